@@ -1,0 +1,89 @@
+# Site Layouts — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := backend/.venv
+PY       := $(VENV)/bin/python
+PIP      := $(VENV)/bin/pip
+CLI      := $(VENV)/bin/sitelayouts
+STAMP    := $(VENV)/.installed
+FE_STAMP := frontend/node_modules/.installed
+HOST     ?= 127.0.0.1
+PORT     ?= 8000
+PYTHON   ?= python3
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: help install install-backend install-frontend build-frontend run test lint test-backend \
+        test-frontend test-e2e test-infra pg-up chromium bench clean
+
+help:
+	@echo "make run      install what is missing, migrate, start API + worker on http://$(HOST):$(PORT)"
+	@echo "make test     install what is missing, start PostgreSQL if down, lint and run every test"
+	@echo "make install  only the installation step (idempotent)"
+	@echo "make lint     ruff + mypy"
+	@echo "make bench    benchmarks (results go to docs/benchmarks.md by hand)"
+
+install: install-backend install-frontend
+
+# Re-install only when the dependency list changed (the stamp is older than pyproject.toml).
+$(STAMP): backend/pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip setuptools wheel
+	$(PIP) install -q -e 'backend[dev]'
+	@touch $(STAMP)
+
+install-backend: $(STAMP)
+
+$(FE_STAMP): frontend/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  cd frontend && npm ci --no-audit --no-fund --prefer-offline && touch node_modules/.installed; \
+	else echo "npm not found: the web app is skipped (the API still runs)"; fi
+
+install-frontend:
+	@if [ -f frontend/package-lock.json ]; then $(MAKE) --no-print-directory $(FE_STAMP); fi
+
+# Rebuild the web app only when a source file is newer than the last build.
+build-frontend: install-frontend
+	@if [ -f frontend/package.json ] && command -v npm >/dev/null; then \
+	  if [ ! -f frontend/dist/index.html ] || [ -n "$$(find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -newer frontend/dist/index.html 2>/dev/null | head -1)" ]; then \
+	    echo "building the web app…"; (cd frontend && npm run build --silent); \
+	  else echo "web app is up to date"; fi; \
+	fi
+
+run: install build-frontend
+	@ENABLE_ASYNC_LAYOUT_GENERATION=$${ENABLE_ASYNC_LAYOUT_GENERATION:-true} \
+	  $(CLI) serve --host $(HOST) --port $(PORT)
+
+pg-up:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: install-backend
+	cd backend && .venv/bin/ruff check app tests ../bench
+	cd backend && .venv/bin/ruff format --check app tests ../bench
+	cd backend && .venv/bin/mypy app
+
+test-backend: install-backend pg-up
+	cd backend && PG_TEST_URL=$(PG_TEST_URL) .venv/bin/pytest -q -p no:cacheprovider
+
+test-frontend: install-frontend
+	@if [ -f frontend/package.json ]; then cd frontend && npm run lint --silent && npm test --silent; fi
+
+test-e2e: install build-frontend chromium
+	@if [ -f frontend/e2e/run.sh ]; then bash frontend/e2e/run.sh; fi
+
+test-infra: install-backend
+	@if [ -f infra/check.sh ]; then bash infra/check.sh; fi
+
+test: install lint test-backend test-frontend test-e2e test-infra
+	@echo "make test: all green"
+
+bench: install-backend
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf var frontend/dist

@@ -1,0 +1,99 @@
+"""Request dependencies, declared once as `Annotated` aliases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from app.auth.tokens import verify_token
+from app.config import AuthMode, Settings
+from app.db import crud
+from app.db.models import User
+from app.errors import Forbidden, Unauthorized
+from app.queue.base import JobQueue
+from app.services import Services
+from app.storage.base import Storage
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings_dep(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    session = services.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_storage(services: ServicesDep) -> Storage:
+    return services.storage
+
+
+def get_queue(services: ServicesDep) -> JobQueue:
+    return services.queue
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
+QueueDep = Annotated[JobQueue, Depends(get_queue)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def get_current_user(request: Request, session: SessionDep, settings: SettingsDep, token: TokenDep) -> User:
+    """The user behind the Bearer token; OIDC users are created on first sight by `sub`."""
+    if not token:
+        raise Unauthorized("missing bearer token: send Authorization: Bearer <token>")
+    claims = verify_token(token, settings)
+    if settings.auth_mode is AuthMode.local:
+        try:
+            user = crud.get_user(session=session, user_id=uuid.UUID(claims.subject))
+        except ValueError:
+            user = None
+        if user is None:
+            raise Unauthorized("the token's user no longer exists")
+    else:
+        user = crud.get_user_by_sub(session=session, sub=claims.subject)
+        if user is None:
+            user = User(
+                email=claims.email or f"{claims.subject}@oidc.invalid",
+                oidc_sub=claims.subject,
+                is_admin=False,
+            )
+            session.add(user)
+            session.flush()
+    request.state.user_id = str(user.id)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin_user(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise Forbidden()
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]

@@ -1,0 +1,70 @@
+"""Accounts: register, log in (OAuth2 password form), who am I."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.exc import IntegrityError
+
+from app.api.deps import CurrentUser, SessionDep, SettingsDep
+from app.api.ratelimit import limit_auth
+from app.api.schemas import Token, UserPublic, UserRegister
+from app.auth.passwords import hash_password, verify_password
+from app.auth.tokens import issue_local_token
+from app.config import AuthMode
+from app.db import crud
+from app.db.models import User
+from app.errors import Conflict, InvalidInput, Unauthorized
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+audit = logging.getLogger("app.audit")
+
+
+@router.post(
+    "/register",
+    response_model=UserPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(limit_auth)],
+)
+def register(*, body: UserRegister, session: SessionDep, settings: SettingsDep) -> User:
+    """Create an account (local auth mode only)."""
+    if settings.auth_mode is not AuthMode.local:
+        raise InvalidInput("registration is handled by the identity provider (AUTH_MODE=oidc)")
+    email = body.email.strip().lower()
+    if crud.get_user_by_email(session=session, email=email) is not None:
+        raise Conflict(f"an account for {email} already exists")
+    user = User(email=email, password_hash=hash_password(body.password))
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"an account for {email} already exists") from None
+    audit.info("auth.register", extra={"event": "auth.register", "user_id": str(user.id), "email": email})
+    return user
+
+
+@router.post("/token", response_model=Token, dependencies=[Depends(limit_auth)])
+def login(
+    *,
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Token:
+    """Exchange email (`username`) and password for a bearer token."""
+    if settings.auth_mode is not AuthMode.local:
+        raise InvalidInput("log in through the identity provider (AUTH_MODE=oidc)")
+    user = crud.get_user_by_email(session=session, email=form.username)
+    if not verify_password(form.password, user.password_hash if user else None) or user is None:
+        audit.warning("auth.login_failed", extra={"event": "auth.login_failed", "email": form.username})
+        raise Unauthorized("incorrect email or password")
+    audit.info("auth.login", extra={"event": "auth.login", "user_id": str(user.id)})
+    return Token(access_token=issue_local_token(user_id=str(user.id), settings=settings))
+
+
+@router.get("/me", response_model=UserPublic)
+def me(*, user: CurrentUser) -> User:
+    return user

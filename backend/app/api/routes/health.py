@@ -1,0 +1,98 @@
+"""Liveness and readiness for load balancers, and a detailed view for operators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select, text
+
+from app import __version__
+from app.api.deps import ServicesDep
+from app.api.schemas import AppConfigPublic
+from app.db.models import WorkerHeartbeat
+from app.errors import AppError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness: 200 while the process runs."""
+    return {"status": "ok", "version": __version__}
+
+
+def _check_database(services: Any) -> str | None:
+    try:
+        with services.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means not ready; the reason goes to the operator
+        return f"database unreachable: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return None
+
+
+@router.get("/health/ready")
+def ready(*, services: ServicesDep, response: Response) -> dict[str, Any]:
+    """Readiness: 503 with a reason when the database or the queue cannot be reached."""
+    reasons = []
+    if (db_error := _check_database(services)) is not None:
+        reasons.append(db_error)
+    else:
+        try:
+            services.queue.stats()
+        except AppError as exc:
+            reasons.append(f"queue unreachable: {exc.message}")
+    if reasons:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "reasons": reasons}
+    return {"status": "ready"}
+
+
+@router.get("/health/live")
+def live(*, services: ServicesDep, response: Response) -> dict[str, Any]:
+    """Database, queue depth, DLQ depth and worker heartbeats."""
+    now = datetime.now(UTC)
+    out: dict[str, Any] = {"status": "ok", "version": __version__, "checked_at": now.isoformat()}
+    db_error = _check_database(services)
+    out["database"] = {"ok": db_error is None, "error": db_error}
+    try:
+        stats = services.queue.stats()
+        out["queue"] = {
+            "ok": True,
+            "backend": services.settings.queue_backend.value,
+            "depth": stats.depth,
+            "in_flight": stats.in_flight,
+            "dlq_depth": stats.dlq_depth,
+            "oldest_message_age_s": stats.oldest_message_age_s,
+        }
+    except AppError as exc:
+        out["queue"] = {"ok": False, "error": exc.message}
+    workers: list[dict[str, Any]] = []
+    if db_error is None:
+        with services.session_factory() as session:
+            for hb in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.last_seen_at.desc())):
+                age = (now - hb.last_seen_at).total_seconds()
+                workers.append(
+                    {
+                        "worker_id": hb.worker_id,
+                        "last_seen_s": round(age, 1),
+                        "alive": age < 3 * services.settings.heartbeat_interval_s,
+                        "current_layout_id": hb.current_layout_id,
+                        "jobs_done": hb.jobs_done,
+                    }
+                )
+    out["workers"] = workers
+    if db_error is not None or not out["queue"]["ok"]:
+        out["status"] = "degraded"
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return out
+
+
+@router.get("/api/config", response_model=AppConfigPublic, tags=["config"])
+def app_config(*, services: ServicesDep) -> AppConfigPublic:
+    """What the web app needs to know before login."""
+    s = services.settings
+    return AppConfigPublic(
+        async_enabled=s.enable_async_layout_generation, auth_mode=s.auth_mode.value, version=__version__
+    )

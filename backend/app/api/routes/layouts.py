@@ -1,0 +1,239 @@
+"""Layouts: generate (synchronously or as a queued job), status, cancel, read, GeoJSON, delete."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep
+from app.api.ratelimit import limit_generate
+from app.api.schemas import (
+    AssetPublic,
+    LayoutDetail,
+    LayoutGenerate,
+    LayoutPublic,
+    LayoutQueued,
+    LayoutsPublic,
+    LayoutStatusPublic,
+    RoadPublic,
+)
+from app.db import crud
+from app.db.models import Layout, LayoutStatus
+from app.engine.geojson import layout_feature_collection
+from app.engine.profiles import list_profiles
+from app.errors import Conflict
+from app.jobs import layout_job
+from app.jobs.maintenance import enqueue_layout
+
+router = APIRouter(prefix="/api/layouts", tags=["layouts"])
+audit = logging.getLogger("app.audit")
+log = logging.getLogger(__name__)
+
+
+@router.get("/profiles")
+def profiles(*, user: CurrentUser) -> dict[str, Any]:
+    """Layout profiles (asset mixes) and strategies the engine offers."""
+    return {"data": list_profiles(), "strategies": ["balanced", "density", "low_earthwork", "clustered"]}
+
+
+def layout_status(layout: Layout) -> LayoutStatusPublic:
+    done = layout.status == LayoutStatus.completed.value
+    return LayoutStatusPublic(
+        layout_id=layout.id,
+        status=layout.status,
+        error_message=layout.error_message,
+        stage=layout.stage,
+        progress_pct=layout.progress_pct,
+        queued_at=layout.queued_at,
+        started_at=layout.started_at,
+        completed_at=layout.completed_at,
+        attempts=layout.attempts,
+        total_capacity_kw=layout.total_capacity_kw if done else None,
+        asset_count=layout.asset_count if done else None,
+        road_length_m=layout.road_length_m if done else None,
+        cut_volume_m3=layout.cut_volume_m3 if done else None,
+        fill_volume_m3=layout.fill_volume_m3 if done else None,
+    )
+
+
+def layout_geojson(layout: Layout) -> dict[str, Any]:
+    job = layout_job.load_job_input(layout)
+    return layout_feature_collection(job.site, layout_job.result_from_rows(layout), job.params)
+
+
+def layout_detail(layout: Layout) -> LayoutDetail:
+    return LayoutDetail(
+        layout=LayoutPublic.model_validate(layout),
+        assets=[AssetPublic.model_validate(a) for a in layout.assets],
+        roads=[RoadPublic.model_validate(r) for r in layout.roads],
+        geojson=layout_geojson(layout),
+    )
+
+
+@router.post(
+    "/generate",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={202: {"model": LayoutQueued}, 201: {"model": LayoutDetail}},
+    response_model=None,
+    dependencies=[Depends(limit_generate)],
+)
+def generate(
+    *,
+    body: LayoutGenerate,
+    session: SessionDep,
+    services: ServicesDep,
+    queue: QueueDep,
+    storage: StorageDep,
+    user: CurrentUser,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
+) -> JSONResponse:
+    """Generate a layout. Async mode: 202 with the queued layout's id; sync mode: 201 with the layout."""
+    site = crud.get_site(session=session, site_id=body.site_id, owner_id=user.id)
+    async_mode = services.settings.enable_async_layout_generation
+    if idempotency_key:
+        existing = crud.get_layout_by_idempotency_key(session=session, owner_id=user.id, key=idempotency_key)
+        if existing is not None:
+            return _generate_response(existing, async_mode=async_mode, replay=True)
+    now = datetime.now(UTC)
+    layout = Layout(
+        site_id=site.id,
+        owner_id=user.id,
+        status=LayoutStatus.queued.value,
+        params=body.model_dump(mode="json", exclude={"site_id"}),
+        warnings=[],
+        idempotency_key=idempotency_key,
+        queued_at=now,
+        stage="queued",
+        progress_pct=0.0,
+        attempts=0,
+    )
+    session.add(layout)
+    try:
+        session.flush()
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its layout.
+        session.rollback()
+        existing = crud.get_layout_by_idempotency_key(
+            session=session, owner_id=user.id, key=idempotency_key or ""
+        )
+        if existing is None:
+            raise
+        return _generate_response(existing, async_mode=async_mode, replay=True)
+
+    if async_mode:
+        enqueue_layout(session=session, queue=queue, layout=layout)
+        session.commit()
+        log.info("layout queued", extra={"layout_id": str(layout.id), "site_id": str(site.id)})
+        return _generate_response(layout, async_mode=True)
+
+    # Synchronous: compute in the request, store in one transaction.
+    layout.status = LayoutStatus.processing.value
+    layout.started_at = now
+    layout.attempts = 1
+    job = layout_job.load_job_input(layout)
+    session.commit()
+    try:
+        result, _ = layout_job.compute_layout(
+            job, settings=services.settings, storage=storage, progress=lambda stage, pct: None
+        )
+    except Exception as exc:
+        from app.jobs.runner import user_message
+
+        layout.status = LayoutStatus.failed.value
+        layout.error_message = user_message(exc)
+        layout.completed_at = datetime.now(UTC)
+        session.commit()
+        raise
+    layout_job.store_result(session, layout_id=layout.id, result=result)
+    session.commit()
+    session.refresh(layout)
+    return _generate_response(layout, async_mode=False)
+
+
+def _generate_response(layout: Layout, *, async_mode: bool, replay: bool = False) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if replay else None
+    if async_mode or layout.status != LayoutStatus.completed.value:
+        body = LayoutQueued(layout_id=layout.id).model_dump(mode="json")
+        body["status"] = layout.status if replay else "queued"
+        return JSONResponse(body, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+    return JSONResponse(
+        layout_detail(layout).model_dump(mode="json"), status_code=status.HTTP_201_CREATED, headers=headers
+    )
+
+
+@router.get("", response_model=LayoutsPublic)
+def list_layouts(
+    *,
+    session: SessionDep,
+    user: CurrentUser,
+    site_id: Annotated[uuid.UUID | None, Query()] = None,
+    skip: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> LayoutsPublic:
+    if site_id is not None:
+        crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+    rows, count = crud.list_layouts(
+        session=session, owner_id=user.id, site_id=site_id, skip=skip, limit=limit
+    )
+    return LayoutsPublic(data=[LayoutPublic.model_validate(r) for r in rows], count=count)
+
+
+@router.get("/{layout_id}", response_model=LayoutPublic)
+def get_layout(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Layout:
+    return crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+
+
+@router.get("/{layout_id}/status", response_model=LayoutStatusPublic)
+def get_status(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LayoutStatusPublic:
+    """Job status for polling (every 2 s from the web app)."""
+    return layout_status(crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id))
+
+
+@router.get("/{layout_id}/geojson")
+def get_geojson(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """The layout as an RFC 7946 FeatureCollection (WGS84) with a top-level `metrics` member."""
+    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+    if layout.status != LayoutStatus.completed.value:
+        raise Conflict(f"layout {layout_id} is {layout.status}; GeoJSON exists once it is completed")
+    return layout_geojson(layout)
+
+
+@router.post("/{layout_id}/cancel", response_model=LayoutStatusPublic)
+def cancel(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LayoutStatusPublic:
+    """Cancel a queued or processing job; the worker stops at its next stage and stores nothing."""
+    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+    if LayoutStatus(layout.status).is_terminal:
+        raise Conflict(f"layout {layout_id} is already {layout.status}")
+    layout.status = LayoutStatus.cancelled.value
+    layout.stage = "cancelled"
+    layout.claim_token = None
+    layout.completed_at = datetime.now(UTC)
+    layout.error_message = None
+    session.flush()
+    audit.info(
+        "layout.cancel",
+        extra={"event": "layout.cancel", "user_id": str(user.id), "layout_id": str(layout_id)},
+    )
+    return layout_status(layout)
+
+
+@router.delete("/{layout_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_layout(
+    *, layout_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
+) -> Response:
+    """Delete a layout with its assets, roads and exports (a running job is cancelled first)."""
+    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+    session.delete(layout)
+    session.flush()
+    storage.delete_prefix("outputs", f"outputs/{layout_id}/")
+    audit.info(
+        "layout.delete",
+        extra={"event": "layout.delete", "user_id": str(user.id), "layout_id": str(layout_id)},
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

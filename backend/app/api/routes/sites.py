@@ -1,0 +1,113 @@
+"""Sites: upload a KML/KMZ boundary, list, read, delete."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+
+from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.schemas import (
+    ExclusionZonePublic,
+    LatestLayout,
+    SitePublic,
+    SitesPublic,
+    SiteSummary,
+)
+from app.db import crud
+from app.db.models import Layout, Site
+from app.errors import InvalidInput, PayloadTooLarge
+from app.sites.service import create_site_from_upload, delete_site
+
+router = APIRouter(prefix="/api/sites", tags=["sites"])
+audit = logging.getLogger("app.audit")
+READ_CHUNK_BYTES = 1 << 20
+
+
+def site_summary(site: Site, latest: Layout | None) -> SiteSummary:
+    return SiteSummary(
+        id=site.id,
+        name=site.name,
+        area_ha=site.area_ha,
+        centroid=(site.centroid_lon, site.centroid_lat),
+        bbox=site.bbox,
+        created_at=site.created_at,
+        latest_layout=LatestLayout(
+            id=latest.id, status=latest.status, total_capacity_kw=latest.total_capacity_kw
+        )
+        if latest
+        else None,
+    )
+
+
+def site_public(site: Site, latest: Layout | None) -> SitePublic:
+    return SitePublic(
+        **site_summary(site, latest).model_dump(),
+        boundary=site.boundary,
+        exclusion_zones=[ExclusionZonePublic.model_validate(z) for z in site.exclusion_zones],
+        entry_point=site.entry_point,
+        warnings=site.warnings or [],
+    )
+
+
+@router.post("/upload", response_model=SitePublic, status_code=status.HTTP_201_CREATED)
+async def upload_site(
+    *,
+    file: Annotated[UploadFile, File(description="a .kml or .kmz file")],
+    name: Annotated[str | None, Form(max_length=255)] = None,
+    session: SessionDep,
+    storage: StorageDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+) -> SitePublic:
+    """Create a site from a KML/KMZ boundary; exclusion and entry placemarks are picked up too."""
+    filename = file.filename or ""
+    if not filename.lower().endswith((".kml", ".kmz")):
+        raise InvalidInput(f"unsupported file type {filename!r}: upload a .kml or .kmz file")
+    limit = settings.max_upload_bytes
+    chunks: list[bytes] = []
+    size = 0
+    # Read in chunks so an oversized upload is refused without holding it all in memory.
+    while chunk := await file.read(READ_CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the file is larger than the {settings.max_upload_mb:g} MB upload limit")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not data:
+        raise InvalidInput("the uploaded file is empty")
+    site = create_site_from_upload(
+        session=session, storage=storage, owner=user, data=data, filename=filename, name=name
+    )
+    return site_public(site, None)
+
+
+@router.get("", response_model=SitesPublic)
+def list_sites(*, session: SessionDep, user: CurrentUser, skip: int = 0, limit: int = 100) -> SitesPublic:
+    sites, count = crud.list_sites(
+        session=session, owner_id=user.id, skip=max(0, skip), limit=min(max(limit, 1), 500)
+    )
+    latest = crud.latest_layouts(session=session, site_ids=[s.id for s in sites])
+    return SitesPublic(data=[site_summary(s, latest.get(s.id)) for s in sites], count=count)
+
+
+@router.get("/{site_id}", response_model=SitePublic)
+def get_site(*, site_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> SitePublic:
+    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+    latest = crud.latest_layouts(session=session, site_ids=[site.id]).get(site.id)
+    return site_public(site, latest)
+
+
+@router.delete("/{site_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_site(
+    *, site_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
+) -> Response:
+    """Delete the site, its zones, layouts and stored files."""
+    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+    delete_site(session=session, storage=storage, site=site)
+    audit.info(
+        "site.delete", extra={"event": "site.delete", "user_id": str(user.id), "site_id": str(site_id)}
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,216 @@
+"""Request and response models, apart from the tables. GeoJSON is WGS84 (EPSG:4326)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
+
+GeoJSON = dict[str, Any]
+
+
+class Message(BaseModel):
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+class AppConfigPublic(BaseModel):
+    async_enabled: bool
+    auth_mode: str
+    version: str
+
+
+# -- auth ----------------------------------------------------------------------------------
+class UserRegister(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=128)
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    is_admin: bool
+    created_at: datetime
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (not a secret)
+
+
+# -- sites ---------------------------------------------------------------------------------
+class LatestLayout(BaseModel):
+    id: uuid.UUID
+    status: str
+    total_capacity_kw: float | None
+
+
+class SiteSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    area_ha: float = Field(description="boundary area [ha]")
+    centroid: tuple[float, float] = Field(description="(lon, lat) [degrees]")
+    bbox: tuple[float, float, float, float] = Field(description="(min lon, min lat, max lon, max lat)")
+    created_at: datetime
+    latest_layout: LatestLayout | None = None
+
+
+class ExclusionZonePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str | None
+    zone_type: str
+    buffer_m: float
+    geometry: GeoJSON
+    area_ha: float
+
+
+class SitePublic(SiteSummary):
+    boundary: GeoJSON
+    exclusion_zones: list[ExclusionZonePublic]
+    entry_point: GeoJSON | None
+    warnings: list[str]
+
+
+class SitesPublic(BaseModel):
+    data: list[SiteSummary]
+    count: int
+
+
+class ExclusionZoneCreate(BaseModel):
+    geometry: GeoJSON = Field(description="GeoJSON Polygon or MultiPolygon, WGS84")
+    zone_type: str = Field(default="exclusion", min_length=1, max_length=64)
+    buffer_m: float = Field(default=0.0, ge=0, le=5000, description="keep-out distance around the zone [m]")
+    name: str | None = Field(default=None, max_length=255)
+
+
+class ExclusionZoneUpdate(BaseModel):
+    geometry: GeoJSON | None = None
+    zone_type: str | None = Field(default=None, min_length=1, max_length=64)
+    buffer_m: float | None = Field(default=None, ge=0, le=5000)
+    name: str | None = Field(default=None, max_length=255)
+
+
+# -- layouts -------------------------------------------------------------------------------
+ProfileLiteral = Literal["solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid"]
+StrategyLiteral = Literal["balanced", "density", "low_earthwork", "clustered"]
+assert set(PROFILE_NAMES) == set(ProfileLiteral.__args__)  # type: ignore[attr-defined]
+assert set(STRATEGY_NAMES) == set(StrategyLiteral.__args__)  # type: ignore[attr-defined]
+
+
+class LayoutGenerate(BaseModel):
+    site_id: uuid.UUID
+    target_capacity_kw: float = Field(gt=0, le=10_000_000, description="generating capacity wanted [kW]")
+    profile: ProfileLiteral = "solar_farm"
+    strategy: StrategyLiteral = "balanced"
+    use_terrain: bool = True
+    dem_resolution_m: float = Field(default=30, ge=1, le=100, description="terrain cell size [m]")
+    setback_m: float = Field(default=15, ge=0, le=1000, description="keep-out inside the boundary [m]")
+
+    @field_validator("target_capacity_kw")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite number")
+        return v
+
+
+class LayoutPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    site_id: uuid.UUID
+    status: str
+    params: dict[str, Any]
+    metrics: dict[str, Any] | None
+    warnings: list[str]
+    error_message: str | None
+    crs: str | None
+    total_capacity_kw: float | None
+    asset_count: int | None
+    road_length_m: float | None
+    cut_volume_m3: float | None
+    fill_volume_m3: float | None
+    stage: str | None
+    progress_pct: float
+    queued_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    attempts: int
+    created_at: datetime
+
+
+class LayoutsPublic(BaseModel):
+    data: list[LayoutPublic]
+    count: int
+
+
+class AssetPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    asset_type: str
+    geometry: GeoJSON
+    rotation_deg: float
+    capacity_kw: float
+    storage_kwh: float
+    elevation_m: float | None
+    slope_deg: float | None
+    pad_elevation_m: float | None
+    cut_m3: float
+    fill_m3: float
+
+
+class RoadPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    road_class: str
+    geometry: GeoJSON
+    width_m: float
+    length_m: float
+    max_grade_pct: float
+    cut_m3: float
+    fill_m3: float
+
+
+class LayoutDetail(BaseModel):
+    """The synchronous generation answer."""
+
+    layout: LayoutPublic
+    assets: list[AssetPublic]
+    roads: list[RoadPublic]
+    geojson: GeoJSON
+
+
+class LayoutQueued(BaseModel):
+    layout_id: uuid.UUID
+    status: Literal["queued"] = "queued"
+    message: str = "Layout generation job queued successfully"
+
+
+class LayoutStatusPublic(BaseModel):
+    layout_id: uuid.UUID
+    status: str
+    error_message: str | None
+    stage: str | None
+    progress_pct: float
+    queued_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    attempts: int
+    total_capacity_kw: float | None = None
+    asset_count: int | None = None
+    road_length_m: float | None = None
+    cut_volume_m3: float | None = None
+    fill_volume_m3: float | None = None

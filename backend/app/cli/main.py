@@ -1,0 +1,50 @@
+"""`sitelayouts …`: the command line for people (serve, db, demo, worker, generate, terrain, export, ops)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from app.cli import db as db_cli
+from app.cli.serve import serve
+from app.cli.worker import worker
+from app.config import get_settings
+from app.errors import AppError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Site Layouts command line.")
+app.add_typer(db_cli.db_app, name="db", help="Database migrations.")
+app.command("serve")(serve)
+app.command("worker")(worker)
+app.command("demo")(db_cli.demo)
+
+
+@app.command("openapi")
+def openapi() -> None:
+    """Print the API's OpenAPI schema as JSON (for generating the web app's client)."""
+    from app.main import create_app
+
+    print(json.dumps(create_app(get_settings()).openapi(), indent=1))
+
+
+def _register_optional() -> None:
+    # Commands contributed by feature modules; each module registers its own.
+    from app.cli import export, generate, ops, terrain
+
+    app.add_typer(terrain.terrain_app, name="terrain", help="Terrain analysis.")
+    generate.register(app)
+    export.register(app)
+    app.add_typer(ops.ops_app, name="ops", help="Operations runbook commands.")
+
+
+def main() -> None:
+    try:
+        app()
+    except AppError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Names for the engine's inputs and outputs.
+
+Glossary (canonical names used everywhere): `crs` (authority string), `transform` (affine),
+`slope_deg`, `aspect_deg` (clockwise from north), `elevation_m`, `capacity_kw`, `storage_kwh`,
+`cut_m3`, `fill_m3`, `width_m`, `length_m`, `grade_pct`, `setback_m`, `buffer_m`.
+Geometries in results are WGS84 (EPSG:4326); the engine computes in the site's UTM `crs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+
+BBox = tuple[float, float, float, float]  # (minx, miny, maxx, maxy)
+ProfileName = Literal["solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid"]
+StrategyName = Literal["balanced", "density", "low_earthwork", "clustered"]
+RoadClass = Literal["spine", "secondary", "spur"]
+PROFILE_NAMES: tuple[str, ...] = ("solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid")
+STRATEGY_NAMES: tuple[str, ...] = ("balanced", "density", "low_earthwork", "clustered")
+
+# Called at stage boundaries with (stage name, progress 0-100). It may raise
+# (e.g. `JobCancelled`) to stop the engine; nothing partial is returned then.
+ProgressFn = Callable[[str, float], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exclusion:
+    """A no-build zone. geometry: WGS84 polygon; buffer_m: extra keep-out distance [m]."""
+
+    geometry: Polygon | MultiPolygon
+    buffer_m: float = 0.0
+    zone_type: str = "exclusion"
+    name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteInput:
+    """The parcel. boundary: WGS84 Polygon/MultiPolygon (holes allowed); entry_point: WGS84."""
+
+    boundary: Polygon | MultiPolygon
+    exclusions: tuple[Exclusion, ...] = ()
+    entry_point: Point | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayoutParams:
+    """What to build.
+
+    target_capacity_kw: generating capacity wanted [kW], > 0.
+    setback_m: keep-out distance inside the boundary [m].
+    dem_resolution_m: terrain cell size [m], 1-100.
+    overrides: per-asset-type overrides, e.g. {"pv_block": {"max_slope_deg": 8}}.
+    """
+
+    target_capacity_kw: float
+    profile: str = "solar_farm"
+    strategy: str = "balanced"
+    setback_m: float = 15.0
+    dem_resolution_m: float = 30.0
+    use_terrain: bool = True
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacedAsset:
+    """One placed asset. footprint: WGS84 polygon; rotation_deg clockwise from north."""
+
+    asset_type: str
+    footprint: Polygon
+    rotation_deg: float
+    capacity_kw: float
+    storage_kwh: float
+    elevation_m: float
+    slope_deg: float
+    pad_elevation_m: float
+    cut_m3: float
+    fill_m3: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacedRoad:
+    """One road segment. geometry: WGS84 LineString."""
+
+    geometry: LineString
+    road_class: str
+    width_m: float
+    length_m: float
+    max_grade_pct: float
+    cut_m3: float
+    fill_m3: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayoutResult:
+    """The engine's answer. crs: the UTM CRS the layout was computed in.
+
+    metrics keys: total_capacity_kw, storage_kwh, asset_count, counts_by_type, road_length_m,
+    cut_volume_m3, fill_volume_m3, buildable_area_ha, capacity_density_kw_per_ha, target_capacity_kw.
+    """
+
+    assets: tuple[PlacedAsset, ...]
+    roads: tuple[PlacedRoad, ...]
+    metrics: dict[str, Any]
+    warnings: tuple[str, ...]
+    crs: str

@@ -1,0 +1,207 @@
+"""One layout generation: load the site, fetch terrain, run the engine, store the result.
+
+Shared by the synchronous API path and the worker; the worker adds claiming, heartbeats,
+retries and cancellation around it (app/jobs/runner.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shapely.geometry import Point, shape
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db.models import Asset, Layout, LayoutStatus, Road, Site
+from app.engine.geojson import layout_feature_collection
+from app.engine.layout import generate_layout
+from app.engine.types import (
+    Exclusion,
+    LayoutParams,
+    LayoutResult,
+    PlacedAsset,
+    PlacedRoad,
+    ProgressFn,
+    SiteInput,
+)
+from app.sites.geometry import to_geojson
+from app.storage.base import Storage
+
+STAGE_FETCHING_DEM = "fetching_dem"
+STAGE_SAVING = "saving"
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobInput:
+    """Everything the engine needs, read from the database before the long work starts."""
+
+    layout_id: uuid.UUID
+    site_id: uuid.UUID
+    site: SiteInput
+    params: LayoutParams
+
+
+def params_from_layout(layout: Layout) -> LayoutParams:
+    p = layout.params
+    return LayoutParams(
+        target_capacity_kw=float(p["target_capacity_kw"]),
+        profile=str(p.get("profile", "solar_farm")),
+        strategy=str(p.get("strategy", "balanced")),
+        setback_m=float(p.get("setback_m", 15.0)),
+        dem_resolution_m=float(p.get("dem_resolution_m", 30.0)),
+        use_terrain=bool(p.get("use_terrain", True)),
+        overrides=dict(p.get("overrides") or {}),
+    )
+
+
+def site_input(site: Site) -> SiteInput:
+    """The engine's view of a stored site (WGS84 geometries)."""
+    entry = shape(site.entry_point) if site.entry_point else None
+    return SiteInput(
+        boundary=shape(site.boundary),
+        exclusions=tuple(
+            Exclusion(geometry=shape(z.geometry), buffer_m=z.buffer_m, zone_type=z.zone_type, name=z.name)
+            for z in site.exclusion_zones
+        ),
+        entry_point=entry if isinstance(entry, Point) else None,
+    )
+
+
+def load_job_input(layout: Layout) -> JobInput:
+    """The engine's inputs for a stored layout (reads the layout's site and zones)."""
+    return JobInput(
+        layout_id=layout.id,
+        site_id=layout.site_id,
+        site=site_input(layout.site),
+        params=params_from_layout(layout),
+    )
+
+
+def result_from_rows(layout: Layout) -> LayoutResult:
+    """A stored layout as the engine's result type, so every output is built by one code path."""
+    return LayoutResult(
+        assets=tuple(
+            PlacedAsset(
+                asset_type=a.asset_type,
+                footprint=shape(a.geometry),
+                rotation_deg=a.rotation_deg,
+                capacity_kw=a.capacity_kw,
+                storage_kwh=a.storage_kwh,
+                elevation_m=a.elevation_m if a.elevation_m is not None else float("nan"),
+                slope_deg=a.slope_deg if a.slope_deg is not None else float("nan"),
+                pad_elevation_m=a.pad_elevation_m if a.pad_elevation_m is not None else float("nan"),
+                cut_m3=a.cut_m3,
+                fill_m3=a.fill_m3,
+            )
+            for a in layout.assets
+        ),
+        roads=tuple(
+            PlacedRoad(
+                geometry=shape(r.geometry),
+                road_class=r.road_class,
+                width_m=r.width_m,
+                length_m=r.length_m,
+                max_grade_pct=r.max_grade_pct,
+                cut_m3=r.cut_m3,
+                fill_m3=r.fill_m3,
+            )
+            for r in layout.roads
+        ),
+        metrics=dict(layout.metrics or {}),
+        warnings=tuple(layout.warnings or ()),
+        crs=layout.crs or "",
+    )
+
+
+def compute_layout(
+    job: JobInput, *, settings: Settings, storage: Storage, progress: ProgressFn
+) -> tuple[LayoutResult, dict[str, Any]]:
+    """Fetch terrain and run the engine; returns the result and its GeoJSON. No database access."""
+    from app.dem.service import load_site_grid
+
+    progress(STAGE_FETCHING_DEM, 5.0)
+    grid, _source = load_site_grid(
+        boundary_wgs84=job.site.boundary,
+        site_id=str(job.site_id),
+        resolution_m=job.params.dem_resolution_m,
+        use_terrain=job.params.use_terrain,
+        settings=settings,
+        storage=storage,
+    )
+    result = generate_layout(job.site, grid, job.params, progress=progress)
+    progress(STAGE_SAVING, 95.0)
+    return result, layout_feature_collection(job.site, result, job.params)
+
+
+def store_result(
+    session: Session, *, layout_id: uuid.UUID, result: LayoutResult, claim_token: str | None = None
+) -> bool:
+    """Write assets, roads and metrics and mark the layout completed, in the caller's transaction.
+
+    With `claim_token`, only if this worker still owns the processing job (not cancelled or
+    reclaimed meanwhile); returns False and writes nothing otherwise.
+    """
+    m = result.metrics
+    where = [Layout.id == layout_id]
+    if claim_token is not None:
+        where += [Layout.claim_token == claim_token, Layout.status == LayoutStatus.processing.value]
+    now = datetime.now(UTC)
+    updated = session.execute(
+        update(Layout)
+        .where(*where)
+        .values(
+            status=LayoutStatus.completed.value,
+            metrics=m,
+            warnings=list(result.warnings),
+            crs=result.crs,
+            total_capacity_kw=m.get("total_capacity_kw"),
+            asset_count=m.get("asset_count"),
+            road_length_m=m.get("road_length_m"),
+            cut_volume_m3=m.get("cut_volume_m3"),
+            fill_volume_m3=m.get("fill_volume_m3"),
+            error_message=None,
+            stage="completed",
+            progress_pct=100.0,
+            completed_at=now,
+            heartbeat_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add_all(
+        Asset(
+            layout_id=layout_id,
+            seq=i,
+            asset_type=a.asset_type,
+            geometry=to_geojson(a.footprint),
+            rotation_deg=a.rotation_deg,
+            capacity_kw=a.capacity_kw,
+            storage_kwh=a.storage_kwh,
+            elevation_m=a.elevation_m,
+            slope_deg=a.slope_deg,
+            pad_elevation_m=a.pad_elevation_m,
+            cut_m3=a.cut_m3,
+            fill_m3=a.fill_m3,
+        )
+        for i, a in enumerate(result.assets)
+    )
+    session.add_all(
+        Road(
+            layout_id=layout_id,
+            seq=i,
+            road_class=r.road_class,
+            geometry=to_geojson(r.geometry),
+            width_m=r.width_m,
+            length_m=r.length_m,
+            max_grade_pct=r.max_grade_pct,
+            cut_m3=r.cut_m3,
+            fill_m3=r.fill_m3,
+        )
+        for i, r in enumerate(result.roads)
+    )
+    return True

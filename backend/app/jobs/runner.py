@@ -1,0 +1,363 @@
+"""The job runner: claims a layout for a received message, runs it, and settles the outcome.
+
+It takes any `JobQueue`; the queue only moves messages. Guarantees:
+- a layout is claimed with an atomic compare-and-set (queued → processing, or processing
+  with a stale heartbeat), so a duplicate message never produces a second result;
+- while the job runs, a heartbeat thread extends the message's visibility and the layout's
+  heartbeat, so jobs may outlast the visibility timeout;
+- results are written only while this runner still holds the claim (cancel wins);
+- retryable failures go back to the queue with backoff until the last receive, then the
+  layout is `failed` and the message is left to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app.db.models import Layout, LayoutStatus
+from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound, QueueError, StorageError
+from app.jobs import layout_job
+from app.observability import metrics
+from app.observability.logging import layout_id_var
+from app.queue.base import Message
+from app.services import Services
+
+log = logging.getLogger("app.worker")
+BACKOFF_BASE_S = 5
+BACKOFF_MAX_S = 120
+
+
+class Outcome(StrEnum):
+    completed = "completed"
+    failed = "failed"
+    retrying = "retrying"
+    cancelled = "cancelled"
+    skipped = "skipped"
+    busy = "busy"  # another worker holds a live claim
+    released = "released"  # shutdown grace expired; back to the queue
+
+
+class JobTimeout(AppError):
+    """The job ran longer than JOB_TIMEOUT_S."""
+
+
+class JobReleased(AppError):
+    """The worker is shutting down and gave the job back to the queue."""
+
+
+@dataclass
+class _JobState:
+    layout_id: uuid.UUID
+    token: str
+    message: Message
+    started: float
+    stage: str = "starting"
+    stage_started: float = field(default_factory=time.monotonic)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Transient trouble worth another attempt: terrain service down, database or storage hiccups."""
+    if isinstance(exc, DemError):
+        return exc.retryable
+    if isinstance(exc, InvalidInput | NotFound | JobTimeout | JobCancelled):
+        return False
+    if isinstance(exc, OperationalError | DBAPIError | QueueError | StorageError | OSError):
+        return True
+    # Unknown errors are retried: a bug fails three times and lands in the DLQ for a person to see.
+    return True
+
+
+def user_message(exc: BaseException) -> str:
+    """An error message a person understands (no stack traces)."""
+    if isinstance(exc, DemError):
+        text = exc.message
+        return text if text.lower().startswith("failed to fetch dem") else f"Failed to fetch DEM data: {text}"
+    if isinstance(exc, AppError):
+        return exc.message
+    if isinstance(exc, OperationalError | DBAPIError):
+        return "Database unavailable during layout generation"
+    return f"Unexpected error during layout generation ({type(exc).__name__}: {str(exc)[:200]})"
+
+
+class JobRunner:
+    """Runs one message at a time for a worker process."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        worker_id: str,
+        compute: Callable[..., Any] = layout_job.compute_layout,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.worker_id = worker_id
+        self.compute = compute
+        # Set by the worker when the shutdown grace period ends: the job gives itself back.
+        self.release_event = threading.Event()
+        self.current: _JobState | None = None
+        self._lock = threading.Lock()
+
+    # -- database helpers ------------------------------------------------------------------
+    def _update(self, layout_id: uuid.UUID, token: str | None, **values: Any) -> bool:
+        """UPDATE the layout (only while `token` holds the claim, when given); True if a row changed."""
+        where = [Layout.id == layout_id]
+        if token is not None:
+            where += [Layout.claim_token == token, Layout.status == LayoutStatus.processing.value]
+        with self.services.session_factory.begin() as session:
+            result = session.execute(
+                update(Layout).where(*where).values(**values).execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def claim(self, layout_id: uuid.UUID) -> str | None:
+        """Atomically take the layout; None when it is not ours to run."""
+        now = datetime.now(UTC)
+        stale_before = now - timedelta(seconds=3 * self.settings.heartbeat_interval_s)
+        token = secrets.token_hex(16)
+        with self.services.session_factory.begin() as session:
+            result = session.execute(
+                update(Layout)
+                .where(
+                    Layout.id == layout_id,
+                    or_(
+                        Layout.status == LayoutStatus.queued.value,
+                        (Layout.status == LayoutStatus.processing.value)
+                        & or_(Layout.heartbeat_at.is_(None), Layout.heartbeat_at < stale_before),
+                    ),
+                )
+                .values(
+                    status=LayoutStatus.processing.value,
+                    claim_token=token,
+                    started_at=now,
+                    heartbeat_at=now,
+                    attempts=Layout.attempts + 1,
+                    stage="starting",
+                    progress_pct=0.0,
+                    error_message=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    # -- the message -----------------------------------------------------------------------
+    def handle(self, message: Message) -> Outcome:
+        raw_id = message.body.get("layout_id")
+        try:
+            layout_id = uuid.UUID(str(raw_id))
+        except ValueError:
+            log.warning(
+                "discarding malformed message", extra={"message_id": message.message_id, "body": message.body}
+            )
+            self.services.queue.delete(message.receipt_handle)
+            return self._done(Outcome.skipped)
+        ctx = layout_id_var.set(str(layout_id))
+        try:
+            return self._handle(message, layout_id)
+        finally:
+            layout_id_var.reset(ctx)
+
+    def _handle(self, message: Message, layout_id: uuid.UUID) -> Outcome:
+        queue = self.services.queue
+        token = self.claim(layout_id)
+        if token is None:
+            with self.services.session_factory() as session:
+                layout = session.get(Layout, layout_id)
+                status = layout.status if layout else None
+            if status is None or LayoutStatus(status).is_terminal:
+                # Done, cancelled or deleted: the message is a duplicate or stale.
+                queue.delete(message.receipt_handle)
+                log.info(
+                    "skipping message", extra={"layout_status": status, "message_id": message.message_id}
+                )
+                return self._done(Outcome.skipped)
+            log.info("layout is being processed by another worker", extra={"message_id": message.message_id})
+            return self._done(Outcome.busy)
+
+        state = _JobState(layout_id=layout_id, token=token, message=message, started=time.monotonic())
+        with self._lock:
+            self.current = state
+        metrics.ENQUEUE_TO_START.observe(max(0.0, (datetime.now(UTC) - message.sent_at).total_seconds()))
+        log.info("job started", extra={"attempt": message.receive_count, "message_id": message.message_id})
+        stop_heartbeat = threading.Event()
+        heartbeat = threading.Thread(
+            target=self._heartbeat_loop,
+            args=(message, state, stop_heartbeat),
+            daemon=True,
+            name="job-heartbeat",
+        )
+        heartbeat.start()
+        profile = "unknown"
+        try:
+            with self.services.session_factory() as session:
+                layout = session.get(Layout, layout_id)
+                if layout is None:
+                    raise NotFound(f"layout {layout_id} disappeared")
+                job = layout_job.load_job_input(layout)
+            profile = job.params.profile
+            result, _geojson = self.compute(
+                job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
+            )
+            self._close_stage(state)
+            with self.services.session_factory.begin() as session:
+                stored = layout_job.store_result(
+                    session, layout_id=layout_id, result=result, claim_token=token
+                )
+            if not stored:
+                raise JobCancelled("the job was cancelled or taken over before its result was stored")
+            queue.delete(message.receipt_handle)
+            metrics.JOB_DURATION.labels(profile=profile).observe(time.monotonic() - state.started)
+            self._log_outcome(
+                state, Outcome.completed, message, capacity_kw=result.metrics.get("total_capacity_kw")
+            )
+            return self._done(Outcome.completed)
+        except JobCancelled:
+            queue.delete(message.receipt_handle)
+            self._log_outcome(state, Outcome.cancelled, message)
+            return self._done(Outcome.cancelled)
+        except JobReleased:
+            self.release(message, state)
+            return self._done(Outcome.released)
+        except Exception as exc:
+            return self._done(self._settle_failure(message, state, exc))
+        finally:
+            stop_heartbeat.set()
+            heartbeat.join(timeout=5)
+            with self._lock:
+                self.current = None
+
+    def release(self, message: Message, state: _JobState) -> None:
+        """Give the job back: layout to queued, message visible again at once."""
+        try:
+            self._update(
+                state.layout_id,
+                state.token,
+                status=LayoutStatus.queued.value,
+                claim_token=None,
+                stage="queued",
+                progress_pct=0.0,
+                error_message=None,
+            )
+            self.services.queue.change_visibility(message.receipt_handle, 0)
+        except Exception:
+            log.exception("could not release the job; it returns after the visibility timeout")
+        self._log_outcome(state, Outcome.released, message)
+
+    def _settle_failure(self, message: Message, state: _JobState, exc: BaseException) -> Outcome:
+        text = user_message(exc)
+        retryable = is_retryable(exc)
+        last_try = message.receive_count >= self.settings.max_receive_count
+        level = logging.ERROR if not retryable or last_try else logging.WARNING
+        log.log(level, "job attempt failed: %s", text, exc_info=not isinstance(exc, AppError))
+        try:
+            if retryable and not last_try:
+                backoff = min(BACKOFF_BASE_S * 2 ** (message.receive_count - 1), BACKOFF_MAX_S)
+                self._update(
+                    state.layout_id,
+                    state.token,
+                    status=LayoutStatus.queued.value,
+                    claim_token=None,
+                    stage="retrying",
+                    error_message=f"attempt {message.receive_count} failed: {text}; retrying",
+                )
+                self.services.queue.change_visibility(message.receipt_handle, int(backoff))
+                self._log_outcome(state, Outcome.retrying, message, error=text, retry_in_s=backoff)
+                return Outcome.retrying
+            now = datetime.now(UTC)
+            self._update(
+                state.layout_id,
+                state.token,
+                status=LayoutStatus.failed.value,
+                claim_token=None,
+                stage="failed",
+                error_message=text,
+                completed_at=now,
+            )
+            if retryable:
+                # Last receive: leave the message; the redrive policy moves it to the DLQ.
+                self.services.queue.change_visibility(message.receipt_handle, 0)
+            else:
+                self.services.queue.delete(message.receipt_handle)
+        except Exception:
+            # The database or queue is down too: the message comes back after its visibility
+            # timeout and the stale heartbeat lets a worker reclaim the layout.
+            log.exception("could not record the failure; the message will be redelivered")
+        self._log_outcome(state, Outcome.failed, message, error=text)
+        return Outcome.failed
+
+    # -- progress, cancellation, heartbeat -------------------------------------------------
+    def _progress_fn(self, state: _JobState) -> Callable[[str, float], None]:
+        def progress(stage: str, pct: float) -> None:
+            if self.release_event.is_set():
+                raise JobReleased()
+            elapsed = time.monotonic() - state.started
+            if elapsed > self.settings.job_timeout_s:
+                raise JobTimeout(
+                    f"Layout generation timed out after {self.settings.job_timeout_s:g} s "
+                    f"(stage {state.stage}); try a coarser DEM resolution or a smaller target"
+                )
+            if stage != state.stage:
+                self._close_stage(state)
+                state.stage, state.stage_started = stage, time.monotonic()
+            still_ours = self._update(
+                state.layout_id,
+                state.token,
+                stage=stage,
+                progress_pct=float(min(max(pct, 0.0), 100.0)),
+                heartbeat_at=datetime.now(UTC),
+            )
+            if not still_ours:
+                raise JobCancelled()
+            if self.settings.job_stage_delay_s:
+                time.sleep(self.settings.job_stage_delay_s)
+
+        return progress
+
+    def _close_stage(self, state: _JobState) -> None:
+        took = time.monotonic() - state.stage_started
+        state.timings[state.stage] = round(state.timings.get(state.stage, 0.0) + took, 3)
+        metrics.STAGE_DURATION.labels(stage=state.stage).observe(took)
+
+    def _heartbeat_loop(self, message: Message, state: _JobState, stop: threading.Event) -> None:
+        interval = self.settings.heartbeat_interval_s
+        while not stop.wait(interval):
+            try:
+                self._update(state.layout_id, state.token, heartbeat_at=datetime.now(UTC))
+                self.services.queue.change_visibility(
+                    message.receipt_handle, self.settings.visibility_timeout_s
+                )
+            except Exception as exc:  # keep beating: the database may come back
+                log.warning("heartbeat failed: %s", exc)
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _done(self, outcome: Outcome) -> Outcome:
+        metrics.JOBS.labels(outcome=outcome.value).inc()
+        return outcome
+
+    def _log_outcome(self, state: _JobState, outcome: Outcome, message: Message, **extra: Any) -> None:
+        log.info(
+            "job %s",
+            outcome.value,
+            extra={
+                "event": "job",
+                "outcome": outcome.value,
+                "attempt": message.receive_count,
+                "duration_s": round(time.monotonic() - state.started, 3),
+                "stage_timings": dict(state.timings),
+                "worker_id": self.worker_id,
+                **extra,
+            },
+        )

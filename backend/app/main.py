@@ -1,0 +1,226 @@
+"""The FastAPI application: routers, error mapping, middleware and the built web app."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import __version__
+from app.api.ratelimit import RateLimiter
+from app.api.routes import auth, exclusion_zones, health, sites
+from app.config import REPO_ROOT, Settings, get_settings
+from app.errors import (
+    AppError,
+    Conflict,
+    DemError,
+    DemNotCovered,
+    DemUnavailable,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    QueueError,
+    RateLimited,
+    StorageError,
+    Unauthorized,
+)
+from app.observability.logging import configure_logging, request_id_var
+from app.services import Services, build_services
+
+log = logging.getLogger(__name__)
+FRONTEND_DIST = REPO_ROOT / "frontend" / "dist"
+
+# One table from our exception classes to HTTP status codes; the most specific class wins.
+STATUS_BY_ERROR: dict[type[AppError], int] = {
+    PayloadTooLarge: 413,
+    InvalidInput: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+    DemNotCovered: 422,
+    DemUnavailable: 503,
+    DemError: 502,
+    StorageError: 503,
+    QueueError: 503,
+    AppError: 500,
+}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    # Leaflet tiles come from OpenStreetMap / Esri; everything else is same-origin.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self' https:; frame-ancestors 'none'"
+    ),
+}
+
+
+def status_for(exc: AppError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR and issubclass(cls, AppError):
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form"))
+        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        code = status_for(exc)
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+        if code >= 500:
+            log.warning("request failed: %s", exc.message, extra={"error": type(exc).__name__})
+        return JSONResponse({"detail": exc.message}, status_code=code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": _validation_message(exc), "errors": jsonable_errors(exc)}, status_code=422
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace in a response: the request id finds it in the logs.
+        log.exception("unhandled error")
+        rid = request_id_var.get()
+        return JSONResponse({"detail": f"internal error (request id {rid})"}, status_code=500)
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    return [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg")), "type": str(e.get("type"))}
+        for e in exc.errors()
+    ]
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    body_limit = settings.max_upload_bytes + 1024 * 1024  # the file plus multipart overhead
+
+    @app.middleware("http")
+    async def _request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        token = request_id_var.set(rid[:64])
+        try:
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > body_limit):
+                response: Response = JSONResponse(
+                    {"detail": f"request body larger than the {settings.max_upload_mb:g} MB limit"},
+                    status_code=413,
+                )
+            else:
+                response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-ID"] = rid[:64]
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Content-Disposition", "X-Request-ID", "Retry-After"],
+        )
+
+
+def mount_frontend(app: FastAPI, dist: Path) -> None:
+    """Serve the built web app at `/`, with index.html for client-side routes."""
+    index = dist / "index.html"
+    if not index.is_file():
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def _spa(path: str) -> Response:
+        if path.startswith(("api/", "health", "metrics", "docs", "openapi.json")):
+            raise StarletteHTTPException(status_code=404)
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and dist.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """Build the API. Tests pass their own settings (or services) to run on SQLite or PostgreSQL."""
+    settings = settings or (services.settings if services else get_settings())
+    configure_logging(fmt=settings.log_format.value, level=settings.log_level)
+    own_services = services is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_services:
+            app.state.services.close()
+
+    app = FastAPI(
+        title="Site Layouts API",
+        version=__version__,
+        description="Turn a land parcel into a preliminary energy-site layout.",
+        lifespan=lifespan,
+        generate_unique_id_function=lambda route: (
+            f"{route.tags[0]}-{route.name}" if route.tags else route.name
+        ),
+    )
+    app.state.services = services or build_services(settings)
+    app.state.rate_limiter = RateLimiter()
+    install_error_handlers(app)
+    install_middleware(app, settings)
+    for router in (health.router, auth.router, sites.router, exclusion_zones.router):
+        app.include_router(router)
+    for optional in ("terrain", "layouts", "exports", "ops", "metrics"):
+        module = _optional_router(optional)
+        if module is not None:
+            app.include_router(module.router)
+    mount_frontend(app, FRONTEND_DIST)
+    return app
+
+
+def _optional_router(name: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(f"app.api.routes.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"app.api.routes.{name}":
+            return None
+        raise
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn app.main:app` builds the app lazily, so importing this module has no side effects.
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

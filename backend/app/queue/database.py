@@ -1,0 +1,308 @@
+"""A queue in the app's own database with SQS semantics (the embedded default).
+
+PostgreSQL: receivers claim with `FOR UPDATE SKIP LOCKED` and sleep on LISTEN until a
+sender's NOTIFY (sent in the sender's transaction, so delivered on commit) wakes them.
+SQLite: writers are serialised by `BEGIN IMMEDIATE`; receivers poll with short sleeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.models import QueueMessage
+from app.errors import QueueError
+from app.queue.base import (
+    DLQ_RETENTION_S,
+    LONG_POLL_MAX_S,
+    MAX_RECEIVE_COUNT,
+    RETENTION_S,
+    VISIBILITY_TIMEOUT_S,
+    Message,
+    QueueStats,
+    StopFn,
+)
+
+NOTIFY_CHANNEL = "sitelayouts_queue"
+SQLITE_POLL_S = 0.2
+
+
+@contextlib.contextmanager
+def wrap_errors(what: str) -> Iterator[None]:
+    """Turn database errors into `QueueError`, in one place."""
+    try:
+        yield
+    except (OperationalError, DBAPIError) as exc:
+        raise QueueError(f"queue database error during {what}: {exc.orig or exc}") from exc
+
+
+class DatabaseQueue:
+    """Queue `name` and its dead-letter queue `name + "-dlq"` in the `queue_messages` table."""
+
+    transactional = True
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        name: str = "layout-jobs",
+        visibility_timeout_s: int = VISIBILITY_TIMEOUT_S,
+        max_receive_count: int = MAX_RECEIVE_COUNT,
+        retention_s: int = RETENTION_S,
+        dlq_retention_s: int = DLQ_RETENTION_S,
+    ) -> None:
+        self.engine = engine
+        self.name = name
+        self.dlq_name = f"{name}-dlq"
+        self.visibility_timeout_s = visibility_timeout_s
+        self.max_receive_count = max_receive_count
+        self.retention_s = retention_s
+        self.dlq_retention_s = dlq_retention_s
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._is_pg = engine.dialect.name == "postgresql"
+        self._listen_lock = threading.Lock()
+
+    # -- sending -------------------------------------------------------------------------
+    def send(self, body: dict[str, Any], *, session: Session | None = None) -> str:
+        now = datetime.now(UTC)
+        msg = QueueMessage(
+            id=str(uuid.uuid4()),
+            queue=self.name,
+            body=json.dumps(body, separators=(",", ":")),
+            sent_at=now,
+            visible_at=now,
+            receive_count=0,
+        )
+        if session is not None:
+            session.add(msg)
+            self._notify(session)
+            return msg.id
+        with wrap_errors("send"), self._sessions.begin() as own:
+            own.add(msg)
+            self._notify(own)
+        return msg.id
+
+    def _notify(self, session: Session) -> None:
+        if self._is_pg:
+            session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+
+    # -- receiving -----------------------------------------------------------------------
+    def receive(
+        self,
+        *,
+        max_messages: int = 1,
+        wait_time_s: float = LONG_POLL_MAX_S,
+        visibility_timeout_s: int | None = None,
+        should_stop: StopFn | None = None,
+    ) -> list[Message]:
+        wait_time_s = min(max(wait_time_s, 0.0), LONG_POLL_MAX_S)
+        deadline = time.monotonic() + wait_time_s
+        visibility = self.visibility_timeout_s if visibility_timeout_s is None else visibility_timeout_s
+        while True:
+            got = self._receive_once(max_messages, visibility)
+            remaining = deadline - time.monotonic()
+            if got or remaining <= 0 or (should_stop is not None and should_stop()):
+                return got
+            self._wait(min(remaining, 1.0))
+
+    def _wait(self, seconds: float) -> None:
+        if not self._is_pg:
+            time.sleep(min(seconds, SQLITE_POLL_S))
+            return
+        # Sleep on LISTEN; a NOTIFY from any sender ends the wait at once.
+        with wrap_errors("wait"), self.engine.connect() as conn:
+            raw: Any = conn.connection.driver_connection
+            raw.autocommit = True
+            try:
+                raw.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                for _ in raw.notifies(timeout=seconds, stop_after=1):
+                    break
+                raw.execute(f"UNLISTEN {NOTIFY_CHANNEL}")
+            finally:
+                raw.autocommit = False
+
+    def _receive_once(self, max_messages: int, visibility_s: int) -> list[Message]:
+        now = datetime.now(UTC)
+        token = secrets.token_hex(8)
+        with wrap_errors("receive"), self._sessions.begin() as session:
+            self._expire_and_redrive(session, now)
+            candidates = (
+                select(QueueMessage.id)
+                .where(QueueMessage.queue == self.name, QueueMessage.visible_at <= now)
+                .order_by(QueueMessage.sent_at)
+                .limit(max_messages)
+            )
+            if self._is_pg:
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = list(session.scalars(candidates))
+            if not ids:
+                return []
+            session.execute(
+                update(QueueMessage)
+                .where(QueueMessage.id.in_(ids))
+                .values(
+                    visible_at=now + timedelta(seconds=visibility_s),
+                    receive_count=QueueMessage.receive_count + 1,
+                    receipt_handle=token,
+                    first_received_at=func.coalesce(QueueMessage.first_received_at, now),
+                )
+            )
+            rows = session.scalars(
+                select(QueueMessage).where(QueueMessage.id.in_(ids)).order_by(QueueMessage.sent_at)
+            ).all()
+            return [
+                Message(
+                    message_id=row.id,
+                    receipt_handle=f"{row.id}.{token}",
+                    body=Message.decode_body(row.body),
+                    receive_count=row.receive_count,
+                    sent_at=row.sent_at,
+                )
+                for row in rows
+            ]
+
+    def _expire_and_redrive(self, session: Session, now: datetime) -> None:
+        # Redrive policy: a visible message already received max times goes to the DLQ.
+        session.execute(
+            update(QueueMessage)
+            .where(
+                QueueMessage.queue == self.name,
+                QueueMessage.visible_at <= now,
+                QueueMessage.receive_count >= self.max_receive_count,
+            )
+            .values(queue=self.dlq_name, visible_at=now, receipt_handle=None)
+        )
+        session.execute(
+            delete(QueueMessage).where(
+                QueueMessage.queue == self.name,
+                QueueMessage.sent_at < now - timedelta(seconds=self.retention_s),
+            )
+        )
+        session.execute(
+            delete(QueueMessage).where(
+                QueueMessage.queue == self.dlq_name,
+                QueueMessage.sent_at < now - timedelta(seconds=self.dlq_retention_s),
+            )
+        )
+
+    # -- acknowledging -------------------------------------------------------------------
+    @staticmethod
+    def _split(receipt_handle: str) -> tuple[str, str]:
+        message_id, _, token = receipt_handle.rpartition(".")
+        if not message_id or not token:
+            raise QueueError(f"malformed receipt handle {receipt_handle!r}")
+        return message_id, token
+
+    def delete(self, receipt_handle: str) -> None:
+        message_id, token = self._split(receipt_handle)
+        with wrap_errors("delete"), self._sessions.begin() as session:
+            session.execute(
+                delete(QueueMessage).where(
+                    QueueMessage.id == message_id, QueueMessage.receipt_handle == token
+                )
+            )
+
+    def change_visibility(self, receipt_handle: str, timeout_s: int) -> None:
+        message_id, token = self._split(receipt_handle)
+        with wrap_errors("change_visibility"), self._sessions.begin() as session:
+            session.execute(
+                update(QueueMessage)
+                .where(
+                    QueueMessage.id == message_id,
+                    QueueMessage.receipt_handle == token,
+                    QueueMessage.queue == self.name,
+                )
+                .values(visible_at=datetime.now(UTC) + timedelta(seconds=max(0, timeout_s)))
+            )
+            if timeout_s <= 0:
+                self._notify(session)
+
+    # -- operations ----------------------------------------------------------------------
+    def stats(self) -> QueueStats:
+        now = datetime.now(UTC)
+        with wrap_errors("stats"), self._sessions.begin() as session:
+            self._expire_and_redrive(session, now)
+
+            def count(*where: Any) -> int:
+                return int(session.scalar(select(func.count()).select_from(QueueMessage).where(*where)) or 0)
+
+            depth = count(QueueMessage.queue == self.name, QueueMessage.visible_at <= now)
+            in_flight = count(QueueMessage.queue == self.name, QueueMessage.visible_at > now)
+            dlq_depth = count(QueueMessage.queue == self.dlq_name)
+            oldest = session.scalar(
+                select(func.min(QueueMessage.sent_at)).where(QueueMessage.queue == self.name)
+            )
+        age = None
+        if oldest is not None:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            age = max(0.0, (now - oldest).total_seconds())
+        return QueueStats(depth=depth, in_flight=in_flight, dlq_depth=dlq_depth, oldest_message_age_s=age)
+
+    def purge(self) -> int:
+        with wrap_errors("purge"), self._sessions.begin() as session:
+            result = session.execute(delete(QueueMessage).where(QueueMessage.queue == self.name))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def dlq_list(self, *, limit: int = 10) -> list[Message]:
+        with wrap_errors("dlq_list"), self._sessions.begin() as session:
+            self._expire_and_redrive(session, datetime.now(UTC))
+            rows = session.scalars(
+                select(QueueMessage)
+                .where(QueueMessage.queue == self.dlq_name)
+                .order_by(QueueMessage.sent_at)
+                .limit(limit)
+            ).all()
+            return [
+                Message(
+                    message_id=r.id,
+                    receipt_handle="",
+                    body=Message.decode_body(r.body),
+                    receive_count=r.receive_count,
+                    sent_at=r.sent_at,
+                )
+                for r in rows
+            ]
+
+    def dlq_redrive(self, message_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        now = datetime.now(UTC)
+        where = [QueueMessage.queue == self.dlq_name]
+        if message_ids is not None:
+            where.append(QueueMessage.id.in_(message_ids))
+        with wrap_errors("dlq_redrive"), self._sessions.begin() as session:
+            rows = session.scalars(select(QueueMessage).where(and_(*where))).all()
+            bodies = [Message.decode_body(r.body) for r in rows]
+            if rows:
+                # A redriven message is a fresh one: SQS's redrive also resets the receive count.
+                session.execute(
+                    update(QueueMessage)
+                    .where(QueueMessage.id.in_([r.id for r in rows]))
+                    .values(
+                        queue=self.name,
+                        visible_at=now,
+                        sent_at=now,
+                        receive_count=0,
+                        first_received_at=None,
+                        receipt_handle=None,
+                    )
+                )
+                self._notify(session)
+            return bodies
+
+    def dlq_purge(self) -> int:
+        with wrap_errors("dlq_purge"), self._sessions.begin() as session:
+            result = session.execute(delete(QueueMessage).where(QueueMessage.queue == self.dlq_name))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def close(self) -> None:
+        """Nothing to release: connections belong to the shared engine."""

@@ -1,0 +1,76 @@
+"""Creating and deleting sites: parse the upload, store the original file, write the rows."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from app.db.base import new_id
+from app.db.models import ExclusionZone, Site, User
+from app.sites.geometry import area_ha, to_geojson
+from app.sites.kml import parse_site_file
+from app.storage.base import Storage
+
+log = logging.getLogger(__name__)
+
+
+def create_site_from_upload(
+    *, session: Session, storage: Storage, owner: User, data: bytes, filename: str, name: str | None = None
+) -> Site:
+    """Parse a KML/KMZ upload into a site with its exclusion zones; keep the original file.
+
+    The file is stored before the rows are flushed; if the transaction later fails, the
+    orphan file is harmless (the uploads lifecycle rule removes it).
+    """
+    parsed = parse_site_file(data, filename)
+    site_id = new_id()
+    ext = parsed.source_format
+    key = f"{site_id}/source.{ext}"
+    content_type = (
+        "application/vnd.google-earth.kmz" if ext == "kmz" else "application/vnd.google-earth.kml+xml"
+    )
+    storage.put("uploads", key, data, content_type=content_type)
+    minx, miny, maxx, maxy = parsed.boundary.bounds
+    centroid = parsed.boundary.centroid
+    site = Site(
+        id=site_id,
+        owner_id=owner.id,
+        name=(name or parsed.name).strip()[:255] or parsed.name,
+        boundary=to_geojson(parsed.boundary),
+        area_ha=parsed.area_ha,
+        centroid_lon=centroid.x,
+        centroid_lat=centroid.y,
+        bbox_min_lon=minx,
+        bbox_min_lat=miny,
+        bbox_max_lon=maxx,
+        bbox_max_lat=maxy,
+        entry_point=to_geojson(parsed.entry_point) if parsed.entry_point is not None else None,
+        source_key=key,
+        warnings=list(parsed.warnings),
+    )
+    site.exclusion_zones = [
+        ExclusionZone(
+            name=z.name,
+            zone_type=z.zone_type,
+            buffer_m=0.0,
+            geometry=to_geojson(z.geometry),
+            area_ha=area_ha(z.geometry),
+        )
+        for z in parsed.exclusions
+    ]
+    session.add(site)
+    session.flush()
+    return site
+
+
+def delete_site(*, session: Session, storage: Storage, site: Site) -> None:
+    """Delete the site's rows (zones, layouts, assets, roads cascade) and its stored files."""
+    layout_ids = [str(layout.id) for layout in site.layouts]
+    site_id = str(site.id)
+    session.delete(site)
+    session.flush()
+    storage.delete_prefix("uploads", f"{site_id}/")
+    storage.delete_prefix("outputs", f"terrain/{site_id}/")
+    for layout_id in layout_ids:
+        storage.delete_prefix("outputs", f"outputs/{layout_id}/")

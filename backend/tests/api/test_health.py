@@ -1,0 +1,39 @@
+"""Liveness, readiness and the detailed live view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from tests.conftest import make_settings
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/health").json()["status"] == "ok"
+    r = client.get("/health/ready")
+    assert r.status_code == 200 and r.json() == {"status": "ready"}
+    live = client.get("/health/live").json()
+    assert live["database"]["ok"] is True
+    assert live["queue"]["depth"] == 0 and live["queue"]["dlq_depth"] == 0
+    assert live["workers"] == []
+
+
+def test_ready_is_503_with_reason_when_database_is_unreachable(tmp_path: Path) -> None:
+    # Nothing listens on port 1: the database is down for this app.
+    settings = make_settings("postgresql://postgres@127.0.0.1:1/none", tmp_path)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/health").status_code == 200
+        r = c.get("/health/ready")
+        assert r.status_code == 503
+        assert r.json()["status"] == "unavailable"
+        assert "database unreachable" in r.json()["reasons"][0]
+
+
+def test_security_headers_and_request_id(client: TestClient) -> None:
+    r = client.get("/health", headers={"X-Request-ID": "abc123"})
+    assert r.headers["X-Request-ID"] == "abc123"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]

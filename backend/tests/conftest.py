@@ -1,0 +1,152 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL: a fresh database per test session on the server at PG_TEST_URL (default the
+machine's 127.0.0.1:5432/test), dropped at the end; tables are emptied between tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.auth.passwords import hash_password
+from app.auth.tokens import issue_local_token
+from app.config import Settings, load_settings
+from app.db import migrate
+from app.db.base import Base
+from app.db.models import User
+from app.db.session import make_engine
+from app.main import create_app
+from app.services import Services, build_services
+
+PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+JWT_SECRET = "test-secret-" + "x" * 40
+
+
+def _pg_admin_url() -> str:
+    return PG_TEST_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session; its SQLAlchemy URL."""
+    name = f"sitelayouts_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = psycopg.connect(_pg_admin_url(), autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_TEST_URL} (make test starts it): {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = PG_TEST_URL.rpartition("/")
+    url = f"{base}/{name}"
+    yield url
+    with psycopg.connect(_pg_admin_url(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database URL, once per backend per session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def database_url(migrated_db: str) -> Iterator[str]:
+    """The migrated database, emptied after each test."""
+    yield migrated_db
+    engine = make_engine(migrated_db)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f"DELETE FROM {table.name}"))
+    engine.dispose()
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "storage_dir": tmp_path / "storage",
+        "dem_path": tmp_path / "dem",
+        "dem_source": ["flat"],
+        "jwt_secret": JWT_SECRET,
+        "queue_wait_time_s": 0,
+        "rate_limit_auth_per_min": 1000,
+        "rate_limit_generate_per_min": 1000,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    svc = build_services(settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=services)) as c:
+        yield c
+
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def register(client: TestClient, email: str, password: str = TEST_PASSWORD) -> dict[str, str]:
+    """Register and log in; the Authorization header for that user."""
+    r = client.post("/api/auth/register", json={"email": email, "password": password})
+    assert r.status_code == 201, r.text
+    r = client.post("/api/auth/token", data={"username": email, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@functools.lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # Argon2 is slow on purpose; hash the shared test password once per session.
+    return hash_password(TEST_PASSWORD)
+
+
+def make_user(services: Services, email: str, *, is_admin: bool = False) -> dict[str, str]:
+    """Insert a user directly (fast path for tests not about accounts); their Authorization header."""
+    with services.session_factory.begin() as session:
+        user = User(email=email, password_hash=_password_hash(), is_admin=is_admin)
+        session.add(user)
+        session.flush()
+        user_id = str(user.id)
+    return {"Authorization": f"Bearer {issue_local_token(user_id=user_id, settings=services.settings)}"}
+
+
+@pytest.fixture
+def auth(client: TestClient, services: Services) -> dict[str, str]:
+    return make_user(services, "alice@example.com")
+
+
+def upload(client: TestClient, headers: dict[str, str], filename: str, data: bytes, **form: str) -> Any:
+    return client.post("/api/sites/upload", files={"file": (filename, data)}, data=form, headers=headers)
+
+
+@pytest.fixture
+def sample_kml() -> bytes:
+    return (SHARED_DATA / "sample-site.kml").read_bytes()
