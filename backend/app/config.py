@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     heartbeat_interval_s: float = Field(default=15, gt=0)
     stuck_after_s: float = Field(default=600, gt=0)
     stuck_check_interval_s: float = Field(default=60, gt=0)
+    retry_backoff_s: float = Field(default=5, ge=0, le=300)
     # Sleeps this long at every job stage: for shutdown drills and reliability tests only.
     job_stage_delay_s: float = Field(default=0, ge=0, le=600)
     prometheus_multiproc_dir: Path | None = None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from moto.server import ThreadedMotoServer
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -55,26 +56,41 @@ def pg_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database URL, once per backend per session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
+@pytest.fixture(scope="session")
+def pg_migrated(pg_database: str) -> str:
+    migrate.upgrade(pg_database)
+    return pg_database
+
+
+@pytest.fixture(scope="session")
+def sqlite_migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
     migrate.upgrade(url)
     return url
+
+
+DB_PARAMS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=DB_PARAMS)
+def migrated_db(request: pytest.FixtureRequest) -> str:
+    """A migrated database URL, once per backend per session."""
+    return str(request.getfixturevalue("sqlite_migrated" if request.param == "sqlite" else "pg_migrated"))
+
+
+def empty_tables(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f"DELETE FROM {table.name}"))
+    engine.dispose()
 
 
 @pytest.fixture
 def database_url(migrated_db: str) -> Iterator[str]:
     """The migrated database, emptied after each test."""
     yield migrated_db
-    engine = make_engine(migrated_db)
-    with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(text(f"DELETE FROM {table.name}"))
-    engine.dispose()
+    empty_tables(migrated_db)
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
@@ -150,3 +166,19 @@ def upload(client: TestClient, headers: dict[str, str], filename: str, data: byt
 @pytest.fixture
 def sample_kml() -> bytes:
     return (SHARED_DATA / "sample-site.kml").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)

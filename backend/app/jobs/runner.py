@@ -35,7 +35,6 @@ from app.queue.base import Message
 from app.services import Services
 
 log = logging.getLogger("app.worker")
-BACKOFF_BASE_S = 5
 BACKOFF_MAX_S = 120
 
 
@@ -264,7 +263,7 @@ class JobRunner:
         log.log(level, "job attempt failed: %s", text, exc_info=not isinstance(exc, AppError))
         try:
             if retryable and not last_try:
-                backoff = min(BACKOFF_BASE_S * 2 ** (message.receive_count - 1), BACKOFF_MAX_S)
+                backoff = min(self.settings.retry_backoff_s * 2 ** (message.receive_count - 1), BACKOFF_MAX_S)
                 self._update(
                     state.layout_id,
                     state.token,

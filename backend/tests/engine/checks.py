@@ -1,0 +1,82 @@
+"""Independent checks of the engine's hard constraints, in the site's UTM CRS [m]."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from rasterio import features
+
+from app.engine.crs import to_utm
+from app.engine.grid import Grid
+from app.engine.profiles import load_profile
+from app.engine.terrain import slope_deg
+from app.engine.types import LayoutParams, LayoutResult, SiteInput
+
+TOL_M = 1e-3  # WGS84 round-trip noise
+
+
+def check_hard_constraints(site: SiteInput, grid: Grid, params: LayoutParams, result: LayoutResult) -> None:
+    """Assert every hard constraint of the issue on `result`."""
+    crs = grid.crs
+    profile = load_profile(params.profile, params.overrides)
+    boundary = to_utm(site.boundary, crs)
+    rings = boundary.boundary
+    feet = [to_utm(a.footprint, crs) for a in result.assets]
+    # 1. Inside the boundary minus the setback.
+    for f, a in zip(feet, result.assets, strict=True):
+        assert boundary.buffer(TOL_M).contains(f), a.asset_type
+        assert rings.distance(f) >= params.setback_m - TOL_M, (a.asset_type, rings.distance(f))
+    # 2. Outside every exclusion plus its buffer.
+    for ex in site.exclusions:
+        g = to_utm(ex.geometry, crs)
+        for f in feet:
+            assert g.distance(f) >= ex.buffer_m - TOL_M
+    # 3. Pairwise clearance.
+    if len(feet) > 1:
+        clr = np.array([profile.asset_types[a.asset_type].clearance_m for a in result.assets])
+        tree = shapely.STRtree(feet)
+        src, dst = tree.query(feet, predicate="dwithin", distance=float(clr.max()))
+        keep = src < dst
+        src, dst = src[keep], dst[keep]
+        d = shapely.distance(np.asarray(feet, dtype=object)[src], np.asarray(feet, dtype=object)[dst])
+        need = np.maximum(clr[src], clr[dst])
+        assert np.all(d >= need - TOL_M), (d - need).min()
+    # Turbines: centre spacing of at least the crosswind rotor-diameter spacing.
+    for block in profile.blocks:
+        if block.spacing_rotor_diameters is None:
+            continue
+        t = block.components[0].asset_type
+        rd = profile.asset_types[t].rotor_diameter_m or 0.0
+        cs = [f.centroid for f, a in zip(feet, result.assets, strict=True) if a.asset_type == t]
+        for i in range(len(cs)):
+            for j in range(i + 1, len(cs)):
+                assert cs[i].distance(cs[j]) >= min(block.spacing_rotor_diameters) * rd - TOL_M
+    # 4. Slope on every cell the pad touches below the asset's limit.
+    slope = slope_deg(grid)
+    for f, a in zip(feet, result.assets, strict=True):
+        m = features.geometry_mask([f], out_shape=grid.shape, transform=grid.transform, invert=True,
+                                   all_touched=True)
+        lim = profile.asset_types[a.asset_type].max_slope_deg
+        s = slope[m]
+        assert s.size > 0 and np.all(s <= lim + 1e-4), (a.asset_type, float(np.nanmax(s)), lim)
+        assert a.slope_deg <= lim + 1e-4
+    # 5. Roads inside the boundary, outside exclusions (and their buffers); steep ones warned.
+    for r in result.roads:
+        line = to_utm(r.geometry, crs)
+        assert boundary.buffer(TOL_M).covers(line)
+        for ex in site.exclusions:
+            assert to_utm(ex.geometry, crs).distance(line) >= ex.buffer_m - TOL_M
+        if r.max_grade_pct > profile.road.max_grade_pct + 1e-6:
+            assert any("grade" in w for w in result.warnings)
+    # Capacity: at or above the target by less than one generating asset, or warned with numbers.
+    cap = result.metrics["total_capacity_kw"]
+    target = params.target_capacity_kw
+    assert cap == sum(a.capacity_kw for a in result.assets)
+    gen_caps = [s.capacity_kw for s in profile.asset_types.values() if s.generating]
+    if cap >= target - 1e-6:
+        assert cap - target < max(gen_caps)
+        placed_caps = {a.capacity_kw for a in result.assets if a.capacity_kw > 0}
+        assert cap - target < max(placed_caps)
+    else:
+        msg = result.warnings[0]
+        assert f"{cap:,.0f}" in msg and f"{target:,.0f}" in msg

@@ -1,0 +1,269 @@
+"""A fixture factory for export documents: a small layout built in UTM, stored as WGS84 GeoJSON.
+
+The site sits near (-99.5°, 31.0°) in Texas, UTM zone 14N (EPSG:32614). All sizes below are
+metres in that CRS; `make_document` converts to WGS84 like the engine does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from shapely import affinity
+from shapely.geometry import LineString, Point, Polygon, box, mapping
+
+from app.engine.crs import to_utm, to_wgs84
+from app.exports.document import ExportDocument
+
+CRS = "EPSG:32614"
+ORIGIN_LONLAT = (-99.5, 31.0)
+WARNINGS = [
+    "Target capacity not reached: 13,200 kW placed of 15,000 kW.",
+    "2 PV blocks sit on slopes steeper than 8°.",
+]
+# Shaped like app.engine.terrain.TerrainSummary.to_dict() plus "source" and "contour_interval_m".
+TERRAIN = {
+    "source": "3dep",
+    "crs": "EPSG:32614",
+    "resolution_m": 10.0,
+    "cell_count": 4050,
+    "nodata_share": 0.0,
+    "area_ha": 40.5,
+    "elevation_min_m": 245.2,
+    "elevation_max_m": 262.8,
+    "elevation_mean_m": 253.9,
+    "slope_mean_deg": 2.1,
+    "slope_max_deg": 9.4,
+    "slope_classes": [
+        {"lower_deg": 0.0, "upper_deg": 2.0, "area_ha": 20.1, "share": 0.496, "label": "0-2"},
+        {"lower_deg": 2.0, "upper_deg": 5.0, "area_ha": 15.3, "share": 0.378, "label": "2-5"},
+        {"lower_deg": 5.0, "upper_deg": 10.0, "area_ha": 5.1, "share": 0.126, "label": "5-10"},
+    ],
+    "buildable_share_by_limit": {"2": 0.496, "5": 0.874, "10": 1.0},
+    "buildable_share_by_asset": {"pv_tracker": 0.95, "bess": 0.7},
+    "contour_interval_m": 1.0,
+}
+PARAMS = {
+    "target_capacity_kw": 15_000.0,
+    "profile": "hybrid",
+    "strategy": "balanced",
+    "setback_m": 15.0,
+    "dem_resolution_m": 10.0,
+    "use_terrain": True,
+    "overrides": {"pv_block": {"max_slope_deg": 8}},
+}
+
+
+def origin_utm() -> tuple[float, float]:
+    p = to_utm(Point(*ORIGIN_LONLAT), CRS)
+    return p.x, p.y
+
+
+def _wgs(geom: Any) -> dict[str, Any]:
+    ox, oy = origin_utm()
+    return dict(mapping(to_wgs84(affinity.translate(geom, ox, oy), CRS)))
+
+
+def make_feature_collection(
+    *,
+    n_pv: int = 6,
+    n_bess: int = 2,
+    substation: bool = True,
+    roads: bool = True,
+    exclusion: bool = True,
+) -> dict[str, Any]:
+    """A layout FeatureCollection (WGS84) with the engine's property contract.
+
+    Local metric frame (origin at ORIGIN_LONLAT): boundary is an L-shape 800 m × 600 m minus a
+    300 m × 250 m corner, written clockwise on purpose (the GeoJSON writer must re-orient it).
+    """
+    features: list[dict[str, Any]] = []
+    boundary = Polygon([(0, 0), (0, 600), (500, 600), (500, 350), (800, 350), (800, 0)])  # clockwise
+    features.append({"type": "Feature", "geometry": _wgs(boundary), "properties": {"kind": "boundary"}})
+    if exclusion:
+        wetland = box(600, 100, 700, 180)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _wgs(wetland),
+                "properties": {
+                    "kind": "exclusion",
+                    "zone_type": "wetland",
+                    "buffer_m": 20.0,
+                    "name": "Creek wetland",
+                },
+            }
+        )
+    features.append({"type": "Feature", "geometry": _wgs(Point(0, 300)), "properties": {"kind": "entry"}})
+    for i in range(n_pv):
+        col, row = i % 3, i // 3
+        footprint = box(60 + col * 110, 60 + row * 90, 160 + col * 110, 130 + row * 90)
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"pv-{i + 1}",
+                "geometry": _wgs(footprint),
+                "properties": {
+                    "kind": "asset",
+                    "asset_type": "pv_block",
+                    "rotation_deg": 0.0,
+                    "capacity_kw": 2200.0,
+                    "storage_kwh": 0.0,
+                    "elevation_m": 250.0 + i,
+                    "slope_deg": 1.5 + 0.5 * i,
+                    "pad_elevation_m": 250.0 + i,
+                    "cut_m3": 10.0 * (i + 1),
+                    "fill_m3": 5.0 * (i + 1),
+                },
+            }
+        )
+    for i in range(n_bess):
+        footprint = affinity.rotate(box(420 + i * 45, 420, 450 + i * 45, 435), 30.0, origin="centroid")
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"bess-{i + 1}",
+                "geometry": _wgs(footprint),
+                "properties": {
+                    "kind": "asset",
+                    "asset_type": "bess",
+                    "rotation_deg": 30.0,
+                    "capacity_kw": 1000.0,
+                    "storage_kwh": 4000.0,
+                    "elevation_m": 255.5,
+                    "slope_deg": 0.8,
+                    "pad_elevation_m": 255.0,
+                    "cut_m3": 120.0,
+                    "fill_m3": 80.0,
+                },
+            }
+        )
+    if substation:
+        features.append(
+            {
+                "type": "Feature",
+                "id": "sub-1",
+                "geometry": _wgs(box(420, 480, 470, 530)),
+                "properties": {
+                    "kind": "asset",
+                    "asset_type": "substation",
+                    "rotation_deg": 0.0,
+                    "capacity_kw": 0.0,
+                    "storage_kwh": 0.0,
+                    "elevation_m": 257.0,
+                    "slope_deg": 1.1,
+                    "pad_elevation_m": 256.5,
+                    "cut_m3": 300.0,
+                    "fill_m3": 150.0,
+                },
+            }
+        )
+    if roads:
+        segments = [
+            ("spine", LineString([(0, 300), (400, 300), (400, 505), (420, 505)]), 6.0, 4.2),
+            ("secondary", LineString([(50, 300), (50, 40), (380, 40)]), 5.0, 3.1),
+            ("spur", LineString([(400, 410), (440, 410)]), 4.0, 1.0),
+        ]
+        for n, (road_class, line, width, grade) in enumerate(segments, start=1):
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"road-{n}",
+                    "geometry": _wgs(line),
+                    "properties": {
+                        "kind": "road",
+                        "road_class": road_class,
+                        "width_m": width,
+                        "length_m": round(line.length, 3),
+                        "max_grade_pct": grade,
+                        "cut_m3": 40.0 * n,
+                        "fill_m3": 25.0 * n,
+                    },
+                }
+            )
+    assets = [f["properties"] for f in features if f["properties"]["kind"] == "asset"]
+    road_props = [f["properties"] for f in features if f["properties"]["kind"] == "road"]
+    total_kw = sum(a["capacity_kw"] for a in assets)
+    metrics = {
+        "total_capacity_kw": total_kw,
+        "storage_kwh": sum(a["storage_kwh"] for a in assets),
+        "asset_count": len(assets),
+        "counts_by_type": dict(Counter(a["asset_type"] for a in assets)),
+        "road_length_m": sum(r["length_m"] for r in road_props),
+        "cut_volume_m3": sum(x["cut_m3"] for x in [*assets, *road_props]),
+        "fill_volume_m3": sum(x["fill_m3"] for x in [*assets, *road_props]),
+        "buildable_area_ha": 31.5,
+        "capacity_density_kw_per_ha": total_kw / 31.5,
+        "target_capacity_kw": PARAMS["target_capacity_kw"],
+    }
+    return {"type": "FeatureCollection", "metrics": metrics, "features": features}
+
+
+def make_contours() -> list[LineString]:
+    """Three contour lines across the site (WGS84, z = elevation [m])."""
+    ox, oy = origin_utm()
+    out = []
+    for k, z in enumerate((250.0, 255.0, 260.0)):
+        y = 100 + 200 * k
+        line = LineString([(ox - 20, oy + y, z), (ox + 400, oy + y + 30, z), (ox + 820, oy + y, z)])
+        flat = to_wgs84(line, CRS)  # reprojection drops z: put the elevation back
+        out.append(LineString([(x, y, z) for x, y in flat.coords]))
+    return out
+
+
+def make_document(
+    *,
+    site_name: str = "Mesquite Flats Solar",
+    layout_id: str = "7f1c2d3e-0000-4000-8000-000000000001",
+    with_terrain: bool = True,
+    warnings: list[str] | None = None,
+    **fc_kwargs: Any,
+) -> ExportDocument:
+    return ExportDocument(
+        feature_collection=make_feature_collection(**fc_kwargs),
+        crs=CRS,
+        site_name=site_name,
+        layout_id=layout_id,
+        params=dict(PARAMS),
+        warnings=list(WARNINGS if warnings is None else warnings),
+        terrain_summary=dict(TERRAIN) if with_terrain else None,
+        contours=make_contours() if with_terrain else None,
+        created_at=datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+    )
+
+
+# make_document(**EMPTY): a boundary and nothing placed.
+EMPTY: dict[str, Any] = {
+    "n_pv": 0,
+    "n_bess": 0,
+    "substation": False,
+    "roads": False,
+    "exclusion": False,
+    "with_terrain": False,
+    "warnings": ["No buildable area left after setbacks and exclusions."],
+}
+
+
+@pytest.fixture
+def doc_factory() -> Callable[..., ExportDocument]:
+    return make_document
+
+
+@pytest.fixture
+def doc() -> ExportDocument:
+    return make_document()
+
+
+@pytest.fixture
+def empty_doc() -> ExportDocument:
+    """A layout with a boundary and nothing placed (no assets, roads or exclusions)."""
+    return make_document(**EMPTY)
+
+
+@pytest.fixture
+def unicode_doc() -> ExportDocument:
+    """A site name with accents, Cyrillic, CJK, quotes and a path separator."""
+    return make_document(site_name='Parc «Éole» / Ферма 太陽 "Nord"')
