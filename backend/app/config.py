@@ -92,7 +92,6 @@ class Settings(BaseSettings):
     retry_backoff_s: float = Field(default=5, ge=0, le=300)
     # Sleeps this long at every job stage: for shutdown drills and reliability tests only.
     job_stage_delay_s: float = Field(default=0, ge=0, le=600)
-    prometheus_multiproc_dir: Path | None = None
 
     log_format: LogFormat = LogFormat.text
     log_level: str = "INFO"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
 from app.api.ratelimit import RateLimiter
-from app.api.routes import auth, exclusion_zones, health, sites
+from app.api.routes import auth, exclusion_zones, exports, health, layouts, metrics, ops, sites, terrain
 from app.config import REPO_ROOT, Settings, get_settings
 from app.errors import (
     AppError,
@@ -36,6 +36,7 @@ from app.errors import (
     Unauthorized,
 )
 from app.observability.logging import configure_logging, request_id_var
+from app.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from app.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,13 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
                     status_code=413,
                 )
             else:
+                started = time.perf_counter()
                 response = await call_next(request)
+                route = request.scope.get("route")
+                # Label by route template, not raw path, so ids do not explode the series.
+                template = getattr(route, "path", None) or "unmatched"
+                HTTP_REQUESTS.labels(route=template, method=request.method, status=str(response.status_code)).inc()
+                HTTP_LATENCY.labels(route=template, method=request.method).observe(time.perf_counter() - started)
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = rid[:64]
@@ -196,25 +203,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.rate_limiter = RateLimiter()
     install_error_handlers(app)
     install_middleware(app, settings)
-    for router in (health.router, auth.router, sites.router, exclusion_zones.router):
-        app.include_router(router)
-    for optional in ("terrain", "layouts", "exports", "ops", "metrics"):
-        module = _optional_router(optional)
-        if module is not None:
-            app.include_router(module.router)
+    for module in (health, auth, sites, exclusion_zones, terrain, layouts, exports, ops, metrics):
+        app.include_router(module.router)
     mount_frontend(app, FRONTEND_DIST)
     return app
-
-
-def _optional_router(name: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(f"app.api.routes.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"app.api.routes.{name}":
-            return None
-        raise
 
 
 def __getattr__(name: str) -> FastAPI:

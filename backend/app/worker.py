@@ -162,8 +162,10 @@ class Worker:
                         wait_time_s=0 if self.once else self.settings.queue_wait_time_s,
                         should_stop=self.stop_event.is_set,
                     )
-                except QueueError as exc:
-                    log.warning("queue receive failed, retrying in %.0f s: %s", error_backoff, exc.message)
+                except Exception as exc:
+                    # The queue or its database is down: keep the process, retry with backoff.
+                    reason = exc.message if isinstance(exc, QueueError) else f"{type(exc).__name__}: {exc}"
+                    log.warning("queue receive failed, retrying in %.0f s: %s", error_backoff, reason)
                     self.stop_event.wait(error_backoff)
                     error_backoff = min(error_backoff * 2, ERROR_BACKOFF_MAX_S)
                     continue

@@ -32,6 +32,7 @@ from app.services import Services, build_services
 PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BACKEND_DIR = Path(__file__).resolve().parents[1]
 JWT_SECRET = "test-secret-" + "x" * 40
 
 

@@ -54,14 +54,27 @@ def verify_token(token: str, settings: Settings) -> TokenClaims:
         else:
             assert settings.oidc_jwks_url and settings.oidc_issuer and settings.oidc_audience
             key = _jwks_client(settings.oidc_jwks_url).get_signing_key_from_jwt(token)
-            claims = jwt.decode(
-                token,
-                key.key,
-                algorithms=["RS256"],
-                issuer=settings.oidc_issuer,
-                audience=settings.oidc_audience,
-                options={"require": ["exp", "sub", "iss", "aud"]},
-            )
+            unverified = jwt.decode(token, options={"verify_signature": False})
+            if "aud" not in unverified and "client_id" in unverified:
+                # Cognito access tokens name the app client in `client_id` instead of `aud`.
+                claims = jwt.decode(
+                    token,
+                    key.key,
+                    algorithms=["RS256"],
+                    issuer=settings.oidc_issuer,
+                    options={"require": ["exp", "sub", "iss"], "verify_aud": False},
+                )
+                if claims.get("client_id") != settings.oidc_audience:
+                    raise jwt.InvalidAudienceError("client_id does not match OIDC_AUDIENCE")
+            else:
+                claims = jwt.decode(
+                    token,
+                    key.key,
+                    algorithms=["RS256"],
+                    issuer=settings.oidc_issuer,
+                    audience=settings.oidc_audience,
+                    options={"require": ["exp", "sub", "iss", "aud"]},
+                )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("token expired; log in again") from None
     except jwt.PyJWKClientError as exc:

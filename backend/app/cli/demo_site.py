@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from app.config import get_settings
 
+DEMO_SITE_NAME = "Demo site (Jacksboro, Tennessee)"
+
 
 def ensure_demo_site(email: str) -> str | None:
     """Write the demo DEM into DEM_PATH and give the demo user the demo site, once."""
     from app.db import crud
     from app.db.models import Site
     from app.db.session import make_engine, make_session_factory, session_scope
-    from app.dem.demo import DEMO_SITE_NAME, demo_site_kml, write_demo_dem
+    from app.dem.demo import demo_site_kml, write_demo_dem
     from app.sites.service import create_site_from_upload
     from app.storage.factory import make_storage
 

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from app.cli import db as db_cli
+from app.cli import export, generate, ops, terrain
 from app.cli.serve import serve
 from app.cli.worker import worker
 from app.config import get_settings
@@ -18,6 +19,10 @@ app.add_typer(db_cli.db_app, name="db", help="Database migrations.")
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("demo")(db_cli.demo)
+app.add_typer(terrain.terrain_app, name="terrain", help="Terrain analysis.")
+app.add_typer(ops.ops_app, name="ops", help="Operations runbook commands.")
+generate.register(app)
+export.register(app)
 
 
 @app.command("openapi")
@@ -26,16 +31,6 @@ def openapi() -> None:
     from app.main import create_app
 
     print(json.dumps(create_app(get_settings()).openapi(), indent=1))
-
-
-def _register_optional() -> None:
-    # Commands contributed by feature modules; each module registers its own.
-    from app.cli import export, generate, ops, terrain
-
-    app.add_typer(terrain.terrain_app, name="terrain", help="Terrain analysis.")
-    generate.register(app)
-    export.register(app)
-    app.add_typer(ops.ops_app, name="ops", help="Operations runbook commands.")
 
 
 def main() -> None:

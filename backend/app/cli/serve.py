@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from types import FrameType
 
 import typer
 
-from app.config import get_settings
+from app.config import VAR_DIR, get_settings
 
 STOP_GRACE_S = 70  # a little over the worker's shutdown grace
 
@@ -30,6 +31,11 @@ def serve(
     typer.echo(f"database: {settings.database_url}")
     demo()
     env = dict(os.environ)
+    # Several processes share one metrics folder so /metrics adds up API and worker counters.
+    metrics_dir = VAR_DIR / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     procs: list[subprocess.Popen[bytes]] = [
         subprocess.Popen(
             [

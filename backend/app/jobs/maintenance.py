@@ -85,3 +85,33 @@ def requeue_stuck(*, session: Session, queue: JobQueue, older_than_s: float) -> 
     if ids:
         log.warning("requeued stuck layouts", extra={"layout_ids": ids, "older_than_s": older_than_s})
     return ids
+
+
+def retry_layout(*, session: Session, queue: JobQueue, layout: Layout) -> None:
+    """Queue a failed or cancelled layout again (a person decided it is worth another go)."""
+    layout.error_message = None
+    layout.attempts = 0
+    enqueue_layout(session=session, queue=queue, layout=layout)
+
+
+def redrive_dead_letters(*, session: Session, queue: JobQueue, message_ids: list[str] | None) -> list[str]:
+    """Move dead letters back to the queue and their layouts back to `queued`; the layout ids."""
+    bodies = queue.dlq_redrive(message_ids)
+    layout_ids: list[str] = []
+    for body in bodies:
+        try:
+            layout_id = uuid.UUID(str(body.get("layout_id")))
+        except ValueError:
+            continue
+        layout = session.get(Layout, layout_id)
+        if layout is None:
+            continue
+        layout.status = LayoutStatus.queued.value
+        layout.stage = "queued"
+        layout.error_message = None
+        layout.attempts = 0
+        layout.claim_token = None
+        layout.completed_at = None
+        layout.queued_at = datetime.now(UTC)
+        layout_ids.append(str(layout_id))
+    return layout_ids

@@ -121,16 +121,21 @@ class DatabaseQueue:
             time.sleep(min(seconds, SQLITE_POLL_S))
             return
         # Sleep on LISTEN; a NOTIFY from any sender ends the wait at once.
+        import psycopg
+
         with wrap_errors("wait"), self.engine.connect() as conn:
             raw: Any = conn.connection.driver_connection
-            raw.autocommit = True
             try:
+                raw.autocommit = True
                 raw.execute(f"LISTEN {NOTIFY_CHANNEL}")
                 for _ in raw.notifies(timeout=seconds, stop_after=1):
                     break
                 raw.execute(f"UNLISTEN {NOTIFY_CHANNEL}")
-            finally:
                 raw.autocommit = False
+            except psycopg.Error as exc:
+                # The server went away mid-wait: drop this connection from the pool.
+                conn.invalidate()
+                raise QueueError(f"queue database error during wait: {exc}") from exc
 
     def _receive_once(self, max_messages: int, visibility_s: int) -> list[Message]:
         now = datetime.now(UTC)

@@ -125,11 +125,9 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str) -> Parsed
     for pm in root.iter("{*}Placemark"):
         name = _child_text(pm, "name")
         description = _child_text(pm, "description")
-        folders = [
-            _child_text(a, "name") or ""
-            for a in pm.iterancestors()
-            if _local(a.tag) in ("Folder", "Document")
-        ]
+        # Folder names classify (a "No-build areas" folder); the Document's name is the site's
+        # own name ("Wetland Ridge Solar") and must not turn every polygon into an exclusion.
+        folders = [_child_text(a, "name") or "" for a in pm.iterancestors() if _local(a.tag) == "Folder"]
         label = " ".join(filter(None, [name, description, *folders]))
         polygons = [_polygon(el, name, warnings) for el in pm.iter("{*}Polygon")]
         points = [_point(el, name) for el in pm.iter("{*}Point")]

@@ -177,3 +177,10 @@ def test_bad_zone_geometry(
     r = client.post(f"/api/sites/{site['id']}/exclusion-zones", json={"geometry": geometry}, headers=auth)
     assert r.status_code == 422, r.text
     assert message in r.json()["detail"]
+
+
+def test_document_name_does_not_classify_placemarks(client: TestClient, auth: dict[str, str], sample_kml: bytes) -> None:
+    kml = sample_kml.replace(b"<name>Sample Solar Site</name>", b"<name>Wetland Ridge Solar</name>")
+    r = upload(client, auth, "ridge.kml", kml)
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == "Wetland Ridge Solar" and r.json()["exclusion_zones"] == []

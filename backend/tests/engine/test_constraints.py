@@ -7,7 +7,7 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 
 from app.engine.grid import Grid
 from app.engine.layout import generate_layout
@@ -24,7 +24,9 @@ def _star(cx: float, cy: float, radii: list[float], phase: float) -> Polygon:
 
 
 @st.composite
-def sites(draw: st.DrawFn, cx: float, cy: float, max_r: float = 900.0) -> tuple[Polygon, list, Point | None]:
+def sites(
+    draw: st.DrawFn, cx: float, cy: float, max_r: float = 900.0
+) -> tuple[Polygon | MultiPolygon, list, Point | None]:
     n = draw(st.integers(5, 10))
     radii = draw(st.lists(st.floats(0.45 * max_r, max_r), min_size=n, max_size=n))
     phase = draw(st.floats(0, math.pi))
@@ -35,6 +37,10 @@ def sites(draw: st.DrawFn, cx: float, cy: float, max_r: float = 900.0) -> tuple[
                      [draw(st.floats(40, 150)) for _ in range(6)], phase)
         if outer.contains(hole.buffer(5)):
             boundary = Polygon(outer.exterior.coords, [hole.exterior.coords])
+    if draw(st.integers(0, 4)) == 0:
+        # A second, separate parcel: a MultiPolygon site (roads cannot cross between the parts).
+        other = _star(cx + 2.3 * max_r, cy, [0.5 * max_r] * 6, phase)
+        boundary = MultiPolygon([boundary, other])
     exclusions = []
     for _ in range(draw(st.integers(0, 3))):
         ex_c = (cx + draw(st.floats(-0.6, 0.6)) * max_r, cy + draw(st.floats(-0.6, 0.6)) * max_r)
@@ -54,7 +60,7 @@ params_st = st.builds(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), params=params_st, terrain=st.sampled_from(["flat", "rolling", "ridge"]))
 def test_hard_constraints_synthetic(data: st.DataObject, params: LayoutParams, terrain: str) -> None:
     crs, ox, oy = utm_origin()
@@ -65,7 +71,7 @@ def test_hard_constraints_synthetic(data: st.DataObject, params: LayoutParams, t
     check_hard_constraints(site, grid, params, result)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data(), params=params_st)
 def test_hard_constraints_jacksboro(jacksboro: Grid, data: st.DataObject, params: LayoutParams) -> None:

@@ -1,0 +1,121 @@
+"""`sitelayouts generate BOUNDARY.kml|kmz --capacity-kw N …`: a layout without a server or database.
+
+Prints the metrics as JSON on stdout and a progress bar on stderr; exit code 2 with a clear
+message for bad input (see `app.cli.main.main`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.errors import InvalidInput
+
+PROFILE_HELP = "solar_farm | bess | gas_bess | wind_hybrid | hybrid"
+STRATEGY_HELP = "balanced | density | low_earthwork | clustered"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(generate)
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (nothing when stderr is not a terminal but the stage names)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.stage = ""
+
+    def __call__(self, stage: str, pct: float) -> None:
+        width = 30
+        filled = int(width * min(max(pct, 0.0), 100.0) / 100.0)
+        if self.tty:
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}% {stage:<24}")
+        elif stage != self.stage:
+            sys.stderr.write(f"{pct:5.1f}% {stage}\n")
+        sys.stderr.flush()
+        self.stage = stage
+
+    def done(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+
+
+def generate(
+    boundary: Annotated[Path, typer.Argument(help="site boundary .kml or .kmz", exists=True, dir_okay=False)],
+    capacity_kw: Annotated[float, typer.Option("--capacity-kw", help="target generating capacity [kW]")],
+    profile: Annotated[str, typer.Option(help=PROFILE_HELP)] = "solar_farm",
+    strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "balanced",
+    dem: Annotated[Path | None, typer.Option(help="DEM GeoTIFF (any CRS)", exists=True, dir_okay=False)] = None,
+    flat: Annotated[bool, typer.Option("--flat", help="ignore terrain (flat ground)")] = False,
+    resolution_m: Annotated[float, typer.Option("--resolution-m", help="terrain cell size [m], 1-100")] = 10.0,
+    setback_m: Annotated[float, typer.Option("--setback-m", help="keep-out inside the boundary [m]")] = 15.0,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="write the layout GeoJSON here")] = None,
+    export: Annotated[
+        str | None, typer.Option("--export", help="also write these formats, e.g. pdf,kmz,dxf,csv,geojson")
+    ] = None,
+    export_dir: Annotated[Path, typer.Option("--export-dir", help="folder for --export files")] = Path("."),
+) -> None:
+    """Generate a layout for a boundary file and print its metrics as JSON."""
+    from app.cli.export import write_exports
+    from app.dem.file import FileSource
+    from app.dem.service import load_site_grid
+    from app.engine.geojson import layout_feature_collection
+    from app.engine.layout import generate_layout
+    from app.engine.types import Exclusion, LayoutParams, SiteInput
+    from app.exports.build import document_from_result
+    from app.sites.kml import parse_site_file
+
+    if dem is not None and flat:
+        raise InvalidInput("choose either --dem FILE or --flat, not both")
+    if capacity_kw <= 0:
+        raise InvalidInput("--capacity-kw must be greater than 0")
+    if not 1 <= resolution_m <= 100:
+        raise InvalidInput("--resolution-m must be between 1 and 100")
+    parsed = parse_site_file(boundary.read_bytes(), boundary.name)
+    site = SiteInput(
+        boundary=parsed.boundary,
+        exclusions=tuple(Exclusion(geometry=z.geometry, zone_type=z.zone_type, name=z.name) for z in parsed.exclusions),
+        entry_point=parsed.entry_point,
+    )
+    params = LayoutParams(
+        target_capacity_kw=capacity_kw,
+        profile=profile,
+        strategy=strategy,
+        setback_m=setback_m,
+        dem_resolution_m=resolution_m,
+        use_terrain=not flat,
+    )
+    from app.config import get_settings
+
+    bar = _ProgressBar()
+    bar("fetching_dem", 2.0)
+    grid, source = load_site_grid(
+        boundary_wgs84=parsed.boundary,
+        site_id="cli",
+        resolution_m=resolution_m,
+        use_terrain=not flat,
+        settings=get_settings(),
+        storage=None,
+        sources=[FileSource(dem)] if dem is not None else None,
+    )
+    result = generate_layout(site, grid, params, progress=bar)
+    bar("done", 100.0)
+    bar.done()
+    if output is not None:
+        output.write_text(json.dumps(layout_feature_collection(site, result, params)))
+    if export:
+        doc = document_from_result(
+            site=site, result=result, params=params, site_name=parsed.name, layout_id="cli", grid=grid,
+            grid_source=source,
+        )
+        for path in write_exports(doc, export, export_dir):
+            typer.echo(f"wrote {path}", err=True)
+    metrics = dict(result.metrics)
+    metrics["warnings"] = list(result.warnings)
+    metrics["terrain_source"] = source
+    typer.echo(json.dumps(metrics, indent=2))

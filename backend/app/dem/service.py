@@ -1,0 +1,144 @@
+"""Terrain for a site: try the configured DEM sources in order and cache the result in storage.
+
+The API, the worker and the CLI all call `load_site_grid`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from app.config import Settings
+from app.dem.base import DemSource, GridSpec, as_geometry, grid_spec_for
+from app.dem.file import FileSource
+from app.dem.flat import FlatSource
+from app.dem.raster import grid_from_geotiff, grid_to_geotiff
+from app.dem.terrarium import TerrariumSource
+from app.dem.threedep import ThreeDepSource
+from app.engine.grid import Grid
+from app.errors import ConfigError, DemNotCovered, StorageError
+from app.storage.base import Area, Storage
+
+log = logging.getLogger(__name__)
+CACHE_AREA: Area = "outputs"
+
+
+def build_source(name: str, settings: Settings) -> DemSource:
+    """The DEM source called `name` ("file", "3dep", "terrarium", "flat") configured from settings."""
+    max_bytes = int(settings.dem_max_download_mb * 1024 * 1024)
+    if name == "file":
+        return FileSource(Path(settings.dem_path))
+    if name == "3dep":
+        return ThreeDepSource(
+            url=settings.dem_3dep_url,
+            timeout_s=settings.dem_http_timeout_s,
+            retries=settings.dem_http_retries,
+            max_bytes=max_bytes,
+        )
+    if name == "terrarium":
+        return TerrariumSource(
+            url_template=settings.dem_terrarium_url,
+            timeout_s=settings.dem_http_timeout_s,
+            retries=settings.dem_http_retries,
+            max_bytes=max_bytes,
+        )
+    if name == "flat":
+        return FlatSource()
+    raise ConfigError(f"DEM_SOURCE: unknown source {name!r}")
+
+
+def cache_key(site_id: object, source: str, resolution_m: float) -> str:
+    """Storage key (area "outputs") of a site's cached grid: terrain/{site_id}/{source}-{res}m.tif."""
+    return f"terrain/{site_id}/{source}-{resolution_m:g}m.tif"
+
+
+def _matches(grid: Grid, spec: GridSpec) -> bool:
+    """Whether a cached grid is the one `spec` asks for (a changed boundary gives another grid)."""
+    return (
+        grid.crs == spec.crs
+        and grid.shape == (spec.height, spec.width)
+        and grid.transform.almost_equals(spec.transform, precision=1e-6)
+    )
+
+
+def _cached(storage: Storage, key: str, spec: GridSpec) -> Grid | None:
+    try:
+        if not storage.exists(CACHE_AREA, key):
+            return None
+        grid = grid_from_geotiff(storage.get(CACHE_AREA, key))
+    except StorageError as exc:
+        # The cache is an optimisation: a broken entry is refetched, not fatal.
+        log.warning("terrain cache read failed for %s: %s", key, exc)
+        return None
+    except Exception as exc:  # a truncated or foreign file under our key
+        log.warning("terrain cache entry %s is unreadable (%s); refetching", key, exc)
+        return None
+    return grid if _matches(grid, spec) else None
+
+
+def _store(storage: Storage, key: str, grid: Grid) -> None:
+    try:
+        storage.put(CACHE_AREA, key, grid_to_geotiff(grid), content_type="image/tiff")
+    except StorageError as exc:
+        log.warning("terrain cache write failed for %s: %s", key, exc)
+
+
+def fetch_grid(spec: GridSpec, sources: Sequence[DemSource]) -> tuple[Grid, str]:
+    """The grid from the first of `sources` that covers the site, with that source's name.
+
+    DemNotCovered moves on to the next source; DemUnavailable and other DemErrors stop here,
+    since silently switching to another (coarser) source would change the layout without notice.
+    Raises DemNotCovered naming every source tried when none covers the site.
+    """
+    reasons: list[str] = []
+    for source in sources:
+        try:
+            return source.fetch(spec), source.name
+        except DemNotCovered as exc:
+            reasons.append(f"{source.name}: {exc.message}")
+    raise DemNotCovered("No configured DEM source covers this site (" + "; ".join(reasons) + ")")
+
+
+def load_site_grid(
+    *,
+    boundary_wgs84: BaseGeometry | Mapping[str, Any],
+    site_id: object,
+    resolution_m: float,
+    use_terrain: bool,
+    settings: Settings,
+    storage: Storage | None,
+    sources: Sequence[DemSource] | None = None,
+) -> tuple[Grid, str]:
+    """The site's elevation grid [m] in its UTM CRS at `resolution_m` [m], and the source name.
+
+    boundary_wgs84: shapely geometry or GeoJSON dict (WGS84). The grid covers the boundary plus a
+    margin, float32, NaN where nodata. use_terrain=False gives a flat grid (source "flat").
+    Sources: `sources`, else DEM_SOURCE from `settings`; each grid is cached in `storage` (area
+    "outputs", `cache_key`) and reused while it matches the site's grid; storage None skips the
+    cache. Raises InvalidInput (resolution), DemNotCovered, DemUnavailable (retryable), DemError.
+    """
+    boundary = as_geometry(boundary_wgs84)
+    spec = grid_spec_for(boundary, resolution_m)
+    if not use_terrain:
+        return FlatSource().fetch(spec), "flat"
+    chosen = (
+        list(sources) if sources is not None else [build_source(n, settings) for n in settings.dem_source]
+    )
+    if storage is not None:
+        for source in chosen:
+            # Cached entries are looked up in source order, so a preferred source still wins.
+            if source.name == "flat":
+                break
+            hit = _cached(storage, cache_key(site_id, source.name, resolution_m), spec)
+            if hit is not None:
+                return hit, source.name
+    grid, name = fetch_grid(spec, chosen)
+    grid = grid.with_data(np.asarray(grid.data, dtype=np.float32))
+    if storage is not None and name != "flat":
+        _store(storage, cache_key(site_id, name, resolution_m), grid)
+    return grid, name

@@ -1,0 +1,365 @@
+"""Access roads: least-cost paths over a slope-weighted cost raster, joined as a minimum spanning
+tree over least-cost distances.
+
+All coordinates are in the grid's CRS (the site's UTM zone) [m]. The pipeline:
+1. cost raster: 1 + 4·(grade/max_grade)² per cell, ×4 under asset footprints (roads prefer the
+   aisles), impassable outside the boundary, inside exclusions and - in the strict pass - where the
+   terrain is steeper than the maximum grade. Cells count as passable only if their centre keeps
+   0.75 cell from every obstacle, so any centre-to-centre step stays clear of it;
+2. candidate edges: Delaunay neighbours among the terminals (entry, hub, block access points);
+3. edge weights: one `skimage.graph.MCP_Geometric` run per terminal, in a window around it and its
+   neighbours, also tracing the paths back;
+4. `scipy.sparse.csgraph.minimum_spanning_tree`; pieces left disconnected are joined by one
+   full-grid run from the entry's component (strict, then allowing steep cells, which is warned);
+5. edges walked outward from the entry, each cut where it meets the network already built, so
+   roads never double up; classes: spine (entry to hub and trunks serving a quarter of the
+   terminals), spur (to a single terminal), secondary (the rest).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from rasterio import features
+from scipy import ndimage
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+from scipy.spatial import Delaunay, QhullError
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from skimage.graph import MCP_Geometric
+
+from app.engine.earthwork import road_earthwork
+from app.engine.grid import Grid
+from app.engine.profiles import RoadSpec
+
+FOOTPRINT_COST_FACTOR = 4.0
+WINDOW_MARGIN_CELLS = 12
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadSegment:
+    """One road in UTM: geometry [m], class, width [m], length [m], grade [%], volumes [m³]."""
+
+    geometry: LineString
+    road_class: str
+    width_m: float
+    length_m: float
+    max_grade_pct: float
+    cut_m3: float
+    fill_m3: float
+    steep: bool
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadNetwork:
+    segments: list[RoadSegment]
+    warnings: list[str]
+    unreachable: list[int]  # terminal indices that could not be connected
+
+
+def _passable(grid: Grid, boundary: BaseGeometry, obstacles: Sequence[BaseGeometry]) -> np.ndarray:
+    res = grid.resolution_m
+    inner = boundary.buffer(-0.75 * res)
+    if inner.is_empty:
+        return np.zeros(grid.shape, dtype=bool)
+    ok: np.ndarray = features.geometry_mask(
+        [inner], out_shape=grid.shape, transform=grid.transform, invert=True, all_touched=False
+    )
+    if obstacles:
+        grown = shapely.union_all([o.buffer(0.75 * res) for o in obstacles])
+        if not grown.is_empty:
+            ok &= features.geometry_mask(
+                [grown], out_shape=grid.shape, transform=grid.transform, invert=False, all_touched=False
+            )
+    return ok
+
+
+def _cost_rasters(
+    grid: Grid, slope_deg: np.ndarray, passable: np.ndarray, footprints: Sequence[Polygon], spec: RoadSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """(strict, soft) cost rasters; np.inf is impassable."""
+    grade = np.tan(np.radians(np.asarray(slope_deg, dtype=np.float64))) * 100.0
+    soft = 1.0 + 4.0 * (grade / spec.max_grade_pct) ** 2
+    if footprints:
+        under = features.rasterize(
+            [(p, 1) for p in footprints], out_shape=grid.shape, transform=grid.transform, fill=0,
+            dtype="uint8",
+        ).astype(bool)
+        soft[under] *= FOOTPRINT_COST_FACTOR
+    soft[~passable | ~np.isfinite(grade)] = np.inf
+    strict = soft.copy()
+    strict[grade > spec.max_grade_pct] = np.inf
+    return strict, soft
+
+
+def _candidate_edges(rc: np.ndarray) -> list[tuple[int, int]]:
+    n = len(rc)
+    if n < 2:
+        return []
+    if n <= 4:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    try:
+        tri = Delaunay(rc.astype(float), qhull_options="QJ")
+        simp = tri.simplices
+        e = np.concatenate([simp[:, [0, 1]], simp[:, [1, 2]], simp[:, [0, 2]]])
+    except (QhullError, ValueError):
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    e = np.sort(e, axis=1)
+    e = np.unique(e, axis=0)
+    return [(int(a), int(b)) for a, b in e if a != b]
+
+
+def _windowed_paths(
+    cost: np.ndarray, rc: np.ndarray, edges: list[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[float, np.ndarray]]:
+    """Least-cost (cost, path cells (m, 2)) for each edge (i, j), from one windowed run per i."""
+    nbrs: dict[int, list[int]] = {}
+    for i, j in edges:
+        nbrs.setdefault(i, []).append(j)
+    h, w = cost.shape
+    out: dict[tuple[int, int], tuple[float, np.ndarray]] = {}
+    for i in sorted(nbrs):
+        js = nbrs[i]
+        pts = rc[[i, *js]]
+        lo = pts.min(axis=0)
+        hi = pts.max(axis=0)
+        margin = max(WINDOW_MARGIN_CELLS, int(0.5 * max(hi - lo)))
+        r0, c0 = max(0, lo[0] - margin), max(0, lo[1] - margin)
+        r1, c1 = min(h, hi[0] + margin + 1), min(w, hi[1] + margin + 1)
+        mcp = MCP_Geometric(cost[r0:r1, c0:c1], fully_connected=True)
+        start = (int(rc[i, 0] - r0), int(rc[i, 1] - c0))
+        ends = [(int(rc[j, 0] - r0), int(rc[j, 1] - c0)) for j in js]
+        costs, _ = mcp.find_costs([start], ends, find_all_ends=True)
+        for j, end in zip(js, ends, strict=True):
+            c = float(costs[end])
+            if np.isfinite(c):
+                path = np.asarray(mcp.traceback(end), dtype=np.int64) + np.array([r0, c0])
+                out[(i, j)] = (c, path)
+    return out
+
+
+def _join_components(
+    cost: np.ndarray, rc: np.ndarray, labels: np.ndarray, root_label: int
+) -> list[tuple[int, int, np.ndarray]]:
+    """One full-grid run from every terminal of the root component; for each other component, the
+    path from its cheapest terminal. Returns (root-side terminal, other terminal, path)."""
+    starts_idx = np.flatnonzero(labels == root_label)
+    others = [lab for lab in np.unique(labels) if lab != root_label]
+    if not others or len(starts_idx) == 0:
+        return []
+    mcp = MCP_Geometric(cost, fully_connected=True)
+    starts = [(int(rc[i, 0]), int(rc[i, 1])) for i in starts_idx]
+    costs, _ = mcp.find_costs(starts)
+    cell_to_terminal = {(int(rc[i, 0]), int(rc[i, 1])): int(i) for i in starts_idx}
+    out = []
+    for lab in others:
+        members = np.flatnonzero(labels == lab)
+        c = costs[rc[members, 0], rc[members, 1]]
+        if not np.isfinite(c).any():
+            continue
+        k = int(members[int(np.argmin(c))])
+        path = np.asarray(mcp.traceback((int(rc[k, 0]), int(rc[k, 1]))), dtype=np.int64)
+        a = cell_to_terminal[(int(path[0, 0]), int(path[0, 1]))]
+        out.append((a, k, path))
+    return out
+
+
+def _simplified(
+    coords: np.ndarray, keep: np.ndarray, tolerance_m: float, allowed: BaseGeometry
+) -> LineString:
+    """Douglas-Peucker per run between kept vertices; a run that would leave `allowed` stays raw."""
+    cut = sorted({0, len(coords) - 1, *np.flatnonzero(keep).tolist()})
+    out: list[tuple[float, float]] = []
+    for a, b in itertools.pairwise(cut):
+        raw = LineString(coords[a : b + 1])
+        run = shapely.simplify(raw, tolerance_m, preserve_topology=True)
+        if not allowed.covers(run):
+            run = raw
+        pts = list(run.coords)
+        out.extend(pts if not out else pts[1:])
+    return LineString(out)
+
+
+def route_roads(
+    *,
+    grid: Grid,
+    slope_deg: np.ndarray,
+    boundary: BaseGeometry,
+    obstacles: Sequence[BaseGeometry],
+    footprints: Sequence[Polygon],
+    terminals: Sequence[tuple[float, float]],
+    labels: Sequence[str],
+    root: Point,
+    hub: int,
+    spec: RoadSpec,
+) -> RoadNetwork:
+    """Route the road network in UTM [m].
+
+    terminals: access points (x, y) to connect; labels: their names for warnings; root: the site
+    entry; hub: index into `terminals` of the substation's access point; obstacles: exclusion zones
+    (with their buffers) roads must avoid; footprints: asset footprints (roads may cross them, at a
+    higher cost). Terminals that cannot be reached are listed in `unreachable` and warned about.
+    """
+    warnings: list[str] = []
+    res = grid.resolution_m
+    passable = _passable(grid, boundary, obstacles)
+    if not passable.any():
+        return RoadNetwork(
+            segments=[], warnings=["no passable ground for roads"], unreachable=list(range(len(terminals)))
+        )
+    strict, soft = _cost_rasters(grid, slope_deg, passable, footprints, spec)
+    # Snap every point to its nearest passable cell (ties resolved by the EDT's scan order).
+    _, (nr, nc) = ndimage.distance_transform_edt(~passable, return_indices=True)
+    pts = [(root.x, root.y), *terminals]
+    h, w = grid.shape
+    gx0, gy0 = float(grid.transform.c), float(grid.transform.f)
+    cells = []
+    for x, y in pts:
+        r = min(max(int(np.floor((gy0 - y) / res)), 0), h - 1)
+        c = min(max(int(np.floor((x - gx0) / res)), 0), w - 1)
+        cells.append((int(nr[r, c]), int(nc[r, c])))
+    # Unique nodes (several terminals may snap to one cell); node 0 is the entry.
+    node_of: dict[tuple[int, int], int] = {}
+    node_cells: list[tuple[int, int]] = []
+    term_node = []
+    for cell in cells:
+        if cell not in node_of:
+            node_of[cell] = len(node_cells)
+            node_cells.append(cell)
+        term_node.append(node_of[cell])
+    rc = np.asarray(node_cells, dtype=np.int64)
+    n = len(rc)
+    root_node = term_node[0]
+    hub_node = term_node[1 + hub]
+
+    edges = _candidate_edges(rc)
+    paths = _windowed_paths(strict, rc, edges)
+    steep_edges: set[tuple[int, int]] = set()
+    if n > 1:
+        keys = list(paths)
+        rows = np.array([k[0] for k in keys], dtype=np.int64)
+        cols = np.array([k[1] for k in keys], dtype=np.int64)
+        wts = np.array([max(paths[k][0], 1e-6) for k in keys])
+        mst = minimum_spanning_tree(coo_matrix((wts, (rows, cols)), shape=(n, n)).tocsr()).tocoo()
+        tree_edges = [(int(a), int(b)) for a, b in zip(mst.row, mst.col, strict=True)]
+        tree_paths = {e: paths[e][1] for e in tree_edges}
+        # Join disconnected pieces: strict first, then over steep ground.
+        for costs, steep in ((strict, False), (soft, True)):
+            ends = ([e[0] for e in tree_edges], [e[1] for e in tree_edges])
+            adj = coo_matrix((np.ones(len(tree_edges)), ends), shape=(n, n))
+            ncomp, lab = connected_components(adj, directed=False)
+            if ncomp <= 1:
+                break
+            for a, b, path in _join_components(costs, rc, lab, int(lab[root_node])):
+                tree_edges.append((a, b))
+                tree_paths[(a, b)] = path
+                if steep:
+                    steep_edges.add((a, b))
+    else:
+        tree_edges, tree_paths = [], {}
+
+    adjacency: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for a, b in tree_edges:
+        adjacency.setdefault(a, []).append((b, (a, b)))
+        adjacency.setdefault(b, []).append((a, (a, b)))
+    parent: dict[int, tuple[int, tuple[int, int]]] = {}
+    order = [root_node]
+    seen = {root_node}
+    queue = deque([root_node])
+    while queue:
+        u = queue.popleft()
+        for v, e in sorted(adjacency.get(u, [])):
+            if v not in seen:
+                seen.add(v)
+                parent[v] = (u, e)
+                order.append(v)
+                queue.append(v)
+    unreachable_nodes = set(range(n)) - seen
+    unreachable = [i - 1 for i, node in enumerate(term_node) if i > 0 and node in unreachable_nodes]
+    if unreachable:
+        names = ", ".join(labels[i] for i in unreachable[:5])
+        more = f" and {len(unreachable) - 5} more" if len(unreachable) > 5 else ""
+        warnings.append(f"no road can reach {len(unreachable)} asset access point(s): {names}{more}")
+
+    # Subtree sizes (terminals served) for classing; spine = entry-to-hub path.
+    size = {u: 1 for u in order}
+    for u in reversed(order[1:]):
+        size[parent[u][0]] += size[u]
+    spine_nodes = set()
+    u = hub_node
+    while u in parent:
+        spine_nodes.add(u)
+        u = parent[u][0]
+    total = max(1, len(order))
+    node_label: dict[int, str] = {}
+    for i, node in enumerate(term_node):
+        node_label.setdefault(node, "site entry" if i == 0 else labels[i - 1])
+
+    allowed = boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary
+    shapely.prepare(allowed)
+    on_network = np.zeros(grid.shape, dtype=bool)
+    on_network[rc[root_node, 0], rc[root_node, 1]] = True
+    x0, y0 = float(grid.transform.c), float(grid.transform.f)
+    z_all = grid.data
+    # Pass 1: cut every edge where it meets the network built so far (network -> terminal order).
+    pieces: list[tuple[int, tuple[int, int], np.ndarray, bool]] = []
+    for v in order[1:]:
+        u, e = parent[v]
+        path = tree_paths[e]
+        if tuple(path[0]) != tuple(rc[v]):
+            path = path[::-1]  # orient child -> parent
+        hit = on_network[path[:, 0], path[:, 1]]
+        stop = int(np.argmax(hit)) if hit.any() else len(path) - 1
+        reaches_root = u == root_node and stop == len(path) - 1
+        path = path[: stop + 1]
+        on_network[path[:, 0], path[:, 1]] = True
+        if len(path) >= 2:
+            pieces.append((v, e, path[::-1], reaches_root))
+    # Junctions (where a piece starts on another) must survive simplification, or pieces would
+    # no longer touch: split there and simplify each run separately (end points are kept).
+    junction = np.zeros(grid.shape, dtype=bool)
+    for _, _, path, _ in pieces:
+        junction[path[0, 0], path[0, 1]] = True
+        junction[path[-1, 0], path[-1, 1]] = True
+    segments: list[RoadSegment] = []
+    entry_joined = False
+    for v, e, path, reaches_root in pieces:
+        xs = x0 + (path[:, 1] + 0.5) * res
+        ys = y0 - (path[:, 0] + 0.5) * res
+        coords = np.column_stack([xs, ys])
+        line = _simplified(coords, junction[path[:, 0], path[:, 1]], res * 0.5, allowed)
+        if not entry_joined and reaches_root:
+            # Start the road at the exact entry point when the short lead-in stays on allowed ground.
+            lead = LineString([(root.x, root.y), tuple(coords[0])])
+            if root.distance(Point(coords[0])) > 1e-6 and allowed.covers(lead):
+                line = LineString([(root.x, root.y), *line.coords])
+                entry_joined = True
+        chain = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))])
+        steep = e in steep_edges
+        if v in spine_nodes or size[v] >= max(3, 0.25 * total):
+            cls, width = "spine", spec.width_m
+        elif size[v] == 1:
+            cls, width = "spur", spec.spur_width_m
+        else:
+            cls, width = "secondary", spec.secondary_width_m
+        ew = road_earthwork(chain, z_all[path[:, 0], path[:, 1]], width_m=width,
+                            max_grade_pct=None if steep else spec.max_grade_pct)
+        name = f"{cls} to {node_label.get(v, 'junction')}"
+        steep_now = ew.max_grade_pct > spec.max_grade_pct + 1e-6
+        if steep_now:
+            warnings.append(
+                f"road '{name}' reaches {ew.max_grade_pct:.1f}% grade (max {spec.max_grade_pct:g}%): "
+                "no compliant route exists"
+            )
+        segments.append(RoadSegment(
+            geometry=line, road_class=cls, width_m=width, length_m=float(line.length),
+            max_grade_pct=ew.max_grade_pct, cut_m3=ew.cut_m3, fill_m3=ew.fill_m3, steep=steep_now, label=name,
+        ))
+    return RoadNetwork(segments=segments, warnings=warnings, unreachable=unreachable)

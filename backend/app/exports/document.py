@@ -1,0 +1,266 @@
+"""The export document: everything an exporter needs, in one frozen value.
+
+Every writer in `app.exports` is a pure function `ExportDocument -> bytes`. The document wraps the
+layout GeoJSON FeatureCollection (WGS84, EPSG:4326) that the engine writes
+(`app.engine.geojson.layout_feature_collection`) with the context a report needs: the site's UTM
+CRS, names, parameters, warnings and optional terrain data.
+
+FeatureCollection contract: a top-level "metrics" member (total_capacity_kw, storage_kwh,
+asset_count, counts_by_type, road_length_m, cut_volume_m3, fill_volume_m3, buildable_area_ha,
+capacity_density_kw_per_ha, target_capacity_kw) and features whose properties.kind is one of
+boundary | exclusion | entry | asset | road.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any, Literal
+
+from pyproj import CRS
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from app.engine.crs import to_utm
+
+Kind = Literal["boundary", "exclusion", "entry", "asset", "road"]
+KINDS: tuple[Kind, ...] = ("boundary", "exclusion", "entry", "asset", "road")
+ROAD_CLASS_ORDER: tuple[str, ...] = ("spine", "secondary", "spur")
+
+# Metrics keys the FeatureCollection carries (see the module docstring).
+METRIC_KEYS: tuple[str, ...] = (
+    "total_capacity_kw",
+    "storage_kwh",
+    "asset_count",
+    "counts_by_type",
+    "road_length_m",
+    "cut_volume_m3",
+    "fill_volume_m3",
+    "buildable_area_ha",
+    "capacity_density_kw_per_ha",
+    "target_capacity_kw",
+)
+
+
+def num(value: Any) -> float | None:
+    """`value` as a finite float, or None (missing, NaN, infinite or not a number)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """One feature of the layout. geometry: WGS84 shapely geometry; properties as in the GeoJSON."""
+
+    id: str
+    kind: str
+    geometry: BaseGeometry
+    properties: Mapping[str, Any]
+
+    def value(self, key: str) -> float | None:
+        """A numeric property as a finite float, or None."""
+        return num(self.properties.get(key))
+
+    def text(self, key: str, default: str = "") -> str:
+        v = self.properties.get(key)
+        return default if v is None else str(v)
+
+    @property
+    def asset_type(self) -> str:
+        return self.text("asset_type", "asset") or "asset"
+
+    @property
+    def road_class(self) -> str:
+        return self.text("road_class", "road") or "road"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportDocument:
+    """A layout ready to export.
+
+    feature_collection: the layout GeoJSON FeatureCollection, WGS84 (EPSG:4326) lon/lat [degrees].
+    crs: the site's UTM CRS ("EPSG:326zz" / "EPSG:327zz"); the DXF and the PDF map are drawn in it [m].
+    site_name: free text, any Unicode; never trusted as a file name (see `safe_filename_stem`).
+    params: the layout parameters as submitted (LayoutParams fields), shown in the PDF.
+    warnings: the engine's warnings, shown in the PDF and the KMZ.
+    terrain_summary: optional flat mapping of terrain statistics (keys carry their unit, e.g.
+        "elevation_min_m", "mean_slope_deg"); shown in the PDF.
+    contours: optional contour lines, WGS84 LineStrings (or MultiLineStrings) whose z coordinate,
+        when present, is the contour elevation [m]. Drawn on the DXF CONTOURS layer and the PDF map.
+    created_at: when the layout was generated (UTC), printed on every output.
+    """
+
+    feature_collection: dict[str, Any]
+    crs: str
+    site_name: str
+    layout_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    terrain_summary: dict[str, Any] | None = None
+    contours: list[LineString] | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    # -- features --------------------------------------------------------------------------------
+
+    @cached_property
+    def _items(self) -> dict[str, list[Item]]:
+        by_kind: dict[str, list[Item]] = {k: [] for k in KINDS}
+        counters: Counter[str] = Counter()
+        for feature in self.feature_collection.get("features") or []:
+            props = feature.get("properties") or {}
+            geom_json = feature.get("geometry")
+            if not geom_json:
+                continue
+            kind = str(props.get("kind") or "")
+            if kind not in by_kind:
+                continue
+            geometry = shape(geom_json)
+            if geometry.is_empty:
+                continue
+            counters[kind] += 1
+            fid = feature.get("id") or props.get("id") or f"{kind}-{counters[kind]}"
+            by_kind[kind].append(Item(id=str(fid), kind=kind, geometry=geometry, properties=props))
+        return by_kind
+
+    def items(self, kind: Kind) -> list[Item]:
+        """The features of one kind, in document order."""
+        return self._items[kind]
+
+    @property
+    def assets(self) -> list[Item]:
+        return self._items["asset"]
+
+    @property
+    def roads(self) -> list[Item]:
+        return self._items["road"]
+
+    @property
+    def exclusions(self) -> list[Item]:
+        return self._items["exclusion"]
+
+    @cached_property
+    def boundary(self) -> Polygon | MultiPolygon | None:
+        """The site boundary, WGS84; None when the collection has no boundary feature."""
+        parts = [
+            i.geometry for i in self._items["boundary"] if isinstance(i.geometry, Polygon | MultiPolygon)
+        ]
+        if not parts:
+            return None
+        merged = parts[0] if len(parts) == 1 else unary_union(parts)
+        return merged if isinstance(merged, Polygon | MultiPolygon) else None
+
+    @property
+    def entry_point(self) -> Point | None:
+        pts = [i.geometry for i in self._items["entry"] if isinstance(i.geometry, Point)]
+        return pts[0] if pts else None
+
+    @cached_property
+    def asset_types(self) -> list[str]:
+        """Asset types present, in order of first appearance."""
+        return list(dict.fromkeys(a.asset_type for a in self.assets))
+
+    def extent_wgs84(self) -> tuple[float, float, float, float] | None:
+        """(min lon, min lat, max lon, max lat) of all features [degrees], or None when empty."""
+        geoms = [i.geometry for items in self._items.values() for i in items]
+        if not geoms:
+            return None
+        b = unary_union(geoms).bounds
+        return (b[0], b[1], b[2], b[3])
+
+    # -- numbers ---------------------------------------------------------------------------------
+
+    @cached_property
+    def metrics(self) -> dict[str, Any]:
+        """The collection's "metrics", with any missing key computed from the features."""
+        given = dict(self.feature_collection.get("metrics") or {})
+        computed: dict[str, Any] = {
+            "total_capacity_kw": sum(a.value("capacity_kw") or 0.0 for a in self.assets),
+            "storage_kwh": sum(a.value("storage_kwh") or 0.0 for a in self.assets),
+            "asset_count": len(self.assets),
+            "counts_by_type": dict(Counter(a.asset_type for a in self.assets)),
+            "road_length_m": sum(r.value("length_m") or 0.0 for r in self.roads),
+            "cut_volume_m3": sum(i.value("cut_m3") or 0.0 for i in [*self.assets, *self.roads]),
+            "fill_volume_m3": sum(i.value("fill_m3") or 0.0 for i in [*self.assets, *self.roads]),
+            "target_capacity_kw": num(self.params.get("target_capacity_kw")),
+        }
+        for key, value in computed.items():
+            if given.get(key) is None:
+                given[key] = value
+        for key in ("buildable_area_ha", "capacity_density_kw_per_ha"):
+            given.setdefault(key, None)
+        return given
+
+    def metric(self, key: str) -> float | None:
+        return num(self.metrics.get(key))
+
+    # -- CRS -------------------------------------------------------------------------------------
+
+    def to_utm(self, geometry: BaseGeometry) -> BaseGeometry:
+        """A WGS84 geometry in the document's UTM CRS [m]."""
+        return to_utm(geometry, self.crs)
+
+    def contours_utm(self) -> list[tuple[LineString, float | None]]:
+        """Each contour line in the UTM CRS [m], 2D, with its elevation [m] (None without z)."""
+        out: list[tuple[LineString, float | None]] = []
+        for contour in self.contours or []:
+            parts = contour.geoms if isinstance(contour, MultiLineString) else [contour]
+            for part in parts:
+                if not isinstance(part, LineString) or part.is_empty:
+                    continue
+                z = float(part.coords[0][2]) if part.has_z else None
+                utm = to_utm(part, self.crs)
+                if isinstance(utm, LineString) and len(utm.coords) >= 2:
+                    out.append((utm, z))
+        return out
+
+    @cached_property
+    def crs_name(self) -> str:
+        """A human name for `crs`, e.g. "WGS 84 / UTM zone 14N (EPSG:32614)"."""
+        try:
+            name = CRS.from_user_input(self.crs).name
+        except Exception:  # pyproj raises CRSError, but never let a label break an export
+            return self.crs
+        return f"{name} ({self.crs})"
+
+    @property
+    def created_at_utc(self) -> datetime:
+        c = self.created_at
+        return c.replace(tzinfo=UTC) if c.tzinfo is None else c.astimezone(UTC)
+
+    @property
+    def display_name(self) -> str:
+        """The site name for titles: stripped, control characters removed, never empty."""
+        name = "".join(ch for ch in self.site_name if unicodedata.category(ch)[0] != "C").strip()
+        return name or "Untitled site"
+
+
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_NON_ASCII_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename_stem(name: str, *, ascii_only: bool = False, max_len: int = 80) -> str:
+    """`name` as a file-name stem: no path separators, quotes or control characters.
+
+    ascii_only: transliterate (NFKD, drop marks) and keep [A-Za-z0-9._-]; used for the plain
+    `filename=` of Content-Disposition. Returns "site" when nothing usable is left.
+    """
+    if ascii_only:
+        folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        stem = _NON_ASCII_SAFE.sub("-", folded)
+    else:
+        stem = _UNSAFE_FILENAME.sub("-", unicodedata.normalize("NFC", name))
+        stem = re.sub(r"\s+", " ", stem)
+    stem = stem.strip(" .-_")[:max_len].strip(" .-_")
+    return stem or "site"

@@ -1,0 +1,373 @@
+"""KMZ export for Google Earth.
+
+A zip holding `doc.kml` (KML 2.2, built with lxml). Coordinates are WGS84 (EPSG:4326)
+longitude,latitude [degrees], clamped to ground. Layout:
+
+    Document  (name = site name; description = layout summary and warnings)
+      Style per asset type, per road class, boundary, exclusion, entry
+      Folder "Boundary"     the site boundary polygon(s)
+      Folder "Exclusions"   one placemark per zone (its description gives type and buffer [m])
+      Folder "Site entry"   the entry point, when there is one
+      Folder "Assets"       one sub-folder per asset type, one placemark per asset
+      Folder "Roads"        one placemark per road segment (LineString)
+
+Each placemark's description is an HTML table of its numbers, and the same numbers are in
+`ExtendedData` (`<Data name="capacity_kw"><value>…`) for machine readers.
+The KMZ parses back as a site with `app.sites.kml.parse_site_file`: the boundary comes back.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+import app
+from app.exports.document import ROAD_CLASS_ORDER, ExportDocument, Item, num
+from app.exports.palette import (
+    BOUNDARY_COLOR,
+    ENTRY_COLOR,
+    EXCLUSION_COLOR,
+    ROAD_COLOR,
+    asset_color,
+    kml_color,
+    label,
+)
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+COORD_DECIMALS = 7  # 1e-7 degrees ≈ 1 cm
+ROAD_STYLE_WIDTH_PX = {"spine": 5.0, "secondary": 3.5, "spur": 2.5}
+
+# (property, label, unit, decimals) shown in asset / road / exclusion descriptions.
+ASSET_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("capacity_kw", "Capacity", "kW", 1),
+    ("storage_kwh", "Storage", "kWh", 1),
+    ("rotation_deg", "Rotation (from north)", "°", 1),
+    ("elevation_m", "Ground elevation", "m", 2),
+    ("slope_deg", "Slope", "°", 2),
+    ("pad_elevation_m", "Pad elevation", "m", 2),
+    ("cut_m3", "Cut", "m³", 1),
+    ("fill_m3", "Fill", "m³", 1),
+)
+ROAD_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("width_m", "Width", "m", 1),
+    ("length_m", "Length", "m", 1),
+    ("max_grade_pct", "Max grade", "%", 2),
+    ("cut_m3", "Cut", "m³", 1),
+    ("fill_m3", "Fill", "m³", 1),
+)
+EXCLUSION_FIELDS: tuple[tuple[str, str, str, int], ...] = (("buffer_m", "Buffer", "m", 1),)
+
+
+def _k(tag: str) -> str:
+    return f"{{{KML_NS}}}{tag}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
+    el = etree.SubElement(parent, _k(tag))
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _style_id(prefix: str, name: str) -> str:
+    return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name) or 'x'}"
+
+
+def _fmt(value: float | None, decimals: int) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def _coords(coords: Iterable[Sequence[float]]) -> str:
+    return " ".join(f"{round(c[0], COORD_DECIMALS)},{round(c[1], COORD_DECIMALS)}" for c in coords)
+
+
+# -- geometry ------------------------------------------------------------------------------------
+
+
+def _polygon(parent: etree._Element, poly: Polygon) -> None:
+    el = _sub(parent, "Polygon")
+    _sub(el, "tessellate", "1")
+    ring = _sub(_sub(el, "outerBoundaryIs"), "LinearRing")
+    _sub(ring, "coordinates", _coords(poly.exterior.coords))
+    for hole in poly.interiors:
+        _sub(_sub(_sub(el, "innerBoundaryIs"), "LinearRing"), "coordinates", _coords(hole.coords))
+
+
+def _line(parent: etree._Element, line: LineString) -> None:
+    el = _sub(parent, "LineString")
+    _sub(el, "tessellate", "1")
+    _sub(el, "coordinates", _coords(line.coords))
+
+
+def _geometry(parent: etree._Element, geom: BaseGeometry) -> None:
+    """Append the KML geometry for a WGS84 shapely geometry (multi-parts as MultiGeometry)."""
+    if isinstance(geom, Polygon):
+        _polygon(parent, geom)
+    elif isinstance(geom, LineString):
+        _line(parent, geom)
+    elif isinstance(geom, Point):
+        _sub(_sub(parent, "Point"), "coordinates", _coords([(geom.x, geom.y)]))
+    elif isinstance(geom, MultiPolygon | MultiLineString) or hasattr(geom, "geoms"):
+        multi = _sub(parent, "MultiGeometry")
+        for part in geom.geoms:
+            _geometry(multi, part)
+
+
+# -- content -------------------------------------------------------------------------------------
+
+
+def _table_html(rows: Sequence[tuple[str, str]], title: str | None = None) -> str:
+    head = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    body = "".join(
+        f'<tr><td style="padding-right:12px">{html.escape(k)}</td>'
+        f'<td align="right">{html.escape(v)}</td></tr>'
+        for k, v in rows
+    )
+    return f'{head}<table style="font-family:sans-serif;font-size:12px">{body}</table>'
+
+
+def _table(rows: Sequence[tuple[str, str]], title: str | None = None) -> etree.CDATA:
+    """An HTML description (CDATA; Google Earth renders it in the balloon)."""
+    return etree.CDATA(_table_html(rows, title))
+
+
+def _field_rows(item: Item, fields: Sequence[tuple[str, str, str, int]]) -> list[tuple[str, str]]:
+    rows = []
+    for key, name, unit, decimals in fields:
+        if key in item.properties:
+            value = item.value(key)
+            rows.append((name, f"{_fmt(value, decimals)} {unit}" if value is not None else "–"))
+    return rows
+
+
+def _extended(parent: etree._Element, item: Item, keys: Iterable[str]) -> None:
+    data = _sub(parent, "ExtendedData")
+    for key in keys:
+        if key not in item.properties:
+            continue
+        v = item.properties[key]
+        value = num(v)
+        text = "" if v is None else (repr(value) if value is not None else str(v))
+        d = _sub(data, "Data")
+        d.set("name", key)
+        _sub(d, "value", text)
+
+
+def _placemark(
+    parent: etree._Element,
+    *,
+    name: str,
+    style: str,
+    geometry: BaseGeometry,
+    description: etree.CDATA | None = None,
+    item: Item | None = None,
+    data_keys: Iterable[str] = (),
+) -> None:
+    pm = _sub(parent, "Placemark")
+    if item is not None:
+        pm.set("id", _style_id(item.kind, item.id))
+    _sub(pm, "name", name)
+    if description is not None:
+        _sub(pm, "description").text = description
+    _sub(pm, "styleUrl", f"#{style}")
+    if item is not None:
+        _extended(pm, item, data_keys)
+    _geometry(pm, geometry)
+
+
+def _style(
+    doc_el: etree._Element,
+    sid: str,
+    *,
+    line: str,
+    line_width: float,
+    fill: str | None,
+    fill_alpha: float = 0.6,
+) -> None:
+    st = _sub(doc_el, "Style")
+    st.set("id", sid)
+    ls = _sub(st, "LineStyle")
+    _sub(ls, "color", kml_color(line))
+    _sub(ls, "width", f"{line_width:g}")
+    ps = _sub(st, "PolyStyle")
+    if fill is None:
+        _sub(ps, "fill", "0")
+    else:
+        _sub(ps, "color", kml_color(fill, fill_alpha))
+
+
+def _summary(doc: ExportDocument) -> etree.CDATA:
+    m = doc.metric
+    rows = [
+        ("Layout", doc.layout_id),
+        ("Generated", doc.created_at_utc.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Total capacity", f"{_fmt(m('total_capacity_kw'), 0)} kW"),
+        ("Target capacity", f"{_fmt(m('target_capacity_kw'), 0)} kW"),
+        ("Storage", f"{_fmt(m('storage_kwh'), 0)} kWh"),
+        ("Assets", _fmt(m("asset_count"), 0)),
+        ("Road length", f"{_fmt(m('road_length_m'), 0)} m"),
+        ("Cut / fill", f"{_fmt(m('cut_volume_m3'), 0)} / {_fmt(m('fill_volume_m3'), 0)} m³"),
+        ("Buildable area", f"{_fmt(m('buildable_area_ha'), 2)} ha"),
+        ("Calculation CRS", doc.crs),
+        ("Software", f"Site Layouts {app.__version__}"),
+    ]
+    text = _table_html(rows, title=doc.display_name)
+    if doc.warnings:
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in doc.warnings)
+        text += f"<p><b>Warnings</b></p><ul>{items}</ul>"
+    return etree.CDATA(text)
+
+
+def build_kml(doc: ExportDocument) -> etree._Element:
+    """The KML tree of the layout (see the module docstring for its structure)."""
+    root = etree.Element(_k("kml"), nsmap={None: KML_NS})
+    d = _sub(root, "Document")
+    _sub(d, "name", doc.display_name)
+    _sub(d, "open", "1")
+    _sub(d, "description").text = _summary(doc)
+
+    # Styles
+    _style(d, "boundary", line=BOUNDARY_COLOR, line_width=3, fill=None)
+    _style(d, "exclusion", line=EXCLUSION_COLOR, line_width=2, fill=EXCLUSION_COLOR, fill_alpha=0.35)
+    for asset_type in doc.asset_types:
+        color = asset_color(asset_type)
+        _style(d, _style_id("asset", asset_type), line=color, line_width=1, fill=color, fill_alpha=0.7)
+    road_classes = sorted({r.road_class for r in doc.roads}, key=_road_order)
+    for road_class in road_classes:
+        width = ROAD_STYLE_WIDTH_PX.get(road_class, 3.0)
+        _style(d, _style_id("road", road_class), line=ROAD_COLOR, line_width=width, fill=None)
+    entry_style = _sub(d, "Style")
+    entry_style.set("id", "entry")
+    icon_style = _sub(entry_style, "IconStyle")
+    _sub(icon_style, "color", kml_color(ENTRY_COLOR))
+    _sub(_sub(icon_style, "Icon"), "href", "http://maps.google.com/mapfiles/kml/shapes/triangle.png")
+
+    # Boundary
+    folder = _sub(d, "Folder")
+    _sub(folder, "name", "Boundary")
+    for item in doc.items("boundary"):
+        area = doc.to_utm(item.geometry).area / 10_000.0
+        _placemark(
+            folder,
+            name="Boundary",
+            style="boundary",
+            geometry=item.geometry,
+            # No site name here: the site parser reads names and descriptions for keywords.
+            description=_table([("Area", f"{area:,.2f} ha")], title="Site boundary"),
+        )
+
+    # Exclusions
+    folder = _sub(d, "Folder")
+    _sub(folder, "name", "Exclusions")
+    for n, item in enumerate(doc.exclusions, start=1):
+        zone_type = item.text("zone_type", "exclusion") or "exclusion"
+        name = item.text("name") or f"{label(zone_type)} {n}"
+        area = doc.to_utm(item.geometry).area / 10_000.0
+        rows = [("Type", label(zone_type)), *_field_rows(item, EXCLUSION_FIELDS), ("Area", f"{area:,.2f} ha")]
+        _placemark(
+            folder,
+            name=name,
+            style="exclusion",
+            geometry=item.geometry,
+            description=_table(rows, title=f"Exclusion zone: {name}"),
+            item=item,
+            data_keys=("zone_type", "buffer_m", "name"),
+        )
+
+    # Entry
+    entry = doc.entry_point
+    if entry is not None:
+        folder = _sub(d, "Folder")
+        _sub(folder, "name", "Site entry")
+        _placemark(folder, name="Site entry", style="entry", geometry=entry)
+
+    # Assets, one folder per type
+    folder = _sub(d, "Folder")
+    _sub(folder, "name", "Assets")
+    for asset_type in doc.asset_types:
+        sub = _sub(folder, "Folder")
+        assets = [a for a in doc.assets if a.asset_type == asset_type]
+        _sub(sub, "name", f"{label(asset_type)} ({len(assets)})")
+        for n, item in enumerate(assets, start=1):
+            name = f"{label(asset_type)} {n}"
+            _placemark(
+                sub,
+                name=name,
+                style=_style_id("asset", asset_type),
+                geometry=item.geometry,
+                description=_table(_field_rows(item, ASSET_FIELDS), title=name),
+                item=item,
+                data_keys=("asset_type", *(f[0] for f in ASSET_FIELDS)),
+            )
+
+    # Roads
+    folder = _sub(d, "Folder")
+    _sub(folder, "name", "Roads")
+    counters: dict[str, int] = {}
+    for item in sorted(doc.roads, key=lambda r: _road_order(r.road_class)):
+        counters[item.road_class] = counters.get(item.road_class, 0) + 1
+        name = f"{label(item.road_class)} road {counters[item.road_class]}"
+        _placemark(
+            folder,
+            name=name,
+            style=_style_id("road", item.road_class),
+            geometry=item.geometry,
+            description=_table(_field_rows(item, ROAD_FIELDS), title=name),
+            item=item,
+            data_keys=("road_class", *(f[0] for f in ROAD_FIELDS)),
+        )
+
+    _look_at(d, doc)
+    return root
+
+
+def _road_order(road_class: str) -> tuple[int, str]:
+    try:
+        return (ROAD_CLASS_ORDER.index(road_class), road_class)
+    except ValueError:
+        return (len(ROAD_CLASS_ORDER), road_class)
+
+
+def _look_at(d: etree._Element, doc: ExportDocument) -> None:
+    """A camera framing the site, so Google Earth opens on it."""
+    extent = doc.extent_wgs84()
+    if extent is None:
+        return
+    minx, miny, maxx, maxy = extent
+    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
+    span_m = max((maxx - minx) * 111_320 * math.cos(math.radians(lat)), (maxy - miny) * 110_540, 200.0)
+    look = etree.Element(_k("LookAt"))
+    _sub(look, "longitude", f"{lon:.7f}")
+    _sub(look, "latitude", f"{lat:.7f}")
+    _sub(look, "altitude", "0")
+    _sub(look, "heading", "0")
+    _sub(look, "tilt", "0")
+    _sub(look, "range", f"{span_m * 1.6:.0f}")
+    # LookAt belongs before the Style/Folder children (KML schema order: AbstractView early).
+    d.insert(3, look)
+
+
+def write_kml(doc: ExportDocument) -> bytes:
+    """The layout as a KML 2.2 document, UTF-8 with an XML declaration."""
+    return etree.tostring(build_kml(doc), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_kmz(doc: ExportDocument) -> bytes:
+    """The layout as a KMZ (zip with doc.kml) for Google Earth."""
+    buf = io.BytesIO()
+    created = doc.created_at_utc
+    info = zipfile.ZipInfo("doc.kml", date_time=(max(created.year, 1980), *created.timetuple()[1:6]))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(info, write_kml(doc))
+    return buf.getvalue()

@@ -1,0 +1,114 @@
+"""What an operator needs to see, gathered once for `sitelayouts ops status`, the ops API and /metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select, text
+
+from app.db.models import Layout, LayoutStatus, WorkerHeartbeat
+from app.errors import AppError
+from app.services import Services
+
+DLQ_PREVIEW = 20
+
+
+def queue_state(services: Services) -> dict[str, Any]:
+    stats = services.queue.stats()
+    return {
+        "queue_depth": stats.depth,
+        "queue_in_flight": stats.in_flight,
+        "dlq_depth": stats.dlq_depth,
+        "oldest_message_age_seconds": stats.oldest_message_age_s,
+    }
+
+
+def live_state(services: Services) -> dict[str, Any]:
+    """Queue gauges, worker heartbeats and layouts by status (for the /metrics collector)."""
+    state: dict[str, Any] = {"up": 1, **queue_state(services)}
+    with services.session_factory() as session:
+        state["workers"] = [
+            (hb.worker_id, hb.last_seen_at) for hb in session.scalars(select(WorkerHeartbeat))
+        ]
+        state["layouts_by_status"] = dict(
+            session.execute(select(Layout.status, func.count()).group_by(Layout.status)).tuples().all()
+        )
+    return state
+
+
+def collect_status(services: Services, *, dlq_limit: int = DLQ_PREVIEW) -> dict[str, Any]:
+    """Health, queue, DLQ, layouts by status, stuck jobs, workers and the last hour's jobs."""
+    settings = services.settings
+    now = datetime.now(UTC)
+    out: dict[str, Any] = {"checked_at": now.isoformat(), "queue_backend": settings.queue_backend.value}
+    try:
+        with services.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        out["database"] = {"ok": True}
+    except Exception as exc:
+        out["database"] = {"ok": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
+        out["healthy"] = False
+        return out
+    try:
+        q = queue_state(services)
+        out.update(
+            queue_depth=q["queue_depth"],
+            in_flight=q["queue_in_flight"],
+            dlq_depth=q["dlq_depth"],
+            oldest_message_age_s=q["oldest_message_age_seconds"],
+        )
+        out["dlq"] = [
+            {
+                "message_id": m.message_id,
+                "layout_id": m.body.get("layout_id"),
+                "receive_count": m.receive_count,
+                "sent_at": m.sent_at.isoformat(),
+            }
+            for m in services.queue.dlq_list(limit=dlq_limit)
+        ]
+        out["queue"] = {"ok": True}
+    except AppError as exc:
+        out["queue"] = {"ok": False, "error": exc.message}
+    hour_ago = now - timedelta(hours=1)
+    stuck_before = now - timedelta(seconds=settings.stuck_after_s)
+    with services.session_factory() as session:
+        out["layouts_by_status"] = dict(
+            session.execute(select(Layout.status, func.count()).group_by(Layout.status)).tuples().all()
+        )
+        recent = session.execute(
+            select(Layout.status, Layout.started_at, Layout.completed_at).where(Layout.completed_at >= hour_ago)
+        ).all()
+        out["jobs_last_hour"] = {
+            s: sum(1 for r in recent if r.status == s)
+            for s in (LayoutStatus.completed.value, LayoutStatus.failed.value, LayoutStatus.cancelled.value)
+        }
+        durations = [
+            (r.completed_at - r.started_at).total_seconds()
+            for r in recent
+            if r.status == LayoutStatus.completed.value and r.started_at and r.completed_at
+        ]
+        out["processing_p50_s"] = round(float(np.percentile(durations, 50)), 3) if durations else None
+        out["processing_p95_s"] = round(float(np.percentile(durations, 95)), 3) if durations else None
+        out["stuck_jobs"] = [
+            {"layout_id": str(lid), "heartbeat_at": hb.isoformat() if hb else None}
+            for lid, hb in session.execute(
+                select(Layout.id, Layout.heartbeat_at).where(
+                    Layout.status == LayoutStatus.processing.value,
+                    (Layout.heartbeat_at < stuck_before) | Layout.heartbeat_at.is_(None),
+                )
+            ).all()
+        ]
+        out["workers"] = [
+            {
+                "worker_id": hb.worker_id,
+                "last_seen_s": round((now - hb.last_seen_at).total_seconds(), 1),
+                "alive": (now - hb.last_seen_at).total_seconds() < 3 * settings.heartbeat_interval_s + 5,
+                "current_layout_id": hb.current_layout_id,
+                "jobs_done": hb.jobs_done,
+            }
+            for hb in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.worker_id))
+        ]
+    out["healthy"] = bool(out["database"]["ok"] and out.get("queue", {}).get("ok"))
+    return out
