@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.api.ratelimit import RateLimiter
@@ -105,10 +106,39 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Never a stack trace in a response: the request id finds it in the logs.
-        log.exception("unhandled error")
-        rid = request_id_var.get()
-        return JSONResponse({"detail": f"internal error (request id {rid})"}, status_code=500)
+        # A fallback: the request middleware normally answers first (see install_middleware).
+        return internal_error(request_id_var.get() or request.headers.get("X-Request-ID", "")[:64])
+
+
+def internal_error(rid: str | None) -> JSONResponse:
+    """Log the current exception; a 500 that names the request id and never shows a stack trace."""
+    log.exception("unhandled error")
+    return JSONResponse({"detail": f"internal error (request id {rid})"}, status_code=500)
+
+
+class BodySizeLimit:
+    """Refuse a request body past `limit` bytes while it streams in (413), with or without Content-Length."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, message: str) -> None:
+        self.app, self.limit, self.message = app, limit, message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # FastAPI re-raises an HTTPException from body reading; the handler answers 413.
+                    raise StarletteHTTPException(status_code=413, detail=self.message)
+            return message
+
+        await self.app(scope, limited_receive, send)
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
@@ -120,6 +150,7 @@ def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     body_limit = settings.max_upload_bytes + 1024 * 1024  # the file plus multipart overhead
+    too_large = f"request body larger than the {settings.max_upload_mb:g} MB limit"
 
     @app.middleware("http")
     async def _request_context(
@@ -129,25 +160,36 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         token = request_id_var.set(rid[:64])
         try:
             length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > body_limit):
+            if length is not None and not length.isdigit():
                 response: Response = JSONResponse(
-                    {"detail": f"request body larger than the {settings.max_upload_mb:g} MB limit"},
-                    status_code=413,
+                    {"detail": "invalid Content-Length header"}, status_code=400
                 )
+            elif length is not None and int(length) > body_limit:
+                response = JSONResponse({"detail": too_large}, status_code=413)
             else:
                 started = time.perf_counter()
-                response = await call_next(request)
+                try:
+                    response = await call_next(request)
+                except Exception:
+                    # Handled here, not only in the Exception handler (which Starlette runs outside
+                    # this middleware): the request id is still set for the log line and the reply,
+                    # and the 500 gets the security headers and is counted in the metrics.
+                    response = internal_error(rid[:64])
                 route = request.scope.get("route")
                 # Label by route template, not raw path, so ids do not explode the series.
                 template = getattr(route, "path", None) or "unmatched"
-                HTTP_REQUESTS.labels(route=template, method=request.method, status=str(response.status_code)).inc()
-                HTTP_LATENCY.labels(route=template, method=request.method).observe(time.perf_counter() - started)
+                method, status = request.method, str(response.status_code)
+                HTTP_REQUESTS.labels(route=template, method=method, status=status).inc()
+                HTTP_LATENCY.labels(route=template, method=method).observe(time.perf_counter() - started)
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = rid[:64]
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    # Also bodies sent without Content-Length (chunked), which the check above cannot see.
+    app.add_middleware(BodySizeLimit, limit=body_limit, message=too_large)
 
     if settings.cors_origins:
         app.add_middleware(

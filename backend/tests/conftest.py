@@ -25,6 +25,7 @@ from app.config import Settings, load_settings
 from app.db import migrate
 from app.db.base import Base
 from app.db.models import User
+from app.queue.base import Message
 from app.db.session import make_engine
 from app.main import create_app
 from app.services import Services, build_services
@@ -183,3 +184,46 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+# -- async generation fixtures (shared by tests/jobs and tests/api) ---------------------------
+@pytest.fixture
+def async_services(database_url: str, tmp_path: Path) -> Iterator[Services]:
+    svc = build_services(
+        make_settings(
+            database_url, tmp_path, enable_async_layout_generation=True, visibility_timeout_s=2, retry_backoff_s=0
+        )
+    )
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def api(async_services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services=async_services)) as c:
+        yield c
+
+
+@pytest.fixture
+def headers(async_services: Services) -> dict[str, str]:
+    return make_user(async_services, "runner@example.com")
+
+
+@pytest.fixture
+def site_id(api: TestClient, headers: dict[str, str], sample_kml: bytes) -> str:
+    return str(upload(api, headers, "s.kml", sample_kml).json()["id"])
+
+
+def submit(api: TestClient, headers: dict[str, str], site_id: str, **extra: Any) -> str:
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, **extra}
+    r = api.post("/api/layouts/generate", json=body, headers=headers)
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] == "queued"
+    assert r.json()["message"] == "Layout generation job queued successfully"
+    return str(r.json()["layout_id"])
+
+
+def receive(services: Services) -> Message:
+    got = services.queue.receive(max_messages=1, wait_time_s=5)
+    assert got, "expected a message"
+    return got[0]

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from fastapi import Request
 
+from app.api.deps import CurrentUser
 from app.errors import RateLimited
 
 WINDOW_S = 60
@@ -54,11 +55,19 @@ def limit_auth(request: Request) -> None:
     _limiter(request).hit(f"auth-ip:{client_ip(request)}", settings.rate_limit_auth_per_min)
 
 
-def limit_generate(request: Request) -> None:
-    """Per-IP and per-user limits on layout generation."""
+def limit_login_account(request: Request, email: str) -> None:
+    """Per-account limit on log-in attempts (one account attacked from many IPs)."""
+    settings = request.app.state.services.settings
+    _limiter(request).hit(f"auth-user:{email.strip().lower()[:320]}", settings.rate_limit_auth_per_min)
+
+
+def limit_generate(request: Request, user: CurrentUser) -> None:
+    """Per-IP and per-user limits on layout generation.
+
+    Depends on the user: a route's `dependencies=[...]` run before its parameters' dependencies,
+    so `request.state` does not know the user yet when this runs.
+    """
     settings = request.app.state.services.settings
     limiter = _limiter(request)
     limiter.hit(f"gen-ip:{client_ip(request)}", settings.rate_limit_generate_per_min * 3)
-    user_id = getattr(request.state, "user_id", None)
-    if user_id:
-        limiter.hit(f"gen-user:{user_id}", settings.rate_limit_generate_per_min)
+    limiter.hit(f"gen-user:{user.id}", settings.rate_limit_generate_per_min)

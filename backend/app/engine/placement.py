@@ -32,6 +32,7 @@ from app.errors import EngineError
 EPS_M = 0.01
 # Candidate positions scored for fixed blocks (substation, O&M) before exact checks.
 FIXED_CANDIDATES = 400
+FIXED_LATTICE_MAX = 30_000
 # Candidate slots evaluated per block type across all lattice offsets (bounds the search time).
 LATTICE_BUDGET = 250_000
 # Offsets per axis searched when the strategy's own search cannot fit the target.
@@ -490,6 +491,9 @@ class Placer:
             for theta in kind.spec.rotations_deg:
                 sx0, sy0, sx1, sy1 = kind.slot
                 fine = max(5.0, self.raster.res / 2, min(sx1 - sx0, sy1 - sy0) / 3)
+                # On very large sites, coarsen so one fixed block never scores more than ~30k spots.
+                minx, miny, maxx, maxy = self.bounds
+                fine = max(fine, math.sqrt((maxx - minx) * (maxy - miny) / FIXED_LATTICE_MAX))
                 cand = self._evaluate(kind, self._lattice(kind, theta, 0.0, 0.0, (fine, fine)), theta)
                 m = min(len(cand.centres), FIXED_CANDIDATES)
                 if m == 0:

@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep
-from app.api.ratelimit import limit_auth
+from app.api.ratelimit import limit_auth, limit_login_account
 from app.api.schemas import Token, UserPublic, UserRegister
 from app.auth.passwords import hash_password, verify_password
 from app.auth.tokens import issue_local_token
@@ -57,6 +57,7 @@ def login(
     """Exchange email (`username`) and password for a bearer token."""
     if settings.auth_mode is not AuthMode.local:
         raise InvalidInput("log in through the identity provider (AUTH_MODE=oidc)")
+    limit_login_account(request, form.username)
     user = crud.get_user_by_email(session=session, email=form.username)
     if not verify_password(form.password, user.password_hash if user else None) or user is None:
         audit.warning("auth.login_failed", extra={"event": "auth.login_failed", "email": form.username})
