@@ -14,7 +14,7 @@ PYTHON   ?= python3
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: help install install-backend install-frontend build-frontend run test lint test-backend \
-        test-frontend test-e2e test-infra pg-up chromium bench clean
+        test-frontend test-e2e test-infra pg-up system-deps bench clean
 
 help:
 	@echo "make run      install what is missing, migrate, start API + worker on http://$(HOST):$(PORT)"
@@ -59,21 +59,28 @@ pg-up:
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	  echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
 
-chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+# Debian packages the tests use: Chromium (end-to-end), gdaldem (slope cross-check), promtool (alert rules).
+SYSTEM_TOOLS := chromium:chromium gdaldem:gdal-bin promtool:prometheus
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing system packages:$$missing (tests that need them are skipped)"; fi; \
+	fi
 
 lint: install-backend
 	cd backend && .venv/bin/ruff check app tests ../bench
 	cd backend && .venv/bin/ruff format --check app tests ../bench
 	cd backend && .venv/bin/mypy app
 
-test-backend: install-backend pg-up
+test-backend: install-backend pg-up system-deps
 	cd backend && PG_TEST_URL=$(PG_TEST_URL) .venv/bin/pytest -q -p no:cacheprovider
 
 test-frontend: install-frontend
 	@if [ -f frontend/package.json ]; then cd frontend && npm run lint --silent && npm test --silent; fi
 
-test-e2e: install build-frontend chromium
+test-e2e: install build-frontend system-deps
 	@if [ -f frontend/e2e/run.sh ]; then bash frontend/e2e/run.sh; fi
 
 test-infra: install-backend

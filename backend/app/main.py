@@ -66,6 +66,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # The API is served over HTTPS by the ALB; browsers ignore this header on plain HTTP (`make run`).
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     # Leaflet tiles come from OpenStreetMap / Esri; everything else is same-origin.
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
@@ -151,6 +153,9 @@ def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     body_limit = settings.max_upload_bytes + 1024 * 1024  # the file plus multipart overhead
     too_large = f"request body larger than the {settings.max_upload_mb:g} MB limit"
+    # Counts the body as it streams in, so also one sent without Content-Length (chunked). Added
+    # first, so it sits inside the request middleware below and next to the routes that read.
+    app.add_middleware(BodySizeLimit, limit=body_limit, message=too_large)
 
     @app.middleware("http")
     async def _request_context(
@@ -187,9 +192,6 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
-
-    # Also bodies sent without Content-Length (chunked), which the check above cannot see.
-    app.add_middleware(BodySizeLimit, limit=body_limit, message=too_large)
 
     if settings.cors_origins:
         app.add_middleware(

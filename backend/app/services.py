@@ -19,7 +19,8 @@ from app.storage.factory import make_storage
 class Services:
     settings: Settings
     engine: Engine
-    session_factory: sessionmaker[Session]
+    session_factory: sessionmaker[Session]  # reads (and writes whose first statement writes)
+    write_session_factory: sessionmaker[Session]  # read-then-write transactions
     storage: Storage
     queue: JobQueue
 
@@ -35,6 +36,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         session_factory=session_factory,
+        write_session_factory=make_session_factory(engine, write=True),
         storage=make_storage(settings),
         queue=make_queue(settings, engine=engine),
     )

@@ -96,7 +96,7 @@ class Worker:
         now = datetime.now(UTC)
         current = self.runner.current
         try:
-            with self.services.session_factory.begin() as session:
+            with self.services.write_session_factory.begin() as session:
                 hb = session.get(WorkerHeartbeat, self.worker_id)
                 if hb is None:
                     hb = WorkerHeartbeat(
@@ -119,7 +119,7 @@ class Worker:
             self._beat()
 
     def _deregister(self) -> None:
-        with contextlib.suppress(Exception), self.services.session_factory.begin() as session:
+        with contextlib.suppress(Exception), self.services.write_session_factory.begin() as session:
             session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == self.worker_id))
             # Forget workers silent for a day, so the list does not grow forever.
             cutoff = datetime.now(UTC).timestamp() - 86400
@@ -133,7 +133,7 @@ class Worker:
             return
         self._last_stuck_check = time.monotonic()
         try:
-            with self.services.session_factory.begin() as session:
+            with self.services.write_session_factory.begin() as session:
                 requeue_stuck(
                     session=session, queue=self.services.queue, older_than_s=self.settings.stuck_after_s
                 )

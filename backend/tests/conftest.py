@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from moto.server import ThreadedMotoServer
 import pytest
 from fastapi.testclient import TestClient
+from moto.server import ThreadedMotoServer
 from sqlalchemy import text
 
 from app.auth.passwords import hash_password
@@ -25,9 +25,9 @@ from app.config import Settings, load_settings
 from app.db import migrate
 from app.db.base import Base
 from app.db.models import User
-from app.queue.base import Message
 from app.db.session import make_engine
 from app.main import create_app
+from app.queue.base import Message
 from app.services import Services, build_services
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -191,7 +191,11 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def async_services(database_url: str, tmp_path: Path) -> Iterator[Services]:
     svc = build_services(
         make_settings(
-            database_url, tmp_path, enable_async_layout_generation=True, visibility_timeout_s=2, retry_backoff_s=0
+            database_url,
+            tmp_path,
+            enable_async_layout_generation=True,
+            visibility_timeout_s=2,
+            retry_backoff_s=0,
         )
     )
     yield svc

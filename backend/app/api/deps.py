@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from app.api.transactions import SAFE_METHODS
 from app.auth.tokens import verify_token
 from app.config import AuthMode, Settings
 from app.db import crud
@@ -34,15 +35,18 @@ def get_settings_dep(services: ServicesDep) -> Settings:
     return services.settings
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    session = services.session_factory()
+def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+    """The request's session: a read session for GET, a write session otherwise.
+
+    Routes use `TransactionalRoute`, which commits in the endpoint's own thread; this teardown
+    only rolls back what is left (after an error) and closes.
+    """
+    factory = services.session_factory if request.method in SAFE_METHODS else services.write_session_factory
+    session = factory()
     try:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     finally:
+        session.rollback()
         session.close()
 
 
@@ -61,28 +65,36 @@ QueueDep = Annotated[JobQueue, Depends(get_queue)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-def get_current_user(request: Request, session: SessionDep, settings: SettingsDep, token: TokenDep) -> User:
-    """The user behind the Bearer token; OIDC users are created on first sight by `sub`."""
+def get_current_user(request: Request, services: ServicesDep, token: TokenDep) -> User:
+    """The user behind the Bearer token; OIDC users are created on first sight by `sub`.
+
+    Read in its own short transaction (not the request's), so no lock outlives this hop; the
+    returned user is detached with its columns loaded.
+    """
+    settings = services.settings
     if not token:
         raise Unauthorized("missing bearer token: send Authorization: Bearer <token>")
     claims = verify_token(token, settings)
-    if settings.auth_mode is AuthMode.local:
-        try:
-            user = crud.get_user(session=session, user_id=uuid.UUID(claims.subject))
-        except ValueError:
-            user = None
-        if user is None:
-            raise Unauthorized("the token's user no longer exists")
-    else:
-        user = crud.get_user_by_sub(session=session, sub=claims.subject)
-        if user is None:
-            user = User(
-                email=claims.email or f"{claims.subject}@oidc.invalid",
-                oidc_sub=claims.subject,
-                is_admin=False,
-            )
-            session.add(user)
-            session.flush()
+    with services.session_factory() as session:
+        if settings.auth_mode is AuthMode.local:
+            try:
+                user = crud.get_user(session=session, user_id=uuid.UUID(claims.subject))
+            except ValueError:
+                user = None
+            if user is None:
+                raise Unauthorized("the token's user no longer exists")
+        else:
+            user = crud.get_user_by_sub(session=session, sub=claims.subject)
+    if user is None:
+        with services.write_session_factory.begin() as session:
+            user = crud.get_user_by_sub(session=session, sub=claims.subject)
+            if user is None:
+                user = User(
+                    email=claims.email or f"{claims.subject}@oidc.invalid",
+                    oidc_sub=claims.subject,
+                    is_admin=False,
+                )
+                session.add(user)
     request.state.user_id = str(user.id)
     return user
 

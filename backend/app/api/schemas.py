@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
 
+# Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
+MAX_SKIP = 2**31 - 1
+
 GeoJSON = dict[str, Any]
 
 

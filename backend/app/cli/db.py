@@ -40,7 +40,7 @@ def ensure_demo_user(credentials_path: Path = DEMO_CREDENTIALS) -> tuple[str, st
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        with session_scope(make_session_factory(engine)) as session:
+        with session_scope(make_session_factory(engine, write=True)) as session:
             user = crud.get_user_by_email(session=session, email=DEMO_EMAIL)
             saved = json.loads(credentials_path.read_text()) if credentials_path.exists() else None
             if user is not None and saved:

@@ -20,7 +20,7 @@ def ensure_demo_site(email: str) -> str | None:
     dem_file = write_demo_dem(settings.dem_path)
     engine = make_engine(settings.database_url)
     try:
-        with session_scope(make_session_factory(engine)) as session:
+        with session_scope(make_session_factory(engine, write=True)) as session:
             user = crud.get_user_by_email(session=session, email=email)
             if user is None:
                 return None

@@ -50,11 +50,17 @@ def generate(
     capacity_kw: Annotated[float, typer.Option("--capacity-kw", help="target generating capacity [kW]")],
     profile: Annotated[str, typer.Option(help=PROFILE_HELP)] = "solar_farm",
     strategy: Annotated[str, typer.Option(help=STRATEGY_HELP)] = "balanced",
-    dem: Annotated[Path | None, typer.Option(help="DEM GeoTIFF (any CRS)", exists=True, dir_okay=False)] = None,
+    dem: Annotated[
+        Path | None, typer.Option(help="DEM GeoTIFF (any CRS)", exists=True, dir_okay=False)
+    ] = None,
     flat: Annotated[bool, typer.Option("--flat", help="ignore terrain (flat ground)")] = False,
-    resolution_m: Annotated[float, typer.Option("--resolution-m", help="terrain cell size [m], 1-100")] = 10.0,
+    resolution_m: Annotated[
+        float, typer.Option("--resolution-m", help="terrain cell size [m], 1-100")
+    ] = 10.0,
     setback_m: Annotated[float, typer.Option("--setback-m", help="keep-out inside the boundary [m]")] = 15.0,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="write the layout GeoJSON here")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="write the layout GeoJSON here")
+    ] = None,
     export: Annotated[
         str | None, typer.Option("--export", help="also write these formats, e.g. pdf,kmz,dxf,csv,geojson")
     ] = None,
@@ -79,7 +85,9 @@ def generate(
     parsed = parse_site_file(boundary.read_bytes(), boundary.name)
     site = SiteInput(
         boundary=parsed.boundary,
-        exclusions=tuple(Exclusion(geometry=z.geometry, zone_type=z.zone_type, name=z.name) for z in parsed.exclusions),
+        exclusions=tuple(
+            Exclusion(geometry=z.geometry, zone_type=z.zone_type, name=z.name) for z in parsed.exclusions
+        ),
         entry_point=parsed.entry_point,
     )
     params = LayoutParams(
@@ -110,7 +118,12 @@ def generate(
         output.write_text(json.dumps(layout_feature_collection(site, result, params)))
     if export:
         doc = document_from_result(
-            site=site, result=result, params=params, site_name=parsed.name, layout_id="cli", grid=grid,
+            site=site,
+            result=result,
+            params=params,
+            site_name=parsed.name,
+            layout_id="cli",
+            grid=grid,
             grid_source=source,
         )
         for path in write_exports(doc, export, export_dir):

@@ -67,26 +67,38 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="machine-readabl
 def _print_status(r: dict[str, Any]) -> None:
     ok = "OK" if r.get("healthy") else "UNHEALTHY"
     typer.echo(f"Site Layouts: {ok}   (queue backend: {r['queue_backend']}, checked {r['checked_at']})")
-    typer.echo(f"  database        {'ok' if r['database']['ok'] else 'DOWN: ' + r['database'].get('error', '')}")
+    typer.echo(
+        f"  database        {'ok' if r['database']['ok'] else 'DOWN: ' + r['database'].get('error', '')}"
+    )
     if "queue" in r and not r["queue"]["ok"]:
         typer.echo(f"  queue           DOWN: {r['queue']['error']}")
     if "queue_depth" in r:
         age = r.get("oldest_message_age_s")
-        typer.echo(f"  queue depth     {r['queue_depth']}  (in flight {r['in_flight']}, oldest "
-                   f"{'-' if age is None else f'{age:.0f} s'})")
+        typer.echo(
+            f"  queue depth     {r['queue_depth']}  (in flight {r['in_flight']}, oldest "
+            f"{'-' if age is None else f'{age:.0f} s'})"
+        )
         typer.echo(f"  DLQ depth       {r['dlq_depth']}")
     if "layouts_by_status" in r:
         by = ", ".join(f"{k} {v}" for k, v in sorted(r["layouts_by_status"].items())) or "none"
         typer.echo(f"  layouts         {by}")
         hour = r["jobs_last_hour"]
-        typer.echo(f"  last hour       completed {hour['completed']}, failed {hour['failed']}, "
-                   f"cancelled {hour['cancelled']}; p50 {r['processing_p50_s']} s, p95 {r['processing_p95_s']} s")
-        typer.echo(f"  stuck jobs      {len(r['stuck_jobs'])}" +
-                   "".join(f"\n    {s['layout_id']} (heartbeat {s['heartbeat_at']})" for s in r["stuck_jobs"]))
-        typer.echo(f"  workers         {sum(w['alive'] for w in r['workers'])} alive of {len(r['workers'])}" +
-                   "".join(f"\n    {w['worker_id']}: seen {w['last_seen_s']} s ago, {w['jobs_done']} jobs"
-                           + (f", on {w['current_layout_id']}" if w["current_layout_id"] else "")
-                           for w in r["workers"]))
+        typer.echo(
+            f"  last hour       completed {hour['completed']}, failed {hour['failed']}, "
+            f"cancelled {hour['cancelled']}; p50 {r['processing_p50_s']} s, p95 {r['processing_p95_s']} s"
+        )
+        typer.echo(
+            f"  stuck jobs      {len(r['stuck_jobs'])}"
+            + "".join(f"\n    {s['layout_id']} (heartbeat {s['heartbeat_at']})" for s in r["stuck_jobs"])
+        )
+        typer.echo(
+            f"  workers         {sum(w['alive'] for w in r['workers'])} alive of {len(r['workers'])}"
+            + "".join(
+                f"\n    {w['worker_id']}: seen {w['last_seen_s']} s ago, {w['jobs_done']} jobs"
+                + (f", on {w['current_layout_id']}" if w["current_layout_id"] else "")
+                for w in r["workers"]
+            )
+        )
 
 
 @dlq_app.command("list")
@@ -95,8 +107,10 @@ def dlq_list(limit: Annotated[int, typer.Option(min=1, max=1000)] = 10) -> None:
     services = _services()
     try:
         for m in services.queue.dlq_list(limit=limit):
-            typer.echo(f"{m.message_id}  layout {m.body.get('layout_id')}  receives {m.receive_count}  "
-                       f"sent {m.sent_at.isoformat()}")
+            typer.echo(
+                f"{m.message_id}  layout {m.body.get('layout_id')}  receives {m.receive_count}  "
+                f"sent {m.sent_at.isoformat()}"
+            )
     finally:
         services.close()
 
@@ -113,8 +127,10 @@ def dlq_redrive(
         raise InvalidInput("give message ids or --all")
     services = _services()
     try:
-        with services.session_factory.begin() as session:
-            ids = redrive_dead_letters(session=session, queue=services.queue, message_ids=None if all_ else message_ids)
+        with services.write_session_factory.begin() as session:
+            ids = redrive_dead_letters(
+                session=session, queue=services.queue, message_ids=None if all_ else message_ids
+            )
     finally:
         services.close()
     typer.echo(f"redrove {len(ids)} message(s): {', '.join(ids) or '-'}")
@@ -152,7 +168,7 @@ def requeue_stuck_cmd(
     seconds = parse_duration_s(older_than)
     services = _services()
     try:
-        with services.session_factory.begin() as session:
+        with services.write_session_factory.begin() as session:
             ids = requeue_stuck(session=session, queue=services.queue, older_than_s=seconds)
     finally:
         services.close()
@@ -172,10 +188,12 @@ def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")
         raise InvalidInput(f"{layout_id!r} is not a layout id") from None
     services = _services()
     try:
-        with services.session_factory.begin() as session:
+        with services.write_session_factory.begin() as session:
             layout = crud.get_layout(session=session, layout_id=lid, owner_id=None)
             if layout.status not in (LayoutStatus.failed.value, LayoutStatus.cancelled.value):
-                raise InvalidInput(f"layout {lid} is {layout.status}; only failed or cancelled layouts are retried")
+                raise InvalidInput(
+                    f"layout {lid} is {layout.status}; only failed or cancelled layouts are retried"
+                )
             retry_layout(session=session, queue=services.queue, layout=layout)
     finally:
         services.close()

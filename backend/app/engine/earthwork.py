@@ -83,11 +83,20 @@ def cell_weights(grid: Grid, polygon: Polygon) -> tuple[np.ndarray, np.ndarray, 
     return rr[keep], cc[keep], np.asarray(area)[keep]
 
 
-def pad_earthwork(grid: Grid, slope_deg: np.ndarray, polygons: Sequence[Polygon]) -> PadEarthwork:
-    """Level each pad at the elevation minimising cut + fill over the DEM cells it covers.
+def pad_earthwork(
+    grid: Grid,
+    slope_deg: np.ndarray,
+    polygons: Sequence[Polygon],
+    grading: Sequence[tuple[str, float]] | None = None,
+) -> PadEarthwork:
+    """Grade each footprint over the DEM cells it covers.
 
     grid: elevation [m] in UTM; slope_deg: the grid's slope [degrees]; polygons: footprints in the
-    grid's CRS. Cut and fill are area-weighted depth sums [m³]; NaN cells are ignored.
+    grid's CRS. grading: per polygon (mode, tolerance_m); default ("level", 0) for all.
+    "level": a flat pad at the elevation minimising cut + fill (the weighted median).
+    "follow": a plane fitted to the ground (least squares); only ground further than tolerance_m [m]
+    from that plane is cut or filled (piled racking follows the ground's slope).
+    Cut and fill are area-weighted depth sums [m³]; NaN cells are ignored.
     """
     n = len(polygons)
     out = {k: np.full(n, np.nan) for k in ("elev", "slope", "pad")}
@@ -101,15 +110,37 @@ def pad_earthwork(grid: Grid, slope_deg: np.ndarray, polygons: Sequence[Polygon]
         if not ok.any():
             continue
         z, a = z[ok], area[ok]
-        level = weighted_median(z, a)
-        out["elev"][i] = float(np.sum(z * a) / np.sum(a))
-        out["pad"][i] = level
+        mean = float(np.sum(z * a) / np.sum(a))
+        out["elev"][i] = mean
         s = slope_deg[rr[ok], cc[ok]]
         out["slope"][i] = float(np.nanmax(s)) if np.isfinite(s).any() else np.nan
-        cut[i] = float(np.sum(np.clip(z - level, 0, None) * a))
-        fill[i] = float(np.sum(np.clip(level - z, 0, None) * a))
-    return PadEarthwork(elevation_m=out["elev"], slope_deg=out["slope"], pad_elevation_m=out["pad"],
-                        cut_m3=cut, fill_m3=fill)
+        mode, tolerance_m = grading[i] if grading is not None else ("level", 0.0)
+        if mode == "follow":
+            depth = z - _fitted_plane(grid, rr[ok], cc[ok], z, a)
+            out["pad"][i] = mean  # the plane passes through the weighted mean at the centroid
+        else:
+            level = weighted_median(z, a)
+            depth = z - level
+            out["pad"][i] = level
+        cut[i] = float(np.sum(np.clip(depth - tolerance_m, 0, None) * a))
+        fill[i] = float(np.sum(np.clip(-depth - tolerance_m, 0, None) * a))
+    return PadEarthwork(
+        elevation_m=out["elev"], slope_deg=out["slope"], pad_elevation_m=out["pad"], cut_m3=cut, fill_m3=fill
+    )
+
+
+def _fitted_plane(grid: Grid, rows: np.ndarray, cols: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least-squares plane z = a + b·x + c·y through cell centres; its value at each cell [m]."""
+    res = grid.resolution_m
+    x = cols * res  # a local frame keeps the normal equations well conditioned
+    y = -rows * res
+    if len(z) < 3:
+        return np.full(len(z), float(np.sum(z * w) / np.sum(w)))
+    design = np.column_stack([np.ones_like(x, dtype=np.float64), x - x.mean(), y - y.mean()])
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(design * sw[:, None], z * sw, rcond=None)
+    plane: np.ndarray = design @ coef
+    return plane
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,38 +38,73 @@ def _num(v: float) -> float | None:
 def layout_feature_collection(site: SiteInput, result: LayoutResult, params: LayoutParams) -> dict[str, Any]:
     """The layout as a GeoJSON FeatureCollection dict (WGS84 coordinates, lon/lat order)."""
     features: list[dict[str, Any]] = [
-        {"type": "Feature", "id": "boundary", "geometry": _geometry(site.boundary),
-         "properties": {"kind": "boundary", "setback_m": params.setback_m}}
+        {
+            "type": "Feature",
+            "id": "boundary",
+            "geometry": _geometry(site.boundary),
+            "properties": {"kind": "boundary", "setback_m": params.setback_m},
+        }
     ]
     for i, ex in enumerate(site.exclusions):
-        features.append({
-            "type": "Feature", "id": f"exclusion-{i + 1}", "geometry": _geometry(ex.geometry),
-            "properties": {"kind": "exclusion", "zone_type": ex.zone_type, "name": ex.name,
-                           "buffer_m": ex.buffer_m},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"exclusion-{i + 1}",
+                "geometry": _geometry(ex.geometry),
+                "properties": {
+                    "kind": "exclusion",
+                    "zone_type": ex.zone_type,
+                    "name": ex.name,
+                    "buffer_m": ex.buffer_m,
+                },
+            }
+        )
     if site.entry_point is not None:
-        features.append({"type": "Feature", "id": "entry", "geometry": _geometry(site.entry_point),
-                         "properties": {"kind": "entry"}})
+        features.append(
+            {
+                "type": "Feature",
+                "id": "entry",
+                "geometry": _geometry(site.entry_point),
+                "properties": {"kind": "entry"},
+            }
+        )
     for i, a in enumerate(result.assets):
-        features.append({
-            "type": "Feature", "id": f"asset-{i + 1}", "geometry": _geometry(a.footprint),
-            "properties": {
-                "kind": "asset", "asset_type": a.asset_type, "rotation_deg": _num(a.rotation_deg),
-                "capacity_kw": _num(a.capacity_kw), "storage_kwh": _num(a.storage_kwh),
-                "elevation_m": _num(a.elevation_m), "slope_deg": _num(a.slope_deg),
-                "pad_elevation_m": _num(a.pad_elevation_m), "cut_m3": _num(a.cut_m3),
-                "fill_m3": _num(a.fill_m3),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"asset-{i + 1}",
+                "geometry": _geometry(a.footprint),
+                "properties": {
+                    "kind": "asset",
+                    "asset_type": a.asset_type,
+                    "rotation_deg": _num(a.rotation_deg),
+                    "capacity_kw": _num(a.capacity_kw),
+                    "storage_kwh": _num(a.storage_kwh),
+                    "elevation_m": _num(a.elevation_m),
+                    "slope_deg": _num(a.slope_deg),
+                    "pad_elevation_m": _num(a.pad_elevation_m),
+                    "cut_m3": _num(a.cut_m3),
+                    "fill_m3": _num(a.fill_m3),
+                },
+            }
+        )
     for i, r in enumerate(result.roads):
-        features.append({
-            "type": "Feature", "id": f"road-{i + 1}", "geometry": _geometry(r.geometry),
-            "properties": {
-                "kind": "road", "road_class": r.road_class, "width_m": _num(r.width_m),
-                "length_m": _num(r.length_m), "max_grade_pct": _num(r.max_grade_pct),
-                "cut_m3": _num(r.cut_m3), "fill_m3": _num(r.fill_m3),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"road-{i + 1}",
+                "geometry": _geometry(r.geometry),
+                "properties": {
+                    "kind": "road",
+                    "road_class": r.road_class,
+                    "width_m": _num(r.width_m),
+                    "length_m": _num(r.length_m),
+                    "max_grade_pct": _num(r.max_grade_pct),
+                    "cut_m3": _num(r.cut_m3),
+                    "fill_m3": _num(r.fill_m3),
+                },
+            }
+        )
     metrics = {k: (_num(v) if isinstance(v, float) else v) for k, v in result.metrics.items()}
     return {
         "type": "FeatureCollection",

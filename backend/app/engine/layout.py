@@ -19,7 +19,7 @@ from shapely.ops import nearest_points
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.grid import Grid
-from app.engine.placement import EPS_M, Placer, SiteRaster, usable_area
+from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
 from app.engine.profiles import load_profile
 from app.engine.roads import route_roads
 from app.engine.strategies import get_strategy
@@ -93,7 +93,7 @@ def generate_layout(
     if not boundary.is_valid:
         boundary = shapely.make_valid(boundary)
     keepouts = [
-        to_utm(ex.geometry, crs).buffer(ex.buffer_m + EPS_M, quad_segs=16) for ex in site.exclusions
+        to_utm(ex.geometry, crs).buffer(arc_safe(ex.buffer_m), quad_segs=QUAD_SEGS) for ex in site.exclusions
     ]
     keepouts = [shapely.make_valid(k) if not k.is_valid else k for k in keepouts]
     usable = usable_area(boundary, params.setback_m, keepouts)
@@ -109,10 +109,13 @@ def generate_layout(
     warnings = list(placement.warnings)
     total_kw = placement.capacity_kw
     if total_kw < params.target_capacity_kw - 1e-6:
-        warnings.insert(0, (
-            f"target not reached: placed {total_kw:,.0f} kW of the {params.target_capacity_kw:,.0f} kW "
-            "target; the buildable area has no room for more"
-        ))
+        warnings.insert(
+            0,
+            (
+                f"target not reached: placed {total_kw:,.0f} kW of the {params.target_capacity_kw:,.0f} kW "
+                "target; the buildable area has no room for more"
+            ),
+        )
 
     report("routing_roads", 40.0)
     hub_index = next((i for i, b in enumerate(placement.blocks) if b.hub), None)
@@ -127,11 +130,16 @@ def generate_layout(
         else:
             root = entry_utm
         network = route_roads(
-            grid=grid, slope_deg=slope, boundary=boundary, obstacles=keepouts,
+            grid=grid,
+            slope_deg=slope,
+            boundary=boundary,
+            obstacles=keepouts,
             footprints=[c.polygon for c in placement.components],
             terminals=[b.access for b in placement.blocks],
             labels=[f"{b.name} #{i + 1}" for i, b in enumerate(placement.blocks)],
-            root=root, hub=hub_index, spec=profile.road,
+            root=root,
+            hub=hub_index,
+            spec=profile.road,
         )
         road_segments = network.segments
         warnings.extend(network.warnings)
@@ -139,25 +147,39 @@ def generate_layout(
         warnings.append("no substation could be placed, so no roads were routed")
 
     report("computing_earthwork", 75.0)
-    pads = pad_earthwork(grid, slope, [c.polygon for c in placement.components])
+    specs = profile.asset_types
+    grading = [
+        (specs[c.asset_type].grading, specs[c.asset_type].grading_tolerance_m) for c in placement.components
+    ]
+    pads = pad_earthwork(grid, slope, [c.polygon for c in placement.components], grading)
 
     report("finalising", 90.0)
     foot_wgs = reproject_many([c.polygon for c in placement.components], crs, WGS84)
     road_wgs = reproject_many([r.geometry for r in road_segments], crs, WGS84)
     assets = tuple(
         PlacedAsset(
-            asset_type=c.asset_type, footprint=foot_wgs[i], rotation_deg=c.rotation_deg,
-            capacity_kw=c.capacity_kw, storage_kwh=c.storage_kwh,
-            elevation_m=_finite(pads.elevation_m[i]), slope_deg=_finite(pads.slope_deg[i]),
+            asset_type=c.asset_type,
+            footprint=foot_wgs[i],
+            rotation_deg=c.rotation_deg,
+            capacity_kw=c.capacity_kw,
+            storage_kwh=c.storage_kwh,
+            elevation_m=_finite(pads.elevation_m[i]),
+            slope_deg=_finite(pads.slope_deg[i]),
             pad_elevation_m=_finite(pads.pad_elevation_m[i]),
-            cut_m3=float(pads.cut_m3[i]), fill_m3=float(pads.fill_m3[i]),
+            cut_m3=float(pads.cut_m3[i]),
+            fill_m3=float(pads.fill_m3[i]),
         )
         for i, c in enumerate(placement.components)
     )
     roads = tuple(
         PlacedRoad(
-            geometry=road_wgs[i], road_class=r.road_class, width_m=r.width_m, length_m=r.length_m,
-            max_grade_pct=r.max_grade_pct, cut_m3=r.cut_m3, fill_m3=r.fill_m3,
+            geometry=road_wgs[i],
+            road_class=r.road_class,
+            width_m=r.width_m,
+            length_m=r.length_m,
+            max_grade_pct=r.max_grade_pct,
+            cut_m3=r.cut_m3,
+            fill_m3=r.fill_m3,
         )
         for i, r in enumerate(road_segments)
     )

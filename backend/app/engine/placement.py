@@ -30,6 +30,8 @@ from app.errors import EngineError
 # Extra spacing added to every lattice pitch and required distance [m]: keeps "at least the
 # clearance" true after the round trip through WGS84 and floating-point noise.
 EPS_M = 0.01
+# Segments per quarter circle for every buffer that enforces a hard constraint.
+QUAD_SEGS = 16
 # Candidate positions scored for fixed blocks (substation, O&M) before exact checks.
 FIXED_CANDIDATES = 400
 FIXED_LATTICE_MAX = 30_000
@@ -77,10 +79,18 @@ class Placement:
         return float(sum(c.capacity_kw for c in self.components))
 
 
+def arc_safe(distance_m: float) -> float:
+    """A buffer distance [m] whose polygonal arcs never cut inside the true `distance_m` circle.
+
+    Shapely puts arc vertices on the circle, so chords dip inside it by up to d·(1 - cos(θ/2));
+    dividing by cos(θ/2) moves the chords out onto the circle, and EPS_M adds a margin."""
+    return distance_m / math.cos(math.pi / (4 * QUAD_SEGS)) + EPS_M
+
+
 def usable_area(boundary: BaseGeometry, setback_m: float, keepouts: list[BaseGeometry]) -> BaseGeometry:
     """Where footprints may go: `boundary` shrunk by `setback_m` minus the (already buffered)
     keep-outs, all in UTM [m]. A small safety margin covers the chords that approximate arcs."""
-    usable = boundary.buffer(-(setback_m + EPS_M), quad_segs=16)
+    usable = boundary.buffer(-arc_safe(setback_m), quad_segs=QUAD_SEGS)
     if keepouts:
         usable = usable.difference(shapely.union_all(keepouts))
     return shapely.make_valid(usable) if not usable.is_valid else usable
@@ -140,8 +150,13 @@ class SiteRaster:
         r0 = np.floor((self.y0 - maxy - e) / self.res).astype(np.int64)
         r1 = np.floor((self.y0 - miny + e) / self.res).astype(np.int64) + 1
         on = (c0 >= 0) & (r0 >= 0) & (c1 <= self.cols) & (r1 <= self.rows)
-        return (np.clip(r0, 0, self.rows), np.clip(r1, 0, self.rows), np.clip(c0, 0, self.cols),
-                np.clip(c1, 0, self.cols), on)
+        return (
+            np.clip(r0, 0, self.rows),
+            np.clip(r1, 0, self.rows),
+            np.clip(c0, 0, self.cols),
+            np.clip(c1, 0, self.cols),
+            on,
+        )
 
     @staticmethod
     def box_sum(i: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
@@ -198,7 +213,7 @@ class _Kind:
             rd = max((s.rotor_diameter_m or 0.0) for s in a)
             pu = max(pu, spec.spacing_rotor_diameters[0] * rd)
             pv = max(pv, spec.spacing_rotor_diameters[1] * rd)
-        area = (half[:, 0] * half[:, 1])
+        area = half[:, 0] * half[:, 1]
         return _Kind(
             spec=spec,
             types=types,
@@ -266,8 +281,10 @@ class Placer:
         self.diag = max(1.0, math.hypot(maxx - minx, maxy - miny))
         self.entry = entry
         self.hub_target = (
-            (entry.x, entry.y) if entry is not None else
-            (usable.representative_point().x, usable.representative_point().y) if not usable.is_empty
+            (entry.x, entry.y)
+            if entry is not None
+            else (usable.representative_point().x, usable.representative_point().y)
+            if not usable.is_empty
             else (0.0, 0.0)
         )
         self.result = Placement()
@@ -370,7 +387,8 @@ class Placer:
         slope = r.box_sum(r.i_slope, r0, r1, c0, c1) / cnt
         dist = np.hypot(centres[:, 0] - self.hub_target[0], centres[:, 1] - self.hub_target[1])
         score: np.ndarray = (
-            self.w.earthwork * sigma / r.sigma_scale + self.w.distance * dist / self.diag
+            self.w.earthwork * sigma / r.sigma_scale
+            + self.w.distance * dist / self.diag
             + self.w.slope * slope / 10.0
         )
         return score
@@ -433,8 +451,10 @@ class Placer:
         sx0, sy0, sx1, sy1 = kind.slot
         gap = float(kind.clearance.max()) / 2
         access_local = {
-            "south": ((sx0 + sx1) / 2, sy0 - gap), "north": ((sx0 + sx1) / 2, sy1 + gap),
-            "west": (sx0 - gap, (sy0 + sy1) / 2), "east": (sx1 + gap, (sy0 + sy1) / 2),
+            "south": ((sx0 + sx1) / 2, sy0 - gap),
+            "north": ((sx0 + sx1) / 2, sy1 + gap),
+            "west": (sx0 - gap, (sy0 + sy1) / 2),
+            "east": (sx1 + gap, (sy0 + sy1) / 2),
         }[side]
         acc = _to_world(np.array(access_local, dtype=float), cos, sin)
         polys = cand.polys(np.asarray(take))
@@ -452,19 +472,31 @@ class Placer:
                         skip.add(q)
                         drop_kw -= float(kind.capacity[q])
             bidx = len(self.result.blocks)
-            self.result.blocks.append(PlacedBlock(
-                name=kind.spec.name, centre=(cx, cy), rotation_deg=cand.rotation_deg,
-                access=(cx + float(acc[0]), cy + float(acc[1])), hub=kind.spec.hub,
-            ))
+            self.result.blocks.append(
+                PlacedBlock(
+                    name=kind.spec.name,
+                    centre=(cx, cy),
+                    rotation_deg=cand.rotation_deg,
+                    access=(cx + float(acc[0]), cy + float(acc[1])),
+                    hub=kind.spec.hub,
+                )
+            )
             for k, t in enumerate(kind.types):
                 if k in skip:
                     continue
                 poly = polys[count, k]
-                self.result.components.append(PlacedComponent(
-                    asset_type=t, polygon=poly, rotation_deg=cand.rotation_deg % 360.0, block_index=bidx,
-                    capacity_kw=float(kind.capacity[k]), storage_kwh=float(kind.storage[k]),
-                    clearance_m=float(kind.clearance[k]), max_slope_deg=float(kind.max_slope[k]),
-                ))
+                self.result.components.append(
+                    PlacedComponent(
+                        asset_type=t,
+                        polygon=poly,
+                        rotation_deg=cand.rotation_deg % 360.0,
+                        block_index=bidx,
+                        capacity_kw=float(kind.capacity[k]),
+                        storage_kwh=float(kind.storage[k]),
+                        clearance_m=float(kind.clearance[k]),
+                        max_slope_deg=float(kind.max_slope[k]),
+                    )
+                )
                 self._polys.append(poly)
                 new.append(poly)
                 self._clear.append(float(kind.clearance[k]))
@@ -552,7 +584,8 @@ class Placer:
                 if got < kind.spec.count:
                     self.result.warnings.append(
                         f"could not place {kind.spec.count - got} of {kind.spec.count} {kind.spec.name} "
-                        "(no valid position left)")
+                        "(no valid position left)"
+                    )
                 continue
             if kind.spec.per_generating_kw is not None:
                 n = math.ceil(target_kw / kind.spec.per_generating_kw)
@@ -573,9 +606,10 @@ class Placer:
                 self.result.warnings.append(
                     f"placed {len(take)} of {n} {kind.spec.name} blocks (no room for more)"
                 )
-        # Top up with any generating block type that still has room, most capacity first.
+        # Top up with any generating block type that still has room.
         if gen_kw < target_kw - 1e-6:
-            for kind in sorted(share_kinds, key=lambda k: -k.block_capacity_kw):
+            # Smallest blocks first: the finest steps keep the overshoot small.
+            for kind in sorted(share_kinds, key=lambda k: k.block_capacity_kw):
                 if gen_kw >= target_kw - 1e-6:
                     break
                 prev = lattices.get(kind.spec.name)

@@ -33,6 +33,9 @@ class AssetSpec(BaseModel):
     max_slope_deg: steepest natural ground allowed under the pad [degrees].
     clearance_m: minimum edge-to-edge distance to any other footprint [m]; a pair needs the larger
     of their two clearances.
+    grading: "level" — a pad levelled flat (equipment, buildings, containers, turbines);
+    "follow" — piled racking that follows the ground's own plane (PV arrays), so only undulations
+    beyond ±grading_tolerance_m [m] (the pile-reveal tolerance) are cut or filled.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -46,6 +49,8 @@ class AssetSpec(BaseModel):
     max_slope_deg: float = Field(gt=0, le=45)
     clearance_m: float = Field(ge=0, le=500)
     rotor_diameter_m: float | None = Field(default=None, gt=10, le=400)
+    grading: Literal["level", "follow"] = "level"
+    grading_tolerance_m: float = Field(default=0.0, ge=0, le=5)
     source: str = ""
 
     @model_validator(mode="after")
@@ -156,8 +161,15 @@ def _check_block_clearances(block: BlockSpec, types: dict[str, AssetSpec]) -> No
     rects = []
     for c in block.components:
         a = types[c.asset_type]
-        rects.append((c.dx_m - a.width_m / 2, c.dy_m - a.length_m / 2, c.dx_m + a.width_m / 2,
-                      c.dy_m + a.length_m / 2, a.clearance_m))
+        rects.append(
+            (
+                c.dx_m - a.width_m / 2,
+                c.dy_m - a.length_m / 2,
+                c.dx_m + a.width_m / 2,
+                c.dy_m + a.length_m / 2,
+                a.clearance_m,
+            )
+        )
     for i in range(len(rects)):
         for j in range(i + 1, len(rects)):
             ax0, ay0, ax1, ay1, ac = rects[i]
@@ -194,6 +206,8 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None) 
     profile = _load(name)
     if not overrides:
         return profile
+    if not isinstance(overrides, dict):
+        raise InvalidInput("overrides must be an object of {asset_type: {field: value}}")
     data = profile.model_dump()
     for key, values in overrides.items():
         if not isinstance(values, dict):

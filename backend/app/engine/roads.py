@@ -29,7 +29,7 @@ from rasterio import features
 from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
-from scipy.spatial import Delaunay, QhullError
+from scipy.spatial import Delaunay, QhullError, cKDTree
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from skimage.graph import MCP_Geometric
@@ -89,7 +89,10 @@ def _cost_rasters(
     soft = 1.0 + 4.0 * (grade / spec.max_grade_pct) ** 2
     if footprints:
         under = features.rasterize(
-            [(p, 1) for p in footprints], out_shape=grid.shape, transform=grid.transform, fill=0,
+            [(p, 1) for p in footprints],
+            out_shape=grid.shape,
+            transform=grid.transform,
+            fill=0,
             dtype="uint8",
         ).astype(bool)
         soft[under] *= FOOTPRINT_COST_FACTOR
@@ -106,11 +109,15 @@ def _candidate_edges(rc: np.ndarray) -> list[tuple[int, int]]:
     if n <= 4:
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
     try:
-        tri = Delaunay(rc.astype(float), qhull_options="QJ")
-        simp = tri.simplices
+        # No joggle ("QJ"): it would make the graph depend on Qhull's random numbers.
+        simp = Delaunay(rc.astype(float)).simplices
         e = np.concatenate([simp[:, [0, 1]], simp[:, [1, 2]], simp[:, [0, 2]]])
     except (QhullError, ValueError):
-        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+        # Degenerate (e.g. all terminals in one row): every pair when few, else 8 nearest.
+        if n <= 60:
+            return [(i, j) for i in range(n) for j in range(i + 1, n)]
+        _, nn = cKDTree(rc.astype(float)).query(rc.astype(float), k=9)
+        e = np.stack([np.repeat(np.arange(n), 8), nn[:, 1:].ravel()], axis=1)
     e = np.sort(e, axis=1)
     e = np.unique(e, axis=0)
     return [(int(a), int(b)) for a, b in e if a != b]
@@ -349,8 +356,12 @@ def route_roads(
             cls, width = "spur", spec.spur_width_m
         else:
             cls, width = "secondary", spec.secondary_width_m
-        ew = road_earthwork(chain, z_all[path[:, 0], path[:, 1]], width_m=width,
-                            max_grade_pct=None if steep else spec.max_grade_pct)
+        ew = road_earthwork(
+            chain,
+            z_all[path[:, 0], path[:, 1]],
+            width_m=width,
+            max_grade_pct=None if steep else spec.max_grade_pct,
+        )
         name = f"{cls} to {node_label.get(v, 'junction')}"
         steep_now = ew.max_grade_pct > spec.max_grade_pct + 1e-6
         if steep_now:
@@ -358,8 +369,17 @@ def route_roads(
                 f"road '{name}' reaches {ew.max_grade_pct:.1f}% grade (max {spec.max_grade_pct:g}%): "
                 "no compliant route exists"
             )
-        segments.append(RoadSegment(
-            geometry=line, road_class=cls, width_m=width, length_m=float(line.length),
-            max_grade_pct=ew.max_grade_pct, cut_m3=ew.cut_m3, fill_m3=ew.fill_m3, steep=steep_now, label=name,
-        ))
+        segments.append(
+            RoadSegment(
+                geometry=line,
+                road_class=cls,
+                width_m=width,
+                length_m=float(line.length),
+                max_grade_pct=ew.max_grade_pct,
+                cut_m3=ew.cut_m3,
+                fill_m3=ew.fill_m3,
+                steep=steep_now,
+                label=name,
+            )
+        )
     return RoadNetwork(segments=segments, warnings=warnings, unreachable=unreachable)

@@ -116,7 +116,7 @@ class JobRunner:
         where = [Layout.id == layout_id]
         if token is not None:
             where += [Layout.claim_token == token, Layout.status == LayoutStatus.processing.value]
-        with self.services.session_factory.begin() as session:
+        with self.services.write_session_factory.begin() as session:
             result = session.execute(
                 update(Layout).where(*where).values(**values).execution_options(synchronize_session=False)
             )
@@ -127,7 +127,7 @@ class JobRunner:
         now = datetime.now(UTC)
         stale_before = now - timedelta(seconds=3 * self.settings.heartbeat_interval_s)
         token = secrets.token_hex(16)
-        with self.services.session_factory.begin() as session:
+        with self.services.write_session_factory.begin() as session:
             result = session.execute(
                 update(Layout)
                 .where(
@@ -211,7 +211,7 @@ class JobRunner:
                 job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
             )
             self._close_stage(state)
-            with self.services.session_factory.begin() as session:
+            with self.services.write_session_factory.begin() as session:
                 stored = layout_job.store_result(
                     session, layout_id=layout_id, result=result, claim_token=token
                 )

@@ -78,7 +78,9 @@ def collect_status(services: Services, *, dlq_limit: int = DLQ_PREVIEW) -> dict[
             session.execute(select(Layout.status, func.count()).group_by(Layout.status)).tuples().all()
         )
         recent = session.execute(
-            select(Layout.status, Layout.started_at, Layout.completed_at).where(Layout.completed_at >= hour_ago)
+            select(Layout.status, Layout.started_at, Layout.completed_at).where(
+                Layout.completed_at >= hour_ago
+            )
         ).all()
         out["jobs_last_hour"] = {
             s: sum(1 for r in recent if r.status == s)

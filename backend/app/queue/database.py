@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.db.models import QueueMessage
+from app.db.session import make_session_factory
 from app.errors import QueueError
 from app.queue.base import (
     DLQ_RETENTION_S,
@@ -69,7 +70,8 @@ class DatabaseQueue:
         self.max_receive_count = max_receive_count
         self.retention_s = retention_s
         self.dlq_retention_s = dlq_retention_s
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Receive reads then updates: it needs the write lock from the start on SQLite.
+        self._sessions = make_session_factory(engine, write=True)
         self._is_pg = engine.dialect.name == "postgresql"
         self._listen_lock = threading.Lock()
 

@@ -13,8 +13,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from defusedxml import ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
 from lxml import etree
 from shapely import make_valid
 from shapely.geometry import MultiPolygon, Point, Polygon

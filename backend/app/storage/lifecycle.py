@@ -25,7 +25,9 @@ class LifecycleRule:
 
 
 LIFECYCLE_RULES: tuple[LifecycleRule, ...] = (
-    LifecycleRule(rule_id="delete-old-uploads", area="uploads", prefix="", expire_days=90, noncurrent_days=30),
+    LifecycleRule(
+        rule_id="delete-old-uploads", area="uploads", prefix="", expire_days=90, noncurrent_days=30
+    ),
     LifecycleRule(rule_id="delete-old-terrain", area="outputs", prefix="terrain/", expire_days=30),
     LifecycleRule(rule_id="delete-old-exports", area="outputs", prefix="outputs/", expire_days=30),
 )

@@ -142,15 +142,24 @@ def test_oidc_creates_user_on_first_sight(oidc_client: TestClient, rsa_key: rsa.
 
 
 def _access_token(key: Any, client_id: str) -> str:
-    payload = {"sub": "user-123", "iss": ISSUER, "client_id": client_id, "token_use": "access",
-               "exp": int(time.time()) + 600}
+    payload = {
+        "sub": "user-123",
+        "iss": ISSUER,
+        "client_id": client_id,
+        "token_use": "access",
+        "exp": int(time.time()) + 600,
+    }
     return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "test-key"})
 
 
 def test_oidc_accepts_cognito_access_tokens(oidc_client: TestClient, rsa_key: rsa.RSAPrivateKey) -> None:
-    ok = oidc_client.get("/api/auth/me", headers={"Authorization": f"Bearer {_access_token(rsa_key, AUDIENCE)}"})
+    ok = oidc_client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {_access_token(rsa_key, AUDIENCE)}"}
+    )
     assert ok.status_code == 200, ok.text
-    bad = oidc_client.get("/api/auth/me", headers={"Authorization": f"Bearer {_access_token(rsa_key, 'other')}"})
+    bad = oidc_client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {_access_token(rsa_key, 'other')}"}
+    )
     assert bad.status_code == 401 and "client_id" in bad.json()["detail"]
 
 

@@ -16,7 +16,9 @@ def _value(text: str, name: str, labels: str = "") -> float:
     return float(match.group(1)) if match else 0.0
 
 
-def test_metrics_after_a_layout(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_metrics_after_a_layout(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     before = api.get("/metrics").text
     layout_id = submit(api, headers, site_id)
     queued = api.get("/metrics").text
@@ -30,5 +32,7 @@ def test_metrics_after_a_layout(async_services: Services, api: TestClient, heade
     assert 'sitelayouts_job_stage_duration_seconds_count{stage="placing_assets"}' in after
     assert _value(after, "sitelayouts_queue_depth") == 0
     assert _value(after, "sitelayouts_dlq_depth") == 0
-    assert re.search(r'sitelayouts_http_requests_total\{method="POST",route="/api/layouts/generate",status="202"\}', after)
+    assert re.search(
+        r'sitelayouts_http_requests_total\{method="POST",route="/api/layouts/generate",status="202"\}', after
+    )
     assert layout_id

@@ -12,18 +12,29 @@ from app.services import Services
 from tests.conftest import make_user, upload
 
 
-def test_every_route_hides_other_users_things(client: TestClient, services: Services, sample_kml: bytes) -> None:
+def test_every_route_hides_other_users_things(
+    client: TestClient, services: Services, sample_kml: bytes
+) -> None:
     alice = make_user(services, "alice@example.com")
     mallory = make_user(services, "mallory@example.com")
     site = upload(client, alice, "s.kml", sample_kml).json()
     zone = client.post(
         f"/api/sites/{site['id']}/exclusion-zones",
-        json={"geometry": {"type": "Polygon", "coordinates": [[[-101.849, 35.199], [-101.848, 35.199],
-                                                                 [-101.848, 35.198], [-101.849, 35.199]]]}},
+        json={
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[-101.849, 35.199], [-101.848, 35.199], [-101.848, 35.198], [-101.849, 35.199]]
+                ],
+            }
+        },
         headers=alice,
     ).json()
-    r = client.post("/api/layouts/generate", json={"site_id": site["id"], "target_capacity_kw": 3000,
-                                                   "use_terrain": False}, headers=alice)
+    r = client.post(
+        "/api/layouts/generate",
+        json={"site_id": site["id"], "target_capacity_kw": 3000, "use_terrain": False},
+        headers=alice,
+    )
     assert r.status_code == 201, r.text  # synchronous mode in this app
     layout_id = r.json()["layout"]["id"]
     ids = {"site_id": site["id"], "zone_id": zone["id"], "layout_id": layout_id, "fmt": "geojson"}
@@ -36,17 +47,29 @@ def test_every_route_hides_other_users_things(client: TestClient, services: Serv
             continue
         path = template.format(**{p: ids[p] for p in params})
         for method in (m.upper() for m in operations):
-            body = {"geometry": zone["geometry"]} if "exclusion-zones" in path and method in ("POST", "PUT", "PATCH") else None
+            body = (
+                {"geometry": zone["geometry"]}
+                if "exclusion-zones" in path and method in ("POST", "PUT", "PATCH")
+                else None
+            )
             resp = client.request(method, path, headers=mallory, json=body)
             assert resp.status_code == 404, f"{method} {path} answered {resp.status_code} to another user"
             checked.append(f"{method} {template}")
     # The walk covered the resources this issue names (and whatever routes come later).
-    assert {"GET /api/sites/{site_id}", "DELETE /api/sites/{site_id}", "GET /api/layouts/{layout_id}",
-            "POST /api/layouts/{layout_id}/cancel", "DELETE /api/layouts/{layout_id}",
-            "GET /api/sites/{site_id}/exclusion-zones/{zone_id}",
-            "GET /api/layouts/{layout_id}/export/{fmt}", "GET /api/sites/{site_id}/terrain/summary"} <= set(checked)
+    assert {
+        "GET /api/sites/{site_id}",
+        "DELETE /api/sites/{site_id}",
+        "GET /api/layouts/{layout_id}",
+        "POST /api/layouts/{layout_id}/cancel",
+        "DELETE /api/layouts/{layout_id}",
+        "GET /api/sites/{site_id}/exclusion-zones/{zone_id}",
+        "GET /api/layouts/{layout_id}/export/{fmt}",
+        "GET /api/sites/{site_id}/terrain/summary",
+    } <= set(checked)
     # Generating on someone else's site is 404 too, and lists are per user.
-    r = client.post("/api/layouts/generate", json={"site_id": site["id"], "target_capacity_kw": 1000}, headers=mallory)
+    r = client.post(
+        "/api/layouts/generate", json={"site_id": site["id"], "target_capacity_kw": 1000}, headers=mallory
+    )
     assert r.status_code == 404
     assert client.get("/api/sites", headers=mallory).json()["count"] == 0
     assert client.get("/api/layouts", headers=mallory).json()["count"] == 0

@@ -179,7 +179,9 @@ def test_bad_zone_geometry(
     assert message in r.json()["detail"]
 
 
-def test_document_name_does_not_classify_placemarks(client: TestClient, auth: dict[str, str], sample_kml: bytes) -> None:
+def test_document_name_does_not_classify_placemarks(
+    client: TestClient, auth: dict[str, str], sample_kml: bytes
+) -> None:
     kml = sample_kml.replace(b"<name>Sample Solar Site</name>", b"<name>Wetland Ridge Solar</name>")
     r = upload(client, auth, "ridge.kml", kml)
     assert r.status_code == 201, r.text

@@ -54,8 +54,9 @@ def check_hard_constraints(site: SiteInput, grid: Grid, params: LayoutParams, re
     # 4. Slope on every cell the pad touches below the asset's limit.
     slope = slope_deg(grid)
     for f, a in zip(feet, result.assets, strict=True):
-        m = features.geometry_mask([f], out_shape=grid.shape, transform=grid.transform, invert=True,
-                                   all_touched=True)
+        m = features.geometry_mask(
+            [f], out_shape=grid.shape, transform=grid.transform, invert=True, all_touched=True
+        )
         lim = profile.asset_types[a.asset_type].max_slope_deg
         s = slope[m]
         assert s.size > 0 and np.all(s <= lim + 1e-4), (a.asset_type, float(np.nanmax(s)), lim)

@@ -27,8 +27,17 @@ def _jacksboro_utm(resolution_m: float = 30.0) -> Grid:
         "EPSG:4326", crs, cols, rows, west, south, east, north, resolution=resolution_m
     )
     out = np.full((height, width), np.nan, dtype=np.float32)
-    reproject(z, out, src_transform=src_transform, src_crs="EPSG:4326", dst_transform=transform,
-              dst_crs=crs, resampling=Resampling.bilinear, src_nodata=None, dst_nodata=np.nan)
+    reproject(
+        z,
+        out,
+        src_transform=src_transform,
+        src_crs="EPSG:4326",
+        dst_transform=transform,
+        dst_crs=crs,
+        resampling=Resampling.bilinear,
+        src_nodata=None,
+        dst_nodata=np.nan,
+    )
     return Grid(data=out, transform=transform, crs=crs)
 
 

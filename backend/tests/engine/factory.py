@@ -44,8 +44,15 @@ def square_utm(size_m: float, x0: float | None = None, y0: float | None = None) 
     return crs, Polygon([(x0, y0), (x0 + size_m, y0), (x0 + size_m, y0 + size_m), (x0, y0 + size_m)])
 
 
-def grid_for(geom: BaseGeometry, crs: str, *, resolution_m: float = 10.0, terrain: str = "flat",
-             amplitude_m: float = 8.0, wavelength_m: float = 600.0) -> Grid:
+def grid_for(
+    geom: BaseGeometry,
+    crs: str,
+    *,
+    resolution_m: float = 10.0,
+    terrain: str = "flat",
+    amplitude_m: float = 8.0,
+    wavelength_m: float = 600.0,
+) -> Grid:
     """A grid covering `geom` (UTM) plus a margin: flat, rolling (sines) or a steep ridge."""
     minx, miny, maxx, maxy = geom.bounds
     b = (minx - MARGIN_M, miny - MARGIN_M, maxx + MARGIN_M, maxy + MARGIN_M)

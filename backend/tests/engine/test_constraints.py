@@ -18,8 +18,10 @@ from tests.engine.factory import grid_for, site_from_utm, utm_origin
 
 def _star(cx: float, cy: float, radii: list[float], phase: float) -> Polygon:
     n = len(radii)
-    pts = [(cx + r * math.cos(phase + 2 * math.pi * i / n), cy + r * math.sin(phase + 2 * math.pi * i / n))
-           for i, r in enumerate(radii)]
+    pts = [
+        (cx + r * math.cos(phase + 2 * math.pi * i / n), cy + r * math.sin(phase + 2 * math.pi * i / n))
+        for i, r in enumerate(radii)
+    ]
     return Polygon(pts)
 
 
@@ -33,8 +35,12 @@ def sites(
     outer = _star(cx, cy, radii, phase)
     boundary = outer
     if draw(st.booleans()):
-        hole = _star(cx + draw(st.floats(-100, 100)), cy + draw(st.floats(-100, 100)),
-                     [draw(st.floats(40, 150)) for _ in range(6)], phase)
+        hole = _star(
+            cx + draw(st.floats(-100, 100)),
+            cy + draw(st.floats(-100, 100)),
+            [draw(st.floats(40, 150)) for _ in range(6)],
+            phase,
+        )
         if outer.contains(hole.buffer(5)):
             boundary = Polygon(outer.exterior.coords, [hole.exterior.coords])
     if draw(st.integers(0, 4)) == 0:
@@ -54,13 +60,16 @@ def sites(
 
 params_st = st.builds(
     lambda profile, strategy, target, setback: LayoutParams(
-        target_capacity_kw=target, profile=profile, strategy=strategy, setback_m=setback),
-    st.sampled_from(PROFILE_NAMES), st.sampled_from(STRATEGY_NAMES),
-    st.floats(500, 60_000), st.sampled_from([0.0, 15.0, 40.0]),
+        target_capacity_kw=target, profile=profile, strategy=strategy, setback_m=setback
+    ),
+    st.sampled_from(PROFILE_NAMES),
+    st.sampled_from(STRATEGY_NAMES),
+    st.floats(500, 60_000),
+    st.sampled_from([0.0, 15.0, 40.0]),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), params=params_st, terrain=st.sampled_from(["flat", "rolling", "ridge"]))
 def test_hard_constraints_synthetic(data: st.DataObject, params: LayoutParams, terrain: str) -> None:
     crs, ox, oy = utm_origin()
@@ -71,8 +80,11 @@ def test_hard_constraints_synthetic(data: st.DataObject, params: LayoutParams, t
     check_hard_constraints(site, grid, params, result)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data(), params=params_st)
 def test_hard_constraints_jacksboro(jacksboro: Grid, data: st.DataObject, params: LayoutParams) -> None:
     minx, miny, maxx, maxy = jacksboro.bounds

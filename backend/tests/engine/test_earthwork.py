@@ -53,6 +53,30 @@ def test_partial_cells_are_area_weighted() -> None:
     assert ew.cut_m3[0] + ew.fill_m3[0] == pytest.approx(25 * 0.5)
 
 
+def test_terrain_following_array_on_a_plane_needs_no_earthwork() -> None:
+    # Piled racking follows a 5 % x 3 % plane: nothing to grade, while a levelled pad would need lots.
+    g = _plane(0.05, 0.03)
+    footprint = [box(100, 100, 240, 245)]
+    follow = pad_earthwork(g, slope_deg(g), footprint, [("follow", 0.3)])
+    level = pad_earthwork(g, slope_deg(g), footprint, [("level", 0.0)])
+    assert follow.cut_m3[0] == pytest.approx(0, abs=1e-3) and follow.fill_m3[0] == pytest.approx(0, abs=1e-3)
+    assert level.cut_m3[0] > 1000 and level.fill_m3[0] > 1000
+    assert follow.pad_elevation_m[0] == pytest.approx(follow.elevation_m[0])
+
+
+def test_terrain_following_array_grades_only_beyond_the_tolerance() -> None:
+    # A 1 m hump on one 10 m cell of flat ground: 0.7 m above the 0.3 m tolerance is cut there.
+    g = _plane(0, 0)
+    data = g.data.copy()
+    data[20, 20] += 1.0
+    g = g.with_data(data)
+    ew = pad_earthwork(g, slope_deg(g), [box(150, 250, 250, 350)], [("follow", 0.3)])
+    # The plane rises a little to meet the hump (least squares over 100 cells), so the cut is
+    # just under 0.7 m x 100 m² and nothing elsewhere leaves the ±0.3 m band.
+    assert 60 < ew.cut_m3[0] < 70
+    assert ew.fill_m3[0] == pytest.approx(0, abs=1e-6)
+
+
 def test_road_grading_limits_the_grade() -> None:
     s = np.arange(0, 200, 10.0)
     ground = np.where(s < 100, 0.0, (s - 100) * 0.15)  # 15 % climb after 100 m

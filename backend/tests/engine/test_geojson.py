@@ -11,8 +11,17 @@ from app.engine.layout import generate_layout
 from app.engine.types import LayoutParams
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
-ASSET_PROPS = {"asset_type", "rotation_deg", "capacity_kw", "storage_kwh", "elevation_m", "slope_deg",
-               "pad_elevation_m", "cut_m3", "fill_m3"}
+ASSET_PROPS = {
+    "asset_type",
+    "rotation_deg",
+    "capacity_kw",
+    "storage_kwh",
+    "elevation_m",
+    "slope_deg",
+    "pad_elevation_m",
+    "cut_m3",
+    "fill_m3",
+}
 ROAD_PROPS = {"road_class", "width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3"}
 
 

@@ -129,15 +129,20 @@ def test_exclusion_and_setback_shrink_buildable_area(square: tuple) -> None:
     expected = (970 * 970 - 350 * 350 - (4 - math.pi) * 25**2) / 10_000
     assert r.metrics["buildable_area_ha"] == pytest.approx(expected, rel=2e-3)
     assert r.metrics["capacity_density_kw_per_ha"] == pytest.approx(
-        r.metrics["total_capacity_kw"] / r.metrics["buildable_area_ha"])
+        r.metrics["total_capacity_kw"] / r.metrics["buildable_area_ha"]
+    )
     assert EPS_M < 0.05
 
 
 def test_progress_stages_and_abort(square: tuple) -> None:
     crs, sq, site = square
     seen: list[tuple[str, float]] = []
-    generate_layout(site, grid_for(sq, crs), LayoutParams(target_capacity_kw=5000),
-                    progress=lambda s, p: seen.append((s, p)))
+    generate_layout(
+        site,
+        grid_for(sq, crs),
+        LayoutParams(target_capacity_kw=5000),
+        progress=lambda s, p: seen.append((s, p)),
+    )
     stages = [s for s, _ in seen]
     expected = ("analysing_terrain", "placing_assets", "routing_roads", "computing_earthwork", "finalising")
     for stage in expected:
@@ -171,3 +176,54 @@ def test_entry_point_starts_the_road_network(square: tuple) -> None:
 
     starts = [to_utm(rd.geometry, crs) for rd in r.roads if rd.road_class == "spine"]
     assert any(Point(line.coords[0]).distance(entry) < 1e-3 for line in starts)
+
+
+def test_usable_area_keeps_the_full_setback_and_buffer_along_arcs() -> None:
+    import shapely
+    from shapely.geometry import Polygon
+
+    from app.engine.placement import QUAD_SEGS, arc_safe, usable_area
+
+    # An L-shaped parcel (a reflex corner rounds the setback) and a round exclusion.
+    parcel = Polygon([(0, 0), (600, 0), (600, 300), (300, 300), (300, 600), (0, 600)])
+    zone = Point(150, 150).buffer(40, quad_segs=3)
+    keepout = zone.buffer(arc_safe(25.0), quad_segs=QUAD_SEGS)
+    usable = usable_area(parcel, 15.0, [keepout])
+    edge = shapely.segmentize(usable.boundary, 0.05)
+    pts = shapely.points(shapely.get_coordinates(edge))
+    assert shapely.distance(pts, parcel.boundary).min() >= 15.0
+    assert shapely.distance(pts, zone).min() >= 25.0
+
+
+def test_flat_grid_means_no_earthwork(square: tuple) -> None:
+    crs, sq, site = square
+    params = LayoutParams(target_capacity_kw=30_000, profile="hybrid", use_terrain=False)
+    r = generate_layout(site, grid_for(sq, crs), params)
+    assert r.metrics["cut_volume_m3"] == 0 and r.metrics["fill_volume_m3"] == 0
+    assert all(a.slope_deg == 0 and a.pad_elevation_m == pytest.approx(a.elevation_m) for a in r.assets)
+    assert all(rd.max_grade_pct == 0 for rd in r.roads)
+
+
+def test_slope_override_changes_what_fits(square: tuple) -> None:
+    crs, sq, site = square
+    grid = grid_for(sq, crs, terrain="rolling", amplitude_m=10.0)
+    loose = generate_layout(site, grid, LayoutParams(target_capacity_kw=1e7))
+    strict = generate_layout(
+        site, grid, LayoutParams(target_capacity_kw=1e7, overrides={"pv_block": {"max_slope_deg": 3}})
+    )
+    assert strict.metrics["total_capacity_kw"] < loose.metrics["total_capacity_kw"]
+    assert all(a.slope_deg <= 3 + 1e-4 for a in strict.assets if a.asset_type == "pv_block")
+
+
+def test_rotated_blocks_keep_every_constraint() -> None:
+    # A long narrow north-south parcel: BESS blocks (24 m x 2.4 m) fit better turned 90°.
+    crs, sq = square_utm(1000)
+    x0, y0 = sq.bounds[:2]
+    strip = box(x0, y0, x0 + 90, y0 + 1000)
+    site = site_from_utm(strip, crs)
+    grid = grid_for(strip, crs, terrain="rolling", amplitude_m=2.0)
+    params = LayoutParams(target_capacity_kw=1e6, profile="bess", strategy="density", setback_m=10)
+    r = generate_layout(site, grid, params)
+    check_hard_constraints(site, grid, params, r)
+    rotations = {a.rotation_deg for a in r.assets if a.asset_type == "battery_container"}
+    assert rotations == {90.0}

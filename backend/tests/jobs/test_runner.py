@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -14,7 +12,6 @@ from app.db.models import Asset, Layout
 from app.jobs import layout_job
 from app.jobs.runner import JobRunner, Outcome
 from app.main import create_app
-from app.queue.base import Message
 from app.services import Services, build_services
 from tests.conftest import make_settings, make_user, receive, submit, upload
 
@@ -23,10 +20,15 @@ def asset_rows(services: Services, layout_id: str) -> int:
     import uuid
 
     with services.session_factory() as s:
-        return int(s.scalar(select(func.count()).select_from(Asset).where(Asset.layout_id == uuid.UUID(layout_id))) or 0)
+        return int(
+            s.scalar(select(func.count()).select_from(Asset).where(Asset.layout_id == uuid.UUID(layout_id)))
+            or 0
+        )
 
 
-def test_async_generation_end_to_end(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_async_generation_end_to_end(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     layout_id = submit(api, headers, site_id)
     status = api.get(f"/api/layouts/{layout_id}/status", headers=headers).json()
     assert status["status"] == "queued" and status["queued_at"] and status["attempts"] == 0
@@ -46,7 +48,9 @@ def test_async_generation_end_to_end(async_services: Services, api: TestClient, 
     assert geo["type"] == "FeatureCollection" and geo["metrics"]["asset_count"] == status["asset_count"]
 
 
-def test_duplicate_message_gives_one_result(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_duplicate_message_gives_one_result(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     layout_id = submit(api, headers, site_id)
     async_services.queue.send({"layout_id": layout_id})  # a duplicate delivery
     runner = JobRunner(async_services, worker_id="test")
@@ -58,17 +62,25 @@ def test_duplicate_message_gives_one_result(async_services: Services, api: TestC
     assert async_services.queue.stats().depth == 0
 
 
-def test_idempotency_key_returns_the_same_layout(api: TestClient, headers: dict[str, str], site_id: str, async_services: Services) -> None:
+def test_idempotency_key_returns_the_same_layout(
+    api: TestClient, headers: dict[str, str], site_id: str, async_services: Services
+) -> None:
     h = {**headers, "Idempotency-Key": "req-42"}
-    first = api.post("/api/layouts/generate", json={"site_id": site_id, "target_capacity_kw": 3000}, headers=h)
-    again = api.post("/api/layouts/generate", json={"site_id": site_id, "target_capacity_kw": 3000}, headers=h)
+    first = api.post(
+        "/api/layouts/generate", json={"site_id": site_id, "target_capacity_kw": 3000}, headers=h
+    )
+    again = api.post(
+        "/api/layouts/generate", json={"site_id": site_id, "target_capacity_kw": 3000}, headers=h
+    )
     assert first.status_code == again.status_code == 202
     assert first.json()["layout_id"] == again.json()["layout_id"]
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert async_services.queue.stats().depth == 1
 
 
-def test_cancel_queued_job_is_skipped(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_cancel_queued_job_is_skipped(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     layout_id = submit(api, headers, site_id)
     r = api.post(f"/api/layouts/{layout_id}/cancel", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
@@ -76,7 +88,9 @@ def test_cancel_queued_job_is_skipped(async_services: Services, api: TestClient,
     assert api.post(f"/api/layouts/{layout_id}/cancel", headers=headers).status_code == 409
 
 
-def test_cancel_while_processing_stores_nothing(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_cancel_while_processing_stores_nothing(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     layout_id = submit(api, headers, site_id)
 
     def compute_and_cancel_midway(job: Any, *, progress: Any, **kwargs: Any) -> Any:
@@ -96,11 +110,20 @@ def test_cancel_while_processing_stores_nothing(async_services: Services, api: T
     assert async_services.queue.stats().in_flight == 0
 
 
-def test_retryable_failure_ends_in_failed_and_dlq(database_url: str, tmp_path: Path, sample_kml: bytes) -> None:
+def test_retryable_failure_ends_in_failed_and_dlq(
+    database_url: str, tmp_path: Path, sample_kml: bytes
+) -> None:
     # Nothing listens on port 9: the 3DEP source is "down" and every attempt fails retryably.
     settings = make_settings(
-        database_url, tmp_path, enable_async_layout_generation=True, visibility_timeout_s=1, retry_backoff_s=0,
-        dem_source=["3dep"], dem_3dep_url="http://127.0.0.1:9/exportImage", dem_http_retries=0, dem_http_timeout_s=2,
+        database_url,
+        tmp_path,
+        enable_async_layout_generation=True,
+        visibility_timeout_s=1,
+        retry_backoff_s=0,
+        dem_source=["3dep"],
+        dem_3dep_url="http://127.0.0.1:9/exportImage",
+        dem_http_retries=0,
+        dem_http_timeout_s=2,
     )
     services = build_services(settings)
     try:
@@ -120,7 +143,9 @@ def test_retryable_failure_ends_in_failed_and_dlq(database_url: str, tmp_path: P
         services.close()
 
 
-def test_non_retryable_failure_fails_at_once(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_non_retryable_failure_fails_at_once(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     layout_id = submit(api, headers, site_id)
 
     def broken(job: Any, **kwargs: Any) -> Any:
@@ -128,15 +153,22 @@ def test_non_retryable_failure_fails_at_once(async_services: Services, api: Test
 
         raise DemNotCovered("No configured DEM source covers this site (tried: file)")
 
-    assert JobRunner(async_services, worker_id="t", compute=broken).handle(receive(async_services)) is Outcome.failed
+    assert (
+        JobRunner(async_services, worker_id="t", compute=broken).handle(receive(async_services))
+        is Outcome.failed
+    )
     status = api.get(f"/api/layouts/{layout_id}/status", headers=headers).json()
-    assert status["status"] == "failed" and "No configured DEM source covers this site" in status["error_message"]
+    assert (
+        status["status"] == "failed"
+        and "No configured DEM source covers this site" in status["error_message"]
+    )
     assert async_services.queue.stats().dlq_depth == 0 and async_services.queue.stats().in_flight == 0
 
 
 def test_job_timeout(database_url: str, tmp_path: Path, sample_kml: bytes) -> None:
-    settings = make_settings(database_url, tmp_path, enable_async_layout_generation=True, job_timeout_s=0.2,
-                             job_stage_delay_s=0.3)
+    settings = make_settings(
+        database_url, tmp_path, enable_async_layout_generation=True, job_timeout_s=0.2, job_stage_delay_s=0.3
+    )
     services = build_services(settings)
     try:
         with TestClient(create_app(services=services)) as api:
@@ -159,7 +191,9 @@ def test_malformed_and_orphan_messages_are_dropped(async_services: Services) -> 
     assert async_services.queue.stats().depth == 0 and async_services.queue.stats().in_flight == 0
 
 
-def test_requeue_stuck(async_services: Services, api: TestClient, headers: dict[str, str], site_id: str) -> None:
+def test_requeue_stuck(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
     import uuid
     from datetime import UTC, datetime, timedelta
 

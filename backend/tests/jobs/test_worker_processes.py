@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from app.db.models import Asset
 from app.main import create_app
-from app.services import Services, build_services
+from app.services import build_services
 from tests.conftest import BACKEND_DIR, JWT_SECRET, make_settings, make_user, upload
 
 pytestmark = pytest.mark.slow
@@ -69,8 +69,12 @@ class Harness:
         log = self.tmp_path / f"worker-{len(self.procs)}.log"
         self.logs.append(log)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.worker"], cwd=BACKEND_DIR, env=self.env(**extra),
-            stdout=subprocess.DEVNULL, stderr=log.open("w"), text=True,
+            [sys.executable, "-m", "app.worker"],
+            cwd=BACKEND_DIR,
+            env=self.env(**extra),
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+            text=True,
         )
         self.procs.append(proc)
         return proc
@@ -90,13 +94,19 @@ class Harness:
         return dict(r.json())
 
     def wait_status(self, layout_id: str, statuses: set[str], timeout_s: float = 90) -> dict[str, Any]:
-        return wait_for(lambda: (s := self.status(layout_id))["status"] in statuses and s, timeout_s,
-                        f"layout {layout_id} never reached {statuses}: {self.status(layout_id)}\n{self.log_text()}")
+        return wait_for(
+            lambda: (s := self.status(layout_id))["status"] in statuses and s,
+            timeout_s,
+            f"layout {layout_id} never reached {statuses}: {self.status(layout_id)}\n{self.log_text()}",
+        )
 
     def asset_rows(self, layout_id: str) -> int:
         with self.services.session_factory() as s:
             return int(
-                s.scalar(select(func.count()).select_from(Asset).where(Asset.layout_id == uuid.UUID(layout_id))) or 0
+                s.scalar(
+                    select(func.count()).select_from(Asset).where(Asset.layout_id == uuid.UUID(layout_id))
+                )
+                or 0
             )
 
     def log_text(self) -> str:
@@ -178,7 +188,11 @@ def test_duplicate_message_processed_once(h: Harness, sample_kml: bytes) -> None
     h.services.queue.send({"layout_id": layout_id})
     h.start_worker()
     done = h.wait_status(layout_id, {"completed"})
-    wait_for(lambda: h.services.queue.stats().depth + h.services.queue.stats().in_flight == 0, 60, "queue not drained")
+    wait_for(
+        lambda: h.services.queue.stats().depth + h.services.queue.stats().in_flight == 0,
+        60,
+        "queue not drained",
+    )
     assert done["attempts"] == 1
     assert h.asset_rows(layout_id) == done["asset_count"]
 
@@ -199,8 +213,11 @@ def test_cancel_while_processing(h: Harness, sample_kml: bytes) -> None:
     h.wait_status(layout_id, {"processing"})
     r = h.client.post(f"/api/layouts/{layout_id}/cancel", headers=h.headers)
     assert r.status_code == 200
-    wait_for(lambda: h.services.queue.stats().in_flight + h.services.queue.stats().depth == 0, 60,
-             lambda: f"worker did not acknowledge the cancelled job\n{h.log_text()}")
+    wait_for(
+        lambda: h.services.queue.stats().in_flight + h.services.queue.stats().depth == 0,
+        60,
+        lambda: f"worker did not acknowledge the cancelled job\n{h.log_text()}",
+    )
     assert h.status(layout_id)["status"] == "cancelled"
     assert h.asset_rows(layout_id) == 0
     assert any(e.get("outcome") == "cancelled" for e in h.events())
@@ -230,9 +247,13 @@ def test_worker_recovers_when_postgresql_restarts(h: Harness, sample_kml: bytes)
     site = h.site(sample_kml)
     first = h.submit(site)
     h.wait_status(first, {"completed"})
-    version = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True, check=True).stdout.split()[0]
+    version = subprocess.run(
+        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
-    wait_for(lambda: subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode == 0, 60, "PostgreSQL down")
+    wait_for(
+        lambda: subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode == 0, 60, "PostgreSQL down"
+    )
     second = wait_for(lambda: _try_submit(h, site), 60, "API did not recover")
     assert h.wait_status(second, {"completed"})["status"] == "completed"
     assert worker.poll() is None  # the same worker process survived

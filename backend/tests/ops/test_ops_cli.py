@@ -37,8 +37,9 @@ def _env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def ops_env(request: pytest.FixtureRequest, database_url: str, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def ops_env(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
     backend = getattr(request, "param", "database")
     env = _env(database_url, tmp_path)
     if backend == "aws":
@@ -50,8 +51,13 @@ def ops_env(request: pytest.FixtureRequest, database_url: str, tmp_path: Path,
         for bucket in (f"{name}-up", f"{name}-out"):
             s3.create_bucket(Bucket=bucket)
         env.update(
-            QUEUE_BACKEND="sqs", SQS_QUEUE_URL=url, SQS_DLQ_URL=dlq, AWS_ENDPOINT_URL=endpoint,
-            STORAGE_BACKEND="s3", S3_UPLOADS_BUCKET=f"{name}-up", S3_OUTPUTS_BUCKET=f"{name}-out",
+            QUEUE_BACKEND="sqs",
+            SQS_QUEUE_URL=url,
+            SQS_DLQ_URL=dlq,
+            AWS_ENDPOINT_URL=endpoint,
+            STORAGE_BACKEND="s3",
+            S3_UPLOADS_BUCKET=f"{name}-up",
+            S3_OUTPUTS_BUCKET=f"{name}-out",
         )
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -83,15 +89,32 @@ def make_layout(svc: Services, *, status: str, heartbeat_age_s: float | None = N
         user = s.query(User).first() or User(email="ops@example.com", password_hash="x")
         s.add(user)
         s.flush()
-        site = Site(owner_id=user.id, name="s", boundary={"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
-                    area_ha=1, centroid_lon=0, centroid_lat=0, bbox_min_lon=0, bbox_min_lat=0, bbox_max_lon=1,
-                    bbox_max_lat=1, warnings=[])
+        site = Site(
+            owner_id=user.id,
+            name="s",
+            boundary={"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            area_ha=1,
+            centroid_lon=0,
+            centroid_lat=0,
+            bbox_min_lon=0,
+            bbox_min_lat=0,
+            bbox_max_lon=1,
+            bbox_max_lat=1,
+            warnings=[],
+        )
         s.add(site)
         s.flush()
         hb = datetime.now(UTC) - timedelta(seconds=heartbeat_age_s) if heartbeat_age_s is not None else None
-        layout = Layout(site_id=site.id, owner_id=user.id, status=status, params={"target_capacity_kw": 1000},
-                        warnings=[], heartbeat_at=hb, attempts=3 if status == "failed" else 1,
-                        error_message="boom" if status == "failed" else None)
+        layout = Layout(
+            site_id=site.id,
+            owner_id=user.id,
+            status=status,
+            params={"target_capacity_kw": 1000},
+            warnings=[],
+            heartbeat_at=hb,
+            attempts=3 if status == "failed" else 1,
+            error_message="boom" if status == "failed" else None,
+        )
         s.add(layout)
         s.flush()
         return str(layout.id)
@@ -180,8 +203,13 @@ def test_bad_arguments_exit_2(svc: Services) -> None:
     import sys
 
     env = {**os.environ}
-    out = subprocess.run([sys.executable, "-m", "app.cli.main", "ops", "requeue-stuck", "--older-than", "soon"],
-                         capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "ops", "requeue-stuck", "--older-than", "soon"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.returncode == 2 and "not a duration" in out.stderr
 
 
@@ -192,8 +220,13 @@ def test_storage_lifecycle_apply_on_s3(svc: Services, invoke: Invoke, ops_env: d
     s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=ops_env["AWS_ENDPOINT_URL"])
     uploads = s3.get_bucket_lifecycle_configuration(Bucket=ops_env["S3_UPLOADS_BUCKET"])["Rules"]
     outputs = s3.get_bucket_lifecycle_configuration(Bucket=ops_env["S3_OUTPUTS_BUCKET"])["Rules"]
-    assert [(r["Expiration"]["Days"], r["NoncurrentVersionExpiration"]["NoncurrentDays"]) for r in uploads] == [(90, 30)]
-    assert sorted((r["Filter"]["Prefix"], r["Expiration"]["Days"]) for r in outputs) == [("outputs/", 30), ("terrain/", 30)]
+    assert [
+        (r["Expiration"]["Days"], r["NoncurrentVersionExpiration"]["NoncurrentDays"]) for r in uploads
+    ] == [(90, 30)]
+    assert sorted((r["Filter"]["Prefix"], r["Expiration"]["Days"]) for r in outputs) == [
+        ("outputs/", 30),
+        ("terrain/", 30),
+    ]
 
 
 def test_storage_sweep_on_local_folder(svc: Services, invoke: Invoke, ops_env: dict[str, str]) -> None:

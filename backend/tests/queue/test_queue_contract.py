@@ -42,7 +42,11 @@ def queue(request: pytest.FixtureRequest) -> Iterator[JobQueue]:
             QueueUrl=url, Attributes={"VisibilityTimeout": str(VISIBILITY_S)}
         )
         q = SqsQueue(
-            queue_url=url, dlq_url=dlq, region="us-east-1", endpoint_url=endpoint, visibility_timeout_s=VISIBILITY_S
+            queue_url=url,
+            dlq_url=dlq,
+            region="us-east-1",
+            endpoint_url=endpoint,
+            visibility_timeout_s=VISIBILITY_S,
         )
         yield q
         q.close()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api.deps import CurrentUser, SessionDep, SettingsDep
 from app.api.ratelimit import limit_auth, limit_login_account
 from app.api.schemas import Token, UserPublic, UserRegister
+from app.api.transactions import TransactionalRoute
 from app.auth.passwords import hash_password, verify_password
 from app.auth.tokens import issue_local_token
 from app.config import AuthMode
@@ -19,8 +20,13 @@ from app.db import crud
 from app.db.models import User
 from app.errors import Conflict, InvalidInput, Unauthorized
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(route_class=TransactionalRoute, prefix="/api/auth", tags=["auth"])
 audit = logging.getLogger("app.audit")
+
+
+def loggable(text: str, limit: int = 320) -> str:
+    """A client-supplied value fit for a log line: bounded, no control characters (forged lines)."""
+    return "".join(c if c.isprintable() else "?" for c in text[:limit])
 
 
 @router.post(
@@ -60,7 +66,9 @@ def login(
     limit_login_account(request, form.username)
     user = crud.get_user_by_email(session=session, email=form.username)
     if not verify_password(form.password, user.password_hash if user else None) or user is None:
-        audit.warning("auth.login_failed", extra={"event": "auth.login_failed", "email": form.username})
+        audit.warning(
+            "auth.login_failed", extra={"event": "auth.login_failed", "email": loggable(form.username)}
+        )
         raise Unauthorized("incorrect email or password")
     audit.info("auth.login", extra={"event": "auth.login", "user_id": str(user.id)})
     return Token(access_token=issue_local_token(user_id=str(user.id), settings=settings))

@@ -9,11 +9,14 @@ from fastapi import APIRouter, Response, status
 
 from app.api.deps import CurrentUser, SessionDep
 from app.api.schemas import ExclusionZoneCreate, ExclusionZonePublic, ExclusionZoneUpdate
+from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import ExclusionZone
 from app.sites.geometry import area_ha, polygonal_from_geojson, to_geojson
 
-router = APIRouter(prefix="/api/sites/{site_id}/exclusion-zones", tags=["exclusion-zones"])
+router = APIRouter(
+    route_class=TransactionalRoute, prefix="/api/sites/{site_id}/exclusion-zones", tags=["exclusion-zones"]
+)
 audit = logging.getLogger("app.audit")
 
 

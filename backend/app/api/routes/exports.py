@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import LayoutStatus
 from app.errors import Conflict
@@ -16,7 +17,7 @@ from app.exports.formats import FORMATS, FormatName
 from app.exports.from_db import export_document_for_layout
 from app.exports.service import content_disposition, get_or_create_export
 
-router = APIRouter(prefix="/api/layouts", tags=["exports"])
+router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["exports"])
 
 # Formats that show terrain (summary, contours); the others skip loading the DEM.
 TERRAIN_FORMATS = frozenset({"pdf", "dxf"})

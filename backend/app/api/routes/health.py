@@ -11,10 +11,11 @@ from sqlalchemy import select, text
 from app import __version__
 from app.api.deps import ServicesDep
 from app.api.schemas import AppConfigPublic
+from app.api.transactions import TransactionalRoute
 from app.db.models import WorkerHeartbeat
 from app.errors import AppError
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=TransactionalRoute, tags=["health"])
 
 
 @router.get("/health")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep
 from app.api.ratelimit import limit_generate
 from app.api.schemas import (
+    MAX_SKIP,
     AssetPublic,
     LayoutDetail,
     LayoutGenerate,
@@ -23,6 +24,7 @@ from app.api.schemas import (
     LayoutStatusPublic,
     RoadPublic,
 )
+from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import Layout, LayoutStatus
 from app.engine.geojson import layout_feature_collection
@@ -31,7 +33,7 @@ from app.errors import Conflict
 from app.jobs import layout_job
 from app.jobs.maintenance import enqueue_layout
 
-router = APIRouter(prefix="/api/layouts", tags=["layouts"])
+router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
 log = logging.getLogger(__name__)
 
@@ -173,7 +175,7 @@ def list_layouts(
     session: SessionDep,
     user: CurrentUser,
     site_id: Annotated[uuid.UUID | None, Query()] = None,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> LayoutsPublic:
     if site_id is not None:

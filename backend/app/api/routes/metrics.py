@@ -6,10 +6,11 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api.deps import ServicesDep
+from app.api.transactions import TransactionalRoute
 from app.observability.metrics import LiveStateCollector, render
 from app.ops.status import live_state
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(route_class=TransactionalRoute, tags=["metrics"])
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -6,22 +6,24 @@ import logging
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
 from app.api.schemas import (
+    MAX_SKIP,
     ExclusionZonePublic,
     LatestLayout,
     SitePublic,
     SitesPublic,
     SiteSummary,
 )
+from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import Layout, Site
 from app.errors import InvalidInput, PayloadTooLarge
 from app.sites.service import create_site_from_upload, delete_site
 
-router = APIRouter(prefix="/api/sites", tags=["sites"])
+router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["sites"])
 audit = logging.getLogger("app.audit")
 READ_CHUNK_BYTES = 1 << 20
 
@@ -85,7 +87,13 @@ async def upload_site(
 
 
 @router.get("", response_model=SitesPublic)
-def list_sites(*, session: SessionDep, user: CurrentUser, skip: int = 0, limit: int = 100) -> SitesPublic:
+def list_sites(
+    *,
+    session: SessionDep,
+    user: CurrentUser,
+    skip: Annotated[int, Query(le=MAX_SKIP)] = 0,
+    limit: int = 100,
+) -> SitesPublic:
     sites, count = crud.list_sites(
         session=session, owner_id=user.id, skip=max(0, skip), limit=min(max(limit, 1), 500)
     )

@@ -13,6 +13,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.transactions import TransactionalRoute
 from app.config import Settings
 from app.db import crud
 from app.db.models import Site
@@ -24,7 +25,7 @@ from app.engine.terrain_vectors import buildable_polygons, contour_lines, slope_
 from app.errors import InvalidInput
 from app.storage.base import Storage
 
-router = APIRouter(prefix="/api/sites", tags=["terrain"])
+router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["terrain"])
 
 ResolutionQuery = Annotated[float, Query(ge=1, le=100, description="Terrain cell size [m], 1-100.")]
 MinAreaQuery = Annotated[

@@ -1,0 +1,94 @@
+"""Many requests at once against a real uvicorn on loopback: no request waits on another's lock.
+
+Regression: on SQLite, a transaction held open across FastAPI's thread-pool hops deadlocked
+60 concurrent requests until the 30 s busy timeout (500s). See app/api/transactions.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import BACKEND_DIR, JWT_SECRET, SHARED_DATA
+
+pytestmark = pytest.mark.slow
+CONCURRENT = 60
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "STORAGE_DIR": str(tmp_path / "storage"),
+        "JWT_SECRET": JWT_SECRET,
+        "ENABLE_ASYNC_LAYOUT_GENERATION": "true",
+        "RATE_LIMIT_AUTH_PER_MIN": "10000",
+        "RATE_LIMIT_GENERATE_PER_MIN": "10000",
+        "LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail(f"uvicorn did not start: {proc.stderr.read() if proc.stderr else ''}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_concurrent_writes_and_polls_all_succeed(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=60) as c:
+        r = c.post("/api/auth/register", json={"email": "load@example.com", "password": "a-long-password"})
+        assert r.status_code == 201
+        token = c.post(
+            "/api/auth/token", data={"username": "load@example.com", "password": "a-long-password"}
+        )
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        kml = (SHARED_DATA / "sample-site.kml").read_bytes()
+        site = c.post("/api/sites/upload", files={"file": ("s.kml", kml)}, headers=headers).json()["id"]
+
+        def generate(i: int) -> int:
+            r = c.post(
+                "/api/layouts/generate",
+                headers=headers,
+                json={"site_id": site, "target_capacity_kw": 1000 + i, "use_terrain": False},
+            )
+            return r.status_code
+
+        def poll(_: int) -> int:
+            return c.get("/api/layouts", headers=headers).status_code
+
+        with ThreadPoolExecutor(max_workers=CONCURRENT * 2) as pool:
+            writes = list(pool.map(generate, range(CONCURRENT)))
+            reads = list(pool.map(poll, range(CONCURRENT)))
+        assert writes == [202] * CONCURRENT
+        assert reads == [200] * CONCURRENT
+        assert c.get("/api/layouts", headers=headers).json()["count"] == CONCURRENT
+        assert c.get("/health/live").json()["queue"]["depth"] == CONCURRENT

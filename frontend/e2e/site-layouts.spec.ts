@@ -1,0 +1,261 @@
+/**
+ * The main flow, as a person would follow it:
+ *   register → upload a parcel → look at terrain → draw an exclusion zone → generate a layout
+ *   and watch its progress → see it on the map → reload while another job runs (it is picked
+ *   up again) → compare two layouts → download every export format → start a third job and cancel it.
+ * Screenshots of each main page go to e2e/screenshots/ for a person to look at.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(here, "screenshots");
+const SAMPLE_KML = process.env.SAMPLE_KML ?? path.resolve(here, "../../../shared/data/sample-site.kml");
+const JOB_TIMEOUT = 120_000;
+
+fs.mkdirSync(SHOTS, { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: "disabled" });
+
+/**
+ * Accessibility check of the page as it is now (axe-core, WCAG 2 A/AA): no serious or critical
+ * violation. Leaflet's own map widgets are outside our control and excluded.
+ */
+async function expectAccessible(page: Page, what: string) {
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .exclude(".leaflet-control-container")
+    .exclude(".leaflet-pane")
+    .analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  expect(summary, `accessibility violations on ${what}`).toEqual([]);
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("register, upload, generate, watch, compare, export, cancel", async ({ page }) => {
+  // Stop any request that tries to leave this machine (e.g. map tiles).
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort());
+
+  const email = `e2e-${Date.now()}@example.com`;
+  const password = "e2e-password-123";
+
+  await test.step("register", async () => {
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+    await shot(page, "01-login");
+    await expectAccessible(page, "the login page");
+    await page.getByRole("link", { name: "Create one" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByLabel("Confirm password").fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { name: "Sites", exact: true })).toBeVisible();
+    await expect(page.getByText(email)).toBeVisible();
+  });
+
+  await test.step("a bad file shows the API's message", async () => {
+    await page.locator("#site-file").setInputFiles({ name: "notes.kml", mimeType: "application/vnd.google-earth.kml+xml", buffer: Buffer.from("this is not KML") });
+    await page.getByRole("button", { name: "Upload site" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Upload failed" });
+    await expect(alert).toBeVisible();
+    const text = (await alert.textContent()) ?? "";
+    expect(text.replace("Upload failed", "").trim().length).toBeGreaterThan(5);
+  });
+
+  await test.step("upload the sample parcel", async () => {
+    await page.locator("#site-file").setInputFiles(SAMPLE_KML);
+    await page.getByLabel("Site name (optional)").fill("E2E West Texas");
+    await page.getByRole("button", { name: "Upload site" }).click();
+    await expect(page.getByText(/Uploaded “E2E West Texas”/)).toBeVisible();
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "E2E West Texas" }) });
+    await expect(row).toContainText("ha");
+    await expect(row).toContainText("No layout");
+    await shot(page, "02-sites");
+    await expectAccessible(page, "the sites page");
+  });
+
+  await test.step("open the site: the map shows the boundary and entry", async () => {
+    await page.getByRole("link", { name: "E2E West Texas" }).click();
+    await expect(page.getByRole("heading", { name: "E2E West Texas" })).toBeVisible();
+    await expect(page.locator(".leaflet-container")).toBeVisible();
+    await expect(page.locator(".leaflet-overlay-pane path").first()).toBeVisible();
+    await expect(page.getByRole("complementary", { name: "Map legend" })).toContainText("Site boundary");
+  });
+
+  await test.step("terrain overlays switch on and off", async () => {
+    await page.getByRole("switch", { name: "Slope classes" }).check();
+    await expect(page.getByRole("complementary", { name: "Map legend" })).toContainText("Terrain");
+    await expect(page.locator(".leaflet-terrain-pane path").first()).toBeVisible();
+    await page.getByRole("switch", { name: "Contours" }).check();
+    await expect(page.getByText("Mean slope")).toBeVisible();
+    await shot(page, "03-site-terrain");
+    await expectAccessible(page, "the site page");
+    await page.getByRole("switch", { name: "Slope classes" }).uncheck();
+    await page.getByRole("switch", { name: "Contours" }).uncheck();
+    await expect(page.locator(".leaflet-terrain-pane path")).toHaveCount(0);
+  });
+
+  await test.step("draw an exclusion zone on the map", async () => {
+    await page.getByRole("button", { name: "+ Add exclusion zone" }).click();
+    const box = (await page.locator(".leaflet-container").boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const pts = [
+      [cx - 60, cy - 40],
+      [cx + 10, cy - 40],
+      [cx + 10, cy + 30],
+      [cx - 60, cy + 30],
+    ];
+    for (const [x, y] of pts) await page.mouse.click(x, y);
+    await page.mouse.click(pts[0][0], pts[0][1]); // close the ring
+    const coords = page.getByLabel("Vertices (longitude, latitude per line)");
+    await expect(coords).not.toHaveValue("");
+    await page.getByLabel("Name").fill("Pond");
+    await page.getByLabel("Type").selectOption("water");
+    await page.getByLabel("Buffer (m)").fill("10");
+    await page.getByRole("button", { name: "Create zone" }).click();
+    await expect(page.locator(".zone-list")).toContainText("Pond");
+    await expect(page.locator(".leaflet-zones-pane path")).toHaveCount(1);
+  });
+
+  await test.step("edit the zone: drag a vertex, change its buffer", async () => {
+    await page.getByRole("button", { name: "Edit zone Pond" }).click();
+    const handles = page.locator(".marker-icon:not(.marker-icon-middle)");
+    await expect(handles.first()).toBeVisible();
+    const before = await page.getByLabel("Vertices (longitude, latitude per line)").inputValue();
+    const h = (await handles.first().boundingBox())!;
+    await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(h.x - 30, h.y - 30, { steps: 5 });
+    await page.mouse.up();
+    await page.getByLabel("Buffer (m)").fill("20");
+    await page.locator(".zones").scrollIntoViewIfNeeded();
+    await shot(page, "03b-zone-edit");
+    await page.getByRole("button", { name: "Save zone" }).click();
+    await expect(page.locator(".zone-list")).toContainText("buffer 20 m");
+    // the shape dragged on the map was saved: the zone now has a different outline
+    await page.getByRole("button", { name: "Edit zone Pond" }).click();
+    await expect(page.getByLabel("Vertices (longitude, latitude per line)")).not.toHaveValue(before);
+    await page.getByRole("button", { name: "Cancel" }).click();
+  });
+
+  await test.step("generate a layout and watch its progress", async () => {
+    await page.getByLabel("Target capacity").fill("4");
+    await page.getByLabel("Unit").selectOption("MW");
+    await page.getByLabel("Profile").selectOption({ label: "Solar farm" });
+    await page.getByRole("button", { name: "Generate layout" }).click();
+    const job = page.getByTestId("job-progress");
+    await expect(job).toBeVisible();
+    await expect(job.getByRole("progressbar")).toBeVisible();
+    await expect(job.getByRole("button", { name: "Cancel job" })).toBeVisible();
+    await expect(job.getByRole("button", { name: "Stop watching" })).toBeVisible();
+    await shot(page, "04-generating");
+    await expectAccessible(page, "the site page while generating");
+    await expect(job.getByText("Layout ready")).toBeVisible({ timeout: JOB_TIMEOUT });
+  });
+
+  await test.step("the layout is on the map with a legend, metrics and popups", async () => {
+    await expect(page.getByRole("heading", { name: "Results · Layout 1" })).toBeVisible();
+    const legend = page.getByRole("complementary", { name: "Map legend" });
+    await expect(legend).toContainText("Assets");
+    await expect(legend).toContainText("Roads");
+    await expect(page.locator(".leaflet-layout-pane path").first()).toBeVisible();
+    const capacity = page.locator(".metric").filter({ hasText: "Capacity" });
+    await expect(capacity).toContainText(/MW|kW/);
+    await expect(page.locator(".metric").filter({ hasText: "Road length" })).toContainText(/m/);
+    await shot(page, "05-layout");
+    // open one asset's popup
+    const assets = page.locator(".leaflet-layout-pane path[fill]:not([fill='none'])");
+    await assets.first().click({ force: true });
+    await expect(page.locator(".leaflet-popup-content")).toBeVisible();
+    await shot(page, "06-asset-popup");
+    await page.keyboard.press("Escape");
+  });
+
+  await test.step("a running layout is picked up again after a reload", async () => {
+    await page.getByLabel("Strategy").selectOption("density");
+    await page.getByRole("button", { name: "Generate layout" }).click();
+    await expect(page.getByTestId("job-progress").getByRole("progressbar")).toBeVisible();
+    await page.reload();
+    const job = page.getByTestId("job-progress");
+    await expect(job).toBeVisible();
+    await expect(job.getByText("Layout ready")).toBeVisible({ timeout: JOB_TIMEOUT });
+    await expect(page.getByRole("heading", { name: "Results · Layout 2" })).toBeVisible();
+  });
+
+  await test.step("compare the two layouts side by side", async () => {
+    await page.getByRole("checkbox", { name: "Compare layout 1" }).check();
+    await page.getByRole("checkbox", { name: "Compare layout 2" }).check();
+    const compare = page.getByRole("region", { name: "Compare layouts" });
+    await expect(compare).toBeVisible();
+    await expect(compare.getByRole("columnheader")).toHaveText(["Metric", "Layout 2", "Layout 1"]);
+    await expect(compare.getByRole("row").filter({ hasText: "Strategy" })).toContainText("Density");
+    await shot(page, "07-compare");
+    await expectAccessible(page, "the site page with results and comparison");
+  });
+
+  await test.step("download each export format", async () => {
+    const formats: [RegExp, RegExp][] = [
+      [/GeoJSON/, /\.(geo)?json$/],
+      [/KMZ/, /\.kmz$/],
+      [/CSV/, /\.(csv|zip)$/],
+      [/DXF/, /\.dxf$/],
+      [/PDF/, /\.pdf$/],
+    ];
+    for (const [button, extension] of formats) {
+      const [download] = await Promise.all([
+        page.waitForEvent("download", { timeout: 60_000 }),
+        page.getByRole("button", { name: button }).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(extension);
+      const file = await download.path();
+      expect(fs.statSync(file!).size).toBeGreaterThan(100);
+      if (button.source === "GeoJSON") {
+        const body = JSON.parse(fs.readFileSync(file!, "utf8"));
+        expect(body.type).toBe("FeatureCollection");
+      }
+    }
+  });
+
+  await test.step("start another job and cancel it", async () => {
+    await page.getByRole("button", { name: "Generate layout" }).click();
+    const job = page.getByTestId("job-progress");
+    await expect(job.getByRole("button", { name: "Cancel job" })).toBeVisible();
+    await job.getByRole("button", { name: "Cancel job" }).click();
+    await expect(page.getByText("The layout job was cancelled.")).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator(".layout-item").first()).toContainText("Cancelled");
+    await shot(page, "08-cancelled");
+  });
+
+  await test.step("the sites page shows the latest layout's status", async () => {
+    await page.getByRole("link", { name: "← All sites" }).click();
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "E2E West Texas" }) });
+    await expect(row).toContainText(/Cancelled|Completed/);
+  });
+});
+
+test("admin sees the ops page", async ({ page, request }) => {
+  const email = process.env.E2E_ADMIN_EMAIL;
+  const password = process.env.E2E_ADMIN_PASSWORD;
+  test.skip(!email || !password, "no admin account (set E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD)");
+  test.skip(process.env.E2E_SKIP_OPS === "1", "E2E_SKIP_OPS=1");
+  const probe = await request.get("/api/ops/summary");
+  test.skip(probe.status() === 404, "the API has no /api/ops routes yet");
+
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email!);
+  await page.getByLabel("Password").fill(password!);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Sites", exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "Ops" }).click();
+  await expect(page.getByRole("heading", { name: "Operations" })).toBeVisible();
+  await expect(page.getByText("Queue depth")).toBeVisible();
+  await expect(page.getByText("p95 processing")).toBeVisible();
+  await shot(page, "09-ops");
+  await expectAccessible(page, "the ops page");
+});

@@ -1,0 +1,38 @@
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { lazy, Suspense, type ReactNode } from "react";
+import { useAuth } from "./hooks/useAuth";
+import { AppShell } from "./components/ui/AppShell";
+import { LoginPage } from "./pages/LoginPage";
+import { RegisterPage } from "./pages/RegisterPage";
+import { SitesPage } from "./pages/SitesPage";
+import { Spinner } from "./components/ui/Spinner";
+
+// The map page carries Leaflet and Geoman; the ops page is for admins only: load both on demand.
+const SiteDetailPage = lazy(() => import("./pages/SiteDetailPage").then((m) => ({ default: m.SiteDetailPage })));
+const OpsPage = lazy(() => import("./pages/OpsPage").then((m) => ({ default: m.OpsPage })));
+import { NotFoundPage } from "./pages/NotFoundPage";
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { token } = useAuth();
+  const location = useLocation();
+  if (!token) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return (
+    <AppShell>
+      <Suspense fallback={<div className="page-center"><Spinner size="lg" label="Loading page" /></div>}>{children}</Suspense>
+    </AppShell>
+  );
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/register" element={<RegisterPage />} />
+      <Route path="/" element={<Navigate to="/sites" replace />} />
+      <Route path="/sites" element={<RequireAuth><SitesPage /></RequireAuth>} />
+      <Route path="/sites/:siteId" element={<RequireAuth><SiteDetailPage /></RequireAuth>} />
+      <Route path="/ops" element={<RequireAuth><OpsPage /></RequireAuth>} />
+      <Route path="*" element={<NotFoundPage />} />
+    </Routes>
+  );
+}

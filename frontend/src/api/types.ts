@@ -1,0 +1,193 @@
+/**
+ * The app's API types. Shapes come from `schema.d.ts`, which `npm run generate-client` generates
+ * from the backend's OpenAPI schema; here they are narrowed where the schema is loose
+ * (GeoJSON geometry, status enums, metrics and ops objects).
+ */
+import type { FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from "geojson";
+import type { components } from "./schema";
+
+type S = components["schemas"];
+
+export type LayoutStatusValue = "queued" | "processing" | "completed" | "failed" | "cancelled";
+export const TERMINAL_STATUSES: readonly LayoutStatusValue[] = ["completed", "failed", "cancelled"];
+export const isTerminal = (s: string | null | undefined): boolean =>
+  s != null && (TERMINAL_STATUSES as readonly string[]).includes(s);
+
+export type AppConfig = Omit<S["AppConfigPublic"], "auth_mode"> & { auth_mode: "local" | "oidc" | string };
+export type User = S["UserPublic"];
+export type TokenResponse = S["Token"];
+
+export type LatestLayout = Omit<S["LatestLayout"], "status"> & { status: LayoutStatusValue };
+
+export type SiteSummary = Omit<S["SiteSummary"], "centroid" | "bbox" | "latest_layout"> & {
+  /** [lon, lat] WGS84 */
+  centroid: [number, number];
+  /** [minlon, minlat, maxlon, maxlat] WGS84 */
+  bbox: [number, number, number, number];
+  latest_layout?: LatestLayout | null;
+};
+
+export type Zone = Omit<S["ExclusionZonePublic"], "geometry"> & { geometry: Polygon | MultiPolygon };
+
+export type Site = SiteSummary &
+  Omit<S["SitePublic"], keyof S["SiteSummary"] | "boundary" | "exclusion_zones" | "entry_point"> & {
+    boundary: Polygon | MultiPolygon;
+    exclusion_zones: Zone[];
+    entry_point: Point | null;
+  };
+
+export interface ListResponse<T> {
+  data: T[];
+  count: number;
+}
+
+export type ZoneInput = Omit<S["ExclusionZoneCreate"], "geometry"> & {
+  geometry: Polygon | MultiPolygon;
+  zone_type: string;
+  buffer_m: number;
+  name: string | null;
+};
+
+export type SlopeClass = S["SlopeClassPublic"];
+export type TerrainSummary = S["TerrainSummaryPublic"];
+
+export interface AssetType {
+  name?: string;
+  label: string;
+  generating?: boolean;
+  capacity_kw?: number;
+  [key: string]: unknown;
+}
+
+/** GET /api/layouts/profiles item; asset_types is keyed by asset type name (a list is accepted too). */
+export interface Profile {
+  name: string;
+  label: string;
+  description: string;
+  asset_types: Record<string, AssetType> | AssetType[];
+}
+
+/** [asset type name, label] pairs of a profile, whichever shape asset_types has. */
+export function assetTypeLabels(profile: Profile): [string, string][] {
+  const at = profile.asset_types;
+  if (Array.isArray(at)) return at.filter((a) => a.name).map((a) => [a.name!, a.label ?? a.name!]);
+  return Object.entries(at ?? {}).map(([name, a]) => [name, a?.label ?? name]);
+}
+
+export type Strategy = "balanced" | "density" | "low_earthwork" | "clustered";
+export const STRATEGIES: { value: Strategy; label: string }[] = [
+  { value: "balanced", label: "Balanced" },
+  { value: "density", label: "Maximum density" },
+  { value: "low_earthwork", label: "Low earthwork" },
+  { value: "clustered", label: "Clustered" },
+];
+
+export interface LayoutParams {
+  target_capacity_kw: number;
+  profile: string;
+  strategy: Strategy | string;
+  use_terrain: boolean;
+  dem_resolution_m: number;
+  setback_m?: number | null;
+}
+
+export type GenerateRequest = LayoutParams & { site_id: string };
+
+export interface LayoutMetrics {
+  total_capacity_kw: number;
+  storage_kwh: number;
+  asset_count: number;
+  counts_by_type: Record<string, number>;
+  road_length_m: number;
+  cut_volume_m3: number;
+  fill_volume_m3: number;
+  buildable_area_ha?: number | null;
+  capacity_density_kw_per_ha?: number | null;
+  [key: string]: unknown;
+}
+
+export type Layout = Omit<S["LayoutPublic"], "status" | "params" | "metrics"> & {
+  status: LayoutStatusValue;
+  params: LayoutParams;
+  metrics: LayoutMetrics | null;
+};
+
+export type LayoutStatus = Omit<S["LayoutStatusPublic"], "status"> & { status: LayoutStatusValue };
+
+export type GenerateAccepted = S["LayoutQueued"];
+
+export type GenerateSyncResult = Omit<S["LayoutDetail"], "layout" | "geojson"> & {
+  layout: Layout;
+  geojson: LayoutFeatureCollection;
+};
+
+export type GenerateResponse = GenerateAccepted | GenerateSyncResult;
+
+export const isSyncResult = (r: GenerateResponse): r is GenerateSyncResult => "layout" in r;
+
+export interface AssetProperties {
+  kind: "asset";
+  asset_type: string;
+  capacity_kw?: number | null;
+  storage_kwh?: number | null;
+  elevation_m?: number | null;
+  slope_deg?: number | null;
+  pad_elevation_m?: number | null;
+  cut_m3?: number | null;
+  fill_m3?: number | null;
+  rotation_deg?: number | null;
+  [key: string]: unknown;
+}
+
+export interface RoadProperties {
+  kind: "road";
+  road_class: "spine" | "secondary" | "spur" | string;
+  width_m?: number | null;
+  length_m?: number | null;
+  max_grade_pct?: number | null;
+  cut_m3?: number | null;
+  fill_m3?: number | null;
+  [key: string]: unknown;
+}
+
+export type LayoutFeatureCollection = FeatureCollection<Geometry, Record<string, unknown>> & {
+  metrics?: LayoutMetrics;
+};
+
+export type ExportFormat = "geojson" | "kmz" | "csv" | "dxf" | "pdf";
+export const EXPORT_FORMATS: { format: ExportFormat; label: string }[] = [
+  { format: "geojson", label: "GeoJSON" },
+  { format: "kmz", label: "KMZ" },
+  { format: "csv", label: "CSV" },
+  { format: "dxf", label: "DXF" },
+  { format: "pdf", label: "PDF report" },
+];
+
+/** GET /api/ops/summary (admin). Queue fields are missing when the queue could not be read. */
+export interface OpsSummary {
+  checked_at?: string;
+  queue_backend?: string;
+  healthy?: boolean;
+  database?: { ok: boolean; error?: string };
+  queue?: { ok: boolean; error?: string };
+  queue_depth?: number;
+  in_flight?: number;
+  dlq_depth?: number;
+  oldest_message_age_s?: number | null;
+  layouts_by_status?: Record<string, number>;
+  jobs_last_hour?: { completed: number; failed: number; cancelled: number; [k: string]: number };
+  processing_p50_s?: number | null;
+  processing_p95_s?: number | null;
+  stuck_jobs?: { layout_id: string; heartbeat_at: string | null }[];
+  dlq?: { message_id: string; layout_id: string | null; receive_count: number; sent_at: string | null }[];
+  workers?: { worker_id: string; last_seen_s: number; alive: boolean; current_layout_id: string | null; jobs_done: number }[];
+}
+
+export interface RedriveResult {
+  redriven_layout_ids: string[];
+}
+
+export interface RedriveRequest {
+  message_ids?: string[];
+  all?: boolean;
+}

@@ -1,0 +1,76 @@
+import type { Layout } from "../../api/types";
+import { formatArea, formatEnergy, formatLength, formatNumber, formatPower, formatVolume, humanize } from "../../lib/format";
+
+interface Row {
+  label: string;
+  value: (l: Layout) => string;
+}
+
+const ROWS: Row[] = [
+  { label: "Profile", value: (l) => humanize(l.params.profile) },
+  { label: "Strategy", value: (l) => humanize(l.params.strategy) },
+  { label: "Target", value: (l) => formatPower(l.params.target_capacity_kw) },
+  { label: "Terrain", value: (l) => (l.params.use_terrain ? `Yes (${l.params.dem_resolution_m} m DEM)` : "No") },
+  { label: "Capacity", value: (l) => formatPower(l.metrics?.total_capacity_kw) },
+  { label: "Storage", value: (l) => formatEnergy(l.metrics?.storage_kwh) },
+  { label: "Assets", value: (l) => formatNumber(l.metrics?.asset_count) },
+  { label: "Road length", value: (l) => formatLength(l.metrics?.road_length_m) },
+  { label: "Cut", value: (l) => formatVolume(l.metrics?.cut_volume_m3) },
+  { label: "Fill", value: (l) => formatVolume(l.metrics?.fill_volume_m3) },
+  { label: "Buildable area", value: (l) => formatArea(l.metrics?.buildable_area_ha) },
+  { label: "Density", value: (l) => (l.metrics ? `${formatNumber(l.metrics.capacity_density_kw_per_ha, 0)} kW/ha` : "—") },
+  { label: "Warnings", value: (l) => String(l.warnings.length) },
+];
+
+/** Layouts side by side, one column each. `names` gives each layout's display name. */
+export function CompareTable({ layouts, names, onClose }: { layouts: Layout[]; names: Record<string, string>; onClose?: () => void }) {
+  const types = Array.from(new Set(layouts.flatMap((l) => Object.keys(l.metrics?.counts_by_type ?? {})))).sort();
+  return (
+    <section className="compare" aria-labelledby="compare-h">
+      <header className="compare-header">
+        <h2 id="compare-h">Compare layouts</h2>
+        {onClose && (
+          <button type="button" className="btn btn-ghost btn-sm" onClick={onClose}>
+            Close
+          </button>
+        )}
+      </header>
+      <div className="table-scroll">
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th scope="col">Metric</th>
+              {layouts.map((l) => (
+                <th key={l.id} scope="col" className="num">
+                  {names[l.id] ?? l.id.slice(0, 8)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {ROWS.map((r) => (
+              <tr key={r.label}>
+                <th scope="row">{r.label}</th>
+                {layouts.map((l) => (
+                  <td key={l.id} className="num">
+                    {r.value(l)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+            {types.map((t) => (
+              <tr key={t}>
+                <th scope="row">{humanize(t)}</th>
+                {layouts.map((l) => (
+                  <td key={l.id} className="num">
+                    {formatNumber(l.metrics?.counts_by_type?.[t] ?? 0)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+import type { FeatureCollection } from "geojson";
+import { BOUNDARY_COLOR, BUILDABLE_COLOR, CONTOUR_COLOR, ENTRY_COLOR, EXCLUSION_COLOR, ROAD_STYLES, assetColor, slopeColor } from "../../lib/colors";
+import { humanize } from "../../lib/format";
+
+export interface LegendProps {
+  /** asset type → count in the shown layout */
+  assetCounts: Record<string, number>;
+  assetLabels?: Record<string, string>;
+  roadClasses: string[];
+  hasZones: boolean;
+  hasEntry: boolean;
+  slopeClasses?: { min_deg: number; max_deg: number; label: string }[];
+  showContours?: boolean;
+  showBuildable?: boolean;
+}
+
+/** Slope classes shown in the legend: those of the loaded overlay, else the default edges. */
+export function slopeLegend(fc: FeatureCollection | undefined): LegendProps["slopeClasses"] {
+  const fromData = (fc?.features ?? [])
+    .map((f) => f.properties ?? {})
+    .map((p) => ({
+      min_deg: Number(p.lower_deg ?? p.min_deg ?? 0),
+      max_deg: Number(p.upper_deg ?? p.max_deg ?? 90),
+      label: String(p.label ?? `${p.lower_deg ?? p.min_deg}–${p.upper_deg ?? p.max_deg}°`),
+    }))
+    .sort((a, b) => a.min_deg - b.min_deg);
+  return fromData.length > 0 ? fromData : DEFAULT_SLOPE_CLASSES;
+}
+
+export const DEFAULT_SLOPE_CLASSES = [
+  [0, 2],
+  [2, 5],
+  [5, 10],
+  [10, 15],
+  [15, 25],
+  [25, 90],
+].map(([a, b]) => ({ min_deg: a, max_deg: b, label: `${a}–${b}°` }));
+
+function Swatch({ color, kind = "fill", weight }: { color: string; kind?: "fill" | "line" | "dot" | "outline"; weight?: number }) {
+  return <span className={`swatch swatch-${kind}`} style={{ ["--c" as string]: color, ["--w" as string]: `${weight ?? 2}px` }} aria-hidden="true" />;
+}
+
+export function MapLegend({ assetCounts, assetLabels = {}, roadClasses, hasZones, hasEntry, slopeClasses, showContours, showBuildable }: LegendProps) {
+  const assetTypes = Object.keys(assetCounts).sort();
+  return (
+    <aside className="legend" aria-label="Map legend">
+      <h2 className="legend-title">Legend</h2>
+      <ul>
+        <li><Swatch color={BOUNDARY_COLOR} kind="outline" /> Site boundary</li>
+        {hasZones && <li><Swatch color={EXCLUSION_COLOR} /> Exclusion zone</li>}
+        {hasEntry && <li><Swatch color={ENTRY_COLOR} kind="dot" /> Site entry</li>}
+      </ul>
+      {assetTypes.length > 0 && (
+        <>
+          <h3 className="legend-sub">Assets</h3>
+          <ul>
+            {assetTypes.map((t) => (
+              <li key={t}>
+                <Swatch color={assetColor(t)} /> {assetLabels[t] ?? humanize(t)} <span className="legend-count">{assetCounts[t]}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {roadClasses.length > 0 && (
+        <>
+          <h3 className="legend-sub">Roads</h3>
+          <ul>
+            {roadClasses.map((c) => {
+              const s = ROAD_STYLES[c] ?? { color: "#6b7280", weight: 2, label: humanize(c) };
+              return (
+                <li key={c}>
+                  <Swatch color={s.color} kind="line" weight={s.weight} /> {s.label}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+      {(slopeClasses || showContours || showBuildable) && <h3 className="legend-sub">Terrain</h3>}
+      {slopeClasses && (
+        <ul className="legend-slope">
+          {slopeClasses.map((c) => (
+            <li key={c.label}>
+              <Swatch color={slopeColor(c.min_deg)} /> {/\d/.test(c.label) && !/°|deg/.test(c.label) ? `${c.label}°` : c.label}
+            </li>
+          ))}
+        </ul>
+      )}
+      {(showContours || showBuildable) && (
+        <ul>
+          {showContours && <li><Swatch color={CONTOUR_COLOR} kind="line" weight={1} /> Contour</li>}
+          {showBuildable && <li><Swatch color={BUILDABLE_COLOR} /> Buildable area</li>}
+        </ul>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,323 @@
+import { useEffect, useMemo, useRef } from "react";
+import L from "leaflet";
+import "@geoman-io/leaflet-geoman-free";
+import { CircleMarker, GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, Tooltip, useMap } from "react-leaflet";
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from "geojson";
+import type { LayoutFeatureCollection, Site, Zone } from "../../api/types";
+import {
+  BOUNDARY_COLOR,
+  BUILDABLE_COLOR,
+  CONTOUR_COLOR,
+  ENTRY_COLOR,
+  EXCLUSION_COLOR,
+  assetColor,
+  roadStyle,
+  slopeColor,
+} from "../../lib/colors";
+import { formatNumber, formatPower, formatEnergy, formatVolume, formatLength, humanize } from "../../lib/format";
+import { bboxToBounds, layersToGeometry } from "./mapGeometry";
+
+/** Optional basemap tiles (build-time); without one the map shows the site on a plain canvas. */
+const TILE_URL: string = import.meta.env.VITE_TILE_URL ?? "";
+const TILE_ATTRIBUTION: string = import.meta.env.VITE_TILE_ATTRIBUTION ?? "";
+
+export interface TerrainOverlays {
+  slope?: FeatureCollection;
+  contours?: FeatureCollection;
+  buildable?: FeatureCollection;
+}
+
+export interface ZoneEditing {
+  /** Draw a new polygon: called with its geometry when the user finishes it. */
+  drawing: boolean;
+  onDrawn: (geometry: Polygon) => void;
+  /** Zone whose vertices are being edited on the map. */
+  editingZoneId: string | null;
+  /** Filled by the map: reads the edited geometry of `editingZoneId`. */
+  readEditedGeometry: React.MutableRefObject<(() => Polygon | MultiPolygon | null) | null>;
+  /** Unsaved geometry of a new zone, shown dashed. */
+  draft: Polygon | null;
+}
+
+interface SiteMapProps {
+  site: Site;
+  terrain: TerrainOverlays;
+  layout: LayoutFeatureCollection | null;
+  assetLabels?: Record<string, string>;
+  zoneEditing: ZoneEditing;
+  onZoneClick?: (zone: Zone) => void;
+}
+
+/** Room kept free for the legend (bottom right) when fitting the site. */
+const FIT_OPTIONS: L.FitBoundsOptions = { paddingTopLeft: [32, 32], paddingBottomRight: [280, 32] };
+
+function FitToSite({ site }: { site: Site }) {
+  const map = useMap();
+  useEffect(() => {
+    map.fitBounds(bboxToBounds(site.bbox), FIT_OPTIONS);
+    // fit once per site, not on every refetch of it
+  }, [site.id, map]); // eslint-disable-line react-hooks/exhaustive-deps
+  return null;
+}
+
+/** Leaflet only tracks window resizes; this follows the container (e.g. the compare panel opening). */
+function TrackContainerSize() {
+  const map = useMap();
+  useEffect(() => {
+    if (typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => map.invalidateSize({ pan: false }));
+    ro.observe(map.getContainer());
+    return () => ro.disconnect();
+  }, [map]);
+  return null;
+}
+
+function DrawControl({ editing }: { editing: ZoneEditing }) {
+  const map = useMap();
+  const onDrawn = useRef(editing.onDrawn);
+  onDrawn.current = editing.onDrawn;
+  useEffect(() => {
+    if (!editing.drawing) return;
+    map.pm.enableDraw("Polygon", { snappable: true, allowSelfIntersection: false, finishOn: null });
+    const handler = (e: { layer: L.Layer }) => {
+      const geom = layersToGeometry([e.layer]);
+      map.removeLayer(e.layer);
+      if (geom && geom.type === "Polygon") onDrawn.current(geom);
+    };
+    map.on("pm:create", handler as L.LeafletEventHandlerFn);
+    return () => {
+      map.off("pm:create", handler as L.LeafletEventHandlerFn);
+      map.pm.disableDraw();
+    };
+  }, [editing.drawing, map]);
+  return null;
+}
+
+function popupContent(props: Record<string, unknown>, label: string): HTMLElement {
+  const el = document.createElement("div");
+  el.className = "asset-popup";
+  const h = document.createElement("strong");
+  h.textContent = label;
+  el.appendChild(h);
+  const rows: [string, string][] = [];
+  const n = (k: string) => (typeof props[k] === "number" ? (props[k] as number) : null);
+  if (props.kind === "asset") {
+    if (n("capacity_kw")) rows.push(["Capacity", formatPower(n("capacity_kw"))]);
+    if (n("storage_kwh")) rows.push(["Storage", formatEnergy(n("storage_kwh"))]);
+    if (n("elevation_m") != null) rows.push(["Ground elevation", `${formatNumber(n("elevation_m"), 1)} m`]);
+    if (n("pad_elevation_m") != null) rows.push(["Pad elevation", `${formatNumber(n("pad_elevation_m"), 1)} m`]);
+    if (n("slope_deg") != null) rows.push(["Slope", `${formatNumber(n("slope_deg"), 1)}°`]);
+    if (n("cut_m3") != null) rows.push(["Cut", formatVolume(n("cut_m3"))]);
+    if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
+    if (n("rotation_deg") != null) rows.push(["Rotation", `${formatNumber(n("rotation_deg"), 0)}°`]);
+  } else if (props.kind === "road") {
+    if (n("length_m") != null) rows.push(["Length", formatLength(n("length_m"))]);
+    if (n("width_m") != null) rows.push(["Width", `${formatNumber(n("width_m"), 1)} m`]);
+    if (n("max_grade_pct") != null) rows.push(["Max grade", `${formatNumber(n("max_grade_pct"), 1)} %`]);
+    if (n("cut_m3") != null) rows.push(["Cut", formatVolume(n("cut_m3"))]);
+    if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
+  }
+  const dl = document.createElement("dl");
+  for (const [k, v] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = k;
+    const dd = document.createElement("dd");
+    dd.textContent = v;
+    dl.append(dt, dd);
+  }
+  el.appendChild(dl);
+  return el;
+}
+
+/**
+ * <GeoJSON> draws its data once; a new key makes it redraw. Keys follow object identity, which
+ * TanStack Query keeps stable while the data is unchanged (structural sharing), so nothing is
+ * redrawn or re-serialised on unrelated re-renders (e.g. every status poll).
+ */
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+const idOf = (o: object | null | undefined): number => {
+  if (!o) return 0;
+  let id = ids.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(o, id);
+  }
+  return id;
+};
+const fcKey = (fc: object | null | undefined, extra = "") => `${extra}:${idOf(fc)}`;
+
+export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, onZoneClick }: SiteMapProps) {
+  const zoneRefs = useRef(new Map<string, L.GeoJSON>());
+
+  // Expose the edited zone's geometry and switch vertex editing on/off.
+  useEffect(() => {
+    const id = zoneEditing.editingZoneId;
+    const group = id ? zoneRefs.current.get(id) : undefined;
+    if (!group) {
+      zoneEditing.readEditedGeometry.current = null;
+      return;
+    }
+    const layers = group.getLayers();
+    layers.forEach((l) => (l as L.Polygon).pm?.enable({ allowSelfIntersection: false }));
+    zoneEditing.readEditedGeometry.current = () => layersToGeometry(group.getLayers());
+    return () => {
+      layers.forEach((l) => (l as L.Polygon).pm?.disable());
+      zoneEditing.readEditedGeometry.current = null;
+    };
+  }, [zoneEditing.editingZoneId, zoneEditing.readEditedGeometry, site]);
+
+  const layoutFeatures = useMemo(() => {
+    const feats = (layout?.features ?? []) as Feature<Geometry, Record<string, unknown>>[];
+    return {
+      assets: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "asset") } as FeatureCollection,
+      roads: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "road") } as FeatureCollection,
+    };
+  }, [layout]);
+
+  const entry = site.entry_point?.coordinates;
+
+  return (
+    <MapContainer
+      className="site-map"
+      bounds={bboxToBounds(site.bbox)}
+      boundsOptions={FIT_OPTIONS}
+      scrollWheelZoom
+      keyboard
+      attributionControl={!!TILE_URL}
+      zoomSnap={0.25}
+    >
+      {TILE_URL && <TileLayer url={TILE_URL} attribution={TILE_ATTRIBUTION} maxZoom={20} />}
+      <FitToSite site={site} />
+      <TrackContainerSize />
+      <DrawControl editing={zoneEditing} />
+      <ScaleControl position="bottomleft" imperial={false} />
+
+      <Pane name="terrain" style={{ zIndex: 350 }}>
+        {terrain.slope && (
+          <GeoJSON
+            key={fcKey(terrain.slope, "slope")}
+            data={terrain.slope}
+            pane="terrain"
+            style={(f) => ({
+              stroke: false,
+              fillColor: slopeColor(Number(f?.properties?.lower_deg ?? f?.properties?.min_deg ?? 0)),
+              fillOpacity: 0.55,
+            })}
+            onEachFeature={(f, layer) => {
+              const p = f.properties ?? {};
+              const share = typeof p.share === "number" ? ` · ${formatNumber(p.share * 100, 0)} % of site` : "";
+              layer.bindTooltip(`Slope ${p.label ?? ""}${/°/.test(String(p.label)) ? "" : "°"}${share}`, { sticky: true });
+            }}
+          />
+        )}
+        {terrain.buildable && (
+          <GeoJSON
+            key={fcKey(terrain.buildable, "buildable")}
+            data={terrain.buildable}
+            pane="terrain"
+            interactive={false}
+            style={{ color: BUILDABLE_COLOR, weight: 1, fillColor: BUILDABLE_COLOR, fillOpacity: 0.25, dashArray: "4 3" }}
+          />
+        )}
+        {terrain.contours && (
+          <GeoJSON
+            key={fcKey(terrain.contours, "contours")}
+            data={terrain.contours}
+            pane="terrain"
+            style={{ color: CONTOUR_COLOR, weight: 1, opacity: 0.8 }}
+            onEachFeature={(f, layer) => {
+              const e = f.properties?.elevation_m;
+              if (typeof e === "number") layer.bindTooltip(`${formatNumber(e, 1)} m`, { sticky: true });
+            }}
+          />
+        )}
+      </Pane>
+
+      <GeoJSON
+        key={`boundary:${idOf(site.boundary)}`}
+        data={site.boundary}
+        interactive={false}
+        style={{ color: BOUNDARY_COLOR, weight: 2.5, fillColor: BOUNDARY_COLOR, fillOpacity: layout ? 0.03 : 0.07 }}
+      />
+
+      <Pane name="zones" style={{ zIndex: 420 }}>
+        {site.exclusion_zones.map((z) => (
+          <GeoJSON
+            key={`${z.id}:${idOf(z.geometry)}:${z.buffer_m}`}
+            data={z.geometry}
+            pane="zones"
+            ref={(r) => {
+              if (r) zoneRefs.current.set(z.id, r);
+              else zoneRefs.current.delete(z.id);
+            }}
+            style={{
+              color: EXCLUSION_COLOR,
+              weight: zoneEditing.editingZoneId === z.id ? 3 : 1.5,
+              fillColor: EXCLUSION_COLOR,
+              fillOpacity: 0.18,
+            }}
+            eventHandlers={{ click: () => onZoneClick?.(z) }}
+            onEachFeature={(_f, layer) => layer.bindTooltip(`${z.name || humanize(z.zone_type)} · buffer ${z.buffer_m} m`, { sticky: true })}
+          />
+        ))}
+        {zoneEditing.draft && (
+          <GeoJSON
+            key={`draft:${idOf(zoneEditing.draft)}`}
+            data={zoneEditing.draft}
+            pane="zones"
+            interactive={false}
+            style={{ color: EXCLUSION_COLOR, weight: 2, dashArray: "6 4", fillColor: EXCLUSION_COLOR, fillOpacity: 0.1 }}
+          />
+        )}
+      </Pane>
+
+      <Pane name="layout" style={{ zIndex: 440 }}>
+        {layout && (
+          <>
+            <GeoJSON
+              key={fcKey(layoutFeatures.roads, "roads")}
+              data={layoutFeatures.roads}
+              pane="layout"
+              style={(f) => {
+                const s = roadStyle(String(f?.properties?.road_class ?? ""));
+                return { color: s.color, weight: s.weight, opacity: 0.95, lineCap: "round", lineJoin: "round" };
+              }}
+              onEachFeature={(f, layer) => layer.bindPopup(popupContent(f.properties ?? {}, roadStyle(String(f.properties?.road_class)).label))}
+            />
+            <GeoJSON
+              key={fcKey(layoutFeatures.assets, "assets")}
+              data={layoutFeatures.assets}
+              pane="layout"
+              style={(f) => {
+                const c = assetColor(String(f?.properties?.asset_type ?? ""));
+                return { color: c, weight: 1, fillColor: c, fillOpacity: 0.75 };
+              }}
+              pointToLayer={(f, latlng) => {
+                const c = assetColor(String(f.properties?.asset_type ?? ""));
+                return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 1, pane: "layout" });
+              }}
+              onEachFeature={(f, layer) => {
+                const t = String(f.properties?.asset_type ?? "asset");
+                layer.bindPopup(popupContent(f.properties ?? {}, assetLabels[t] ?? humanize(t)));
+              }}
+            />
+          </>
+        )}
+      </Pane>
+
+      {entry && (
+        <CircleMarker
+          center={[entry[1], entry[0]]}
+          radius={7}
+          pathOptions={{ color: "#fff", weight: 2, fillColor: ENTRY_COLOR, fillOpacity: 1 }}
+          pane="markerPane"
+        >
+          <Tooltip direction="top" offset={[0, -6]}>
+            Site entry
+          </Tooltip>
+        </CircleMarker>
+      )}
+    </MapContainer>
+  );
+}

@@ -1,0 +1,81 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/endpoints";
+import { setUnauthorizedHandler, tokenStore } from "../api/client";
+import type { User } from "../api/types";
+import { keys } from "./queryKeys";
+
+interface AuthContextValue {
+  token: string | null;
+  user: User | undefined;
+  isLoadingUser: boolean;
+  login: (email: string, password: string) => Promise<void>;
+  register: (email: string, password: string) => Promise<void>;
+  logout: () => void;
+  /** Set when the session ended because the API answered 401. */
+  sessionExpired: boolean;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+/**
+ * Holds the Bearer token (localStorage) and the current user. A 401 from any request clears
+ * the token; the router then shows the login page.
+ */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [token, setToken] = useState<string | null>(() => tokenStore.get());
+  const [sessionExpired, setSessionExpired] = useState(false);
+
+  const clear = useCallback(() => {
+    tokenStore.set(null);
+    setToken(null);
+    queryClient.clear();
+  }, [queryClient]);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      if (tokenStore.get()) setSessionExpired(true);
+      clear();
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [clear]);
+
+  const me = useQuery({ queryKey: keys.me, queryFn: api.auth.me, enabled: !!token, staleTime: 5 * 60_000 });
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const res = await api.auth.login(email, password);
+      tokenStore.set(res.access_token);
+      setSessionExpired(false);
+      queryClient.removeQueries({ queryKey: keys.me });
+      setToken(res.access_token);
+    },
+    [queryClient],
+  );
+
+  const register = useCallback(
+    async (email: string, password: string) => {
+      await api.auth.register(email, password);
+      await login(email, password);
+    },
+    [login],
+  );
+
+  const logout = useCallback(() => {
+    setSessionExpired(false);
+    clear();
+  }, [clear]);
+
+  const value = useMemo<AuthContextValue>(
+    () => ({ token, user: me.data, isLoadingUser: me.isLoading, login, register, logout, sessionExpired }),
+    [token, me.data, me.isLoading, login, register, logout, sessionExpired],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error("useAuth must be used inside <AuthProvider>");
+  return ctx;
+}
