@@ -12,7 +12,7 @@ terminal; check each one completed exactly once (attempts == 1, asset rows == as
 no message left in the queue or the DLQ); print a Markdown table; SIGTERM the processes.
 
 Bounded: at most --timeout seconds of waiting (then it reports what it has and exits 1), and the
-poller sends at most rate × timeout requests. Results are recorded in docs/benchmarks-jobs.md.
+poller sends at most rate × timeout requests. Results are recorded in docs/benchmarks.md (Job queue load).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Terrain benchmarks: slope/aspect vs `gdaldem`, DEM read+reproject, peak memory.
 
 Run from the repository root: `backend/.venv/bin/python bench/bench_terrain.py [--size 4000]`.
-Prints a Markdown table; results are recorded in docs/benchmarks-terrain.md.
+Prints a Markdown table; results are recorded in docs/benchmarks.md (Terrain).
 Targets: slope+aspect within 1.2× of gdaldem; a 1,000 ha site at 5 m read+reprojected in < 2 s;
 peak memory < 4× the grid size.
 """

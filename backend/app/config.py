@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # Sleeps this long at every job stage: for shutdown drills and reliability tests only.
     job_stage_delay_s: float = Field(default=0, ge=0, le=600)
 
+    # A worker serves its own /metrics here when set (ECS: scraped per task; locally the API's
+    # /metrics already aggregates every process through PROMETHEUS_MULTIPROC_DIR).
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     log_format: LogFormat = LogFormat.text
     log_level: str = "INFO"
     rate_limit_auth_per_min: int = Field(default=30, ge=1)

@@ -200,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     configure_logging(fmt=settings.log_format.value, level=settings.log_level)
     services = build_services(settings)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port)
     worker = Worker(services, once=args.once)
     try:
         with worker.signal_handlers():

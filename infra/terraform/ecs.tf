@@ -103,7 +103,9 @@ locals {
     user                   = "10001:10001"
     portMappings           = [{ containerPort = 8000, hostPort = 8000, protocol = "tcp" }]
     # uvicorn trusts X-Forwarded-For/-Proto from any peer: only the ALB can reach port 8000 (network.tf).
-    environment     = [for k, v in merge(local.app_environment, { FORWARDED_ALLOW_IPS = "*" }) : { name = k, value = v }]
+    # Trust X-Forwarded-For only from inside the VPC (the ALB): uvicorn then takes the first
+    # address the ALB appended, which a client cannot forge (per-IP rate limits, audit lines).
+    environment     = [for k, v in merge(local.app_environment, { FORWARDED_ALLOW_IPS = var.vpc_cidr }) : { name = k, value = v }]
     secrets         = local.app_secrets
     mountPoints     = local.scratch_mounts
     linuxParameters = { initProcessEnabled = true }
@@ -148,6 +150,24 @@ locals {
   }
 }
 
+# One-off operations (`sitelayouts ops …`, docs/runbook.md): the worker's image and settings,
+# run with `aws ecs run-task --overrides` giving the command; its own role may purge and redrive.
+locals {
+  ops_container = merge(local.worker_container, {
+    name        = "ops"
+    command     = ["sitelayouts", "ops", "status"]
+    stopTimeout = 30
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.worker.name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = "ops"
+      }
+    }
+  })
+}
+
 # --- task definitions ----------------------------------------------------------------
 
 resource "aws_ecs_task_definition" "api" {
@@ -159,6 +179,30 @@ resource "aws_ecs_task_definition" "api" {
   execution_role_arn       = aws_iam_role.ecs_execution.arn
   task_role_arn            = aws_iam_role.ecs_task.arn
   container_definitions    = jsonencode([local.api_container])
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = "tmp"
+  }
+
+  volume {
+    name = "var"
+  }
+}
+
+resource "aws_ecs_task_definition" "ops" {
+  family                   = "${local.name}-ops"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  execution_role_arn       = aws_iam_role.ecs_worker_execution.arn
+  task_role_arn            = aws_iam_role.ecs_ops_task.arn
+  container_definitions    = jsonencode([local.ops_container])
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -111,6 +111,13 @@ data "aws_iam_policy_document" "ecs_task" {
     resources = [aws_sqs_queue.layout_jobs.arn]
   }
 
+  # The admin Ops view: look at dead letters (receive with visibility 0) and redrive them.
+  statement {
+    sid       = "AdminDeadLetters"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+    resources = [aws_sqs_queue.layout_jobs_dlq.arn]
+  }
+
   # Read-only: queue and DLQ depth for /metrics and /health/ready.
   statement {
     sid       = "QueueDepth"
@@ -145,6 +152,48 @@ data "aws_iam_policy_document" "ecs_task" {
   }
 }
 
+# --- ops task role (one-off `sitelayouts ops …` tasks) ---------------------------------
+
+resource "aws_iam_role" "ecs_ops_task" {
+  name               = "${local.name}-ecs-ops-task"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_iam_role_policy" "ecs_ops_task" {
+  name   = "${local.name}-ecs-ops-task"
+  role   = aws_iam_role.ecs_ops_task.id
+  policy = data.aws_iam_policy_document.ecs_ops_task.json
+}
+
+data "aws_iam_policy_document" "ecs_ops_task" {
+  # status, dlq list/redrive/purge, queue purge, requeue-stuck, layouts retry.
+  statement {
+    sid = "OperateQueues"
+    actions = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+      "sqs:SendMessage",
+      "sqs:PurgeQueue",
+    ]
+    resources = [aws_sqs_queue.layout_jobs.arn, aws_sqs_queue.layout_jobs_dlq.arn]
+  }
+
+  # storage lifecycle apply (the C-06 rules) and storage checks.
+  statement {
+    sid       = "BucketLifecycle"
+    actions   = ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration", "s3:ListBucket"]
+    resources = [aws_s3_bucket.uploads.arn, aws_s3_bucket.outputs.arn]
+  }
+
+  statement {
+    sid       = "BucketKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.main.arn]
+  }
+}
+
 # --- worker task role ----------------------------------------------------------------
 
 resource "aws_iam_role" "ecs_worker_task" {
@@ -161,11 +210,13 @@ resource "aws_iam_role_policy" "ecs_worker_task" {
 data "aws_iam_policy_document" "ecs_worker_task" {
   statement {
     sid = "ConsumeLayoutJobs"
+    # SendMessage: workers requeue layouts whose worker died (stale heartbeat).
     actions = [
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
       "sqs:ChangeMessageVisibility",
       "sqs:GetQueueAttributes",
+      "sqs:SendMessage",
     ]
     resources = [aws_sqs_queue.layout_jobs.arn]
   }

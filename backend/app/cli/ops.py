@@ -23,6 +23,8 @@ ops_app.add_typer(dlq_app, name="dlq")
 ops_app.add_typer(queue_app, name="queue")
 ops_app.add_typer(layouts_app, name="layouts")
 ops_app.add_typer(storage_app, name="storage")
+users_app = typer.Typer(no_args_is_help=True, help="Users.")
+ops_app.add_typer(users_app, name="users")
 storage_app.add_typer(lifecycle_app, name="lifecycle")
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -149,7 +151,7 @@ def dlq_purge(yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask"
 
 @queue_app.command("purge")
 def queue_purge(yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False) -> None:
-    """Delete every waiting message (layouts stay queued; `requeue-stuck`/`layouts retry` bring them back)."""
+    """Delete every waiting message. Their layouts stay queued; `ops layouts retry ID` sends one again."""
     _confirm("Delete every message in the layout-jobs queue", yes)
     services = _services()
     try:
@@ -169,7 +171,12 @@ def requeue_stuck_cmd(
     services = _services()
     try:
         with services.write_session_factory.begin() as session:
-            ids = requeue_stuck(session=session, queue=services.queue, older_than_s=seconds)
+            ids = requeue_stuck(
+                session=session,
+                queue=services.queue,
+                older_than_s=seconds,
+                max_attempts=services.settings.max_receive_count,
+            )
     finally:
         services.close()
     typer.echo(f"requeued {len(ids)} stuck layout(s): {', '.join(ids) or '-'}")
@@ -177,7 +184,7 @@ def requeue_stuck_cmd(
 
 @layouts_app.command("retry")
 def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")]) -> None:
-    """Queue a failed or cancelled layout again."""
+    """Queue a failed, cancelled or queued (e.g. after a purge) layout again."""
     from app.db import crud
     from app.db.models import LayoutStatus
     from app.jobs.maintenance import retry_layout
@@ -190,9 +197,10 @@ def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")
     try:
         with services.write_session_factory.begin() as session:
             layout = crud.get_layout(session=session, layout_id=lid, owner_id=None)
-            if layout.status not in (LayoutStatus.failed.value, LayoutStatus.cancelled.value):
+            retryable = (LayoutStatus.failed.value, LayoutStatus.cancelled.value, LayoutStatus.queued.value)
+            if layout.status not in retryable:
                 raise InvalidInput(
-                    f"layout {lid} is {layout.status}; only failed or cancelled layouts are retried"
+                    f"layout {lid} is {layout.status}; only failed, cancelled or queued layouts are retried"
                 )
             retry_layout(session=session, queue=services.queue, layout=layout)
     finally:
@@ -229,3 +237,23 @@ def storage_sweep(dry_run: Annotated[bool, typer.Option("--dry-run", help="only 
     verb = "would delete" if dry_run else "deleted"
     for rule, keys in removed.items():
         typer.echo(f"{rule}: {verb} {len(keys)} object(s)")
+
+
+@users_app.command("admin")
+def users_admin(
+    email: Annotated[str, typer.Argument(help="the user's e-mail (OIDC users: after their first login)")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="take the admin right away")] = False,
+) -> None:
+    """Make a user an administrator (the web app's Ops view), or revoke it."""
+    from app.db import crud
+
+    services = _services()
+    try:
+        with services.write_session_factory.begin() as session:
+            user = crud.get_user_by_email(session=session, email=email)
+            if user is None:
+                raise InvalidInput(f"no user with e-mail {email!r}")
+            user.is_admin = not revoke
+    finally:
+        services.close()
+    typer.echo(f"{email}: {'not ' if revoke else ''}an administrator")

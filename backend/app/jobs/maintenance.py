@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Layout, LayoutStatus
-from app.queue.base import JobQueue
+from app.queue.base import MAX_RECEIVE_COUNT, JobQueue
 
 log = logging.getLogger("app.worker")
 
@@ -46,8 +46,14 @@ def enqueue_layout(*, session: Session, queue: JobQueue, layout: Layout) -> None
         raise
 
 
-def requeue_stuck(*, session: Session, queue: JobQueue, older_than_s: float) -> list[str]:
-    """Put layouts stuck in `processing` (heartbeat older than `older_than_s` [s]) back in the queue."""
+def requeue_stuck(
+    *, session: Session, queue: JobQueue, older_than_s: float, max_attempts: int = MAX_RECEIVE_COUNT
+) -> list[str]:
+    """Put layouts stuck in `processing` (heartbeat older than `older_than_s` [s]) back in the queue.
+
+    A layout whose worker was lost `max_attempts` times is failed instead: a job that kills its
+    worker (out of memory, say) must not be requeued forever.
+    """
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
     stuck = session.scalars(
         select(Layout).where(
@@ -57,6 +63,18 @@ def requeue_stuck(*, session: Session, queue: JobQueue, older_than_s: float) -> 
     ).all()
     ids = []
     for layout in stuck:
+        give_up = layout.attempts >= max_attempts
+        values = (
+            {
+                "status": LayoutStatus.failed.value,
+                "stage": "failed",
+                "completed_at": datetime.now(UTC),
+                "error_message": f"the worker processing this layout stopped {layout.attempts} times "
+                "without finishing (killed or out of memory); try a coarser DEM resolution or a smaller site",
+            }
+            if give_up
+            else {"status": LayoutStatus.queued.value, "stage": "queued", "queued_at": datetime.now(UTC)}
+        )
         # Compare-and-set: a worker that wakes up meanwhile keeps its job.
         changed = session.execute(
             update(Layout)
@@ -65,16 +83,13 @@ def requeue_stuck(*, session: Session, queue: JobQueue, older_than_s: float) -> 
                 Layout.status == LayoutStatus.processing.value,
                 Layout.claim_token == layout.claim_token,
             )
-            .values(
-                status=LayoutStatus.queued.value,
-                claim_token=None,
-                stage="queued",
-                queued_at=datetime.now(UTC),
-            )
+            .values(claim_token=None, **values)
             .execution_options(synchronize_session=False)
         )
-        if changed.rowcount == 1:  # type: ignore[attr-defined]
+        if changed.rowcount == 1 and not give_up:  # type: ignore[attr-defined]
             ids.append(str(layout.id))
+        elif changed.rowcount == 1:  # type: ignore[attr-defined]
+            log.error("gave up on a layout whose worker kept dying", extra={"layout_id": str(layout.id)})
     if queue.transactional:
         for layout_id in ids:
             queue.send(job_message(uuid.UUID(layout_id)), session=session)
@@ -88,7 +103,10 @@ def requeue_stuck(*, session: Session, queue: JobQueue, older_than_s: float) -> 
 
 
 def retry_layout(*, session: Session, queue: JobQueue, layout: Layout) -> None:
-    """Queue a failed or cancelled layout again (a person decided it is worth another go)."""
+    """Queue a failed, cancelled or message-less queued layout again (a person decided so).
+
+    Re-sending for a layout that still has a message is harmless: the claim lets one run.
+    """
     layout.error_message = None
     layout.attempts = 0
     enqueue_layout(session=session, queue=queue, layout=layout)

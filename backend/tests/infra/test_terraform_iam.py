@@ -87,8 +87,10 @@ QUEUE, DLQ = "${aws_sqs_queue.layout_jobs.arn}", "${aws_sqs_queue.layout_jobs_dl
 def test_api_task_role(terraform):
     actions = _actions(terraform, "ecs_task")
     assert actions["sqs:SendMessage"] == {QUEUE}
-    assert "sqs:ReceiveMessage" not in actions
-    assert "sqs:DeleteMessage" not in actions
+    # The admin Ops view reads and redrives dead letters, but never consumes layout jobs.
+    assert actions["sqs:ReceiveMessage"] == {DLQ}
+    assert actions["sqs:DeleteMessage"] == {DLQ}
+    assert "sqs:PurgeQueue" not in actions
     assert actions["s3:GetObject"] == {f"{UPLOADS}/*", f"{OUTPUTS}/*"}
     assert actions["s3:PutObject"] == {f"{UPLOADS}/*", f"{OUTPUTS}/*"}
     _no_foreign_services(actions)
@@ -98,7 +100,7 @@ def test_worker_task_role(terraform):
     actions = _actions(terraform, "ecs_worker_task")
     for verb in ("ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes"):
         assert QUEUE in actions[f"sqs:{verb}"], verb
-    assert "sqs:SendMessage" not in actions
+    assert actions["sqs:SendMessage"] == {QUEUE}  # requeues layouts whose worker died, never the DLQ
     assert actions["sqs:ReceiveMessage"] == {QUEUE}  # never consumes the DLQ
     assert actions["s3:GetObject"] == {f"{UPLOADS}/*", f"{OUTPUTS}/*"}
     assert actions["s3:PutObject"] == {f"{OUTPUTS}/*"}  # uploads are read-only for the worker
@@ -112,7 +114,20 @@ def _no_foreign_services(actions):
     assert services <= {"sqs", "s3", "kms"}, services
 
 
-@pytest.mark.parametrize("role", ["ecs_execution", "ecs_worker_execution", "ecs_task", "ecs_worker_task"])
+def test_ops_task_role(terraform):
+    actions = _actions(terraform, "ecs_ops_task")
+    for verb in ("ReceiveMessage", "DeleteMessage", "SendMessage", "PurgeQueue", "GetQueueAttributes"):
+        assert actions[f"sqs:{verb}"] == {QUEUE, DLQ}, verb
+    assert "s3:GetObject" not in actions and "s3:PutObject" not in actions  # lifecycle rules only
+    assert actions["s3:PutLifecycleConfiguration"] == {UPLOADS, OUTPUTS}
+    _no_foreign_services(actions)
+    definition = terraform.resource("aws_ecs_task_definition", "ops")
+    assert definition["task_role_arn"] == "${aws_iam_role.ecs_ops_task.arn}"
+
+
+@pytest.mark.parametrize(
+    "role", ["ecs_execution", "ecs_worker_execution", "ecs_task", "ecs_worker_task", "ecs_ops_task"]
+)
 def test_task_roles_trust_only_ecs_tasks_of_this_account(terraform, role):
     assert terraform.resource("aws_iam_role", role)["assume_role_policy"] == (
         "${data.aws_iam_policy_document.ecs_tasks_assume.json}"

@@ -208,3 +208,25 @@ def test_requeue_stuck(
     with async_services.session_factory.begin() as s:
         assert requeue_stuck(session=s, queue=async_services.queue, older_than_s=600) == [layout_id]
     assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.completed
+
+
+def test_requeue_stuck_gives_up_after_max_attempts(
+    async_services: Services, api: TestClient, headers: dict[str, str], site_id: str
+) -> None:
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from app.jobs.maintenance import requeue_stuck
+
+    layout_id = submit(api, headers, site_id)
+    async_services.queue.purge()
+    with async_services.session_factory.begin() as s:
+        layout = s.get(Layout, uuid.UUID(layout_id))
+        assert layout is not None
+        layout.status, layout.attempts = "processing", 3  # its worker died three times
+        layout.heartbeat_at = datetime.now(UTC) - timedelta(minutes=30)
+    with async_services.write_session_factory.begin() as s:
+        assert requeue_stuck(session=s, queue=async_services.queue, older_than_s=600, max_attempts=3) == []
+    status = api.get(f"/api/layouts/{layout_id}/status", headers=headers).json()
+    assert status["status"] == "failed" and "stopped 3 times" in status["error_message"]
+    assert async_services.queue.stats().depth == 0

@@ -194,7 +194,7 @@ def test_queue_purge_requeue_stuck_and_retry(svc: Services, invoke: Invoke) -> N
         layout = s.get(Layout, uuid.UUID(failed))
         assert layout is not None and layout.status == "queued" and layout.attempts == 0
     assert svc.queue.stats().depth == 2
-    with pytest.raises(InvalidInput, match="only failed or cancelled"):
+    with pytest.raises(InvalidInput, match="only failed, cancelled or queued"):
         invoke("ops", "layouts", "retry", fresh)
 
 
@@ -251,3 +251,15 @@ def test_storage_sweep_on_local_folder(svc: Services, invoke: Invoke, ops_env: d
     assert svc.storage.exists("outputs", "outputs/l/layout.pdf")  # 29 days: kept
     with pytest.raises(InvalidInput, match="storage sweep"):
         invoke("ops", "storage", "lifecycle", "apply")
+
+
+def test_users_admin(svc: Services, invoke: Invoke) -> None:
+    make_layout(svc, status="queued")  # creates ops@example.com
+    assert invoke("ops", "users", "admin", "ops@example.com").exit_code == 0
+    with svc.session_factory() as s:
+        assert s.query(User).filter_by(email="ops@example.com").one().is_admin
+    invoke("ops", "users", "admin", "ops@example.com", "--revoke")
+    with svc.session_factory() as s:
+        assert not s.query(User).filter_by(email="ops@example.com").one().is_admin
+    with pytest.raises(InvalidInput, match="no user"):
+        invoke("ops", "users", "admin", "nobody@example.com")
