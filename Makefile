@@ -81,7 +81,7 @@ test-frontend: install-frontend
 	@if [ -f frontend/package.json ]; then cd frontend && npm run lint --silent && npm test --silent; fi
 
 test-e2e: install build-frontend system-deps
-	@if [ -f frontend/e2e/run.sh ]; then bash frontend/e2e/run.sh; fi
+	@if [ -f frontend/e2e/run.sh ]; then E2E_SKIP_BUILD=1 bash frontend/e2e/run.sh; fi
 
 test-infra: install-backend
 	@if [ -f infra/check.sh ]; then bash infra/check.sh; fi
