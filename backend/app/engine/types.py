@@ -21,6 +21,20 @@ RoadClass = Literal["spine", "secondary", "spur"]
 PROFILE_NAMES: tuple[str, ...] = ("solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid")
 STRATEGY_NAMES: tuple[str, ...] = ("balanced", "density", "low_earthwork", "clustered")
 
+# The per-item properties every output carries (GeoJSON, KMZ, DXF, CSV), in this order.
+ASSET_PROPERTIES: tuple[str, ...] = (
+    "asset_type",
+    "rotation_deg",
+    "capacity_kw",
+    "storage_kwh",
+    "elevation_m",
+    "slope_deg",
+    "pad_elevation_m",
+    "cut_m3",
+    "fill_m3",
+)
+ROAD_PROPERTIES: tuple[str, ...] = ("road_class", "width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3")
+
 # Called at stage boundaries with (stage name, progress 0-100). It may raise
 # (e.g. `JobCancelled`) to stop the engine; nothing partial is returned then.
 ProgressFn = Callable[[str, float], None]

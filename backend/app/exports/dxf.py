@@ -33,6 +33,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon,
 from shapely.geometry.base import BaseGeometry
 
 import app
+from app.engine.types import ASSET_PROPERTIES, ROAD_PROPERTIES
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import asset_color
 
@@ -100,18 +101,8 @@ def _xdata(item: Item, keys: tuple[str, ...]) -> list[tuple[int, str]]:
     return tags
 
 
-ASSET_XDATA = (
-    "asset_type",
-    "rotation_deg",
-    "capacity_kw",
-    "storage_kwh",
-    "elevation_m",
-    "slope_deg",
-    "pad_elevation_m",
-    "cut_m3",
-    "fill_m3",
-)
-ROAD_XDATA = ("road_class", "width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3")
+ASSET_XDATA = ASSET_PROPERTIES
+ROAD_XDATA = ROAD_PROPERTIES
 EXCLUSION_XDATA = ("zone_type", "buffer_m", "name")
 
 
