@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -23,7 +23,9 @@ from app.storage.base import Storage
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
-def get_services(request: Request) -> Services:
+# Dependencies that do no I/O are `async def`: FastAPI runs sync ones on its thread pool, and
+# each hop costs more than the work.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -31,11 +33,11 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings_dep(services: ServicesDep) -> Settings:
+async def get_settings_dep(services: ServicesDep) -> Settings:
     return services.settings
 
 
-def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
     """The request's session: a read session for GET, a write session otherwise.
 
     Routes use `TransactionalRoute`, which commits in the endpoint's own thread; this teardown
@@ -50,11 +52,11 @@ def get_session(request: Request, services: ServicesDep) -> Iterator[Session]:
         session.close()
 
 
-def get_storage(services: ServicesDep) -> Storage:
+async def get_storage(services: ServicesDep) -> Storage:
     return services.storage
 
 
-def get_queue(services: ServicesDep) -> JobQueue:
+async def get_queue(services: ServicesDep) -> JobQueue:
     return services.queue
 
 
@@ -102,7 +104,7 @@ def get_current_user(request: Request, services: ServicesDep, token: TokenDep) -
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_admin_user(user: CurrentUser) -> User:
+async def get_admin_user(user: CurrentUser) -> User:
     if not user.is_admin:
         raise Forbidden()
     return user

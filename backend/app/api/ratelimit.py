@@ -49,7 +49,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_auth(request: Request) -> None:
+async def limit_auth(request: Request) -> None:
     """Per-IP limit on account endpoints (credential stuffing)."""
     settings = request.app.state.services.settings
     _limiter(request).hit(f"auth-ip:{client_ip(request)}", settings.rate_limit_auth_per_min)
@@ -61,7 +61,7 @@ def limit_login_account(request: Request, email: str) -> None:
     _limiter(request).hit(f"auth-user:{email.strip().lower()[:320]}", settings.rate_limit_auth_per_min)
 
 
-def limit_generate(request: Request, user: CurrentUser) -> None:
+async def limit_generate(request: Request, user: CurrentUser) -> None:
     """Per-IP and per-user limits on layout generation.
 
     Depends on the user: a route's `dependencies=[...]` run before its parameters' dependencies,
