@@ -264,3 +264,25 @@ def _try_submit(h: Harness, site: str) -> str | None:
         return h.submit(site)
     except Exception:
         return None
+
+
+def test_worker_cli_concurrency_once_drains_the_queue(h: Harness, sample_kml: bytes) -> None:
+    site = h.site(sample_kml)
+    layout_ids = [h.submit(site, target_capacity_kw=2000 + 500 * i) for i in range(4)]
+    out = subprocess.run(
+        [str(BACKEND_DIR / ".venv" / "bin" / "sitelayouts"), "worker", "--concurrency", "2", "--once"],
+        cwd=BACKEND_DIR,
+        env=h.env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    for lid in layout_ids:
+        assert h.status(lid)["status"] == "completed"
+    workers = {
+        json.loads(line).get("worker_id")
+        for line in out.stderr.splitlines()
+        if line.startswith("{") and '"worker started"' in line
+    }
+    assert len(workers) == 2
