@@ -101,6 +101,10 @@ def contour_lines(
         np.nanmin(np.where(sub_valid, sub, np.inf), axis=1),
         np.nanmax(np.where(sub_valid, sub, -np.inf), axis=1),
     )
+    # A level can pass between two rows without lying inside either row's range (a slope rising
+    # due north): widen each row's range to cover the gap to the next row.
+    row_min[:-1] = np.minimum(row_min[:-1], row_min[1:])
+    row_max[:-1] = np.maximum(row_max[:-1], row_max[1:])
     tol = grid.resolution_m / 4 if simplify_m is None else simplify_m
     # Cell centres: row/col index i maps to i + 0.5 in the grid's pixel space.
     t = grid.transform

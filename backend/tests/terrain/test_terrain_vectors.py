@@ -37,6 +37,18 @@ def test_contours_of_a_plane_are_straight_lines_at_the_right_place(make_grid: Ma
         np.testing.assert_allclose(xs, X0 + (c.elevation_m - 100.0) / 0.1, atol=0.05)
 
 
+def test_contours_of_a_slope_rising_due_north(make_grid: MakeGrid) -> None:
+    # Every row is constant: each level lies between two rows, inside neither row's own range.
+    res = 5.0
+    _, y = _centres((80, 60), res)
+    grid = make_grid(100.0 + 0.1 * y, res=res)  # 100 m in the south to 140 m in the north
+    contours = contour_lines(grid, interval_m=10.0)
+    assert [c.elevation_m for c in contours] == [110.0, 120.0, 130.0]
+    for c in contours:
+        ys = np.array([pt[1] for line in to_utm(c.geometry, grid.crs).geoms for pt in line.coords])
+        np.testing.assert_allclose(ys, Y0 + (c.elevation_m - 100.0) / 0.1, atol=0.05)
+
+
 def test_contours_of_a_cone_are_circles_clipped_to_the_site(make_grid: MakeGrid) -> None:
     res = 2.0
     x, y = _centres((200, 200), res)
