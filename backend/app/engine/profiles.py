@@ -228,3 +228,18 @@ def list_profiles() -> list[dict[str, Any]]:
     """Every profile as plain data for `GET /api/layouts/profiles` (name, label, description,
     asset types with their specs, blocks and road design)."""
     return [_load(name).model_dump() for name in PROFILE_NAMES]
+
+
+def asset_slope_limits() -> dict[str, float]:
+    """Each asset type's steepest allowed ground [degrees] across all profiles (the strictest wins).
+
+    The terrain summary's "buildable share per asset class" uses these, so it answers for the
+    assets the engine will actually place.
+    """
+    from app.engine.types import PROFILE_NAMES
+
+    limits: dict[str, float] = {}
+    for name in PROFILE_NAMES:
+        for asset_type, spec in load_profile(name).asset_types.items():
+            limits[asset_type] = min(limits.get(asset_type, 90.0), float(spec.max_slope_deg))
+    return dict(sorted(limits.items()))

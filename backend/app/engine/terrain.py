@@ -250,13 +250,6 @@ SLOPE_CLASS_EDGES_DEG: tuple[float, ...] = (0.0, 2.0, 5.0, 10.0, 15.0, 25.0, 90.
 # Slope limits [degrees] reported as buildable shares in the summary.
 SLOPE_LIMITS_DEG: tuple[float, ...] = (2.0, 5.0, 10.0, 15.0, 25.0)
 # Typical maximum ground slope per asset class [degrees]; profiles may override.
-ASSET_SLOPE_LIMITS_DEG: dict[str, float] = {
-    "pv_tracker": 8.5,  # single-axis trackers: about 15 % north-south
-    "pv_fixed": 11.3,  # fixed-tilt racking: about 20 %
-    "bess": 3.0,  # containers on pads: keep earthwork small
-    "substation": 2.0,
-    "wind_turbine": 10.0,
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -279,7 +272,7 @@ class TerrainSummary:
 
     Elevations [m]; slopes [degrees]; areas [ha]; shares in [0, 1] of the site's valid cells.
     buildable_share_by_limit: keyed by the slope limit [degrees] as text ("5", "8.5").
-    buildable_share_by_asset: keyed by asset class, per `ASSET_SLOPE_LIMITS_DEG` or given limits.
+    buildable_share_by_asset: keyed by asset type, per the profiles' slope limits or given limits.
     """
 
     crs: str
@@ -341,7 +334,11 @@ def terrain_summary(
         )
         for i in range(len(edges) - 1)
     )
-    limits = dict(ASSET_SLOPE_LIMITS_DEG if asset_slope_limits_deg is None else asset_slope_limits_deg)
+    if asset_slope_limits_deg is None:
+        from app.engine.profiles import asset_slope_limits
+
+        asset_slope_limits_deg = asset_slope_limits()
+    limits = dict(asset_slope_limits_deg)
 
     def share_under(limit: float) -> float:
         return float(np.count_nonzero(sv <= limit) / n_valid) if n_valid else 0.0

@@ -161,8 +161,10 @@ def test_summary_inside_site(make_grid: MakeGrid) -> None:
     assert [c.label for c in s.slope_classes] == ["0-2", "2-5", "5-10", "10-15", "15-25", "25-90"]
     assert shares["5-10"] == 1.0 and sum(shares.values()) == pytest.approx(1.0)
     assert s.buildable_share_by_limit == {"2": 0.0, "5": 0.0, "10": 1.0, "15": 1.0, "25": 1.0}
-    assert s.buildable_share_by_asset["bess"] == 0.0
+    # The limits are the engine profiles' (battery containers 3°, turbines 8°, PV blocks 10°).
+    assert s.buildable_share_by_asset["battery_container"] == 0.0
     assert s.buildable_share_by_asset["wind_turbine"] == 1.0
+    assert s.buildable_share_by_asset["pv_block"] == 1.0
     d = s.to_dict()
     assert d["slope_classes"][2]["label"] == "5-10" and d["crs"] == "EPSG:32616"
 
