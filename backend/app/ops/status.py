@@ -7,12 +7,47 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from app.db.models import Layout, LayoutStatus, WorkerHeartbeat
 from app.errors import AppError
 from app.services import Services
 
 DLQ_PREVIEW = 20
+
+
+def database_error(services: Services) -> str | None:
+    """None when the database answers `SELECT 1`; otherwise the reason, for the operator."""
+    try:
+        with services.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means not ready
+        return f"database unreachable: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return None
+
+
+def layouts_by_status(session: Session) -> dict[str, int]:
+    return {
+        str(k): int(v)
+        for k, v in session.execute(select(Layout.status, func.count()).group_by(Layout.status))
+    }
+
+
+def worker_list(session: Session, services: Services, now: datetime) -> list[dict[str, Any]]:
+    """Worker heartbeats; a worker is alive while it missed fewer than 3 beats."""
+    out = []
+    for hb in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.worker_id)):
+        age = (now - hb.last_seen_at).total_seconds()
+        out.append(
+            {
+                "worker_id": hb.worker_id,
+                "last_seen_s": round(age, 1),
+                "alive": age < 3 * services.settings.heartbeat_interval_s,
+                "current_layout_id": hb.current_layout_id,
+                "jobs_done": hb.jobs_done,
+            }
+        )
+    return out
 
 
 def queue_state(services: Services) -> dict[str, Any]:
@@ -32,9 +67,7 @@ def live_state(services: Services) -> dict[str, Any]:
         state["workers"] = [
             (hb.worker_id, hb.last_seen_at) for hb in session.scalars(select(WorkerHeartbeat))
         ]
-        state["layouts_by_status"] = dict(
-            session.execute(select(Layout.status, func.count()).group_by(Layout.status)).tuples().all()
-        )
+        state["layouts_by_status"] = layouts_by_status(session)
     return state
 
 
@@ -43,12 +76,9 @@ def collect_status(services: Services, *, dlq_limit: int = DLQ_PREVIEW) -> dict[
     settings = services.settings
     now = datetime.now(UTC)
     out: dict[str, Any] = {"checked_at": now.isoformat(), "queue_backend": settings.queue_backend.value}
-    try:
-        with services.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        out["database"] = {"ok": True}
-    except Exception as exc:
-        out["database"] = {"ok": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
+    db_error = database_error(services)
+    out["database"] = {"ok": db_error is None} if db_error is None else {"ok": False, "error": db_error}
+    if db_error is not None:
         out["healthy"] = False
         return out
     try:
@@ -74,9 +104,7 @@ def collect_status(services: Services, *, dlq_limit: int = DLQ_PREVIEW) -> dict[
     hour_ago = now - timedelta(hours=1)
     stuck_before = now - timedelta(seconds=settings.stuck_after_s)
     with services.session_factory() as session:
-        out["layouts_by_status"] = dict(
-            session.execute(select(Layout.status, func.count()).group_by(Layout.status)).tuples().all()
-        )
+        out["layouts_by_status"] = layouts_by_status(session)
         recent = session.execute(
             select(Layout.status, Layout.started_at, Layout.completed_at).where(
                 Layout.completed_at >= hour_ago
@@ -102,15 +130,6 @@ def collect_status(services: Services, *, dlq_limit: int = DLQ_PREVIEW) -> dict[
                 )
             ).all()
         ]
-        out["workers"] = [
-            {
-                "worker_id": hb.worker_id,
-                "last_seen_s": round((now - hb.last_seen_at).total_seconds(), 1),
-                "alive": (now - hb.last_seen_at).total_seconds() < 3 * settings.heartbeat_interval_s + 5,
-                "current_layout_id": hb.current_layout_id,
-                "jobs_done": hb.jobs_done,
-            }
-            for hb in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.worker_id))
-        ]
+        out["workers"] = worker_list(session, services, now)
     out["healthy"] = bool(out["database"]["ok"] and out.get("queue", {}).get("ok"))
     return out

@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import select, text
 
 from app import __version__
 from app.api.deps import ServicesDep
 from app.api.schemas import AppConfigPublic
 from app.api.transactions import TransactionalRoute
-from app.db.models import WorkerHeartbeat
 from app.errors import AppError
+from app.ops.status import database_error, worker_list
 
 router = APIRouter(route_class=TransactionalRoute, tags=["health"])
 
@@ -24,20 +23,11 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-def _check_database(services: Any) -> str | None:
-    try:
-        with services.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure means not ready; the reason goes to the operator
-        return f"database unreachable: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    return None
-
-
 @router.get("/health/ready")
 def ready(*, services: ServicesDep, response: Response) -> dict[str, Any]:
     """Readiness: 503 with a reason when the database or the queue cannot be reached."""
     reasons = []
-    if (db_error := _check_database(services)) is not None:
+    if (db_error := database_error(services)) is not None:
         reasons.append(db_error)
     else:
         try:
@@ -55,7 +45,7 @@ def live(*, services: ServicesDep, response: Response) -> dict[str, Any]:
     """Database, queue depth, DLQ depth and worker heartbeats."""
     now = datetime.now(UTC)
     out: dict[str, Any] = {"status": "ok", "version": __version__, "checked_at": now.isoformat()}
-    db_error = _check_database(services)
+    db_error = database_error(services)
     out["database"] = {"ok": db_error is None, "error": db_error}
     try:
         stats = services.queue.stats()
@@ -72,17 +62,7 @@ def live(*, services: ServicesDep, response: Response) -> dict[str, Any]:
     workers: list[dict[str, Any]] = []
     if db_error is None:
         with services.session_factory() as session:
-            for hb in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.last_seen_at.desc())):
-                age = (now - hb.last_seen_at).total_seconds()
-                workers.append(
-                    {
-                        "worker_id": hb.worker_id,
-                        "last_seen_s": round(age, 1),
-                        "alive": age < 3 * services.settings.heartbeat_interval_s,
-                        "current_layout_id": hb.current_layout_id,
-                        "jobs_done": hb.jobs_done,
-                    }
-                )
+            workers = worker_list(session, services, now)
     out["workers"] = workers
     if db_error is not None or not out["queue"]["ok"]:
         out["status"] = "degraded"
