@@ -5,7 +5,7 @@ Run from the repository root: `backend/.venv/bin/python bench/bench_jobs.py [--d
 you created, e.g. `postgresql+psycopg://postgres@127.0.0.1:5432/bench_jobs`).
 
 What it does, all on loopback: migrate the database; start a real API (uvicorn) and W workers
-(`python -m app.worker`); register a user and upload ../shared/data/sample-site.kml over HTTP; submit
+(`python -m app.worker`); register a user and upload backend/app/samples/sample-site.kml over HTTP; submit
 N layouts concurrently (async mode, use_terrain=false); while they run, poll
 GET /api/layouts/{id}/status at a fixed total rate and time every poll; wait until every layout is
 terminal; check each one completed exactly once (attempts == 1, asset rows == asset_count == metrics,
@@ -45,7 +45,7 @@ sys.path.insert(0, str(BACKEND))
 
 from app.db.models import Asset, Layout, QueueMessage  # noqa: E402
 
-SAMPLE_SITE = ROOT.parent / "shared" / "data" / "sample-site.kml"
+SAMPLE_SITE = ROOT / "backend" / "app" / "samples" / "sample-site.kml"
 TERMINAL = {"completed", "failed", "cancelled"}
 JWT_SECRET = "bench-jobs-" + "k7Pq2Xv9Lm4Rt8Wz3Nc6Hb1Jd5Gf0Sy"  # a throwaway key for a throwaway API
 SUBMIT_TIMEOUT_S = 180.0  # a POST /generate slower than this counts as failed

@@ -28,10 +28,10 @@ from app.db.models import User
 from app.db.session import make_engine
 from app.main import create_app
 from app.queue.base import Message
+from app.samples import sample_bytes
 from app.services import Services, build_services
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 JWT_SECRET = "test-secret-" + "x" * 40
@@ -167,7 +167,7 @@ def upload(client: TestClient, headers: dict[str, str], filename: str, data: byt
 
 @pytest.fixture
 def sample_kml() -> bytes:
-    return (SHARED_DATA / "sample-site.kml").read_bytes()
+    return sample_bytes("sample-site.kml")
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ set -euo pipefail
 FRONTEND="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO="$(git -C "$FRONTEND" rev-parse --show-toplevel 2>/dev/null || (cd "$FRONTEND/.." && pwd))"
 BACKEND="$REPO/backend"
-SHARED_DATA="${SHARED_DATA:-$REPO/../shared/data}"
-export SAMPLE_KML="${SAMPLE_KML:-$SHARED_DATA/sample-site.kml}"
+export SAMPLE_KML="${SAMPLE_KML:-$REPO/backend/app/samples/sample-site.kml}"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 export CHROMIUM_PATH
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, "screenshots");
-const SAMPLE_KML = process.env.SAMPLE_KML ?? path.resolve(here, "../../../shared/data/sample-site.kml");
+const SAMPLE_KML = process.env.SAMPLE_KML ?? path.resolve(here, "../../backend/app/samples/sample-site.kml");
 const JOB_TIMEOUT = 120_000;
 
 fs.mkdirSync(SHOTS, { recursive: true });

@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import BACKEND_DIR, JWT_SECRET, SHARED_DATA
+from app.samples import sample_bytes
+from tests.conftest import BACKEND_DIR, JWT_SECRET
 
 pytestmark = pytest.mark.slow
 CONCURRENT = 60
@@ -71,7 +72,7 @@ def test_concurrent_writes_and_polls_all_succeed(server: str) -> None:
             "/api/auth/token", data={"username": "load@example.com", "password": "a-long-password"}
         )
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        kml = (SHARED_DATA / "sample-site.kml").read_bytes()
+        kml = sample_bytes("sample-site.kml")
         site = c.post("/api/sites/upload", files={"file": ("s.kml", kml)}, headers=headers).json()["id"]
 
         def generate(i: int) -> int:

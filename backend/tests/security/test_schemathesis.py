@@ -22,7 +22,8 @@ from schemathesis.checks import not_a_server_error
 
 from app.main import create_app
 from app.services import Services, build_services
-from tests.conftest import SHARED_DATA, empty_tables, make_settings, make_user, upload
+from app.samples import sample_bytes
+from tests.conftest import empty_tables, make_settings, make_user, upload
 
 MAX_EXAMPLES = 15
 
@@ -41,7 +42,7 @@ def fuzz_env(sqlite_migrated: str, tmp_path: Path) -> Iterator[FuzzEnv]:
     services = build_services(make_settings(sqlite_migrated, tmp_path, enable_async_layout_generation=True))
     headers = make_user(services, "fuzz@example.com", is_admin=True)
     with TestClient(create_app(services=services)) as client:
-        kml = (SHARED_DATA / "sample-site.kml").read_bytes()
+        kml = sample_bytes("sample-site.kml")
         r = upload(client, headers, "sample-site.kml", kml)
         assert r.status_code == 201, r.text
         site = r.json()
