@@ -51,6 +51,10 @@ class Site(Base):
     bbox_max_lon: Mapped[float] = mapped_column(Float)
     bbox_max_lat: Mapped[float] = mapped_column(Float)
     entry_point: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    # The grid interconnection point (GeoJSON Point, WGS84): where the plant's substation connects.
+    interconnection_point: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    # When the boundary's zones, entry or interconnection point last changed: older layouts are stale.
+    inputs_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source_key: Mapped[str | None] = mapped_column(String(512))
     warnings: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -113,6 +117,11 @@ class Layout(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the request body an Idempotency-Key was first used with.
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64))
+    # The plant design document: pv design, electrical, bill of quantities, energy, cost (JSON).
+    design: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    annual_energy_mwh: Mapped[float | None] = mapped_column(Float)
 
     site: Mapped[Site] = relationship(back_populates="layouts")
     assets: Mapped[list[Asset]] = relationship(
@@ -141,6 +150,8 @@ class Asset(Base):
     pad_elevation_m: Mapped[float | None] = mapped_column(Float)
     cut_m3: Mapped[float] = mapped_column(Float, default=0.0)
     fill_m3: Mapped[float] = mapped_column(Float, default=0.0)
+    # Type-specific properties (PV tables: dc_kwp, modules, structure, block, slopes, piles, …).
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
     layout: Mapped[Layout] = relationship(back_populates="assets")
 

@@ -136,6 +136,8 @@ TRACKER_DEFAULT_GCR = 0.35
 NO_SHADE_HOURS = (10.0, 14.0)
 # Floor on the fixed-tilt GCR the rule may produce (high latitudes would otherwise spread rows far).
 MIN_RULE_GCR = 0.25
+# Ceiling on it (low latitudes): leaves a ≥ 1.3 m aisle for cleaning and mowing between 2P rows.
+MAX_RULE_GCR = 0.7
 
 
 def solar_position_deg(lat_deg: float, declination_deg: float, solar_hour: float) -> tuple[float, float]:
@@ -157,7 +159,7 @@ def no_shading_pitch_m(
     """Row pitch [m] so that no row shades the next on the winter solstice 10:00–14:00 solar time.
 
     Shadow of the top edge, projected on the row normal: W·cos β + W·sin β·cos(γs − γ)/tan αs,
-    the worst case over the window (flat ground). Floored at GCR MIN_RULE_GCR.
+    the worst case over the window (flat ground); the GCR kept within MIN_RULE_GCR–MAX_RULE_GCR.
     """
     dec = -23.44 if lat_deg >= 0 else 23.44
     beta = math.radians(tilt_deg)
@@ -172,7 +174,7 @@ def no_shading_pitch_m(
             math.cos(beta) + math.sin(beta) * abs(math.cos(rel)) / math.tan(math.radians(el))
         )
         worst = max(worst, d)
-    return float(min(worst, collector_width_m / MIN_RULE_GCR))
+    return float(min(max(worst, collector_width_m / MAX_RULE_GCR), collector_width_m / MIN_RULE_GCR))
 
 
 class ResolvedDesign(BaseModel):
