@@ -101,6 +101,17 @@ class Settings(BaseSettings):
     rate_limit_auth_per_min: int = Field(default=30, ge=1)
     rate_limit_generate_per_min: int = Field(default=30, ge=1)
 
+    # Map basemaps for the web app (XYZ raster tile URL templates; empty disables one). The tile
+    # servers' usage policies apply: set your own provider for heavy use.
+    basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    basemap_attribution: str = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+    satellite_url: str = (
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
+    )
+    satellite_attribution: str = "Imagery &copy; Esri, Maxar, Earthstar Geographics, GIS User Community"
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, v: str) -> str:

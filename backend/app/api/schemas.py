@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
 
@@ -28,6 +28,10 @@ class AppConfigPublic(BaseModel):
     async_enabled: bool
     auth_mode: str
     version: str
+    basemap_url: str = Field(default="", description="XYZ raster tile URL template; empty: no basemap")
+    basemap_attribution: str = ""
+    satellite_url: str = Field(default="", description="XYZ satellite tile URL template; empty: none")
+    satellite_attribution: str = ""
 
 
 # -- auth ----------------------------------------------------------------------------------
@@ -82,7 +86,28 @@ class SitePublic(SiteSummary):
     boundary: GeoJSON
     exclusion_zones: list[ExclusionZonePublic]
     entry_point: GeoJSON | None
+    interconnection_point: GeoJSON | None = Field(
+        default=None, description="grid interconnection point, GeoJSON Point (WGS84)"
+    )
+    inputs_changed_at: datetime | None = Field(
+        default=None, description="last change of zones, entry or interconnection point"
+    )
     warnings: list[str]
+
+
+class SiteUpdate(BaseModel):
+    """PATCH /api/sites/{id}: only the fields sent change; null clears a point."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    entry_point: GeoJSON | None = Field(default=None, description="GeoJSON Point (WGS84) or null")
+    interconnection_point: GeoJSON | None = Field(default=None, description="GeoJSON Point (WGS84) or null")
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("must not be blank")
+        return v.strip() if v is not None else None
 
 
 class SitesPublic(BaseModel):
@@ -151,6 +176,22 @@ class LayoutPublic(BaseModel):
     completed_at: datetime | None
     attempts: int
     created_at: datetime
+    stale: bool = Field(
+        default=False,
+        description="made before the site's zones, entry or interconnection point last changed",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stale_from_site(cls, data: Any) -> Any:
+        # Read from a Layout row: stale compares its creation with the site's last input change.
+        if isinstance(data, dict) or not hasattr(data, "site_id"):
+            return data
+        out = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        changed = getattr(getattr(data, "site", None), "inputs_changed_at", None)
+        created = getattr(data, "created_at", None)
+        out["stale"] = changed is not None and created is not None and created < changed
+        return out
 
 
 class LayoutsPublic(BaseModel):

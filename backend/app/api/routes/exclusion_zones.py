@@ -1,4 +1,7 @@
-"""Exclusion zones of a site: list, create, read, update, delete."""
+"""Exclusion zones of a site: list, create, read, update, delete.
+
+Every change sets the site's `inputs_changed_at`, so layouts made before it show as stale.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from app.api.schemas import ExclusionZoneCreate, ExclusionZonePublic, ExclusionZ
 from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import ExclusionZone
+from app.sites.edit import mark_inputs_changed
 from app.sites.geometry import area_ha, polygonal_from_geojson, to_geojson
 
 router = APIRouter(
@@ -40,6 +44,7 @@ def create_zone(
         area_ha=area_ha(geom),
     )
     session.add(zone)
+    mark_inputs_changed(site)
     session.flush()
     return zone
 
@@ -72,6 +77,8 @@ def update_zone(
         zone.buffer_m = body.buffer_m
     if "name" in body.model_fields_set:
         zone.name = body.name
+    if body.geometry is not None or body.buffer_m is not None or body.zone_type is not None:
+        mark_inputs_changed(site)
     session.flush()
     return zone
 
@@ -100,6 +107,7 @@ def delete_zone(
 ) -> Response:
     site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     session.delete(crud.get_zone(session=session, site=site, zone_id=zone_id))
+    mark_inputs_changed(site)
     audit.info(
         "zone.delete", extra={"event": "zone.delete", "user_id": str(user.id), "zone_id": str(zone_id)}
     )

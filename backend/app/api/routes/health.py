@@ -75,5 +75,11 @@ def app_config(*, services: ServicesDep) -> AppConfigPublic:
     """What the web app needs to know before login."""
     s = services.settings
     return AppConfigPublic(
-        async_enabled=s.enable_async_layout_generation, auth_mode=s.auth_mode.value, version=__version__
+        async_enabled=s.enable_async_layout_generation,
+        auth_mode=s.auth_mode.value,
+        version=__version__,
+        basemap_url=s.basemap_url.strip(),
+        basemap_attribution=s.basemap_attribution,
+        satellite_url=s.satellite_url.strip(),
+        satellite_attribution=s.satellite_attribution,
     )

@@ -1,12 +1,13 @@
-"""Sites: upload a KML/KMZ boundary, list, read, delete."""
+"""Sites: upload a KML/KMZ boundary or add the demo site, list, read, rename / place points, delete."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from sqlalchemy import select
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
 from app.api.schemas import (
@@ -16,15 +17,19 @@ from app.api.schemas import (
     SitePublic,
     SitesPublic,
     SiteSummary,
+    SiteUpdate,
 )
 from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import Layout, Site
 from app.errors import InvalidInput, PayloadTooLarge
+from app.sites.edit import apply_site_update
+from app.sites.guides import site_guides
 from app.sites.service import create_site_from_upload, delete_site
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["sites"])
 audit = logging.getLogger("app.audit")
+log = logging.getLogger(__name__)
 READ_CHUNK_BYTES = 1 << 20
 
 
@@ -50,6 +55,8 @@ def site_public(site: Site, latest: Layout | None) -> SitePublic:
         boundary=site.boundary,
         exclusion_zones=[ExclusionZonePublic.model_validate(z) for z in site.exclusion_zones],
         entry_point=site.entry_point,
+        interconnection_point=site.interconnection_point,
+        inputs_changed_at=site.inputs_changed_at,
         warnings=site.warnings or [],
     )
 
@@ -84,6 +91,75 @@ async def upload_site(
         session=session, storage=storage, owner=user, data=data, filename=filename, name=name
     )
     return site_public(site, None)
+
+
+@router.post(
+    "/demo",
+    response_model=SitePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "You already have the demo site: it is returned unchanged."}},
+)
+def add_demo_site(
+    *, response: Response, session: SessionDep, storage: StorageDep, settings: SettingsDep, user: CurrentUser
+) -> SitePublic:
+    """Give the current user the demo site (a ~60 ha parcel with a wetland exclusion and an entrance).
+
+    Idempotent per user: when they already have it (by name), it is returned with 200. Its terrain
+    comes from the bundled Jacksboro DEM when DEM_SOURCE includes `file`.
+    """
+    from app.cli.demo_site import DEMO_SITE_NAME
+    from app.dem.demo import demo_site_kml, write_demo_dem
+
+    existing = session.scalar(
+        select(Site).where(Site.owner_id == user.id, Site.name == DEMO_SITE_NAME).limit(1)
+    )
+    if existing is not None:
+        response.status_code = status.HTTP_200_OK
+        latest = crud.latest_layouts(session=session, site_ids=[existing.id]).get(existing.id)
+        return site_public(existing, latest)
+    if "file" in settings.dem_source:
+        try:
+            write_demo_dem(settings.dem_path)
+        except OSError as exc:  # terrain then falls back to the other sources; the site still works
+            log.warning("demo DEM not written to %s: %s", settings.dem_path, exc)
+    site = create_site_from_upload(
+        session=session,
+        storage=storage,
+        owner=user,
+        data=demo_site_kml(),
+        filename="demo-site.kml",
+        name=DEMO_SITE_NAME,
+    )
+    return site_public(site, None)
+
+
+@router.patch("/{site_id}", response_model=SitePublic)
+def update_site(
+    *, site_id: uuid.UUID, body: SiteUpdate | None = None, session: SessionDep, user: CurrentUser
+) -> SitePublic:
+    """Rename the site or place / clear its entry and grid interconnection points (GeoJSON Points, WGS84).
+
+    Only the fields sent change. Moving a point sets `inputs_changed_at`, so older layouts show as stale.
+    """
+    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+    if body is not None:
+        apply_site_update(site, body.model_dump(include=body.model_fields_set))
+    session.flush()
+    latest = crud.latest_layouts(session=session, site_ids=[site.id]).get(site.id)
+    return site_public(site, latest)
+
+
+@router.get("/{site_id}/guides")
+def get_site_guides(
+    *,
+    site_id: uuid.UUID,
+    session: SessionDep,
+    user: CurrentUser,
+    setback_m: Annotated[float, Query(ge=0, le=1000, description="keep-out inside the boundary [m]")] = 15,
+) -> dict[str, Any]:
+    """Map guides (GeoJSON, WGS84): the setback line and each exclusion zone's buffer outline."""
+    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+    return site_guides(site, setback_m=setback_m)
 
 
 @router.get("", response_model=SitesPublic)
