@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.api.docs_ui import install_docs
 from app.api.ratelimit import RateLimiter
 from app.api.routes import auth, exclusion_zones, exports, health, layouts, metrics, ops, sites, terrain
 from app.config import REPO_ROOT, Settings, get_settings
@@ -214,7 +215,7 @@ def mount_frontend(app: FastAPI, dist: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def _spa(path: str) -> Response:
-        if path.startswith(("api/", "health", "metrics", "docs", "openapi.json")):
+        if path.startswith(("api/", "health", "metrics", "docs", "redoc", "static/", "openapi.json")):
             raise StarletteHTTPException(status_code=404)
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist.resolve() in candidate.parents:
@@ -239,6 +240,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version=__version__,
         description="Turn a land parcel into a preliminary energy-site layout.",
         lifespan=lifespan,
+        # Our own /docs and /redoc (app.api.docs_ui): FastAPI's load a CDN that the CSP blocks.
+        docs_url=None,
+        redoc_url=None,
         generate_unique_id_function=lambda route: (
             f"{route.tags[0]}-{route.name}" if route.tags else route.name
         ),
@@ -249,6 +253,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_middleware(app, settings)
     for module in (health, auth, sites, exclusion_zones, terrain, layouts, exports, ops, metrics):
         app.include_router(module.router)
+    install_docs(app)
     mount_frontend(app, FRONTEND_DIST)
     return app
 
