@@ -116,6 +116,9 @@ class Layout(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(64))
+    # Receipt handle of the message the current claim came with (migration 0004): a sweep makes it
+    # visible again at once when the claim goes stale.
+    receipt_handle: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     # SHA-256 of the request body an Idempotency-Key was first used with.
     idempotency_hash: Mapped[str | None] = mapped_column(String(64))
