@@ -288,6 +288,9 @@ class TerrainSummary:
     slope_classes: tuple[SlopeClass, ...]
     buildable_share_by_limit: dict[str, float]
     buildable_share_by_asset: dict[str, float]
+    native_resolution_m: float | None = None
+    resolution_label: str = ""
+    resolution_warning: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: slope classes carry their "label"; NaN statistics become None."""
@@ -305,13 +308,15 @@ def terrain_summary(
     asset_slope_limits_deg: Mapping[str, float] | None = None,
     class_edges_deg: Sequence[float] = SLOPE_CLASS_EDGES_DEG,
     slope: np.ndarray | None = None,
+    native_resolution_m: float | None = None,
 ) -> TerrainSummary:
     """Summarise the terrain inside `site` (a polygon in the grid's CRS [m]; None = whole grid).
 
     Elevation min/max/mean [m], slope mean/max [degrees], the slope histogram per class
     (`class_edges_deg`, upper edge inclusive in the last class) and the share of the site's valid
     cells at or under each slope limit [degrees] and asset-class limit. Statistics are NaN when
-    the site has no valid cell.
+    the site has no valid cell. native_resolution_m: the DEM source's own cell size [m] (None when
+    unknown or flat); the summary labels the grid with it and warns when the grid is finer.
     """
     inside = geometry_mask(grid, site)
     s = slope_deg(grid) if slope is None else slope
@@ -357,4 +362,28 @@ def terrain_summary(
         slope_classes=classes,
         buildable_share_by_limit={f"{lim:g}": share_under(lim) for lim in slope_limits_deg},
         buildable_share_by_asset={name: share_under(lim) for name, lim in limits.items()},
+        native_resolution_m=native_resolution_m,
+        resolution_label=resolution_label(grid.resolution_m, native_resolution_m),
+        resolution_warning=resolution_warning(grid.resolution_m, native_resolution_m),
+    )
+
+
+# A grid this much finer than its source (ratio) is flagged; below that it is ordinary rounding.
+FINER_TOLERANCE = 1.25
+
+
+def resolution_label(grid_m: float, native_m: float | None) -> str:
+    """ "10 m grid resampled from ≈ 93 m source" (grid and source cell sizes [m])."""
+    if native_m is None:
+        return f"{grid_m:g} m grid"
+    return f"{grid_m:g} m grid resampled from ≈ {native_m:.0f} m source"
+
+
+def resolution_warning(grid_m: float, native_m: float | None) -> str | None:
+    """A warning when the grid [m] is finer than its source [m] can resolve, else None."""
+    if native_m is None or grid_m * FINER_TOLERANCE >= native_m:
+        return None
+    return (
+        f"The {grid_m:g} m terrain grid is finer than its DEM source (≈ {native_m:.0f} m cells): "
+        f"slopes and earthwork reflect terrain detail at ≈ {native_m:.0f} m, not {grid_m:g} m."
     )

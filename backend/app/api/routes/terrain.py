@@ -17,6 +17,7 @@ from app.api.transactions import TransactionalRoute
 from app.config import Settings
 from app.db import crud
 from app.db.models import Site
+from app.dem.resolution import native_resolution
 from app.dem.service import load_site_grid
 from app.engine.crs import to_utm
 from app.engine.grid import Grid
@@ -58,6 +59,10 @@ class TerrainSummaryPublic(BaseModel):
     slope_classes: list[SlopeClassPublic]
     buildable_share_by_limit: dict[str, float]
     buildable_share_by_asset: dict[str, float]
+    native_resolution_m: float | None = None
+    native_cell_size_m: tuple[float, float] | None = None
+    resolution_label: str = ""
+    resolution_warning: str | None = None
 
 
 class FeaturePublic(BaseModel):
@@ -113,12 +118,24 @@ def summary(
     settings: SettingsDep,
     user: CurrentUser,
 ) -> TerrainSummaryPublic:
-    """Elevation, slope histogram and buildable shares of the land inside the site boundary."""
+    """Elevation, slope histogram and buildable shares of the land inside the site boundary.
+
+    Also the DEM source's native cell size [m] beside the analysis grid's (`resolution_label`,
+    e.g. "10 m grid resampled from ≈ 93 m source"), with a warning when the grid is finer.
+    """
     site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     grid, source, boundary = _site_grid(
         site=site, resolution_m=resolution_m, settings=settings, storage=storage
     )
-    return TerrainSummaryPublic(source=source, **terrain_summary(grid, site=boundary).to_dict())
+    native = native_resolution(source, shape(site.boundary), resolution_m=resolution_m, settings=settings)
+    summary_ = terrain_summary(
+        grid, site=boundary, native_resolution_m=native.resolution_m if native else None
+    ).to_dict()
+    return TerrainSummaryPublic(
+        source=source,
+        native_cell_size_m=(native.cell_x_m, native.cell_y_m) if native else None,
+        **summary_,
+    )
 
 
 @router.get("/{site_id}/terrain/contours", response_model=FeatureCollectionPublic)
