@@ -55,12 +55,14 @@ def params_from_layout(layout: Layout) -> LayoutParams:
         dem_resolution_m=float(p.get("dem_resolution_m", 30.0)),
         use_terrain=bool(p.get("use_terrain", True)),
         overrides=dict(p.get("overrides") or {}),
+        pv=dict(p["pv"]) if p.get("pv") else None,
     )
 
 
 def site_input(site: Site) -> SiteInput:
     """The engine's view of a stored site (WGS84 geometries)."""
     entry = shape(site.entry_point) if site.entry_point else None
+    poi = shape(site.interconnection_point) if site.interconnection_point else None
     return SiteInput(
         boundary=shape(site.boundary),
         exclusions=tuple(
@@ -68,6 +70,7 @@ def site_input(site: Site) -> SiteInput:
             for z in site.exclusion_zones
         ),
         entry_point=entry if isinstance(entry, Point) else None,
+        interconnection_point=poi if isinstance(poi, Point) else None,
     )
 
 
@@ -96,6 +99,7 @@ def result_from_rows(layout: Layout) -> LayoutResult:
                 pad_elevation_m=a.pad_elevation_m if a.pad_elevation_m is not None else float("nan"),
                 cut_m3=a.cut_m3,
                 fill_m3=a.fill_m3,
+                properties=dict(a.properties or {}),
             )
             for a in layout.assets
         ),
@@ -114,6 +118,11 @@ def result_from_rows(layout: Layout) -> LayoutResult:
         metrics=dict(layout.metrics or {}),
         warnings=tuple(layout.warnings or ()),
         crs=layout.crs or "",
+        extras=tuple(
+            {"kind": e["kind"], "geometry": shape(e["geometry"]), "properties": e.get("properties", {})}
+            for e in (layout.design or {}).get("features", [])
+        ),
+        design={k: v for k, v in (layout.design or {}).items() if k != "features"},
     )
 
 
@@ -124,7 +133,7 @@ def compute_layout(
     from app.dem.service import load_site_grid
 
     progress(STAGE_FETCHING_DEM, 5.0)
-    grid, _source = load_site_grid(
+    grid, source = load_site_grid(
         boundary_wgs84=job.site.boundary,
         site_id=str(job.site_id),
         resolution_m=job.params.dem_resolution_m,
@@ -133,8 +142,60 @@ def compute_layout(
         storage=storage,
     )
     result = generate_layout(job.site, grid, job.params, progress=progress)
+    result = with_terrain_provenance(
+        result, job, source=source, grid_resolution_m=grid.resolution_m, settings=settings
+    )
     progress(STAGE_SAVING, 95.0)
     return result, layout_feature_collection(job.site, result, job.params)
+
+
+TERRAIN_NOT_ASSESSED = (
+    "Terrain was not used (use_terrain off): ground slopes and earthwork were not assessed; "
+    "the layout assumes flat ground and cut/fill volumes are zero."
+)
+
+
+def with_terrain_provenance(
+    result: LayoutResult, job: JobInput, *, source: str, grid_resolution_m: float, settings: Settings
+) -> LayoutResult:
+    """The result with what its terrain was: metrics `dem_source`, `dem_resolution_m` (analysis
+    grid [m]) and `dem_native_resolution_m` (the source's own cell size [m], None if unknown or
+    flat), `dem_resolution_label`; warnings when terrain was off or the grid is finer than its source.
+    """
+    from dataclasses import replace
+
+    from app.dem.resolution import native_resolution, resolution_label, resolution_warning
+
+    native = native_resolution(source, job.site.boundary, resolution_m=grid_resolution_m, settings=settings)
+    native_m = native.resolution_m if native is not None else None
+    metrics = {
+        **result.metrics,
+        "dem_source": source,
+        "dem_resolution_m": grid_resolution_m,
+        "dem_native_resolution_m": native_m,
+        "dem_resolution_label": resolution_label(grid_resolution_m, native_m),
+        "terrain_assessed": job.params.use_terrain,
+    }
+    warnings = list(result.warnings)
+    if not job.params.use_terrain:
+        warnings.append(TERRAIN_NOT_ASSESSED)
+    else:
+        finer = resolution_warning(grid_resolution_m, native_m)
+        if finer is not None:
+            warnings.append(finer)
+    return replace(result, metrics=metrics, warnings=tuple(warnings))
+
+
+def design_document(result: LayoutResult) -> dict[str, Any]:
+    """The layout's design document as stored: the engine's design plus its extra features
+    (fences, gates, cables) as GeoJSON geometries (WGS84)."""
+    return {
+        **result.design,
+        "features": [
+            {"kind": e["kind"], "geometry": to_geojson(e["geometry"]), "properties": e.get("properties", {})}
+            for e in result.extras
+        ],
+    }
 
 
 def store_result(
@@ -163,6 +224,8 @@ def store_result(
             road_length_m=m.get("road_length_m"),
             cut_volume_m3=m.get("cut_volume_m3"),
             fill_volume_m3=m.get("fill_volume_m3"),
+            design=design_document(result),
+            annual_energy_mwh=m.get("annual_energy_mwh"),
             error_message=None,
             stage="completed",
             progress_pct=100.0,
@@ -187,6 +250,7 @@ def store_result(
             pad_elevation_m=a.pad_elevation_m,
             cut_m3=a.cut_m3,
             fill_m3=a.fill_m3,
+            properties=a.properties or None,
         )
         for i, a in enumerate(result.assets)
     )
