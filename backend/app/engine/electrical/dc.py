@@ -1,0 +1,277 @@
+"""DC side and LV collection inside each inverter block, in the row frame [m].
+
+Routes: strings run from their table along the structure to the aisle between a pair of rows, then
+along that aisle to their combiner box (`central`) or string inverter (`string`), which sits in
+the aisle at the middle of its strings. From there the DC feeder (or LV AC cable) runs along the
+aisle to the block's spine trench — a trench across the rows through the power station (it
+crosses each row at right angles, under the modules or in the gap at the tracker ends) — and
+along the spine to the station. Every route is therefore axis-aligned in the row frame and never
+crosses a table diagonally. Trench metres are the union of the aisle and spine intervals used.
+
+Sizing currents: DC circuits 1.25 × 1.25 × Isc (NEC 690.8(A)(1) and (B)); LV AC 1.25 × rated
+inverter current (continuous load). Voltage drops and STC losses use Imp (DC) or the AC current
+at the inverter's STC output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.engine.electrical.conductors import AL_LV, PV_STRING_CU, Conductor
+from app.engine.electrical.params import ElectricalParams
+from app.engine.electrical.sizing import size_circuits
+from app.engine.electrical.stringing import StringPlan
+from app.engine.pv.types import PvPlant
+
+DC_SIZING_FACTOR = 1.25 * 1.25
+AC_CONTINUOUS_FACTOR = 1.25
+SQRT3 = math.sqrt(3.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DcResult:
+    """Devices and circuits inside the blocks. Positions in the row frame [m]; one row per device.
+
+    device_kind: "combiner" | "string_inverter"; device_uv; device_block; device_strings;
+    device_ac_kw (string inverters, rating; 0 for combiners). string_*: the strings of each
+    device (longest route [m], total cable [m] of + and − conductors, conductor, STC loss [W],
+    operating current per string [A]); string_route_max_uv: path of the longest string route.
+    feeder_*: the device's DC feeder / LV AC cable to the station (route [m], conductor,
+    parallel runs, current [A], single-core cable [m], STC loss [W], drop [%]); feeder_uv: its
+    path (3 points). Trenches: aisle (v, u0, u1) and spine (u, v0, v1) intervals [m].
+    block_ac_kw / block_strings / block_modules: per block as built (index = plant.blocks order).
+    """
+
+    topology: str
+    device_kind: str
+    device_uv: np.ndarray
+    device_block: np.ndarray
+    device_strings: np.ndarray
+    device_ac_kw: np.ndarray
+    string_route_max_m: np.ndarray
+    string_cable_m: np.ndarray
+    string_conductor: list[Conductor]
+    string_loss_w: np.ndarray
+    string_current_a: float
+    string_paths_uv: list[list[np.ndarray]]
+    structure_m: float
+    feeder_route_m: np.ndarray
+    feeder_conductor: list[Conductor]
+    feeder_parallel: np.ndarray
+    feeder_current_a: np.ndarray
+    feeder_cable_m: np.ndarray
+    feeder_loss_w: np.ndarray
+    feeder_drop_pct: np.ndarray
+    feeder_uv: np.ndarray
+    aisles: np.ndarray
+    spines: np.ndarray
+    block_ac_kw: np.ndarray
+    block_strings: np.ndarray
+    block_modules: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def trench_m(self) -> float:
+        """DC / LV trench length [m]: aisles plus spines."""
+        a = float(np.abs(self.aisles[:, 2] - self.aisles[:, 1]).sum()) if len(self.aisles) else 0.0
+        s = float(np.abs(self.spines[:, 2] - self.spines[:, 1]).sum()) if len(self.spines) else 0.0
+        return a + s
+
+
+def _group_index(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ids of sorted keys and the start of each id's run."""
+    change = np.ones(len(keys), dtype=bool)
+    change[1:] = keys[1:] != keys[:-1]
+    ids = np.cumsum(change) - 1
+    return ids, np.flatnonzero(change)
+
+
+def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, station_uv: np.ndarray) -> DcResult:
+    """Combiner boxes or string inverters, their string circuits and feeders, block by block.
+
+    station_uv: (n_blocks, 2) power station positions in the row frame [m]."""
+    design = plant.design.design
+    module = design.module
+    nb = len(plant.blocks)
+    block_pos = {b.index: i for i, b in enumerate(plant.blocks)}
+    sb = np.array([block_pos.get(int(b), -1) for b in plan.string_block], dtype=np.int64)
+    warnings: list[str] = []
+    if (sb < 0).any():
+        warnings.append(f"{int((sb < 0).sum())} strings sit on tables with no inverter block; left out")
+    keep = sb >= 0
+    sb, row = sb[keep], plan.string_row[keep]
+    su, sv, smod = plan.string_u[keep], plan.string_v[keep], plan.string_modules[keep]
+
+    # Row rank within its block → pairs of rows sharing one aisle.
+    br, br_inv = np.unique(np.stack([sb, row], axis=1), axis=0, return_inverse=True)
+    br_inv = br_inv.reshape(-1)
+    br_rank = np.arange(len(br)) - np.searchsorted(br[:, 0], br[:, 0], side="left")
+    rank = br_rank[br_inv]
+    pair_key = sb * 100_000 + rank // 2
+    order = np.lexsort((su, pair_key))
+    sb, row, su, sv, smod, pair_key = (
+        sb[order],
+        row[order],
+        su[order],
+        sv[order],
+        smod[order],
+        pair_key[order],
+    )
+    pair_id, pair_start = _group_index(pair_key)
+    n_pairs = len(pair_start)
+    pair_block = sb[pair_start]
+
+    # Aisle between the pair's rows: mean of the two rows' v (one row: half a pitch towards the station).
+    pr, pr_inv = np.unique(np.stack([pair_id, row], axis=1), axis=0, return_inverse=True)
+    pr_inv = pr_inv.reshape(-1)
+    row_mean_v = np.bincount(pr_inv, weights=sv) / np.maximum(np.bincount(pr_inv), 1)
+    row_pair = pr[:, 0]
+    rows_in_pair = np.bincount(row_pair, minlength=n_pairs)
+    aisle_v = np.bincount(row_pair, weights=row_mean_v, minlength=n_pairs) / np.maximum(rows_in_pair, 1)
+    single = rows_in_pair == 1
+    towards = np.sign(station_uv[pair_block, 1] - aisle_v)
+    towards[towards == 0] = 1.0
+    aisle_v = np.where(single, aisle_v + towards * plant.design.pitch_m / 2.0, aisle_v)
+
+    # Devices per pair, strings split evenly along the aisle.
+    string_kwp = smod * module.power_w / 1000.0
+    if params.topology == "central":
+        per_device = params.strings_per_combiner
+        kind = "combiner"
+    else:
+        mean_kwp = float(string_kwp.mean()) if len(string_kwp) else 1.0
+        target = round(params.string_inverter_ac_kw * design.dc_ac_ratio / mean_kwp)
+        per_device = max(1, min(params.string_inverter_max_strings, target))
+        kind = "string_inverter"
+    n_in_pair = np.bincount(pair_id, minlength=n_pairs)
+    dev_in_pair = np.ceil(n_in_pair / per_device).astype(np.int64)
+    dev_offset = np.concatenate([[0], np.cumsum(dev_in_pair)])
+    rank_in_pair = np.arange(len(pair_id)) - pair_start[pair_id]
+    dev = dev_offset[pair_id] + (rank_in_pair * dev_in_pair[pair_id]) // np.maximum(n_in_pair[pair_id], 1)
+    nd = int(dev_offset[-1])
+    _dev_id, dev_start = _group_index(dev)
+    dev_count = np.bincount(dev, minlength=nd)
+    dev_pair = pair_id[dev_start]
+    dev_block = pair_block[dev_pair]
+    dev_u = su[dev_start + dev_count // 2]
+    dev_v = aisle_v[dev_pair]
+
+    # String circuits: table → aisle → device; + and − conductors.
+    route = np.abs(sv - dev_v[dev]) + np.abs(su - dev_u[dev])
+    drop_leg = np.abs(sv - dev_v[dev])
+    route_max = np.maximum.reduceat(route, dev_start) if nd else np.zeros(0)
+    vmp_stc = smod * module.vmp_v
+    s_choice, _, s_ok = size_circuits(
+        PV_STRING_CU,
+        i_size_a=np.full(nd, DC_SIZING_FACTOR * module.isc_a),
+        i_op_a=np.full(nd, module.imp_a),
+        route_m=route_max,
+        drop_factor=2.0,
+        v_nominal_v=np.minimum.reduceat(vmp_stc, dev_start) if nd else np.zeros(0),
+        limit_pct=params.vdrop_string_pct,
+        temp_c=params.conductor_temp_c,
+        max_parallel=1,
+    )
+    if nd and not s_ok.all():
+        warnings.append(
+            f"{int((~s_ok).sum())} string groups exceed the {params.vdrop_string_pct}% drop limit"
+        )
+    r_string = np.array([PV_STRING_CU[i].r_ohm_per_m(params.conductor_temp_c) for i in s_choice])
+    string_cable = 2.0 * np.bincount(dev, weights=route, minlength=nd)
+    string_loss = module.imp_a**2 * r_string * string_cable
+    paths: list[list[np.ndarray]] = []
+    for d in range(nd):
+        a, c = dev_start[d], dev_start[d] + dev_count[d] - 1
+        parts = []
+        for s in {int(a), int(c)}:
+            parts.append(np.array([[su[s], sv[s]], [su[s], dev_v[d]], [dev_u[d], dev_v[d]]], dtype=float))
+        paths.append(parts)
+
+    # Feeders: device → along the aisle → spine at the station's u → station.
+    st = station_uv[dev_block]
+    f_route = np.abs(dev_u - st[:, 0]) + np.abs(dev_v - st[:, 1])
+    dev_kwp = np.bincount(dev, weights=string_kwp, minlength=nd)
+    if params.topology == "central":
+        i_op = dev_count * module.imp_a
+        i_size = DC_SIZING_FACTOR * dev_count * module.isc_a
+        v_nom = np.minimum.reduceat(vmp_stc, dev_start) if nd else np.zeros(0)
+        drop_factor, conductors_per_run, limit = 2.0, 2, params.vdrop_dc_feeder_pct
+        dev_ac = np.zeros(nd)
+    else:
+        dev_ac = np.full(nd, params.string_inverter_ac_kw)
+        p_stc = np.minimum(dev_ac, dev_kwp) * 1000.0
+        i_op = p_stc / (SQRT3 * params.lv_ac_voltage_v * params.power_factor)
+        i_size = (
+            AC_CONTINUOUS_FACTOR * dev_ac * 1000.0 / (SQRT3 * params.lv_ac_voltage_v * params.power_factor)
+        )
+        v_nom = np.full(nd, params.lv_ac_voltage_v)
+        drop_factor, conductors_per_run, limit = SQRT3, 3, params.vdrop_lv_ac_pct
+    f_choice, f_par, f_ok = size_circuits(
+        AL_LV,
+        i_size_a=i_size,
+        i_op_a=i_op,
+        route_m=f_route,
+        drop_factor=drop_factor,
+        v_nominal_v=v_nom,
+        limit_pct=limit,
+        temp_c=params.conductor_temp_c,
+        max_parallel=params.max_parallel,
+    )
+    if nd and not f_ok.all():
+        warnings.append(
+            f"{int((~f_ok).sum())} feeders exceed the {limit}% drop limit even at the largest size"
+        )
+    r_f = np.array([AL_LV[i].r_ohm_per_m(params.conductor_temp_c) for i in f_choice])
+    f_loss = conductors_per_run * i_op**2 * r_f * f_route / np.maximum(f_par, 1)
+    f_drop = drop_factor * (i_op / f_par) * r_f * f_route / np.maximum(v_nom, 1e-9) * 100.0
+    feeder_uv = np.stack([np.stack([dev_u, dev_v], 1), np.stack([st[:, 0], dev_v], 1), st], axis=1)
+
+    # Trenches: per pair the aisle from its farthest string to the spine; per block the spine.
+    p_st = station_uv[pair_block]
+    lo = np.minimum(np.minimum.reduceat(su, pair_start) if n_pairs else np.zeros(0), p_st[:, 0])
+    hi = np.maximum(np.maximum.reduceat(su, pair_start) if n_pairs else np.zeros(0), p_st[:, 0])
+    aisles = np.stack([aisle_v, lo, hi], axis=1) if n_pairs else np.zeros((0, 3))
+    spines = []
+    for b in range(nb):
+        vs = aisle_v[pair_block == b]
+        if len(vs):
+            sv0 = station_uv[b, 1]
+            spines.append((station_uv[b, 0], min(float(vs.min()), sv0), max(float(vs.max()), sv0)))
+    block_strings = np.bincount(sb, minlength=nb)
+    block_modules = np.bincount(sb, weights=smod, minlength=nb).astype(np.int64)
+    if params.topology == "central":
+        block_ac = np.array([b.ac_kw for b in plant.blocks], dtype=float)
+    else:
+        block_ac = np.bincount(dev_block, weights=dev_ac, minlength=nb)
+    return DcResult(
+        topology=params.topology,
+        device_kind=kind,
+        device_uv=np.stack([dev_u, dev_v], axis=1),
+        device_block=dev_block,
+        device_strings=dev_count,
+        device_ac_kw=dev_ac,
+        string_route_max_m=route_max,
+        string_cable_m=string_cable,
+        string_conductor=[PV_STRING_CU[i] for i in s_choice],
+        string_loss_w=string_loss,
+        string_current_a=module.imp_a,
+        string_paths_uv=paths,
+        structure_m=float(2.0 * drop_leg.sum()),
+        feeder_route_m=f_route,
+        feeder_conductor=[AL_LV[i] for i in f_choice],
+        feeder_parallel=f_par,
+        feeder_current_a=i_op,
+        feeder_cable_m=conductors_per_run * f_par * f_route,
+        feeder_loss_w=f_loss,
+        feeder_drop_pct=f_drop,
+        feeder_uv=feeder_uv,
+        aisles=aisles,
+        spines=np.array(spines, dtype=float).reshape(-1, 3),
+        block_ac_kw=block_ac,
+        block_strings=block_strings,
+        block_modules=block_modules,
+        warnings=warnings,
+    )

@@ -1,0 +1,326 @@
+"""MV collection: power stations to the substation by radial feeders in trenches along the roads.
+
+The trench network is the road centrelines (noded where they cross) plus a spur from each power
+station through its road access point, and from the substation, to the nearest road. Feeders are
+daisy chains substation → station → station …, each within its conductor's ampacity: grouping and
+order are a capacitated vehicle-routing problem (open routes from the substation, demand = the
+station's current, capacity = margin × the largest conductor's ampacity), solved with Google
+OR-Tools' routing solver over shortest trench distances (scipy's Dijkstra). Each leg is then sized
+for the current of the stations beyond it, so feeders taper towards their far end, and upsized
+where the feeder's voltage drop would exceed its limit. All coordinates UTM [m].
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString
+
+from app.engine.electrical.conductors import AL_MV_35KV, Conductor
+from app.engine.electrical.params import ElectricalParams
+
+SQRT3 = math.sqrt(3.0)
+# Node identity: coordinates rounded to this [m].
+SNAP_M = 0.001
+# Solver guard: the search normally ends at a local optimum well before this [s].
+SOLVER_TIME_LIMIT_S = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class MvLeg:
+    """One tapered leg of a feeder: path (n, 2) UTM [m], length [m], current [A], conductor, loss [W]."""
+
+    feeder: int
+    index: int
+    path: np.ndarray
+    length_m: float
+    current_a: float
+    conductor: Conductor
+    loss_w: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MvFeeder:
+    """One radial feeder: its blocks from the substation outwards, apparent power [MVA], route length
+    [m], STC loss [W], voltage drop at its far end [%]."""
+
+    index: int
+    blocks: tuple[int, ...]
+    mva: float
+    length_m: float
+    loss_w: float
+    drop_pct: float
+    legs: tuple[MvLeg, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MvResult:
+    feeders: tuple[MvFeeder, ...]
+    trench_lines: list[np.ndarray]
+    trench_m: float
+    capacity_a: float
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Graph:
+    """Undirected trench graph with nodes keyed by snapped coordinates."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[int, int], int] = {}
+        self.xy: list[tuple[float, float]] = []
+        self.edges: dict[tuple[int, int], float] = {}
+
+    def node(self, x: float, y: float) -> int:
+        key = (round(x / SNAP_M), round(y / SNAP_M))
+        i = self.ids.get(key)
+        if i is None:
+            i = self.ids[key] = len(self.xy)
+            self.xy.append((x, y))
+        return i
+
+    def edge(self, a: int, b: int) -> None:
+        if a == b:
+            return
+        key = (a, b) if a < b else (b, a)
+        if key not in self.edges:
+            (xa, ya), (xb, yb) = self.xy[a], self.xy[b]
+            self.edges[key] = math.hypot(xb - xa, yb - ya)
+
+    def matrix(self) -> coo_matrix:
+        n = len(self.xy)
+        if not self.edges:
+            return coo_matrix((n, n))
+        ij = np.array(list(self.edges.keys()), dtype=np.int64)
+        w = np.array(list(self.edges.values()), dtype=float)
+        w = np.maximum(w, 1e-9)  # csgraph treats explicit zeros as missing edges
+        return coo_matrix(
+            (
+                np.concatenate([w, w]),
+                (np.concatenate([ij[:, 0], ij[:, 1]]), np.concatenate([ij[:, 1], ij[:, 0]])),
+            ),
+            shape=(n, n),
+        )
+
+
+def _build_graph(
+    roads: Sequence[LineString], terminals: list[list[tuple[float, float]]]
+) -> tuple[_Graph, list[int], list[str]]:
+    """Trench graph; terminals: for each, the chain of points ending where it meets the roads
+    (e.g. station → access). Returns the graph and each terminal's node (its first point)."""
+    g = _Graph()
+    warnings: list[str] = []
+    lines = [r for r in roads if isinstance(r, LineString) and not r.is_empty and r.length > 0]
+    segs = np.zeros((0, 2, 2))
+    if lines:
+        noded = shapely.get_parts(shapely.union_all(lines))
+        chunks = []
+        for part in noded:
+            c = np.asarray(shapely.get_coordinates(part))
+            if len(c) >= 2:
+                chunks.append(np.stack([c[:-1], c[1:]], axis=1))
+        if chunks:
+            segs = np.concatenate(chunks)
+    splits: dict[int, list[tuple[float, int]]] = {}
+    tree = shapely.STRtree([LineString(s) for s in segs]) if len(segs) else None
+    term_nodes: list[int] = []
+    for chain in terminals:
+        ids = [g.node(*p) for p in chain]
+        for a, b in itertools.pairwise(ids):
+            g.edge(a, b)
+        term_nodes.append(ids[0])
+        if tree is None:
+            continue
+        end = shapely.points(chain[-1])
+        j = int(tree.query_nearest(end)[0])
+        a, b = segs[j]
+        d = b - a
+        t = float(np.clip(np.dot(np.asarray(chain[-1]) - a, d) / max(float(np.dot(d, d)), 1e-12), 0.0, 1.0))
+        p = a + t * d
+        snap = g.node(float(p[0]), float(p[1]))
+        g.edge(ids[-1], snap)
+        splits.setdefault(j, []).append((t, snap))
+    for j, (a, b) in enumerate(segs):
+        pts = [(0.0, g.node(float(a[0]), float(a[1])))]
+        pts += sorted(splits.get(j, []))
+        pts.append((1.0, g.node(float(b[0]), float(b[1]))))
+        for (_, u), (_, v) in itertools.pairwise(pts):
+            g.edge(u, v)
+    # Pieces the roads do not join to the substation get a straight link to its component.
+    n_comp, labels = connected_components(g.matrix(), directed=False)
+    if n_comp > 1:
+        xy = np.array(g.xy)
+        main = labels[term_nodes[0]]
+        main_nodes = np.flatnonzero(labels == main)
+        kd = cKDTree(xy[main_nodes])
+        linked = 0
+        for comp in range(n_comp):
+            if comp == main:
+                continue
+            nodes = np.flatnonzero(labels == comp)
+            if not any(labels[t] == comp for t in term_nodes):
+                continue
+            dist, idx = kd.query(xy[nodes])
+            k = int(np.argmin(dist))
+            g.edge(int(nodes[k]), int(main_nodes[int(idx[k])]))
+            linked += 1
+        if linked:
+            warnings.append(
+                f"{linked} power station(s) are not reachable along the roads: joined by a straight trench"
+            )
+    return g, term_nodes, warnings
+
+
+def _solve_groups(dist: np.ndarray, demand: list[int], capacity: int) -> list[list[int]]:
+    """Open capacitated routes from node 0 (OR-Tools routing). Returns routes of node indices ≥ 1."""
+    n = len(demand)
+    cost = np.rint(dist * 10.0).astype(np.int64)  # decimetres
+    cost[:, 0] = 0  # a feeder ends at its last station: returning costs nothing
+    vehicles = min(n - 1, math.ceil(sum(demand) / capacity) + 2)
+    while True:
+        manager = pywrapcp.RoutingIndexManager(n, vehicles, 0)
+        model = pywrapcp.RoutingModel(manager)
+        transit = model.RegisterTransitMatrix(cost.tolist())
+        model.SetArcCostEvaluatorOfAllVehicles(transit)
+        load = model.RegisterUnaryTransitVector(demand)
+        model.AddDimensionWithVehicleCapacity(load, 0, [capacity] * vehicles, True, "current")
+        search = pywrapcp.DefaultRoutingSearchParameters()
+        search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+        search.time_limit.seconds = SOLVER_TIME_LIMIT_S
+        solution = model.SolveWithParameters(search)
+        if solution is not None:
+            break
+        if vehicles >= n - 1:
+            raise RuntimeError("the feeder grouping has no solution")
+        vehicles = min(n - 1, vehicles * 2)
+    routes: list[list[int]] = []
+    for v in range(vehicles):
+        idx = model.Start(v)
+        route: list[int] = []
+        idx = solution.Value(model.NextVar(idx))
+        while not model.IsEnd(idx):
+            route.append(manager.IndexToNode(idx))
+            idx = solution.Value(model.NextVar(idx))
+        if route:
+            routes.append(route)
+    return routes
+
+
+def _path(pred: np.ndarray, src_row: int, target: int, source: int) -> list[int]:
+    out = [target]
+    while out[-1] != source:
+        p = int(pred[src_row, out[-1]])
+        if p < 0:
+            raise RuntimeError("trench graph path missing")
+        out.append(p)
+    return out[::-1]
+
+
+def design_mv(
+    roads: Sequence[LineString],
+    substation_xy: tuple[float, float],
+    stations: Sequence[tuple[float, float]],
+    access: Sequence[tuple[float, float]],
+    station_kva: Sequence[float],
+    params: ElectricalParams,
+) -> MvResult:
+    """Feeders from the substation to every power station. roads: centrelines (UTM LineStrings);
+    stations / access: per block, the station and its road end (UTM [m]); station_kva: apparent
+    power of each station [kVA]."""
+    chains: list[list[tuple[float, float]]] = [[(float(substation_xy[0]), float(substation_xy[1]))]]
+    for s, a in zip(stations, access, strict=True):
+        chain = [(float(s[0]), float(s[1]))]
+        if math.dist(s, a) > SNAP_M:
+            chain.append((float(a[0]), float(a[1])))
+        chains.append(chain)
+    g, term, warnings = _build_graph(roads, chains)
+    mat = g.matrix().tocsr()
+    dist_all, pred = dijkstra(mat, directed=False, indices=term, return_predecessors=True)
+    dist = dist_all[:, term]
+    v_ll = params.mv_voltage_kv * 1000.0
+    current = np.asarray(station_kva, dtype=float) * 1000.0 / (SQRT3 * v_ll)
+    largest = AL_MV_35KV[-1]
+    capacity_a = params.mv_ampacity_margin * largest.ampacity_a
+    demand = [0] + [max(1, math.ceil(c * 10)) for c in current]
+    cap = int(capacity_a * 10)
+    over = [i for i, d in enumerate(demand) if d > cap]
+    if over:
+        warnings.append(
+            f"{len(over)} power station(s) draw more than one {largest.name} feeder carries "
+            f"({capacity_a:.0f} A): each gets its own feeder, over its ampacity"
+        )
+        demand = [min(d, cap) for d in demand]
+    routes = _solve_groups(dist, demand, cap) if len(stations) else []
+    xy = np.array(g.xy)
+    used: set[tuple[int, int]] = set()
+    feeders: list[MvFeeder] = []
+    r_temp = params.conductor_temp_c
+    for f, route in enumerate(routes):
+        blocks = [n - 1 for n in route]
+        prev = 0
+        legs_nodes: list[list[int]] = []
+        for node in route:
+            legs_nodes.append(_path(pred, prev, term[node], term[prev]))
+            prev = node
+        leg_current = np.cumsum(current[blocks][::-1])[::-1]
+        lengths = np.array([float(dist[a, b]) for a, b in zip([0, *route[:-1]], route, strict=True)])
+        amp = np.array([c.ampacity_a for c in AL_MV_35KV])
+        size = np.array([int(np.argmax(amp * params.mv_ampacity_margin >= i - 1e-9)) for i in leg_current])
+        size[leg_current > amp[-1] * params.mv_ampacity_margin] = len(AL_MV_35KV) - 1
+
+        def drop(sz: np.ndarray, lc: np.ndarray = leg_current, ln: np.ndarray = lengths) -> float:
+            r = np.array([AL_MV_35KV[s].r_ohm_per_m(r_temp) for s in sz])
+            return float((SQRT3 * lc * r * ln).sum() / v_ll * 100.0)
+
+        while drop(size) > params.vdrop_mv_pct and (size < len(AL_MV_35KV) - 1).any():
+            size = np.minimum(size + 1, len(AL_MV_35KV) - 1)
+        legs = []
+        for k, nodes in enumerate(legs_nodes):
+            c = AL_MV_35KV[int(size[k])]
+            for na, nb in itertools.pairwise(nodes):
+                used.add((na, nb) if na < nb else (nb, na))
+            legs.append(
+                MvLeg(
+                    feeder=f,
+                    index=k,
+                    path=xy[nodes],
+                    length_m=float(lengths[k]),
+                    current_a=float(leg_current[k]),
+                    conductor=c,
+                    loss_w=float(3.0 * leg_current[k] ** 2 * c.r_ohm_per_m(r_temp) * lengths[k]),
+                )
+            )
+        d = drop(size)
+        if d > params.vdrop_mv_pct:
+            warnings.append(f"feeder {f + 1} drops {d:.2f}% > {params.vdrop_mv_pct}% at the largest size")
+        feeders.append(
+            MvFeeder(
+                index=f,
+                blocks=tuple(blocks),
+                mva=float(sum(station_kva[b] for b in blocks) / 1000.0),
+                length_m=float(lengths.sum()),
+                loss_w=float(sum(leg.loss_w for leg in legs)),
+                drop_pct=d,
+                legs=tuple(legs),
+            )
+        )
+    trench_lines = [np.array([xy[a], xy[b]]) for a, b in sorted(used)]
+    merged: list[np.ndarray] = []
+    if trench_lines:
+        m = shapely.line_merge(shapely.MultiLineString([t.tolist() for t in trench_lines]))
+        merged = [np.asarray(shapely.get_coordinates(p)) for p in shapely.get_parts(m)]
+    return MvResult(
+        feeders=tuple(feeders),
+        trench_lines=merged,
+        trench_m=float(sum(g.edges[e] for e in used)),
+        capacity_a=capacity_a,
+        warnings=warnings,
+    )

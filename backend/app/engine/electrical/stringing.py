@@ -1,0 +1,152 @@
+"""Stringing: modules per string from the module's temperature behaviour, then strings laid along rows.
+
+Voc(T) = Voc·(1 + β_Voc·(T − 25 °C)) at the design low temperature bounds the string length from
+above (string Voc ≤ system voltage, IEC 62548 / NEC 690.7); Vmp(T) = Vmp·(1 + γ·(T − 25 °C)) at the
+design high cell temperature bounds it from below (string Vmp ≥ the MPPT minimum). The module data
+has no Vmp coefficient, so the Pmp coefficient γ stands in for it (the fill-factor part of γ is
+small; the result errs towards a longer minimum string). Strings are pooled per run of adjacent
+tables of one block in one row, so a partial table never leaves an orphan string: a run of M
+modules gets k = ⌈M / L⌉ strings of ⌊M/k⌋ or ⌈M/k⌉ modules (never above L, so never above the
+voltage limit). All positions are in the row frame [m] (see `frame.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.engine.electrical.params import ElectricalParams
+from app.engine.pv.types import PvPlant
+from app.errors import InvalidInput
+
+# Tables further apart along a row than this [m] start a new run (a road or an obstacle between).
+RUN_GAP_M = 5.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class StringPlan:
+    """Strings of the plant. Voltages [V]; per-string arrays share one index.
+
+    string_modules: modules per string; string_table: index into plant.tables of the table holding
+    the string's middle module; string_block: its inverter block; string_u / string_v: that
+    point in the row frame [m]; string_row: the row index.
+    """
+
+    modules_per_string: int
+    n_min: int
+    n_max: int
+    module_voc_cold_v: float
+    module_vmp_hot_v: float
+    module_vmp_cold_v: float
+    string_modules: np.ndarray
+    string_table: np.ndarray
+    string_block: np.ndarray
+    string_row: np.ndarray
+    string_u: np.ndarray
+    string_v: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.string_modules)
+
+    def voc_cold_v(self) -> np.ndarray:
+        """Each string's open-circuit voltage at the design low temperature [V]."""
+        return self.string_modules * self.module_voc_cold_v
+
+
+def string_limits(plant: PvPlant, params: ElectricalParams) -> tuple[int, int, float, float, float]:
+    """(n_min, n_max, module Voc cold, Vmp hot, Vmp cold) [-, -, V, V, V]; `InvalidInput` when no
+    string length fits both the voltage limit and the MPPT window."""
+    m = plant.design.design.module
+    voc_cold = m.voc_v * (1.0 + m.beta_voc_pct_per_c / 100.0 * (params.t_min_c - 25.0))
+    vmp_hot = m.vmp_v * (1.0 + m.gamma_pmp_pct_per_c / 100.0 * (params.t_max_cell_c - 25.0))
+    vmp_cold = m.vmp_v * (1.0 + m.gamma_pmp_pct_per_c / 100.0 * (params.t_min_c - 25.0))
+    n_max = math.floor(params.system_voltage_v / voc_cold + 1e-9)
+    n_min = math.ceil(params.mppt_min_v / vmp_hot - 1e-9)
+    if n_max < 1 or n_min > n_max:
+        raise InvalidInput(
+            f"no string length fits module {m.name!r}: at {params.t_min_c:g} °C at most {n_max} modules "
+            f"stay within {params.system_voltage_v:g} V, but at {params.t_max_cell_c:g} °C at least {n_min} "
+            f"are needed to reach the MPPT minimum {params.mppt_min_v:g} V"
+        )
+    return n_min, n_max, voc_cold, vmp_hot, vmp_cold
+
+
+def design_length(modules_per_table: int, n_min: int, n_max: int) -> int:
+    """The string length: the longest divisor of a full table's modules within [n_min, n_max]
+    (whole strings per table), else n_max (strings then pool across the tables of a run)."""
+    for n in range(n_max, n_min - 1, -1):
+        if modules_per_table % n == 0:
+            return n
+    return n_max
+
+
+def plan_strings(plant: PvPlant, params: ElectricalParams, u: np.ndarray, v: np.ndarray) -> StringPlan:
+    """String the plant. u, v: each table's centre in the row frame [m] (index = plant.tables order)."""
+    n_min, n_max, voc_cold, vmp_hot, vmp_cold = string_limits(plant, params)
+    length = design_length(plant.design.design.modules_per_table, n_min, n_max)
+    warnings: list[str] = []
+    if length * vmp_cold > params.mppt_max_v:
+        warnings.append(
+            f"string Vmp at {params.t_min_c:g} °C ({length * vmp_cold:.0f} V) exceeds the MPPT maximum "
+            f"{params.mppt_max_v:g} V: the inverter clips voltage on cold mornings"
+        )
+    tables = plant.tables
+    n = len(tables)
+    block = np.fromiter((t.block for t in tables), dtype=np.int64, count=n)
+    row = np.fromiter((t.row for t in tables), dtype=np.int64, count=n)
+    mods = np.fromiter((t.modules for t in tables), dtype=np.int64, count=n)
+    half = np.fromiter((t.length_m / 2.0 for t in tables), dtype=float, count=n)
+    order = np.lexsort((u, row, block))
+    s_mod: list[np.ndarray] = []
+    s_tab: list[np.ndarray] = []
+    start = 0
+    while start < n:
+        end = start + 1
+        i0 = order[start]
+        while end < n:
+            j, p = order[end], order[end - 1]
+            if block[j] != block[i0] or row[j] != row[i0] or (u[j] - half[j]) - (u[p] + half[p]) > RUN_GAP_M:
+                break
+            end += 1
+        run = order[start:end]
+        start = end
+        total = int(mods[run].sum())
+        if total <= 0:
+            continue
+        k = math.ceil(total / length)
+        base, extra = divmod(total, k)
+        lengths = np.full(k, base, dtype=np.int64)
+        lengths[:extra] += 1
+        mids = np.cumsum(lengths) - lengths / 2.0
+        pos = np.searchsorted(np.cumsum(mods[run]), mids, side="right")
+        s_mod.append(lengths)
+        s_tab.append(run[np.minimum(pos, len(run) - 1)])
+    if s_mod:
+        smod, stab = np.concatenate(s_mod), np.concatenate(s_tab)
+    else:
+        smod, stab = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    short = int((smod < n_min).sum())
+    if short:
+        warnings.append(
+            f"{short} strings are shorter than {n_min} modules (run ends): their Vmp at "
+            f"{params.t_max_cell_c:g} °C falls below the MPPT minimum"
+        )
+    return StringPlan(
+        modules_per_string=length,
+        n_min=n_min,
+        n_max=n_max,
+        module_voc_cold_v=voc_cold,
+        module_vmp_hot_v=vmp_hot,
+        module_vmp_cold_v=vmp_cold,
+        string_modules=smod,
+        string_table=stab,
+        string_block=block[stab],
+        string_row=row[stab],
+        string_u=u[stab],
+        string_v=v[stab],
+        warnings=warnings,
+    )
