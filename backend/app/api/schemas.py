@@ -258,3 +258,5 @@ class LayoutStatusPublic(BaseModel):
     road_length_m: float | None = None
     cut_volume_m3: float | None = None
     fill_volume_m3: float | None = None
+    annual_energy_mwh: float | None = None
+    warnings: list[str] = Field(default_factory=list)

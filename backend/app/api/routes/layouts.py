@@ -7,11 +7,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep
+from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
 from app.api.ratelimit import limit_generate
 from app.api.schemas import (
     MAX_SKIP,
@@ -191,10 +191,19 @@ def get_layout(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) 
     return crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
 
 
-@router.get("/{layout_id}/status", response_model=LayoutStatusPublic)
-def get_status(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LayoutStatusPublic:
-    """Job status for polling (every 2 s from the web app)."""
-    return layout_status(crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id))
+@router.get(
+    "/{layout_id}/status",
+    response_model=LayoutStatusPublic,
+    responses={304: {"description": "Not Modified: the If-None-Match ETag is current"}},
+)
+def get_status(*, layout_id: uuid.UUID, request: Request, services: ServicesDep, token: TokenDep) -> Response:
+    """Job status for polling (every 2 s from the web app); ETag / If-None-Match gives 304.
+
+    One primary-key query, no ORM session; see app.api.status_poll for why.
+    """
+    from app.api.status_poll import status_response
+
+    return status_response(request=request, services=services, token=token, layout_id=layout_id)
 
 
 @router.get("/{layout_id}/geojson")
