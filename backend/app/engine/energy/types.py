@@ -1,0 +1,211 @@
+"""Inputs and outputs of the yield model: a weather year and the energy result (JSON-ready)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from app.errors import InvalidInput
+
+WeatherKind = Literal["tmy", "timeseries", "clearsky"]
+# Where a timestamp sits in its interval: TMY3 / EPW label the interval's end, PVGIS its start.
+IntervalLabel = Literal["ending", "beginning", "instant"]
+WEATHER_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
+CLEARSKY_LABEL = (
+    "CLEAR-SKY UPPER BOUND (no clouds; pvlib Ineichen model with the bundled Linke turbidity "
+    "climatology) — not a P50; upload a weather file or allow PVGIS for a P50"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeatherData:
+    """A weather year for one place.
+
+    data: columns ghi, dni, dhi [W/m²], temp_air [°C], wind_speed [m/s] (optional albedo [0–1]),
+    a tz-aware DatetimeIndex at a regular step (hourly or finer); interval_label: which end of the
+    interval each timestamp labels. latitude / longitude [° WGS84] and elevation_m [m] of the
+    station (None when unknown); source: "file" | "pvgis" | "clearsky"; label: a human description
+    of the data; kind: "tmy" (typical year, gives a P50), "timeseries" (measured/modelled years,
+    averaged per year) or "clearsky" (an upper bound, never a P50).
+    """
+
+    data: pd.DataFrame
+    source: str
+    label: str
+    kind: WeatherKind = "tmy"
+    interval_label: IntervalLabel = "ending"
+    latitude: float | None = None
+    longitude: float | None = None
+    elevation_m: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_clearsky(self) -> bool:
+        return self.kind == "clearsky"
+
+    @property
+    def step_hours(self) -> float:
+        """The data's time step [h] (median spacing of the index)."""
+        idx = self.data.index
+        if len(idx) < 2:
+            return 1.0
+        return _median_step_hours(idx)
+
+    @property
+    def years_covered(self) -> float:
+        """How many years the data spans [years of 8760 h]."""
+        return len(self.data) * self.step_hours / 8760.0
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready description of the data: source, label, kind, location, totals."""
+        ghi_kwh = float(self.data["ghi"].sum()) * self.step_hours / 1000.0 / max(self.years_covered, 1e-9)
+        return {
+            "source": self.source,
+            "label": self.label,
+            "kind": self.kind,
+            "is_clearsky_upper_bound": self.is_clearsky,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "elevation_m": self.elevation_m,
+            "rows": len(self.data),
+            "step_hours": self.step_hours,
+            "ghi_kwh_per_m2_year": round(ghi_kwh, 1),
+            **self.details,
+        }
+
+
+def _median_step_hours(index: pd.DatetimeIndex) -> float:
+    """Median spacing of the index [h] (whatever the index's time unit)."""
+    return float(np.median((index[1:] - index[:-1]).total_seconds())) / 3600.0
+
+
+def check_weather_frame(df: pd.DataFrame, *, what: str) -> pd.DataFrame:
+    """The frame cleaned for simulation, or InvalidInput naming what is wrong with `what`.
+
+    Needs ghi (the simulation splits it with Erbs when dni or dhi is missing),
+    temp_air and wind_speed (filled with 20 °C / 1 m/s when absent), a tz-aware DatetimeIndex and
+    at least ~a year of data (≥ 8,000 hours).
+    """
+    if not isinstance(df.index, pd.DatetimeIndex):
+        raise InvalidInput(f"{what}: no timestamps could be read")
+    if df.index.tz is None:
+        raise InvalidInput(f"{what}: the timestamps have no time zone")
+    if "ghi" not in df.columns:
+        raise InvalidInput(f"{what}: no global horizontal irradiance (GHI) column")
+    out = df.sort_index()
+    out = out[~out.index.duplicated(keep="first")]
+    for col in ("ghi", "dni", "dhi"):
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce").clip(lower=0).fillna(0.0)
+    if "temp_air" not in out.columns:
+        out["temp_air"] = 20.0
+    if "wind_speed" not in out.columns:
+        out["wind_speed"] = 1.0
+    for col, default in (("temp_air", 20.0), ("wind_speed", 1.0)):
+        values = pd.to_numeric(out[col], errors="coerce")
+        fill = float(values.mean()) if values.notna().any() else default
+        out[col] = values.fillna(fill)
+    if len(out) < 2:
+        raise InvalidInput(f"{what}: fewer than two time steps")
+    step_h = _median_step_hours(out.index)
+    if not (0 < step_h <= 1.0 + 1e-6):
+        raise InvalidInput(f"{what}: time step of {step_h:g} h; hourly or finer data is needed")
+    hours = len(out) * step_h
+    if hours < 8000:
+        raise InvalidInput(f"{what}: covers only {hours:.0f} hours; a full year (8,760 h) is needed")
+    if float(out["ghi"].max()) > 1600:
+        raise InvalidInput(
+            f"{what}: GHI reaches {float(out['ghi'].max()):.0f} W/m² (over 1,600): wrong units?"
+        )
+    if float(out["ghi"].sum()) <= 0:
+        raise InvalidInput(f"{what}: GHI is zero all year")
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class LossStep:
+    """One bar of the loss waterfall: name, change in % of the previous step (negative = loss),
+    and the energy or irradiation after it (unit in `unit`)."""
+
+    name: str
+    percent: float
+    value_after: float
+    unit: str
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "percent": round(self.percent, 3),
+            "value_after": round(self.value_after, 3),
+            "unit": self.unit,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnergyResult:
+    """A plant's simulated year.
+
+    annual_energy_mwh [MWh/yr at the grid connection] (P50 when the weather is a TMY);
+    specific_yield_kwh_per_kwp [kWh/kWp/yr]; performance_ratio (IEC 61724: AC energy over
+    plane-of-array irradiation × DC kWp); capacity_factor (AC energy over AC kW × 8760 h);
+    monthly_energy_mwh: 12 values, January first; waterfall: irradiation then energy steps;
+    weather: the weather summary; label: a warning shown with every figure (clear-sky) or None.
+    """
+
+    annual_energy_mwh: float
+    specific_yield_kwh_per_kwp: float
+    performance_ratio: float
+    capacity_factor: float
+    monthly_energy_mwh: tuple[float, ...]
+    waterfall: tuple[LossStep, ...]
+    dc_kwp: float
+    ac_kw: float
+    poa_kwh_per_m2: float
+    ghi_kwh_per_m2: float
+    weather_source: str
+    weather: dict[str, Any]
+    label: str | None
+    model: dict[str, Any]
+    losses: dict[str, float]
+    groups: int
+
+    @property
+    def is_p50(self) -> bool:
+        return self.weather.get("kind") == "tmy"
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON "energy" section of a layout's design document."""
+        return {
+            "annual_energy_mwh": round(self.annual_energy_mwh, 3),
+            "specific_yield_kwh_per_kwp": round(self.specific_yield_kwh_per_kwp, 2),
+            "performance_ratio": round(self.performance_ratio, 4),
+            "capacity_factor": round(self.capacity_factor, 4),
+            "monthly_energy_mwh": [round(v, 3) for v in self.monthly_energy_mwh],
+            "loss_waterfall": [s.to_document() for s in self.waterfall],
+            "dc_kwp": round(self.dc_kwp, 3),
+            "ac_kw": round(self.ac_kw, 3),
+            "poa_kwh_per_m2": round(self.poa_kwh_per_m2, 1),
+            "ghi_kwh_per_m2": round(self.ghi_kwh_per_m2, 1),
+            "weather_source": self.weather_source,
+            "weather": self.weather,
+            "is_p50": self.is_p50,
+            "is_clearsky_upper_bound": self.weather.get("kind") == "clearsky",
+            "label": self.label,
+            "model": self.model,
+            "losses": self.losses,
+            "simulation_groups": self.groups,
+        }
+
+    def metrics(self) -> dict[str, Any]:
+        """The energy keys of the layout / CLI metrics JSON."""
+        return {
+            "annual_energy_mwh": round(self.annual_energy_mwh, 3),
+            "specific_yield_kwh_per_kwp": round(self.specific_yield_kwh_per_kwp, 2),
+            "performance_ratio": round(self.performance_ratio, 4),
+            "capacity_factor": round(self.capacity_factor, 4),
+            "weather_source": self.weather_source,
+            "energy_label": self.label,
+        }
