@@ -24,7 +24,8 @@ from app.errors import InvalidInput
 
 
 def _coords(points: np.ndarray) -> list[list[float]]:
-    return [[round(float(x), 2), round(float(y), 2)] for x, y in points]
+    out: list[list[float]] = np.round(np.asarray(points, dtype=float), 2).tolist()
+    return out
 
 
 def _feature(geom_type: str, coords: Any, props: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class ElectricalParams(BaseModel):
     transformer_no_load_pct / transformer_load_loss_pct: of the transformer rating.
     annual_loss_factor: Σp²/Σp of the plant's normalised output over a year (I²R losses scale
     with it; 0.55 without weather data). max_parallel: most parallel runs of one DC / LV circuit.
+    mv_search_solutions: solutions the feeder solver may visit (1 = savings construction only).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,6 +52,7 @@ class ElectricalParams(BaseModel):
     transformer_load_loss_pct: float = Field(default=0.9, ge=0, le=5)
     annual_loss_factor: float = Field(default=0.55, gt=0, le=1)
     max_parallel: int = Field(default=4, ge=1, le=8)
+    mv_search_solutions: int = Field(default=1, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _window(self) -> ElectricalParams:

@@ -101,34 +101,27 @@ def plan_strings(plant: PvPlant, params: ElectricalParams, u: np.ndarray, v: np.
     mods = np.fromiter((t.modules for t in tables), dtype=np.int64, count=n)
     half = np.fromiter((t.length_m / 2.0 for t in tables), dtype=float, count=n)
     order = np.lexsort((u, row, block))
-    s_mod: list[np.ndarray] = []
-    s_tab: list[np.ndarray] = []
-    start = 0
-    while start < n:
-        end = start + 1
-        i0 = order[start]
-        while end < n:
-            j, p = order[end], order[end - 1]
-            if block[j] != block[i0] or row[j] != row[i0] or (u[j] - half[j]) - (u[p] + half[p]) > RUN_GAP_M:
-                break
-            end += 1
-        run = order[start:end]
-        start = end
-        total = int(mods[run].sum())
-        if total <= 0:
-            continue
-        k = math.ceil(total / length)
-        base, extra = divmod(total, k)
-        lengths = np.full(k, base, dtype=np.int64)
-        lengths[:extra] += 1
-        mids = np.cumsum(lengths) - lengths / 2.0
-        pos = np.searchsorted(np.cumsum(mods[run]), mids, side="right")
-        s_mod.append(lengths)
-        s_tab.append(run[np.minimum(pos, len(run) - 1)])
-    if s_mod:
-        smod, stab = np.concatenate(s_mod), np.concatenate(s_tab)
-    else:
-        smod, stab = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    bo, ro, uo, ho, mo = block[order], row[order], u[order], half[order], mods[order]
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = (
+        (bo[1:] != bo[:-1]) | (ro[1:] != ro[:-1]) | ((uo[1:] - ho[1:]) - (uo[:-1] + ho[:-1]) > RUN_GAP_M)
+    )
+    run_start = np.flatnonzero(new_run)
+    cum = np.cumsum(mo)
+    run_total = np.add.reduceat(mo, run_start) if n else np.zeros(0, dtype=np.int64)
+    run_offset = cum[run_start] - mo[run_start] if n else np.zeros(0, dtype=np.int64)
+    k = -(-run_total // length)
+    base, extra = np.divmod(run_total, np.maximum(k, 1))
+    run_of = np.repeat(np.arange(len(k)), k)
+    j = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+    smod = (base[run_of] + (j < extra[run_of])).astype(np.int64)
+    # Middle module of each string, counted from the plant's first module in sorted order.
+    gc = np.cumsum(smod)
+    rs = np.cumsum(k) - k
+    within = gc - (gc[rs] - smod[rs])[run_of] if len(smod) else gc
+    mid = run_offset[run_of] + within - smod / 2.0
+    pos = np.minimum(np.searchsorted(cum, mid, side="right"), n - 1)
+    stab = order[pos] if len(smod) else np.zeros(0, dtype=np.int64)
     short = int((smod < n_min).sum())
     if short:
         warnings.append(
