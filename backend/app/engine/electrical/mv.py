@@ -34,6 +34,9 @@ SQRT3 = math.sqrt(3.0)
 SNAP_M = 0.001
 # Solver guard: the search normally ends at a local optimum well before this [s].
 SOLVER_TIME_LIMIT_S = 10
+# A station's spur to the nearest road longer than this [m] is not a spur: the station counts as
+# unreachable along the roads and is linked (with a warning) instead.
+MAX_SPUR_M = 100.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +149,8 @@ def _build_graph(
         d = b - a
         t = float(np.clip(np.dot(np.asarray(chain[-1]) - a, d) / max(float(np.dot(d, d)), 1e-12), 0.0, 1.0))
         p = a + t * d
+        if math.dist((float(p[0]), float(p[1])), chain[-1]) > MAX_SPUR_M:
+            continue
         snap = g.node(float(p[0]), float(p[1]))
         g.edge(ids[-1], snap)
         splits.setdefault(j, []).append((t, snap))

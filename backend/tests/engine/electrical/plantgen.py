@@ -51,7 +51,9 @@ def synthetic_plant(
     k = 0
     for by in range(blocks_y):
         y_base = Y0 + by * (bh + ROAD_GAP_M)
-        roads.append(LineString([(X0 - 20.0, y_base - 15.0), (X0 + blocks_x * (bw + ROAD_GAP_M), y_base - 15.0)]))
+        roads.append(
+            LineString([(X0 - 20.0, y_base - 15.0), (X0 + blocks_x * (bw + ROAD_GAP_M), y_base - 15.0)])
+        )
         for bx in range(blocks_x):
             x_base = X0 + bx * (bw + ROAD_GAP_M)
             idx = len(blocks)
@@ -66,7 +68,11 @@ def synthetic_plant(
                     c = r * rd.pitch_m + rd.pitch_m / 2
                     cx, cy = (x_base + c, y_base + a) if tracker else (x_base + a, y_base + c)
                     hw, hd = length / 2, rd.depth_m / 2
-                    poly = box(cx - hd, cy - hw, cx + hd, cy + hw) if tracker else box(cx - hw, cy - hd, cx + hw, cy + hd)
+                    poly = (
+                        box(cx - hd, cy - hw, cx + hd, cy + hw)
+                        if tracker
+                        else box(cx - hw, cy - hd, cx + hw, cy + hd)
+                    )
                     ids.append(len(tables))
                     tables.append(
                         PvTable(
