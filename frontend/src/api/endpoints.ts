@@ -20,6 +20,7 @@ import type {
   RedriveRequest,
   RedriveResult,
   Site,
+  SitePatch,
   SiteSummary,
   TerrainSummary,
   TokenResponse,
@@ -61,6 +62,22 @@ export const api = {
       return request<Site>("/api/sites/upload", { method: "POST", body: form });
     },
     remove: (id: string) => as<void>(unwrap(http.DELETE("/api/sites/{site_id}", { params: { path: { site_id: id } } }))),
+    /** Adds the demo site for the current user (201), or returns theirs (200). */
+    demo: () => as<Site>(unwrap(http.POST("/api/sites/demo"))),
+    update: (id: string, patch: SitePatch) =>
+      as<Site>(
+        unwrap(
+          http.PATCH("/api/sites/{site_id}", {
+            params: { path: { site_id: id } },
+            body: patch as unknown as components["schemas"]["SiteUpdate"],
+          }),
+        ),
+      ),
+    /** Setback line and exclusion-zone buffers (WGS84). */
+    guides: (id: string, setback_m?: number) =>
+      as<FeatureCollection>(
+        unwrap(http.GET("/api/sites/{site_id}/guides", { params: { path: { site_id: id }, query: { setback_m } } })),
+      ),
   },
 
   zones: {

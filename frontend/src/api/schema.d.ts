@@ -161,17 +161,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sites": {
+    "/api/sites/demo": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List Sites */
-        get: operations["sites-list_sites"];
+        get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Add Demo Site
+         * @description Give the current user the demo site (a ~60 ha parcel with a wetland exclusion and an entrance).
+         *
+         *     Idempotent per user: when they already have it (by name), it is returned with 200. Its terrain
+         *     comes from the bundled Jacksboro DEM when DEM_SOURCE includes `file`.
+         */
+        post: operations["sites-add_demo_site"];
         delete?: never;
         options?: never;
         head?: never;
@@ -194,6 +200,49 @@ export interface paths {
          * @description Delete the site, its zones, layouts and stored files.
          */
         delete: operations["sites-remove_site"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Site
+         * @description Rename the site or place / clear its entry and grid interconnection points (GeoJSON Points, WGS84).
+         *
+         *     Only the fields sent change. Moving a point sets `inputs_changed_at`, so older layouts show as stale.
+         */
+        patch: operations["sites-update_site"];
+        trace?: never;
+    };
+    "/api/sites/{site_id}/guides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Site Guides
+         * @description Map guides (GeoJSON, WGS84): the setback line and each exclusion zone's buffer outline.
+         */
+        get: operations["sites-get_site_guides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Sites */
+        get: operations["sites-list_sites"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -531,6 +580,28 @@ export interface components {
             auth_mode: string;
             /** Version */
             version: string;
+            /**
+             * Basemap Url
+             * @description XYZ raster tile URL template; empty: no basemap
+             * @default
+             */
+            basemap_url: string;
+            /**
+             * Basemap Attribution
+             * @default
+             */
+            basemap_attribution: string;
+            /**
+             * Satellite Url
+             * @description XYZ satellite tile URL template; empty: none
+             * @default
+             */
+            satellite_url: string;
+            /**
+             * Satellite Attribution
+             * @default
+             */
+            satellite_attribution: string;
         };
         /** AssetPublic */
         AssetPublic: {
@@ -816,6 +887,12 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Stale
+             * @description made before the site's zones, entry or interconnection point last changed
+             * @default false
+             */
+            stale: boolean;
         };
         /** LayoutQueued */
         LayoutQueued: {
@@ -964,6 +1041,18 @@ export interface components {
             entry_point: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Interconnection Point
+             * @description grid interconnection point, GeoJSON Point (WGS84)
+             */
+            interconnection_point?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Inputs Changed At
+             * @description last change of zones, entry or interconnection point
+             */
+            inputs_changed_at?: string | null;
             /** Warnings */
             warnings: string[];
         };
@@ -1005,6 +1094,28 @@ export interface components {
              */
             created_at: string;
             latest_layout?: components["schemas"]["LatestLayout"] | null;
+        };
+        /**
+         * SiteUpdate
+         * @description PATCH /api/sites/{id}: only the fields sent change; null clears a point.
+         */
+        SiteUpdate: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Entry Point
+             * @description GeoJSON Point (WGS84) or null
+             */
+            entry_point?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Interconnection Point
+             * @description GeoJSON Point (WGS84) or null
+             */
+            interconnection_point?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** SitesPublic */
         SitesPublic: {
@@ -1329,34 +1440,29 @@ export interface operations {
             };
         };
     };
-    "sites-list_sites": {
+    "sites-add_demo_site": {
         parameters: {
-            query?: {
-                skip?: number;
-                limit?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description You already have the demo site: it is returned unchanged. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["SitesPublic"];
-                };
+                content?: never;
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Successful Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SitePublic"];
                 };
             };
         };
@@ -1409,6 +1515,109 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sites-update_site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SiteUpdate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sites-get_site_guides": {
+        parameters: {
+            query?: {
+                /** @description keep-out inside the boundary [m] */
+                setback_m?: number;
+            };
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "sites-list_sites": {
+        parameters: {
+            query?: {
+                skip?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitesPublic"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -2035,7 +2244,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The export file, as an attachment named after the site. */
+            /** @description The export file, as an attachment named site + layout + format. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -30,11 +30,23 @@ export type SiteSummary = Omit<S["SiteSummary"], "centroid" | "bbox" | "latest_l
 export type Zone = Omit<S["ExclusionZonePublic"], "geometry"> & { geometry: Polygon | MultiPolygon };
 
 export type Site = SiteSummary &
-  Omit<S["SitePublic"], keyof S["SiteSummary"] | "boundary" | "exclusion_zones" | "entry_point"> & {
+  Omit<S["SitePublic"], keyof S["SiteSummary"] | "boundary" | "exclusion_zones" | "entry_point" | "interconnection_point"> & {
     boundary: Polygon | MultiPolygon;
     exclusion_zones: Zone[];
     entry_point: Point | null;
+    /** Grid interconnection point (WGS84). */
+    interconnection_point?: Point | null;
   };
+
+/** PATCH /api/sites/{id}: only the fields given change; null clears a point. */
+export interface SitePatch {
+  name?: string;
+  entry_point?: Point | null;
+  interconnection_point?: Point | null;
+}
+
+/** Which site point the user is placing or moving. */
+export type SitePointKind = "entry_point" | "interconnection_point";
 
 export interface ListResponse<T> {
   data: T[];
@@ -82,6 +94,23 @@ export const STRATEGIES: { value: Strategy; label: string }[] = [
   { value: "clustered", label: "Clustered" },
 ];
 
+/** Table-level PV design inputs (the generate body's `pv`; omitted fields take the engine's defaults). */
+export interface PvDesignInput {
+  structure?: "fixed" | "tracker";
+  /** CEC module name (pvlib library); omitted: the default module */
+  module?: string;
+  gcr?: number;
+  pitch_m?: number;
+  tilt_deg?: number;
+  dc_ac_ratio?: number;
+  /** fixed: maximum ground slope under a table [°] */
+  max_slope_deg?: number;
+  /** tracker: maximum slope along / across the axis [%] */
+  max_slope_along_pct?: number;
+  max_slope_across_pct?: number;
+  [key: string]: unknown;
+}
+
 export interface LayoutParams {
   target_capacity_kw: number;
   profile: string;
@@ -89,6 +118,8 @@ export interface LayoutParams {
   use_terrain: boolean;
   dem_resolution_m: number;
   setback_m?: number | null;
+  pv?: PvDesignInput | null;
+  [key: string]: unknown;
 }
 
 export type GenerateRequest = LayoutParams & { site_id: string };
@@ -103,11 +134,23 @@ export interface LayoutMetrics {
   fill_volume_m3: number;
   buildable_area_ha?: number | null;
   capacity_density_kw_per_ha?: number | null;
+  dc_capacity_kwp?: number | null;
+  dc_ac_ratio?: number | null;
+  table_count?: number | null;
+  module_count?: number | null;
+  structure?: string | null;
+  gcr?: number | null;
+  pitch_m?: number | null;
+  tilt_deg?: number | null;
+  azimuth_deg?: number | null;
+  block_count?: number | null;
   [key: string]: unknown;
 }
 
-export type Layout = Omit<S["LayoutPublic"], "status" | "params" | "metrics"> & {
+export type Layout = Omit<S["LayoutPublic"], "status" | "params" | "metrics" | "stale"> & {
   status: LayoutStatusValue;
+  /** Made before the site's zones, entry or interconnection point last changed. */
+  stale?: boolean;
   params: LayoutParams;
   metrics: LayoutMetrics | null;
 };
@@ -158,7 +201,7 @@ export type ExportFormat = "geojson" | "kmz" | "csv" | "dxf" | "pdf";
 export const EXPORT_FORMATS: { format: ExportFormat; label: string }[] = [
   { format: "geojson", label: "GeoJSON" },
   { format: "kmz", label: "KMZ" },
-  { format: "csv", label: "CSV" },
+  { format: "csv", label: "CSV (.zip)" },
   { format: "dxf", label: "DXF" },
   { format: "pdf", label: "PDF report" },
 ];

@@ -1,29 +1,40 @@
 /** Map colours: asset types, road classes, slope classes. Chosen for contrast on a light map. */
 
+/**
+ * One colour per asset type the engine places (distinct hues, so two types never look alike);
+ * aliases below map older or generic names onto them.
+ */
 const ASSET_COLORS: Record<string, string> = {
-  solar: "#f59e0b",
-  pv: "#f59e0b",
-  pv_block: "#f59e0b",
-  solar_block: "#f59e0b",
-  tracker: "#eab308",
-  battery: "#7c3aed",
-  bess: "#7c3aed",
-  storage: "#7c3aed",
-  inverter: "#0891b2",
-  power_station: "#0891b2",
-  transformer: "#0e7490",
-  substation: "#be185d",
-  switchyard: "#9d174d",
-  gas: "#ea580c",
-  gas_engine: "#ea580c",
-  gas_turbine: "#ea580c",
-  genset: "#ea580c",
-  wind: "#2563eb",
-  wind_turbine: "#2563eb",
-  turbine: "#2563eb",
-  om_building: "#475569",
+  pv_block: "#f59e0b", // amber
+  pv_table: "#eab308", // yellow
+  tracker: "#d97706", // dark amber
+  power_station: "#0891b2", // cyan
+  substation: "#be185d", // magenta
+  om_building: "#475569", // slate
+  battery_container: "#7c3aed", // violet
+  pcs: "#4f46e5", // indigo
+  gas_turbine: "#dc2626", // red
+  cooling_unit: "#0d9488", // teal
+  control_centre: "#65a30d", // lime
+  wind_turbine: "#2563eb", // blue
   laydown: "#a16207",
-  met_mast: "#0d9488",
+  met_mast: "#15803d",
+};
+const ALIASES: Record<string, string> = {
+  solar: "pv_block",
+  pv: "pv_block",
+  solar_block: "pv_block",
+  battery: "battery_container",
+  bess: "battery_container",
+  storage: "battery_container",
+  inverter: "power_station",
+  transformer: "power_station",
+  switchyard: "substation",
+  gas: "gas_turbine",
+  gas_engine: "gas_turbine",
+  genset: "gas_turbine",
+  wind: "wind_turbine",
+  turbine: "wind_turbine",
 };
 const FALLBACK = ["#16a34a", "#db2777", "#9333ea", "#0284c7", "#ea580c", "#65a30d", "#be123c", "#4f46e5"];
 
@@ -36,8 +47,21 @@ function hash(s: string): number {
 export function assetColor(type: string): string {
   const key = type.toLowerCase();
   if (ASSET_COLORS[key]) return ASSET_COLORS[key];
-  const partial = Object.keys(ASSET_COLORS).find((k) => key.includes(k));
-  return partial ? ASSET_COLORS[partial] : FALLBACK[hash(key) % FALLBACK.length];
+  if (ALIASES[key]) return ASSET_COLORS[ALIASES[key]];
+  const partial = Object.keys(ALIASES).find((k) => key.includes(k));
+  return partial ? ASSET_COLORS[ALIASES[partial]] : FALLBACK[hash(key) % FALLBACK.length];
+}
+
+/** PV tables and trackers, one asset type at 1 GW scale, are coloured by inverter block. */
+export const TABLE_TYPES = new Set(["pv_table", "tracker"]);
+const BLOCK_PALETTE = [
+  "#f59e0b", "#0ea5e9", "#84cc16", "#ec4899", "#8b5cf6", "#14b8a6",
+  "#f97316", "#6366f1", "#22c55e", "#e11d48", "#06b6d4", "#a855f7",
+];
+/** Colour of inverter block `block` (neighbouring ids get different hues). */
+export function blockColor(block: number | null | undefined): string {
+  if (block == null || !Number.isFinite(block)) return ASSET_COLORS.pv_table;
+  return BLOCK_PALETTE[((Math.trunc(block) % BLOCK_PALETTE.length) + BLOCK_PALETTE.length) % BLOCK_PALETTE.length];
 }
 
 export const ROAD_STYLES: Record<string, { color: string; weight: number; label: string }> = {
@@ -46,6 +70,8 @@ export const ROAD_STYLES: Record<string, { color: string; weight: number; label:
   spur: { color: "#6b7280", weight: 2, label: "Spur road" },
 };
 export const roadStyle = (cls: string) => ROAD_STYLES[cls] ?? { color: "#6b7280", weight: 2, label: cls };
+/** A road segment steeper than trucks can climb (`compliant: false`): dashed red. */
+export const NONCOMPLIANT_ROAD_COLOR = "#dc2626";
 
 /** Slope classes from flat (green) to steep (red), by lower bound in degrees. */
 export function slopeColor(minDeg: number): string {
@@ -60,5 +86,7 @@ export function slopeColor(minDeg: number): string {
 export const BOUNDARY_COLOR = "#1d4ed8";
 export const EXCLUSION_COLOR = "#dc2626";
 export const ENTRY_COLOR = "#059669";
+export const INTERCONNECTION_COLOR = "#9333ea";
+export const SETBACK_COLOR = "#1d4ed8";
 export const BUILDABLE_COLOR = "#16a34a";
 export const CONTOUR_COLOR = "#8b5e34";

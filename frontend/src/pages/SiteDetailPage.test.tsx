@@ -18,7 +18,19 @@ vi.mock("../components/Map/SiteMap", () => ({
       data-site={props.site.id}
       data-layout-features={props.layout?.features.length ?? 0}
       data-slope-features={props.terrain.slope?.features.length ?? 0}
-    />
+      data-guides={props.guides?.features.map((f) => f.properties?.kind).join(",") ?? ""}
+      data-basemap={props.basemap?.url ?? "none"}
+      data-interconnection={JSON.stringify(props.points?.interconnection ?? null)}
+    >
+      {props.points?.placing && (
+        <button type="button" onClick={() => props.points!.onPlace(props.points!.placing!, { type: "Point", coordinates: [-102.0995, 31.9012] })}>
+          simulated map click
+        </button>
+      )}
+      <button type="button" onClick={() => props.onBasemapState?.("unavailable")}>
+        simulated tile failure
+      </button>
+    </div>
   ),
 }));
 
@@ -43,15 +55,36 @@ interface World {
   layouts: Layout[];
   status: (id: string, n: number) => LayoutStatus | Response;
   generate: (body: Record<string, unknown>) => Response;
+  /** Fields changed by PATCH /api/sites/s1. */
+  site?: Record<string, unknown>;
 }
 
 function serve(world: World) {
   const statusCount: Record<string, number> = {};
   return mockFetch((call: RecordedCall) => {
     const { method, path } = call;
-    if (path === "/api/config") return jsonResponse({ async_enabled: world.asyncEnabled, auth_mode: "local", version: "1" });
+    if (path === "/api/config")
+      return jsonResponse({
+        async_enabled: world.asyncEnabled,
+        auth_mode: "local",
+        version: "1",
+        basemap_url: "https://tiles.test/{z}/{x}/{y}.png",
+        basemap_attribution: "© test",
+        satellite_url: "https://sat.test/{z}/{y}/{x}",
+        satellite_attribution: "© sat",
+      });
     if (path === "/api/auth/me") return jsonResponse(USER);
-    if (path === "/api/sites/s1") return jsonResponse(SITE);
+    if (path === "/api/sites/s1" && method === "PATCH") {
+      Object.assign(world.site ?? {}, JSON.parse(String(call.body)));
+      return jsonResponse({ ...SITE, ...(world.site ?? {}) });
+    }
+    if (path === "/api/sites/s1") return jsonResponse({ ...SITE, ...(world.site ?? {}) });
+    if (path.startsWith("/api/sites/s1/guides")) {
+      return jsonResponse({
+        type: "FeatureCollection",
+        features: [{ type: "Feature", geometry: { type: "LineString", coordinates: [[-102.1018, 31.8982], [-102.0982, 31.8982]] }, properties: { kind: "setback", setback_m: 15 } }],
+      });
+    }
     if (path === "/api/layouts/profiles") return jsonResponse(PROFILES);
     if (path.startsWith("/api/layouts?site_id=s1")) return jsonResponse({ data: world.layouts, count: world.layouts.length });
     if (method === "POST" && path === "/api/layouts/generate") return world.generate(JSON.parse(String(call.body)));
@@ -108,6 +141,45 @@ describe("SiteDetailPage", () => {
     expect(within(legend).getByText("Site entry")).toBeInTheDocument();
     expect(screen.getAllByRole("button", { name: /GeoJSON|KMZ|CSV|DXF|PDF/ })).toHaveLength(5);
     expect(screen.getByTestId("map")).toHaveAttribute("data-layout-features", "2");
+  });
+
+  it("renames the site, places the grid interconnection point, draws guides and says when there is no basemap", async () => {
+    const world: World = { asyncEnabled: true, layouts: [layout("L1")], status: () => jsonResponse({}, 500), generate: () => jsonResponse({}, 500), site: {} };
+    const { calls } = serve(world);
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByRole("heading", { name: "West Texas parcel" });
+    const map = screen.getByTestId("map");
+    await waitFor(() => expect(map).toHaveAttribute("data-guides", "setback"));
+    expect(calls.some((c) => c.path === "/api/sites/s1/guides?setback_m=15")).toBe(true);
+    expect(map).toHaveAttribute("data-basemap", "https://tiles.test/{z}/{x}/{y}.png");
+
+    // rename
+    await user.click(screen.getByRole("button", { name: "Rename" }));
+    const name = screen.getByLabelText("Site name");
+    await user.clear(name);
+    await user.type(name, "Mesa Norte");
+    await user.click(screen.getByRole("button", { name: "Save name" }));
+    expect(await screen.findByRole("heading", { name: "Mesa Norte" })).toBeInTheDocument();
+
+    // place the interconnection point with a click on the map
+    await user.click(screen.getByRole("button", { name: "Place grid interconnection point" }));
+    expect(screen.getByText(/Click the map to place the grid interconnection point/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "simulated map click" }));
+    await waitFor(() => expect(screen.getByTestId("point-interconnection_point")).toHaveTextContent("31.90120, -102.09950"));
+    const patches = calls.filter((c) => c.method === "PATCH").map((c) => JSON.parse(String(c.body)));
+    expect(patches).toEqual([{ name: "Mesa Norte" }, { interconnection_point: { type: "Point", coordinates: [-102.0995, 31.9012] } }]);
+    expect(map).toHaveAttribute("data-interconnection", JSON.stringify({ type: "Point", coordinates: [-102.0995, 31.9012] }));
+
+    // basemap: tiles failing shows the no-basemap notice; satellite and none are offered
+    expect(screen.queryByTestId("basemap-notice")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "simulated tile failure" }));
+    expect(screen.getByTestId("basemap-notice")).toHaveTextContent("No basemap: map tiles could not be loaded");
+    await user.selectOptions(screen.getByLabelText("Basemap"), "satellite");
+    expect(map).toHaveAttribute("data-basemap", "https://sat.test/{z}/{y}/{x}");
+    await user.selectOptions(screen.getByLabelText("Basemap"), "none");
+    expect(map).toHaveAttribute("data-basemap", "none");
+    expect(screen.getByTestId("basemap-notice")).toHaveTextContent("switched off");
   });
 
   it("picks a running layout up again after a reload and shows it when it completes", async () => {

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { useQueryClient } from "@tanstack/react-query";
-import type { MultiPolygon, Polygon } from "geojson";
-import { assetTypeLabels, isSyncResult, isTerminal, type Layout, type LayoutParams, type ZoneInput } from "../api/types";
-import { useSite, useZoneMutations } from "../hooks/useSites";
+import type { MultiPolygon, Point as GeoPoint, Polygon } from "geojson";
+import { assetTypeLabels, isSyncResult, isTerminal, type Layout, type LayoutParams, type SitePointKind, type ZoneInput } from "../api/types";
+import { useSite, useSiteGuides, useUpdateSite, useZoneMutations } from "../hooks/useSites";
 import { useConfig } from "../hooks/useConfig";
 import { useCancelLayout, useDeleteLayout, useGenerateLayout, useLayoutGeojson, useProfiles, useSiteLayouts } from "../hooks/useLayouts";
 import { useLayoutPolling } from "../hooks/useLayoutPolling";
@@ -20,6 +20,9 @@ import { CompareTable } from "../components/Layouts/CompareTable";
 import { ExportButtons } from "../components/Layouts/ExportButtons";
 import { TerrainControls, DEFAULT_TERRAIN, type TerrainSettings } from "../components/Sites/TerrainControls";
 import { ZonePanel } from "../components/Sites/ZonePanel";
+import { SiteTitle } from "../components/Sites/SiteTitle";
+import { SitePointsPanel } from "../components/Sites/SitePointsPanel";
+import { basemapSource, BasemapNotice, type BasemapChoice, type BasemapState } from "../components/Map/Basemap";
 import { Panel } from "../components/ui/Panel";
 import { Alert } from "../components/ui/Alert";
 import { Spinner } from "../components/ui/Spinner";
@@ -30,6 +33,9 @@ const newIdempotencyKey = (): string =>
   typeof crypto !== "undefined" && "randomUUID" in crypto
     ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/** The API's default setback [m] (LayoutGenerate.setback_m), drawn before any layout exists. */
+const DEFAULT_SETBACK_M = 15;
 
 const byNewest = (a: Layout, b: Layout) =>
   (parseApiDate(b.created_at)?.getTime() ?? 0) - (parseApiDate(a.created_at)?.getTime() ?? 0);
@@ -143,6 +149,22 @@ export function SiteDetailPage() {
   const readEditedGeometry = useRef<(() => Polygon | MultiPolygon | null) | null>(null);
   const zoneError = zones.create.error ?? zones.update.error ?? zones.remove.error;
 
+  // --- site edits: name, entry and interconnection points
+  const updateSite = useUpdateSite(siteId);
+  const [placing, setPlacing] = useState<SitePointKind | null>(null);
+  const placePoint = (kind: SitePointKind, point: GeoPoint | null) => {
+    setPlacing(null);
+    updateSite.mutate({ [kind]: point });
+  };
+
+  // --- map: basemap, guides, zoom to layout
+  const [basemapChoice, setBasemapChoice] = useState<BasemapChoice>("map");
+  const [basemapState, setBasemapState] = useState<BasemapState>("off");
+  const basemap = basemapSource(config.data, basemapChoice);
+  const [fitLayoutToken, setFitLayoutToken] = useState(0);
+  const setbackM = Number(selected?.params.setback_m ?? DEFAULT_SETBACK_M);
+  const guides = useSiteGuides(site.data, setbackM);
+
   // --- comparison
   const [compareIds, setCompareIds] = useState<string[]>([]);
   const compared = layouts.filter((l) => compareIds.includes(l.id));
@@ -171,6 +193,7 @@ export function SiteDetailPage() {
   const roadClasses = Array.from(
     new Set((layoutFc?.features ?? []).filter((f) => f.properties?.kind === "road").map((f) => String(f.properties?.road_class))),
   ).sort((a, b) => ["spine", "secondary", "spur"].indexOf(a) - ["spine", "secondary", "spur"].indexOf(b));
+  const noncompliantRoads = (layoutFc?.features ?? []).filter((f) => f.properties?.kind === "road" && f.properties?.compliant === false).length;
   const assetCounts: Record<string, number> = {};
   for (const f of layoutFc?.features ?? []) {
     if (f.properties?.kind === "asset") {
@@ -186,10 +209,16 @@ export function SiteDetailPage() {
           <Link to="/sites" className="back-link">
             ← All sites
           </Link>
-          <h1 className="site-title">{s.name}</h1>
+          <SiteTitle
+            name={s.name}
+            busy={updateSite.isPending}
+            error={updateSite.isError ? updateSite.error.message : null}
+            onRename={(name) => updateSite.mutateAsync({ name })}
+          />
           <p className="muted small">
             {formatArea(s.area_ha)} · {s.exclusion_zones.length} exclusion zone{s.exclusion_zones.length === 1 ? "" : "s"}
             {s.entry_point ? " · entry point set" : ""}
+            {s.interconnection_point ? " · grid point set" : ""}
           </p>
           {s.warnings.length > 0 && (
             <Alert tone="warning" title="Import warnings">
@@ -255,10 +284,29 @@ export function SiteDetailPage() {
           >
             {deleteLayout.isError && <Alert title="Delete failed">{deleteLayout.error.message}</Alert>}
             <MetricsPanel layout={selected} assetLabels={assetLabels} />
+            <Button size="sm" onClick={() => setFitLayoutToken((n) => n + 1)}>
+              Zoom to layout
+            </Button>
             <h3 className="sub-title">Download</h3>
             <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-${layoutNames[selected.id].replace(" ", "-").toLowerCase()}`} />
           </Panel>
         )}
+
+        <Panel title="Entry and grid connection">
+          <SitePointsPanel
+            entry={s.entry_point}
+            interconnection={s.interconnection_point ?? null}
+            placing={placing}
+            busy={updateSite.isPending}
+            error={updateSite.isError && !placing ? updateSite.error.message : null}
+            onStartPlacing={(k) => {
+              updateSite.reset();
+              setPlacing(k);
+            }}
+            onCancelPlacing={() => setPlacing(null)}
+            onClear={(k) => placePoint(k, null)}
+          />
+        </Panel>
 
         <Panel title="Terrain">
           <TerrainControls
@@ -316,6 +364,16 @@ export function SiteDetailPage() {
             }}
             layout={layoutFc}
             assetLabels={assetLabels}
+            basemap={basemap}
+            onBasemapState={setBasemapState}
+            guides={guides.data}
+            fitLayoutToken={fitLayoutToken}
+            points={{
+              entry: s.entry_point,
+              interconnection: s.interconnection_point ?? null,
+              placing,
+              onPlace: (kind, point) => placePoint(kind, point),
+            }}
             zoneEditing={{
               drawing: drawing && !draft,
               onDrawn: (g) => setDraft(g),
@@ -330,10 +388,28 @@ export function SiteDetailPage() {
             roadClasses={roadClasses}
             hasZones={s.exclusion_zones.length > 0 || !!draft}
             hasEntry={!!s.entry_point}
+            hasInterconnection={!!s.interconnection_point}
+            hasSetback={(guides.data?.features ?? []).some((f) => f.properties?.kind === "setback")}
+            hasBuffers={(guides.data?.features ?? []).some((f) => f.properties?.kind === "exclusion_buffer")}
+            noncompliantRoads={noncompliantRoads}
             slopeClasses={terrain.slope ? slopeLegend(slope.data) : undefined}
             showContours={terrain.contours}
             showBuildable={terrain.buildable}
           />
+          <div className="map-toolbar" role="group" aria-label="Map tools">
+            <label htmlFor="basemap-choice">Basemap</label>
+            <select id="basemap-choice" value={basemapChoice} onChange={(e) => setBasemapChoice(e.target.value as BasemapChoice)}>
+              <option value="map">Map (OpenStreetMap)</option>
+              {config.data?.satellite_url ? <option value="satellite">Satellite</option> : null}
+              <option value="none">None</option>
+            </select>
+            {layoutFc && (
+              <Button size="sm" onClick={() => setFitLayoutToken((n) => n + 1)} aria-label="Zoom the map to the layout">
+                ⤢ Layout
+              </Button>
+            )}
+          </div>
+          <BasemapNotice choice={basemapChoice} state={basemap ? basemapState : "off"} configured={!!basemapSource(config.data, basemapChoice === "none" ? "map" : basemapChoice)} />
           {selected && selected.status === "completed" && geojson.isFetching && (
             <div className="map-status" role="status">
               <Spinner size="sm" label="Loading layout" /> Loading layout…

@@ -3,7 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SitesPage } from "./SitesPage";
 import { jsonResponse, mockFetch, renderWithProviders } from "../test/utils";
-import { SITE_SUMMARY } from "../test/fixtures";
+import { SITE, SITE_SUMMARY } from "../test/fixtures";
+import { Route, Routes, useLocation } from "react-router-dom";
+
+function LocationProbe() {
+  return <div data-testid="location">{useLocation().pathname}</div>;
+}
 
 const OTHER = { ...SITE_SUMMARY, id: "s2", name: "Arizona parcel", area_ha: 245.3, latest_layout: null };
 
@@ -16,7 +21,7 @@ describe("SitesPage", () => {
     const row = (await screen.findByRole("link", { name: "West Texas parcel" })).closest("tr")!;
     expect(within(row).getByText("25.04 ha")).toBeInTheDocument();
     expect(within(row).getByText("Completed")).toBeInTheDocument();
-    expect(within(row).getByText("4 MW")).toBeInTheDocument();
+    expect(within(row).getByText("4 MWac")).toBeInTheDocument();
     const other = screen.getByRole("link", { name: "Arizona parcel" }).closest("tr")!;
     expect(within(other).getByText("245.3 ha")).toBeInTheDocument();
     expect(within(other).getByText("No layout")).toBeInTheDocument();
@@ -51,6 +56,24 @@ describe("SitesPage", () => {
     await user.click(within(dialog).getByRole("button", { name: "Delete site" }));
     await waitFor(() => expect(screen.queryByRole("link", { name: "Arizona parcel" })).not.toBeInTheDocument());
     expect(calls.filter((c) => c.method === "DELETE").map((c) => c.path)).toEqual(["/api/sites/s2"]);
+  });
+
+  it("adds the demo site with one click and opens it", async () => {
+    const { calls } = mockFetch(({ method, path }) => {
+      if (method === "POST" && path === "/api/sites/demo") return jsonResponse({ ...SITE, id: "demo1", name: "Demo site (Jacksboro, Tennessee)" }, 201);
+      return jsonResponse({ data: [], count: 0 });
+    });
+    const user = userEvent.setup();
+    renderWithProviders(
+      <Routes>
+        <Route path="/sites" element={<SitesPage />} />
+        <Route path="/sites/:siteId" element={<LocationProbe />} />
+      </Routes>,
+      { route: "/sites" },
+    );
+    await user.click(await screen.findByRole("button", { name: "Try the demo site" }));
+    expect(await screen.findByTestId("location")).toHaveTextContent("/sites/demo1");
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/api/sites/demo"]);
   });
 
   it("shows an empty state", async () => {

@@ -1,11 +1,28 @@
 import { useState } from "react";
-import { useDeleteSite, useSites } from "../hooks/useSites";
+import { useNavigate } from "react-router-dom";
+import { useAddDemoSite, useDeleteSite, useSites } from "../hooks/useSites";
 import type { SiteSummary } from "../api/types";
 import { SiteUpload } from "../components/Sites/SiteUpload";
 import { SitesTable } from "../components/Sites/SitesTable";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { Alert } from "../components/ui/Alert";
 import { Spinner } from "../components/ui/Spinner";
+import { Button } from "../components/ui/Button";
+
+/** "Try the demo site": a ready parcel (with a wetland exclusion and an entrance) to explore at once. */
+function DemoSiteButton() {
+  const demo = useAddDemoSite();
+  const navigate = useNavigate();
+  return (
+    <div className="demo-site">
+      <Button onClick={() => demo.mutate(undefined, { onSuccess: (site) => navigate(`/sites/${site.id}`) })} busy={demo.isPending}>
+        Try the demo site
+      </Button>
+      <p className="field-hint">A 60 ha parcel in Tennessee with a wetland to avoid and real terrain.</p>
+      {demo.isError && <Alert title="Could not add the demo site">{demo.error.message}</Alert>}
+    </div>
+  );
+}
 
 export function SitesPage() {
   const sites = useSites();
@@ -24,6 +41,8 @@ export function SitesPage() {
         <section className="card" aria-labelledby="upload-h">
           <h2 id="upload-h" className="card-title">Upload a parcel</h2>
           <SiteUpload />
+          <h3 className="sub-title">No parcel at hand?</h3>
+          <DemoSiteButton />
         </section>
         <section className="card" aria-labelledby="sites-h">
           <h2 id="sites-h" className="card-title">

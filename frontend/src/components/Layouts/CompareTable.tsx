@@ -1,5 +1,5 @@
 import type { Layout } from "../../api/types";
-import { formatArea, formatEnergy, formatLength, formatNumber, formatPower, formatVolume, humanize } from "../../lib/format";
+import { formatArea, formatDcPower, formatEnergy, formatLength, formatNumber, formatPower, formatVolume, humanize } from "../../lib/format";
 
 interface Row {
   label: string;
@@ -12,13 +12,17 @@ const ROWS: Row[] = [
   { label: "Target", value: (l) => formatPower(l.params.target_capacity_kw) },
   { label: "Terrain", value: (l) => (l.params.use_terrain ? `Yes (${l.params.dem_resolution_m} m DEM)` : "No") },
   { label: "Capacity", value: (l) => formatPower(l.metrics?.total_capacity_kw) },
+  { label: "DC capacity", value: (l) => formatDcPower(l.metrics?.dc_capacity_kwp) },
+  { label: "DC/AC ratio", value: (l) => formatNumber(l.metrics?.dc_ac_ratio, 2) },
+  { label: "Structure", value: (l) => (l.metrics?.structure ? humanize(l.metrics.structure) : "—") },
+  { label: "Tables", value: (l) => formatNumber(l.metrics?.table_count) },
   { label: "Storage", value: (l) => formatEnergy(l.metrics?.storage_kwh) },
   { label: "Assets", value: (l) => formatNumber(l.metrics?.asset_count) },
   { label: "Road length", value: (l) => formatLength(l.metrics?.road_length_m) },
   { label: "Cut", value: (l) => formatVolume(l.metrics?.cut_volume_m3) },
   { label: "Fill", value: (l) => formatVolume(l.metrics?.fill_volume_m3) },
   { label: "Buildable area", value: (l) => formatArea(l.metrics?.buildable_area_ha) },
-  { label: "Density", value: (l) => (l.metrics ? `${formatNumber(l.metrics.capacity_density_kw_per_ha, 0)} kW/ha` : "—") },
+  { label: "Density", value: (l) => (l.metrics ? `${formatNumber(l.metrics.capacity_density_kw_per_ha, 0)} kWac/ha` : "—") },
   { label: "Warnings", value: (l) => String(l.warnings.length) },
 ];
 

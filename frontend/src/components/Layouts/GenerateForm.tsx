@@ -1,9 +1,59 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { STRATEGIES, type LayoutParams, type Profile } from "../../api/types";
+import { STRATEGIES, assetTypeLabels, type LayoutParams, type Profile, type PvDesignInput } from "../../api/types";
 import { Field } from "../ui/Field";
 import { Button } from "../ui/Button";
 
 export const DEM_RESOLUTIONS = [5, 10, 30];
+/** The engine's default module (backend app/engine/pv/modules.py DEFAULT_MODULE), used when the field is empty. */
+export const DEFAULT_MODULE_LABEL = "Generic 580 W N-type TOPCon bifacial (2278 × 1134 mm)";
+
+/** Profiles with a PV plant take the table-level design inputs. */
+export const hasPv = (p: Profile | undefined): boolean =>
+  !!p && assetTypeLabels(p).some(([name]) => /pv|solar|tracker/.test(name));
+
+interface PvFields {
+  structure: "fixed" | "tracker";
+  module: string;
+  spacing: "gcr" | "pitch";
+  spacingValue: string;
+  tilt: string;
+  dcAc: string;
+  maxSlope: string;
+  maxAlong: string;
+  maxAcross: string;
+}
+const EMPTY_PV: PvFields = { structure: "fixed", module: "", spacing: "gcr", spacingValue: "", tilt: "", dcAc: "", maxSlope: "", maxAlong: "", maxAcross: "" };
+
+/**
+ * Validates the PV fields (ranges as the API's) into the generate body's `pv`; throws a readable
+ * message. Undefined when every field is left at the engine's default.
+ */
+export function pvDesign(f: PvFields): PvDesignInput | undefined {
+  const out: PvDesignInput = { structure: f.structure };
+  const num = (v: string, label: string, lo: number, hi: number): number | undefined => {
+    if (v.trim() === "") return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < lo || n > hi) throw new Error(`${label} must be between ${lo} and ${hi}.`);
+    return n;
+  };
+  if (f.module.trim()) out.module = f.module.trim();
+  const spacing = f.spacing === "gcr" ? num(f.spacingValue, "GCR", 0.15, 0.9) : num(f.spacingValue, "Pitch", 2, 40);
+  if (spacing !== undefined) out[f.spacing === "gcr" ? "gcr" : "pitch_m"] = spacing;
+  const dcAc = num(f.dcAc, "DC/AC ratio", 1, 2);
+  if (dcAc !== undefined) out.dc_ac_ratio = dcAc;
+  if (f.structure === "fixed") {
+    const tilt = num(f.tilt, "Tilt", 0, 60);
+    if (tilt !== undefined) out.tilt_deg = tilt;
+    const slope = num(f.maxSlope, "Maximum slope", 0.1, 30);
+    if (slope !== undefined) out.max_slope_deg = slope;
+  } else {
+    const along = num(f.maxAlong, "Maximum slope along the axis", 0.1, 40);
+    if (along !== undefined) out.max_slope_along_pct = along;
+    const across = num(f.maxAcross, "Maximum slope across the axis", 0.1, 40);
+    if (across !== undefined) out.max_slope_across_pct = across;
+  }
+  return f.structure === "fixed" && Object.keys(out).length === 1 ? undefined : out;
+}
 
 export interface GenerateFormProps {
   profiles: Profile[];
@@ -24,6 +74,8 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
   const [resolution, setResolution] = useState(10);
   const [setback, setSetback] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [pv, setPv] = useState<PvFields>(EMPTY_PV);
+  const setPvField = <K extends keyof PvFields>(k: K, v: PvFields[K]) => setPv((old) => ({ ...old, [k]: v }));
 
   useEffect(() => {
     if (!profile && profiles.length > 0) setProfile(profiles[0].name);
@@ -47,6 +99,15 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
       setError("Choose a profile.");
       return;
     }
+    let pvBody: PvDesignInput | undefined;
+    if (hasPv(selectedProfile)) {
+      try {
+        pvBody = pvDesign(pv);
+      } catch (err) {
+        setError((err as Error).message);
+        return;
+      }
+    }
     setError(null);
     onSubmit({
       target_capacity_kw: unit === "MW" ? value * 1000 : value,
@@ -55,6 +116,7 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
       use_terrain: useTerrain,
       dem_resolution_m: resolution,
       ...(setbackValue !== undefined ? { setback_m: setbackValue } : {}),
+      ...(pvBody ? { pv: pvBody } : {}),
     });
   };
 
@@ -125,6 +187,80 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
           )}
         </Field>
       </div>
+      {hasPv(selectedProfile) && (
+        <fieldset className="pv-fieldset">
+          <legend>PV design</legend>
+          <div className="form-row">
+            <Field label="Structure" className="grow">
+              {({ id }) => (
+                <select id={id} value={pv.structure} onChange={(e) => setPvField("structure", e.target.value as PvFields["structure"])}>
+                  <option value="fixed">Fixed tilt</option>
+                  <option value="tracker">Single-axis tracker</option>
+                </select>
+              )}
+            </Field>
+            <Field label="DC/AC ratio" className="grow">
+              {({ id }) => (
+                <input id={id} type="number" step="0.01" placeholder="1.25" value={pv.dcAc} onChange={(e) => setPvField("dcAc", e.target.value)} />
+              )}
+            </Field>
+          </div>
+          <Field label="Module" hint={`CEC module name (pvlib library); empty: ${DEFAULT_MODULE_LABEL}`}>
+            {({ id, describedBy }) => (
+              <input id={id} type="text" aria-describedby={describedBy} placeholder={DEFAULT_MODULE_LABEL} value={pv.module} onChange={(e) => setPvField("module", e.target.value)} />
+            )}
+          </Field>
+          <div className="form-row">
+            <Field label="Spacing by" className="grow">
+              {({ id }) => (
+                <select id={id} value={pv.spacing} onChange={(e) => setPvField("spacing", e.target.value as PvFields["spacing"])}>
+                  <option value="gcr">GCR</option>
+                  <option value="pitch">Pitch (m)</option>
+                </select>
+              )}
+            </Field>
+            <Field label={pv.spacing === "gcr" ? "GCR" : "Pitch (m)"} className="grow">
+              {({ id }) => (
+                <input
+                  id={id}
+                  type="number"
+                  step="any"
+                  placeholder={pv.spacing === "gcr" ? (pv.structure === "tracker" ? "0.35" : "no-shading rule") : "no-shading rule"}
+                  value={pv.spacingValue}
+                  onChange={(e) => setPvField("spacingValue", e.target.value)}
+                />
+              )}
+            </Field>
+          </div>
+          {pv.structure === "fixed" ? (
+            <div className="form-row">
+              <Field label="Tilt (°)" className="grow">
+                {({ id }) => (
+                  <input id={id} type="number" step="any" placeholder="by latitude" value={pv.tilt} onChange={(e) => setPvField("tilt", e.target.value)} />
+                )}
+              </Field>
+              <Field label="Max slope (°)" className="grow">
+                {({ id }) => (
+                  <input id={id} type="number" step="any" placeholder="10" value={pv.maxSlope} onChange={(e) => setPvField("maxSlope", e.target.value)} />
+                )}
+              </Field>
+            </div>
+          ) : (
+            <div className="form-row">
+              <Field label="Max slope along axis (%)" className="grow">
+                {({ id }) => (
+                  <input id={id} type="number" step="any" placeholder="15" value={pv.maxAlong} onChange={(e) => setPvField("maxAlong", e.target.value)} />
+                )}
+              </Field>
+              <Field label="Max slope across axis (%)" className="grow">
+                {({ id }) => (
+                  <input id={id} type="number" step="any" placeholder="10" value={pv.maxAcross} onChange={(e) => setPvField("maxAcross", e.target.value)} />
+                )}
+              </Field>
+            </div>
+          )}
+        </fieldset>
+      )}
       <div className="checkbox">
         <input id="use-terrain" type="checkbox" checked={useTerrain} onChange={(e) => setUseTerrain(e.target.checked)} />
         <label htmlFor="use-terrain">Use terrain (slope, earthwork)</label>

@@ -94,8 +94,21 @@ describe("JobProgress", () => {
   it("on completion shows the result summary", () => {
     renderJob({ status: "completed", total_capacity_kw: 4000, asset_count: 5, road_length_m: 800, completed_at: "2026-03-01T10:00:42Z" });
     expect(screen.getByText("Layout ready")).toBeInTheDocument();
-    expect(screen.getByText(/4 MW · 5 assets · 800 m of roads · 42s/)).toBeInTheDocument();
+    expect(screen.getByText(/4 MWac · 5 assets · 800 m of roads · generated in 42s/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Cancel job" })).not.toBeInTheDocument();
+  });
+
+  it("a two-second run says so, measured from started_at to completed_at (not 0 s)", () => {
+    renderJob({
+      status: "completed",
+      total_capacity_kw: 4000,
+      asset_count: 5,
+      road_length_m: 800,
+      queued_at: "2026-03-01T09:59:00Z",
+      started_at: "2026-03-01T10:00:00.250Z",
+      completed_at: "2026-03-01T10:00:02.550Z",
+    });
+    expect(screen.getByText(/generated in 2\.3 s/)).toBeInTheDocument();
   });
 
   it("shows a cancelled notice", () => {

@@ -1,5 +1,5 @@
 import type { LayoutStatus } from "../../api/types";
-import { formatDuration, formatLength, formatNumber, formatPower, humanize, parseApiDate } from "../../lib/format";
+import { formatDuration, formatElapsed, formatLength, formatNumber, formatPower, humanize, parseApiDate } from "../../lib/format";
 import { useNow } from "../../hooks/useNow";
 import { Spinner } from "../ui/Spinner";
 import { ProgressBar } from "../ui/ProgressBar";
@@ -32,6 +32,8 @@ export function JobProgress(props: JobProgressProps) {
   const start = parseApiDate(status?.started_at) ?? parseApiDate(status?.queued_at);
   const end = parseApiDate(status?.completed_at);
   const elapsed = start ? ((end?.getTime() ?? now) - start.getTime()) / 1000 : null;
+  // The finished job's own run time (worker start → completion), to the tenth of a second.
+  const runTime = start && end ? (end.getTime() - start.getTime()) / 1000 : null;
 
   const announce =
     state === "failed"
@@ -110,7 +112,7 @@ export function JobProgress(props: JobProgressProps) {
           action={<Button size="sm" variant="ghost" onClick={props.onDismiss}>Dismiss</Button>}
         >
           {formatPower(status?.total_capacity_kw)} · {formatNumber(status?.asset_count)} assets · {formatLength(status?.road_length_m)} of roads
-          {elapsed != null && <> · {formatDuration(elapsed)}</>}
+          {runTime != null && <> · generated in {formatElapsed(runTime)}</>}
         </Alert>
       )}
       {state === "failed" && (

@@ -28,6 +28,11 @@ export function LayoutList({ layouts, selectedId, compareIds, onSelect, onToggle
             >
               <span className="layout-name">
                 Layout {n} <StatusBadge status={l.status} />
+                {l.stale && (
+                  <span className="badge badge-stale" title="Made before the site's zones, entry or interconnection point changed">
+                    Stale
+                  </span>
+                )}
               </span>
               <span className="layout-meta">
                 {formatPower(l.metrics?.total_capacity_kw ?? l.params.target_capacity_kw)} · {humanize(l.params.profile)} ·{" "}

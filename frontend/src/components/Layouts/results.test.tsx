@@ -19,8 +19,8 @@ describe("MetricsPanel", () => {
       />,
     );
     const value = (label: string) => screen.getByText(label, { selector: "dt" }).nextElementSibling?.textContent;
-    expect(value("Capacity")).toBe("4 MW80 % of 5 MW");
-    expect(screen.getByText("80 % of 5 MW")).toBeInTheDocument();
+    expect(value("Capacity (AC)")).toBe("4 MWac80 % of 5 MWac");
+    expect(screen.getByText("80 % of 5 MWac")).toBeInTheDocument();
     expect(value("Storage")).toBe("0 kWh");
     expect(value("Road length")).toBe("1.23 km");
     expect(value("Cut")).toBe("500 m³");
@@ -28,7 +28,54 @@ describe("MetricsPanel", () => {
     const table = screen.getByRole("table", { name: "Assets by type" });
     expect(within(table).getByRole("rowheader", { name: "PV block" }).nextElementSibling).toHaveTextContent("2");
     expect(within(table).getByRole("rowheader", { name: "Power station" })).toBeInTheDocument();
-    expect(screen.getByText("Reached 80 % of the target: the parcel is full.")).toBeInTheDocument();
+    // warnings come first, in a warning box that names how many there are
+    const warning = screen.getByText("1 warning").closest(".alert")!;
+    expect(warning).toHaveTextContent("1 warning");
+    expect(warning).toHaveTextContent("Reached 80 % of the target: the parcel is full.");
+    expect(screen.queryByText("Stale layout")).not.toBeInTheDocument();
+    expect(screen.queryByText("DC capacity", { selector: "dt" })).not.toBeInTheDocument(); // no PV design numbers
+  });
+
+  it("shows the PV design: MWac and MWp, DC/AC, tables, GCR, pitch, tilt, structure; and a stale layout", () => {
+    const base = layout("L1");
+    render(
+      <MetricsPanel
+        layout={layout("L1", {
+          stale: true,
+          metrics: {
+            ...base.metrics!,
+            total_capacity_kw: 100_000,
+            dc_capacity_kwp: 125_400,
+            dc_ac_ratio: 1.254,
+            table_count: 4321,
+            structure: "fixed",
+            gcr: 0.4,
+            pitch_m: 11.36,
+            tilt_deg: 25,
+            block_count: 25,
+          },
+        })}
+      />,
+    );
+    const value = (label: string) => screen.getByText(label, { selector: "dt" }).nextElementSibling?.textContent;
+    expect(value("Capacity (AC)")).toMatch(/^100 MWac/);
+    expect(value("DC capacity")).toBe("125.4 MWp");
+    expect(value("DC/AC ratio")).toBe("1.25");
+    expect(value("Tables")).toBe("4,321");
+    expect(value("Structure")).toBe("Fixed tilt");
+    expect(value("GCR")).toBe("0.4");
+    expect(value("Pitch")).toBe("11.4 m");
+    expect(value("Tilt")).toBe("25°");
+    expect(value("Inverter blocks")).toBe("25");
+    expect(screen.getByText("Stale layout")).toBeInTheDocument();
+  });
+
+  it("names trackers as trackers and has no tilt for them", () => {
+    const base = layout("L1");
+    render(<MetricsPanel layout={layout("L1", { metrics: { ...base.metrics!, structure: "tracker", table_count: 12, tilt_deg: 0 } })} />);
+    expect(screen.getByText("Trackers", { selector: "dt" }).nextElementSibling).toHaveTextContent("12");
+    expect(screen.getByText("Structure", { selector: "dt" }).nextElementSibling).toHaveTextContent("Single-axis tracker");
+    expect(screen.queryByText("Tilt", { selector: "dt" })).not.toBeInTheDocument();
   });
 });
 
@@ -44,9 +91,9 @@ describe("CompareTable", () => {
     expect(headers).toEqual(["Metric", "Layout 1", "Layout 2"]);
     const cells = (label: string) =>
       Array.from(screen.getByRole("rowheader", { name: label }).parentElement!.querySelectorAll("td")).map((td) => td.textContent);
-    expect(cells("Capacity")).toEqual(["4 MW", "6 MW"]);
+    expect(cells("Capacity")).toEqual(["4 MWac", "6 MWac"]);
     expect(cells("Strategy")).toEqual(["Balanced", "Density"]);
-    expect(cells("Bess")).toEqual(["0", "1"]);
+    expect(cells("BESS")).toEqual(["0", "1"]);
   });
 });
 
@@ -74,9 +121,37 @@ describe("LayoutList", () => {
     expect(onToggle).toHaveBeenCalledWith("B");
     expect(screen.queryByRole("checkbox", { name: "Compare layout 1" })).not.toBeInTheDocument();
   });
+
+  it("marks stale layouts", () => {
+    render(
+      <LayoutList layouts={[layout("B"), layout("A", { stale: true })]} selectedId="B" compareIds={[]} onSelect={vi.fn()} onToggleCompare={vi.fn()} />,
+    );
+    const items = screen.getAllByRole("listitem");
+    expect(within(items[0]).queryByText("Stale")).not.toBeInTheDocument();
+    expect(within(items[1]).getByText("Stale")).toBeInTheDocument();
+  });
 });
 
 describe("MapLegend", () => {
+  it("shows the setback line, buffers, grid point, tables by block and too-steep roads", () => {
+    render(
+      <MapLegend
+        assetCounts={{ pv_table: 30000, power_station: 12 }}
+        roadClasses={["spine"]}
+        hasZones
+        hasEntry
+        hasInterconnection
+        hasSetback
+        hasBuffers
+        noncompliantRoads={3}
+      />,
+    );
+    const legend = screen.getByRole("complementary", { name: "Map legend" });
+    for (const t of ["Setback line", "Exclusion buffer", "Grid interconnection", "PV table · colour = inverter block", "Power station", "Too steep for trucks"]) {
+      expect(within(legend).getByText(t, { exact: false })).toBeInTheDocument();
+    }
+  });
+
   it("lists site elements, asset types with counts and road classes", () => {
     render(
       <MapLegend
@@ -115,7 +190,7 @@ describe("ExportButtons", () => {
     expect(screen.getAllByRole("button").map((b) => b.textContent?.trim())).toEqual([
       "⬇ GeoJSON",
       "⬇ KMZ",
-      "⬇ CSV",
+      "⬇ CSV (.zip)",
       "⬇ DXF",
       "⬇ PDF report",
     ]);

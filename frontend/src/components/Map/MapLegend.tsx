@@ -1,5 +1,19 @@
 import type { FeatureCollection } from "geojson";
-import { BOUNDARY_COLOR, BUILDABLE_COLOR, CONTOUR_COLOR, ENTRY_COLOR, EXCLUSION_COLOR, ROAD_STYLES, assetColor, slopeColor } from "../../lib/colors";
+import {
+  BOUNDARY_COLOR,
+  BUILDABLE_COLOR,
+  CONTOUR_COLOR,
+  ENTRY_COLOR,
+  EXCLUSION_COLOR,
+  INTERCONNECTION_COLOR,
+  NONCOMPLIANT_ROAD_COLOR,
+  ROAD_STYLES,
+  SETBACK_COLOR,
+  TABLE_TYPES,
+  assetColor,
+  blockColor,
+  slopeColor,
+} from "../../lib/colors";
 import { humanize } from "../../lib/format";
 
 export interface LegendProps {
@@ -12,6 +26,11 @@ export interface LegendProps {
   slopeClasses?: { min_deg: number; max_deg: number; label: string }[];
   showContours?: boolean;
   showBuildable?: boolean;
+  hasInterconnection?: boolean;
+  hasSetback?: boolean;
+  hasBuffers?: boolean;
+  /** Road segments over the grade limit in the shown layout. */
+  noncompliantRoads?: number;
 }
 
 /** Slope classes shown in the legend: those of the loaded overlay, else the default edges. */
@@ -40,7 +59,20 @@ function Swatch({ color, kind = "fill", weight }: { color: string; kind?: "fill"
   return <span className={`swatch swatch-${kind}`} style={{ ["--c" as string]: color, ["--w" as string]: `${weight ?? 2}px` }} aria-hidden="true" />;
 }
 
-export function MapLegend({ assetCounts, assetLabels = {}, roadClasses, hasZones, hasEntry, slopeClasses, showContours, showBuildable }: LegendProps) {
+export function MapLegend({
+  assetCounts,
+  assetLabels = {},
+  roadClasses,
+  hasZones,
+  hasEntry,
+  slopeClasses,
+  showContours,
+  showBuildable,
+  hasInterconnection,
+  hasSetback,
+  hasBuffers,
+  noncompliantRoads = 0,
+}: LegendProps) {
   const assetTypes = Object.keys(assetCounts).sort();
   return (
     <aside className="legend" aria-label="Map legend">
@@ -48,7 +80,10 @@ export function MapLegend({ assetCounts, assetLabels = {}, roadClasses, hasZones
       <ul>
         <li><Swatch color={BOUNDARY_COLOR} kind="outline" /> Site boundary</li>
         {hasZones && <li><Swatch color={EXCLUSION_COLOR} /> Exclusion zone</li>}
+        {hasSetback && <li><Swatch color={SETBACK_COLOR} kind="line" weight={1.5} /> Setback line</li>}
+        {hasZones && hasBuffers && <li><Swatch color={EXCLUSION_COLOR} kind="outline" /> Exclusion buffer</li>}
         {hasEntry && <li><Swatch color={ENTRY_COLOR} kind="dot" /> Site entry</li>}
+        {hasInterconnection && <li><Swatch color={INTERCONNECTION_COLOR} kind="dot" /> Grid interconnection</li>}
       </ul>
       {assetTypes.length > 0 && (
         <>
@@ -56,7 +91,19 @@ export function MapLegend({ assetCounts, assetLabels = {}, roadClasses, hasZones
           <ul>
             {assetTypes.map((t) => (
               <li key={t}>
-                <Swatch color={assetColor(t)} /> {assetLabels[t] ?? humanize(t)} <span className="legend-count">{assetCounts[t]}</span>
+                {TABLE_TYPES.has(t) ? (
+                  <>
+                    <span className="swatch-blocks" aria-hidden="true">
+                      {[0, 1, 2].map((b) => <Swatch key={b} color={blockColor(b)} />)}
+                    </span>{" "}
+                    {humanize(t)} · colour = inverter block
+                  </>
+                ) : (
+                  <>
+                    <Swatch color={assetColor(t)} /> {assetLabels[t] ?? humanize(t)}
+                  </>
+                )}{" "}
+                <span className="legend-count">{assetCounts[t]}</span>
               </li>
             ))}
           </ul>
@@ -74,6 +121,11 @@ export function MapLegend({ assetCounts, assetLabels = {}, roadClasses, hasZones
                 </li>
               );
             })}
+            {noncompliantRoads > 0 && (
+              <li>
+                <Swatch color={NONCOMPLIANT_ROAD_COLOR} kind="line" weight={3} /> Too steep for trucks <span className="legend-count">{noncompliantRoads}</span>
+              </li>
+            )}
           </ul>
         </>
       )}

@@ -1,25 +1,26 @@
 import { useEffect, useMemo, useRef } from "react";
 import L from "leaflet";
 import "@geoman-io/leaflet-geoman-free";
-import { CircleMarker, GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, Tooltip, useMap } from "react-leaflet";
+import { GeoJSON, MapContainer, Pane, ScaleControl, useMap } from "react-leaflet";
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from "geojson";
 import type { LayoutFeatureCollection, Site, Zone } from "../../api/types";
 import {
   BOUNDARY_COLOR,
   BUILDABLE_COLOR,
   CONTOUR_COLOR,
-  ENTRY_COLOR,
   EXCLUSION_COLOR,
+  NONCOMPLIANT_ROAD_COLOR,
+  SETBACK_COLOR,
+  TABLE_TYPES,
   assetColor,
   roadStyle,
   slopeColor,
 } from "../../lib/colors";
 import { formatNumber, formatPower, formatEnergy, formatVolume, formatLength, humanize } from "../../lib/format";
-import { bboxToBounds, layersToGeometry } from "./mapGeometry";
-
-/** Optional basemap tiles (build-time); without one the map shows the site on a plain canvas. */
-const TILE_URL: string = import.meta.env.VITE_TILE_URL ?? "";
-const TILE_ATTRIBUTION: string = import.meta.env.VITE_TILE_ATTRIBUTION ?? "";
+import { bboxToBounds, featuresBounds, layersToGeometry } from "./mapGeometry";
+import { BasemapLayer, type BasemapSource, type BasemapState } from "./Basemap";
+import { TablesLayer } from "./TablesLayer";
+import { SitePoints, type SitePointsEditing } from "./SitePoints";
 
 export interface TerrainOverlays {
   slope?: FeatureCollection;
@@ -46,6 +47,14 @@ interface SiteMapProps {
   assetLabels?: Record<string, string>;
   zoneEditing: ZoneEditing;
   onZoneClick?: (zone: Zone) => void;
+  /** Raster basemap; null draws the site on a plain background. */
+  basemap?: BasemapSource | null;
+  onBasemapState?: (s: BasemapState) => void;
+  /** Setback line and exclusion buffers (GET /api/sites/{id}/guides). */
+  guides?: FeatureCollection;
+  points?: SitePointsEditing;
+  /** Changes to this number fit the map to the layout (the "Zoom to layout" button). */
+  fitLayoutToken?: number;
 }
 
 /** Room kept free for the legend (bottom right) when fitting the site. */
@@ -57,6 +66,16 @@ function FitToSite({ site }: { site: Site }) {
     map.fitBounds(bboxToBounds(site.bbox), FIT_OPTIONS);
     // fit once per site, not on every refetch of it
   }, [site.id, map]); // eslint-disable-line react-hooks/exhaustive-deps
+  return null;
+}
+
+function FitToLayout({ layout, token }: { layout: LayoutFeatureCollection | null; token: number }) {
+  const map = useMap();
+  useEffect(() => {
+    if (!token || !layout) return;
+    const b = featuresBounds(layout.features);
+    if (b) map.fitBounds(b, FIT_OPTIONS);
+  }, [token]); // eslint-disable-line react-hooks/exhaustive-deps
   return null;
 }
 
@@ -110,7 +129,9 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
     if (n("cut_m3") != null) rows.push(["Cut", formatVolume(n("cut_m3"))]);
     if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
     if (n("rotation_deg") != null) rows.push(["Rotation", `${formatNumber(n("rotation_deg"), 0)}°`]);
+    if (n("block") != null) rows.push(["Inverter block", String(n("block"))]);
   } else if (props.kind === "road") {
+    if (props.compliant === false) rows.push(["Grade", "over the limit for trucks"]);
     if (n("length_m") != null) rows.push(["Length", formatLength(n("length_m"))]);
     if (n("width_m") != null) rows.push(["Width", `${formatNumber(n("width_m"), 1)} m`]);
     if (n("max_grade_pct") != null) rows.push(["Max grade", `${formatNumber(n("max_grade_pct"), 1)} %`]);
@@ -147,7 +168,19 @@ const idOf = (o: object | null | undefined): number => {
 };
 const fcKey = (fc: object | null | undefined, extra = "") => `${extra}:${idOf(fc)}`;
 
-export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, onZoneClick }: SiteMapProps) {
+export function SiteMap({
+  site,
+  terrain,
+  layout,
+  assetLabels = {},
+  zoneEditing,
+  onZoneClick,
+  basemap = null,
+  onBasemapState,
+  guides,
+  points,
+  fitLayoutToken = 0,
+}: SiteMapProps) {
   const zoneRefs = useRef(new Map<string, L.GeoJSON>());
 
   // Expose the edited zone's geometry and switch vertex editing on/off.
@@ -169,13 +202,15 @@ export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, 
 
   const layoutFeatures = useMemo(() => {
     const feats = (layout?.features ?? []) as Feature<Geometry, Record<string, unknown>>[];
+    const assets = feats.filter((f) => f.properties?.kind === "asset");
+    const isTable = (f: Feature<Geometry, Record<string, unknown>>) => TABLE_TYPES.has(String(f.properties?.asset_type));
     return {
-      assets: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "asset") } as FeatureCollection,
+      tables: { type: "FeatureCollection", features: assets.filter(isTable) } as FeatureCollection<Geometry, Record<string, unknown>>,
+      assets: { type: "FeatureCollection", features: assets.filter((f) => !isTable(f)) } as FeatureCollection,
       roads: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "road") } as FeatureCollection,
+      fences: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "fence") } as FeatureCollection,
     };
   }, [layout]);
-
-  const entry = site.entry_point?.coordinates;
 
   return (
     <MapContainer
@@ -184,11 +219,13 @@ export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, 
       boundsOptions={FIT_OPTIONS}
       scrollWheelZoom
       keyboard
-      attributionControl={!!TILE_URL}
+      attributionControl
       zoomSnap={0.25}
+      maxZoom={20}
     >
-      {TILE_URL && <TileLayer url={TILE_URL} attribution={TILE_ATTRIBUTION} maxZoom={20} />}
+      {basemap && <BasemapLayer source={basemap} onState={(st) => onBasemapState?.(st)} />}
       <FitToSite site={site} />
+      <FitToLayout layout={layout} token={fitLayoutToken} />
       <TrackContainerSize />
       <DrawControl editing={zoneEditing} />
       <ScaleControl position="bottomleft" imperial={false} />
@@ -241,6 +278,26 @@ export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, 
         style={{ color: BOUNDARY_COLOR, weight: 2.5, fillColor: BOUNDARY_COLOR, fillOpacity: layout ? 0.03 : 0.07 }}
       />
 
+      {guides && (
+        <GeoJSON
+          key={fcKey(guides, "guides")}
+          data={guides}
+          interactive
+          style={(f) =>
+            f?.properties?.kind === "setback"
+              ? { color: SETBACK_COLOR, weight: 1.5, dashArray: "6 5", opacity: 0.9, fill: false }
+              : { color: EXCLUSION_COLOR, weight: 1.5, dashArray: "3 4", opacity: 0.9, fillColor: EXCLUSION_COLOR, fillOpacity: 0.06 }
+          }
+          onEachFeature={(f, layer) => {
+            const p = f.properties ?? {};
+            layer.bindTooltip(
+              p.kind === "setback" ? `Setback line · ${formatNumber(p.setback_m, 0)} m inside the boundary` : `Exclusion buffer · ${formatNumber(p.buffer_m, 0)} m${p.name ? ` around ${p.name}` : ""}`,
+              { sticky: true },
+            );
+          }}
+        />
+      )}
+
       <Pane name="zones" style={{ zIndex: 420 }}>
         {site.exclusion_zones.map((z) => (
           <GeoJSON
@@ -281,10 +338,30 @@ export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, 
               pane="layout"
               style={(f) => {
                 const s = roadStyle(String(f?.properties?.road_class ?? ""));
+                if (f?.properties?.compliant === false) {
+                  return { color: NONCOMPLIANT_ROAD_COLOR, weight: Math.max(3, s.weight), opacity: 1, dashArray: "8 6", lineCap: "butt", lineJoin: "round" };
+                }
                 return { color: s.color, weight: s.weight, opacity: 0.95, lineCap: "round", lineJoin: "round" };
               }}
-              onEachFeature={(f, layer) => layer.bindPopup(popupContent(f.properties ?? {}, roadStyle(String(f.properties?.road_class)).label))}
+              onEachFeature={(f, layer) =>
+                layer.bindPopup(
+                  popupContent(
+                    f.properties ?? {},
+                    `${roadStyle(String(f.properties?.road_class)).label}${f.properties?.compliant === false ? " (too steep)" : ""}`,
+                  ),
+                )
+              }
             />
+            {layoutFeatures.fences.features.length > 0 && (
+              <GeoJSON
+                key={fcKey(layoutFeatures.fences, "fences")}
+                data={layoutFeatures.fences}
+                pane="layout"
+                interactive={false}
+                style={{ color: "#374151", weight: 1.2, dashArray: "2 3", fill: false }}
+                pointToLayer={(_f, latlng) => L.circleMarker(latlng, { radius: 3, color: "#374151", weight: 1, fillColor: "#fff", fillOpacity: 1, pane: "layout" })}
+              />
+            )}
             <GeoJSON
               key={fcKey(layoutFeatures.assets, "assets")}
               data={layoutFeatures.assets}
@@ -306,18 +383,8 @@ export function SiteMap({ site, terrain, layout, assetLabels = {}, zoneEditing, 
         )}
       </Pane>
 
-      {entry && (
-        <CircleMarker
-          center={[entry[1], entry[0]]}
-          radius={7}
-          pathOptions={{ color: "#fff", weight: 2, fillColor: ENTRY_COLOR, fillOpacity: 1 }}
-          pane="markerPane"
-        >
-          <Tooltip direction="top" offset={[0, -6]}>
-            Site entry
-          </Tooltip>
-        </CircleMarker>
-      )}
+      {layoutFeatures.tables.features.length > 0 && <TablesLayer tables={layoutFeatures.tables} />}
+      {points && <SitePoints editing={points} />}
     </MapContainer>
   );
 }

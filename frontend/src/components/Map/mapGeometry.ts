@@ -49,3 +49,30 @@ export function layersToGeometry(layers: L.Layer[]): Polygon | MultiPolygon | nu
   if (polys.length === 0) return null;
   return polys.length === 1 ? { type: "Polygon", coordinates: polys[0] } : { type: "MultiPolygon", coordinates: polys };
 }
+
+/** Leaflet bounds of GeoJSON features (any geometry), or null when there are none. */
+export function featuresBounds(features: { geometry: Geometry | null }[]): L.LatLngBounds | null {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const visit = (c: unknown): void => {
+    if (!Array.isArray(c)) return;
+    if (typeof c[0] === "number") {
+      const [x, y] = c as number[];
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+      return;
+    }
+    for (const sub of c) visit(sub);
+  };
+  for (const f of features) {
+    const g = f.geometry;
+    if (!g) continue;
+    if (g.type === "GeometryCollection") g.geometries.forEach((gg) => "coordinates" in gg && visit(gg.coordinates));
+    else visit(g.coordinates);
+  }
+  return Number.isFinite(minX) ? L.latLngBounds([minY, minX], [maxY, maxX]) : null;
+}
