@@ -116,6 +116,7 @@ def build_bom(
         **devices,
         "power_stations": {
             "count": len(plant.blocks),
+            "ac_kw": round(float(dc.block_ac_kw.sum()), 3),
             "by_kva": {f"{k:g}": v for k, v in sorted(kva.items())},
         },
         "transformers": {"count": len(plant.blocks), "total_kva": round(float(sum(station_kva)), 1)},

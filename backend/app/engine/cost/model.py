@@ -1,0 +1,185 @@
+"""CAPEX from the bill of quantities, OPEX, real LCOE and NPV (USD of the table's dollar year).
+
+Real LCOE = (CAPEX + Σ_t OPEX/(1+r)^t) / Σ_t E·(1−d)^(t−1)/(1+r)^t over t = 1…N years (costs and
+energy discounted alike; r real discount rate, d annual degradation). NPV at a price p [USD/MWh]
+= −CAPEX + Σ_t (p·E_t − OPEX)/(1+r)^t. CAPEX is counted at year 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.engine.cost.prices import unit_costs
+from app.errors import InvalidInput
+
+
+def _v(costs: dict[str, Any], key: str) -> Any:
+    return costs[key]["value"]
+
+
+def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
+    """CAPEX lines [USD] from a bill of quantities (engine/electrical/bom.py) and a unit-cost table's
+    "costs" mapping. Returns {"lines": [{item, quantity, unit, unit_cost, usd}], "direct_usd",
+    "overheads": [...], "total_usd"}."""
+    wdc = float(bom["modules"]["count"]) * float(bom["modules"]["power_w"])
+    kva = float(bom["transformers"]["total_kva"])
+    ac_kw = float(bom["power_stations"].get("ac_kw", kva))
+    tracker = bom["structures"]["type"] == "tracker"
+    lines: list[dict[str, Any]] = []
+
+    def add(item: str, qty: float, unit: str, key: str, price: float | None = None) -> None:
+        p = float(_v(costs, key)) if price is None else price
+        lines.append({"item": item, "quantity": round(qty, 3), "unit": unit, "unit_cost": p, "usd": qty * p})
+
+    add("PV modules", wdc, "Wdc", "module_usd_per_wdc")
+    add("module installation", wdc, "Wdc", "module_install_usd_per_wdc")
+    add(
+        "trackers" if tracker else "fixed structures",
+        wdc,
+        "Wdc",
+        "structure_tracker_usd_per_wdc" if tracker else "structure_fixed_usd_per_wdc",
+    )
+    add("piles", float(bom["structures"]["piles"]), "pile", "pile_usd_each")
+    if bom.get("string_inverters"):
+        inv_kw = float(bom["string_inverters"]) * float(bom.get("string_inverter_ac_kw", 0.0))
+        add("string inverters", inv_kw, "kWac", "string_inverter_usd_per_kwac")
+        add("LV / MV stations", kva, "kVA", "lv_station_usd_per_kva")
+    else:
+        add("power stations (inverter + transformer)", kva, "kVA", "power_station_usd_per_kva")
+        add("combiner boxes", float(bom.get("combiner_boxes", 0)), "box", "combiner_box_usd_each")
+    table = _v(costs, "cable_usd_per_m")
+    per_mm2 = float(_v(costs, "cable_usd_per_mm2_m"))
+    for c in bom["cables"]:
+        price = table.get(c["conductor"])
+        if price is None:
+            size = _size_mm2(c["conductor"])
+            price = per_mm2 * size
+        add(
+            f"cable {c['conductor']} ({c['level']})",
+            float(c["cable_m"]),
+            "m",
+            "cable_usd_per_m",
+            float(price),
+        )
+    add("DC / LV trench", float(bom["trenches"]["dc_m"]), "m", "trench_dc_usd_per_m")
+    add("MV trench", float(bom["trenches"]["mv_m"]), "m", "trench_mv_usd_per_m")
+    road_m2 = sum(float(r["area_m2"]) for r in bom.get("roads", []))
+    add("roads", road_m2, "m²", "road_usd_per_m2")
+    add("fence", float(bom.get("fence_m", 0.0)), "m", "fence_usd_per_m")
+    add("gates", float(bom.get("gates", 0)), "gate", "gate_usd_each")
+    add("earthwork", float(bom["grading"]["total_m3"]), "m³", "earthwork_usd_per_m3")
+    add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
+    direct = sum(line["usd"] for line in lines)
+    overheads = [
+        {"item": name, "pct": float(_v(costs, key)), "usd": direct * float(_v(costs, key)) / 100.0}
+        for name, key in (
+            ("EPC overhead and margin", "epc_overhead_pct"),
+            ("development", "development_pct"),
+            ("contingency", "contingency_pct"),
+        )
+    ]
+    total = direct + sum(o["usd"] for o in overheads)
+    for line in lines:
+        line["usd"] = round(line["usd"], 2)
+    for o in overheads:
+        o["usd"] = round(o["usd"], 2)
+    return {
+        "lines": lines,
+        "direct_usd": round(direct, 2),
+        "overheads": overheads,
+        "total_usd": round(total, 2),
+        "usd_per_wdc": round(total / wdc, 4) if wdc > 0 else None,
+        "usd_per_wac": round(total / (ac_kw * 1000.0), 4) if ac_kw > 0 else None,
+    }
+
+
+def _size_mm2(name: str) -> float:
+    for token in name.replace("mm²", " mm²").split():
+        try:
+            return float(token)
+        except ValueError:
+            continue
+    raise InvalidInput(f"no price for cable {name!r}: add it to cost.cable_usd_per_m")
+
+
+def annual_opex(ac_kw: float, costs: dict[str, Any], land_ha: float = 0.0) -> float:
+    """Yearly OPEX [USD/yr]: fixed O&M per kWac plus land lease per hectare."""
+    return ac_kw * float(_v(costs, "opex_usd_per_kwac_yr")) + land_ha * float(_v(costs, "land_usd_per_ha_yr"))
+
+
+def lcoe_npv(
+    *,
+    capex_usd: float,
+    opex_usd_per_yr: float,
+    energy_mwh_yr1: float,
+    discount_rate: float,
+    lifetime_yr: int,
+    degradation_pct_per_yr: float,
+    price_usd_per_mwh: float | None = None,
+) -> dict[str, float | None]:
+    """Real LCOE [USD/MWh] and, with a price, NPV [USD] (formulas in the module docstring)."""
+    if energy_mwh_yr1 <= 0:
+        raise InvalidInput("annual energy must be positive to compute an LCOE")
+    if lifetime_yr < 1 or not -0.5 < discount_rate < 1:
+        raise InvalidInput("lifetime_yr must be ≥ 1 and the discount rate between −0.5 and 1")
+    r, d = discount_rate, degradation_pct_per_yr / 100.0
+    disc = [(1.0 + r) ** -t for t in range(1, lifetime_yr + 1)]
+    energy = [energy_mwh_yr1 * (1.0 - d) ** (t - 1) for t in range(1, lifetime_yr + 1)]
+    pv_energy = sum(e * f for e, f in zip(energy, disc, strict=True))
+    pv_opex = opex_usd_per_yr * sum(disc)
+    out: dict[str, float | None] = {
+        "lcoe_usd_per_mwh": (capex_usd + pv_opex) / pv_energy,
+        "pv_energy_mwh": pv_energy,
+        "pv_opex_usd": pv_opex,
+        "npv_usd": None,
+    }
+    if price_usd_per_mwh is not None:
+        out["npv_usd"] = -capex_usd + price_usd_per_mwh * pv_energy - pv_opex
+    return out
+
+
+def estimate_cost(
+    bom: dict[str, Any],
+    annual_energy_mwh: float | None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    price_usd_per_mwh: float | None = None,
+    land_ha: float = 0.0,
+) -> dict[str, Any]:
+    """CAPEX, OPEX and (with energy) real LCOE and NPV as a JSON-ready dict.
+
+    bom: the electrical design's bill of quantities; annual_energy_mwh: first-year AC energy [MWh];
+    overrides: unit costs by key (see unit_costs.json); price_usd_per_mwh: energy price for NPV;
+    land_ha: leased area [ha]."""
+    table = unit_costs(overrides)
+    costs = table["costs"]
+    cap = capex(bom, costs)
+    ac_kw = float(bom["power_stations"].get("ac_kw", bom["transformers"]["total_kva"]))
+    opex = annual_opex(ac_kw, costs, land_ha)
+    out: dict[str, Any] = {
+        "currency": table["currency"],
+        "dollar_year": table["dollar_year"],
+        "capex": cap,
+        "capex_usd": cap["total_usd"],
+        "opex_usd_per_yr": round(opex, 2),
+        "discount_rate_real": float(_v(costs, "discount_rate_real")),
+        "lifetime_yr": int(_v(costs, "lifetime_yr")),
+        "degradation_pct_per_yr": float(_v(costs, "degradation_pct_per_yr")),
+        "lcoe_usd_per_mwh": None,
+        "npv_usd": None,
+        "price_usd_per_mwh": price_usd_per_mwh,
+        "unit_costs": {k: {"value": v["value"], "source": v["source"]} for k, v in costs.items()},
+    }
+    if annual_energy_mwh is not None:
+        fin = lcoe_npv(
+            capex_usd=cap["total_usd"],
+            opex_usd_per_yr=opex,
+            energy_mwh_yr1=annual_energy_mwh,
+            discount_rate=out["discount_rate_real"],
+            lifetime_yr=out["lifetime_yr"],
+            degradation_pct_per_yr=out["degradation_pct_per_yr"],
+            price_usd_per_mwh=price_usd_per_mwh,
+        )
+        out["lcoe_usd_per_mwh"] = round(float(fin["lcoe_usd_per_mwh"] or 0.0), 4)
+        out["npv_usd"] = None if fin["npv_usd"] is None else round(float(fin["npv_usd"]), 2)
+    return out

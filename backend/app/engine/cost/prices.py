@@ -1,0 +1,50 @@
+"""The unit-cost table (unit_costs.json, every price with its public source) and per-request overrides."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from app.errors import InvalidInput
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    text = resources.files("app.engine.cost").joinpath("unit_costs.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def default_costs() -> dict[str, Any]:
+    """A copy of the default table: {"currency", "dollar_year", "costs": {key: {value, unit, source}}}."""
+    return copy.deepcopy(_table())
+
+
+def unit_costs(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The table with `overrides` applied: {key: number} (or {"cable_usd_per_m": {conductor: number}}).
+    An overridden entry's source becomes "request". `InvalidInput` names an unknown key or a
+    negative / non-numeric value."""
+    table = default_costs()
+    costs = table["costs"]
+    for key, value in (overrides or {}).items():
+        if key not in costs:
+            raise InvalidInput(f"cost.{key}: unknown unit cost (known: {', '.join(sorted(costs))})")
+        if isinstance(costs[key]["value"], dict):
+            if not isinstance(value, dict):
+                raise InvalidInput(f"cost.{key}: give an object of conductor name → price")
+            for name, price in value.items():
+                _check(f"{key}.{name}", price)
+                costs[key]["value"][name] = float(price)
+        else:
+            _check(key, value)
+            costs[key]["value"] = float(value)
+        costs[key]["source"] = "request"
+    return table
+
+
+def _check(key: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
+        raise InvalidInput(f"cost.{key}: must be a non-negative number")

@@ -1,0 +1,120 @@
+"""Cost model: CAPEX from a bill of quantities, overrides, real LCOE and NPV against hand annuities."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine.cost.model import estimate_cost, lcoe_npv
+from app.engine.cost.prices import default_costs, unit_costs
+from app.engine.electrical.design import design_electrical
+from app.errors import InvalidInput
+from tests.engine.electrical.plantgen import synthetic_plant
+
+
+@pytest.fixture(scope="module")
+def bom():
+    s = synthetic_plant(blocks_x=2, blocks_y=1, rows=4, per_row=3)
+    return design_electrical(s.plant, s.roads, s.substation).bom
+
+
+def test_lcoe_matches_the_hand_computed_annuity_without_degradation():
+    annuity = (1 - 1.05**-20) / 0.05  # 12.4622…
+    out = lcoe_npv(
+        capex_usd=1e6,
+        opex_usd_per_yr=1e4,
+        energy_mwh_yr1=1000.0,
+        discount_rate=0.05,
+        lifetime_yr=20,
+        degradation_pct_per_yr=0.0,
+        price_usd_per_mwh=100.0,
+    )
+    assert annuity == pytest.approx(12.46221, abs=1e-5)
+    assert out["lcoe_usd_per_mwh"] == pytest.approx(1e6 / (1000 * annuity) + 10.0, rel=1e-12)
+    assert out["lcoe_usd_per_mwh"] == pytest.approx(90.2423, abs=1e-3)
+    assert out["npv_usd"] == pytest.approx(-1e6 + (100.0 * 1000 - 1e4) * annuity, rel=1e-12)
+
+
+def test_lcoe_with_degradation_is_a_geometric_series_and_npv_is_zero_at_the_lcoe():
+    r, d, n = 0.07, 0.005, 25
+    q = (1 - d) / (1 + r)
+    pv_energy = 2000.0 / (1 + r) * (1 - q**n) / (1 - q)
+    pv_opex = 5e4 * (1 - (1 + r) ** -n) / r
+    out = lcoe_npv(
+        capex_usd=3e6,
+        opex_usd_per_yr=5e4,
+        energy_mwh_yr1=2000.0,
+        discount_rate=r,
+        lifetime_yr=n,
+        degradation_pct_per_yr=0.5,
+    )
+    assert out["lcoe_usd_per_mwh"] == pytest.approx((3e6 + pv_opex) / pv_energy, rel=1e-12)
+    assert out["npv_usd"] is None
+    at_lcoe = lcoe_npv(
+        capex_usd=3e6,
+        opex_usd_per_yr=5e4,
+        energy_mwh_yr1=2000.0,
+        discount_rate=r,
+        lifetime_yr=n,
+        degradation_pct_per_yr=0.5,
+        price_usd_per_mwh=out["lcoe_usd_per_mwh"],
+    )
+    assert at_lcoe["npv_usd"] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_capex_lines_follow_the_bom_and_the_unit_costs(bom):
+    out = estimate_cost(bom, 10_000.0)
+    lines = {line["item"]: line for line in out["capex"]["lines"]}
+    wdc = bom["modules"]["count"] * bom["modules"]["power_w"]
+    assert lines["PV modules"]["usd"] == pytest.approx(wdc * 0.35, abs=0.01)
+    assert lines["piles"]["usd"] == pytest.approx(bom["structures"]["piles"] * 120.0, abs=0.01)
+    assert lines["trackers"]["usd"] == pytest.approx(wdc * 0.16, abs=0.01)
+    cable_m = sum(c["cable_m"] for c in bom["cables"])
+    assert sum(v["quantity"] for k, v in lines.items() if k.startswith("cable")) == pytest.approx(
+        cable_m, abs=0.01
+    )
+    direct = sum(line["usd"] for line in out["capex"]["lines"])
+    assert out["capex"]["direct_usd"] == pytest.approx(direct, abs=0.1)
+    assert out["capex_usd"] == pytest.approx(direct * 1.21, rel=1e-6)
+    assert out["opex_usd_per_yr"] == pytest.approx(bom["power_stations"]["ac_kw"] * 20.0, abs=0.01)
+    assert out["lcoe_usd_per_mwh"] > 0 and out["npv_usd"] is None
+
+
+def test_overrides_change_the_price_and_name_the_request_as_source(bom):
+    base = estimate_cost(bom, 10_000.0)
+    cheap = estimate_cost(bom, 10_000.0, overrides={"module_usd_per_wdc": 0.20}, price_usd_per_mwh=60.0)
+    wdc = bom["modules"]["count"] * bom["modules"]["power_w"]
+    assert base["capex_usd"] - cheap["capex_usd"] == pytest.approx(wdc * 0.15 * 1.21, rel=1e-6)
+    assert cheap["unit_costs"]["module_usd_per_wdc"]["source"] == "request"
+    assert cheap["lcoe_usd_per_mwh"] < base["lcoe_usd_per_mwh"]
+    assert cheap["npv_usd"] is not None
+
+
+def test_every_default_price_cites_a_source():
+    for key, entry in default_costs()["costs"].items():
+        assert entry["source"].strip(), key
+        assert entry["unit"].strip(), key
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"nope": 1}, "unknown unit cost"),
+        ({"fence_usd_per_m": -1}, "non-negative"),
+        ({"cable_usd_per_m": 3}, "object"),
+    ],
+)
+def test_bad_overrides_are_invalid_input(overrides, match):
+    with pytest.raises(InvalidInput, match=match):
+        unit_costs(overrides)
+
+
+def test_lcoe_needs_energy():
+    with pytest.raises(InvalidInput, match="positive"):
+        lcoe_npv(
+            capex_usd=1,
+            opex_usd_per_yr=0,
+            energy_mwh_yr1=0,
+            discount_rate=0.05,
+            lifetime_yr=20,
+            degradation_pct_per_yr=0,
+        )
