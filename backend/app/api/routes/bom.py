@@ -1,0 +1,30 @@
+"""A layout's bill of quantities (from its design document, written by the electrical design)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.deps import CurrentUser, SessionDep
+from app.api.transactions import TransactionalRoute
+from app.db import crud
+from app.errors import NotFound
+
+router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["bom"])
+
+
+@router.get(
+    "/{layout_id}/bom",
+    responses={404: {"description": "No such layout (or not yours), or it has no bill of quantities."}},
+)
+def get_bom(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """The layout's bill of quantities: modules, structures, piles, strings, combiner boxes or string
+    inverters, power stations, transformers, cable metres by level and conductor, trench metres,
+    roads (m, m²) by class, fence metres, gates and grading volumes [m³]."""
+    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+    bom = (layout.design or {}).get("bom")
+    if not isinstance(bom, dict):
+        raise NotFound(f"layout {layout_id} has no bill of quantities (not a PV layout, or not completed)")
+    return bom
