@@ -184,6 +184,33 @@ class Settings(BaseSettings):
             path.chmod(0o600)
         return path.read_text().strip()
 
+    # Weather for the energy yield (issue 13), sources tried in order: `file` (uploaded per site),
+    # `pvgis` (PVGIS TMY over HTTP), `clearsky` (offline clear-sky upper bound, never a P50).
+    weather_source: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["file", "pvgis", "clearsky"]
+    )
+    pvgis_url: str = "https://re.jrc.ec.europa.eu/api/v5_3/tmy"
+    weather_http_timeout_s: float = Field(default=30, gt=0, le=600)
+    weather_http_retries: int = Field(default=2, ge=0, le=10)
+    weather_max_download_mb: float = Field(default=20, gt=0, le=500)
+
+    @field_validator("weather_source", mode="before")
+    @classmethod
+    def _split_weather_sources(cls, v: object) -> object:
+        if isinstance(v, str) and not v.strip().startswith("["):
+            return [item.strip() for item in v.split(",") if item.strip()]
+        return v
+
+    @field_validator("weather_source")
+    @classmethod
+    def _known_weather_sources(cls, v: list[str]) -> list[str]:
+        known = {"file", "pvgis", "clearsky"}
+        unknown = [s for s in v if s not in known]
+        if unknown or not v:
+            raise ValueError(f"unknown weather source(s) {unknown}; choose from {sorted(known)}")
+        return v
+
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning validation errors into one `ConfigError` naming each variable."""
