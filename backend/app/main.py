@@ -21,8 +21,8 @@ from app import __version__
 from app.api.docs_ui import install_docs
 from app.api.ratelimit import RateLimiter
 from app.api.routes import auth, exclusion_zones, exports, health, layouts, metrics, ops, sites, terrain
-from app.api.routes import weather as weather_routes
 from app.api.routes import bom as bom_routes
+from app.api.routes import weather as weather_routes
 from app.config import REPO_ROOT, Settings, get_settings
 from app.errors import (
     AppError,
@@ -255,8 +255,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_middleware(app, settings)
     for module in (health, auth, sites, exclusion_zones, terrain, layouts, exports, ops, metrics):
         app.include_router(module.router)
-    app.include_router(weather_routes.router)
     app.include_router(bom_routes.router)
+    app.include_router(weather_routes.router)
     install_docs(app)
     mount_frontend(app, FRONTEND_DIST)
     return app
