@@ -5,25 +5,26 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.config import get_settings
 from app.errors import InvalidInput
-from app.services import Services, build_services
 
-ops_app = typer.Typer(no_args_is_help=True)
-dlq_app = typer.Typer(no_args_is_help=True, help="The dead-letter queue.")
-queue_app = typer.Typer(no_args_is_help=True, help="The layout-jobs queue.")
-layouts_app = typer.Typer(no_args_is_help=True, help="Layouts.")
-storage_app = typer.Typer(no_args_is_help=True, help="Storage lifecycle.")
-lifecycle_app = typer.Typer(no_args_is_help=True, help="S3 lifecycle rules.")
+if TYPE_CHECKING:
+    from app.services import Services
+
+ops_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
+dlq_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="The dead-letter queue.")
+queue_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="The layout-jobs queue.")
+layouts_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="Layouts.")
+storage_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="Storage lifecycle.")
+lifecycle_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="S3 lifecycle rules.")
 ops_app.add_typer(dlq_app, name="dlq")
 ops_app.add_typer(queue_app, name="queue")
 ops_app.add_typer(layouts_app, name="layouts")
 ops_app.add_typer(storage_app, name="storage")
-users_app = typer.Typer(no_args_is_help=True, help="Users.")
+users_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, help="Users.")
 ops_app.add_typer(users_app, name="users")
 storage_app.add_typer(lifecycle_app, name="lifecycle")
 
@@ -40,6 +41,10 @@ def parse_duration_s(text: str) -> float:
 
 
 def _services() -> Services:
+    # Imported on use: `sitelayouts --help` must not pay for SQLAlchemy, boto3 and settings.
+    from app.config import get_settings
+    from app.services import build_services
+
     return build_services(get_settings())
 
 
