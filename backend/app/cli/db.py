@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 
 import typer
 
-from app.config import VAR_DIR, get_settings
-from app.db import migrate
-
-db_app = typer.Typer(no_args_is_help=True)
+db_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
 DEMO_EMAIL = "demo@sitelayouts.local"
-DEMO_CREDENTIALS = VAR_DIR / "demo-credentials.json"
+DEMO_CREDENTIALS_NAME = "demo-credentials.json"  # under VAR_DIR
+
+
+def demo_credentials_path() -> Path:
+    """Where `sitelayouts demo` keeps the demo login (VAR_DIR/demo-credentials.json)."""
+    from app.config import VAR_DIR
+
+    return VAR_DIR / DEMO_CREDENTIALS_NAME
 
 
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
+    from app.config import get_settings
+    from app.db import migrate
+
     migrate.upgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
 
@@ -26,17 +32,28 @@ def upgrade(revision: str = typer.Argument("head")) -> None:
 @db_app.command("downgrade")
 def downgrade(revision: str = typer.Argument(..., help="target revision, e.g. base or 0001")) -> None:
     """Revert migrations down to REVISION."""
+    from app.config import get_settings
+    from app.db import migrate
+
     migrate.downgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
 
 
-def ensure_demo_user(credentials_path: Path = DEMO_CREDENTIALS) -> tuple[str, str, bool]:
-    """Create the demo user (an admin) if missing. Returns (email, password, created)."""
+def ensure_demo_user(credentials_path: Path | None = None) -> tuple[str, str, bool]:
+    """Create the demo user (an admin) if missing. Returns (email, password, created).
+
+    credentials_path: default `demo_credentials_path()`.
+    """
+    import secrets
+
     from app.auth.passwords import hash_password
+    from app.config import get_settings
     from app.db import crud
     from app.db.models import User
     from app.db.session import make_engine, make_session_factory, session_scope
 
+    if credentials_path is None:
+        credentials_path = demo_credentials_path()
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.errors import InvalidInput
-from app.exports.document import ExportDocument, safe_filename_stem
-from app.exports.formats import FORMAT_NAMES, get_format, parse_format_list
+from app.exports.names import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from app.exports.document import ExportDocument
 
 
 def write_exports(doc: ExportDocument, formats: Sequence[str] | str, directory: Path) -> list[Path]:
@@ -23,6 +25,9 @@ def write_exports(doc: ExportDocument, formats: Sequence[str] | str, directory: 
 
     formats: names or a comma-separated string ("pdf,kmz,dxf"). The directory is created.
     """
+    from app.exports.document import safe_filename_stem
+    from app.exports.formats import get_format, parse_format_list
+
     names = parse_format_list(formats) if isinstance(formats, str) else parse_format_list(",".join(formats))
     directory.mkdir(parents=True, exist_ok=True)
     stem = safe_filename_stem(doc.site_name)
@@ -48,6 +53,7 @@ def export(
     """Export a completed layout from the database (stored in outputs storage like the API does)."""
     from app.config import get_settings
     from app.db import crud
+    from app.exports.formats import get_format
     from app.exports.from_db import export_document_for_layout
     from app.exports.service import get_or_create_export
     from app.services import build_services

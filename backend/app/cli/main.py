@@ -11,10 +11,11 @@ from app.cli import db as db_cli
 from app.cli import export, generate, ops, terrain
 from app.cli.serve import serve
 from app.cli.worker import worker
-from app.config import get_settings
 from app.errors import AppError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Site Layouts command line.")
+app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, add_completion=False, help="Site Layouts command line."
+)
 app.add_typer(db_cli.db_app, name="db", help="Database migrations.")
 app.command("serve")(serve)
 app.command("worker")(worker)
@@ -28,6 +29,7 @@ export.register(app)
 @app.command("openapi")
 def openapi() -> None:
     """Print the API's OpenAPI schema as JSON (for generating the web app's client)."""
+    from app.config import get_settings
     from app.main import create_app
 
     print(json.dumps(create_app(get_settings()).openapi(), indent=1))

@@ -12,8 +12,6 @@ from types import FrameType
 
 import typer
 
-from app.config import VAR_DIR, get_settings
-
 STOP_GRACE_S = 70  # a little over the worker's shutdown grace
 
 
@@ -24,6 +22,7 @@ def serve(
 ) -> None:
     """Start the API (uvicorn) and worker processes; Ctrl-C stops them cleanly."""
     from app.cli.db import demo
+    from app.config import VAR_DIR, get_settings
     from app.db import migrate
 
     settings = get_settings()

@@ -8,15 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from app.config import get_settings
-from app.dem.base import grid_spec_for
-from app.dem.file import FileSource
-from app.dem.service import load_site_grid
-from app.engine.crs import to_utm
-from app.engine.terrain import terrain_summary
 from app.errors import InvalidInput
 
-terrain_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Terrain analysis.")
+terrain_app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, add_completion=False, help="Terrain analysis."
+)
 
 
 @terrain_app.callback()
@@ -36,6 +32,13 @@ def summary(
     ] = 10.0,
 ) -> None:
     """Print the terrain summary of a site as JSON (elevations [m], slopes [degrees], areas [ha])."""
+    # Imported on use: `sitelayouts --help` must not load numpy, rasterio and shapely.
+    from app.config import get_settings
+    from app.dem.base import grid_spec_for
+    from app.dem.file import FileSource
+    from app.dem.service import load_site_grid
+    from app.engine.crs import to_utm
+    from app.engine.terrain import terrain_summary
     from app.sites.kml import parse_site_file
 
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, NamedTuple, get_args
+from typing import NamedTuple
 
 from app.errors import InvalidInput
 from app.exports.csv_zip import write_csv_zip
@@ -11,10 +11,10 @@ from app.exports.document import ExportDocument
 from app.exports.dxf import write_dxf
 from app.exports.geojson import write_geojson
 from app.exports.kmz import write_kmz
+from app.exports.names import FORMAT_NAMES, FormatName
 from app.exports.pdf import write_pdf
 
-FormatName = Literal["geojson", "kmz", "csv", "dxf", "pdf"]
-FORMAT_NAMES: tuple[str, ...] = get_args(FormatName)
+__all__ = ["FORMATS", "FORMAT_NAMES", "ExportFormat", "FormatName", "get_format", "parse_format_list"]
 Writer = Callable[[ExportDocument], bytes]
 
 

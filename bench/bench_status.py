@@ -1,0 +1,214 @@
+"""Status-poll cost: API CPU per GET /api/layouts/{id}/status against a trivial endpoint, then p95 under load.
+
+Run from the repository root: `backend/.venv/bin/python bench/bench_status.py [--database-url URL]`
+(default: a fresh SQLite file in a temporary folder; a PostgreSQL URL must name an empty database).
+
+What it does, on loopback: migrate; start one real API process (uvicorn); register a user, upload
+backend/app/samples/sample-site.kml and queue one layout (async mode, no worker, so it stays queued).
+
+1. CPU per request: for each endpoint, N sequential requests on one keep-alive connection; the API
+   process's CPU time (utime + stime from /proc/<pid>/stat) before and after, divided by N. Endpoints:
+   GET /health (trivial: routing, middleware, JSON), the status with a 200 body, and the status
+   revalidated with If-None-Match (304, what a browser sends for a `no-cache` response with an ETag).
+   "handler" = status − /health: the cost of the status code itself.
+2. Load: `--busy` processes spin on the CPU (standing in for layout workers busy on both cores),
+   while `--threads` threads poll the status at `--rate` requests/s in total for `--seconds`;
+   latency percentiles of the polls (client wall clock).
+
+Prints Markdown tables; results go to docs/benchmarks.md (Status polls) by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_jobs import BACKEND, JWT_SECRET, SAMPLE_SITE, free_port, machine, ms, stop_processes, wait_ready
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU time of process `pid` [s] (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def spin(stop_at: float) -> None:
+    x = 0
+    while time.monotonic() < stop_at:
+        x += 1
+
+
+def cost(
+    client: httpx.Client, pid: int, url: str, n: int, headers: dict[str, str], expect: int
+) -> dict[str, Any]:
+    for _ in range(50):  # warm-up: caches, compiled SQL, connection
+        client.get(url, headers=headers)
+    lat = []
+    c0 = cpu_s(pid)
+    for _ in range(n):
+        t = time.perf_counter()
+        r = client.get(url, headers=headers)
+        lat.append(time.perf_counter() - t)
+        if r.status_code != expect:
+            raise RuntimeError(f"{url}: {r.status_code} (expected {expect}): {r.text[:200]}")
+    c1 = cpu_s(pid)
+    return {"cpu_ms": (c1 - c0) / n * 1000, "p50": ms(lat, 50), "p95": ms(lat, 95)}
+
+
+def load(
+    base: str, url: str, headers: dict[str, str], rate: float, seconds: float, threads: int
+) -> dict[str, Any]:
+    lat: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    start = time.monotonic() + 0.5
+    per_thread = rate / threads
+
+    def run(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=30, headers=headers) as c:
+            i = 0
+            while True:
+                due = start + (i + k / threads) / per_thread
+                if due - start >= seconds:
+                    return
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                try:
+                    ok = c.get(url).status_code in (200, 304)
+                except httpx.HTTPError:
+                    ok = False
+                # Measured from when the poll was due, so a client falling behind still counts.
+                elapsed = time.monotonic() - due
+                with lock:
+                    lat.append(elapsed)
+                    errors[0] += 0 if ok else 1
+                i += 1
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    t0 = time.monotonic()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    wall = time.monotonic() - t0
+    return {
+        "n": len(lat),
+        "rate": len(lat) / wall,
+        "errors": errors[0],
+        "p50": ms(lat, 50),
+        "p95": ms(lat, 95),
+        "p99": ms(lat, 99),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("-n", type=int, default=2000, help="sequential requests per endpoint (CPU phase)")
+    ap.add_argument("--rate", type=float, default=200.0, help="polls per second in the load phase")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--busy", type=int, default=2, help="CPU-spinning processes during the load phase")
+    args = ap.parse_args()
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="bench-status-") as d:
+        tmp = Path(d)
+        db_url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("QUEUE_BACKEND", "STORAGE_BACKEND", "AUTH_MODE")
+        }
+        env.update(
+            DATABASE_URL=db_url,
+            STORAGE_DIR=str(tmp / "storage"),
+            DEM_SOURCE="flat",
+            ENABLE_ASYNC_LAYOUT_GENERATION="true",
+            JWT_SECRET=JWT_SECRET,
+            RATE_LIMIT_GENERATE_PER_MIN="1000",
+            RATE_LIMIT_AUTH_PER_MIN="1000",
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=str(BACKEND),
+        )
+        print(f"database: {db_url.split('@')[-1]}   machine: {machine()}", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "app.cli.main", "db", "upgrade"], env=env, cwd=BACKEND, check=True
+        )
+        log = open(tmp / "api.log", "wb")  # noqa: SIM115 - closed below
+        api = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+             "--no-access-log"],
+            env=env, cwd=BACKEND, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_ready(base, [api])
+            c = httpx.Client(base_url=base, timeout=30)
+            email, password = "bench-status@example.com", "bench-password-1"
+            c.post("/api/auth/register", json={"email": email, "password": password}).raise_for_status()
+            tok = c.post("/api/auth/token", data={"username": email, "password": password})
+            tok.raise_for_status()
+            auth = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+            with SAMPLE_SITE.open("rb") as f:
+                site = c.post("/api/sites/upload", files={"file": (SAMPLE_SITE.name, f)}, headers=auth)
+            site.raise_for_status()
+            body = {"site_id": site.json()["id"], "target_capacity_kw": 4000, "use_terrain": False}
+            gen = c.post("/api/layouts/generate", json=body, headers=auth)
+            gen.raise_for_status()
+            url = f"/api/layouts/{gen.json()['layout_id']}/status"
+            etag = c.get(url, headers=auth).headers.get("etag", "")
+
+            rows = [
+                ("GET /health (trivial)", cost(c, api.pid, "/health", args.n, {}, 200)),
+                ("GET …/status (200)", cost(c, api.pid, url, args.n, auth, 200)),
+                (
+                    "GET …/status If-None-Match (304)",
+                    cost(c, api.pid, url, args.n, {**auth, "If-None-Match": etag}, 304),
+                ),
+            ]
+            print(f"\n### CPU per request (n = {args.n} each, one API process)\n")
+            print("| endpoint | API CPU / request | latency p50 | latency p95 |\n|---|---|---|---|")
+            for name, r in rows:
+                print(f"| {name} | {r['cpu_ms']:.2f} ms | {r['p50']:.2f} ms | {r['p95']:.2f} ms |")
+            trivial = rows[0][1]["cpu_ms"]
+            extra_200 = rows[1][1]["cpu_ms"] - trivial
+            extra_304 = rows[2][1]["cpu_ms"] - trivial
+            print(f"\nstatus over the trivial endpoint: {extra_200:+.2f} ms (200), {extra_304:+.2f} ms (304)")
+
+            stop_at = time.monotonic() + args.seconds + 2
+            spinners = [mp.Process(target=spin, args=(stop_at,)) for _ in range(args.busy)]
+            for p in spinners:
+                p.start()
+            try:
+                res = load(base, url, auth, args.rate, args.seconds, args.threads)
+            finally:
+                for p in spinners:
+                    p.join()
+            print(
+                f"\n### Load: {args.rate:g} polls/s for {args.seconds:g} s, {args.busy} CPU-busy processes\n"
+            )
+            print("| polls | achieved rate | errors | p50 | p95 | p99 |\n|---|---|---|---|---|---|")
+            print(f"| {res['n']} | {res['rate']:.0f}/s | {res['errors']} | {res['p50']:.1f} ms | "
+                  f"{res['p95']:.1f} ms | {res['p99']:.1f} ms |")  # fmt: skip
+        finally:
+            stop_processes([api])
+            log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
