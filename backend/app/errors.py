@@ -89,3 +89,14 @@ class EngineError(AppError):
 
 class JobCancelled(AppError):
     """The job was cancelled."""
+
+
+class NoCapacity(InvalidInput):
+    """No generating capacity fits on this site with these design limits."""
+
+
+class NoGridConnection(EngineError, InvalidInput):
+    """No position on the site fits the substation, so the plant would have no grid connection."""
+
+    # A property of the site and its design limits: running the job again cannot help.
+    retryable = False

@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from app.engine.grid import Grid
 from app.engine.profiles import BlockSpec, Profile
 from app.engine.strategies import StrategyWeights
-from app.errors import EngineError
+from app.errors import EngineError, NoGridConnection
 
 # Extra spacing added to every lattice pitch and required distance [m]: keeps "at least the
 # clearance" true after the round trip through WGS84 and floating-point noise.
@@ -35,6 +35,8 @@ QUAD_SEGS = 16
 # Candidate positions scored for fixed blocks (substation, O&M) before exact checks.
 FIXED_CANDIDATES = 400
 FIXED_LATTICE_MAX = 30_000
+# Rotations (every 15°, half a turn: footprints are rectangles) in the hub's wide search.
+HUB_ROTATIONS = 12
 # Candidate slots evaluated per block type across all lattice offsets (bounds the search time).
 LATTICE_BUDGET = 250_000
 # Offsets per axis searched when the strategy's own search cannot fit the target.
@@ -116,6 +118,7 @@ class SiteRaster:
         self.i_z2 = _integral(zc * zc)
         self.i_valid = _integral(valid.astype(np.int64))
         slope = np.asarray(slope_deg, dtype=np.float64)
+        self.slope = slope
         self.i_slope = _integral(np.where(np.isfinite(slope), slope, 90.0))
         # NaN compares False, so nodata cells count as too steep.
         self.i_bad = {lim: _integral((~(slope <= lim)).astype(np.int64)) for lim in slope_limits}
@@ -270,7 +273,10 @@ class Placer:
         raster: SiteRaster,
         usable: BaseGeometry,
         entry: Point | None,
+        skip: frozenset[str] = frozenset(),
     ) -> None:
+        """skip: block names placed elsewhere (the table-level PV design places "pv_block")."""
+        self.skip = skip
         self.profile = profile
         self.w = weights
         self.raster = raster
@@ -512,21 +518,43 @@ class Placer:
             self._i_occ = _integral(self._occ.astype(np.int64))
         return added
 
+    def _fixed_searches(self, kind: _Kind, wide: bool) -> list[tuple[float, float, float, float]]:
+        """(rotation [deg], offset u, offset v, lattice step [m]) searched for a fixed block.
+
+        The default search is the profile's rotations on one lattice; the wide search (for the
+        hub, when that finds nothing) adds every 15° and lattices offset by half a step in each
+        direction, because a substation that fits nowhere leaves the plant unconnected."""
+        sx0, sy0, sx1, sy1 = kind.slot
+        fine = max(5.0, self.raster.res / 2, min(sx1 - sx0, sy1 - sy0) / 3)
+        # On very large sites, coarsen so one fixed block never scores more than ~30k spots.
+        minx, miny, maxx, maxy = self.bounds
+        fine = max(fine, math.sqrt((maxx - minx) * (maxy - miny) / FIXED_LATTICE_MAX))
+        if not wide:
+            return [(theta, 0.0, 0.0, fine) for theta in kind.spec.rotations_deg]
+        thetas = sorted({*kind.spec.rotations_deg, *(15.0 * i for i in range(HUB_ROTATIONS))})
+        return [(t, fu, fv, fine) for t in thetas for fu in (0.0, 0.5) for fv in (0.0, 0.5)]
+
     def _place_fixed(
         self, kind: _Kind, count: int, displace: _Candidates | None, displace_clear: float
     ) -> int:
         """Place `count` single blocks on a fine lattice, preferring spots that displace the
-        fewest slots of the main generating lattice, then the strategy's score."""
+        fewest slots of the main generating lattice, then the strategy's score. A hub block
+        that fits nowhere is searched again over more rotations and positions."""
         placed = 0
         for _ in range(count):
             best: tuple[tuple[int, float], _Candidates, int] | None = None
-            for theta in kind.spec.rotations_deg:
-                sx0, sy0, sx1, sy1 = kind.slot
-                fine = max(5.0, self.raster.res / 2, min(sx1 - sx0, sy1 - sy0) / 3)
-                # On very large sites, coarsen so one fixed block never scores more than ~30k spots.
-                minx, miny, maxx, maxy = self.bounds
-                fine = max(fine, math.sqrt((maxx - minx) * (maxy - miny) / FIXED_LATTICE_MAX))
-                cand = self._evaluate(kind, self._lattice(kind, theta, 0.0, 0.0, (fine, fine)), theta)
+            searches: list[tuple[float, float, float, float] | None] = [
+                *self._fixed_searches(kind, wide=False),
+                *([None] if kind.spec.hub else []),  # marker: widen the search if nothing fits so far
+            ]
+            while searches:
+                search = searches.pop(0)
+                if search is None:
+                    if best is None:
+                        searches = [*self._fixed_searches(kind, wide=True)]
+                    continue
+                theta, fu, fv, fine = search
+                cand = self._evaluate(kind, self._lattice(kind, theta, fu, fv, (fine, fine)), theta)
                 m = min(len(cand.centres), FIXED_CANDIDATES)
                 if m == 0:
                     continue
@@ -548,6 +576,21 @@ class Placer:
                 c = self.result.blocks[-1].centre
                 self.hub_target = c
         return placed
+
+    def _no_hub_message(self, kind: _Kind) -> str:
+        """Why the hub (substation) fits nowhere, with what the terrain offers."""
+        r = self.raster
+        w, ln = (2 * kind.half).max(axis=0)
+        lim = float(kind.max_slope.max())
+        usable_cells = int(r.touched.sum())
+        flat = int((r.touched & (r.slope <= lim)).sum())
+        share = f"{flat:,} of {usable_cells:,} usable cells ({100.0 * flat / max(usable_cells, 1):.0f}%)"
+        return (
+            f"no grid connection: the {w:g} × {ln:g} m {kind.spec.name} fits nowhere on this site "
+            f"(every cell under it must be at most {lim:g}° steep, inside the setback and exclusions; "
+            f"{HUB_ROTATIONS} rotations and shifted positions tried); only {share} are that flat. "
+            "Choose a flatter site, relax the substation's slope limit or reduce the setback."
+        )
 
     def _displacement(
         self, polys: np.ndarray, clearance: np.ndarray, lattice: _Candidates, lattice_clear: float
@@ -579,8 +622,12 @@ class Placer:
         lattices: dict[str, _Candidates] = {}
         gen_kw = 0.0
         for kind in order:
+            if kind.spec.name in self.skip:
+                continue
             if kind.spec.count is not None:
                 got = self._place_fixed(kind, kind.spec.count, displace, float(main.clearance.max()))
+                if kind.spec.hub and got == 0:
+                    raise NoGridConnection(self._no_hub_message(kind))
                 if got < kind.spec.count:
                     self.result.warnings.append(
                         f"could not place {kind.spec.count - got} of {kind.spec.count} {kind.spec.name} "
@@ -607,7 +654,8 @@ class Placer:
                     f"placed {len(take)} of {n} {kind.spec.name} blocks (no room for more)"
                 )
         # Top up with any generating block type that still has room.
-        if gen_kw < target_kw - 1e-6:
+        # With PV placed elsewhere (skip), the PV design tops up instead.
+        if gen_kw < target_kw - 1e-6 and not self.skip:
             # Smallest blocks first: the finest steps keep the overshoot small.
             for kind in sorted(share_kinds, key=lambda k: k.block_capacity_kw):
                 if gen_kw >= target_kw - 1e-6:
