@@ -60,7 +60,8 @@ def build_bom(
     """The bill of quantities as a JSON-ready dict. Cable entries count single-core cable metres
     (`cable_m`) and route metres (`route_m`) per level and conductor."""
     d = plant.design.design
-    full = sum(1 for t in plant.tables if t.modules >= d.modules_per_table)
+    per_table = d.modules_per_table
+    full = sum(1 for t in plant.tables if t.modules >= per_table)
     lengths: dict[int, int] = defaultdict(int)
     for n in plan.string_modules.tolist():
         lengths[int(n)] += 1

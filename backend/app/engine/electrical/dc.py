@@ -96,8 +96,10 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     design = plant.design.design
     module = design.module
     nb = len(plant.blocks)
-    block_pos = {b.index: i for i, b in enumerate(plant.blocks)}
-    sb = np.array([block_pos.get(int(b), -1) for b in plan.string_block], dtype=np.int64)
+    ids = np.array([b.index for b in plant.blocks], dtype=np.int64)
+    lut = np.full(int(max(ids.max(), plan.string_block.max(initial=0))) + 2, -1, dtype=np.int64)
+    lut[ids] = np.arange(nb)
+    sb = np.where(plan.string_block >= 0, lut[np.maximum(plan.string_block, 0)], -1)
     warnings: list[str] = []
     if (sb < 0).any():
         warnings.append(f"{int((sb < 0).sum())} strings sit on tables with no inverter block; left out")
@@ -106,10 +108,12 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     su, sv, smod = plan.string_u[keep], plan.string_v[keep], plan.string_modules[keep]
 
     # Row rank within its block → pairs of rows sharing one aisle.
-    br, br_inv = np.unique(np.stack([sb, row], axis=1), axis=0, return_inverse=True)
-    br_inv = br_inv.reshape(-1)
-    br_rank = np.arange(len(br)) - np.searchsorted(br[:, 0], br[:, 0], side="left")
-    rank = br_rank[br_inv]
+    row0 = row - (row.min() if len(row) else 0)
+    span = int(row0.max(initial=0)) + 1
+    br, br_inv = np.unique(sb * span + row0, return_inverse=True)
+    br_block = br // span
+    br_rank = np.arange(len(br)) - np.searchsorted(br_block, br_block, side="left")
+    rank = br_rank[br_inv.reshape(-1)]
     pair_key = sb * 100_000 + rank // 2
     order = np.lexsort((su, pair_key))
     sb, row, su, sv, smod, pair_key = (
@@ -125,10 +129,10 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     pair_block = sb[pair_start]
 
     # Aisle between the pair's rows: mean of the two rows' v (one row: half a pitch towards the station).
-    pr, pr_inv = np.unique(np.stack([pair_id, row], axis=1), axis=0, return_inverse=True)
+    pr, pr_inv = np.unique(pair_id * span + (row - (row.min() if len(row) else 0)), return_inverse=True)
     pr_inv = pr_inv.reshape(-1)
     row_mean_v = np.bincount(pr_inv, weights=sv) / np.maximum(np.bincount(pr_inv), 1)
-    row_pair = pr[:, 0]
+    row_pair = pr // span
     rows_in_pair = np.bincount(row_pair, minlength=n_pairs)
     aisle_v = np.bincount(row_pair, weights=row_mean_v, minlength=n_pairs) / np.maximum(rows_in_pair, 1)
     single = rows_in_pair == 1

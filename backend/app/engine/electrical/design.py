@@ -28,6 +28,13 @@ def _coords(points: np.ndarray) -> list[list[float]]:
     return out
 
 
+def _xy_lists(frame: RowFrame, uv: np.ndarray, points_per_path: int) -> list[list[list[float]]]:
+    """Row-frame points → UTM, rounded to 1 cm, as nested lists of `points_per_path` points."""
+    xy = np.round(frame.to_xy(uv), 2).reshape(-1, points_per_path, 2)
+    out: list[list[list[float]]] = xy.tolist()
+    return out
+
+
 def _feature(geom_type: str, coords: Any, props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": geom_type, "coordinates": coords}, "properties": props}
 
@@ -54,16 +61,23 @@ class ElectricalDesign:
         dc, fr = self.dc, self.frame
         blocks = self.plant.blocks
         prefix = "CB" if dc.topology == "central" else "INV"
+        nd = len(dc.device_strings)
+        # One transform and one rounding for all DC paths (each path has 3 points).
+        parts = [p for d in range(nd) for p in dc.string_paths_uv[d]]
+        n_parts = [len(dc.string_paths_uv[d]) for d in range(nd)]
+        string_xy = _xy_lists(fr, np.concatenate(parts) if parts else np.zeros((0, 2)), 3)
+        feeder_xy = _xy_lists(fr, dc.feeder_uv.reshape(-1, 2), 3)
         per_block: dict[int, int] = {}
-        for d in range(len(dc.device_strings)):
+        k = 0
+        feeder_level = "dc" if dc.topology == "central" else "lv"
+        for d in range(nd):
             b = blocks[int(dc.device_block[d])].index
             per_block[b] = per_block.get(b, 0) + 1
             name = f"B{b}-{prefix}{per_block[b]}"
-            parts = [fr.to_xy(p) for p in dc.string_paths_uv[d]]
             out.append(
                 _feature(
                     "MultiLineString",
-                    [_coords(p) for p in parts],
+                    string_xy[k : k + n_parts[d]],
                     {
                         "kind": "cable",
                         "circuit": f"{name} strings",
@@ -77,15 +91,15 @@ class ElectricalDesign:
                     },
                 )
             )
-            path = fr.to_xy(dc.feeder_uv[d])
+            k += n_parts[d]
             out.append(
                 _feature(
                     "LineString",
-                    _coords(path),
+                    feeder_xy[d],
                     {
                         "kind": "cable",
                         "circuit": f"{name} feeder",
-                        "level": "dc" if dc.topology == "central" else "lv",
+                        "level": feeder_level,
                         "conductor": dc.feeder_conductor[d].name,
                         "parallel": int(dc.feeder_parallel[d]),
                         "length_m": round(float(dc.feeder_route_m[d]), 2),
