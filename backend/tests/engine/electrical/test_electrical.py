@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiLineString, Point, shape
 
 from app.engine.electrical.conductors import AL_MV_35KV, PV_STRING_CU
@@ -203,3 +205,41 @@ def test_impossible_string_window_and_bad_params_are_invalid_input(plant3):
         )
     with pytest.raises(InvalidInput, match=r"electrical\.topology"):
         design_electrical(plant3.plant, plant3.roads, plant3.substation, {"topology": "micro"})
+
+
+@pytest.mark.parametrize("topology", ["central", "string"])
+def test_fixed_tilt_rows_running_east_west_route_in_their_trenches(topology):
+    s = synthetic_plant(blocks_x=2, blocks_y=2, rows=6, per_row=3, structure="fixed", partial_every=5)
+    assert s.plant.design.row_azimuth_deg == pytest.approx(90.0)
+    e = design_electrical(s.plant, s.roads, s.substation, {"topology": topology})
+    w = s.plant.design.design.module.power_w
+    for b in s.plant.blocks:
+        kwp = float(e.plan.string_modules[e.plan.string_block == b.index].sum()) * w / 1000.0
+        assert kwp == pytest.approx(b.dc_kwp, rel=1e-9)
+    doc = json.loads(json.dumps(e.to_document()))
+    trenches = shapely.union_all([shape(t["geometry"]) for t in doc["trenches"]]).buffer(0.05)
+    for c in doc["cables"]:
+        for p in _parts(c):
+            rest = LineString(p.coords[1:]) if c["properties"]["circuit"].endswith("strings") else p
+            assert trenches.contains(rest), c["properties"]["circuit"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    per_row=st.integers(min_value=1, max_value=5),
+    partial_every=st.integers(min_value=0, max_value=4),
+    t_min=st.floats(min_value=-40, max_value=20),
+)
+def test_pooled_strings_respect_the_voltage_limit_and_cover_every_module(per_row, partial_every, t_min):
+    s = synthetic_plant(blocks_x=1, blocks_y=1, rows=2, per_row=per_row, partial_every=partial_every)
+    try:
+        e = design_electrical(s.plant, s.roads, s.substation, {"t_min_c": t_min})
+    except InvalidInput:
+        return  # no string length fits this temperature and window: refused, not silently wrong
+    assert e.plan.string_modules.sum() == sum(t.modules for t in s.plant.tables)
+    assert (e.plan.voc_cold_v() <= 1500.0 + 1e-9).all()
+    # Each row is one run here (tables 1 m apart): its strings differ by at most one module.
+    for r in set(e.plan.string_row.tolist()):
+        lengths = e.plan.string_modules[e.plan.string_row == r]
+        assert lengths.max() - lengths.min() <= 1
+        assert lengths.max() <= e.plan.modules_per_string
