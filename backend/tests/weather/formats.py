@@ -7,6 +7,7 @@ pvlib.iotools are exercised on what users upload.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from pathlib import Path
@@ -23,11 +24,13 @@ def tmy3_bytes() -> bytes:
     return TMY3_PATH.read_bytes()
 
 
+@functools.cache
 def tmy3_frame() -> pd.DataFrame:
     df, _ = pvlib.iotools.read_tmy3(TMY3_PATH, coerce_year=1990, map_variables=True)
-    return df
+    return df  # shared: callers must not modify it
 
 
+@functools.cache
 def epw_bytes() -> bytes:
     df = tmy3_frame()
     lines = [
@@ -40,7 +43,8 @@ def epw_bytes() -> bytes:
         "COMMENTS 2,",
         "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31",
     ]
-    for ts, r in df.iterrows():
+    for r in df.itertuples():
+        ts = r.Index
         end = ts
         hour = end.hour if end.hour else 24
         day = end - pd.Timedelta(hours=1) if end.hour == 0 else end
@@ -62,7 +66,8 @@ def epw_bytes() -> bytes:
 def _pvgis_rows(year_of_month: dict[int, int]) -> list[dict[str, Any]]:
     df = tmy3_frame().tz_convert("UTC")
     rows = []
-    for ts, r in df.iterrows():
+    for r in df.itertuples():
+        ts = r.Index
         start = ts - pd.Timedelta(hours=1)
         year = year_of_month[start.month]
         rows.append(
@@ -87,6 +92,7 @@ def _pvgis_rows(year_of_month: dict[int, int]) -> list[dict[str, Any]]:
 YEARS = {m: 2005 + (m * 7) % 15 for m in range(1, 13)}
 
 
+@functools.cache
 def pvgis_json_bytes() -> bytes:
     body = {
         "inputs": {
@@ -102,6 +108,7 @@ def pvgis_json_bytes() -> bytes:
     return json.dumps(body).encode()
 
 
+@functools.cache
 def pvgis_csv_bytes() -> bytes:
     out = io.StringIO()
     out.write(f"Latitude (decimal degrees): {LAT}\r\nLongitude (decimal degrees): {LON}\r\n")
@@ -115,6 +122,7 @@ def pvgis_csv_bytes() -> bytes:
     return out.getvalue().encode()
 
 
+@functools.cache
 def psm_bytes(year: int = 2019) -> bytes:
     df = tmy3_frame()
     out = io.StringIO()
@@ -123,7 +131,8 @@ def psm_bytes(year: int = 2019) -> bytes:
     )
     out.write(f"NSRDB,123456,-,-,-,{LAT},{LON},-5,{int(ELEV)},-5\n")
     out.write("Year,Month,Day,Hour,Minute,GHI,DNI,DHI,Temperature,Wind Speed,Surface Albedo\n")
-    for ts, r in df.iterrows():
+    for r in df.itertuples():
+        ts = r.Index
         start = ts - pd.Timedelta(hours=1)
         out.write(
             f"{year},{start.month},{start.day},{start.hour},30,{r.ghi},{r.dni},{r.dhi},"
