@@ -238,8 +238,19 @@ def test_pooled_strings_respect_the_voltage_limit_and_cover_every_module(per_row
         return  # no string length fits this temperature and window: refused, not silently wrong
     assert e.plan.string_modules.sum() == sum(t.modules for t in s.plant.tables)
     assert (e.plan.voc_cold_v() <= 1500.0 + 1e-9).all()
-    # Each row is one run here (tables 1 m apart): its strings differ by at most one module.
-    for r in set(e.plan.string_row.tolist()):
-        lengths = e.plan.string_modules[e.plan.string_row == r]
+    # Runs recomputed here: tables of a row closer than 5 m end to end. Within a run the strings
+    # differ by at most one module.
+    run_of: dict[int, int] = {}
+    tables = sorted(s.plant.tables, key=lambda t: (t.row, t.centre[1]))  # trackers: rows run north
+    for prev, t in zip([None, *tables[:-1]], tables, strict=True):
+        joined = (
+            prev is not None
+            and prev.row == t.row
+            and (t.centre[1] - t.length_m / 2) - (prev.centre[1] + prev.length_m / 2) <= 5.0
+        )
+        run_of[t.index] = run_of[prev.index] if joined else len(set(run_of.values()))
+    runs = np.array([run_of[int(i)] for i in e.plan.string_table])
+    for r in set(runs.tolist()):
+        lengths = e.plan.string_modules[runs == r]
         assert lengths.max() - lengths.min() <= 1
         assert lengths.max() <= e.plan.modules_per_string
