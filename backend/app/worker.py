@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from sqlalchemy import delete, select
@@ -25,9 +25,11 @@ from sqlalchemy import delete, select
 from app.config import Settings, get_settings
 from app.db.models import WorkerHeartbeat
 from app.errors import QueueError
-from app.jobs.maintenance import requeue_stuck
+from app.jobs.maintenance import requeue_orphans, requeue_stuck
+from app.jobs.memory_budget import install_memory_guard
 from app.jobs.runner import JobRunner
 from app.observability.logging import configure_logging
+from app.queue.base import Message
 from app.services import Services, build_services
 
 log = logging.getLogger("app.worker")
@@ -115,8 +117,11 @@ class Worker:
             log.warning("worker heartbeat failed: %s", exc)
 
     def _heartbeat_loop(self) -> None:
+        # The sweep runs here, not between receives: a 20 s long poll must not delay the rescue
+        # of a dead worker's job.
         while not self._finished.wait(self.settings.heartbeat_interval_s):
             self._beat()
+            self._maybe_requeue_stuck()
 
     def _deregister(self) -> None:
         with contextlib.suppress(Exception), self.services.write_session_factory.begin() as session:
@@ -129,16 +134,37 @@ class Worker:
 
     # -- the loop --------------------------------------------------------------------------
     def _maybe_requeue_stuck(self) -> None:
+        """Every STUCK_CHECK_INTERVAL_S: requeue layouts whose claim went stale (their message made
+        visible at once), re-send lost messages of queued layouts, forget dead workers."""
         if time.monotonic() - self._last_stuck_check < self.settings.stuck_check_interval_s:
             return
         self._last_stuck_check = time.monotonic()
+        settings = self.settings
         try:
             with self.services.write_session_factory.begin() as session:
                 requeue_stuck(
-                    session=session, queue=self.services.queue, older_than_s=self.settings.stuck_after_s
+                    session=session,
+                    queue=self.services.queue,
+                    older_than_s=min(settings.stale_after_s, settings.stuck_after_s),
+                    max_attempts=settings.max_receive_count,
                 )
+            with self.services.write_session_factory.begin() as session:
+                requeue_orphans(
+                    session=session, queue=self.services.queue, older_than_s=settings.orphan_queued_after_s
+                )
+                cutoff = datetime.now(UTC) - timedelta(seconds=settings.stale_after_s)
+                session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_seen_at < cutoff))
         except Exception as exc:
             log.warning("stuck-job check failed: %s", exc)
+
+    def _give_back(self, messages: list[Message]) -> None:
+        for message in messages:
+            try:
+                self.services.queue.change_visibility(message.receipt_handle, 0)
+            except Exception as exc:
+                log.warning("could not give a message back; it returns after its visibility timeout: %s", exc)
+        if messages:
+            log.info("stopping: gave %d message(s) back to the queue", len(messages))
 
     def run(self) -> int:
         """Process messages until stopped (or, with `once`, until the queue is empty). Returns 0."""
@@ -154,7 +180,6 @@ class Worker:
         error_backoff = 1.0
         try:
             while not self.stop_event.is_set():
-                self._maybe_requeue_stuck()
                 self._idle.set()
                 try:
                     messages = self.services.queue.receive(
@@ -170,6 +195,11 @@ class Worker:
                     error_backoff = min(error_backoff * 2, ERROR_BACKOFF_MAX_S)
                     continue
                 error_backoff = 1.0
+                if self.stop_event.is_set():
+                    # Told to stop while the poll was under way (SQS cannot be interrupted):
+                    # give the messages back at once instead of starting work.
+                    self._give_back(messages)
+                    break
                 if not messages:
                     if self.once:
                         break
@@ -199,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(fmt=settings.log_format.value, level=settings.log_level)
+    # A job that outgrows the worker's memory then fails with MemoryError, not an OOM kill.
+    install_memory_guard(settings)
     services = build_services(settings)
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server

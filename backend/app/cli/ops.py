@@ -55,7 +55,10 @@ def _confirm(what: str, yes: bool) -> None:
 
 @ops_app.command("status")
 def status(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """Health, queue depth, in flight, DLQ depth, oldest message, layouts by status, stuck jobs, workers."""
+    """Health, queue depth, in flight, DLQ depth, oldest message, layouts by status, stuck jobs, workers.
+
+    Exit status: 0 all well, 1 unhealthy (database or queue down), 2 warnings (dead letters waiting,
+    stuck jobs, messages but no worker)."""
     from app.ops.status import collect_status
 
     services = _services()
@@ -69,11 +72,15 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="machine-readabl
         _print_status(report)
     if not report.get("healthy"):
         raise typer.Exit(1)
+    if report.get("warnings"):
+        raise typer.Exit(2)
 
 
 def _print_status(r: dict[str, Any]) -> None:
-    ok = "OK" if r.get("healthy") else "UNHEALTHY"
+    ok = ("WARNING" if r.get("warnings") else "OK") if r.get("healthy") else "UNHEALTHY"
     typer.echo(f"Site Layouts: {ok}   (queue backend: {r['queue_backend']}, checked {r['checked_at']})")
+    for warning in r.get("warnings", []):
+        typer.echo(f"  WARNING         {warning}")
     typer.echo(
         f"  database        {'ok' if r['database']['ok'] else 'DOWN: ' + r['database'].get('error', '')}"
     )
@@ -156,7 +163,8 @@ def dlq_purge(yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask"
 
 @queue_app.command("purge")
 def queue_purge(yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False) -> None:
-    """Delete every waiting message. Their layouts stay queued; `ops layouts retry ID` sends one again."""
+    """Delete every waiting message. Database queue: workers re-send a message for a layout still
+    queued after ORPHAN_QUEUED_AFTER_S (cancel the layouts to stop them); SQS: `ops layouts retry ID`."""
     _confirm("Delete every message in the layout-jobs queue", yes)
     services = _services()
     try:

@@ -21,14 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from app.db.models import Layout, LayoutStatus
 from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound, QueueError, StorageError
 from app.jobs import layout_job
+from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
 from app.observability.logging import layout_id_var
 from app.queue.base import Message
@@ -36,6 +37,9 @@ from app.services import Services
 
 log = logging.getLogger("app.worker")
 BACKOFF_MAX_S = 120
+DB_RETRY_FIRST_S = 0.5
+DB_RETRY_MAX_S = 5.0
+_T = TypeVar("_T")
 
 
 class Outcome(StrEnum):
@@ -104,7 +108,8 @@ class JobRunner:
         self.services = services
         self.settings = services.settings
         self.worker_id = worker_id
-        self.compute = compute
+        # Grid budget checked again here, and a MemoryError fails the job cleanly (not retryable).
+        self.compute = within_memory_budget(compute)
         # Set by the worker when the shutdown grace period ends: the job gives itself back.
         self.release_event = threading.Event()
         self.current: _JobState | None = None
@@ -122,10 +127,30 @@ class JobRunner:
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    def claim(self, layout_id: uuid.UUID) -> str | None:
+    def _retry_db(self, what: str, fn: Callable[[], _T]) -> _T:
+        """Run a database write of the running job, retrying connection trouble with backoff for
+        up to JOB_DB_RETRY_S [s]: a short outage must not fail (or hand over) a healthy job."""
+        deadline = time.monotonic() + self.settings.job_db_retry_s
+        delay = DB_RETRY_FIRST_S
+        while True:
+            try:
+                return fn()
+            except (OperationalError, InterfaceError) as exc:
+                if time.monotonic() + delay > deadline or self.release_event.is_set():
+                    raise
+                log.warning(
+                    "database write (%s) failed, retrying in %.1f s: %s",
+                    what,
+                    delay,
+                    str(exc.orig or exc).splitlines()[0][:200],
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, DB_RETRY_MAX_S)
+
+    def claim(self, layout_id: uuid.UUID, receipt_handle: str | None = None) -> str | None:
         """Atomically take the layout; None when it is not ours to run."""
         now = datetime.now(UTC)
-        stale_before = now - timedelta(seconds=3 * self.settings.heartbeat_interval_s)
+        stale_before = now - timedelta(seconds=self.settings.stale_after_s)
         token = secrets.token_hex(16)
         with self.services.write_session_factory.begin() as session:
             result = session.execute(
@@ -141,6 +166,7 @@ class JobRunner:
                 .values(
                     status=LayoutStatus.processing.value,
                     claim_token=token,
+                    receipt_handle=receipt_handle,
                     started_at=now,
                     heartbeat_at=now,
                     attempts=Layout.attempts + 1,
@@ -171,7 +197,7 @@ class JobRunner:
 
     def _handle(self, message: Message, layout_id: uuid.UUID) -> Outcome:
         queue = self.services.queue
-        token = self.claim(layout_id)
+        token = self.claim(layout_id, message.receipt_handle)
         if token is None:
             with self.services.session_factory() as session:
                 layout = session.get(Layout, layout_id)
@@ -211,11 +237,14 @@ class JobRunner:
                 job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
             )
             self._close_stage(state)
-            with self.services.write_session_factory.begin() as session:
-                stored = layout_job.store_result(
-                    session, layout_id=layout_id, result=result, claim_token=token
-                )
-            if not stored:
+
+            def store() -> bool:
+                with self.services.write_session_factory.begin() as session:
+                    return layout_job.store_result(
+                        session, layout_id=layout_id, result=result, claim_token=token
+                    )
+
+            if not self._retry_db("store result", store):
                 raise JobCancelled("the job was cancelled or taken over before its result was stored")
             queue.delete(message.receipt_handle)
             metrics.JOB_DURATION.labels(profile=profile).observe(time.monotonic() - state.started)
@@ -224,6 +253,11 @@ class JobRunner:
             )
             return self._done(Outcome.completed)
         except JobCancelled:
+            if self._lost_to_another_claim(layout_id):
+                # A sweep judged this worker dead (e.g. after a long database outage) and another
+                # worker owns the layout now: its message is theirs, leave it.
+                log.warning("the claim was taken over; leaving the job to its new worker")
+                return self._done(Outcome.busy)
             queue.delete(message.receipt_handle)
             self._log_outcome(state, Outcome.cancelled, message)
             return self._done(Outcome.cancelled)
@@ -237,6 +271,14 @@ class JobRunner:
             heartbeat.join(timeout=5)
             with self._lock:
                 self.current = None
+
+    def _lost_to_another_claim(self, layout_id: uuid.UUID) -> bool:
+        try:
+            with self.services.session_factory() as session:
+                layout = session.get(Layout, layout_id)
+                return layout is not None and not LayoutStatus(layout.status).is_terminal
+        except Exception:
+            return False
 
     def release(self, message: Message, state: _JobState) -> None:
         """Give the job back: layout to queued, message visible again at once."""
@@ -311,12 +353,15 @@ class JobRunner:
             if stage != state.stage:
                 self._close_stage(state)
                 state.stage, state.stage_started = stage, time.monotonic()
-            still_ours = self._update(
-                state.layout_id,
-                state.token,
-                stage=stage,
-                progress_pct=float(min(max(pct, 0.0), 100.0)),
-                heartbeat_at=datetime.now(UTC),
+            still_ours = self._retry_db(
+                "progress",
+                lambda: self._update(
+                    state.layout_id,
+                    state.token,
+                    stage=stage,
+                    progress_pct=float(min(max(pct, 0.0), 100.0)),
+                    heartbeat_at=datetime.now(UTC),
+                ),
             )
             if not still_ours:
                 raise JobCancelled()
@@ -332,14 +377,17 @@ class JobRunner:
 
     def _heartbeat_loop(self, message: Message, state: _JobState, stop: threading.Event) -> None:
         interval = self.settings.heartbeat_interval_s
-        while not stop.wait(interval):
+        wait = interval
+        while not stop.wait(wait):
             try:
                 self._update(state.layout_id, state.token, heartbeat_at=datetime.now(UTC))
                 self.services.queue.change_visibility(
                     message.receipt_handle, self.settings.visibility_timeout_s
                 )
-            except Exception as exc:  # keep beating: the database may come back
+                wait = interval
+            except Exception as exc:  # keep beating, more often, so the claim is fresh once it is back
                 log.warning("heartbeat failed: %s", exc)
+                wait = min(interval, DB_RETRY_MAX_S) / 4
 
     # -- bookkeeping -----------------------------------------------------------------------
     def _done(self, outcome: Outcome) -> Outcome:

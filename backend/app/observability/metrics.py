@@ -8,7 +8,10 @@ the database at scrape time, so they are right whichever process serves the scra
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 NAMESPACE = "sitelayouts"
+log = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
     f"{NAMESPACE}_http_requests_total",
@@ -87,6 +91,49 @@ class LiveStateCollector(Collector):
         for name, count in state.get("layouts_by_status", {}).items():
             status.add_metric([name], count)
         yield status
+
+
+class LiveStateCache:
+    """The live figures, read at most every `refresh_s` [s] and in the background: a scrape never
+    waits for the database (only the very first one does), however many scrapers there are."""
+
+    def __init__(self, read_state: Callable[[], dict[str, Any]], refresh_s: float) -> None:
+        self.read_state = read_state
+        self.refresh_s = refresh_s
+        self._lock = threading.Lock()
+        self._state: dict[str, Any] | None = None
+        self._read_at = 0.0
+        self._refreshing = False
+        self.reads = 0  # how many times the database was read (tests, and the curious)
+
+    def _read(self) -> dict[str, Any]:
+        self.reads += 1
+        try:
+            return self.read_state()
+        except Exception as exc:  # `up` 0 says the queue or database did not answer
+            log.warning("metrics: reading the live state failed: %s", exc)
+            return {"up": 0}
+
+    def _refresh(self) -> None:
+        state = self._read()
+        with self._lock:
+            self._state, self._read_at, self._refreshing = state, time.monotonic(), False
+
+    def get(self) -> dict[str, Any]:
+        with self._lock:
+            state = self._state
+            stale = time.monotonic() - self._read_at >= self.refresh_s
+            start = state is not None and stale and not self._refreshing
+            if start:
+                self._refreshing = True
+        if state is None:
+            with self._lock:
+                if self._state is None:  # the first scrape reads once; others wait for it
+                    self._state, self._read_at = self._read(), time.monotonic()
+                return self._state
+        if start:
+            threading.Thread(target=self._refresh, daemon=True, name="metrics-refresh").start()
+        return state
 
 
 def render(live: Collector | None) -> bytes:

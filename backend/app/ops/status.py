@@ -34,15 +34,21 @@ def layouts_by_status(session: Session) -> dict[str, int]:
 
 
 def worker_list(session: Session, services: Services, now: datetime) -> list[dict[str, Any]]:
-    """Worker heartbeats; a worker is alive while it missed fewer than 3 beats."""
+    """Live workers: those that missed fewer than STALE_HEARTBEATS beats. A worker killed with -9
+    leaves the list once its heartbeat is that old (workers' sweeps also delete its row)."""
+    cutoff = now - timedelta(seconds=services.settings.stale_after_s)
     out = []
-    for hb in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.worker_id)):
+    for hb in session.scalars(
+        select(WorkerHeartbeat)
+        .where(WorkerHeartbeat.last_seen_at >= cutoff)
+        .order_by(WorkerHeartbeat.worker_id)
+    ):
         age = (now - hb.last_seen_at).total_seconds()
         out.append(
             {
                 "worker_id": hb.worker_id,
                 "last_seen_s": round(age, 1),
-                "alive": age < 3 * services.settings.heartbeat_interval_s,
+                "alive": True,
                 "current_layout_id": hb.current_layout_id,
                 "jobs_done": hb.jobs_done,
             }
@@ -65,7 +71,8 @@ def live_state(services: Services) -> dict[str, Any]:
     state: dict[str, Any] = {"up": 1, **queue_state(services)}
     with services.session_factory() as session:
         state["workers"] = [
-            (hb.worker_id, hb.last_seen_at) for hb in session.scalars(select(WorkerHeartbeat))
+            (w["worker_id"], datetime.now(UTC) - timedelta(seconds=w["last_seen_s"]))
+            for w in worker_list(session, services, datetime.now(UTC))
         ]
         state["layouts_by_status"] = layouts_by_status(session)
     return state
@@ -132,4 +139,20 @@ def collect_status(services: Services, *, dlq_limit: int = DLQ_PREVIEW) -> dict[
         ]
         out["workers"] = worker_list(session, services, now)
     out["healthy"] = bool(out["database"]["ok"] and out.get("queue", {}).get("ok"))
+    out["warnings"] = status_warnings(out)
     return out
+
+
+def status_warnings(report: dict[str, Any]) -> list[str]:
+    """What needs a person even though everything answers: dead letters, stuck jobs, no workers."""
+    warnings = []
+    if report.get("dlq_depth"):
+        warnings.append(
+            f"{report['dlq_depth']} dead letter(s) waiting: inspect with `sitelayouts ops dlq list`, "
+            "then `ops dlq redrive` or `ops dlq purge`"
+        )
+    if report.get("stuck_jobs"):
+        warnings.append(f"{len(report['stuck_jobs'])} stuck job(s): `sitelayouts ops requeue-stuck`")
+    if report.get("queue_depth") and not report.get("workers"):
+        warnings.append(f"{report['queue_depth']} message(s) waiting and no live worker")
+    return warnings

@@ -78,7 +78,12 @@ class JobQueue(Protocol):
 
     def delete(self, receipt_handle: str) -> None: ...
 
-    def change_visibility(self, receipt_handle: str, timeout_s: int) -> None: ...
+    def change_visibility(
+        self, receipt_handle: str, timeout_s: int, *, session: Session | None = None
+    ) -> bool:
+        """Hide the message `timeout_s` [s] from now (0: visible at once); False when the handle is
+        stale. With `session` (transactional backends) in the caller's transaction."""
+        ...
 
     def stats(self) -> QueueStats: ...
 
@@ -88,8 +93,11 @@ class JobQueue(Protocol):
         """Look at dead letters without consuming them."""
         ...
 
-    def dlq_redrive(self, message_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Move dead letters (all, or those ids) back to the main queue; return their bodies."""
+    def dlq_redrive(
+        self, message_ids: list[str] | None = None, *, session: Session | None = None
+    ) -> list[dict[str, Any]]:
+        """Move dead letters (all, or those ids) back to the main queue; return their bodies.
+        With `session` (transactional backends) the move happens in the caller's transaction."""
         ...
 
     def dlq_purge(self) -> int: ...

@@ -37,6 +37,8 @@ from app.queue.base import (
 
 NOTIFY_CHANNEL = "sitelayouts_queue"
 SQLITE_POLL_S = 0.2
+# A long poll re-checks its stop flag this often [s], so a stopping worker leaves at once.
+STOP_CHECK_S = 0.25
 
 
 @contextlib.contextmanager
@@ -112,11 +114,14 @@ class DatabaseQueue:
         deadline = time.monotonic() + wait_time_s
         visibility = self.visibility_timeout_s if visibility_timeout_s is None else visibility_timeout_s
         while True:
+            # Checked before every claim: a worker told to stop must not take one more message.
+            if should_stop is not None and should_stop():
+                return []
             got = self._receive_once(max_messages, visibility)
             remaining = deadline - time.monotonic()
-            if got or remaining <= 0 or (should_stop is not None and should_stop()):
+            if got or remaining <= 0:
                 return got
-            self._wait(min(remaining, 1.0))
+            self._wait(min(remaining, STOP_CHECK_S))
 
     def _wait(self, seconds: float) -> None:
         if not self._is_pg:
@@ -220,20 +225,28 @@ class DatabaseQueue:
                 )
             )
 
-    def change_visibility(self, receipt_handle: str, timeout_s: int) -> None:
+    def change_visibility(
+        self, receipt_handle: str, timeout_s: int, *, session: Session | None = None
+    ) -> bool:
+        if session is not None:
+            return self._change_visibility(session, receipt_handle, timeout_s)
+        with wrap_errors("change_visibility"), self._sessions.begin() as own:
+            return self._change_visibility(own, receipt_handle, timeout_s)
+
+    def _change_visibility(self, session: Session, receipt_handle: str, timeout_s: int) -> bool:
         message_id, token = self._split(receipt_handle)
-        with wrap_errors("change_visibility"), self._sessions.begin() as session:
-            session.execute(
-                update(QueueMessage)
-                .where(
-                    QueueMessage.id == message_id,
-                    QueueMessage.receipt_handle == token,
-                    QueueMessage.queue == self.name,
-                )
-                .values(visible_at=datetime.now(UTC) + timedelta(seconds=max(0, timeout_s)))
+        result = session.execute(
+            update(QueueMessage)
+            .where(
+                QueueMessage.id == message_id,
+                QueueMessage.receipt_handle == token,
+                QueueMessage.queue == self.name,
             )
-            if timeout_s <= 0:
-                self._notify(session)
+            .values(visible_at=datetime.now(UTC) + timedelta(seconds=max(0, timeout_s)))
+        )
+        if timeout_s <= 0:
+            self._notify(session)
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     # -- operations ----------------------------------------------------------------------
     def stats(self) -> QueueStats:
@@ -281,30 +294,48 @@ class DatabaseQueue:
                 for r in rows
             ]
 
-    def dlq_redrive(self, message_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    def dlq_redrive(
+        self, message_ids: list[str] | None = None, *, session: Session | None = None
+    ) -> list[dict[str, Any]]:
+        """With `session`, the move joins the caller's transaction: the layouts' return to
+        `queued` and the messages (and the NOTIFY waking workers) commit together."""
+        if session is not None:
+            return self._dlq_redrive(session, message_ids)
+        with wrap_errors("dlq_redrive"), self._sessions.begin() as own:
+            return self._dlq_redrive(own, message_ids)
+
+    def _dlq_redrive(self, session: Session, message_ids: list[str] | None) -> list[dict[str, Any]]:
         now = datetime.now(UTC)
         where = [QueueMessage.queue == self.dlq_name]
         if message_ids is not None:
             where.append(QueueMessage.id.in_(message_ids))
-        with wrap_errors("dlq_redrive"), self._sessions.begin() as session:
-            rows = session.scalars(select(QueueMessage).where(and_(*where))).all()
-            bodies = [Message.decode_body(r.body) for r in rows]
-            if rows:
-                # A redriven message is a fresh one: SQS's redrive also resets the receive count.
-                session.execute(
-                    update(QueueMessage)
-                    .where(QueueMessage.id.in_([r.id for r in rows]))
-                    .values(
-                        queue=self.name,
-                        visible_at=now,
-                        sent_at=now,
-                        receive_count=0,
-                        first_received_at=None,
-                        receipt_handle=None,
-                    )
+        rows = session.scalars(select(QueueMessage).where(and_(*where))).all()
+        bodies = [Message.decode_body(r.body) for r in rows]
+        if rows:
+            # A redriven message is a fresh one: SQS's redrive also resets the receive count.
+            session.execute(
+                update(QueueMessage)
+                .where(QueueMessage.id.in_([r.id for r in rows]))
+                .values(
+                    queue=self.name,
+                    visible_at=now,
+                    sent_at=now,
+                    receive_count=0,
+                    first_received_at=None,
+                    receipt_handle=None,
                 )
-                self._notify(session)
-            return bodies
+            )
+            self._notify(session)
+        return bodies
+
+    def queued_layout_ids(self, session: Session) -> set[str]:
+        """Layout ids that have a message in the main queue (waiting or in flight)."""
+        ids = set()
+        for raw in session.scalars(select(QueueMessage.body).where(QueueMessage.queue == self.name)):
+            layout_id = Message.decode_body(raw).get("layout_id")
+            if layout_id is not None:
+                ids.add(str(layout_id))
+        return ids
 
     def dlq_purge(self) -> int:
         with wrap_errors("dlq_purge"), self._sessions.begin() as session:

@@ -108,12 +108,15 @@ class MemoryQueue:
             if e is not None:
                 del self._main[e.message_id]
 
-    def change_visibility(self, receipt_handle: str, timeout_s: int) -> None:
+    def change_visibility(
+        self, receipt_handle: str, timeout_s: int, *, session: Session | None = None
+    ) -> bool:
         with self._cond:
             e = self._find(receipt_handle)
             if e is not None:
                 e.visible_at = time.monotonic() + max(0, timeout_s)
                 self._cond.notify_all()
+            return e is not None
 
     def stats(self) -> QueueStats:
         with self._cond:
@@ -147,7 +150,9 @@ class MemoryQueue:
                 for e in sorted(self._dlq.values(), key=lambda e: e.sent_at)[:limit]
             ]
 
-    def dlq_redrive(self, message_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    def dlq_redrive(
+        self, message_ids: list[str] | None = None, *, session: Session | None = None
+    ) -> list[dict[str, Any]]:
         with self._cond:
             ids = list(self._dlq) if message_ids is None else [m for m in message_ids if m in self._dlq]
             bodies = []

@@ -143,11 +143,15 @@ class SqsQueue:
         with wrap_errors("delete"):
             self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=receipt_handle)
 
-    def change_visibility(self, receipt_handle: str, timeout_s: int) -> None:
+    def change_visibility(
+        self, receipt_handle: str, timeout_s: int, *, session: Session | None = None
+    ) -> bool:
+        # SQS keeps the latest receive's handle valid; a stale one raises (QueueError).
         with wrap_errors("change_visibility"):
             self.client.change_message_visibility(
                 QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=max(0, timeout_s)
             )
+        return True
 
     def _attr(self, url: str, name: str) -> int:
         with wrap_errors("get_queue_attributes"):
@@ -188,7 +192,9 @@ class SqsQueue:
                 break
         return list(seen.values())[:limit]
 
-    def dlq_redrive(self, message_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    def dlq_redrive(
+        self, message_ids: list[str] | None = None, *, session: Session | None = None
+    ) -> list[dict[str, Any]]:
         dlq = self._require_dlq()
         wanted = set(message_ids) if message_ids is not None else None
         moved: list[dict[str, Any]] = []

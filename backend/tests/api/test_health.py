@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.db.models import WorkerHeartbeat
 from app.main import create_app
+from app.services import Services
 from tests.conftest import make_settings
 
 
@@ -17,7 +21,35 @@ def test_health_and_ready(client: TestClient) -> None:
     live = client.get("/health/live").json()
     assert live["database"]["ok"] is True
     assert live["queue"]["depth"] == 0 and live["queue"]["dlq_depth"] == 0
-    assert live["workers"] == []
+    assert live["workers"] == {"alive": 0, "busy": 0}
+
+
+def test_live_shows_anonymous_callers_no_worker_hosts_pids_or_layout_ids(
+    client: TestClient, services: Services
+) -> None:
+    now = datetime.now(UTC)
+    layout_id = str(uuid.uuid4())
+    with services.write_session_factory.begin() as s:
+        for i, (seen, current) in enumerate(
+            ((now, layout_id), (now, None), (now - timedelta(hours=1), None))
+        ):
+            s.add(
+                WorkerHeartbeat(
+                    worker_id=f"ip-10-0-0-{i}.internal:{4242 + i}:abc{i}",
+                    hostname=f"ip-10-0-0-{i}.internal",
+                    pid=4242 + i,
+                    started_at=seen,
+                    last_seen_at=seen,
+                    current_layout_id=current,
+                    jobs_done=3,
+                )
+            )
+    r = client.get("/health/live")
+    assert r.status_code == 200
+    # Two beat recently, one died an hour ago and is no longer counted.
+    assert r.json()["workers"] == {"alive": 2, "busy": 1}
+    for secret in ("ip-10-0-0", "4242", "4243", layout_id):
+        assert secret not in r.text
 
 
 def test_ready_is_503_with_reason_when_database_is_unreachable(tmp_path: Path) -> None:
