@@ -86,9 +86,9 @@ class Settings(BaseSettings):
     queue_wait_time_s: float = Field(default=20, ge=0, le=20)
     job_timeout_s: float = Field(default=900, gt=0)
     worker_shutdown_grace_s: float = Field(default=60, ge=0)
-    heartbeat_interval_s: float = Field(default=15, gt=0)
+    heartbeat_interval_s: float = Field(default=10, gt=0)
     stuck_after_s: float = Field(default=600, gt=0)
-    stuck_check_interval_s: float = Field(default=60, gt=0)
+    stuck_check_interval_s: float = Field(default=10, gt=0)
     retry_backoff_s: float = Field(default=5, ge=0, le=300)
     # Sleeps this long at every job stage: for shutdown drills and reliability tests only.
     job_stage_delay_s: float = Field(default=0, ge=0, le=600)
@@ -111,6 +111,24 @@ class Settings(BaseSettings):
         "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}"
     )
     satellite_attribution: str = "Imagery &copy; Esri, Maxar, Earthstar Geographics, GIS User Community"
+
+    # Reliability (issue 15). A claim whose heartbeat missed STALE_HEARTBEATS beats is dead: its
+    # message is made visible again at once and the layout requeued (by any worker's sweep).
+    stale_heartbeats: int = Field(default=3, ge=2, le=100)
+    # A running job retries a failed database write this long [s] before giving the job up.
+    job_db_retry_s: float = Field(default=60, ge=0, le=3600)
+    # A `queued` layout with no message for this long [s] gets a new one (the sweep's second half).
+    orphan_queued_after_s: float = Field(default=30, ge=0)
+    # /metrics: a bearer token (required unless METRICS_PUBLIC=true); live figures are read from the
+    # database at most every METRICS_REFRESH_S [s], in the background, never per scrape.
+    metrics_token: str | None = None
+    metrics_public: bool = False
+    metrics_refresh_s: float = Field(default=15, gt=0, le=3600)
+
+    @property
+    def stale_after_s(self) -> float:
+        """Heartbeat age [s] past which a claim or a worker counts as dead."""
+        return self.stale_heartbeats * self.heartbeat_interval_s
 
     @field_validator("database_url")
     @classmethod

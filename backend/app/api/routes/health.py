@@ -59,11 +59,13 @@ def live(*, services: ServicesDep, response: Response) -> dict[str, Any]:
         }
     except AppError as exc:
         out["queue"] = {"ok": False, "error": exc.message}
+    # Anonymous callers see counts only: worker hosts, pids and layout ids are for administrators
+    # (GET /api/ops/summary).
     workers: list[dict[str, Any]] = []
     if db_error is None:
         with services.session_factory() as session:
             workers = worker_list(session, services, now)
-    out["workers"] = workers
+    out["workers"] = {"alive": len(workers), "busy": sum(1 for w in workers if w["current_layout_id"])}
     if db_error is not None or not out["queue"]["ok"]:
         out["status"] = "degraded"
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

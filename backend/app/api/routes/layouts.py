@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
+from app.api.idempotency import body_hash, check_replay
 from app.api.ratelimit import limit_generate
 from app.api.schemas import (
     MAX_SKIP,
@@ -31,7 +32,7 @@ from app.engine.geojson import layout_feature_collection
 from app.engine.profiles import list_profiles
 from app.errors import Conflict
 from app.jobs import layout_job
-from app.jobs.maintenance import enqueue_layout
+from app.jobs.maintenance import cancel_layout, enqueue_layout
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -98,9 +99,11 @@ def generate(
     """Generate a layout. Async mode: 202 with the queued layout's id; sync mode: 201 with the layout."""
     site = crud.get_site(session=session, site_id=body.site_id, owner_id=user.id)
     async_mode = services.settings.enable_async_layout_generation
+    digest = body_hash(body.model_dump(mode="json"))
     if idempotency_key:
         existing = crud.get_layout_by_idempotency_key(session=session, owner_id=user.id, key=idempotency_key)
         if existing is not None:
+            check_replay(existing, digest)
             return _generate_response(existing, async_mode=async_mode, replay=True)
     now = datetime.now(UTC)
     layout = Layout(
@@ -110,6 +113,7 @@ def generate(
         params=body.model_dump(mode="json", exclude={"site_id"}),
         warnings=[],
         idempotency_key=idempotency_key,
+        idempotency_hash=digest if idempotency_key else None,
         queued_at=now,
         stage="queued",
         progress_pct=0.0,
@@ -126,6 +130,7 @@ def generate(
         )
         if existing is None:
             raise
+        check_replay(existing, digest)
         return _generate_response(existing, async_mode=async_mode, replay=True)
 
     if async_mode:
@@ -219,14 +224,11 @@ def get_geojson(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser)
 def cancel(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LayoutStatusPublic:
     """Cancel a queued or processing job; the worker stops at its next stage and stores nothing."""
     layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
-    if LayoutStatus(layout.status).is_terminal:
+    # Compare-and-set: a job completing at this moment keeps its result.
+    if not cancel_layout(session=session, layout_id=layout_id):
+        session.refresh(layout)
         raise Conflict(f"layout {layout_id} is already {layout.status}")
-    layout.status = LayoutStatus.cancelled.value
-    layout.stage = "cancelled"
-    layout.claim_token = None
-    layout.completed_at = datetime.now(UTC)
-    layout.error_message = None
-    session.flush()
+    session.refresh(layout)
     audit.info(
         "layout.cancel",
         extra={"event": "layout.cancel", "user_id": str(user.id), "layout_id": str(layout_id)},
