@@ -1,6 +1,8 @@
 """The layout as an RFC 7946 GeoJSON FeatureCollection (WGS84, EPSG:4326, right-hand rule).
 
-Every feature has properties.kind: boundary | exclusion | entry | asset | road. The collection
+Every feature has properties.kind: boundary | exclusion | entry | asset | road | fence | gate.
+Asset features add their type-specific properties (PV tables: dc_kwp, modules, structure,
+block, …); road features carry `compliant` (within the maximum grade). The collection
 carries a top-level "metrics" member (see `LayoutResult`), plus "warnings", "crs" (the UTM CRS the
 layout was computed in), "profile" and "strategy". The export writers build every other format
 from this document.
@@ -85,6 +87,7 @@ def layout_feature_collection(site: SiteInput, result: LayoutResult, params: Lay
                     "pad_elevation_m": _num(a.pad_elevation_m),
                     "cut_m3": _num(a.cut_m3),
                     "fill_m3": _num(a.fill_m3),
+                    **{k: (_num(v) if isinstance(v, float) else v) for k, v in a.properties.items()},
                 },
             }
         )
@@ -100,9 +103,19 @@ def layout_feature_collection(site: SiteInput, result: LayoutResult, params: Lay
                     "width_m": _num(r.width_m),
                     "length_m": _num(r.length_m),
                     "max_grade_pct": _num(r.max_grade_pct),
+                    "compliant": bool(r.compliant),
                     "cut_m3": _num(r.cut_m3),
                     "fill_m3": _num(r.fill_m3),
                 },
+            }
+        )
+    for i, extra in enumerate(result.extras):
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{extra['kind']}-{i + 1}",
+                "geometry": _geometry(extra["geometry"]),
+                "properties": {"kind": extra["kind"], **extra.get("properties", {})},
             }
         )
     metrics = {k: (_num(v) if isinstance(v, float) else v) for k, v in result.metrics.items()}

@@ -2,10 +2,11 @@
 tree over least-cost distances.
 
 All coordinates are in the grid's CRS (the site's UTM zone) [m]. The pipeline:
-1. cost raster: 1 + 4·(grade/max_grade)² per cell, ×4 under asset footprints (roads prefer the
-   aisles), impassable outside the boundary, inside exclusions and - in the strict pass - where the
-   terrain is steeper than the maximum grade. Cells count as passable only if their centre keeps
-   0.75 cell from every obstacle, so any centre-to-centre step stays clear of it;
+1. cost raster: 1 + 4·(grade/max_grade)² per cell, ×4 under soft footprints (roads prefer the
+   aisles), impassable outside the boundary, inside exclusions, on equipment and - in the strict
+   pass - where the terrain is steeper than the maximum grade. Cells count as passable only if
+   their centre keeps 0.75 cell from every obstacle and every equipment footprint, so any
+   centre-to-centre step (at most √2/2 cell from either end) stays clear of them;
 2. candidate edges: Delaunay neighbours among the terminals (entry, hub, block access points);
 3. edge weights: one `skimage.graph.MCP_Geometric` run per terminal, in a window around it and its
    neighbours, also tracing the paths back;
@@ -13,7 +14,11 @@ All coordinates are in the grid's CRS (the site's UTM zone) [m]. The pipeline:
    full-grid run from the entry's component (strict, then allowing steep cells, which is warned);
 5. edges walked outward from the entry, each cut where it meets the network already built, so
    roads never double up; classes: spine (entry to hub and trunks serving a quarter of the
-   terminals), spur (to a single terminal), secondary (the rest).
+   terminals), spur (to a single terminal), secondary (the rest);
+6. each road graded (`road_earthwork`) and split where its design grade crosses the maximum, so
+   only the part a truck cannot climb is flagged `compliant=False` (`app.engine.road_grades`).
+A road reaches its own terminal by a straight lead-out from the last cell when that stays clear
+of every footprint; simplification and the entry lead-in keep the same clearance.
 """
 
 from __future__ import annotations
@@ -37,14 +42,19 @@ from skimage.graph import MCP_Geometric
 from app.engine.earthwork import road_earthwork
 from app.engine.grid import Grid
 from app.engine.profiles import RoadSpec
+from app.engine.road_grades import graded_runs
 
 FOOTPRINT_COST_FACTOR = 4.0
+# Road reserves left for roads through PV fields: cheaper than open ground, so routes follow them.
+PREFERRED_COST_FACTOR = 0.3
 WINDOW_MARGIN_CELLS = 12
 
 
 @dataclass(frozen=True, kw_only=True)
 class RoadSegment:
-    """One road in UTM: geometry [m], class, width [m], length [m], grade [%], volumes [m³]."""
+    """One road in UTM: geometry [m], class, width [m], length [m], grade [%], volumes [m³].
+
+    compliant: the steepest design grade is within the profile's maximum (a truck can climb it)."""
 
     geometry: LineString
     road_class: str
@@ -53,8 +63,12 @@ class RoadSegment:
     max_grade_pct: float
     cut_m3: float
     fill_m3: float
-    steep: bool
+    compliant: bool
     label: str
+
+    @property
+    def steep(self) -> bool:
+        return not self.compliant
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,7 +78,12 @@ class RoadNetwork:
     unreachable: list[int]  # terminal indices that could not be connected
 
 
-def _passable(grid: Grid, boundary: BaseGeometry, obstacles: Sequence[BaseGeometry]) -> np.ndarray:
+def _passable(
+    grid: Grid,
+    boundary: BaseGeometry,
+    obstacles: Sequence[BaseGeometry],
+    equipment: Sequence[BaseGeometry] = (),
+) -> np.ndarray:
     res = grid.resolution_m
     inner = boundary.buffer(-0.75 * res)
     if inner.is_empty:
@@ -78,11 +97,41 @@ def _passable(grid: Grid, boundary: BaseGeometry, obstacles: Sequence[BaseGeomet
             ok &= features.geometry_mask(
                 [grown], out_shape=grid.shape, transform=grid.transform, invert=False, all_touched=False
             )
+    if equipment:
+        # Mitred: a rectangle grown with square corners contains its true (rounded) reach.
+        grown_eq = shapely.buffer(np.asarray(equipment, dtype=object), 0.75 * res, join_style="mitre")
+        ok &= ~features.rasterize(
+            [(g, 1) for g in grown_eq if not g.is_empty],
+            out_shape=grid.shape,
+            transform=grid.transform,
+            fill=0,
+            all_touched=False,
+            dtype="uint8",
+        ).astype(bool)
     return ok
 
 
+class _Clear:
+    """Where a centreline may run: inside `allowed` and crossing no equipment footprint."""
+
+    def __init__(self, allowed: BaseGeometry, equipment: Sequence[BaseGeometry]) -> None:
+        self.allowed = allowed
+        shapely.prepare(allowed)
+        self.tree = shapely.STRtree(list(equipment)) if equipment else None
+
+    def covers(self, line: BaseGeometry) -> bool:
+        if not self.allowed.covers(line):
+            return False
+        return self.tree is None or len(self.tree.query(line, predicate="intersects")) == 0
+
+
 def _cost_rasters(
-    grid: Grid, slope_deg: np.ndarray, passable: np.ndarray, footprints: Sequence[Polygon], spec: RoadSpec
+    grid: Grid,
+    slope_deg: np.ndarray,
+    passable: np.ndarray,
+    footprints: Sequence[Polygon],
+    spec: RoadSpec,
+    preferred: Sequence[LineString] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """(strict, soft) cost rasters; np.inf is impassable."""
     grade = np.tan(np.radians(np.asarray(slope_deg, dtype=np.float64))) * 100.0
@@ -96,6 +145,17 @@ def _cost_rasters(
             dtype="uint8",
         ).astype(bool)
         soft[under] *= FOOTPRINT_COST_FACTOR
+    if preferred:
+        # Every cell a reserve's centreline touches, so a thin reserve stays one connected chain.
+        lane = features.rasterize(
+            [(ln, 1) for ln in preferred],
+            out_shape=grid.shape,
+            transform=grid.transform,
+            fill=0,
+            all_touched=True,
+            dtype="uint8",
+        ).astype(bool)
+        soft[lane] = (1.0 + 4.0 * (grade[lane] / spec.max_grade_pct) ** 2) * PREFERRED_COST_FACTOR
     soft[~passable | ~np.isfinite(grade)] = np.inf
     strict = soft.copy()
     strict[grade > spec.max_grade_pct] = np.inf
@@ -178,9 +238,7 @@ def _join_components(
     return out
 
 
-def _simplified(
-    coords: np.ndarray, keep: np.ndarray, tolerance_m: float, allowed: BaseGeometry
-) -> LineString:
+def _simplified(coords: np.ndarray, keep: np.ndarray, tolerance_m: float, allowed: _Clear) -> LineString:
     """Douglas-Peucker per run between kept vertices; a run that would leave `allowed` stays raw."""
     cut = sorted({0, len(coords) - 1, *np.flatnonzero(keep).tolist()})
     out: list[tuple[float, float]] = []
@@ -206,22 +264,30 @@ def route_roads(
     root: Point,
     hub: int,
     spec: RoadSpec,
+    preferred: Sequence[LineString] = (),
+    equipment: Sequence[BaseGeometry] = (),
 ) -> RoadNetwork:
     """Route the road network in UTM [m].
 
     terminals: access points (x, y) to connect; labels: their names for warnings; root: the site
     entry; hub: index into `terminals` of the substation's access point; obstacles: exclusion zones
-    (with their buffers) roads must avoid; footprints: asset footprints (roads may cross them, at a
-    higher cost). Terminals that cannot be reached are listed in `unreachable` and warned about.
+    (with their buffers) roads must avoid; equipment: footprints no road centreline may cross
+    (substation, power stations, BESS, O&M, turbines...; cells within 0.75 cell of one are
+    impassable, and a road reaches its own terminal by a straight lead-out only when that crosses
+    none); footprints: soft footprints roads may cross at a higher cost; preferred: road reserve
+    centrelines (through PV fields) routes should follow (lower cost). Terminals that cannot be
+    reached are listed in `unreachable` and warned about. Each segment carries `compliant`
+    (design grade within `spec.max_grade_pct`); steep roads are split so only the steep part is
+    flagged, and each steep road is warned about.
     """
     warnings: list[str] = []
     res = grid.resolution_m
-    passable = _passable(grid, boundary, obstacles)
+    passable = _passable(grid, boundary, obstacles, equipment)
     if not passable.any():
         return RoadNetwork(
             segments=[], warnings=["no passable ground for roads"], unreachable=list(range(len(terminals)))
         )
-    strict, soft = _cost_rasters(grid, slope_deg, passable, footprints, spec)
+    strict, soft = _cost_rasters(grid, slope_deg, passable, footprints, spec, preferred)
     # Snap every point to its nearest passable cell (ties resolved by the EDT's scan order).
     _, (nr, nc) = ndimage.distance_transform_edt(~passable, return_indices=True)
     pts = [(root.x, root.y), *terminals]
@@ -306,11 +372,14 @@ def route_roads(
         u = parent[u][0]
     total = max(1, len(order))
     node_label: dict[int, str] = {}
+    node_point: dict[int, tuple[float, float]] = {}
     for i, node in enumerate(term_node):
         node_label.setdefault(node, "site entry" if i == 0 else labels[i - 1])
+        node_point.setdefault(node, pts[i])
 
-    allowed = boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary
-    shapely.prepare(allowed)
+    allowed = _Clear(
+        boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary, equipment
+    )
     on_network = np.zeros(grid.shape, dtype=bool)
     on_network[rc[root_node, 0], rc[root_node, 1]] = True
     x0, y0 = float(grid.transform.c), float(grid.transform.f)
@@ -337,17 +406,11 @@ def route_roads(
         junction[path[-1, 0], path[-1, 1]] = True
     segments: list[RoadSegment] = []
     entry_joined = False
+    limit = spec.max_grade_pct
     for v, e, path, reaches_root in pieces:
         xs = x0 + (path[:, 1] + 0.5) * res
         ys = y0 - (path[:, 0] + 0.5) * res
         coords = np.column_stack([xs, ys])
-        line = _simplified(coords, junction[path[:, 0], path[:, 1]], res * 0.5, allowed)
-        if not entry_joined and reaches_root:
-            # Start the road at the exact entry point when the short lead-in stays on allowed ground.
-            lead = LineString([(root.x, root.y), tuple(coords[0])])
-            if root.distance(Point(coords[0])) > 1e-6 and allowed.covers(lead):
-                line = LineString([(root.x, root.y), *line.coords])
-                entry_joined = True
         chain = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))])
         steep = e in steep_edges
         if v in spine_nodes or size[v] >= max(3, 0.25 * total):
@@ -356,30 +419,51 @@ def route_roads(
             cls, width = "spur", spec.spur_width_m
         else:
             cls, width = "secondary", spec.secondary_width_m
-        ew = road_earthwork(
-            chain,
-            z_all[path[:, 0], path[:, 1]],
-            width_m=width,
-            max_grade_pct=None if steep else spec.max_grade_pct,
-        )
+        z = z_all[path[:, 0], path[:, 1]]
+        ew = road_earthwork(chain, z, width_m=width, max_grade_pct=None if steep else limit)
+        runs = graded_runs(chain, z, ew.design_m, width_m=width, limit_pct=limit, min_compliant_m=2 * res)
+        keep = junction[path[:, 0], path[:, 1]]
+        for run in runs:
+            keep[run.start] = keep[run.end] = True
         name = f"{cls} to {node_label.get(v, 'junction')}"
-        steep_now = ew.max_grade_pct > spec.max_grade_pct + 1e-6
-        if steep_now:
+        first = len(segments)
+        for k, run in enumerate(runs):
+            line = _simplified(
+                coords[run.start : run.end + 1], keep[run.start : run.end + 1], res * 0.5, allowed
+            )
+            if k == 0 and not entry_joined and reaches_root:
+                # Start the road at the exact entry point when the short lead-in stays clear.
+                lead = LineString([(root.x, root.y), tuple(coords[0])])
+                if root.distance(Point(coords[0])) > 1e-6 and allowed.covers(lead):
+                    line = LineString([(root.x, root.y), *line.coords])
+                    entry_joined = True
+            if k == len(runs) - 1 and v in node_point:
+                # End at the terminal's own access point when the lead-out crosses no footprint.
+                tx, ty = node_point[v]
+                out = LineString([tuple(coords[-1]), (tx, ty)])
+                if out.length > 1e-6 and allowed.covers(out):
+                    line = LineString([*line.coords, (tx, ty)])
+            segments.append(
+                RoadSegment(
+                    geometry=line,
+                    road_class=cls,
+                    width_m=width,
+                    length_m=float(line.length),
+                    max_grade_pct=run.max_grade_pct,
+                    cut_m3=run.cut_m3,
+                    fill_m3=run.fill_m3,
+                    compliant=run.compliant,
+                    label=name if run.compliant else f"{name} (over {limit:g}% grade)",
+                )
+            )
+        steep_parts = [g for g in segments[first:] if not g.compliant]
+        if steep_parts:
+            over_m = sum(g.length_m for g in steep_parts)
+            worst = max(g.max_grade_pct for g in steep_parts)
+            # Never print "10.0% (max 10%)": show the digit that makes the excess visible.
+            shown = f"{worst:.1f}" if f"{worst:.1f}" != f"{limit:.1f}" else f"{worst:.2f}"
             warnings.append(
-                f"road '{name}' reaches {ew.max_grade_pct:.1f}% grade (max {spec.max_grade_pct:g}%): "
+                f"road '{name}' reaches {shown}% grade (max {limit:g}%) over {over_m:,.0f} m: "
                 "no compliant route exists"
             )
-        segments.append(
-            RoadSegment(
-                geometry=line,
-                road_class=cls,
-                width_m=width,
-                length_m=float(line.length),
-                max_grade_pct=ew.max_grade_pct,
-                cut_m3=ew.cut_m3,
-                fill_m3=ew.fill_m3,
-                steep=steep_now,
-                label=name,
-            )
-        )
     return RoadNetwork(segments=segments, warnings=warnings, unreachable=unreachable)

@@ -33,7 +33,15 @@ ASSET_PROPERTIES: tuple[str, ...] = (
     "cut_m3",
     "fill_m3",
 )
-ROAD_PROPERTIES: tuple[str, ...] = ("road_class", "width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3")
+ROAD_PROPERTIES: tuple[str, ...] = (
+    "road_class",
+    "width_m",
+    "length_m",
+    "max_grade_pct",
+    "compliant",
+    "cut_m3",
+    "fill_m3",
+)
 
 # Called at stage boundaries with (stage name, progress 0-100). It may raise
 # (e.g. `JobCancelled`) to stop the engine; nothing partial is returned then.
@@ -57,6 +65,8 @@ class SiteInput:
     boundary: Polygon | MultiPolygon
     exclusions: tuple[Exclusion, ...] = ()
     entry_point: Point | None = None
+    # Where the plant connects to the grid (WGS84): the substation is placed near it.
+    interconnection_point: Point | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +76,9 @@ class LayoutParams:
     target_capacity_kw: generating capacity wanted [kW], > 0.
     setback_m: keep-out distance inside the boundary [m].
     dem_resolution_m: terrain cell size [m], 1-100.
-    overrides: per-asset-type overrides, e.g. {"pv_block": {"max_slope_deg": 8}}.
+    overrides: per-asset-type overrides, e.g. {"power_station": {"max_slope_deg": 8}}, or
+    {"pv": {field: value}} for the PV design.
+    pv: the PV design inputs (see `app.engine.pv.design.PvDesign`); None = the defaults.
     """
 
     target_capacity_kw: float
@@ -76,6 +88,7 @@ class LayoutParams:
     dem_resolution_m: float = 30.0
     use_terrain: bool = True
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pv: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,11 +105,16 @@ class PlacedAsset:
     pad_elevation_m: float
     cut_m3: float
     fill_m3: float
+    # Type-specific properties (PV tables: dc_kwp, modules, structure, block, slopes, piles, …).
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlacedRoad:
-    """One road segment. geometry: WGS84 LineString."""
+    """One road segment. geometry: WGS84 LineString.
+
+    compliant: max_grade_pct is within the profile's road maximum grade (a truck can climb it);
+    the engine splits roads at grade changes so only the steep part is flagged False."""
 
     geometry: LineString
     road_class: str
@@ -105,6 +123,7 @@ class PlacedRoad:
     max_grade_pct: float
     cut_m3: float
     fill_m3: float
+    compliant: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,7 +131,8 @@ class LayoutResult:
     """The engine's answer. crs: the UTM CRS the layout was computed in.
 
     metrics keys: total_capacity_kw, storage_kwh, asset_count, counts_by_type, road_length_m,
-    cut_volume_m3, fill_volume_m3, buildable_area_ha, capacity_density_kw_per_ha, target_capacity_kw.
+    noncompliant_road_m (length of road over the maximum grade [m]), cut_volume_m3, fill_volume_m3,
+    buildable_area_ha, capacity_density_kw_per_ha, target_capacity_kw.
     """
 
     assets: tuple[PlacedAsset, ...]
@@ -120,3 +140,8 @@ class LayoutResult:
     metrics: dict[str, Any]
     warnings: tuple[str, ...]
     crs: str
+    # Line and point features beyond assets and roads (fences, gates), as GeoJSON-ready dicts in
+    # WGS84: {"kind": ..., "geometry": shapely geometry, "properties": {...}}.
+    extras: tuple[dict[str, Any], ...] = ()
+    # The plant design document (PV design, blocks; electrical, energy and cost when computed).
+    design: dict[str, Any] = field(default_factory=dict)

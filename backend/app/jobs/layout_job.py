@@ -19,6 +19,8 @@ from app.config import Settings
 from app.db.models import Asset, Layout, LayoutStatus, Road, Site
 from app.engine.geojson import layout_feature_collection
 from app.engine.layout import generate_layout
+from app.engine.profiles import load_profile
+from app.engine.road_grades import is_compliant
 from app.engine.types import (
     Exclusion,
     LayoutParams,
@@ -86,6 +88,11 @@ def load_job_input(layout: Layout) -> JobInput:
 
 def result_from_rows(layout: Layout) -> LayoutResult:
     """A stored layout as the engine's result type, so every output is built by one code path."""
+    # The roads table keeps each segment's max grade, not its flag: re-derive it by the engine's rule.
+    limit = 0.0
+    if layout.roads:
+        params = params_from_layout(layout)
+        limit = load_profile(params.profile, params.overrides).road.max_grade_pct
     return LayoutResult(
         assets=tuple(
             PlacedAsset(
@@ -112,6 +119,7 @@ def result_from_rows(layout: Layout) -> LayoutResult:
                 max_grade_pct=r.max_grade_pct,
                 cut_m3=r.cut_m3,
                 fill_m3=r.fill_m3,
+                compliant=is_compliant(r.max_grade_pct, limit),
             )
             for r in layout.roads
         ),

@@ -11,7 +11,7 @@ from app.engine.layout import generate_layout
 from app.engine.placement import EPS_M
 from app.engine.profiles import load_profile
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES, LayoutParams
-from app.errors import InvalidInput, JobCancelled
+from app.errors import InvalidInput, JobCancelled, NoCapacity, NoGridConnection
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
@@ -161,9 +161,10 @@ def test_steep_site_places_nothing_but_says_so() -> None:
     crs, sq = square_utm(600)
     site = site_from_utm(sq, crs)
     grid = grid_for(sq, crs, terrain="rolling", amplitude_m=200.0, wavelength_m=200.0)
-    r = generate_layout(site, grid, LayoutParams(target_capacity_kw=5000))
-    assert r.metrics["total_capacity_kw"] == 0
-    assert r.warnings and "0 kW of the 5,000 kW" in r.warnings[0]
+    # Nothing fits, the substation first: the layout fails with the reason instead of completing
+    # empty (a plant without a grid connection is no layout).
+    with pytest.raises((NoGridConnection, NoCapacity), match=r"fits nowhere|no generating capacity"):
+        generate_layout(site, grid, LayoutParams(target_capacity_kw=5000))
 
 
 def test_entry_point_starts_the_road_network(square: tuple) -> None:
