@@ -8,7 +8,9 @@ CRS, names, parameters, warnings and optional terrain data.
 FeatureCollection contract: a top-level "metrics" member (total_capacity_kw, storage_kwh,
 asset_count, counts_by_type, road_length_m, cut_volume_m3, fill_volume_m3, buildable_area_ha,
 capacity_density_kw_per_ha, target_capacity_kw) and features whose properties.kind is one of
-boundary | exclusion | entry | asset | road.
+boundary | exclusion | entry | asset | road | fence | gate. PV tables and trackers are assets of
+type pv_table / tracker with properties dc_kwp, block (inverter block id) etc.; features without
+those newer properties are still exported (missing numbers are blank).
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from shapely.ops import unary_union
 
 from app.engine.crs import to_utm
 
-Kind = Literal["boundary", "exclusion", "entry", "asset", "road"]
-KINDS: tuple[Kind, ...] = ("boundary", "exclusion", "entry", "asset", "road")
+Kind = Literal["boundary", "exclusion", "entry", "asset", "road", "fence", "gate"]
+KINDS: tuple[Kind, ...] = ("boundary", "exclusion", "entry", "asset", "road", "fence", "gate")
+# Asset types placed one per PV table or tracker (issue 11); the rest is equipment.
+TABLE_TYPES = frozenset({"pv_table", "tracker"})
 ROAD_CLASS_ORDER: tuple[str, ...] = ("spine", "secondary", "spur")
 
 # Metrics keys the FeatureCollection carries (see the module docstring).
@@ -84,6 +88,17 @@ class Item:
     @property
     def road_class(self) -> str:
         return self.text("road_class", "road") or "road"
+
+    @property
+    def block(self) -> int | None:
+        """The inverter block id (property `block`), or None."""
+        v = num(self.properties.get("block"))
+        return int(v) if v is not None and v == int(v) else None
+
+    @property
+    def compliant(self) -> bool:
+        """False for a road flagged `compliant: false` (steeper than trucks can climb)."""
+        return self.properties.get("compliant") is not False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,6 +164,40 @@ class ExportDocument:
     @property
     def exclusions(self) -> list[Item]:
         return self._items["exclusion"]
+
+    @property
+    def fences(self) -> list[Item]:
+        return self._items["fence"]
+
+    @property
+    def gates(self) -> list[Item]:
+        return self._items["gate"]
+
+    @cached_property
+    def tables(self) -> list[Item]:
+        """PV tables and trackers (assets of a TABLE_TYPES type), in document order."""
+        return [a for a in self.assets if a.asset_type in TABLE_TYPES]
+
+    @cached_property
+    def equipment(self) -> list[Item]:
+        """Every asset that is not a PV table or tracker."""
+        return [a for a in self.assets if a.asset_type not in TABLE_TYPES]
+
+    @cached_property
+    def blocks(self) -> dict[int | None, list[Item]]:
+        """PV tables and trackers by inverter block id (None: no block property), ids ascending."""
+        out: dict[int | None, list[Item]] = {}
+        for t in self.tables:
+            out.setdefault(t.block, []).append(t)
+        return dict(sorted(out.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
+
+    @property
+    def terrain_assessed(self) -> bool:
+        """Whether the layout used terrain (metrics `terrain_assessed`, else params `use_terrain`)."""
+        given = (self.feature_collection.get("metrics") or {}).get("terrain_assessed")
+        if isinstance(given, bool):
+            return given
+        return self.params.get("use_terrain", True) is not False
 
     @cached_property
     def boundary(self) -> Polygon | MultiPolygon | None:

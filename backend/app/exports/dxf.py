@@ -1,32 +1,45 @@
 """DXF export (AutoCAD R2010, ASCII, UTF-8) in the site's UTM coordinates [m].
 
 Coordinates are UTM easting/northing in metres in the document's `crs` (e.g. EPSG:32614),
-drawing units metres ($INSUNITS = 6). The CRS is named in a comment at the top of the file
-(group 999) and in the header custom properties (CRS, CRS_NAME, SITE, LAYOUT_ID, GENERATOR,
-CREATED_UTC).
+drawing units metres ($INSUNITS = 6, $MEASUREMENT metric); $EXTMIN/$EXTMAX frame the drawing.
+The CRS is named in a comment at the top of the file (group 999), in the header custom properties
+(CRS, CRS_NAME, SITE, LAYOUT_ID, GENERATOR, CREATED_UTC) and in the title block drawn beside the
+layout (layer TITLE: site, layout, CRS with its EPSG code, units, date, capacity, tables, notes).
 
-Layers:
-    BOUNDARY     site boundary (closed polylines, holes too) and the entry point (POINT)
-    EXCLUSIONS   exclusion zones; their buffer [m] as a DASHED outline
-    ROADS        road centrelines as polylines whose constant width is the road width [m]
-    CONTOURS     contour lines (when given), each at its elevation [m]
-    <ASSET_TYPE> one layer per asset type, e.g. PV_BLOCK, BESS; footprints as closed polylines
-                 at the pad elevation [m]
+Layers (each with the web app's colour as true colour and the nearest AutoCAD colour index):
+    BOUNDARY            site boundary (closed polylines, holes too) and the entry point (POINT)
+    EXCLUSIONS          exclusion zones; their buffer [m] as a DASHED outline
+    ROADS               road centrelines as polylines whose constant width is the road width [m]
+    ROADS_NONCOMPLIANT  road segments steeper than trucks can climb (`compliant: false`), DASHED
+    FENCE / GATES       fence lines and gate points
+    CONTOURS            contour lines (when terrain data is available), each at its elevation [m]
+    CONTOUR_LABELS      the elevation [m] written on each contour line
+    LABELS              text labels: each piece of equipment, each inverter block
+    TITLE               the title block
+    <ASSET_TYPE>        one layer per equipment type, e.g. POWER_STATION, BESS; footprints as closed
+                        polylines at the pad elevation [m]
+    <TABLE_TYPE>_B<nn>  PV tables / trackers of inverter block nn (e.g. PV_TABLE_B03), coloured
+                        like the block on the web app's map
 
-Each asset, road and exclusion carries its numbers as XDATA under the application "SITELAYOUTS"
-("key=value" strings, e.g. "capacity_kw=2750.0").
+PV tables and trackers are INSERTs of one block definition per table type and size (e.g.
+"PV_TABLE_31.2x4.6": a rectangle length × width [m] centred on the origin, length along x),
+placed at the table's centre and rotated to its footprint. Every asset, table, road and
+exclusion carries its numbers as XDATA under the application "SITELAYOUTS" ("key=value" strings,
+e.g. "capacity_kw=2750.0", "dc_kwp=34.8").
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ezdxf import units
-from ezdxf.colors import rgb2int
 from ezdxf.document import Drawing
 from ezdxf.entities.lwpolyline import LWPolyline
+from ezdxf.enums import TextEntityAlignment
 from ezdxf.filemanagement import new as new_drawing
 from ezdxf.layouts.layout import Modelspace
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
@@ -35,14 +48,68 @@ from shapely.geometry.base import BaseGeometry
 import app
 from app.engine.types import ASSET_PROPERTIES, ROAD_PROPERTIES
 from app.exports.document import ExportDocument, Item, num
-from app.exports.palette import asset_color
+from app.exports.palette import (
+    BOUNDARY_COLOR,
+    CONTOUR_COLOR,
+    ENTRY_COLOR,
+    EXCLUSION_COLOR,
+    FENCE_COLOR,
+    NONCOMPLIANT_ROAD_COLOR,
+    ROAD_COLORS,
+    aci,
+    asset_color,
+    block_color,
+    label,
+    rgb,
+)
 
 APPID = "SITELAYOUTS"
-FIXED_LAYERS: tuple[str, ...] = ("BOUNDARY", "EXCLUSIONS", "ROADS", "CONTOURS")
-# AutoCAD colour index per fixed layer: 7 white/black, 1 red, 32 brown, 8 grey.
-_LAYER_ACI = {"BOUNDARY": 7, "EXCLUSIONS": 1, "ROADS": 32, "CONTOURS": 8}
-_INVALID_LAYER_CHARS = re.compile(r'[<>/\\":;?*|=`\s]+')
+FIXED_LAYERS: tuple[str, ...] = (
+    "BOUNDARY",
+    "EXCLUSIONS",
+    "ROADS",
+    "ROADS_NONCOMPLIANT",
+    "FENCE",
+    "GATES",
+    "CONTOURS",
+    "CONTOUR_LABELS",
+    "LABELS",
+    "TITLE",
+)
+_LAYER_COLORS: dict[str, str] = {
+    "BOUNDARY": BOUNDARY_COLOR,
+    "EXCLUSIONS": EXCLUSION_COLOR,
+    "ROADS": ROAD_COLORS["secondary"],
+    "ROADS_NONCOMPLIANT": NONCOMPLIANT_ROAD_COLOR,
+    "FENCE": FENCE_COLOR,
+    "GATES": ENTRY_COLOR,
+    "CONTOURS": CONTOUR_COLOR,
+    "CONTOUR_LABELS": CONTOUR_COLOR,
+    "LABELS": "#111827",
+    "TITLE": "#111827",
+}
+_INVALID_LAYER_CHARS = re.compile(r'[<>/\\":;?*|=,`\s]+')
 MAX_LAYER_NAME = 255
+TABLE_XDATA: tuple[str, ...] = (
+    "asset_type",
+    "block",
+    "dc_kwp",
+    "modules",
+    "structure",
+    "tilt_deg",
+    "azimuth_deg",
+    "slope_along_pct",
+    "slope_across_pct",
+    "piles",
+    "cut_m3",
+    "fill_m3",
+    "capacity_kw",
+)
+ASSET_XDATA = (*ASSET_PROPERTIES, "block")
+ROAD_XDATA = ROAD_PROPERTIES
+EXCLUSION_XDATA = ("zone_type", "buffer_m", "name")
+# Contour labels: one per line at its middle, on lines at least this many text heights long.
+MIN_LABELLED_CONTOUR_HEIGHTS = 12.0
 
 
 def asset_layer_name(asset_type: str) -> str:
@@ -52,6 +119,12 @@ def asset_layer_name(asset_type: str) -> str:
     """
     name = _INVALID_LAYER_CHARS.sub("_", asset_type.strip()).upper()[:MAX_LAYER_NAME] or "ASSET"
     return f"ASSET_{name}" if name in FIXED_LAYERS else name
+
+
+def table_layer_name(asset_type: str, block: int | None) -> str:
+    """The layer of the PV tables / trackers of inverter block `block`: "PV_TABLE_B03"."""
+    base = asset_layer_name(asset_type)
+    return base if block is None else f"{base}_B{block:02d}"
 
 
 def _polygons(geom: BaseGeometry) -> Iterator[Polygon]:
@@ -69,13 +142,15 @@ def _lines(geom: BaseGeometry) -> Iterator[LineString]:
         yield geom
     elif isinstance(geom, MultiLineString):
         yield from geom.geoms
+    elif isinstance(geom, Polygon):
+        yield LineString(geom.exterior.coords)
     elif hasattr(geom, "geoms"):
         for part in geom.geoms:
             yield from _lines(part)
 
 
 def _add_polygon(
-    msp: Modelspace, poly: Polygon, layer: str, *, elevation: float | None = None, linetype: str | None = None
+    msp: Any, poly: Polygon, layer: str, *, elevation: float | None = None, linetype: str | None = None
 ) -> list[LWPolyline]:
     attribs: dict[str, object] = {"layer": layer}
     if elevation is not None:
@@ -91,7 +166,7 @@ def _add_polygon(
 
 
 def _xdata(item: Item, keys: tuple[str, ...]) -> list[tuple[int, str]]:
-    tags: list[tuple[int, str]] = [(1000, f"id={item.id}")]
+    tags: list[tuple[int, str]] = [(1000, f"id={item.id}"[:255])]
     for key in keys:
         if key in item.properties:
             v = item.properties[key]
@@ -101,22 +176,60 @@ def _xdata(item: Item, keys: tuple[str, ...]) -> list[tuple[int, str]]:
     return tags
 
 
-ASSET_XDATA = ASSET_PROPERTIES
-ROAD_XDATA = ROAD_PROPERTIES
-EXCLUSION_XDATA = ("zone_type", "buffer_m", "name")
+def _one_line(s: str) -> str:
+    return " ".join(s.split())
 
 
 def _header_comment(doc: ExportDocument) -> list[str]:
-    def one_line(s: str) -> str:
-        return " ".join(s.split())
-
     return [
         f"Site Layouts {app.__version__} layout export",
-        one_line(f"Site: {doc.display_name}"),
-        f"Layout: {one_line(doc.layout_id)}",
-        one_line(f"CRS: {doc.crs_name}; coordinates are UTM easting/northing in metres"),
+        _one_line(f"Site: {doc.display_name}"),
+        f"Layout: {_one_line(doc.layout_id)}",
+        _one_line(f"CRS: {doc.crs_name}; coordinates are UTM easting/northing in metres"),
         f"Created: {doc.created_at_utc.isoformat()}",
     ]
+
+
+def _add_layer(dwg: Drawing, name: str, hex_rgb: str, *, linetype: str = "Continuous") -> None:
+    if name in dwg.layers:
+        return
+    layer = dwg.layers.add(name, color=aci(hex_rgb), linetype=linetype)
+    layer.rgb = rgb(hex_rgb)
+
+
+def table_frame(footprint_utm: BaseGeometry) -> tuple[float, float, float, float, float]:
+    """(centre x, centre y, length, width, rotation [deg CCW from +x]) of a table footprint [m].
+
+    From the footprint's minimum rotated rectangle: length is the longer side; the rotation is
+    that side's direction, normalised to [-90, 90).
+    """
+    rect = footprint_utm.minimum_rotated_rectangle
+    c = footprint_utm.centroid
+    if not isinstance(rect, Polygon):  # a degenerate footprint (line or point)
+        return c.x, c.y, 0.0, 0.0, 0.0
+    (x0, y0), (x1, y1), (x2, y2) = list(rect.exterior.coords)[:3]
+    a, b = math.hypot(x1 - x0, y1 - y0), math.hypot(x2 - x1, y2 - y1)
+    if a >= b:
+        length, width, angle = a, b, math.degrees(math.atan2(y1 - y0, x1 - x0))
+    else:
+        length, width, angle = b, a, math.degrees(math.atan2(y2 - y1, x2 - x1))
+    angle = (angle + 90.0) % 180.0 - 90.0
+    return c.x, c.y, length, width, angle
+
+
+def _table_block_name(asset_type: str, length: float, width: float) -> str:
+    return f"{asset_layer_name(asset_type)}_{length:.1f}x{width:.1f}"
+
+
+def _text(
+    msp: Modelspace, text: str, x: float, y: float, height: float, layer: str, rotation: float = 0.0
+) -> None:
+    e = msp.add_text(text[:250], height=height, rotation=rotation, dxfattribs={"layer": layer})
+    e.set_placement((x, y), align=TextEntityAlignment.MIDDLE_CENTER)
+
+
+def _mw(kw: float | None) -> str:
+    return "–" if kw is None else f"{kw / 1000:,.2f}"
 
 
 def build_dxf(doc: ExportDocument) -> Drawing:
@@ -125,6 +238,7 @@ def build_dxf(doc: ExportDocument) -> Drawing:
     dwg.header["$MEASUREMENT"] = 1  # metric
     dwg.header["$LUNITS"] = 2  # decimal
     dwg.header["$LUPREC"] = 3
+    dwg.header["$INSUNITS"] = 6  # metres (new(units=M) sets it too; say it where it is read)
     dwg.appids.add(APPID)
     custom = dwg.header.custom_vars
     custom.append("CRS", doc.crs)
@@ -135,18 +249,19 @@ def build_dxf(doc: ExportDocument) -> Drawing:
     custom.append("CREATED_UTC", doc.created_at_utc.isoformat())
 
     for name in FIXED_LAYERS:
-        dwg.layers.add(name, color=_LAYER_ACI[name])
+        dashed = name == "ROADS_NONCOMPLIANT"
+        _add_layer(dwg, name, _LAYER_COLORS[name], linetype="DASHED" if dashed else "Continuous")
     dwg.layers.get("BOUNDARY").dxf.lineweight = 50  # 0.50 mm
-    asset_layers: dict[str, str] = {}
-    for asset_type in doc.asset_types:
-        layer = asset_layer_name(asset_type)
-        asset_layers[asset_type] = layer
-        if layer not in dwg.layers:
-            rgb = asset_color(asset_type)
-            r, g, b = (int(rgb[k : k + 2], 16) for k in (1, 3, 5))
-            dwg.layers.add(layer, true_color=rgb2int((r, g, b)))
-
     msp = dwg.modelspace()
+    bounds: list[tuple[float, float, float, float]] = []
+
+    extent = doc.extent_wgs84()
+    site_b = doc.to_utm(box(*extent)).bounds if extent is not None else (0.0, 0.0, 1.0, 1.0)
+    diag = math.hypot(site_b[2] - site_b[0], site_b[3] - site_b[1])
+    # Text height [m]: readable when the whole site fits a sheet (≈ 1/250 of its diagonal).
+    th = min(25.0, max(1.0, diag / 250.0))
+    if extent is not None:
+        bounds.append(site_b)
 
     for item in doc.items("boundary"):
         for poly in _polygons(doc.to_utm(item.geometry)):
@@ -163,40 +278,177 @@ def build_dxf(doc: ExportDocument) -> Drawing:
                 e.set_xdata(APPID, _xdata(item, EXCLUSION_XDATA))
         buffer_m = item.value("buffer_m") or 0.0
         if buffer_m > 0:
-            for poly in _polygons(utm.buffer(buffer_m)):
+            buffered = utm.buffer(buffer_m)
+            bounds.append(buffered.bounds)
+            for poly in _polygons(buffered):
                 _add_polygon(msp, poly, "EXCLUSIONS", linetype="DASHED")
 
     for item in doc.roads:
         width = item.value("width_m") or 0.0
+        layer = "ROADS" if item.compliant else "ROADS_NONCOMPLIANT"
         for line in _lines(doc.to_utm(item.geometry)):
             pts = [(x, y) for x, y, *_ in line.coords]
             if len(pts) < 2:
                 continue
-            e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": "ROADS", "const_width": width})
+            e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": layer, "const_width": width})
+            bx0, by0, bx1, by1 = line.bounds
+            bounds.append((bx0 - width / 2, by0 - width / 2, bx1 + width / 2, by1 + width / 2))
             e.set_xdata(APPID, _xdata(item, ROAD_XDATA))
 
-    for line, z in doc.contours_utm():
+    for item in doc.fences:
+        for line in _lines(doc.to_utm(item.geometry)):
+            pts = [(x, y) for x, y, *_ in line.coords]
+            if len(pts) >= 2:
+                msp.add_lwpolyline(pts, format="xy", close=line.is_closed, dxfattribs={"layer": "FENCE"})
+    for item in doc.gates:
+        p = doc.to_utm(item.geometry).centroid
+        msp.add_point((p.x, p.y), dxfattribs={"layer": "GATES"})
+        _text(msp, "Gate", p.x, p.y + th, th, "GATES")
+
+    contours = doc.contours_utm()
+    for line, z in contours:
         attribs: dict[str, object] = {"layer": "CONTOURS"}
         if z is not None:
             attribs["elevation"] = z
         pts = [(x, y) for x, y, *_ in line.coords]
         msp.add_lwpolyline(pts, format="xy", close=line.is_closed, dxfattribs=attribs)
+        bounds.append(line.bounds)
+        if z is not None and line.length >= MIN_LABELLED_CONTOUR_HEIGHTS * th:
+            mid = line.interpolate(0.5, normalized=True)
+            ahead = line.interpolate(min(line.length, line.project(mid) + th))
+            behind = line.interpolate(max(0.0, line.project(mid) - th))
+            angle = math.degrees(math.atan2(ahead.y - behind.y, ahead.x - behind.x))
+            angle = (angle + 90.0) % 180.0 - 90.0  # never upside down
+            _text(msp, f"{z:g}", mid.x, mid.y, th * 0.8, "CONTOUR_LABELS", rotation=angle)
 
-    for item in doc.assets:
-        layer = asset_layers[item.asset_type]
+    _equipment(dwg, msp, doc, th)
+    _tables(dwg, msp, doc, th)
+    _title_block(msp, doc, bounds, th, has_contours=bool(contours))
+
+    minx = min(b[0] for b in bounds)
+    miny = min(b[1] for b in bounds)
+    maxx = max(b[2] for b in bounds)
+    maxy = max(b[3] for b in bounds)
+    # ezdxf copies the modelspace layout's extents and limits into the header when it saves.
+    msp.dxf.extmin = (minx, miny, 0.0)
+    msp.dxf.extmax = (maxx, maxy, 0.0)
+    msp.dxf.limmin = (minx, miny)
+    msp.dxf.limmax = (maxx, maxy)
+    dwg.header["$EXTMIN"] = (minx, miny, 0.0)
+    dwg.header["$EXTMAX"] = (maxx, maxy, 0.0)
+    height = max(maxy - miny, (maxx - minx) * 0.75) * 1.05
+    dwg.set_modelspace_vport(height=height, center=((minx + maxx) / 2, (miny + maxy) / 2))
+    return dwg
+
+
+def _equipment(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) -> None:
+    """Equipment footprints on one layer per type, each with a text label."""
+    counters: dict[str, int] = {}
+    for item in doc.equipment:
+        layer = asset_layer_name(item.asset_type)
+        _add_layer(dwg, layer, asset_color(item.asset_type))
         pad = item.value("pad_elevation_m")
-        for poly in _polygons(doc.to_utm(item.geometry)):
+        utm = doc.to_utm(item.geometry)
+        for poly in _polygons(utm):
             for e in _add_polygon(msp, poly, layer, elevation=pad):
                 e.set_xdata(APPID, _xdata(item, ASSET_XDATA))
+        counters[item.asset_type] = counters.get(item.asset_type, 0) + 1
+        name = label(item.asset_type)
+        text = f"{name} B{item.block}" if item.block is not None else f"{name} {counters[item.asset_type]}"
+        kw = item.value("capacity_kw")
+        if kw:
+            text += f" {_mw(kw)} MW"
+        c = utm.centroid
+        _text(msp, text, c.x, c.y, th, "LABELS")
 
-    extent = doc.extent_wgs84()
-    if extent is not None:
-        b = doc.to_utm(box(*extent)).bounds
-        dwg.header["$EXTMIN"] = (b[0], b[1], 0.0)
-        dwg.header["$EXTMAX"] = (b[2], b[3], 0.0)
-        height = max(b[3] - b[1], b[2] - b[0]) * 1.1
-        dwg.set_modelspace_vport(height=height, center=((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
-    return dwg
+
+def _tables(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) -> None:
+    """PV tables / trackers as INSERTs of one block definition per type and size, a layer per
+    inverter block, and a label per block (tables, MWp)."""
+    for block_id, items in doc.blocks.items():
+        xs: list[float] = []
+        ys: list[float] = []
+        dc = 0.0
+        for item in items:
+            x, y, length, width, angle = table_frame(doc.to_utm(item.geometry))
+            name = _table_block_name(item.asset_type, length, width)
+            if name not in dwg.blocks:
+                definition = dwg.blocks.new(name=name)
+                hl, hw = round(length, 1) / 2, round(width, 1) / 2
+                definition.add_lwpolyline(
+                    [(-hl, -hw), (hl, -hw), (hl, hw), (-hl, hw)],
+                    format="xy",
+                    close=True,
+                    dxfattribs={"layer": "0"},
+                )
+            layer = table_layer_name(item.asset_type, block_id)
+            _add_layer(
+                dwg, layer, block_color(block_id) if block_id is not None else asset_color(item.asset_type)
+            )
+            ref = msp.add_blockref(name, (x, y), dxfattribs={"layer": layer, "rotation": angle})
+            ref.set_xdata(APPID, _xdata(item, TABLE_XDATA))
+            xs.append(x)
+            ys.append(y)
+            dc += item.value("dc_kwp") or 0.0
+        if block_id is not None and xs:
+            text = f"BLOCK {block_id}: {len(items)} tables, {dc / 1000:,.2f} MWp"
+            _text(msp, text, sum(xs) / len(xs), sum(ys) / len(ys), th * 2.0, "LABELS")
+
+
+def _title_block(
+    msp: Modelspace,
+    doc: ExportDocument,
+    bounds: list[tuple[float, float, float, float]],
+    th: float,
+    *,
+    has_contours: bool,
+) -> None:
+    """A boxed title block to the right of the layout (layer TITLE); its bounds join `bounds`."""
+    m = doc.metric
+    epsg = doc.crs.split(":")[-1] if doc.crs.upper().startswith("EPSG:") else doc.crs
+    lines = [
+        "SITE LAYOUTS - PRELIMINARY LAYOUT",
+        _one_line(f"Site: {doc.display_name}")[:120],
+        f"Layout: {_one_line(doc.layout_id)}",
+        _one_line(f"CRS: EPSG {epsg} - {doc.crs_name}"),
+        "Units: metres ($INSUNITS 6); UTM easting / northing",
+        f"Date: {doc.created_at_utc.strftime('%Y-%m-%d %H:%M UTC')}",
+        f"Capacity: {_mw(m('total_capacity_kw'))} MWac / {_mw(m('dc_capacity_kwp'))} MWp",
+    ]
+    if doc.tables:
+        lines.append(
+            f"PV tables: {len(doc.tables):,} in {sum(1 for b in doc.blocks if b is not None)} blocks"
+        )
+    if not doc.terrain_assessed:
+        lines.append("Terrain: not used - slopes and earthwork not assessed")
+    interval = (doc.terrain_summary or {}).get("contour_interval_m")
+    if has_contours:
+        lines.append(
+            f"Contours: every {interval:g} m" if isinstance(interval, int | float) else "Contours: shown"
+        )
+    else:
+        lines.append("Contours: none (no terrain data for this export)")
+    lines.append(f"Generator: Site Layouts {app.__version__}")
+    miny = min((b[1] for b in bounds), default=0.0)
+    maxx = max((b[2] for b in bounds), default=0.0)
+    pad = th
+    line_h = th * 1.6
+    width = max(len(s) for s in lines) * th * 0.9 + 2 * pad
+    height = len(lines) * line_h + 2 * pad
+    x0 = maxx + 4 * th
+    y0 = miny
+    msp.add_lwpolyline(
+        [(x0, y0), (x0 + width, y0), (x0 + width, y0 + height), (x0, y0 + height)],
+        format="xy",
+        close=True,
+        dxfattribs={"layer": "TITLE"},
+    )
+    top = y0 + height - pad
+    msp.add_line((x0, top - line_h), (x0 + width, top - line_h), dxfattribs={"layer": "TITLE"})
+    for k, text in enumerate(lines):
+        e = msp.add_text(text, height=th * (1.2 if k == 0 else 1.0), dxfattribs={"layer": "TITLE"})
+        e.set_placement((x0 + pad, top - (k + 0.5) * line_h), align=TextEntityAlignment.MIDDLE_LEFT)
+    bounds.append((x0, y0, x0 + width, y0 + height))
 
 
 def write_dxf(doc: ExportDocument) -> bytes:

@@ -267,3 +267,148 @@ def empty_doc() -> ExportDocument:
 def unicode_doc() -> ExportDocument:
     """A site name with accents, Cyrillic, CJK, quotes and a path separator."""
     return make_document(site_name='Parc «Éole» / Ферма 太陽 "Nord"')
+
+
+# -- a table-level PV layout (issue 11's contract) --------------------------------------------------
+TABLE_L, TABLE_W = 20.0, 4.5  # full table [m]; row-end tables are half as long
+PV_ROTATION_DEG = 10.0  # rows turned 10° counter-clockwise from east-west
+PV_BLOCKS = {1: (100.0, 100.0), 2: (100.0, 300.0), 3: (450.0, 100.0)}  # block -> origin (local m)
+
+
+def pv_table_features() -> list[dict[str, Any]]:
+    """PV tables in blocks 1-2 (fixed, two sizes) and trackers in block 3, each with its power station."""
+    features: list[dict[str, Any]] = []
+    n = 0
+    for block, (bx, by) in PV_BLOCKS.items():
+        asset_type = "tracker" if block == 3 else "pv_table"
+        for row in range(4):
+            for col in range(3):
+                length = TABLE_L / 2 if col == 2 else TABLE_L
+                x = bx + col * (TABLE_L + 2)
+                rect = box(x, by + row * 12, x + length, by + row * 12 + TABLE_W)
+                rect = affinity.rotate(rect, PV_ROTATION_DEG, origin=(bx, by))
+                n += 1
+                modules = 28 if length == TABLE_L else 14
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": f"table-{n}",
+                        "geometry": _wgs(rect),
+                        "properties": {
+                            "kind": "asset",
+                            "asset_type": asset_type,
+                            "capacity_kw": 0.0,
+                            "dc_kwp": modules * 0.58,
+                            "modules": modules,
+                            "structure": "tracker" if block == 3 else "fixed",
+                            "tilt_deg": None if block == 3 else 25.0,
+                            "azimuth_deg": 0.0 if block == 3 else 180.0,
+                            "block": block,
+                            "slope_along_pct": 1.0 + 0.1 * row,
+                            "slope_across_pct": 2.0 + 0.1 * col,
+                            "piles": 8 if length == TABLE_L else 4,
+                            "cut_m3": 0.5 * row,
+                            "fill_m3": 0.25 * col,
+                        },
+                    }
+                )
+        ps = affinity.rotate(box(bx - 20, by, bx - 12, by + 6), PV_ROTATION_DEG, origin=(bx, by))
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"ps-{block}",
+                "geometry": _wgs(ps),
+                "properties": {
+                    "kind": "asset",
+                    "asset_type": "power_station",
+                    "capacity_kw": 250.0,
+                    "block": block,
+                },
+            }
+        )
+    # A table from an older layout: none of the new properties.
+    features.append(
+        {
+            "type": "Feature",
+            "id": "table-legacy",
+            "geometry": _wgs(box(300, 500, 320, 504.5)),
+            "properties": {"kind": "asset", "asset_type": "pv_table", "capacity_kw": 12.0},
+        }
+    )
+    return features
+
+
+def make_pv_document(*, with_terrain: bool = True, use_terrain: bool = True) -> ExportDocument:
+    fc = make_feature_collection(n_pv=0, n_bess=1)
+    fc["features"].extend(pv_table_features())
+    fc["features"].append(
+        {
+            "type": "Feature",
+            "id": "road-steep",
+            "geometry": _wgs(LineString([(700, 400), (760, 560)])),
+            "properties": {
+                "kind": "road",
+                "road_class": "spur",
+                "width_m": 4.0,
+                "length_m": 170.9,
+                "max_grade_pct": 18.0,
+                "compliant": False,
+            },
+        }
+    )
+    fence = Polygon([(80, 80), (380, 80), (380, 380), (80, 380)])
+    fc["features"].append(
+        {
+            "type": "Feature",
+            "id": "fence-1",
+            "geometry": _wgs(fence.exterior),
+            "properties": {"kind": "fence"},
+        }
+    )
+    fc["features"].append(
+        {"type": "Feature", "id": "gate-1", "geometry": _wgs(Point(80, 300)), "properties": {"kind": "gate"}}
+    )
+    tables = [
+        f["properties"]
+        for f in fc["features"]
+        if f["properties"].get("asset_type") in ("pv_table", "tracker")
+    ]
+    fc["metrics"].update(
+        {
+            "total_capacity_kw": 750.0,
+            "dc_capacity_kwp": sum(t.get("dc_kwp") or 0.0 for t in tables),
+            "dc_ac_ratio": 1.3,
+            "module_count": sum(t.get("modules") or 0 for t in tables),
+            "table_count": len(tables),
+            "structure": "fixed",
+            "gcr": 0.4,
+            "pitch_m": 12.0,
+            "tilt_deg": 25.0,
+            "azimuth_deg": 180.0,
+            "block_count": 3,
+            "usable_area_ha": 40.0,
+            "buildable_area_ha": 30.0,
+            "dem_source": "file" if use_terrain else "flat",
+            "dem_resolution_m": 10.0,
+            "dem_native_resolution_m": 92.8 if use_terrain else None,
+            "dem_resolution_label": "10 m grid resampled from ≈ 93 m source" if use_terrain else "10 m grid",
+            "terrain_assessed": use_terrain,
+        }
+    )
+    params = {**PARAMS, "use_terrain": use_terrain, "profile": "solar_farm"}
+    return ExportDocument(
+        feature_collection=fc,
+        crs=CRS,
+        site_name="Block Test Solar",
+        layout_id="7f1c2d3e-0000-4000-8000-0000000000pv",
+        params=params,
+        warnings=[],
+        terrain_summary=dict(TERRAIN) if with_terrain else None,
+        contours=make_contours() if with_terrain else None,
+        created_at=datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def pv_doc() -> ExportDocument:
+    return make_pv_document()

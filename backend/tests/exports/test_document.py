@@ -61,7 +61,7 @@ def test_display_name() -> None:
 
 def test_palette_and_labels() -> None:
     assert kml_color("#1f77b4", 0.5) == "80b4771f"
-    assert asset_color("pv_block") == "#1f77b4"
+    assert asset_color("pv_block") == "#f59e0b"  # the web app's amber
     assert asset_color("never_seen_before") == asset_color("never_seen_before")
     assert label("om_building") == "O&M building"
     assert label("bess") == "BESS"
