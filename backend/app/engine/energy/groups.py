@@ -52,29 +52,40 @@ def row_axis_azimuth_deg(plant: PvPlant) -> float:
     return float((d.azimuth_deg - 90.0) % 360.0)
 
 
+def cross_axis_tilt_deg(
+    slope_azimuth: np.ndarray, slope_tilt: np.ndarray, axis_azimuth: float, axis_tilt: np.ndarray
+) -> np.ndarray:
+    """Cross-axis slope [°] for arrays of ground slopes: pvlib.tracking.calc_cross_axis_tilt's
+    equations 22 and 26 (Anderson & Mikofski 2020, NREL/TP-5K00-76626), which pvlib evaluates for
+    scalars only, written for arrays (tests compare it with pvlib point by point)."""
+    dg = np.radians(axis_azimuth - slope_azimuth)
+    ba, bg = np.radians(axis_tilt), np.radians(slope_tilt)
+    vx = np.sin(dg) * np.cos(ba) * np.cos(bg)
+    vy = np.sin(ba) * np.sin(bg) + np.cos(dg) * np.cos(ba) * np.cos(bg)
+    vz = -np.sin(dg) * np.sin(bg) * np.cos(ba)
+    norm = np.sqrt(vx * vx + vy * vy + vz * vz)
+    arg = ((vx * np.cos(dg) - vy * np.sin(dg)) * np.sin(ba) + vz * np.cos(ba)) / norm
+    return np.degrees(np.arcsin(np.clip(arg, -1.0, 1.0)))
+
+
 def terrain_angles(plant: PvPlant) -> tuple[np.ndarray, np.ndarray]:
     """Per table: the row axis tilt and the cross-axis slope [°] from its ground slopes.
 
     Slopes are signed, + rising toward the row direction (u, `row_azimuth_deg`) and toward u turned
     90° clockwise (v). The ground plane faces downhill: azimuth of −gradient, tilt atan(|gradient|).
     """
-    slopes = np.array([(t.slope_along_pct, t.slope_across_pct) for t in plant.tables], dtype=float)
-    # calc_cross_axis_tilt takes scalars: solve each distinct slope pair (to 0.1 %) once.
-    pairs, inverse = np.unique(np.round(np.nan_to_num(slopes), 1), axis=0, return_inverse=True)
+    slopes = np.nan_to_num(
+        np.array([(t.slope_along_pct, t.slope_across_pct) for t in plant.tables], dtype=float)
+    )
+    along, across = slopes[:, 0] / 100.0, slopes[:, 1] / 100.0
+    slope_tilt = np.degrees(np.arctan(np.hypot(along, across)))
+    uphill = plant.design.row_azimuth_deg + np.degrees(np.arctan2(across, along))
+    slope_azimuth = (uphill + 180.0) % 360.0
     axis_az = row_axis_azimuth_deg(plant)
-    axis_tilt = np.zeros(len(pairs))
-    cross = np.zeros(len(pairs))
-    for i, (along_pct, across_pct) in enumerate(pairs):
-        along, across = along_pct / 100.0, across_pct / 100.0
-        slope_tilt = float(np.degrees(np.arctan(np.hypot(along, across))))
-        if slope_tilt < 1e-9:
-            continue
-        uphill = plant.design.row_azimuth_deg + float(np.degrees(np.arctan2(across, along)))
-        slope_azimuth = (uphill + 180.0) % 360.0
-        axis_tilt[i] = float(tracking.calc_axis_tilt(slope_azimuth, slope_tilt, axis_az))
-        cross[i] = float(tracking.calc_cross_axis_tilt(slope_azimuth, slope_tilt, axis_az, axis_tilt[i]))
-    inverse = inverse.ravel()
-    return axis_tilt[inverse], cross[inverse]
+    axis_tilt = np.asarray(tracking.calc_axis_tilt(slope_azimuth, slope_tilt, axis_az), dtype=float)
+    cross = cross_axis_tilt_deg(slope_azimuth, slope_tilt, axis_az, axis_tilt)
+    flat = slope_tilt < 1e-9
+    return np.where(flat, 0.0, axis_tilt), np.where(flat, 0.0, cross)
 
 
 def block_columns(plant: PvPlant) -> tuple[BlockColumns, np.ndarray]:
@@ -99,8 +110,11 @@ def group_tables(plant: PvPlant) -> tuple[list[SimGroup], BlockColumns]:
     axis_az = row_axis_azimuth_deg(plant)
     width = FIRST_BIN_DEG
     while True:
-        keys = np.stack([np.round(axis_tilt / width), np.round(cross / width)], axis=1)
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        # One integer per (axis tilt, cross slope) bin: a 1-D unique is far faster than axis=0.
+        keys = np.round(axis_tilt / width).astype(np.int64) * 1_000_003 + np.round(cross / width).astype(
+            np.int64
+        )
+        uniq, inverse = np.unique(keys, return_inverse=True)
         if len(uniq) <= MAX_GROUPS or width > 90:
             break
         width *= 2.0

@@ -115,9 +115,7 @@ def orientation(
     )
 
 
-def diffuse_masks(
-    sun: Sun, rows: RowGeometry, *, axis_azimuth: float, bifaciality: float, rear_shading_pct: float
-) -> DiffuseMasks:
+def diffuse_masks(sun: Sun, rows: RowGeometry, *, axis_azimuth: float, bifaciality: float) -> DiffuseMasks:
     """Diffuse masking ratios and rear irradiance from pvlib's infinite-sheds model of the plant's
     nominal rows (flat ground, horizontal axis at `axis_azimuth` [°])."""
     _, tilt, az = orientation(sun, rows, axis_azimuth, 0.0, 0.0)
@@ -136,7 +134,6 @@ def diffuse_masks(
         model="haydavies",
         dni_extra=sun.dni_extra,
         bifaciality=bifaciality,
-        shade_factor=-rear_shading_pct / 100.0,
     )
     cos_t = np.cos(np.radians(tilt))
     parts = irradiance.haydavies(

@@ -240,19 +240,14 @@ def simulate_plant(
     module = plant.design.design.module
     cec = _cec_parameters(module)
     axis_az = row_axis_azimuth_deg(plant)
-    masks = diffuse_masks(
-        sun,
-        rows,
-        axis_azimuth=axis_az,
-        bifaciality=module.bifaciality,
-        rear_shading_pct=losses.rear_shading_pct,
-    )
+    masks = diffuse_masks(sun, rows, axis_azimuth=axis_az, bifaciality=module.bifaciality)
     step_h = weather.step_hours
     years = max(weather.years_covered, 1e-9)
     temp_air = weather.data["temp_air"].to_numpy(dtype=float)[day]
     wind = weather.data["wind_speed"].to_numpy(dtype=float)[day]
     soil = 1.0 - losses.soiling_pct / 100.0
-    rear_factor = module.bifaciality
+    # Rear irradiance counts at the module's bifaciality, less what the structure shades.
+    rear_factor = module.bifaciality * (1.0 - losses.rear_shading_pct / 100.0)
     dc_factors = (
         1.0 - losses.lid_pct / 100.0,
         1.0 - losses.module_quality_pct / 100.0,

@@ -87,7 +87,8 @@ def check_weather_frame(df: pd.DataFrame, *, what: str) -> pd.DataFrame:
 
     Needs ghi (the simulation splits it with Erbs when dni or dhi is missing),
     temp_air and wind_speed (filled with 20 °C / 1 m/s when absent), a tz-aware DatetimeIndex and
-    at least ~a year of data (≥ 8,000 hours).
+    at least ~a year of data (≥ 8,000 hours). An albedo column with no valid value (0–1) is dropped
+    (the model's default albedo applies); its missing values take the column's median.
     """
     if not isinstance(df.index, pd.DatetimeIndex):
         raise InvalidInput(f"{what}: no timestamps could be read")
@@ -108,6 +109,13 @@ def check_weather_frame(df: pd.DataFrame, *, what: str) -> pd.DataFrame:
         values = pd.to_numeric(out[col], errors="coerce")
         fill = float(values.mean()) if values.notna().any() else default
         out[col] = values.fillna(fill)
+    if "albedo" in out.columns:
+        # Files mark a missing albedo as 0 or a negative code (pvlib's TMY3 file is all 0): unknown.
+        albedo = pd.to_numeric(out["albedo"], errors="coerce").where(lambda a: (a > 0.01) & (a < 1.0))
+        if albedo.notna().any():
+            out["albedo"] = albedo.fillna(float(albedo.median()))
+        else:
+            out = out.drop(columns="albedo")
     if len(out) < 2:
         raise InvalidInput(f"{what}: fewer than two time steps")
     step_h = _median_step_hours(out.index)

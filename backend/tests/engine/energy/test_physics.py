@@ -130,7 +130,8 @@ def test_unshaded_plane_irradiance_matches_pvlib_transposition(tmy: WeatherData)
     design = PvDesign(module=MONO, tilt_deg=25.0, azimuth_deg=180.0)
     plant = uniform_plant(design, latitude=LAT, longitude=LON, ac_kw=4000.0)
     r = simulate_plant(plant, tmy, latitude=LAT, longitude=LON, elevation_m=0.0)
-    assert "albedo" in tmy.data.columns  # the TMY3 file's own ground reflectance is used
+    # The file's albedo column is all 0 (missing): dropped, so the default 0.2 applies.
+    assert "albedo" not in tmy.data.columns
     df = tmy.data
     times = df.index - pd.Timedelta(minutes=30)
     sp = solarposition.get_solarposition(times, LAT, LON, altitude=0.0, temperature=df["temp_air"].to_numpy())
@@ -139,7 +140,7 @@ def test_unshaded_plane_irradiance_matches_pvlib_transposition(tmy: WeatherData)
         25.0, 180.0, sp["zenith"].to_numpy()[day], sp["azimuth"].to_numpy()[day],
         df["dni"].to_numpy()[day], df["ghi"].to_numpy()[day],
         np.minimum(df["dhi"], df["ghi"]).to_numpy()[day],
-        dni_extra=irradiance.get_extra_radiation(times).to_numpy()[day], albedo=df["albedo"].to_numpy()[day],
+        dni_extra=irradiance.get_extra_radiation(times).to_numpy()[day], albedo=0.2,
         model="haydavies",
     )  # fmt: skip
     expected = float(np.nansum(poa["poa_global"])) / 1000.0
@@ -180,3 +181,21 @@ def test_cec_module_uses_the_single_diode_model(tmy: WeatherData) -> None:
     r_pvw, _ = _sim(tmy, module=custom)
     assert r_pvw.model["module_model"].startswith("PVWatts")
     assert r_cec.specific_yield_kwh_per_kwp == pytest.approx(r_pvw.specific_yield_kwh_per_kwp, rel=0.05)
+
+
+def test_vectorised_cross_axis_tilt_matches_pvlib() -> None:
+    from pvlib import tracking
+
+    from app.engine.energy.groups import cross_axis_tilt_deg
+
+    rng = np.random.default_rng(3)
+    slope_az = rng.uniform(0, 360, 50)
+    slope_tilt = rng.uniform(0.1, 12, 50)
+    for axis_az in (0.0, 90.0, 180.0, 215.0):
+        axis_tilt = np.asarray(tracking.calc_axis_tilt(slope_az, slope_tilt, axis_az))
+        ours = cross_axis_tilt_deg(slope_az, slope_tilt, axis_az, axis_tilt)
+        theirs = [
+            tracking.calc_cross_axis_tilt(sa, st, axis_az, at)
+            for sa, st, at in zip(slope_az, slope_tilt, axis_tilt, strict=True)
+        ]
+        assert np.allclose(ours, theirs, atol=1e-9)
