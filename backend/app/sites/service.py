@@ -72,5 +72,7 @@ def delete_site(*, session: Session, storage: Storage, site: Site) -> None:
     session.flush()
     storage.delete_prefix("uploads", f"{site_id}/")
     storage.delete_prefix("outputs", f"terrain/{site_id}/")
+    storage.delete_prefix("uploads", f"weather/{site_id}/")
+    storage.delete_prefix("outputs", f"weather/{site_id}/")
     for layout_id in layout_ids:
         storage.delete_prefix("outputs", f"outputs/{layout_id}/")
