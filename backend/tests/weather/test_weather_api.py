@@ -99,3 +99,13 @@ def test_oversized_weather_file_is_413(database_url: str, tmp_path: Path, sample
             assert "upload limit" in r.json()["detail"]
     finally:
         svc.close()
+
+
+def test_deleting_the_site_removes_its_weather(
+    client: TestClient, auth: dict[str, str], sample_kml: bytes, services: Services
+) -> None:
+    site = _site(client, auth, sample_kml)
+    assert _post(client, auth, site["id"], "w.csv", formats.tmy3_bytes()).status_code == 201
+    assert services.storage.list("uploads", f"weather/{site['id']}/")
+    assert client.delete(f"/api/sites/{site['id']}", headers=auth).status_code == 204
+    assert services.storage.list("uploads", f"weather/{site['id']}/") == []
