@@ -1,11 +1,19 @@
-"""CSV export: a zip of `assets.csv` and `roads.csv` (UTF-8, comma-separated, header row).
+"""CSV export: a zip of `assets.csv`, `roads.csv` and, for PV layouts, `tables.csv` (UTF-8,
+comma-separated, header row).
 
-assets.csv — one row per asset: id, asset_type, centroid lon/lat (WGS84, EPSG:4326) [degrees],
-centroid easting/northing in the site's UTM CRS [m] (the `utm_crs` column), footprint area [m²],
-rotation_deg, capacity_kw, storage_kwh, elevation_m, slope_deg, pad_elevation_m, cut_m3, fill_m3.
+assets.csv — one row per piece of equipment (every asset but PV tables and trackers): id,
+asset_type, centroid lon/lat (WGS84, EPSG:4326) [degrees], centroid easting/northing in the site's
+UTM CRS [m] (the `utm_crs` column), footprint area [m²], rotation_deg, capacity_kw, storage_kwh,
+elevation_m, slope_deg, pad_elevation_m, cut_m3, fill_m3.
 
 roads.csv — one row per road segment: id, road_class, start/end lon/lat [degrees], width_m,
-length_m, max_grade_pct, cut_m3, fill_m3, and the centreline as WKT (WGS84 lon/lat).
+length_m, max_grade_pct, compliant (false: steeper than trucks can climb), cut_m3, fill_m3, and the
+centreline as WKT (WGS84 lon/lat).
+
+tables.csv — the table schedule, present when the layout has PV tables or trackers: one row per
+table, ordered by inverter block: id, block, asset_type, structure, centre lon/lat [degrees] and
+UTM easting/northing [m] (`utm_crs`), dc_kwp, modules, tilt_deg, azimuth_deg (clockwise from true
+north), slope_along_pct, slope_across_pct, piles, cut_m3, fill_m3.
 
 Missing values are empty cells. Numbers use "." as the decimal separator and no grouping.
 """
@@ -50,9 +58,30 @@ ROAD_COLUMNS: tuple[str, ...] = (
     "width_m",
     "length_m",
     "max_grade_pct",
+    "compliant",
     "cut_m3",
     "fill_m3",
     "wkt",
+)
+TABLE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "block",
+    "asset_type",
+    "structure",
+    "lon",
+    "lat",
+    "easting_m",
+    "northing_m",
+    "utm_crs",
+    "dc_kwp",
+    "modules",
+    "tilt_deg",
+    "azimuth_deg",
+    "slope_along_pct",
+    "slope_across_pct",
+    "piles",
+    "cut_m3",
+    "fill_m3",
 )
 # Decimal places per numeric column: degrees 7 (≈1 cm), metres 2, volumes 1.
 _DECIMALS: dict[str, int] = {
@@ -76,6 +105,11 @@ _DECIMALS: dict[str, int] = {
     "width_m": 2,
     "length_m": 2,
     "max_grade_pct": 2,
+    "dc_kwp": 3,
+    "tilt_deg": 2,
+    "azimuth_deg": 2,
+    "slope_along_pct": 2,
+    "slope_across_pct": 2,
 }
 
 
@@ -99,7 +133,7 @@ def _csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> bytes:
 def asset_rows(doc: ExportDocument) -> list[dict[str, object]]:
     """One dict per asset with the assets.csv columns (floats unformatted)."""
     rows: list[dict[str, object]] = []
-    for item in doc.assets:
+    for item in doc.equipment:
         centroid = item.geometry.centroid
         utm = doc.to_utm(item.geometry)
         utm_c = utm.centroid
@@ -144,20 +178,63 @@ def road_rows(doc: ExportDocument) -> list[dict[str, object]]:
         }
         for key in ("width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3"):
             row[key] = item.value(key)
+        compliant = item.properties.get("compliant")
+        row["compliant"] = None if compliant is None else ("true" if compliant is not False else "false")
         rows.append(row)
     return rows
 
 
+def _count(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def table_rows(doc: ExportDocument) -> list[dict[str, object]]:
+    """One dict per PV table / tracker with the tables.csv columns, by block (floats unformatted)."""
+    rows: list[dict[str, object]] = []
+    for block, items in doc.blocks.items():
+        for item in items:
+            centroid = item.geometry.centroid
+            utm_c = doc.to_utm(item.geometry).centroid
+            row: dict[str, object] = {
+                "id": item.id,
+                "block": block,
+                "asset_type": item.asset_type,
+                "structure": item.text("structure") or None,
+                "lon": centroid.x,
+                "lat": centroid.y,
+                "easting_m": utm_c.x,
+                "northing_m": utm_c.y,
+                "utm_crs": doc.crs,
+                "modules": _count(item.value("modules")),
+                "piles": _count(item.value("piles")),
+            }
+            for key in (
+                "dc_kwp",
+                "tilt_deg",
+                "azimuth_deg",
+                "slope_along_pct",
+                "slope_across_pct",
+                "cut_m3",
+                "fill_m3",
+            ):
+                row[key] = item.value(key)
+            rows.append(row)
+    return rows
+
+
 def write_csv_zip(doc: ExportDocument) -> bytes:
-    """A zip with assets.csv and roads.csv (see the module docstring for the columns and units)."""
+    """A zip with assets.csv, roads.csv and (PV tables present) tables.csv; see the module docstring."""
     buf = io.BytesIO()
     created = doc.created_at_utc
     stamp = (max(created.year, 1980), *created.timetuple()[1:6])
+    files = [
+        ("assets.csv", _csv(ASSET_COLUMNS, asset_rows(doc))),
+        ("roads.csv", _csv(ROAD_COLUMNS, road_rows(doc))),
+    ]
+    if doc.tables:
+        files.append(("tables.csv", _csv(TABLE_COLUMNS, table_rows(doc))))
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in (
-            ("assets.csv", _csv(ASSET_COLUMNS, asset_rows(doc))),
-            ("roads.csv", _csv(ROAD_COLUMNS, road_rows(doc))),
-        ):
+        for name, data in files:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)

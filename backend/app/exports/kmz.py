@@ -8,8 +8,14 @@ longitude,latitude [degrees], clamped to ground. Layout:
       Folder "Boundary"     the site boundary polygon(s)
       Folder "Exclusions"   one placemark per zone (its description gives type and buffer [m])
       Folder "Site entry"   the entry point, when there is one
-      Folder "Assets"       one sub-folder per asset type, one placemark per asset
-      Folder "Roads"        one placemark per road segment (LineString)
+      Folder "Assets"       one sub-folder per asset type, one placemark per asset; PV tables and
+                            trackers one level deeper, a folder per inverter block
+                            ("Block 3 (412 tables, 9.57 MWp)"), coloured like the block on the map
+      Folder "Roads"        one placemark per road segment (LineString); segments steeper than
+                            trucks can climb (`compliant: false`) in red, named "… (too steep)"
+      Folder "Fences"       fence lines and gates, when there are any
+
+Colours are the web app's (app.exports.palette).
 
 Each placemark's description is an HTML table of its numbers, and the same numbers are in
 `ExtendedData` (`<Data name="capacity_kw"><value>…`) for machine readers.
@@ -30,15 +36,17 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 
 import app
-from app.exports.document import ROAD_CLASS_ORDER, ExportDocument, Item, num
+from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,
     ENTRY_COLOR,
     EXCLUSION_COLOR,
-    ROAD_COLOR,
+    FENCE_COLOR,
     asset_color,
+    block_color,
     kml_color,
     label,
+    road_color,
 )
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -64,6 +72,18 @@ ROAD_FIELDS: tuple[tuple[str, str, str, int], ...] = (
     ("fill_m3", "Fill", "m³", 1),
 )
 EXCLUSION_FIELDS: tuple[tuple[str, str, str, int], ...] = (("buffer_m", "Buffer", "m", 1),)
+TABLE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("dc_kwp", "DC capacity", "kWp", 2),
+    ("modules", "Modules", "", 0),
+    ("tilt_deg", "Tilt", "°", 1),
+    ("azimuth_deg", "Azimuth (from north)", "°", 1),
+    ("slope_along_pct", "Slope along", "%", 1),
+    ("slope_across_pct", "Slope across", "%", 1),
+    ("piles", "Piles", "", 0),
+    ("cut_m3", "Cut", "m³", 1),
+    ("fill_m3", "Fill", "m³", 1),
+)
+TABLE_DATA_KEYS: tuple[str, ...] = ("asset_type", "block", "structure", *(f[0] for f in TABLE_FIELDS))
 
 
 def _k(tag: str) -> str:
@@ -146,7 +166,7 @@ def _field_rows(item: Item, fields: Sequence[tuple[str, str, str, int]]) -> list
     for key, name, unit, decimals in fields:
         if key in item.properties:
             value = item.value(key)
-            rows.append((name, f"{_fmt(value, decimals)} {unit}" if value is not None else "–"))
+            rows.append((name, f"{_fmt(value, decimals)} {unit}".rstrip() if value is not None else "–"))
     return rows
 
 
@@ -217,7 +237,11 @@ def _summary(doc: ExportDocument) -> etree.CDATA:
         ("Assets", _fmt(m("asset_count"), 0)),
         ("Road length", f"{_fmt(m('road_length_m'), 0)} m"),
         ("Cut / fill", f"{_fmt(m('cut_volume_m3'), 0)} / {_fmt(m('fill_volume_m3'), 0)} m³"),
+        ("DC capacity", f"{_fmt(m('dc_capacity_kwp'), 0)} kWp"),
+        ("PV tables", f"{len(doc.tables):,} in {sum(1 for b in doc.blocks if b is not None)} blocks"),
+        ("Usable area", f"{_fmt(m('usable_area_ha'), 2)} ha"),
         ("Buildable area", f"{_fmt(m('buildable_area_ha'), 2)} ha"),
+        ("Terrain", terrain_note(doc)),
         ("Calculation CRS", doc.crs),
         ("Software", f"Site Layouts {app.__version__}"),
     ]
@@ -242,10 +266,17 @@ def build_kml(doc: ExportDocument) -> etree._Element:
     for asset_type in doc.asset_types:
         color = asset_color(asset_type)
         _style(d, _style_id("asset", asset_type), line=color, line_width=1, fill=color, fill_alpha=0.7)
-    road_classes = sorted({r.road_class for r in doc.roads}, key=_road_order)
-    for road_class in road_classes:
+    for block in doc.blocks:
+        if block is not None:
+            color = block_color(block)
+            _style(d, _style_id("block", str(block)), line=color, line_width=1, fill=color, fill_alpha=0.8)
+    road_styles = sorted({(r.road_class, r.compliant) for r in doc.roads}, key=lambda rc: _road_order(rc[0]))
+    for road_class, compliant in road_styles:
         width = ROAD_STYLE_WIDTH_PX.get(road_class, 3.0)
-        _style(d, _style_id("road", road_class), line=ROAD_COLOR, line_width=width, fill=None)
+        color = road_color(road_class, compliant=compliant)
+        _style(d, _road_style_id(road_class, compliant), line=color, line_width=width, fill=None)
+    if doc.fences or doc.gates:
+        _style(d, "fence", line=FENCE_COLOR, line_width=1.5, fill=None)
     entry_style = _sub(d, "Style")
     entry_style.set("id", "entry")
     icon_style = _sub(entry_style, "IconStyle")
@@ -298,6 +329,9 @@ def build_kml(doc: ExportDocument) -> etree._Element:
         sub = _sub(folder, "Folder")
         assets = [a for a in doc.assets if a.asset_type == asset_type]
         _sub(sub, "name", f"{label(asset_type)} ({len(assets)})")
+        if asset_type in TABLE_TYPES:
+            _table_folders(sub, asset_type, assets)
+            continue
         for n, item in enumerate(assets, start=1):
             name = f"{label(asset_type)} {n}"
             _placemark(
@@ -317,18 +351,75 @@ def build_kml(doc: ExportDocument) -> etree._Element:
     for item in sorted(doc.roads, key=lambda r: _road_order(r.road_class)):
         counters[item.road_class] = counters.get(item.road_class, 0) + 1
         name = f"{label(item.road_class)} road {counters[item.road_class]}"
+        if not item.compliant:
+            name += " (too steep)"
         _placemark(
             folder,
             name=name,
-            style=_style_id("road", item.road_class),
+            style=_road_style_id(item.road_class, item.compliant),
             geometry=item.geometry,
             description=_table(_field_rows(item, ROAD_FIELDS), title=name),
             item=item,
-            data_keys=("road_class", *(f[0] for f in ROAD_FIELDS)),
+            data_keys=("road_class", "compliant", *(f[0] for f in ROAD_FIELDS)),
         )
+
+    if doc.fences or doc.gates:
+        folder = _sub(d, "Folder")
+        _sub(folder, "name", "Fences")
+        for n, item in enumerate(doc.fences, start=1):
+            _placemark(folder, name=f"Fence {n}", style="fence", geometry=item.geometry, item=item)
+        for n, item in enumerate(doc.gates, start=1):
+            _placemark(folder, name=f"Gate {n}", style="entry", geometry=item.geometry, item=item)
 
     _look_at(d, doc)
     return root
+
+
+def terrain_note(doc: ExportDocument) -> str:
+    """What the layout's terrain was: "10 m grid resampled from ≈ 93 m source (file)", or that it
+    was not used."""
+    if not doc.terrain_assessed:
+        return "not used: slopes and earthwork were not assessed"
+    metrics = doc.metrics
+    text = str(metrics.get("dem_resolution_label") or "")
+    if not text and doc.metric("dem_resolution_m") is not None:
+        text = f"{doc.metric('dem_resolution_m'):g} m grid"
+    source = metrics.get("dem_source")
+    return f"{text} ({source})" if text and source else text or "–"
+
+
+def _road_style_id(road_class: str, compliant: bool) -> str:
+    return _style_id("road", road_class if compliant else f"{road_class}-noncompliant")
+
+
+def _table_folders(parent: etree._Element, asset_type: str, tables: list[Item]) -> None:
+    """PV tables / trackers of one type: a folder per inverter block, ids ascending."""
+    by_block: dict[int | None, list[Item]] = {}
+    for t in tables:
+        by_block.setdefault(t.block, []).append(t)
+    for block in sorted(by_block, key=lambda b: (b is None, b or 0)):
+        items = by_block[block]
+        if block is None:
+            target, style, prefix = parent, _style_id("asset", asset_type), f"{label(asset_type)} "
+        else:
+            dc_mwp = sum(t.value("dc_kwp") or 0.0 for t in items) / 1000.0
+            target = _sub(parent, "Folder")
+            _sub(target, "name", f"Block {block} ({len(items)} tables, {dc_mwp:,.2f} MWp)")
+            style, prefix = _style_id("block", str(block)), f"{label(asset_type)} {block}."
+        for n, item in enumerate(items, start=1):
+            name = f"{prefix}{n}"
+            rows = _field_rows(item, TABLE_FIELDS)
+            if item.text("structure"):
+                rows.insert(0, ("Structure", item.text("structure")))
+            _placemark(
+                target,
+                name=name,
+                style=style,
+                geometry=item.geometry,
+                description=_table(rows, title=name),
+                item=item,
+                data_keys=TABLE_DATA_KEYS,
+            )
 
 
 def _road_order(road_class: str) -> tuple[int, str]:
