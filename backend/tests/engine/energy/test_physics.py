@@ -199,3 +199,22 @@ def test_vectorised_cross_axis_tilt_matches_pvlib() -> None:
             for sa, st, at in zip(slope_az, slope_tilt, axis_tilt, strict=True)
         ]
         assert np.allclose(ours, theirs, atol=1e-9)
+
+
+def test_plant_edge_cases(tmy: WeatherData) -> None:
+    from app.engine.energy import parse_losses
+    from app.errors import InvalidInput
+
+    plant = uniform_plant(PvDesign(module=MONO), latitude=LAT, longitude=LON, ac_kw=4000.0)
+    empty = simulate_plant(replace(plant, tables=(), blocks=()), tmy)
+    assert empty.annual_energy_mwh == 0.0 and empty.to_document()["monthly_energy_mwh"] == [0.0] * 12
+    # Tables not yet assigned to a block are simulated on a virtual block at the design DC/AC.
+    orphans = replace(plant, tables=tuple(replace(t, block=-1) for t in plant.tables), blocks=())
+    r_orphan = simulate_plant(orphans, tmy)
+    r = simulate_plant(plant, tmy)
+    assert r_orphan.ac_kw == pytest.approx(plant.dc_kwp / 1.25)
+    assert r_orphan.annual_energy_mwh == pytest.approx(r.annual_energy_mwh, rel=0.01)
+    with pytest.raises(InvalidInput, match=r"losses\.soiling_pct"):
+        parse_losses({"soiling_pct": 80})
+    assert parse_losses({}, dc_ohmic_pct=2.2).dc_ohmic_pct == 2.2
+    assert parse_losses({"dc_ohmic_pct": 1.0}, dc_ohmic_pct=2.2).dc_ohmic_pct == 1.0
