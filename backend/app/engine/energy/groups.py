@@ -65,7 +65,8 @@ def cross_axis_tilt_deg(
     vz = -np.sin(dg) * np.sin(bg) * np.cos(ba)
     norm = np.sqrt(vx * vx + vy * vy + vz * vz)
     arg = ((vx * np.cos(dg) - vy * np.sin(dg)) * np.sin(ba) + vz * np.cos(ba)) / norm
-    return np.degrees(np.arcsin(np.clip(arg, -1.0, 1.0)))
+    beta_c: np.ndarray = np.degrees(np.arcsin(np.clip(arg, -1.0, 1.0)))
+    return beta_c
 
 
 def terrain_angles(plant: PvPlant) -> tuple[np.ndarray, np.ndarray]:
