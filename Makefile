@@ -89,6 +89,17 @@ test-infra: install-backend
 test: install lint test-backend test-frontend test-e2e test-infra
 	@echo "make test: all green"
 
+# The chaos suite (issue 15): real worker processes, SIGTERM / SIGKILL / duplicates / poison / DLQ
+# redrive / 50 concurrent jobs on SQLite and PostgreSQL, loopback only, ~10 min. Figures go to
+# var/chaos-report.jsonl (copy them into docs/reliability.md). `make test` runs only the fast parts.
+.PHONY: chaos
+chaos: install-backend pg-up
+	@rm -f var/chaos-report.jsonl
+	cd backend && SITELAYOUTS_CHAOS=1 CHAOS_REPORT=$(CURDIR)/var/chaos-report.jsonl PG_TEST_URL=$(PG_TEST_URL) \
+	  .venv/bin/pytest -q -p no:cacheprovider -s tests/chaos tests/jobs/test_reliability_processes.py \
+	  tests/jobs/test_cancel_race.py tests/queue/test_stale_claim.py tests/ops/test_ops_truth.py
+	@echo "chaos figures: var/chaos-report.jsonl"
+
 bench: install-backend
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
