@@ -8,10 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.config import Settings
-from app.engine.energy.types import WeatherData
+from app.engine.energy.losses import parse_losses
+from app.engine.energy.simulate import simulate_plant
+from app.engine.energy.types import EnergyResult, WeatherData
+from app.engine.pv.types import PvPlant
 from app.errors import ConfigError, InvalidInput
 from app.storage.base import Storage
 from app.weather.base import SiteLocation, WeatherSource, distance_km
@@ -115,3 +118,30 @@ def read_weather_file(path: Path) -> WeatherData:
     except OSError as exc:
         raise InvalidInput(f"cannot read the weather file {str(path)!r}: {exc.strerror}") from None
     return parse_weather(data, source="file", filename=path.name)
+
+
+def plant_energy(
+    plant: PvPlant,
+    site: SiteLike,
+    settings: Settings,
+    storage: Storage | None,
+    *,
+    losses: dict[str, Any] | None = None,
+    dc_ohmic_pct: float | None = None,
+    weather: WeatherData | None = None,
+) -> EnergyResult:
+    """The designed plant's energy year at the site — the one call for the layout job and the CLI.
+
+    weather: given (the CLI's --weather FILE via `read_weather_file`), else `load_weather` by
+    WEATHER_SOURCE. losses: the request's overrides of `Losses` fields; dc_ohmic_pct: the electrical
+    design's DC ohmic loss at STC [%]. The sun is placed at the site centroid (WGS84). Raises
+    InvalidInput for bad overrides, NoWeather (422) when no weather source has data.
+    """
+    chosen = weather if weather is not None else load_weather(site, settings, storage)
+    return simulate_plant(
+        plant,
+        chosen,
+        parse_losses(losses, dc_ohmic_pct=dc_ohmic_pct),
+        latitude=site.centroid_lat,
+        longitude=site.centroid_lon,
+    )

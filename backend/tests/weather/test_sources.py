@@ -184,3 +184,28 @@ def test_weather_source_setting_builds_the_chain(tmp_path: Path) -> None:
     w = load_weather(Site(), settings, LocalStorage(tmp_path))
     assert w.source == "clearsky" and w.latitude == -33.9
     assert load_settings().weather_source == ["file", "pvgis", "clearsky"]
+
+
+def test_plant_energy_is_the_one_call_for_jobs_and_the_cli(tmp_path: Path) -> None:
+    from app.engine.energy.synthetic import uniform_plant
+    from app.engine.pv.design import PvDesign
+    from app.errors import InvalidInput
+    from app.weather.parse import parse_weather
+    from app.weather.service import plant_energy
+
+    class Site:
+        id = "s2"
+        centroid_lat = formats.LAT
+        centroid_lon = formats.LON
+
+    plant = uniform_plant(PvDesign(), latitude=formats.LAT, longitude=formats.LON, ac_kw=4000.0)
+    settings = load_settings(weather_source="file,clearsky")
+    clear = plant_energy(plant, Site(), settings, LocalStorage(tmp_path))
+    assert clear.weather_source == "clearsky" and clear.label is not None
+    assert clear.metrics()["energy_label"] == clear.label
+    tmy = parse_weather(formats.tmy3_bytes())
+    real = plant_energy(plant, Site(), settings, None, weather=tmy, dc_ohmic_pct=3.0)
+    assert real.weather_source == "file" and real.label is None and real.losses["dc_ohmic_pct"] == 3.0
+    assert real.annual_energy_mwh < clear.annual_energy_mwh
+    with pytest.raises(InvalidInput, match="availability_pct"):
+        plant_energy(plant, Site(), settings, None, weather=tmy, losses={"availability_pct": 10})
