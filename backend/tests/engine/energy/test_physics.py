@@ -218,3 +218,19 @@ def test_plant_edge_cases(tmy: WeatherData) -> None:
         parse_losses({"soiling_pct": 80})
     assert parse_losses({}, dc_ohmic_pct=2.2).dc_ohmic_pct == 2.2
     assert parse_losses({"dc_ohmic_pct": 1.0}, dc_ohmic_pct=2.2).dc_ohmic_pct == 1.0
+
+
+def test_time_conventions_of_file_formats_agree(tmy: WeatherData) -> None:
+    """The same hours as TMY3 (labelled by their end) and EPW (pvlib labels by their start) give
+    the same year: a wrong half-hour shift would move the sun by 7.5° and change the fixed-tilt yield."""
+    from app.weather.parse import parse_weather
+    from tests.weather.formats import epw_bytes
+
+    epw = parse_weather(epw_bytes())
+    plant = uniform_plant(PvDesign(module=MONO), latitude=LAT, longitude=LON, ac_kw=4000.0)
+    a, b = simulate_plant(plant, tmy), simulate_plant(plant, epw)
+    assert b.annual_energy_mwh == pytest.approx(a.annual_energy_mwh, rel=1e-3)
+    # The same data labelled as instantaneous (no half-hour shift) measurably differs.
+    shifted = replace(tmy, interval_label="instant")
+    c = simulate_plant(plant, shifted)
+    assert abs(c.annual_energy_mwh / a.annual_energy_mwh - 1) > 2e-3
