@@ -66,6 +66,15 @@ class Settings(BaseSettings):
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_upload_mb: float = Field(default=20, gt=0, le=1024)
+    # Sites outside this range are refused at upload (422): below it nothing fits, above it the
+    # terrain grid and layout outgrow a worker (a 50 M ha parcel drove one past 7 GB).
+    min_site_area_ha: float = Field(default=0.1, gt=0)
+    max_site_area_ha: float = Field(default=50_000, gt=0)
+    # A worker's memory [MB] (the ECS task's); unset: the cgroup limit, else the machine's RAM.
+    # Jobs whose terrain grid would not fit are refused; WORKER_MEMORY_GUARD caps the worker's
+    # data segment just under it, so a job that still outgrows it fails cleanly, not OOM-killed.
+    worker_memory_mb: int | None = Field(default=None, ge=256)
+    worker_memory_guard: bool = True
 
     dem_source: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["file", "3dep", "terrarium"])
     dem_path: Path = VAR_DIR / "dem"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
 
@@ -14,6 +17,39 @@ from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
 MAX_SKIP = 2**31 - 1
 
 GeoJSON = dict[str, Any]
+
+
+def _non_finite_path(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first NaN / ±Infinity number in a JSON-like value, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "value"
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _non_finite_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class FiniteRequest(BaseModel):
+    """A request body in which every number, nested ones (GeoJSON, design objects) included,
+    must be finite: Python's JSON reader accepts NaN and Infinity, and without this a NaN
+    capacity was refused as "≤ 10000000" and a NaN coordinate as out of range."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _finite_numbers(cls, data: Any) -> Any:
+        bad = _non_finite_path(data)
+        if bad is not None:
+            raise PydanticCustomError("finite_number", "{field}: must be a finite number", {"field": bad})
+        return data
 
 
 class Message(BaseModel):
@@ -95,7 +131,7 @@ class SitePublic(SiteSummary):
     warnings: list[str]
 
 
-class SiteUpdate(BaseModel):
+class SiteUpdate(FiniteRequest):
     """PATCH /api/sites/{id}: only the fields sent change; null clears a point."""
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
@@ -115,14 +151,14 @@ class SitesPublic(BaseModel):
     count: int
 
 
-class ExclusionZoneCreate(BaseModel):
+class ExclusionZoneCreate(FiniteRequest):
     geometry: GeoJSON = Field(description="GeoJSON Polygon or MultiPolygon, WGS84")
     zone_type: str = Field(default="exclusion", min_length=1, max_length=64)
     buffer_m: float = Field(default=0.0, ge=0, le=5000, description="keep-out distance around the zone [m]")
     name: str | None = Field(default=None, max_length=255)
 
 
-class ExclusionZoneUpdate(BaseModel):
+class ExclusionZoneUpdate(FiniteRequest):
     geometry: GeoJSON | None = None
     zone_type: str | None = Field(default=None, min_length=1, max_length=64)
     buffer_m: float | None = Field(default=None, ge=0, le=5000)
@@ -136,7 +172,7 @@ assert set(PROFILE_NAMES) == set(ProfileLiteral.__args__)  # type: ignore[attr-d
 assert set(STRATEGY_NAMES) == set(StrategyLiteral.__args__)  # type: ignore[attr-defined]
 
 
-class LayoutGenerate(BaseModel):
+class LayoutGenerate(FiniteRequest):
     site_id: uuid.UUID
     target_capacity_kw: float = Field(gt=0, le=10_000_000, description="generating capacity wanted [kW]")
     profile: ProfileLiteral = "solar_farm"
@@ -144,13 +180,6 @@ class LayoutGenerate(BaseModel):
     use_terrain: bool = True
     dem_resolution_m: float = Field(default=30, ge=1, le=100, description="terrain cell size [m]")
     setback_m: float = Field(default=15, ge=0, le=1000, description="keep-out inside the boundary [m]")
-
-    @field_validator("target_capacity_kw")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if v != v or v in (float("inf"), float("-inf")):
-            raise ValueError("must be a finite number")
-        return v
 
 
 class LayoutPublic(BaseModel):

@@ -119,9 +119,13 @@ def grid_spec_for(boundary_wgs84: BaseGeometry, resolution_m: float) -> GridSpec
     width = round((x1 - x0) / r)
     height = round((y1 - y0) / r)
     if width * height > MAX_GRID_CELLS:
-        raise InvalidInput(
-            f"the site needs a {width}×{height} terrain grid at {r:g} m; choose a coarser dem_resolution_m"
+        # Suggest a coarser grid only when there is one to choose.
+        advice = (
+            "choose a coarser dem_resolution_m"
+            if r < MAX_RESOLUTION_M
+            else f"that is too large even at the coarsest {MAX_RESOLUTION_M:g} m grid; split the site"
         )
+        raise InvalidInput(f"the site needs a {width}×{height} terrain grid at {r:g} m; {advice}")
     return GridSpec(
         crs=crs,
         transform=Affine(r, 0.0, x0, 0.0, -r, y1),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely import make_valid
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
@@ -11,10 +14,24 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.crs import site_crs, to_utm
 from app.errors import InvalidInput
+from app.sites.checks import (
+    check_holes,
+    check_not_spanning_antimeridian,
+    check_ring_antimeridian,
+    check_utm_latitudes,
+    check_zone_within_site,
+    polygons_of,
+)
 
 
-def polygonal_from_geojson(doc: dict[str, Any], *, what: str) -> Polygon | MultiPolygon:
-    """A WGS84 Polygon/MultiPolygon from a GeoJSON geometry (or Feature); `InvalidInput` otherwise."""
+def polygonal_from_geojson(
+    doc: dict[str, Any], *, what: str, within: dict[str, Any] | BaseGeometry | None = None
+) -> Polygon | MultiPolygon:
+    """A WGS84 Polygon/MultiPolygon from a GeoJSON geometry (or Feature); `InvalidInput` otherwise.
+
+    `within`: a site boundary (GeoJSON or shapely, WGS84) the geometry must overlap, for an
+    exclusion zone that would otherwise exclude nothing.
+    """
     if not isinstance(doc, dict):
         raise InvalidInput(f"{what}: expected a GeoJSON object")
     if doc.get("type") == "Feature":
@@ -26,8 +43,16 @@ def polygonal_from_geojson(doc: dict[str, Any], *, what: str) -> Polygon | Multi
     except (GEOSException, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         raise InvalidInput(f"{what}: malformed GeoJSON coordinates ({exc})") from None
     minx, miny, maxx, maxy = geom.bounds
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) or _has_non_finite(geom):
+        raise InvalidInput(f"{what}: every coordinate must be a finite number")
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidInput(f"{what}: coordinates out of range (longitude ±180, latitude ±90)")
+    for poly in polygons_of(geom):
+        for ring in [poly.exterior, *poly.interiors]:
+            check_ring_antimeridian([(x, y) for x, y, *_ in ring.coords], what)
+        check_holes(poly, [Polygon(r) for r in poly.interiors], what)
+    check_not_spanning_antimeridian(geom, what)
+    check_utm_latitudes(geom, what)
     if not geom.is_valid:
         geom = make_valid(geom)
         polys = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon | MultiPolygon)]
@@ -36,8 +61,16 @@ def polygonal_from_geojson(doc: dict[str, Any], *, what: str) -> Polygon | Multi
             geom = geom.geoms[0]
     if geom.is_empty or area_ha(geom) <= 0:
         raise InvalidInput(f"{what}: the polygon has zero area")
+    if within is not None:
+        boundary = within if isinstance(within, BaseGeometry) else shape(within)
+        check_zone_within_site(geom, boundary, what)
     assert isinstance(geom, Polygon | MultiPolygon)
     return geom
+
+
+def _has_non_finite(geom: BaseGeometry) -> bool:
+    coords = shapely.get_coordinates(geom)
+    return bool(coords.size) and not bool(np.isfinite(coords).all())
 
 
 def area_ha(geom: BaseGeometry) -> float:

@@ -9,10 +9,14 @@ All geometry is WGS84 (EPSG:4326) longitude/latitude [degrees].
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from lxml import etree
@@ -21,23 +25,36 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from app.engine.crs import site_crs, to_utm
-from app.errors import KmlError
+from app.engine.crs import WGS84, reproject_many, site_crs, to_utm
+from app.errors import InvalidInput, KmlError
+from app.sites.checks import (
+    SiteLimits,
+    check_holes,
+    check_not_spanning_antimeridian,
+    check_ring_antimeridian,
+    check_site_area,
+    check_utm_latitudes,
+    check_zone_within_site,
+)
 
 KMZ_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 KMZ_MAX_RATIO = 100  # a real KML compresses ~10:1; a zip bomb by thousands
 MIN_AREA_M2 = 1.0
+MIB = 1024 * 1024
+# What Python's zipfile can decompress; anything else (Deflate64, PPMd, AES …) is refused by name.
+SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 EXCLUSION_WORDS = re.compile(r"exclu(sion|de|ded)|no[\s_-]?build|wetland|easement", re.IGNORECASE)
 ENTRY_WORDS = re.compile(r"\b(entrance|entry|gate|access)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ParsedExclusion:
-    """An exclusion placemark. geometry: WGS84 polygon(s)."""
+    """An exclusion placemark. geometry: WGS84 polygon(s); area_ha [ha] in the site's UTM zone."""
 
     name: str | None
     zone_type: str
     geometry: Polygon | MultiPolygon
+    area_ha: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,20 +70,28 @@ class ParsedSite:
     source_format: str = "kml"
 
 
-def parse_site_file(data: bytes, filename: str) -> ParsedSite:
-    """Parse a .kml or .kmz upload; raise `KmlError` naming the problem for anything unusable."""
+def parse_site_file(data: bytes, filename: str, limits: SiteLimits | None = None) -> ParsedSite:
+    """Parse a .kml or .kmz upload; raise `KmlError` naming the problem for anything unusable.
+
+    `limits`: the accepted site area range [ha] (default `SiteLimits()`).
+    """
+    limits = limits or SiteLimits()
     lower = filename.lower()
     if lower.endswith(".kmz") or data[:4] == b"PK\x03\x04":
-        return _parse_kml(_extract_kmz(data), source_format="kmz", fallback_name=filename)
+        return _parse_kml(_extract_kmz(data), source_format="kmz", fallback_name=filename, limits=limits)
     if lower.endswith(".kml") or not lower:
-        return _parse_kml(data, source_format="kml", fallback_name=filename)
+        return _parse_kml(data, source_format="kml", fallback_name=filename, limits=limits)
     raise KmlError(f"unsupported file type {filename!r}: upload a .kml or .kmz file")
+
+
+def _mib(n: int) -> str:
+    return f"{n / MIB:.1f} MiB" if n >= MIB // 10 else f"{n:,} bytes"
 
 
 def _extract_kmz(data: bytes) -> bytes:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
         raise KmlError("the KMZ file is not a valid zip archive") from None
     with archive:
         members = [i for i in archive.infolist() if not i.is_dir()]
@@ -77,19 +102,54 @@ def _extract_kmz(data: bytes) -> bytes:
         kmls.sort(key=lambda i: (i.filename.lower() != "doc.kml", i.filename.count("/"), i.filename))
         info = kmls[0]
         total = sum(i.file_size for i in members)
-        if total > KMZ_MAX_UNCOMPRESSED_BYTES or info.file_size > KMZ_MAX_RATIO * max(
-            info.compress_size, 1024
-        ):
+        # Judged on the sizes the archive declares, before anything is decompressed; the
+        # message quotes exactly the figure that is over its limit.
+        if total > KMZ_MAX_UNCOMPRESSED_BYTES:
             raise KmlError(
-                f"the KMZ archive would expand to {total / 1e6:.0f} MB, over the "
-                f"{KMZ_MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB limit (possible zip bomb)"
+                f"the KMZ archive declares {_mib(total)} of content, over the "
+                f"{_mib(KMZ_MAX_UNCOMPRESSED_BYTES)} limit (possible zip bomb)"
             )
-        # Read with a hard cap too: the sizes in the zip directory can lie.
-        with archive.open(info) as fh:
-            content = fh.read(KMZ_MAX_UNCOMPRESSED_BYTES + 1)
-        if len(content) > KMZ_MAX_UNCOMPRESSED_BYTES:
-            raise KmlError("the KMZ archive expands past the size limit (possible zip bomb)")
+        if info.file_size > KMZ_MAX_RATIO * max(info.compress_size, 1024):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise KmlError(
+                f"{info.filename!r} in the KMZ archive expands from {_mib(info.compress_size)} to "
+                f"{_mib(info.file_size)}, a ratio of {ratio:,.0f}:1, over the {KMZ_MAX_RATIO}:1 limit "
+                "(possible zip bomb)"
+            )
+        content = _read_member(archive, info)
+        if len(content) != info.file_size:
+            raise KmlError(
+                f"the KMZ archive is corrupt: {info.filename!r} declares {info.file_size:,} bytes "
+                f"but holds {len(content):,} (a size header that does not match the data)"
+            )
         return content
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """One member's bytes (at most its declared size, which is capped above), or a `KmlError`
+    naming what is wrong with the archive."""
+    name = repr(info.filename)
+    if info.flag_bits & 0x1:
+        raise KmlError(f"the KMZ archive is encrypted ({name} needs a password): upload an unencrypted KMZ")
+    if info.compress_type not in SUPPORTED_COMPRESSION:
+        raise KmlError(
+            f"{name} in the KMZ archive uses compression method {info.compress_type}, which is not "
+            "supported: KMZ files use deflate (or no compression)"
+        )
+    try:
+        with archive.open(info) as fh:
+            return fh.read(KMZ_MAX_UNCOMPRESSED_BYTES + 1)
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc):
+            raise KmlError(
+                f"the KMZ archive is corrupt: {name} fails its CRC-32 check (damaged in transfer, or "
+                "a size header that does not match the data)"
+            ) from None
+        raise KmlError(f"the KMZ archive is corrupt: {name} cannot be read (bad zip headers)") from None
+    except zlib.error:
+        raise KmlError(f"the KMZ archive is corrupt: {name} has a broken deflate stream") from None
+    except (EOFError, ValueError, OSError, RuntimeError, NotImplementedError):
+        raise KmlError(f"the KMZ archive is corrupt: {name} ends early or cannot be decompressed") from None
 
 
 def _screen_xml(data: bytes) -> None:
@@ -104,13 +164,26 @@ def _screen_xml(data: bytes) -> None:
         raise KmlError(f"the file is not valid XML: {exc}") from None
 
 
-def _parse_kml(data: bytes, *, source_format: str, fallback_name: str) -> ParsedSite:
+def _xml_problem(exc: etree.XMLSyntaxError) -> str:
+    """lxml's message in a user's words: no libxml2 option names or internal buffer names."""
+    text = str(getattr(exc, "msg", "") or exc)
+    where = f" (line {exc.lineno})" if exc.lineno else ""
+    if "depth" in text.lower():
+        return f"the file nests elements more than 256 levels deep{where}, which a KML never needs"
+    if "huge" in text.lower() or "too long" in text.lower() or "resource limit" in text.lower():
+        return f"the file has a text or value over 10 MB long{where}, which a KML never needs"
+    text = re.sub(r",? ?(use|try) XML_PARSE_HUGE( option)?", "", text)
+    text = re.sub(r"\s*\(<string>, line \d+\)", "", text)
+    return f"the file is not valid XML: {text.strip()}"
+
+
+def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: SiteLimits) -> ParsedSite:
     _screen_xml(data)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise KmlError(f"the file is not valid XML: {exc}") from None
+        raise KmlError(_xml_problem(exc)) from None
     if _local(root.tag) != "kml":
         raise KmlError(f"the XML root element is <{_local(root.tag)}>, not <kml>: this is not a KML file")
 
@@ -148,10 +221,22 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str) -> Parsed
     boundary = _as_polygonal(unary_union(boundary_parts))
     if boundary.is_empty:
         raise KmlError("the site boundary has zero area")
+    try:
+        check_not_spanning_antimeridian(boundary, "the site boundary")
+        check_utm_latitudes(boundary, "the site boundary")
+    except InvalidInput as exc:
+        raise KmlError(exc.message) from None
     crs = site_crs(boundary)
     area_m2 = to_utm(boundary, crs).area
     if area_m2 < MIN_AREA_M2:
         raise KmlError("the site boundary has zero area")
+    try:
+        check_site_area(area_m2 / 10_000.0, limits)
+        for zone in exclusions:
+            what = f"exclusion zone {zone.name!r}" if zone.name else "an exclusion zone"
+            check_zone_within_site(zone.geometry, boundary, what)
+    except InvalidInput as exc:
+        raise KmlError(exc.message) from None
     if entry is not None and not boundary.buffer(0.01).contains(entry):
         warnings.append(
             "the entry point lies outside the boundary; roads start from the nearest boundary point"
@@ -161,11 +246,23 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str) -> Parsed
         name=name,
         boundary=boundary,
         area_ha=area_m2 / 10_000.0,
-        exclusions=exclusions,
+        exclusions=_with_areas(exclusions, crs),
         entry_point=entry,
         warnings=warnings,
         source_format=source_format,
     )
+
+
+def _with_areas(zones: list[ParsedExclusion], crs: str) -> list[ParsedExclusion]:
+    """The zones with `area_ha` [ha] measured in the site's UTM CRS, in one pyproj call: here, with
+    the parse (possibly in the parse pool), not per zone in the API process (thousands of calls)."""
+    if not zones:
+        return []
+    areas = shapely.area(np.asarray(reproject_many([z.geometry for z in zones], WGS84, crs), dtype=object))
+    return [
+        ParsedExclusion(name=z.name, zone_type=z.zone_type, geometry=z.geometry, area_ha=float(a) / 1e4)
+        for z, a in zip(zones, areas, strict=True)
+    ]
 
 
 def _local(tag: object) -> str:
@@ -198,6 +295,8 @@ def _coords(el: etree._Element | None, what: str) -> list[tuple[float, float]]:
             raise KmlError(
                 f"{what} has a malformed coordinate {token[:40]!r} (expected lon,lat[,alt])"
             ) from None
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise KmlError(f"{what} has a coordinate {token[:40]!r} that is not a finite number")
         if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
             raise KmlError(
                 f"{what} has a coordinate out of range: longitude {lon}, latitude {lat} "
@@ -221,6 +320,13 @@ def _polygon(el: etree._Element, name: str | None, warnings: list[str]) -> BaseG
         raise KmlError(f"{what} has no outerBoundaryIs ring")
     outer = _ring(outer_el, what)
     holes = [_ring(h, f"a hole of {what}") for h in el.iter("{*}innerBoundaryIs")]
+    try:
+        for ring in [outer, *holes]:
+            check_ring_antimeridian(ring, what)
+        if holes:
+            check_holes(Polygon(outer), [Polygon(h) for h in holes], what)
+    except InvalidInput as exc:
+        raise KmlError(exc.message) from None
     poly = Polygon(outer, holes)
     if not poly.is_valid:
         poly = make_valid(poly)

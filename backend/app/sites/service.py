@@ -8,22 +8,32 @@ from sqlalchemy.orm import Session
 
 from app.db.base import new_id
 from app.db.models import ExclusionZone, Site, User
+from app.sites.checks import SiteLimits
 from app.sites.geometry import area_ha, to_geojson
-from app.sites.kml import parse_site_file
+from app.sites.parse_pool import parse_upload
 from app.storage.base import Storage
 
 log = logging.getLogger(__name__)
 
 
 def create_site_from_upload(
-    *, session: Session, storage: Storage, owner: User, data: bytes, filename: str, name: str | None = None
+    *,
+    session: Session,
+    storage: Storage,
+    owner: User,
+    data: bytes,
+    filename: str,
+    name: str | None = None,
+    limits: SiteLimits | None = None,
 ) -> Site:
     """Parse a KML/KMZ upload into a site with its exclusion zones; keep the original file.
 
+    `limits`: the accepted site area [ha] (MIN_SITE_AREA_HA / MAX_SITE_AREA_HA). CPU-bound and
+    blocking (parsing, storage, database): call it from a worker thread, never the event loop.
     The file is stored before the rows are flushed; if the transaction later fails, the
     orphan file is harmless (the uploads lifecycle rule removes it).
     """
-    parsed = parse_site_file(data, filename)
+    parsed = parse_upload(data, filename, limits or SiteLimits())
     site_id = new_id()
     ext = parsed.source_format
     key = f"{site_id}/source.{ext}"
@@ -55,7 +65,7 @@ def create_site_from_upload(
             zone_type=z.zone_type,
             buffer_m=0.0,
             geometry=to_geojson(z.geometry),
-            area_ha=area_ha(z.geometry),
+            area_ha=z.area_ha if z.area_ha is not None else area_ha(z.geometry),
         )
         for z in parsed.exclusions
     ]

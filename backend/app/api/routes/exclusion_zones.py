@@ -34,7 +34,7 @@ def create_zone(
     *, site_id: uuid.UUID, body: ExclusionZoneCreate, session: SessionDep, user: CurrentUser
 ) -> ExclusionZone:
     site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
-    geom = polygonal_from_geojson(body.geometry, what="geometry")
+    geom = polygonal_from_geojson(body.geometry, what="geometry", within=site.boundary)
     zone = ExclusionZone(
         site_id=site.id,
         name=body.name,
@@ -69,7 +69,7 @@ def update_zone(
     site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     zone = crud.get_zone(session=session, site=site, zone_id=zone_id)
     if body.geometry is not None:
-        geom = polygonal_from_geojson(body.geometry, what="geometry")
+        geom = polygonal_from_geojson(body.geometry, what="geometry", within=site.boundary)
         zone.geometry, zone.area_ha = to_geojson(geom), area_ha(geom)
     if body.zone_type is not None:
         zone.zone_type = body.zone_type

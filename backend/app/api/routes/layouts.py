@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
+from shapely.geometry import shape
 from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
@@ -33,6 +34,7 @@ from app.engine.profiles import list_profiles
 from app.errors import Conflict
 from app.jobs import layout_job
 from app.jobs.maintenance import cancel_layout, enqueue_layout
+from app.jobs.memory_budget import check_grid_budget
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -98,6 +100,8 @@ def generate(
 ) -> JSONResponse:
     """Generate a layout. Async mode: 202 with the queued layout's id; sync mode: 201 with the layout."""
     site = crud.get_site(session=session, site_id=body.site_id, owner_id=user.id)
+    # Refused here (422) rather than queued to run a worker out of memory.
+    check_grid_budget(shape(site.boundary), body.dem_resolution_m, services.settings)
     async_mode = services.settings.enable_async_layout_generation
     digest = body_hash(body.model_dump(mode="json"))
     if idempotency_key:

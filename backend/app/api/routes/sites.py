@@ -23,6 +23,7 @@ from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import Layout, Site
 from app.errors import InvalidInput, PayloadTooLarge
+from app.sites.checks import SiteLimits
 from app.sites.edit import apply_site_update
 from app.sites.guides import site_guides
 from app.sites.service import create_site_from_upload, delete_site
@@ -62,7 +63,7 @@ def site_public(site: Site, latest: Layout | None) -> SitePublic:
 
 
 @router.post("/upload", response_model=SitePublic, status_code=status.HTTP_201_CREATED)
-async def upload_site(
+def upload_site(
     *,
     file: Annotated[UploadFile, File(description="a .kml or .kmz file")],
     name: Annotated[str | None, Form(max_length=255)] = None,
@@ -70,8 +71,12 @@ async def upload_site(
     storage: StorageDep,
     settings: SettingsDep,
     user: CurrentUser,
-) -> SitePublic:
+) -> Response:
     """Create a site from a KML/KMZ boundary; exclusion and entry placemarks are picked up too."""
+    # Refused (422) below MIN_SITE_AREA_HA or above MAX_SITE_AREA_HA (app.sites.checks).
+    # A plain `def`: FastAPI runs it on its thread pool, so parsing a large file and writing
+    # thousands of zone rows (and the commit, see TransactionalRoute) never block the event
+    # loop — /health and every other request keep answering while uploads are processed.
     filename = file.filename or ""
     if not filename.lower().endswith((".kml", ".kmz")):
         raise InvalidInput(f"unsupported file type {filename!r}: upload a .kml or .kmz file")
@@ -79,7 +84,7 @@ async def upload_site(
     chunks: list[bytes] = []
     size = 0
     # Read in chunks so an oversized upload is refused without holding it all in memory.
-    while chunk := await file.read(READ_CHUNK_BYTES):
+    while chunk := file.file.read(READ_CHUNK_BYTES):
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"the file is larger than the {settings.max_upload_mb:g} MB upload limit")
@@ -88,9 +93,21 @@ async def upload_site(
     if not data:
         raise InvalidInput("the uploaded file is empty")
     site = create_site_from_upload(
-        session=session, storage=storage, owner=user, data=data, filename=filename, name=name
+        session=session,
+        storage=storage,
+        owner=user,
+        data=data,
+        filename=filename,
+        name=name,
+        limits=SiteLimits(min_area_ha=settings.min_site_area_ha, max_area_ha=settings.max_site_area_ha),
     )
-    return site_public(site, None)
+    # Serialised here, on this worker thread: left to FastAPI, encoding a site with thousands of
+    # zones (MBs of GeoJSON) would run on the event loop and stall it for a second or more.
+    return Response(
+        content=site_public(site, None).model_dump_json(),
+        media_type="application/json",
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 @router.post(
