@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -108,6 +109,7 @@ def test_energy_balance_of_the_result(tmy: WeatherData) -> None:
     assert r.capacity_factor == pytest.approx(r.annual_energy_mwh * 1000 / (r.ac_kw * 8760))
     assert 0.7 < r.performance_ratio < 0.95
     doc = r.to_document()
+    assert json.loads(json.dumps(doc, allow_nan=False)) == doc  # JSON-ready, no NaN
     assert len(doc["monthly_energy_mwh"]) == 12 and doc["weather_source"] == "file"
     assert {s["name"] for s in doc["loss_waterfall"]} >= {
         "Soiling",
