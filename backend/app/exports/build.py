@@ -39,16 +39,21 @@ def contour_interval_m(relief_m: float) -> float:
 
 
 def terrain_context(
-    grid: Grid, boundary_wgs84: BaseGeometry, *, source: str | None = None
+    grid: Grid,
+    boundary_wgs84: BaseGeometry,
+    *,
+    source: str | None = None,
+    native_resolution_m: float | None = None,
 ) -> tuple[dict[str, Any], list[LineString]]:
     """Terrain summary (JSON-ready dict) and contour lines for the export.
 
     grid: elevations [m] in the site's UTM CRS; boundary_wgs84: the site (WGS84). Contours are
     WGS84 LineStrings whose z is the contour elevation [m], at an interval chosen from the relief
-    (the summary's "contour_interval_m").
+    (the summary's "contour_interval_m"). native_resolution_m: the DEM source's own cell size [m],
+    labelled beside the grid's in the summary.
     """
     site_utm = to_utm(boundary_wgs84, grid.crs)
-    summary = terrain_summary(grid, site=site_utm).to_dict()
+    summary = terrain_summary(grid, site=site_utm, native_resolution_m=native_resolution_m).to_dict()
     if source is not None:
         summary = {"source": source, **summary}
     lo, hi = summary.get("elevation_min_m"), summary.get("elevation_max_m")
@@ -85,7 +90,13 @@ def document_from_result(
     summary: dict[str, Any] | None = None
     contours: list[LineString] | None = None
     if grid is not None and grid_source != "flat":
-        summary, contours = terrain_context(grid, site.boundary, source=grid_source)
+        native = result.metrics.get("dem_native_resolution_m")
+        summary, contours = terrain_context(
+            grid,
+            site.boundary,
+            source=grid_source,
+            native_resolution_m=float(native) if isinstance(native, int | float) else None,
+        )
     return ExportDocument(
         feature_collection=fc,
         crs=result.crs or site_crs(site.boundary),
