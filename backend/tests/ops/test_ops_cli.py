@@ -147,9 +147,11 @@ def test_status_reports_queue_layouts_and_stuck_jobs(svc: Services, invoke: Invo
     make_layout(svc, status="failed")
     svc.queue.send({"layout_id": str(uuid.uuid4())})
     r = invoke("ops", "status", "--json")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 2, r.output  # healthy, but a stuck job and a message with no worker: warnings
     report = json.loads(r.output)
     assert report["healthy"] is True
+    assert len(report["warnings"]) == 2
+    assert "1 stuck job(s)" in report["warnings"][0] and "no live worker" in report["warnings"][1]
     assert report["queue_depth"] >= 1 and report["dlq_depth"] == 0
     assert report["layouts_by_status"] == {"processing": 1, "failed": 1}
     assert [s["layout_id"] for s in report["stuck_jobs"]] == [stuck]
