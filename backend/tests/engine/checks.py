@@ -15,6 +15,7 @@ from app.engine.terrain import slope_deg
 from app.engine.types import LayoutParams, LayoutResult, SiteInput
 
 TOL_M = 1e-3  # WGS84 round-trip noise
+PV_TABLES = ("pv_table", "tracker")
 
 
 def check_hard_constraints(site: SiteInput, grid: Grid, params: LayoutParams, result: LayoutResult) -> None:
@@ -78,6 +79,16 @@ def check_hard_constraints(site: SiteInput, grid: Grid, params: LayoutParams, re
             assert to_utm(ex.geometry, crs).distance(line) >= ex.buffer_m - TOL_M
         if r.max_grade_pct > profile.road.max_grade_pct + 1e-6:
             assert any("grade" in w for w in result.warnings)
+            assert not r.compliant
+        else:
+            assert r.compliant
+    # 6. No road centreline crosses equipment (PV tables give way to roads instead).
+    eq_idx = [i for i, a in enumerate(result.assets) if a.asset_type not in PV_TABLES]
+    if eq_idx and result.roads:
+        tree = shapely.STRtree([feet[i] for i in eq_idx])
+        for r in result.roads:
+            hit = tree.query(to_utm(r.geometry, crs), predicate="intersects")
+            assert len(hit) == 0, (r.road_class, [result.assets[eq_idx[j]].asset_type for j in hit])
     # Capacity: at or above the target by less than one generating asset, or warned with numbers.
     cap = result.metrics["total_capacity_kw"]
     target = params.target_capacity_kw
