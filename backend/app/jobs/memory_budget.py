@@ -89,21 +89,24 @@ def grid_shape(boundary_wgs84: BaseGeometry, resolution_m: float) -> tuple[int, 
     return width, height
 
 
-def coarsest_fitting_resolution(boundary_wgs84: BaseGeometry, max_cells: int) -> float | None:
+def finest_fitting_resolution(boundary_wgs84: BaseGeometry, max_cells: int) -> float | None:
     """The finest whole-metre resolution [m] whose grid has ≤ `max_cells` cells; None if even
-    MAX_RESOLUTION_M does not fit."""
-    width, height = grid_shape(boundary_wgs84, MAX_RESOLUTION_M)
-    if width * height > max_cells:
+    MAX_RESOLUTION_M does not fit. Cell counts fall as the cells grow: a binary search."""
+    lo, hi = int(MIN_RESOLUTION_M), int(MAX_RESOLUTION_M)
+
+    def fits(r: int) -> bool:
+        width, height = grid_shape(boundary_wgs84, float(r))
+        return width * height <= max_cells
+
+    if not fits(hi):
         return None
-    # Cell count falls roughly with 1/r²: start from that estimate, then step until it fits.
-    cells_at_max = width * height
-    r = max(MIN_RESOLUTION_M, math.floor(MAX_RESOLUTION_M * math.sqrt(cells_at_max / max(max_cells, 1))))
-    while r < MAX_RESOLUTION_M:
-        w, h = grid_shape(boundary_wgs84, r)
-        if w * h <= max_cells:
-            return float(r)
-        r += 1
-    return MAX_RESOLUTION_M
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(hi)
 
 
 def check_grid_budget(boundary_wgs84: BaseGeometry, resolution_m: float, settings: Settings) -> None:
@@ -124,7 +127,7 @@ def check_grid_budget(boundary_wgs84: BaseGeometry, resolution_m: float, setting
         f"lay out), over the {allowed_gb:,.1f} GB a job may use on a worker with "
         f"{worker_memory_bytes(settings) // MIB:,} MB (WORKER_MEMORY_MB)"
     )
-    fits = coarsest_fitting_resolution(boundary_wgs84, max_cells)
+    fits = finest_fitting_resolution(boundary_wgs84, max_cells)
     if fits is not None and fits > resolution_m:
         raise JobTooLarge(f"{head}: choose a coarser dem_resolution_m of {fits:g} m or more")
     raise JobTooLarge(

@@ -8,6 +8,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,8 @@ def ring(coords: list[tuple[float, float]]) -> str:
 
 
 def polygon_pm(
-    name: str, outer: list[tuple[float, float]], holes: list[list[tuple[float, float]]] = ()
-) -> str:  # type: ignore[assignment]
+    name: str, outer: list[tuple[float, float]], holes: Sequence[list[tuple[float, float]]] = ()
+) -> str:
     inner = "".join(f"<innerBoundaryIs>{ring(h)}</innerBoundaryIs>" for h in holes)
     return (
         f"<Placemark><name>{name}</name><Polygon><outerBoundaryIs>{ring(outer)}</outerBoundaryIs>"
