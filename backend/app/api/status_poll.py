@@ -14,7 +14,9 @@ Why it is shaped like this (issue 14 point 10; measurements in docs/benchmarks.m
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request, Response
@@ -55,16 +57,49 @@ _STATUS_QUERY = select(*(_T[c] for c in _COLUMNS)).where(
 )
 
 
+@lru_cache(maxsize=4096)
+def _verified_local(token: str, secret: str) -> tuple[uuid.UUID, float]:
+    """(user id, expiry as a Unix time) of a local token whose signature checks out.
+
+    Cached because a poller sends the same token every 2 s and HS256 verification is most of
+    the request's CPU; the expiry is re-checked on every use (`_user_id`), and the secret is part
+    of the key, so a changed JWT_SECRET verifies afresh.
+    """
+    import jwt
+
+    from app.auth.tokens import LOCAL_ISSUER
+
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            issuer=LOCAL_ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+    except jwt.InvalidTokenError:
+        raise ValueError("invalid") from None
+    return uuid.UUID(str(claims["sub"])), float(claims["exp"])
+
+
 def _user_id(request: Request, services: Services, token: str | None) -> uuid.UUID:
     """The caller's user id; checked from the token alone in local auth mode."""
     if not token:
         raise Unauthorized("missing bearer token: send Authorization: Bearer <token>")
-    if services.settings.auth_mode is AuthMode.local:
-        claims = verify_token(token, services.settings)
+    settings = services.settings
+    if settings.auth_mode is AuthMode.local:
         try:
-            user_id = uuid.UUID(claims.subject)
+            user_id, exp = _verified_local(token, settings.resolved_jwt_secret())
         except ValueError:
-            raise Unauthorized("invalid token: its subject is not a user id") from None
+            # Not cached (lru_cache keeps no exceptions): the full check names the problem.
+            claims = verify_token(token, settings)
+            try:
+                user_id = uuid.UUID(claims.subject)
+            except ValueError:
+                raise Unauthorized("invalid token: its subject is not a user id") from None
+            exp = time.time() + 1
+        if exp <= time.time():
+            raise Unauthorized("token expired; log in again")
     else:
         from app.api.deps import get_current_user
 

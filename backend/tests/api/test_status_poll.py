@@ -118,3 +118,22 @@ def test_auth_and_ownership(
         owner = s.query(Layout).filter(Layout.id == uuid.UUID(layout_id)).one().owner_id
         s.delete(s.get(User, owner))
     assert api.get(url, headers=headers).status_code == 404
+
+
+def test_cached_token_still_expires(
+    api: TestClient, headers: dict[str, str], site_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verified tokens are cached for the next poll, but their expiry is checked on every one."""
+    import time
+
+    from app.api import status_poll
+
+    layout_id = submit(api, headers, site_id)
+    url = f"/api/layouts/{layout_id}/status"
+    assert api.get(url, headers=headers).status_code == 200
+    assert api.get(url, headers=headers).status_code == 200  # served from the cache
+    assert status_poll._verified_local.cache_info().hits >= 1
+    real = time.time
+    monkeypatch.setattr(status_poll.time, "time", lambda: real() + 10 * 24 * 3600)
+    r = api.get(url, headers=headers)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
