@@ -15,7 +15,7 @@ export function formatPower(kw: number | null | undefined): string {
 /** DC (module nameplate) power: kWp below 1 MWp, MWp above. */
 export function formatDcPower(kwp: number | null | undefined): string {
   if (kwp == null) return "—";
-  return Math.abs(kwp) >= 1000 ? `${nf(2).format(kwp / 1000)} MWp` : `${nf(0).format(kwp)} kWp`;
+  return Math.abs(kwp) >= 1000 ? `${nf(2).format(kwp / 1000)} MWp` : `${nf(1).format(kwp)} kWp`;
 }
 
 export function formatEnergy(kwh: number | null | undefined): string {
