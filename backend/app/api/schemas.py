@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.engine.pv.design import PvDesign
+from app.engine.pv.modules import ModuleSpec
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
@@ -172,6 +174,15 @@ assert set(PROFILE_NAMES) == set(ProfileLiteral.__args__)  # type: ignore[attr-d
 assert set(STRATEGY_NAMES) == set(StrategyLiteral.__args__)  # type: ignore[attr-defined]
 
 
+class PvDesignInput(PvDesign):
+    """PV design inputs of a generate request: `PvDesign`'s fields, the module by CEC library name
+    (pvlib's) or as a custom module object; all optional."""
+
+    module: str | ModuleSpec | None = Field(  # type: ignore[assignment]
+        default=None, description="CEC library module name, or a custom module; default: a 580 W module"
+    )
+
+
 class LayoutGenerate(FiniteRequest):
     site_id: uuid.UUID
     target_capacity_kw: float = Field(gt=0, le=10_000_000, description="generating capacity wanted [kW]")
@@ -180,6 +191,27 @@ class LayoutGenerate(FiniteRequest):
     use_terrain: bool = True
     dem_resolution_m: float = Field(default=30, ge=1, le=100, description="terrain cell size [m]")
     setback_m: float = Field(default=15, ge=0, le=1000, description="keep-out inside the boundary [m]")
+    pv: PvDesignInput | None = Field(
+        default=None, description="PV design (tables or trackers); omitted fields take the profile's defaults"
+    )
+    overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='per-asset-type overrides, e.g. {"power_station": {"max_slope_deg": 8}}, "road" or "pv"',
+    )
+
+    @model_validator(mode="after")
+    def _design_valid(self) -> LayoutGenerate:
+        """The PV design and the overrides as the engine will read them (422 naming the problem)."""
+        from app.engine.profiles import load_profile
+        from app.engine.pv.design import parse_design
+        from app.errors import InvalidInput
+
+        try:
+            profile = load_profile(self.profile, self.overrides)
+            parse_design({**profile.pv, **(self.pv.model_dump(exclude_none=True) if self.pv else {})})
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from exc
+        return self
 
 
 class LayoutPublic(BaseModel):

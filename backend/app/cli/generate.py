@@ -45,6 +45,30 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
+def parse_overrides(items: list[str], pv: dict[str, object]) -> dict[str, dict[str, object]]:
+    """`--override KEY=VALUE` items: PV design fields go into `pv` (in place); ASSET.FIELD and
+    road.FIELD become engine overrides. Values are read as JSON when they parse, else as text."""
+    overrides: dict[str, dict[str, object]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--override {item!r}: expected KEY=VALUE")
+        try:
+            value: object = json.loads(raw)
+        except ValueError:
+            value = raw
+        key = key.strip()
+        if "." in key:
+            head, _, field = key.partition(".")
+            if head == "pv":
+                pv[field] = value
+            else:
+                overrides.setdefault(head, {})[field] = value
+        else:
+            pv[key] = value
+    return overrides
+
+
 def generate(
     boundary: Annotated[Path, typer.Argument(help="site boundary .kml or .kmz", exists=True, dir_okay=False)],
     capacity_kw: Annotated[float, typer.Option("--capacity-kw", help="target generating capacity [kW]")],
@@ -65,6 +89,22 @@ def generate(
         str | None, typer.Option("--export", help="also write these formats, e.g. pdf,kmz,dxf,csv,geojson")
     ] = None,
     export_dir: Annotated[Path, typer.Option("--export-dir", help="folder for --export files")] = Path("."),
+    structure: Annotated[str | None, typer.Option(help="PV structure: fixed | tracker")] = None,
+    gcr: Annotated[float | None, typer.Option("--gcr", help="ground coverage ratio (0.15-0.9)")] = None,
+    pitch_m: Annotated[
+        float | None, typer.Option("--pitch-m", help="row spacing [m] (instead of --gcr)")
+    ] = None,
+    tilt_deg: Annotated[float | None, typer.Option("--tilt-deg", help="fixed-tilt angle [deg]")] = None,
+    dc_ac: Annotated[float | None, typer.Option("--dc-ac", help="DC/AC ratio (1.0-2.0)")] = None,
+    module: Annotated[str | None, typer.Option("--module", help="module name (pvlib CEC library)")] = None,
+    override: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--override",
+            help="KEY=VALUE, repeatable: a PV design field (max_slope_along_pct=12, block_ac_kw=3000) "
+            "or ASSET.FIELD / road.FIELD (power_station.max_slope_deg=8)",
+        ),
+    ] = None,
 ) -> None:
     """Generate a layout for a boundary file and print its metrics as JSON."""
     from app.cli.export import write_exports
@@ -90,6 +130,19 @@ def generate(
         ),
         entry_point=parsed.entry_point,
     )
+    pv: dict[str, object] = {
+        k: v
+        for k, v in {
+            "structure": structure,
+            "gcr": gcr,
+            "pitch_m": pitch_m,
+            "tilt_deg": tilt_deg,
+            "dc_ac_ratio": dc_ac,
+            "module": module,
+        }.items()
+        if v is not None
+    }
+    overrides = parse_overrides(override or [], pv)
     params = LayoutParams(
         target_capacity_kw=capacity_kw,
         profile=profile,
@@ -97,6 +150,8 @@ def generate(
         setback_m=setback_m,
         dem_resolution_m=resolution_m,
         use_terrain=not flat,
+        overrides=overrides,
+        pv=pv or None,
     )
     from app.config import get_settings
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import shapely
 from affine import Affine
 from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
@@ -19,13 +22,19 @@ from shapely.ops import nearest_points
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.grid import Grid
+from app.engine.mix import mix_warnings
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
 from app.engine.profiles import load_profile
+from app.engine.pv.civil import Fencing, fence_arrays, snap_to_corridors, tables_on_roads
+from app.engine.pv.design import parse_design
+from app.engine.pv.offer import no_capacity_message
+from app.engine.pv.outputs import fence_features, pv_document, pv_metrics, station_props, table_assets
+from app.engine.pv.plant import PvLayout, design_pv_plant, topped_up, trimmed, without_tables
 from app.engine.roads import route_roads
 from app.engine.strategies import get_strategy
 from app.engine.terrain import slope_deg
 from app.engine.types import LayoutParams, LayoutResult, PlacedAsset, PlacedRoad, ProgressFn, SiteInput
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NoCapacity
 
 
 def _validate(site: SiteInput, grid: Grid, params: LayoutParams) -> None:
@@ -64,6 +73,20 @@ def _crop(grid: Grid, bounds: tuple[float, float, float, float], margin_cells: i
     return Grid(data=grid.data[r0:r1, c0:c1], transform=transform, crs=grid.crs)
 
 
+def _pad_check(raster: SiteRaster, limit_deg: float) -> Callable[[list[Polygon]], np.ndarray]:
+    """Whether footprints (UTM) stand on ground no steeper than `limit_deg` [°] on every grid cell
+    their bounding box touches (a superset of the cells they touch), and on the grid."""
+
+    def check(polys: list[Polygon]) -> np.ndarray:
+        b = np.asarray([p.bounds for p in polys], dtype=float).reshape(-1, 4)
+        r0, r1, c0, c1, on = raster.cells(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+        bad = raster.box_sum(raster.i_bad[float(limit_deg)], r0, r1, c0, c1)
+        out: np.ndarray = on & (bad == 0)
+        return out
+
+    return check
+
+
 def _finite(v: float) -> float:
     return float(v) if math.isfinite(v) else 0.0
 
@@ -73,11 +96,13 @@ def generate_layout(
 ) -> LayoutResult:
     """Lay out a plant on a site.
 
-    site: boundary, exclusions and entry point in WGS84. grid: elevation [m] in the site's UTM CRS
-    (`site_crs(boundary)`), covering the boundary plus a margin; a `flat_grid` when terrain is off.
-    params: target capacity [kW], profile, strategy, setback [m], overrides.
-    progress: called as progress(stage, percent) at stage boundaries; it may raise to abort.
-    Raises `InvalidInput` for a bad target, profile, strategy or override.
+    site: boundary, exclusions, entry and interconnection points in WGS84. grid: elevation [m] in
+    the site's UTM CRS (`site_crs(boundary)`), covering the boundary plus a margin; a `flat_grid`
+    when terrain is off. params: target capacity [kW AC], profile, strategy, setback [m], PV design,
+    overrides. progress: called as progress(stage, percent) at stage boundaries; it may raise to abort.
+    PV is designed table by table (`app.engine.pv`); other assets are placed as blocks.
+    Raises `InvalidInput` for a bad target, profile, strategy, design or override, and
+    `NoCapacity` when no generating capacity fits (the message says what the terrain offers).
     """
     _validate(site, grid, params)
     profile = load_profile(params.profile, params.overrides)
@@ -103,24 +128,64 @@ def generate_layout(
     raster = SiteRaster(grid, slope, usable, limits)
     entry_utm: Point | None = to_utm(site.entry_point, crs) if site.entry_point is not None else None
 
+    pv_block = next(
+        (b.name for b in profile.blocks if any(c.asset_type == "pv_block" for c in b.components)), None
+    )
+    pv_design = parse_design({**profile.pv, **(params.pv or {})}) if pv_block is not None else None
+
     report("placing_assets", 10.0)
-    placer = Placer(profile=profile, weights=weights, raster=raster, usable=usable, entry=entry_utm)
+    placer = Placer(
+        profile=profile,
+        weights=weights,
+        raster=raster,
+        usable=usable,
+        entry=entry_utm,
+        skip=frozenset({pv_block}) if pv_block is not None else frozenset(),
+    )
+    if site.interconnection_point is not None:
+        poi = to_utm(site.interconnection_point, crs)
+        placer.hub_target = (poi.x, poi.y)
     placement = placer.place(params.target_capacity_kw)
     warnings = list(placement.warnings)
-    total_kw = placement.capacity_kw
-    if total_kw < params.target_capacity_kw - 1e-6:
-        warnings.insert(
-            0,
-            (
-                f"target not reached: placed {total_kw:,.0f} kW of the {params.target_capacity_kw:,.0f} kW "
-                "target; the buildable area has no room for more"
-            ),
-        )
+    hub_index = next((i for i, b in enumerate(placement.blocks) if b.hub), None)
+
+    pv: PvLayout | None = None
+    if pv_design is not None:
+        pv_target = params.target_capacity_kw - placement.capacity_kw
+        if pv_target > 1e-6:
+            report("placing_pv_tables", 20.0)
+            taken = [
+                c.polygon.buffer(arc_safe(max(c.clearance_m, 3.0)), quad_segs=QUAD_SEGS)
+                for c in placement.components
+            ]
+            area = usable.difference(shapely.union_all(taken)) if taken else usable
+            hub = placement.blocks[hub_index].centre if hub_index is not None else placer.hub_target
+            centre = site.boundary.centroid
+            pv = design_pv_plant(
+                area=area,
+                grid=grid,
+                design=pv_design,
+                lon_lat=(centre.x, centre.y),
+                target_ac_kw=pv_target,
+                weights=weights,
+                density=params.strategy == "density",
+                hub_xy=hub,
+                station_ok=_pad_check(raster, profile.asset_types["power_station"].max_slope_deg),
+                station_clearance_m=profile.asset_types["power_station"].clearance_m,
+            )
+            warnings.extend(pv.warnings)
+
+    def generating_kw() -> float:
+        return placement.capacity_kw + (pv.plant.ac_kw if pv is not None else 0.0)
+
+    if generating_kw() <= 0:
+        raise NoCapacity(no_capacity_message(grid, slope, usable, pv_design, profile))
 
     report("routing_roads", 40.0)
-    hub_index = next((i for i, b in enumerate(placement.blocks) if b.hub), None)
+    stations = [s for s in pv.stations if not s.is_empty] if pv is not None else []
+    pv_blocks = list(pv.plant.blocks) if pv is not None else []
     road_segments = []
-    if hub_index is not None and len(placement.blocks) > 0:
+    if hub_index is not None:
         hub_centre = Point(placement.blocks[hub_index].centre)
         if entry_utm is None:
             # No site entry: the boundary point nearest the substation.
@@ -134,43 +199,105 @@ def generate_layout(
             slope_deg=slope,
             boundary=boundary,
             obstacles=keepouts,
-            footprints=[c.polygon for c in placement.components],
-            terminals=[b.access for b in placement.blocks],
-            labels=[f"{b.name} #{i + 1}" for i, b in enumerate(placement.blocks)],
+            # Roads never cross equipment; PV tables only cost more (they give way to roads below).
+            equipment=[c.polygon for c in placement.components] + stations,
+            footprints=[t.polygon for t in pv.plant.tables] if pv is not None else [],
+            terminals=[b.access for b in placement.blocks] + [b.access for b in pv_blocks],
+            labels=[f"{b.name} #{i + 1}" for i, b in enumerate(placement.blocks)]
+            + [f"power station {b.index + 1}" for b in pv_blocks],
             root=root,
             hub=hub_index,
             spec=profile.road,
+            preferred=pv.corridors if pv is not None else (),
         )
         road_segments = network.segments
+        if pv is not None:
+            tol = 0.75 * grid.resolution_m
+            kit = shapely.STRtree([c.polygon for c in placement.components] + stations)
+            snapped = []
+            for r in road_segments:
+                g = snap_to_corridors(r.geometry, pv.corridors, tol)
+                # Keep the routed line where snapping would clip a piece of equipment.
+                ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
+                snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
+            road_segments = snapped
         warnings.extend(network.warnings)
-    elif placement.blocks:
+    elif placement.blocks or pv_blocks:
         warnings.append("no substation could be placed, so no roads were routed")
+
+    fencing = Fencing(fences=[], areas=[], gates=[])
+    if pv is not None:
+        lines = [r.geometry for r in road_segments]
+        drop = tables_on_roads(
+            [t.polygon for t in pv.plant.tables], lines, [r.width_m for r in road_segments]
+        )
+        if len(drop):
+            lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop)
+            warnings.append(f"{len(drop)} tables ({lost:,.0f} kWp) gave way to access roads")
+            pv = without_tables(pv, drop)
+        bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
+        pv = trimmed(topped_up(pv, bands + [c.polygon for c in placement.components] + stations, 0.5))
+        fencing = fence_arrays([t.polygon for t in pv.plant.tables] + stations, boundary, lines)
+
+    total_kw = generating_kw()
+    if total_kw < params.target_capacity_kw - 1e-6:
+        warnings.insert(
+            0,
+            (
+                f"target not reached: placed {total_kw:,.0f} kW of the {params.target_capacity_kw:,.0f} kW "
+                "target; the buildable area has no room for more"
+            ),
+        )
+    pv_kw = pv.plant.ac_kw if pv is not None else 0.0
+    target = params.target_capacity_kw
+    warnings.extend(mix_warnings(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw))
 
     report("computing_earthwork", 75.0)
     specs = profile.asset_types
+    pads_polys = [c.polygon for c in placement.components] + stations
     grading = [
         (specs[c.asset_type].grading, specs[c.asset_type].grading_tolerance_m) for c in placement.components
-    ]
-    pads = pad_earthwork(grid, slope, [c.polygon for c in placement.components], grading)
+    ] + [("level", 0.0)] * len(stations)
+    pads = pad_earthwork(grid, slope, pads_polys, grading)
 
     report("finalising", 90.0)
-    foot_wgs = reproject_many([c.polygon for c in placement.components], crs, WGS84)
+    foot_wgs = reproject_many(pads_polys, crs, WGS84)
     road_wgs = reproject_many([r.geometry for r in road_segments], crs, WGS84)
-    assets = tuple(
-        PlacedAsset(
-            asset_type=c.asset_type,
-            footprint=foot_wgs[i],
-            rotation_deg=c.rotation_deg,
-            capacity_kw=c.capacity_kw,
-            storage_kwh=c.storage_kwh,
-            elevation_m=_finite(pads.elevation_m[i]),
-            slope_deg=_finite(pads.slope_deg[i]),
-            pad_elevation_m=_finite(pads.pad_elevation_m[i]),
-            cut_m3=float(pads.cut_m3[i]),
-            fill_m3=float(pads.fill_m3[i]),
+    n_comp = len(placement.components)
+    st_props = station_props(pv) if pv is not None else []
+    st_rot = pv.station_rotation_deg if pv is not None else 0.0
+    live_blocks = {b.index for b in pv.plant.blocks} if pv is not None else set()
+    station_blocks = [i for i, s in enumerate(pv.stations) if not s.is_empty] if pv is not None else []
+    props_by_block = {p["block"] - 1: p for p in st_props}
+    assets_list: list[PlacedAsset] = []
+    for i, poly in enumerate(foot_wgs):
+        if i < n_comp:
+            c = placement.components[i]
+            asset_type, rot, cap, sto, props = c.asset_type, c.rotation_deg, c.capacity_kw, c.storage_kwh, {}
+        else:
+            b = station_blocks[i - n_comp]
+            if b not in live_blocks:
+                continue
+            asset_type, rot, cap, sto = "power_station", st_rot, 0.0, 0.0
+            props = dict(props_by_block.get(b, {"block": b + 1}))
+        assets_list.append(
+            PlacedAsset(
+                asset_type=asset_type,
+                footprint=poly,
+                rotation_deg=rot,
+                capacity_kw=cap,
+                storage_kwh=sto,
+                elevation_m=_finite(pads.elevation_m[i]),
+                slope_deg=_finite(pads.slope_deg[i]),
+                pad_elevation_m=_finite(pads.pad_elevation_m[i]),
+                cut_m3=float(pads.cut_m3[i]),
+                fill_m3=float(pads.fill_m3[i]),
+                properties=props,
+            )
         )
-        for i, c in enumerate(placement.components)
-    )
+    if pv is not None:
+        assets_list.extend(table_assets(pv, crs))
+    assets = tuple(assets_list)
     roads = tuple(
         PlacedRoad(
             geometry=road_wgs[i],
@@ -180,21 +307,40 @@ def generate_layout(
             max_grade_pct=r.max_grade_pct,
             cut_m3=r.cut_m3,
             fill_m3=r.fill_m3,
+            compliant=r.compliant,
         )
         for i, r in enumerate(road_segments)
     )
     buildable_ha = usable.area / 10_000.0
+    parcel_ha = boundary.area / 10_000.0
     metrics: dict[str, Any] = {
         "total_capacity_kw": total_kw,
         "storage_kwh": float(sum(a.storage_kwh for a in assets)),
         "asset_count": len(assets),
         "counts_by_type": dict(sorted(Counter(a.asset_type for a in assets).items())),
         "road_length_m": float(sum(r.length_m for r in roads)),
+        "noncompliant_road_m": float(sum(r.length_m for r in roads if not r.compliant)),
         "cut_volume_m3": float(sum(a.cut_m3 for a in assets) + sum(r.cut_m3 for r in roads)),
         "fill_volume_m3": float(sum(a.fill_m3 for a in assets) + sum(r.fill_m3 for r in roads)),
         "buildable_area_ha": buildable_ha,
+        "parcel_area_ha": parcel_ha,
         "capacity_density_kw_per_ha": total_kw / buildable_ha if buildable_ha > 0 else 0.0,
         "target_capacity_kw": float(params.target_capacity_kw),
     }
+    design: dict[str, Any] = {}
+    extras: list[dict[str, Any]] = []
+    if pv is not None:
+        metrics.update(pv_metrics(pv, fencing, parcel_ha))
+        metrics["pv_capacity_kw"] = pv.plant.ac_kw
+        design["pv"] = pv_document(pv)
+        extras = fence_features(fencing, crs)
     report("finalising", 100.0)
-    return LayoutResult(assets=assets, roads=roads, metrics=metrics, warnings=tuple(warnings), crs=crs)
+    return LayoutResult(
+        assets=assets,
+        roads=roads,
+        metrics=metrics,
+        warnings=tuple(warnings),
+        crs=crs,
+        extras=tuple(extras),
+        design=design,
+    )

@@ -125,6 +125,9 @@ class Profile(BaseModel):
     asset_types: dict[str, AssetSpec]
     blocks: list[BlockSpec] = Field(min_length=1)
     road: RoadSpec = Field(default_factory=RoadSpec)
+    # Default PV design inputs of the profile (`app.engine.pv.design.PvDesign` fields); a request's
+    # `pv` values override them. Used by profiles whose blocks include "pv_block".
+    pv: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -214,6 +217,8 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None) 
             raise InvalidInput(f"override for {key!r} must be an object")
         if key == "road":
             data["road"].update(values)
+        elif key == "pv":
+            data["pv"].update(values)
         elif key in data["asset_types"]:
             data["asset_types"][key].update(values)
         else:

@@ -114,7 +114,7 @@ def generate(
         site_id=site.id,
         owner_id=user.id,
         status=LayoutStatus.queued.value,
-        params=body.model_dump(mode="json", exclude={"site_id"}),
+        params=generate_params(body),
         warnings=[],
         idempotency_key=idempotency_key,
         idempotency_hash=digest if idempotency_key else None,
@@ -165,6 +165,14 @@ def generate(
     session.commit()
     session.refresh(layout)
     return _generate_response(layout, async_mode=False)
+
+
+def generate_params(body: LayoutGenerate) -> dict[str, Any]:
+    """The stored parameters of a generate request: only the PV fields the user set, so the
+    profile's defaults still apply to the rest."""
+    params = body.model_dump(mode="json", exclude={"site_id", "pv"})
+    params["pv"] = body.pv.model_dump(mode="json", exclude_unset=True) if body.pv is not None else None
+    return params
 
 
 def _generate_response(layout: Layout, *, async_mode: bool, replay: bool = False) -> JSONResponse:

@@ -80,10 +80,11 @@ class PvDesign(BaseModel):
 
     @property
     def n_along(self) -> int:
-        """Modules along a table row (fixed: 28, one 1,500 V string per row) or per tracker (84)."""
+        """Modules along a table row (fixed: 26, one 1,500 V string per row at −10 °C with the default
+        module) or per tracker (78: three such strings)."""
         if self.modules_along is not None:
             return self.modules_along
-        return 28 if self.structure == "fixed" else 84
+        return 26 if self.structure == "fixed" else 78
 
     @property
     def modules_per_table(self) -> int:

@@ -1,0 +1,120 @@
+"""Civil works of the PV field: tables that give way to roads, fences around the array areas, gates.
+
+Fence: the array areas are the tables and power stations grown by FENCE_OFFSET_M, merged where
+they come within twice that of each other, holes filled, clipped to the parcel; one fence runs
+round each area. A gate stands where a road crosses the fence (the first crossing of each road),
+or, for an area no road crosses, on its fence nearest the road network.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
+
+# Fence offset from the outermost tables [m]: a 5 m perimeter maintenance track inside the fence.
+FENCE_OFFSET_M = 7.5
+# Clear distance between a road's edge and a table [m].
+ROAD_TABLE_CLEARANCE_M = 0.5
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fencing:
+    """Fence outlines (UTM LineStrings), the fenced areas (Polygons) and gates (Points)."""
+
+    fences: list[LineString]
+    areas: list[Polygon]
+    gates: list[Point]
+
+    @property
+    def length_m(self) -> float:
+        return float(sum(f.length for f in self.fences))
+
+    @property
+    def area_ha(self) -> float:
+        return float(sum(a.area for a in self.areas)) / 10_000.0
+
+
+def tables_on_roads(
+    tables: Sequence[Polygon], roads: Sequence[LineString], widths_m: Sequence[float]
+) -> np.ndarray:
+    """Indices of `tables` that a road (centreline, carriageway width [m]) runs over or too near."""
+    if not tables or not roads:
+        return np.zeros(0, dtype=np.int64)
+    tree = shapely.STRtree(np.asarray(tables, dtype=object))
+    hits: set[int] = set()
+    for road, w in zip(roads, widths_m, strict=True):
+        band = road.buffer(w / 2 + ROAD_TABLE_CLEARANCE_M, cap_style="flat")
+        hits.update(int(i) for i in tree.query(band, predicate="intersects"))
+    return np.asarray(sorted(hits), dtype=np.int64)
+
+
+def fence_arrays(
+    footprints: Sequence[Polygon], boundary: BaseGeometry, roads: Sequence[LineString]
+) -> Fencing:
+    """Fence round the array areas of `footprints` inside `boundary`, gates on `roads` (UTM [m])."""
+    if not footprints:
+        return Fencing(fences=[], areas=[], gates=[])
+    grown = shapely.buffer(np.asarray(footprints, dtype=object), FENCE_OFFSET_M, join_style="mitre")
+    merged = (
+        shapely.union_all(grown)
+        .buffer(FENCE_OFFSET_M, join_style="mitre")
+        .buffer(-FENCE_OFFSET_M, join_style="mitre")
+    )
+    merged = shapely.make_valid(merged.intersection(boundary))
+    areas = [
+        Polygon(p.exterior)
+        for p in getattr(merged, "geoms", [merged])
+        if isinstance(p, Polygon) and not p.is_empty and p.area > 1.0
+    ]
+    fences = [LineString(a.exterior.coords) for a in areas]
+    network = shapely.union_all(list(roads)) if roads else None
+    gates: list[Point] = []
+    for fence in fences:
+        got = False
+        for road in roads:
+            x = road.intersection(fence)
+            pts = [g for g in getattr(x, "geoms", [x]) if isinstance(g, Point) and not g.is_empty]
+            if pts:
+                # The crossing nearest the road's start (its site-entry end).
+                gates.append(min(pts, key=lambda p: road.project(p)))
+                got = True
+        if not got and network is not None and not network.is_empty:
+            gates.append(nearest_points(fence, network)[0])
+    return Fencing(fences=fences, areas=areas, gates=_dedupe(gates))
+
+
+def _dedupe(points: list[Point], tol_m: float = 5.0) -> list[Point]:
+    out: list[Point] = []
+    for p in points:
+        if all(p.distance(q) > tol_m for q in out):
+            out.append(p)
+    return out
+
+
+def snap_to_corridors(line: LineString, corridors: Sequence[LineString], tol_m: float) -> LineString:
+    """`line` with each vertex within `tol_m` [m] of a road reserve's centreline moved onto it.
+
+    Why: roads are routed on the DEM grid, so a road following a reserve zig-zags by up to half a
+    cell; on the centreline it stays clear of the tables either side."""
+    if not corridors or line.is_empty:
+        return line
+    tree = shapely.STRtree(np.asarray(corridors, dtype=object))
+    out = []
+    for x, y in line.coords:
+        p = Point(x, y)
+        i = tree.query_nearest(p, max_distance=tol_m)
+        if len(i):
+            c = corridors[int(i[0])]
+            q = c.interpolate(c.project(p))
+            out.append((q.x, q.y))
+        else:
+            out.append((x, y))
+    dedup = [out[0]] + [pt for a, pt in itertools.pairwise(out) if pt != a]
+    return LineString(dedup) if len(dedup) >= 2 else line

@@ -1,0 +1,422 @@
+"""Design the PV part of a plant: rows of tables or trackers on the terrain, grouped into inverter
+blocks with their power stations. Pure; everything in the site's UTM CRS [m].
+
+Steps: resolve the design for the site's latitude; lay the row frame in true north (grid
+convergence corrected); for each row phase, cut candidate tables from the buildable area and test
+each against the terrain under it; keep the phase that fits the most DC; rank tables by the
+strategy and take them up to the DC target (the AC target × DC/AC, plus one table per block that
+the power station will replace); group them into blocks; place power stations on corridors.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.engine.grid import Grid
+from app.engine.pv.blocks import block_sizes_kw, partition, select_tables, station_candidates
+from app.engine.pv.design import PvDesign, ResolvedDesign, resolve_design
+from app.engine.pv.frame import RowFrame, true_north_grid_azimuth_deg
+from app.engine.pv.rows import Corridors, RowCandidates, corridor_layout, row_candidates, table_polygons
+from app.engine.pv.terrain import TableTerrain, table_terrain
+from app.engine.pv.types import InverterBlock, PvPlant, PvTable
+from app.engine.strategies import StrategyWeights
+
+# Power station skid footprint [m] (40 ft: 12.2 × 2.5) and its offset from the corridor edge.
+STATION_LENGTH_M = 12.2
+STATION_DEPTH_M = 2.5
+STATION_INSET_M = 0.5
+# Row phases tried (fractions of the pitch): more for `density`, which maximises the count.
+PHASES = 4
+DENSITY_PHASES = 8
+# Extra DC selected beyond the target, for the tables access roads will take; trimmed afterwards.
+ROAD_RESERVE = 0.03
+
+
+@dataclass(kw_only=True)
+class PvLayout:
+    """The PV design's answer: the plant, its power station footprints and road reserves (UTM)."""
+
+    plant: PvPlant
+    stations: list[Polygon]
+    station_rotation_deg: float
+    corridors: list[LineString]
+    frame: RowFrame
+    warnings: list[str] = field(default_factory=list)
+    offered_kwp: float = 0.0  # DC of every table the terrain and area allow
+    block_sizes_kw: list[float] = field(default_factory=list)  # nominal AC per block index [kW]
+    # Valid tables not selected (frame candidates with their terrain), for topping blocks up.
+    spare: tuple[RowCandidates, TableTerrain] | None = None
+
+
+def _subset(c: RowCandidates, keep: np.ndarray) -> RowCandidates:
+    return RowCandidates(
+        u_lo=c.u_lo[keep], u_hi=c.u_hi[keep], v_lo=c.v_lo[keep], v_hi=c.v_hi[keep], row=c.row[keep],
+        modules=c.modules[keep], at_corridor=c.at_corridor[keep],
+    )  # fmt: skip
+
+
+def _terrain_subset(t: TableTerrain, keep: np.ndarray) -> TableTerrain:
+    return TableTerrain(
+        slope_along_pct=t.slope_along_pct[keep], slope_across_pct=t.slope_across_pct[keep],
+        elevation_m=t.elevation_m[keep], piles=t.piles[keep], cut_m3=t.cut_m3[keep],
+        fill_m3=t.fill_m3[keep], ok=t.ok[keep],
+    )  # fmt: skip
+
+
+def _norm(a: np.ndarray) -> np.ndarray:
+    span = float(np.ptp(a)) if len(a) else 0.0
+    return (a - a.min()) / span if span > 0 else np.zeros_like(a)
+
+
+def design_pv_plant(
+    *,
+    area: BaseGeometry,
+    grid: Grid,
+    design: PvDesign,
+    lon_lat: tuple[float, float],
+    target_ac_kw: float,
+    weights: StrategyWeights,
+    density: bool,
+    hub_xy: tuple[float, float],
+    station_ok: Callable[[list[Polygon]], np.ndarray] | None = None,
+    station_clearance_m: float = 3.0,
+) -> PvLayout:
+    """Lay out PV tables and inverter blocks towards `target_ac_kw` [kW AC].
+
+    area: where tables may stand (grid CRS, UTM [m]); grid: elevation [m] (same CRS);
+    lon_lat: the site's centroid [°] (latitude rules, grid convergence); hub_xy: the substation
+    (UTM [m]) compact fields gather around. station_ok: whether power station footprints may stand
+    where proposed (ground slope); station_clearance_m: tables keep this far from stations [m].
+    """
+    rd: ResolvedDesign = resolve_design(design, lon_lat[1])
+    north = true_north_grid_azimuth_deg(grid.crs, lon_lat[0], lon_lat[1])
+    c0 = area.centroid if not area.is_empty else shapely.Point(0, 0)
+    frame = RowFrame(phi_deg=rd.row_azimuth_deg + north, x0=float(c0.x), y0=float(c0.y))
+    corridors = (
+        corridor_layout(area, frame, rd) if not area.is_empty else Corridors(bay_m=1, width_m=1, u0_m=0)
+    )
+    kwp_per_module = design.module.power_w / 1000.0
+
+    best: tuple[tuple[float, float], RowCandidates, TableTerrain] | None = None
+    n_phases = DENSITY_PHASES if density else PHASES
+    for i in range(n_phases if not area.is_empty else 0):
+        cand = row_candidates(area, frame, rd, corridors, i / n_phases)
+        terr = table_terrain(grid, frame, cand, rd)
+        phase_kwp = float(cand.modules[terr.ok].sum()) * kwp_per_module
+        key = (phase_kwp, -float((terr.cut_m3 + terr.fill_m3)[terr.ok].sum()))
+        if best is None or key > best[0]:
+            best = (key, cand, terr)
+    warnings: list[str] = []
+    if best is None or best[0][0] <= 0:
+        empty = PvPlant(design=rd, tables=(), blocks=(), crs=grid.crs)
+        return PvLayout(
+            plant=empty, stations=[], station_rotation_deg=0.0, corridors=[], frame=frame, warnings=warnings
+        )
+    _, cand, terr = best
+    ok = np.flatnonzero(terr.ok)
+    cand, terr = _subset(cand, ok), _terrain_subset(terr, ok)
+    dc = cand.modules * kwp_per_module
+    offered = float(dc.sum())
+
+    uc = (cand.u_lo + cand.u_hi) / 2
+    vc = (cand.v_lo + cand.v_hi) / 2
+    xs, ys = frame.to_grid(uc, vc)
+    dist = np.hypot(xs - hub_xy[0], ys - hub_xy[1])
+    earth = (terr.cut_m3 + terr.fill_m3) / np.maximum(dc, 1e-9)
+    slope = np.hypot(np.nan_to_num(terr.slope_along_pct), np.nan_to_num(terr.slope_across_pct))
+    score = weights.distance * _norm(dist) + weights.earthwork * _norm(earth) + weights.slope * _norm(slope)
+    # Ties (flat ground) fall back to distance so fields stay compact.
+    score = score + 1e-6 * _norm(dist)
+
+    dc_ac = design.dc_ac_ratio
+    table_kwp = rd.design.table_kwp
+    sizes = block_sizes_kw(target_ac_kw, design.block_ac_kw)
+    need = (sum(sizes) * dc_ac + len(sizes) * table_kwp) * (1.0 + ROAD_RESERVE)
+    if offered < need - 1e-6:
+        # Short: use every table; as many blocks as the DC fills (the last one smaller).
+        total_ac = max(0.0, (offered - table_kwp * math.ceil(offered / (design.block_ac_kw * dc_ac))) / dc_ac)
+        sizes = block_sizes_kw(max(total_ac, 1e-3), design.block_ac_kw)
+        need = offered
+    sel = select_tables(score, dc, need)
+    rest = np.setdiff1d(np.arange(len(cand)), sel)
+    spare = (_subset(cand, rest), _terrain_subset(terr, rest))
+    cand, terr, dc = _subset(cand, sel), _terrain_subset(terr, sel), dc[sel]
+    uc, vc = uc[sel], vc[sel]
+    targets = [(s * dc_ac + table_kwp) * (1.0 + ROAD_RESERVE) for s in sizes]
+    labels = partition(uc, vc, dc, targets)
+
+    # Power stations take a table's slot, at the corridor end of it, on ground flat enough.
+    def station_at(t: int) -> tuple[Polygon, tuple[float, float], tuple[float, float]]:
+        side = int(cand.at_corridor[t])
+        if side < 0:
+            u0 = cand.u_lo[t] + STATION_INSET_M
+            au = cand.u_lo[t] - corridors.width_m / 2
+        elif side > 0:
+            u0 = cand.u_hi[t] - STATION_INSET_M - STATION_LENGTH_M
+            au = cand.u_hi[t] + corridors.width_m / 2
+        else:
+            u0 = uc[t] - STATION_LENGTH_M / 2
+            au = uc[t]
+        v0 = vc[t] - STATION_DEPTH_M / 2
+        us = np.array([u0, u0 + STATION_LENGTH_M, u0 + STATION_LENGTH_M, u0])
+        vs = np.array([v0, v0, v0 + STATION_DEPTH_M, v0 + STATION_DEPTH_M])
+        px, py = frame.to_grid(us, vs)
+        av = vc[t] if side != 0 else cand.v_hi[t] + (rd.pitch_m - rd.depth_m) / 2
+        ax, ay = frame.to_grid(np.array(au), np.array(av))
+        cx, cy = frame.to_grid(np.array(u0 + STATION_LENGTH_M / 2), np.array(vc[t]))
+        return Polygon(np.column_stack([px, py])), (float(ax), float(ay)), (float(cx), float(cy))
+
+    stations: list[Polygon] = []
+    access: list[tuple[float, float]] = []
+    centres: list[tuple[float, float]] = []
+    taken: list[int] = []
+    for b in range(len(sizes)):
+        got = None
+        for t in station_candidates(labels, uc, vc, dc, cand.at_corridor, b):
+            poly, acc, cen = station_at(int(t))
+            if station_ok is None or bool(station_ok([poly])[0]):
+                got = (int(t), poly, acc, cen)
+                break
+        if got is None:
+            if np.any(labels == b):
+                warnings.append(
+                    f"block {b + 1}: no ground flat enough for its power station; its tables were left out"
+                )
+                labels[labels == b] = -1
+            stations.append(Polygon())
+            access.append((0.0, 0.0))
+            centres.append((0.0, 0.0))
+            continue
+        taken.append(got[0])
+        stations.append(got[1])
+        access.append(got[2])
+        centres.append(got[3])
+    keep = labels >= 0
+    keep[taken] = False
+    live = [s for s in stations if not s.is_empty]
+    if live and station_clearance_m > 0:
+        # Tables keep the power station's clearance (e.g. close rows at a high GCR).
+        near = shapely.STRtree(table_polygons(cand, frame)).query(
+            np.asarray(live, dtype=object), predicate="dwithin", distance=station_clearance_m + 0.02
+        )[1]
+        keep[near] = False
+    idx = np.flatnonzero(keep)
+    cand, terr, dc, labels = _subset(cand, idx), _terrain_subset(terr, idx), dc[idx], labels[idx]
+
+    polys = table_polygons(cand, frame)
+    uc = (cand.u_lo + cand.u_hi) / 2
+    vc = (cand.v_lo + cand.v_hi) / 2
+    xs, ys = frame.to_grid(uc, vc)
+    tables = tuple(
+        PvTable(
+            index=i,
+            polygon=polys[i],
+            centre=(float(xs[i]), float(ys[i])),
+            row=int(cand.row[i]),
+            modules=int(cand.modules[i]),
+            dc_kwp=float(dc[i]),
+            length_m=float(cand.u_hi[i] - cand.u_lo[i]),
+            block=int(labels[i]),
+            slope_along_pct=float(terr.slope_along_pct[i]),
+            slope_across_pct=float(terr.slope_across_pct[i]),
+            elevation_m=float(terr.elevation_m[i]),
+            piles=int(terr.piles[i]),
+            cut_m3=float(terr.cut_m3[i]),
+            fill_m3=float(terr.fill_m3[i]),
+        )
+        for i in range(len(cand))
+    )
+    blocks = _blocks(tables, sizes, dc_ac, centres, access)
+    plant = PvPlant(design=rd, tables=tables, blocks=blocks, crs=grid.crs)
+    return PvLayout(
+        plant=plant,
+        stations=stations,
+        station_rotation_deg=(rd.row_azimuth_deg - 90.0) % 360.0,
+        corridors=corridor_lines(area, frame, corridors),
+        frame=frame,
+        warnings=warnings,
+        offered_kwp=offered,
+        block_sizes_kw=sizes,
+        spare=spare,
+    )
+
+
+def _blocks(
+    tables: tuple[PvTable, ...],
+    sizes: list[float],
+    dc_ac: float,
+    centres: list[tuple[float, float]],
+    access: list[tuple[float, float]],
+) -> tuple[InverterBlock, ...]:
+    """As-built blocks: each block's AC is its nominal size, or less when its DC is short."""
+    members: dict[int, list[int]] = {}
+    for t in tables:
+        members.setdefault(t.block, []).append(t.index)
+    out = []
+    for b, size in enumerate(sizes):
+        ids = tuple(members.get(b, ()))
+        if not ids:
+            continue
+        dc = float(sum(tables[i].dc_kwp for i in ids))
+        out.append(
+            InverterBlock(
+                index=b, tables=ids, dc_kwp=dc, ac_kw=float(min(size, dc / dc_ac)),
+                station=centres[b], access=access[b],
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def corridor_lines(area: BaseGeometry, frame: RowFrame, corridors: Corridors) -> list[LineString]:
+    """Centrelines of the road reserves across `area` (grid CRS [m]), clipped to it."""
+    if area.is_empty:
+        return []
+    minu, minv, maxu, maxv = frame.geometry_to_frame(area).bounds
+    period = corridors.bay_m + corridors.width_m
+    out: list[LineString] = []
+    j0 = math.floor((minu - corridors.u0_m) / period)
+    j1 = math.floor((maxu - corridors.u0_m) / period) + 1
+    for j in range(j0, j1 + 1):
+        u = corridors.u0_m + j * period + corridors.width_m / 2
+        x, y = frame.to_grid(np.array([u, u]), np.array([minv - 1.0, maxv + 1.0]))
+        line = LineString(np.column_stack([x, y])).intersection(area)
+        for g in getattr(line, "geoms", [line]):
+            if g.geom_type == "LineString" and not g.is_empty and g.length > 0:
+                out.append(g)
+    return out
+
+
+def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
+    """The layout with tables `drop` (indices) removed and blocks re-totalled (as built)."""
+    if len(drop) == 0:
+        return layout
+    plant = layout.plant
+    gone = set(int(i) for i in drop)
+    kept = [t for t in plant.tables if t.index not in gone]
+    tables = tuple(PvTable(**{**t.__dict__, "index": i}) for i, t in enumerate(kept))
+    rd = plant.design
+    old = {b.index: b for b in plant.blocks}
+    members: dict[int, list[int]] = {}
+    for t in tables:
+        members.setdefault(t.block, []).append(t.index)
+    blocks = []
+    for b_index, b in old.items():
+        ids = tuple(members.get(b_index, ()))
+        if not ids:
+            continue
+        dc = float(sum(tables[i].dc_kwp for i in ids))
+        nominal = layout.block_sizes_kw[b_index] if b_index < len(layout.block_sizes_kw) else b.ac_kw
+        blocks.append(
+            InverterBlock(
+                index=b_index, tables=ids, dc_kwp=dc,
+                ac_kw=float(min(nominal, dc / rd.design.dc_ac_ratio)),
+                station=b.station, access=b.access,
+            )
+        )  # fmt: skip
+    new_plant = PvPlant(design=rd, tables=tables, blocks=tuple(blocks), crs=plant.crs)
+    return PvLayout(
+        plant=new_plant,
+        stations=layout.stations,
+        station_rotation_deg=layout.station_rotation_deg,
+        corridors=layout.corridors,
+        frame=layout.frame,
+        warnings=layout.warnings,
+        offered_kwp=layout.offered_kwp,
+        block_sizes_kw=layout.block_sizes_kw,
+        spare=layout.spare,
+    )
+
+
+def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvLayout:
+    """Blocks short of their DC target (nominal AC × DC/AC) take spare tables nearest their power
+    station, skipping any within `min_gap_m` [m] of a `blocked` footprint (roads, equipment)."""
+    plant = layout.plant
+    if layout.spare is None or len(layout.spare[0]) == 0:
+        return layout
+    sc, st = layout.spare
+    rd = plant.design
+    dc_ac = rd.design.dc_ac_ratio
+    kwp_per_module = rd.design.module.power_w / 1000.0
+    polys = table_polygons(sc, layout.frame)
+    free = np.ones(len(sc), dtype=bool)
+    if blocked:
+        tree = shapely.STRtree(polys)
+        hit = tree.query(np.asarray(blocked, dtype=object), predicate="dwithin", distance=min_gap_m)[1]
+        free[hit] = False
+    su = (sc.u_lo + sc.u_hi) / 2
+    sv = (sc.v_lo + sc.v_hi) / 2
+    sx, sy = layout.frame.to_grid(su, sv)
+    tables = list(plant.tables)
+    add_block: dict[int, int] = {}
+    for b in plant.blocks:
+        size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
+        short = size * dc_ac - b.dc_kwp
+        if short <= 1e-6:
+            continue
+        cand = np.flatnonzero(free)
+        if len(cand) == 0:
+            break
+        d = np.hypot(sx[cand] - b.station[0], sy[cand] - b.station[1])
+        for i in cand[np.argsort(d, kind="stable")]:
+            if short <= 1e-6:
+                break
+            add_block[int(i)] = b.index
+            free[i] = False
+            short -= float(sc.modules[i]) * kwp_per_module
+    if not add_block:
+        return layout
+    for i, b_index in add_block.items():
+        tables.append(
+            PvTable(
+                index=len(tables), polygon=polys[i], centre=(float(sx[i]), float(sy[i])), row=int(sc.row[i]),
+                modules=int(sc.modules[i]), dc_kwp=float(sc.modules[i]) * kwp_per_module,
+                length_m=float(sc.u_hi[i] - sc.u_lo[i]), block=b_index,
+                slope_along_pct=float(st.slope_along_pct[i]), slope_across_pct=float(st.slope_across_pct[i]),
+                elevation_m=float(st.elevation_m[i]), piles=int(st.piles[i]), cut_m3=float(st.cut_m3[i]),
+                fill_m3=float(st.fill_m3[i]),
+            )
+        )  # fmt: skip
+    left = np.setdiff1d(np.arange(len(sc)), np.asarray(list(add_block), dtype=np.int64))
+    grown = PvLayout(
+        plant=PvPlant(design=rd, tables=tuple(tables), blocks=plant.blocks, crs=plant.crs),
+        stations=layout.stations, station_rotation_deg=layout.station_rotation_deg,
+        corridors=layout.corridors, frame=layout.frame, warnings=layout.warnings,
+        offered_kwp=layout.offered_kwp, block_sizes_kw=layout.block_sizes_kw,
+        spare=(_subset(sc, left), _terrain_subset(st, left)),
+    )  # fmt: skip
+    # Re-total the blocks (dropping nothing).
+    return without_tables(grown, np.asarray([-1], dtype=np.int64))
+
+
+def trimmed(layout: PvLayout) -> PvLayout:
+    """Drop each block's surplus tables (those farthest from its power station) beyond its DC
+    target (nominal AC × DC/AC), keeping the block within one table of the target."""
+    plant = layout.plant
+    dc_ac = plant.design.design.dc_ac_ratio
+    drop: list[int] = []
+    for b in plant.blocks:
+        size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
+        surplus = b.dc_kwp - size * dc_ac
+        if surplus <= 0:
+            continue
+        sx, sy = b.station
+        far = sorted(
+            b.tables,
+            key=lambda i: -math.hypot(plant.tables[i].centre[0] - sx, plant.tables[i].centre[1] - sy),
+        )
+        for i in far:
+            kwp = plant.tables[i].dc_kwp
+            if surplus - kwp < -1e-9:
+                continue
+            drop.append(i)
+            surplus -= kwp
+            if surplus <= 1e-9:
+                break
+    return without_tables(layout, np.asarray(drop, dtype=np.int64))
