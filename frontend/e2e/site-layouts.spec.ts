@@ -336,6 +336,13 @@ test("the map: demo site, basemap, rename, grid point, stale layout, road grades
     }
     await expect(page.getByTestId("job-progress")).toContainText(/generated in \d/);
     await expect(page.locator(".metric").filter({ hasText: "Capacity (AC)" })).toContainText("MWac");
+    if (await page.locator(".metric dt", { hasText: "DC capacity" }).count()) {
+      // the table-level PV design's numbers: MWp next to MWac, DC/AC, table count, GCR, structure
+      await expect(page.locator(".metric").filter({ hasText: "DC capacity" })).toContainText("MWp");
+      await expect(page.locator(".metric").filter({ hasText: "DC/AC ratio" })).toContainText(/\d\.\d/);
+      await expect(page.locator(".metric").filter({ hasText: /^(Trackers|Tables)/ })).toContainText(/\d/);
+      await expect(page.locator(".metric").filter({ hasText: "Structure" })).toContainText(/tracker|Fixed tilt/);
+    }
     layoutId = new URL(page.url()).searchParams.get("layout") ?? "";
     expect(layoutId).not.toBe("");
     await expect(page.locator(".layout-item").first()).not.toContainText("Stale");

@@ -296,6 +296,9 @@ export interface paths {
         /**
          * Summary
          * @description Elevation, slope histogram and buildable shares of the land inside the site boundary.
+         *
+         *     Also the DEM source's native cell size [m] beside the analysis grid's (`resolution_label`,
+         *     e.g. "10 m grid resampled from ≈ 93 m source"), with a warning when the grid is finer.
          */
         get: operations["terrain-summary"];
         put?: never;
@@ -453,7 +456,9 @@ export interface paths {
         };
         /**
          * Get Status
-         * @description Job status for polling (every 2 s from the web app).
+         * @description Job status for polling (every 2 s from the web app); ETag / If-None-Match gives 304.
+         *
+         *     One primary-key query, no ORM session; see app.api.status_poll for why.
          */
         get: operations["layouts-get_status"];
         put?: never;
@@ -568,6 +573,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/layouts/{layout_id}/bom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Bom
+         * @description The layout's bill of quantities: modules, structures, piles, strings, combiner boxes or string
+         *     inverters, power stations, transformers, cable metres by level and conductor, trench metres,
+         *     roads (m, m²) by class, fence metres, gates and grading volumes [m³].
+         */
+        get: operations["bom-get_bom"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{site_id}/weather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Weather
+         * @description The site's uploaded weather file; 404 when none was uploaded (PVGIS / clear-sky apply).
+         */
+        get: operations["weather-get_weather"];
+        put?: never;
+        /**
+         * Upload Weather
+         * @description Set the site's weather file (replacing any earlier one); the energy yield uses it first.
+         */
+        post: operations["weather-upload_weather"];
+        /**
+         * Delete Weather
+         * @description Remove the site's weather file (the next sources in WEATHER_SOURCE then apply).
+         */
+        delete: operations["weather-delete_weather"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -666,6 +721,14 @@ export interface components {
             file: string;
             /** Name */
             name?: string | null;
+        };
+        /** Body_weather-upload_weather */
+        "Body_weather-upload_weather": {
+            /**
+             * File
+             * @description EPW, TMY3 CSV, PVGIS TMY CSV/JSON or NSRDB PSM CSV
+             */
+            file: string;
         };
         /** ExclusionZoneCreate */
         ExclusionZoneCreate: {
@@ -831,6 +894,17 @@ export interface components {
              * @default 15
              */
             setback_m: number;
+            /** @description PV design (tables or trackers); omitted fields take the profile's defaults */
+            pv?: components["schemas"]["PvDesignInput"] | null;
+            /**
+             * Overrides
+             * @description per-asset-type overrides, e.g. {"power_station": {"max_slope_deg": 8}}, "road" or "pv"
+             */
+            overrides?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /** LayoutPublic */
         LayoutPublic: {
@@ -946,6 +1020,10 @@ export interface components {
             cut_volume_m3?: number | null;
             /** Fill Volume M3 */
             fill_volume_m3?: number | null;
+            /** Annual Energy Mwh */
+            annual_energy_mwh?: number | null;
+            /** Warnings */
+            warnings?: string[];
         };
         /** LayoutsPublic */
         LayoutsPublic: {
@@ -953,6 +1031,159 @@ export interface components {
             data: components["schemas"]["LayoutPublic"][];
             /** Count */
             count: number;
+        };
+        /**
+         * ModuleSpec
+         * @description One PV module at STC (1000 W/m², 25 °C cell, AM1.5).
+         *
+         *     power_w: nameplate [W]; length_m / width_m: long / short side [m];
+         *     voc_v, vmp_v [V], isc_a, imp_a [A]; temperature coefficients in %/°C of the STC value
+         *     (beta_voc_pct_per_c < 0, gamma_pmp_pct_per_c < 0, alpha_isc_pct_per_c > 0);
+         *     bifaciality: rear/front efficiency ratio, 0 for monofacial.
+         */
+        ModuleSpec: {
+            /** Name */
+            name: string;
+            /** Power W */
+            power_w: number;
+            /** Length M */
+            length_m: number;
+            /** Width M */
+            width_m: number;
+            /** Voc V */
+            voc_v: number;
+            /** Isc A */
+            isc_a: number;
+            /** Vmp V */
+            vmp_v: number;
+            /** Imp A */
+            imp_a: number;
+            /**
+             * Beta Voc Pct Per C
+             * @default -0.25
+             */
+            beta_voc_pct_per_c: number;
+            /**
+             * Gamma Pmp Pct Per C
+             * @default -0.3
+             */
+            gamma_pmp_pct_per_c: number;
+            /**
+             * Alpha Isc Pct Per C
+             * @default 0.045
+             */
+            alpha_isc_pct_per_c: number;
+            /**
+             * Cells In Series
+             * @default 144
+             */
+            cells_in_series: number;
+            /**
+             * Bifaciality
+             * @default 0
+             */
+            bifaciality: number;
+            /**
+             * Source
+             * @default
+             */
+            source: string;
+        };
+        /**
+         * PvDesignInput
+         * @description PV design inputs of a generate request: `PvDesign`'s fields, the module by CEC library name
+         *     (pvlib's) or as a custom module object; all optional.
+         */
+        PvDesignInput: {
+            /**
+             * Module
+             * @description CEC library module name, or a custom module; default: a 580 W module
+             */
+            module?: string | components["schemas"]["ModuleSpec"] | null;
+            /**
+             * Structure
+             * @default fixed
+             * @enum {string}
+             */
+            structure: "fixed" | "tracker";
+            /**
+             * Orientation
+             * @default portrait
+             * @enum {string}
+             */
+            orientation: "portrait" | "landscape";
+            /** Modules Across */
+            modules_across?: number | null;
+            /** Modules Along */
+            modules_along?: number | null;
+            /** Tilt Deg */
+            tilt_deg?: number | null;
+            /** Azimuth Deg */
+            azimuth_deg?: number | null;
+            /**
+             * Max Rotation Deg
+             * @default 60
+             */
+            max_rotation_deg: number;
+            /** Gcr */
+            gcr?: number | null;
+            /** Pitch M */
+            pitch_m?: number | null;
+            /**
+             * Max Slope Deg
+             * @default 10
+             */
+            max_slope_deg: number;
+            /**
+             * Max Slope Along Pct
+             * @default 15
+             */
+            max_slope_along_pct: number;
+            /**
+             * Max Slope Across Pct
+             * @default 10
+             */
+            max_slope_across_pct: number;
+            /**
+             * Dc Ac Ratio
+             * @default 1.25
+             */
+            dc_ac_ratio: number;
+            /**
+             * Block Ac Kw
+             * @default 4000
+             */
+            block_ac_kw: number;
+            /**
+             * Row End Clearance M
+             * @default 1
+             */
+            row_end_clearance_m: number;
+            /**
+             * Min Tracker Fraction
+             * @default 0.5
+             */
+            min_tracker_fraction: number;
+            /**
+             * Pile Spacing M
+             * @default 7
+             */
+            pile_spacing_m: number;
+            /**
+             * Pile Reveal Min M
+             * @default 0.8
+             */
+            pile_reveal_min_m: number;
+            /**
+             * Pile Reveal Max M
+             * @default 1.6
+             */
+            pile_reveal_max_m: number;
+            /**
+             * Internal Road Width M
+             * @default 5
+             */
+            internal_road_width_m: number;
         };
         /** RedriveRequest */
         RedriveRequest: {
@@ -1174,6 +1405,20 @@ export interface components {
             buildable_share_by_asset: {
                 [key: string]: number;
             };
+            /** Native Resolution M */
+            native_resolution_m?: number | null;
+            /** Native Cell Size M */
+            native_cell_size_m?: [
+                number,
+                number
+            ] | null;
+            /**
+             * Resolution Label
+             * @default
+             */
+            resolution_label: string;
+            /** Resolution Warning */
+            resolution_warning?: string | null;
         };
         /** Token */
         Token: {
@@ -1225,6 +1470,43 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /**
+         * WeatherFilePublic
+         * @description A site's weather file: format, kind ("tmy" gives a P50; "timeseries" is averaged per year),
+         *     station location (WGS84) and its distance from the site [km], rows, step [h], annual GHI
+         *     [kWh/m²], and warnings.
+         */
+        WeatherFilePublic: {
+            /**
+             * Site Id
+             * Format: uuid
+             */
+            site_id: string;
+            /** Filename */
+            filename: string | null;
+            /** Format */
+            format: string | null;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Elevation M */
+            elevation_m: number | null;
+            /** Distance Km */
+            distance_km: number | null;
+            /** Rows */
+            rows: number;
+            /** Step Hours */
+            step_hours: number;
+            /** Ghi Kwh Per M2 Year */
+            ghi_kwh_per_m2_year: number;
+            /** Warnings */
+            warnings: string[];
         };
     };
     responses: never;
@@ -2157,6 +2439,13 @@ export interface operations {
                     "application/json": components["schemas"]["LayoutStatusPublic"];
                 };
             };
+            /** @description Not Modified: the If-None-Match ETag is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2325,6 +2614,141 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RedriveResult"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "bom-get_bom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such layout (or not yours), or it has no bill of quantities. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "weather-get_weather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeatherFilePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "weather-upload_weather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_weather-upload_weather"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeatherFilePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "weather-delete_weather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

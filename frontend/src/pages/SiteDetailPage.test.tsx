@@ -180,7 +180,7 @@ describe("SiteDetailPage", () => {
     await user.selectOptions(screen.getByLabelText("Basemap"), "none");
     expect(map).toHaveAttribute("data-basemap", "none");
     expect(screen.getByTestId("basemap-notice")).toHaveTextContent("switched off");
-  });
+  }, 30_000); // many user steps: slow on a busy 2-core machine
 
   it("picks a running layout up again after a reload and shows it when it completes", async () => {
     const running = layout("L2", { status: "processing", metrics: null, stage: "placing_assets", progress_pct: 30, completed_at: null });
