@@ -101,6 +101,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "storage_dir": tmp_path / "storage",
         "dem_path": tmp_path / "dem",
         "dem_source": ["flat"],
+        "weather_source": ["file", "clearsky"],
         "jwt_secret": JWT_SECRET,
         "queue_wait_time_s": 0,
         "rate_limit_auth_per_min": 1000,

@@ -198,10 +198,20 @@ class LayoutGenerate(FiniteRequest):
         default_factory=dict,
         description='per-asset-type overrides, e.g. {"power_station": {"max_slope_deg": 8}}, "road" or "pv"',
     )
+    electrical: dict[str, Any] | None = Field(
+        default=None, description="electrical design inputs (topology, system voltage, design temperatures …)"
+    )
+    losses: dict[str, Any] | None = Field(default=None, description="yield loss overrides [%] (soiling, …)")
+    cost: dict[str, Any] | None = Field(
+        default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
+    )
 
     @model_validator(mode="after")
     def _design_valid(self) -> LayoutGenerate:
         """The PV design and the overrides as the engine will read them (422 naming the problem)."""
+        from app.engine.cost.prices import unit_costs
+        from app.engine.electrical.params import parse_electrical_params
+        from app.engine.energy.losses import parse_losses
         from app.engine.profiles import load_profile
         from app.engine.pv.design import parse_design
         from app.errors import InvalidInput
@@ -209,6 +219,9 @@ class LayoutGenerate(FiniteRequest):
         try:
             profile = load_profile(self.profile, self.overrides)
             parse_design({**profile.pv, **(self.pv.model_dump(exclude_none=True) if self.pv else {})})
+            parse_electrical_params(self.electrical)
+            parse_losses(self.losses)
+            unit_costs({k: v for k, v in (self.cost or {}).items() if k != "price_usd_per_mwh"})
         except InvalidInput as exc:
             raise ValueError(str(exc)) from exc
         return self

@@ -21,6 +21,8 @@ from shapely.ops import nearest_points
 
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
+from app.engine.electrical.bom import SiteExtras
+from app.engine.electrical.design import design_electrical
 from app.engine.grid import Grid
 from app.engine.mix import mix_warnings
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
@@ -28,7 +30,15 @@ from app.engine.profiles import load_profile
 from app.engine.pv.civil import Fencing, fence_arrays, snap_to_corridors, tables_on_roads
 from app.engine.pv.design import parse_design
 from app.engine.pv.offer import no_capacity_message
-from app.engine.pv.outputs import fence_features, pv_document, pv_metrics, station_props, table_assets
+from app.engine.pv.outputs import (
+    cable_features,
+    electrical_metrics,
+    fence_features,
+    pv_document,
+    pv_metrics,
+    station_props,
+    table_assets,
+)
 from app.engine.pv.plant import PvLayout, design_pv_plant, topped_up, trimmed, without_tables
 from app.engine.roads import route_roads
 from app.engine.strategies import get_strategy
@@ -334,6 +344,25 @@ def generate_layout(
         metrics["pv_capacity_kw"] = pv.plant.ac_kw
         design["pv"] = pv_document(pv)
         extras = fence_features(fencing, crs)
+        if pv.plant.tables and pv.plant.blocks and hub_index is not None:
+            report("designing_electrical", 85.0)
+            electrical = design_electrical(
+                pv.plant,
+                road_segments,
+                placement.blocks[hub_index].centre,
+                params.electrical,
+                SiteExtras(
+                    fence_m=fencing.length_m,
+                    gates=len(fencing.gates),
+                    road_cut_m3=float(sum(r.cut_m3 for r in road_segments)),
+                    road_fill_m3=float(sum(r.fill_m3 for r in road_segments)),
+                ),
+            )
+            doc = electrical.to_document()
+            design["electrical"] = doc["electrical"]
+            design["bom"] = doc["bom"]
+            extras += cable_features(doc.get("cables", []) + doc.get("trenches", []), crs)
+            metrics.update(electrical_metrics(doc))
     report("finalising", 100.0)
     return LayoutResult(
         assets=assets,
@@ -343,4 +372,5 @@ def generate_layout(
         crs=crs,
         extras=tuple(extras),
         design=design,
+        plant=pv.plant if pv is not None else None,
     )

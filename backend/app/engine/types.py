@@ -89,6 +89,12 @@ class LayoutParams:
     use_terrain: bool = True
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     pv: dict[str, Any] | None = None
+    # Electrical design inputs (`app.engine.electrical.params.ElectricalParams` fields).
+    electrical: dict[str, Any] | None = None
+    # Yield loss overrides (`app.engine.energy.losses.Losses` fields).
+    losses: dict[str, Any] | None = None
+    # Unit-cost overrides (`app/engine/cost/unit_costs.json` keys) and "price_usd_per_mwh" for NPV.
+    cost: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,3 +151,5 @@ class LayoutResult:
     extras: tuple[dict[str, Any], ...] = ()
     # The plant design document (PV design, blocks; electrical, energy and cost when computed).
     design: dict[str, Any] = field(default_factory=dict)
+    # The PV plant as designed (`app.engine.pv.types.PvPlant`, UTM) for the yield model; not stored.
+    plant: Any = field(default=None, compare=False)

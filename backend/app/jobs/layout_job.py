@@ -30,11 +30,13 @@ from app.engine.types import (
     ProgressFn,
     SiteInput,
 )
+from app.jobs.yield_cost import with_energy_and_cost
 from app.sites.geometry import to_geojson
 from app.storage.base import Storage
 
 STAGE_FETCHING_DEM = "fetching_dem"
 STAGE_SAVING = "saving"
+STAGE_ENERGY = "simulating_energy"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +60,9 @@ def params_from_layout(layout: Layout) -> LayoutParams:
         use_terrain=bool(p.get("use_terrain", True)),
         overrides=dict(p.get("overrides") or {}),
         pv=dict(p["pv"]) if p.get("pv") else None,
+        electrical=dict(p["electrical"]) if p.get("electrical") else None,
+        losses=dict(p["losses"]) if p.get("losses") else None,
+        cost=dict(p["cost"]) if p.get("cost") else None,
     )
 
 
@@ -152,6 +157,16 @@ def compute_layout(
     result = generate_layout(job.site, grid, job.params, progress=progress)
     result = with_terrain_provenance(
         result, job, source=source, grid_resolution_m=grid.resolution_m, settings=settings
+    )
+    progress(STAGE_ENERGY, 92.0)
+    result = with_energy_and_cost(
+        result,
+        site_id=str(job.site_id),
+        site=job.site,
+        settings=settings,
+        storage=storage,
+        losses=job.params.losses,
+        cost=job.params.cost,
     )
     progress(STAGE_SAVING, 95.0)
     return result, layout_feature_collection(job.site, result, job.params)

@@ -9,7 +9,6 @@ from shapely.geometry import Point, box
 
 from app.engine.layout import generate_layout
 from app.engine.placement import EPS_M
-from app.engine.profiles import load_profile
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES, LayoutParams
 from app.errors import InvalidInput, JobCancelled, NoCapacity, NoGridConnection
 from tests.engine.checks import check_hard_constraints
@@ -75,24 +74,18 @@ def test_shortfall_is_warned_with_both_numbers(square: tuple) -> None:
     assert "500,000" in r.warnings[0] and f"{cap:,.0f}" in r.warnings[0]
 
 
-def test_density_packs_90_percent_of_a_perfect_grid(square: tuple) -> None:
+def test_density_packs_the_usable_area_at_the_design_gcr(square: tuple) -> None:
+    """With a target beyond the site, `density` fills the usable area: the module area placed is
+    close to GCR × usable area (corridors, roads, substation and O&M take the rest) and never above."""
     crs, sq, site = square
     params = LayoutParams(target_capacity_kw=10_000_000, strategy="density")
     r = generate_layout(site, grid_for(sq, crs), params)
     check_hard_constraints(site, grid_for(sq, crs), params, r)
-    prof = load_profile("solar_farm")
-    block = next(b for b in prof.blocks if b.name == "pv_block")
-    # Slot = PV array + its power station; pitch = slot + clearance.
-    lo_y = min(c.dy_m - prof.asset_types[c.asset_type].length_m / 2 for c in block.components)
-    hi_y = max(c.dy_m + prof.asset_types[c.asset_type].length_m / 2 for c in block.components)
-    w = prof.asset_types["pv_block"].width_m
-    clr = prof.asset_types["pv_block"].clearance_m
-    usable = 1000 - 2 * params.setback_m
-    perfect = math.floor((usable + clr) / (w + clr)) * math.floor((usable + clr) / (hi_y - lo_y + clr))
-    placed = r.metrics["counts_by_type"]["pv_block"]
-    assert placed >= 0.9 * perfect, (placed, perfect)
-    # Area bound as a sanity check: nothing beats area / slot area.
-    assert placed <= usable**2 / (w * (hi_y - lo_y))
+    m = r.metrics
+    module_area = m["module_count"] * 2.278 * 1.134  # the default module's area [m²]
+    usable = (1000 - 2 * params.setback_m) ** 2
+    assert module_area <= m["gcr"] * usable
+    assert module_area >= 0.8 * m["gcr"] * usable, (module_area, m["gcr"] * usable)
 
 
 def test_no_cap_on_asset_count() -> None:
@@ -210,10 +203,10 @@ def test_slope_override_changes_what_fits(square: tuple) -> None:
     grid = grid_for(sq, crs, terrain="rolling", amplitude_m=10.0)
     loose = generate_layout(site, grid, LayoutParams(target_capacity_kw=1e7))
     strict = generate_layout(
-        site, grid, LayoutParams(target_capacity_kw=1e7, overrides={"pv_block": {"max_slope_deg": 3}})
+        site, grid, LayoutParams(target_capacity_kw=1e7, overrides={"pv": {"max_slope_deg": 3}})
     )
     assert strict.metrics["total_capacity_kw"] < loose.metrics["total_capacity_kw"]
-    assert all(a.slope_deg <= 3 + 1e-4 for a in strict.assets if a.asset_type == "pv_block")
+    assert all(a.slope_deg <= 3 + 1e-4 for a in strict.assets if a.asset_type == "pv_table")
 
 
 def test_rotated_blocks_keep_every_constraint() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapely.geometry import Polygon
+from shapely.geometry import shape
 
 from app.engine.crs import WGS84, reproject_many
 from app.engine.pv.civil import Fencing
@@ -133,5 +133,41 @@ def pv_document(layout: PvLayout) -> dict[str, Any]:
     }
 
 
-def empty_polygon() -> Polygon:
-    return Polygon()
+def cable_features(features: list[dict[str, Any]], crs: str) -> list[dict[str, Any]]:
+    """The electrical design's cable and trench features (UTM GeoJSON-like) as extras (WGS84)."""
+    geoms = [shape(f["geometry"]) for f in features]
+    wgs = reproject_many(geoms, crs, WGS84)
+    return [
+        {
+            "kind": f.get("properties", {}).get("kind", "cable"),
+            "geometry": g,
+            "properties": {k: v for k, v in f.get("properties", {}).items() if k != "kind"},
+        }
+        for f, g in zip(features, wgs, strict=True)
+    ]
+
+
+def electrical_metrics(doc: dict[str, Any]) -> dict[str, Any]:
+    """Headline electrical figures for the metrics (counts, metres of cable and trench, losses [%])."""
+    el = doc.get("electrical", {})
+    bom = doc.get("bom", {})
+    losses = el.get("losses", {})
+    stc = losses.get("stc", {})
+    annual = losses.get("annual", {})
+    cables = bom.get("cables", [])
+    trenches = bom.get("trenches", {})
+    return {
+        "string_count": bom.get("strings", {}).get("count"),
+        "modules_per_string": bom.get("strings", {}).get("modules_per_string"),
+        "electrical_topology": el.get("topology"),
+        "dc_ohmic_loss_pct_stc": stc.get("dc_pct"),
+        "mv_loss_pct_stc": stc.get("mv_pct"),
+        "transformer_loss_pct_stc": stc.get("transformer_pct"),
+        "dc_ohmic_loss_pct_annual": annual.get("dc_ohmic_pct"),
+        "mv_loss_pct_annual": annual.get("mv_ohmic_pct"),
+        "cable_length_m": float(sum(c.get("cable_m", 0.0) for c in cables))
+        if isinstance(cables, list)
+        else None,
+        "trench_length_m": trenches.get("total_m") if isinstance(trenches, dict) else trenches,
+        "power_station_count": bom.get("power_stations", {}).get("count"),
+    }

@@ -71,6 +71,9 @@ def _plane_gradients(
     mean = z.mean(axis=1)
     gu = ((z - mean[:, None]) * du).sum(axis=1) / np.maximum((du * du).sum(axis=1), 1e-12)
     gv = ((z - mean[:, None]) * dv).sum(axis=1) / np.maximum((dv * dv).sum(axis=1), 1e-12)
+    # Summation noise on level ground is not a slope.
+    gu = np.where(np.abs(gu) < 1e-9, 0.0, gu)
+    gv = np.where(np.abs(gv) < 1e-9, 0.0, gv)
     return z, du, dv, gu, gv
 
 

@@ -29,6 +29,7 @@ from app.errors import NoCapacity
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 GEOD = Geod(ellps="WGS84")
+PV = ("pv_table", "tracker")
 
 
 def _interp(grid: Grid) -> RegularGridInterpolator:
@@ -92,7 +93,9 @@ def test_tables_inside_apart_and_within_terrain_limits(structure: str) -> None:
             assert across <= design.max_slope_across_pct + 1e-6
     # No table under a road or power station.
     roads = [to_utm(r.geometry, crs).buffer(r.width_m / 2) for r in result.roads]
-    equipment = [to_utm(a.footprint, crs) for a in result.assets if a.asset_type not in ("pv_table", "tracker")]
+    equipment = [
+        to_utm(a.footprint, crs) for a in result.assets if a.asset_type not in ("pv_table", "tracker")
+    ]
     for obstacle in roads + equipment:
         assert not any(obstacle.intersects(p) for p in polys)
 
@@ -147,7 +150,9 @@ def test_fixed_tables_face_the_equator(lon: float, lat: float, facing: float) ->
 
 def _offered(poly: Polygon, crs: str, structure: str = "fixed") -> float:
     grid = flat_grid(
-        tuple(np.add(poly.bounds, (-50, -50, 50, 50))), resolution_m=10.0, crs=crs  # type: ignore[arg-type]
+        tuple(np.add(poly.bounds, (-50, -50, 50, 50))),
+        resolution_m=10.0,
+        crs=crs,  # type: ignore[arg-type]
     )
     c = shapely.centroid(poly)
     lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(c.x, c.y)
@@ -211,7 +216,9 @@ def test_every_pocket_that_holds_a_table_gets_one() -> None:
     site = site_from_utm(sq, crs)
     result = generate_layout(site, grid, LayoutParams(target_capacity_kw=50_000, strategy="density"))
     tables = [to_utm(a.footprint, crs) for a in _tables(result)]
-    equipment = [to_utm(a.footprint, crs) for a in result.assets if a.asset_type in ("substation", "om_building")]
+    equipment = [
+        to_utm(a.footprint, crs) for a in result.assets if a.asset_type in ("substation", "om_building")
+    ]
     t = grid.transform
     filled = 0
     for r0, c0 in [(20, 20), (60, 80), (95, 30), (30, 95)]:
@@ -236,7 +243,12 @@ def test_no_capacity_fails_with_what_the_terrain_offers() -> None:
     with pytest.raises(NoCapacity, match=r"ha usable, .* ha lie within the slope limit"):
         # Trackers of 120 modules (≈ 138 m) fit neither the steep ground nor the yard.
         generate_layout(
-            site, grid, LayoutParams(target_capacity_kw=10_000, pv={"structure": "tracker", "modules_along": 120, "min_tracker_fraction": 1.0})
+            site,
+            grid,
+            LayoutParams(
+                target_capacity_kw=10_000,
+                pv={"structure": "tracker", "modules_along": 120, "min_tracker_fraction": 1.0},
+            ),
         )
 
 
@@ -244,7 +256,9 @@ def test_no_capacity_fails_with_what_the_terrain_offers() -> None:
 def test_blocks_are_near_equal_and_add_up(structure: str) -> None:
     crs, sq = square_utm(1200)
     site = site_from_utm(sq, crs)
-    result = generate_layout(site, grid_for(sq, crs), LayoutParams(target_capacity_kw=40_000, pv={"structure": structure}))
+    result = generate_layout(
+        site, grid_for(sq, crs), LayoutParams(target_capacity_kw=40_000, pv={"structure": structure})
+    )
     m = result.metrics
     d = parse_design({"structure": structure})
     tables = _tables(result)

@@ -1,0 +1,85 @@
+"""Energy yield and cost of a designed PV plant: the I/O half (weather) around the pure models.
+
+The engine designs the plant (tables, blocks, electrical, bill of quantities); this step fetches the
+weather by WEATHER_SOURCE, simulates the year with pvlib and prices the bill of quantities. A layout
+without PV tables (gas, BESS) gets neither. A clear-sky year is labelled as an upper bound everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from app.config import Settings
+from app.engine.types import LayoutResult, SiteInput
+from app.storage.base import Storage
+
+
+@dataclass(frozen=True)
+class _SiteRef:
+    """What the weather service needs of a site: its id and centroid [° WGS84]."""
+
+    id: str
+    centroid_lat: float
+    centroid_lon: float
+
+
+def with_energy_and_cost(
+    result: LayoutResult,
+    *,
+    site_id: str,
+    site: SiteInput,
+    settings: Settings,
+    storage: Storage | None,
+    losses: dict[str, Any] | None = None,
+    cost: dict[str, Any] | None = None,
+    weather: Any = None,
+) -> LayoutResult:
+    """The result with `energy` and `cost` in its design document and their headline metrics.
+
+    weather: a parsed weather year (the CLI's --weather FILE); None → WEATHER_SOURCE.
+    cost: unit-cost overrides plus optional "price_usd_per_mwh" for the NPV."""
+    plant = result.plant
+    if plant is None or not plant.tables:
+        return result
+    from app.engine.cost.model import estimate_cost
+    from app.weather.service import plant_energy
+
+    c = site.boundary.centroid
+    ref = _SiteRef(id=site_id, centroid_lat=float(c.y), centroid_lon=float(c.x))
+    dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
+    energy = plant_energy(
+        plant,
+        ref,
+        settings,
+        storage,
+        losses=losses,
+        dc_ohmic_pct=float(dc_ohmic) if dc_ohmic is not None else None,
+        weather=weather,
+    )
+    metrics = {**result.metrics, **energy.metrics()}
+    design = {**result.design, "energy": energy.to_document()}
+    warnings = list(result.warnings)
+    label = getattr(energy, "label", None)
+    if label:
+        warnings.append(str(label))
+    bom = result.design.get("bom")
+    if bom is not None:
+        overrides = dict(cost or {})
+        price = overrides.pop("price_usd_per_mwh", None)
+        priced = estimate_cost(
+            bom,
+            energy.annual_energy_mwh,
+            overrides=overrides,
+            price_usd_per_mwh=float(price) if price is not None else None,
+            land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
+        )
+        design["cost"] = priced
+        metrics["capex_usd"] = priced.get("capex_usd")
+        metrics["opex_usd_per_yr"] = priced.get("opex_usd_per_yr")
+        metrics["lcoe_usd_per_mwh"] = priced.get("lcoe_usd_per_mwh")
+        metrics["npv_usd"] = priced.get("npv_usd")
+        dc = float(result.metrics.get("dc_capacity_kwp") or 0.0)
+        capex = priced.get("capex_usd")
+        metrics["capex_usd_per_wdc"] = capex / (dc * 1000.0) if capex and dc > 0 else None
+    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings))
