@@ -98,6 +98,12 @@ describe("JobProgress", () => {
     expect(screen.queryByRole("button", { name: "Cancel job" })).not.toBeInTheDocument();
   });
 
+  it("a completed job with a shortfall shows its warnings next to the result", () => {
+    renderJob({ status: "completed", total_capacity_kw: 4000, warnings: ["target not reached: placed 4000 of 5000 kW"] });
+    expect(screen.getByText("1 warning")).toBeInTheDocument();
+    expect(screen.getByText("target not reached: placed 4000 of 5000 kW")).toBeInTheDocument();
+  });
+
   it("a two-second run says so, measured from started_at to completed_at (not 0 s)", () => {
     renderJob({
       status: "completed",

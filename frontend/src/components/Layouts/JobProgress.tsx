@@ -115,6 +115,15 @@ export function JobProgress(props: JobProgressProps) {
           {runTime != null && <> · generated in {formatElapsed(runTime)}</>}
         </Alert>
       )}
+      {state === "completed" && (status?.warnings?.length ?? 0) > 0 && (
+        <Alert tone="warning" title={`${status!.warnings!.length} warning${status!.warnings!.length === 1 ? "" : "s"}`}>
+          <ul className="plain warnings-list">
+            {status!.warnings!.map((w, i) => (
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
       {state === "failed" && (
         <Alert
           title="Layout generation failed"
