@@ -36,6 +36,7 @@ def summary(
     from app.config import get_settings
     from app.dem.base import grid_spec_for
     from app.dem.file import FileSource
+    from app.dem.resolution import native_resolution
     from app.dem.service import load_site_grid
     from app.engine.crs import to_utm
     from app.engine.terrain import terrain_summary
@@ -51,18 +52,22 @@ def summary(
             raise InvalidInput(f"--dem {dem}: no such file")
         grid = FileSource(dem).fetch(grid_spec_for(site.boundary, resolution_m))
         source = "file"
+        settings = get_settings().model_copy(update={"dem_path": dem})
     else:
+        settings = get_settings()
         grid, source = load_site_grid(
             boundary_wgs84=site.boundary,
             site_id="cli",
             resolution_m=resolution_m,
             use_terrain=True,
-            settings=get_settings(),
+            settings=settings,
             storage=None,
         )
-    result: dict[str, Any] = {
-        "site": site.name,
-        "source": source,
-        **terrain_summary(grid, site=to_utm(site.boundary, grid.crs)).to_dict(),
-    }
+    native = native_resolution(source, site.boundary, resolution_m=resolution_m, settings=settings)
+    summary_ = terrain_summary(
+        grid,
+        site=to_utm(site.boundary, grid.crs),
+        native_resolution_m=native.resolution_m if native else None,
+    )
+    result: dict[str, Any] = {"site": site.name, "source": source, **summary_.to_dict()}
     typer.echo(json.dumps(result, indent=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import rasterio
 from shapely.geometry import box
 from typer.testing import CliRunner
@@ -57,6 +58,10 @@ def test_cli_summary_prints_json(tmp_path: Path, jacksboro_tif: Path) -> None:
     assert out["source"] == "file" and out["resolution_m"] == 10.0
     assert 40 < out["area_ha"] < 80 and 300 < out["elevation_mean_m"] < 400
     assert out["slope_classes"][0]["label"] == "0-2"
+    # The Jacksboro file has 3 arc-second cells: ≈ 93 m north-south, so a 10 m grid is flagged.
+    assert out["native_resolution_m"] == pytest.approx(3 / 3600 * 111_320, rel=1e-3)
+    assert out["resolution_label"] == "10 m grid resampled from ≈ 93 m source"
+    assert "finer than its DEM source" in out["resolution_warning"]
 
 
 def test_cli_summary_rejects_a_missing_dem(tmp_path: Path) -> None:
