@@ -97,6 +97,16 @@ def generate(
     tilt_deg: Annotated[float | None, typer.Option("--tilt-deg", help="fixed-tilt angle [deg]")] = None,
     dc_ac: Annotated[float | None, typer.Option("--dc-ac", help="DC/AC ratio (1.0-2.0)")] = None,
     module: Annotated[str | None, typer.Option("--module", help="module name (pvlib CEC library)")] = None,
+    weather: Annotated[
+        Path | None,
+        typer.Option(
+            "--weather",
+            help="weather year for the energy yield: EPW, TMY3, PVGIS TMY CSV/JSON or NSRDB PSM CSV "
+            "(default: WEATHER_SOURCE, offline a labelled clear-sky upper bound)",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     override: Annotated[
         list[str] | None,
         typer.Option(
@@ -167,6 +177,18 @@ def generate(
         sources=[FileSource(dem)] if dem is not None else None,
     )
     result = generate_layout(site, grid, params, progress=bar)
+    bar("simulating_energy", 92.0)
+    from app.jobs.yield_cost import with_energy_and_cost
+    from app.weather.service import read_weather_file
+
+    result = with_energy_and_cost(
+        result,
+        site_id="cli",
+        site=site,
+        settings=get_settings(),
+        storage=None,
+        weather=read_weather_file(weather) if weather is not None else None,
+    )
     bar("done", 100.0)
     bar.done()
     if output is not None:

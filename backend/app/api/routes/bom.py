@@ -28,3 +28,19 @@ def get_bom(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dic
     if not isinstance(bom, dict):
         raise NotFound(f"layout {layout_id} has no bill of quantities (not a PV layout, or not completed)")
     return bom
+
+
+@router.get(
+    "/{layout_id}/design",
+    responses={404: {"description": "No such layout (or not yours), or it has no design document yet."}},
+)
+def get_design(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """The layout's design document: `pv` (resolved design, inverter blocks), `electrical`
+    (stringing, single-line summary, losses), `bom`, `energy` (annual and monthly MWh, loss
+    waterfall, weather source and label) and `cost` (CAPEX lines, OPEX, LCOE, NPV), as far as the
+    layout has them. Cables, trenches and fences are features of the layout's GeoJSON."""
+    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+    doc = {k: v for k, v in (layout.design or {}).items() if k != "features"}
+    if not doc:
+        raise NotFound(f"layout {layout_id} has no design document (not completed, or made before designs)")
+    return doc
