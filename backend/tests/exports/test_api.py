@@ -155,8 +155,9 @@ def test_export_route(
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(content_type)
     disposition = r.headers["content-disposition"]
-    assert disposition.startswith(f'attachment; filename="Mesquite-Flats-Nord-layout.{ext}"')
-    assert f"filename*=UTF-8''Mesquite%20Flats%20%C2%ABNord%C2%BB-layout.{ext}" in disposition
+    # Site + layout (its number within the site and profile) + format (issue 14 point 8).
+    assert disposition.startswith(f'attachment; filename="Mesquite-Flats-Nord-layout-1-hybrid.{ext}"')
+    assert f"filename*=UTF-8''Mesquite%20Flats%20%C2%ABNord%C2%BB-layout-1-hybrid.{ext}" in disposition
     key = f"outputs/{layout_id}/layout.{ext}"
     assert services.storage.get("outputs", key) == r.content
     _check_contents(fmt, r.content)
