@@ -26,7 +26,7 @@ import pytest
 from tests.conftest import BACKEND_DIR, JWT_SECRET
 
 pytestmark = pytest.mark.slow
-PLACEMARKS = 5000
+PLACEMARKS = 3000
 PARALLEL_UPLOADS = 2
 # A /health poll may wait at most this share of the shortest upload's duration. Blocked by a parse
 # on the loop it waits ~100% of one upload; off the loop, a few percent (the goal: 100 ms).
@@ -97,7 +97,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 def test_health_answers_while_large_uploads_parse(server: str) -> None:
     kml = busy_kml()
-    assert len(kml) > 1_500_000
+    assert len(kml) > 1_000_000
     with httpx.Client(base_url=server, timeout=120) as c:
         c.post("/api/auth/register", json={"email": "busy@example.com", "password": "a-long-password"})
         token = c.post(
@@ -106,7 +106,7 @@ def test_health_answers_while_large_uploads_parse(server: str) -> None:
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
         uploads_done = threading.Event()
-        polls: list[tuple[float, int]] = []  # (seconds waited, status) while uploads were running
+        polls: list[tuple[float, float, int]] = []  # (sent at, seconds waited, status)
 
         def upload(_: int) -> tuple[int, float]:
             sent = time.monotonic()
@@ -118,8 +118,7 @@ def test_health_answers_while_large_uploads_parse(server: str) -> None:
                 while not uploads_done.is_set():
                     sent = time.monotonic()
                     status = h.get("/health").status_code
-                    if not uploads_done.is_set():  # only polls made while uploads were in flight
-                        polls.append((time.monotonic() - sent, status))
+                    polls.append((sent, time.monotonic() - sent, status))
                     time.sleep(0.05)
 
         poller = threading.Thread(target=poll)
@@ -127,17 +126,21 @@ def test_health_answers_while_large_uploads_parse(server: str) -> None:
             futures = [pool.submit(upload, i) for i in range(PARALLEL_UPLOADS)]
             poller.start()
             results = [f.result() for f in futures]
+        finished = time.monotonic()
         uploads_done.set()
         poller.join()
+        # Polls sent while uploads were in flight, however long they then waited.
+        during = [(wait, status) for sent, wait, status in polls if sent < finished]
 
         assert [status for status, _ in results] == [201] * PARALLEL_UPLOADS
         shortest = min(took for _, took in results)
-        assert len(polls) >= 10, polls  # /health was polled throughout the uploads
-        assert all(status == 200 for _, status in polls)
-        longest_wait = max(wait for wait, _ in polls)
+        assert during and all(status == 200 for _, status in during)
+        longest_wait = max(wait for wait, _ in during)
         assert longest_wait < MAX_SHARE_OF_UPLOAD * shortest, (
             f"/health waited {longest_wait:.2f} s during uploads that took {shortest:.2f} s"
         )
+        assert len(during) >= 3, during  # /health was polled throughout the uploads
+        assert all(status == 200 for _, status in during)
         # Every exclusion zone was stored: the work was done, not skipped.
         sites = c.get("/api/sites", headers=headers).json()["data"]
         assert len(sites) == PARALLEL_UPLOADS
