@@ -2,6 +2,7 @@
 
 Run from the repository root:  backend/.venv/bin/python bench/bench_engine.py
 Options: --case NAME (one case, in this process), --profile NAME (pyinstrument report), --repeat N.
+PV cases lay fixed-tilt tables or trackers (table-level design, electrical design included).
 Each case runs in its own subprocess so its peak RSS is its own. Sites are squares in UTM zone 15N
 with a 100 m grid margin; "rolling" terrain is two crossed sines (±12 m, 600-900 m wavelengths,
 slopes up to about 8°), "flat" is constant.
@@ -33,13 +34,15 @@ from app.engine.layout import generate_layout  # noqa: E402
 from app.engine.types import LayoutParams, SiteInput  # noqa: E402
 
 RESOLUTION_M = 10.0
-# name: (profile, target kW, area ha, terrain)
-CASES: dict[str, tuple[str, float, float, str]] = {}
+# name: (profile, target kW AC, area ha, terrain, PV structure)
+CASES: dict[str, tuple[str, float, float, str, str | None]] = {}
 for mw, ha in ((10, 25), (100, 250), (1000, 2500)):
-    for terrain in ("rolling", "flat"):
-        CASES[f"solar_{mw}MW_{ha}ha_{terrain}"] = ("solar_farm", mw * 1000.0, ha, terrain)
+    for structure in ("fixed", "tracker"):
+        for terrain in ("rolling", "flat"):
+            case = (f"{structure}_{mw}MWac_{ha}ha_{terrain}", mw * 1000.0)
+            CASES[case[0]] = ("solar_farm", case[1], ha, terrain, structure)
 for terrain in ("rolling", "flat"):
-    CASES[f"gas_bess_500MW_60ha_{terrain}"] = ("gas_bess", 500_000.0, 60, terrain)
+    CASES[f"gas_bess_500MW_60ha_{terrain}"] = ("gas_bess", 500_000.0, 60, terrain, None)
 
 
 def build(area_ha: float, terrain: str) -> tuple[SiteInput, Grid]:
@@ -68,18 +71,23 @@ def build(area_ha: float, terrain: str) -> tuple[SiteInput, Grid]:
 
 
 def run_case(name: str, repeat: int) -> dict[str, object]:
-    profile, target, area, terrain = CASES[name]
+    profile, target, area, terrain, structure = CASES[name]
     site, grid = build(area, terrain)
     params = LayoutParams(
-        target_capacity_kw=target, profile=profile, strategy="balanced", dem_resolution_m=RESOLUTION_M
+        target_capacity_kw=target,
+        profile=profile,
+        strategy="balanced",
+        dem_resolution_m=RESOLUTION_M,
+        pv={"structure": structure} if structure else None,
     )
     times = []
     cpu = []
     result = None
+    doc: dict[str, object] = {}
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
         result = generate_layout(site, grid, params)
-        layout_feature_collection(site, result, params)
+        doc = layout_feature_collection(site, result, params)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     assert result is not None
@@ -94,6 +102,9 @@ def run_case(name: str, repeat: int) -> dict[str, object]:
         "assets": m["asset_count"],
         "roads": len(result.roads),
         "capacity_mw": m["total_capacity_kw"] / 1000.0,
+        "dc_mwp": (m.get("dc_capacity_kwp") or 0.0) / 1000.0,
+        "tables": m.get("table_count", 0),
+        "geojson_mb": len(json.dumps(doc)) / 1e6,
         "road_km": m["road_length_m"] / 1000.0,
         "warnings": len(result.warnings),
     }
@@ -102,9 +113,11 @@ def run_case(name: str, repeat: int) -> dict[str, object]:
 def profile_case(name: str) -> None:
     from pyinstrument import Profiler
 
-    profile, target, area, terrain = CASES[name]
+    profile, target, area, terrain, structure = CASES[name]
     site, grid = build(area, terrain)
-    params = LayoutParams(target_capacity_kw=target, profile=profile)
+    params = LayoutParams(
+        target_capacity_kw=target, profile=profile, pv={"structure": structure} if structure else None
+    )
     generate_layout(site, grid, params)  # warm-up (imports, caches)
     prof = Profiler(interval=0.001)
     prof.start()
@@ -130,10 +143,10 @@ def main() -> None:
         f"python {platform.python_version()}"
     )
     print(
-        "| case | cells | assets | roads | capacity MW | road km | median s | min s | CPU median s "
-        "| peak RSS MB |"
+        "| case | cells | tables | MWac | MWp | roads | road km | GeoJSON MB | median s | min s "
+        "| CPU median s | peak RSS MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in CASES:
         out = subprocess.run(
             [sys.executable, __file__, "--case", name, "--repeat", str(args.repeat)],
@@ -143,9 +156,10 @@ def main() -> None:
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
-            f"| {r['case']} | {r['cells']:,} | {r['assets']:,} | {r['roads']:,} | {r['capacity_mw']:.1f} | "
-            f"{r['road_km']:.1f} | {r['median_s']:.2f} | {r['min_s']:.2f} | {r['cpu_median_s']:.2f} | "
-            f"{r['peak_rss_mb']:.0f} |",
+            f"| {r['case']} | {r['cells']:,} | {r['tables']:,} | {r['capacity_mw']:.1f} | "
+            f"{r['dc_mwp']:.1f} | "
+            f"{r['roads']:,} | {r['road_km']:.1f} | {r['geojson_mb']:.1f} | {r['median_s']:.2f} | "
+            f"{r['min_s']:.2f} | {r['cpu_median_s']:.2f} | {r['peak_rss_mb']:.0f} |",
             flush=True,
         )
 

@@ -27,7 +27,7 @@ from app.engine.grid import Grid
 from app.engine.mix import mix_warnings
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
 from app.engine.profiles import load_profile
-from app.engine.pv.civil import Fencing, fence_arrays, snap_to_corridors, tables_on_roads
+from app.engine.pv.civil import FENCE_MERGE_M, Fencing, fence_arrays, snap_to_corridors, tables_on_roads
 from app.engine.pv.design import parse_design
 from app.engine.pv.offer import no_capacity_message
 from app.engine.pv.outputs import (
@@ -39,7 +39,7 @@ from app.engine.pv.outputs import (
     station_props,
     table_assets,
 )
-from app.engine.pv.plant import PvLayout, design_pv_plant, topped_up, trimmed, without_tables
+from app.engine.pv.plant import PvLayout, design_pv_plant, row_runs, topped_up, trimmed, without_tables
 from app.engine.roads import route_roads
 from app.engine.strategies import get_strategy
 from app.engine.terrain import slope_deg
@@ -195,6 +195,8 @@ def generate_layout(
     stations = [s for s in pv.stations if not s.is_empty] if pv is not None else []
     pv_blocks = list(pv.plant.blocks) if pv is not None else []
     road_segments = []
+    # Rows merged across corridors: the reserves stay cheap (preferred) over the merged runs.
+    runs = row_runs(pv, max_gap_m=FENCE_MERGE_M) if pv is not None else []
     if hub_index is not None:
         hub_centre = Point(placement.blocks[hub_index].centre)
         if entry_utm is None:
@@ -211,7 +213,7 @@ def generate_layout(
             obstacles=keepouts,
             # Roads never cross equipment; PV tables only cost more (they give way to roads below).
             equipment=[c.polygon for c in placement.components] + stations,
-            footprints=[t.polygon for t in pv.plant.tables] if pv is not None else [],
+            footprints=runs,
             terminals=[b.access for b in placement.blocks] + [b.access for b in pv_blocks],
             labels=[f"{b.name} #{i + 1}" for i, b in enumerate(placement.blocks)]
             + [f"power station {b.index + 1}" for b in pv_blocks],
@@ -247,7 +249,7 @@ def generate_layout(
             pv = without_tables(pv, drop)
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
         pv = trimmed(topped_up(pv, bands + [c.polygon for c in placement.components] + stations, 0.5))
-        fencing = fence_arrays([t.polygon for t in pv.plant.tables] + stations, boundary, lines)
+        fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
 
     total_kw = generating_kw()
     if total_kw < params.target_capacity_kw - 1e-6:

@@ -20,6 +20,9 @@ from shapely.ops import nearest_points
 
 # Fence offset from the outermost tables [m]: a 5 m perimeter maintenance track inside the fence.
 FENCE_OFFSET_M = 7.5
+# Tables of a row this close [m] count as one run for the fence and the road cost raster (spans
+# the access corridors, so a fence does not zig-zag into every reserve).
+FENCE_MERGE_M = 15.0
 # Clear distance between a road's edge and a table [m].
 ROAD_TABLE_CLEARANCE_M = 0.5
 

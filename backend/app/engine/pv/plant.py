@@ -10,9 +10,10 @@ the power station will replace); group them into blocks; place power stations on
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
@@ -35,6 +36,8 @@ STATION_INSET_M = 0.5
 # Row phases tried (fractions of the pitch): more for `density`, which maximises the count.
 PHASES = 4
 DENSITY_PHASES = 8
+# Candidate tables evaluated over all phases (bounds the search on GW-scale sites).
+PHASE_BUDGET = 100_000
 # Extra DC selected beyond the target, for the tables access roads will take; trimmed afterwards.
 ROAD_RESERVE = 0.03
 
@@ -106,8 +109,13 @@ def design_pv_plant(
 
     best: tuple[tuple[float, float], RowCandidates, TableTerrain] | None = None
     n_phases = DENSITY_PHASES if density else PHASES
-    for i in range(n_phases if not area.is_empty else 0):
+    i = 0
+    while i < (n_phases if not area.is_empty else 0):
         cand = row_candidates(area, frame, rd, corridors, i / n_phases)
+        if i == 0 and len(cand) > 0:
+            # Large fields gain little from many phases: bound the candidates evaluated.
+            n_phases = max(2, min(n_phases, PHASE_BUDGET // len(cand)))
+        i += 1
         terr = table_terrain(grid, frame, cand, rd)
         phase_kwp = float(cand.modules[terr.ok].sum()) * kwp_per_module
         key = (phase_kwp, -float((terr.cut_m3 + terr.fill_m3)[terr.ok].sum()))
@@ -293,6 +301,13 @@ def corridor_lines(area: BaseGeometry, frame: RowFrame, corridors: Corridors) ->
     return out
 
 
+def _reindexed(t: PvTable, index: int) -> PvTable:
+    """A copy of table `t` with another index (a shallow copy: much cheaper than `replace`)."""
+    new = copy.copy(t)
+    object.__setattr__(new, "index", index)
+    return new
+
+
 def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
     """The layout with tables `drop` (indices) removed and blocks re-totalled (as built)."""
     if len(drop) == 0:
@@ -300,7 +315,8 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
     plant = layout.plant
     gone = set(int(i) for i in drop)
     kept = [t for t in plant.tables if t.index not in gone]
-    tables = tuple(PvTable(**{**t.__dict__, "index": i}) for i, t in enumerate(kept))
+    first = min(gone) if gone else len(kept)
+    tables = tuple(t if i < first else _reindexed(t, i) for i, t in enumerate(kept))
     rd = plant.design
     old = {b.index: b for b in plant.blocks}
     members: dict[int, list[int]] = {}
@@ -391,8 +407,7 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         offered_kwp=layout.offered_kwp, block_sizes_kw=layout.block_sizes_kw,
         spare=(_subset(sc, left), _terrain_subset(st, left)),
     )  # fmt: skip
-    # Re-total the blocks (dropping nothing).
-    return without_tables(grown, np.asarray([-1], dtype=np.int64))
+    return retotalled(grown)
 
 
 def trimmed(layout: PvLayout) -> PvLayout:
@@ -420,3 +435,63 @@ def trimmed(layout: PvLayout) -> PvLayout:
             if surplus <= 1e-9:
                 break
     return without_tables(layout, np.asarray(drop, dtype=np.int64))
+
+
+def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
+    """Tables of one row standing within `max_gap_m` [m] of each other, merged into one rectangle
+    each (grid CRS [m]): the same ground cover with an order of magnitude fewer polygons, for the
+    road cost raster and the fence."""
+    tables = layout.plant.tables
+    if not tables:
+        return []
+    frame = layout.frame
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in tables], dtype=object)).reshape(
+        len(tables), 5, 2
+    )
+    u, v = frame.to_frame(xy[..., 0], xy[..., 1])
+    u0, u1, v0, v1 = u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)
+    rows = np.asarray([t.row for t in tables])
+    order = np.lexsort((u0, rows))
+    runs: list[tuple[float, float, float, float]] = []
+    cur: list[float] | None = None
+    cur_row = None
+    for i in order:
+        if cur is not None and rows[i] == cur_row and u0[i] - cur[1] <= max_gap_m:
+            cur[1] = max(cur[1], float(u1[i]))
+            cur[2] = min(cur[2], float(v0[i]))
+            cur[3] = max(cur[3], float(v1[i]))
+            continue
+        if cur is not None:
+            runs.append((cur[0], cur[1], cur[2], cur[3]))
+        cur = [float(u0[i]), float(u1[i]), float(v0[i]), float(v1[i])]
+        cur_row = rows[i]
+    if cur is not None:
+        runs.append((cur[0], cur[1], cur[2], cur[3]))
+    r = np.asarray(runs)
+    us = np.stack([r[:, 0], r[:, 1], r[:, 1], r[:, 0]], axis=1)
+    vs = np.stack([r[:, 2], r[:, 2], r[:, 3], r[:, 3]], axis=1)
+    x, y = frame.to_grid(us, vs)
+    return list(shapely.polygons(np.stack([x, y], axis=-1)))
+
+
+def retotalled(layout: PvLayout) -> PvLayout:
+    """The layout with each block's DC and AC summed again from its tables (table indices kept)."""
+    plant = layout.plant
+    rd = plant.design
+    members: dict[int, list[int]] = {}
+    for t in plant.tables:
+        members.setdefault(t.block, []).append(t.index)
+    blocks = []
+    for b in plant.blocks:
+        ids = tuple(members.get(b.index, ()))
+        if not ids:
+            continue
+        dc = float(sum(plant.tables[i].dc_kwp for i in ids))
+        nominal = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
+        blocks.append(
+            InverterBlock(
+                index=b.index, tables=ids, dc_kwp=dc, ac_kw=float(min(nominal, dc / rd.design.dc_ac_ratio)),
+                station=b.station, access=b.access,
+            )
+        )  # fmt: skip
+    return replace(layout, plant=PvPlant(design=rd, tables=plant.tables, blocks=tuple(blocks), crs=plant.crs))
