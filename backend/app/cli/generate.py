@@ -207,5 +207,11 @@ def generate(
             typer.echo(f"wrote {path}", err=True)
     metrics = dict(result.metrics)
     metrics["warnings"] = list(result.warnings)
+    # The design document's tables (BOM, MV single-line, energy months and losses, cost lines).
+    for key in ("bom", "energy", "cost"):
+        if key in result.design:
+            metrics[key] = result.design[key]
+    if "electrical" in result.design:
+        metrics["single_line"] = result.design["electrical"].get("single_line")
     metrics["terrain_source"] = source
     typer.echo(json.dumps(metrics, indent=2))

@@ -19,6 +19,7 @@ from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
+from app.engine.areas import area_metrics
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.electrical.bom import SiteExtras
@@ -29,7 +30,7 @@ from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable
 from app.engine.profiles import load_profile
 from app.engine.pv.civil import FENCE_MERGE_M, Fencing, fence_arrays, snap_to_corridors, tables_on_roads
 from app.engine.pv.design import parse_design
-from app.engine.pv.offer import no_capacity_message
+from app.engine.pv.offer import no_capacity_message, slope_limit_deg
 from app.engine.pv.outputs import (
     cable_features,
     electrical_metrics,
@@ -323,8 +324,22 @@ def generate_layout(
         )
         for i, r in enumerate(road_segments)
     )
-    buildable_ha = usable.area / 10_000.0
     parcel_ha = boundary.area / 10_000.0
+    gen_limits = {
+        name: float(a.max_slope_deg)
+        for name, a in profile.asset_types.items()
+        if a.generating and name != pv_block
+    }
+    if pv_design is not None:
+        gen_limits["pv"] = slope_limit_deg(pv_design)
+    areas = area_metrics(
+        usable,
+        grid,
+        slope,
+        gen_limits or None,
+        capacity_kw=total_kw,
+        dc_capacity_kwp=pv.plant.dc_kwp if pv is not None else None,
+    )
     metrics: dict[str, Any] = {
         "total_capacity_kw": total_kw,
         "storage_kwh": float(sum(a.storage_kwh for a in assets)),
@@ -334,9 +349,8 @@ def generate_layout(
         "noncompliant_road_m": float(sum(r.length_m for r in roads if not r.compliant)),
         "cut_volume_m3": float(sum(a.cut_m3 for a in assets) + sum(r.cut_m3 for r in roads)),
         "fill_volume_m3": float(sum(a.fill_m3 for a in assets) + sum(r.fill_m3 for r in roads)),
-        "buildable_area_ha": buildable_ha,
         "parcel_area_ha": parcel_ha,
-        "capacity_density_kw_per_ha": total_kw / buildable_ha if buildable_ha > 0 else 0.0,
+        **areas,
         "target_capacity_kw": float(params.target_capacity_kw),
     }
     design: dict[str, Any] = {}
