@@ -165,7 +165,8 @@ test("register, upload, generate, watch, compare, export, cancel", async ({ page
     const legend = page.getByRole("complementary", { name: "Map legend" });
     await expect(legend).toContainText("Assets");
     await expect(legend).toContainText("Roads");
-    await expect(page.locator(".leaflet-layout-pane path").first()).toBeVisible();
+    // a filled asset outline (a road drawn exactly north-south has a zero-width box, which Playwright calls hidden)
+    await expect(page.locator(".leaflet-layout-pane path[fill]:not([fill='none'])").first()).toBeVisible();
     const capacity = page.locator(".metric").filter({ hasText: "Capacity (AC)" });
     await expect(capacity).toContainText(/MWac|kWac/);
     await expect(page.locator(".metric").filter({ hasText: "Road length" })).toContainText(/m/);
