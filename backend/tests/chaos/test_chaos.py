@@ -7,6 +7,7 @@ tests/jobs/test_worker_processes.py: restarting the shared server would break ot
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
@@ -93,44 +94,43 @@ def test_duplicates_and_poison(h: Harness, sample_kml: bytes) -> None:
             h.services.queue.send({"layout_id": lid})
     h.services.queue.send({"nonsense": True})
     h.services.queue.send({"layout_id": "not-a-uuid"})
-    h.start_worker()
-    h.start_worker(DEM_SOURCE="3dep", DEM_3DEP_URL="http://127.0.0.1:9/x", DEM_HTTP_RETRIES="0")
-    poison = h.submit(site, use_terrain=True, target_capacity_kw=1234)  # fails wherever it runs on terrain
+    # The terrain service is down for both workers: jobs without terrain complete, the poison job
+    # (terrain on) fails three times and lands in the dead-letter queue.
+    broken_dem = {"DEM_SOURCE": "3dep", "DEM_3DEP_URL": "http://127.0.0.1:9/x", "DEM_HTTP_RETRIES": "0"}
+    h.start_worker(**broken_dem)
+    h.start_worker(**broken_dem)
+    poison = h.submit(site, use_terrain=True, target_capacity_kw=1234)
     for lid in layout_ids:
         h.wait_status(lid, {"completed"})
     failed = h.wait_status(poison, {"failed", "completed"})
+    wait_for(lambda: h.services.queue.stats().dlq_depth == 1, 60, "poison not in the DLQ")
     wait_for(lambda: h.services.queue.stats().depth == 0, 60, "queue not drained")
     figures = tally(h, layout_ids)
-    record("duplicates ×3 and poison messages", db(h), poison_status=failed["status"], **figures)
+    record("duplicates ×3 and poison messages", db(h), poison_status=failed["status"], dlq=1, **figures)
+    assert failed["status"] == "failed" and failed["attempts"] == 3
     assert figures["lost"] == figures["duplicated"] == 0
     assert all(p.poll() is None for p in h.procs)  # poison did not kill a worker
 
 
 def test_dlq_redrive_under_idle_workers(h: Harness, sample_kml: bytes) -> None:
     site = h.site(sample_kml)
-    all_ids: list[str] = []
-    for round_ in range(2):
-        layout_ids = [h.submit(site, target_capacity_kw=1000 + 50 * i + round_) for i in range(20)]
-        all_ids += layout_ids
-        with h.services.write_session_factory.begin() as s:
-            s.execute(
-                update(QueueMessage)
-                .where(QueueMessage.queue == "layout-jobs")
-                .values(queue="layout-jobs-dlq", receive_count=3, receipt_handle=None)
-            )
-            s.execute(
-                update(Layout)
-                .where(Layout.id.in_([uuid.UUID(i) for i in layout_ids]))
-                .values(status="failed", stage="failed", attempts=3, error_message="chaos")
-            )
-        if round_ == 0:
-            for _ in range(2):
-                h.start_worker(ORPHAN_QUEUED_AFTER_S="3600", QUEUE_WAIT_TIME_S="20")
-            wait_for(
-                lambda: sum(e.get("message") == "worker started" for e in h.events()) >= 2, 60, "workers"
-            )
+    rounds = [[h.submit(site, target_capacity_kw=1000 + 50 * i + r) for i in range(20)] for r in range(2)]
+    all_ids = [lid for ids in rounds for lid in ids]
+    with h.services.write_session_factory.begin() as s:
+        s.execute(update(QueueMessage).values(queue="layout-jobs-dlq", receive_count=3, receipt_handle=None))
+        s.execute(
+            update(Layout)
+            .where(Layout.id.in_([uuid.UUID(i) for i in all_ids]))
+            .values(status="failed", stage="failed", attempts=3, error_message="chaos")
+        )
+    message_of = {m.body["layout_id"]: m.message_id for m in h.services.queue.dlq_list(limit=100)}
+    for _ in range(2):
+        h.start_worker(ORPHAN_QUEUED_AFTER_S="3600", QUEUE_WAIT_TIME_S="20")
+    wait_for(lambda: sum(e.get("message") == "worker started" for e in h.events()) >= 2, 60, "workers")
+    for layout_ids in rounds:  # each round redrives its 20 dead letters by id, workers idle in their poll
         out = subprocess.run(
-            [str(BACKEND_DIR / ".venv" / "bin" / "sitelayouts"), "ops", "dlq", "redrive", "--all"],
+            [str(BACKEND_DIR / ".venv" / "bin" / "sitelayouts"), "ops", "dlq", "redrive"]
+            + [message_of[lid] for lid in layout_ids],
             cwd=BACKEND_DIR,
             env=h.env(),
             capture_output=True,
@@ -145,6 +145,20 @@ def test_dlq_redrive_under_idle_workers(h: Harness, sample_kml: bytes) -> None:
     assert figures["lost"] == figures["duplicated"] == 0
 
 
+def jobs_started_after_stop(h: Harness) -> int:
+    """Jobs a worker started after it logged its shutdown request (each worker has its own log)."""
+    count = 0
+    for path in h.logs:
+        stopping = False
+        for line in path.read_text().splitlines():
+            if not line.startswith("{"):
+                continue
+            message = json.loads(line).get("message")
+            stopping = stopping or message == "shutdown requested; finishing the current job"
+            count += stopping and message == "job started"
+    return count
+
+
 def test_stop_request_racing_a_new_job(h: Harness, sample_kml: bytes) -> None:
     site = h.site(sample_kml)
     layout_ids = []
@@ -156,7 +170,7 @@ def test_stop_request_racing_a_new_job(h: Harness, sample_kml: bytes) -> None:
         worker.send_signal(signal.SIGTERM)
         layout_ids.append(h.submit(site))
         assert worker.wait(timeout=30) == 0
-    started_jobs = sum(e.get("message") == "job started" for e in h.events())
+    started_jobs = jobs_started_after_stop(h)
     h.start_worker()
     for lid in layout_ids:
         h.wait_status(lid, {"completed"})
