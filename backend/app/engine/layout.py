@@ -361,7 +361,7 @@ def generate_layout(
         design["pv"] = pv_document(pv)
         extras = fence_features(fencing, crs)
         if pv.plant.tables and pv.plant.blocks and hub_index is not None:
-            report("designing_electrical", 85.0)
+            report("designing_electrical", 92.0)
             electrical = design_electrical(
                 pv.plant,
                 road_segments,
