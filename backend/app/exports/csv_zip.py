@@ -194,7 +194,7 @@ def table_rows(doc: ExportDocument) -> list[dict[str, object]]:
     for block, items in doc.blocks.items():
         for item in items:
             centroid = item.geometry.centroid
-            utm_c = doc.to_utm(item.geometry).centroid
+            utm_c = doc.table_utm(item).centroid
             row: dict[str, object] = {
                 "id": item.id,
                 "block": block,

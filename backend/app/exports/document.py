@@ -30,7 +30,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from app.engine.crs import to_utm
+from app.engine.crs import WGS84, reproject_many, to_utm
 
 Kind = Literal["boundary", "exclusion", "entry", "asset", "road", "fence", "gate"]
 KINDS: tuple[Kind, ...] = ("boundary", "exclusion", "entry", "asset", "road", "fence", "gate")
@@ -182,6 +182,18 @@ class ExportDocument:
     def equipment(self) -> list[Item]:
         """Every asset that is not a PV table or tracker."""
         return [a for a in self.assets if a.asset_type not in TABLE_TYPES]
+
+    @cached_property
+    def tables_utm(self) -> dict[int, BaseGeometry]:
+        """Each table's footprint in the UTM CRS [m], keyed by `id(item)` (feature ids need not be
+        unique), reprojected with one pyproj call for them all; see `table_utm`."""
+        utm = reproject_many([t.geometry for t in self.tables], WGS84, self.crs)
+        return {id(t): g for t, g in zip(self.tables, utm, strict=True)}
+
+    def table_utm(self, item: Item) -> BaseGeometry:
+        """A table's footprint in the UTM CRS [m] (from `tables_utm`, else reprojected alone)."""
+        found = self.tables_utm.get(id(item))
+        return found if found is not None else self.to_utm(item.geometry)
 
     @cached_property
     def blocks(self) -> dict[int | None, list[Item]]:

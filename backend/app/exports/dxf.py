@@ -36,6 +36,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+import shapely
 from ezdxf import units
 from ezdxf.document import Drawing
 from ezdxf.entities.lwpolyline import LWPolyline
@@ -362,15 +364,29 @@ def _equipment(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) ->
         _text(msp, text, c.x, c.y, th, "LABELS")
 
 
+def table_frames(footprints_utm: list[BaseGeometry]) -> np.ndarray:
+    """`table_frame` for many footprints at once: an (n, 5) array of x, y, length, width, rotation."""
+    out = np.zeros((len(footprints_utm), 5))
+    if not footprints_utm:
+        return out
+    arr = np.asarray(footprints_utm, dtype=object)
+    centres = shapely.get_coordinates(shapely.centroid(arr))
+    rects = shapely.minimum_rotated_rectangle(arr)
+    for k, rect in enumerate(rects):
+        # Degenerate footprints (lines, points) keep length, width and rotation 0.
+        out[k, :2] = centres[k]
+        if isinstance(rect, Polygon):
+            out[k, 2:] = table_frame(rect)[2:]
+    return out
+
+
 def _tables(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) -> None:
     """PV tables / trackers as INSERTs of one block definition per type and size, a layer per
     inverter block, and a label per block (tables, MWp)."""
     for block_id, items in doc.blocks.items():
-        xs: list[float] = []
-        ys: list[float] = []
+        frames = table_frames([doc.table_utm(item) for item in items])
         dc = 0.0
-        for item in items:
-            x, y, length, width, angle = table_frame(doc.to_utm(item.geometry))
+        for item, (x, y, length, width, angle) in zip(items, frames, strict=True):
             name = _table_block_name(item.asset_type, length, width)
             if name not in dwg.blocks:
                 definition = dwg.blocks.new(name=name)
@@ -385,14 +401,14 @@ def _tables(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) -> No
             _add_layer(
                 dwg, layer, block_color(block_id) if block_id is not None else asset_color(item.asset_type)
             )
-            ref = msp.add_blockref(name, (x, y), dxfattribs={"layer": layer, "rotation": angle})
+            ref = msp.add_blockref(
+                name, (float(x), float(y)), dxfattribs={"layer": layer, "rotation": float(angle)}
+            )
             ref.set_xdata(APPID, _xdata(item, TABLE_XDATA))
-            xs.append(x)
-            ys.append(y)
             dc += item.value("dc_kwp") or 0.0
-        if block_id is not None and xs:
+        if block_id is not None and len(frames):
             text = f"BLOCK {block_id}: {len(items)} tables, {dc / 1000:,.2f} MWp"
-            _text(msp, text, sum(xs) / len(xs), sum(ys) / len(ys), th * 2.0, "LABELS")
+            _text(msp, text, float(frames[:, 0].mean()), float(frames[:, 1].mean()), th * 2.0, "LABELS")
 
 
 def _title_block(
