@@ -595,6 +595,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/layouts/{layout_id}/design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Design
+         * @description The layout's design document: `pv` (resolved design, inverter blocks), `electrical`
+         *     (stringing, single-line summary, losses), `bom`, `energy` (annual and monthly MWh, loss
+         *     waterfall, weather source and label) and `cost` (CAPEX lines, OPEX, LCOE, NPV), as far as the
+         *     layout has them. Cables, trenches and fences are features of the layout's GeoJSON.
+         */
+        get: operations["bom-get_design"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/weather": {
         parameters: {
             query?: never;
@@ -905,6 +928,27 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /**
+             * Electrical
+             * @description electrical design inputs (topology, system voltage, design temperatures …)
+             */
+            electrical?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Losses
+             * @description yield loss overrides [%] (soiling, …)
+             */
+            losses?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Cost
+             * @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV
+             */
+            cost?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** LayoutPublic */
         LayoutPublic: {
@@ -2649,6 +2693,46 @@ export interface operations {
                 };
             };
             /** @description No such layout (or not yours), or it has no bill of quantities. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "bom-get_design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such layout (or not yours), or it has no design document yet. */
             404: {
                 headers: {
                     [name: string]: unknown;
