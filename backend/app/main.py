@@ -22,6 +22,7 @@ from app.api.docs_ui import install_docs
 from app.api.ratelimit import RateLimiter
 from app.api.routes import auth, exclusion_zones, exports, health, layouts, metrics, ops, sites, terrain
 from app.api.routes import bom as bom_routes
+from app.api.routes import studies as study_routes
 from app.api.routes import weather as weather_routes
 from app.config import REPO_ROOT, Settings, get_settings
 from app.errors import (
@@ -90,7 +91,8 @@ def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form"))
-        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        msg = str(err.get("msg")).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts) or "invalid request"
 
 
@@ -257,6 +259,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(module.router)
     app.include_router(bom_routes.router)
     app.include_router(weather_routes.router)
+    app.include_router(study_routes.router)
     install_docs(app)
     mount_frontend(app, FRONTEND_DIST)
     return app

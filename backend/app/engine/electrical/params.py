@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.errors import InvalidInput
+from app.engine.validation import validated
 
 Topology = Literal["central", "string"]
 
@@ -65,9 +65,4 @@ class ElectricalParams(BaseModel):
 
 def parse_electrical_params(values: dict[str, Any] | None) -> ElectricalParams:
     """`ElectricalParams` from request values; `InvalidInput` names the bad field and its range."""
-    try:
-        return ElectricalParams.model_validate(dict(values or {}))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err.get("loc", ())) or "electrical"
-        raise InvalidInput(f"electrical.{field}: {err.get('msg', 'invalid')}") from exc
+    return validated(ElectricalParams, dict(values or {}), "electrical")

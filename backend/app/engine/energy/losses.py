@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import InvalidInput
+from app.engine.validation import validated
 
 
 class Losses(BaseModel):
@@ -62,9 +62,4 @@ def parse_losses(values: dict[str, Any] | None, *, dc_ohmic_pct: float | None = 
     data = dict(values or {})
     if dc_ohmic_pct is not None and "dc_ohmic_pct" not in data:
         data["dc_ohmic_pct"] = dc_ohmic_pct
-    try:
-        return Losses.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        name = ".".join(str(p) for p in err.get("loc", ())) or "losses"
-        raise InvalidInput(f"losses.{name}: {err.get('msg', 'invalid')}") from exc
+    return validated(Losses, data, "losses")

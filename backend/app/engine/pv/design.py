@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.engine.pv.modules import DEFAULT_MODULE, ModuleSpec, resolve_module
+from app.engine.validation import validated
 from app.errors import InvalidInput
 
 Structure = Literal["fixed", "tracker"]
@@ -239,9 +240,4 @@ def parse_design(values: dict[str, Any] | None) -> PvDesign:
     data = dict(values or {})
     if "module" in data:
         data["module"] = resolve_module(data["module"])
-    try:
-        return PvDesign.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err.get("loc", ())) or "pv"
-        raise InvalidInput(f"pv.{field}: {err.get('msg', 'invalid')}") from exc
+    return validated(PvDesign, data, "pv")

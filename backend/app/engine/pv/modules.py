@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.engine.validation import validated
 from app.errors import InvalidInput
 
 
@@ -123,12 +124,5 @@ def resolve_module(value: str | dict[str, Any] | None) -> ModuleSpec:
     if isinstance(value, str):
         return cec_module(value)
     if isinstance(value, dict):
-        from pydantic import ValidationError
-
-        try:
-            return ModuleSpec.model_validate({"name": "custom module", **value})
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err.get("loc", ()))
-            raise InvalidInput(f"module.{field}: {err.get('msg', 'invalid')}") from exc
+        return validated(ModuleSpec, {"name": "custom module", **value}, "pv.module")
     raise InvalidInput("module must be a CEC library name or an object describing a custom module")
