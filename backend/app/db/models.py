@@ -125,6 +125,11 @@ class Layout(Base):
     # The plant design document: pv design, electrical, bill of quantities, energy, cost (JSON).
     design: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     annual_energy_mwh: Mapped[float | None] = mapped_column(Float)
+    # A scenario study's variant (migration 0005): the study and the variant's axis values.
+    study_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), index=True
+    )
+    variant: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
     site: Mapped[Site] = relationship(back_populates="layouts")
     assets: Mapped[list[Asset]] = relationship(
@@ -209,3 +214,20 @@ class WorkerHeartbeat(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     current_layout_id: Mapped[str | None] = mapped_column(String(36))
     jobs_done: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Study(Base):
+    """A scenario study: a grid of layout variants of one site (see app/studies)."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    # The variant axes ({"structure": [...], "gcr": [...], ...}) and the parameters all variants share.
+    grid: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    base: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Not a foreign key: studies -> layouts -> studies would be a cycle; checked by the API.
+    preferred_layout_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -110,18 +110,13 @@ def generate(
             check_replay(existing, digest)
             return _generate_response(existing, async_mode=async_mode, replay=True)
     now = datetime.now(UTC)
-    layout = Layout(
+    layout = queued_layout(
+        body,
         site_id=site.id,
         owner_id=user.id,
-        status=LayoutStatus.queued.value,
-        params=generate_params(body),
-        warnings=[],
+        now=now,
         idempotency_key=idempotency_key,
         idempotency_hash=digest if idempotency_key else None,
-        queued_at=now,
-        stage="queued",
-        progress_pct=0.0,
-        attempts=0,
     )
     session.add(layout)
     try:
@@ -165,6 +160,25 @@ def generate(
     session.commit()
     session.refresh(layout)
     return _generate_response(layout, async_mode=False)
+
+
+def queued_layout(
+    body: LayoutGenerate, *, site_id: uuid.UUID, owner_id: uuid.UUID, now: datetime, **extra: Any
+) -> Layout:
+    """A new layout row, queued, for a validated generate body (not yet added to a session).
+    `extra`: further columns (idempotency key and hash; a study's study_id and variant)."""
+    return Layout(
+        site_id=site_id,
+        owner_id=owner_id,
+        status=LayoutStatus.queued.value,
+        params=generate_params(body),
+        warnings=[],
+        queued_at=now,
+        stage="queued",
+        progress_pct=0.0,
+        attempts=0,
+        **extra,
+    )
 
 
 def generate_params(body: LayoutGenerate) -> dict[str, Any]:

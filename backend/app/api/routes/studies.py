@@ -1,0 +1,236 @@
+"""Scenario studies: a grid of layout variants queued as layout jobs (N workers run them in
+parallel), their progress, a comparison table, and a preferred variant."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from shapely.geometry import shape
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep
+from app.api.ratelimit import limit_generate
+from app.api.routes.layouts import queued_layout
+from app.api.study_schemas import (
+    StudiesPublic,
+    StudyCreate,
+    StudyDetail,
+    StudyPreferred,
+    StudyProgress,
+    StudyQueued,
+    StudyRow,
+    StudySummary,
+)
+from app.api.transactions import TransactionalRoute
+from app.db import crud
+from app.db.models import Layout, LayoutStatus, Site, Study
+from app.errors import Conflict, InvalidInput, NotFound
+from app.jobs.maintenance import enqueue_layout
+from app.jobs.memory_budget import check_grid_budget
+from app.studies.grid import SORT_KEYS, comparison_row, expand, sort_rows, validated_bodies
+
+router = APIRouter(route_class=TransactionalRoute, tags=["studies"])
+audit = logging.getLogger("app.audit")
+SortKey = Literal["lcoe", "mwh", "mwdc", "mwac", "capex", "yield", "npv"]
+assert set(SORT_KEYS) == set(SortKey.__args__)  # type: ignore[attr-defined]
+
+
+def owned_site(site_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Site:
+    """The caller's site, else 404 — as a dependency so it answers before the body is validated."""
+    return crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+
+
+OwnedSite = Annotated[Site, Depends(owned_site)]
+
+
+def get_study(session: Session, study_id: uuid.UUID, owner_id: uuid.UUID) -> Study:
+    study = session.get(Study, study_id)
+    if study is None or study.owner_id != owner_id:
+        raise NotFound(f"study {study_id} not found")
+    return study
+
+
+def study_progress(session: Session, study_id: uuid.UUID) -> StudyProgress:
+    counts: dict[str, int] = {s.value: 0 for s in LayoutStatus}
+    q = select(Layout.status, func.count()).where(Layout.study_id == study_id).group_by(Layout.status)
+    for state, n in session.execute(q).tuples():
+        counts[state] = counts.get(state, 0) + int(n)
+    total = sum(counts.values())
+    terminal = sum(counts[s.value] for s in LayoutStatus if s.is_terminal)
+    return StudyProgress(
+        total=total,
+        queued=counts["queued"],
+        processing=counts["processing"],
+        completed=counts["completed"],
+        failed=counts["failed"],
+        cancelled=counts["cancelled"],
+        percent_done=round(100.0 * terminal / total, 1) if total else 100.0,
+        done=terminal == total,
+    )
+
+
+def _summary(session: Session, study: Study) -> dict[str, Any]:
+    return {
+        "id": study.id,
+        "site_id": study.site_id,
+        "name": study.name,
+        "grid": study.grid,
+        "base": study.base,
+        "created_at": study.created_at,
+        "preferred_layout_id": study.preferred_layout_id,
+        "progress": study_progress(session, study.id),
+    }
+
+
+@router.post(
+    "/api/sites/{site_id}/studies",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=StudyQueued,
+    dependencies=[Depends(limit_generate)],
+)
+def create_study(
+    *,
+    site: OwnedSite,
+    body: StudyCreate,
+    session: SessionDep,
+    services: ServicesDep,
+    queue: QueueDep,
+    user: CurrentUser,
+) -> StudyQueued:
+    """Queue one layout job per combination of the grid's values (at most 200; 422 naming the
+    count over the limit, or the variant and field that is invalid)."""
+    if not services.settings.enable_async_layout_generation:
+        raise Conflict(
+            "scenario studies run on the job queue: set ENABLE_ASYNC_LAYOUT_GENERATION=true and run workers"
+        )
+    grid = body.grid.model_dump(mode="json", exclude_none=True)
+    base = body.base.model_dump(mode="json", exclude_none=True)
+    variants = expand(grid)
+    if not variants:
+        raise InvalidInput("grid: no variants")
+    bodies = validated_bodies(site.id, base, variants)
+    # Refused here (422) rather than queued to run every worker out of memory.
+    check_grid_budget(shape(site.boundary), bodies[0].dem_resolution_m, services.settings)
+    now = datetime.now(UTC)
+    study = Study(
+        owner_id=user.id,
+        site_id=site.id,
+        name=body.name or f"Study {now:%Y-%m-%d %H:%M} ({len(variants)} variants)",
+        grid=grid,
+        base=base,
+        created_at=now,
+    )
+    session.add(study)
+    session.flush()
+    layouts = []
+    for variant, generate_body in zip(variants, bodies, strict=True):
+        layout = queued_layout(
+            generate_body, site_id=site.id, owner_id=user.id, now=now, study_id=study.id, variant=variant
+        )
+        session.add(layout)
+        layouts.append(layout)
+    session.flush()
+    for layout in layouts:
+        enqueue_layout(session=session, queue=queue, layout=layout)
+    session.commit()
+    audit.info(
+        "study.create",
+        extra={"event": "study.create", "user_id": str(user.id), "study_id": str(study.id)},
+    )
+    return StudyQueued(study_id=study.id, variant_count=len(layouts), layout_ids=[x.id for x in layouts])
+
+
+@router.get("/api/sites/{site_id}/studies", response_model=StudiesPublic)
+def list_studies(*, site: OwnedSite, session: SessionDep, user: CurrentUser) -> StudiesPublic:
+    """The site's studies, newest first, each with its progress."""
+    rows = session.scalars(
+        select(Study)
+        .where(Study.site_id == site.id, Study.owner_id == user.id)
+        .order_by(Study.created_at.desc())
+    ).all()
+    return StudiesPublic(data=[StudySummary(**_summary(session, s)) for s in rows], count=len(rows))
+
+
+@router.get("/api/studies/{study_id}", response_model=StudyDetail)
+def read_study(
+    *,
+    study_id: uuid.UUID,
+    session: SessionDep,
+    user: CurrentUser,
+    sort: Annotated[
+        SortKey, Query(description="lcoe, capex: lowest first; the others highest first")
+    ] = "lcoe",
+    order: Annotated[Literal["best", "asc", "desc"], Query()] = "best",
+) -> StudyDetail:
+    """Progress and the comparison table (rows without the sort value — running, failed — last)."""
+    study = get_study(session, study_id, user.id)
+    q = (
+        select(
+            Layout.id,
+            Layout.variant,
+            Layout.status,
+            Layout.progress_pct,
+            Layout.metrics,
+            Layout.total_capacity_kw,
+            Layout.annual_energy_mwh,
+            Layout.error_message,
+        )
+        .where(Layout.study_id == study.id)
+        .order_by(Layout.created_at, Layout.id)
+    )
+    rows = []
+    for lid, variant, state, pct, metrics, ac_kw, mwh, error in session.execute(q).tuples():
+        row = comparison_row(
+            layout_id=str(lid),
+            variant=variant,
+            status=state,
+            metrics=metrics,
+            total_capacity_kw=ac_kw,
+            annual_energy_mwh=mwh,
+            error_message=error,
+        )
+        row["progress_pct"] = pct
+        row["preferred"] = lid == study.preferred_layout_id
+        rows.append(row)
+    descending = None if order == "best" else order == "desc"
+    rows = sort_rows(rows, sort, descending=descending)
+    return StudyDetail(**_summary(session, study), sort=sort, rows=[StudyRow(**r) for r in rows])
+
+
+@router.put("/api/studies/{study_id}/preferred", response_model=StudySummary)
+def set_preferred(
+    *, study_id: uuid.UUID, body: StudyPreferred, session: SessionDep, user: CurrentUser
+) -> StudySummary:
+    """Mark one variant's layout as preferred (422 when it is not in this study; null clears)."""
+    study = get_study(session, study_id, user.id)
+    if body.layout_id is not None:
+        layout = session.get(Layout, body.layout_id)
+        if layout is None or layout.study_id != study.id or layout.owner_id != user.id:
+            raise InvalidInput(f"layout_id: layout {body.layout_id} is not a variant of study {study_id}")
+    study.preferred_layout_id = body.layout_id
+    session.commit()
+    return StudySummary(**_summary(session, study))
+
+
+@router.delete("/api/studies/{study_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_study(
+    *, study_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
+) -> Response:
+    """Delete the study and its variants' layouts (queued jobs then find nothing to do)."""
+    study = get_study(session, study_id, user.id)
+    layout_ids = list(session.scalars(select(Layout.id).where(Layout.study_id == study.id)))
+    session.execute(delete(Layout).where(Layout.study_id == study.id))
+    session.delete(study)
+    session.flush()
+    for lid in layout_ids:
+        storage.delete_prefix("outputs", f"outputs/{lid}/")
+    audit.info(
+        "study.delete",
+        extra={"event": "study.delete", "user_id": str(user.id), "study_id": str(study_id)},
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,181 @@
+"""A study's grid: expanding the variant axes, the generate body of each variant, and the
+comparison rows (pure: no database, no HTTP). Used by the API and by `sitelayouts study`."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.errors import InvalidInput
+
+MAX_VARIANTS = 200
+# Axis order: the order of the cartesian product and of the variant's description.
+AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio", "strategy")
+PV_AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio")
+# Sort keys of the comparison table: key → (row field, ascending is better).
+SORT_KEYS: dict[str, tuple[str, bool]] = {
+    "lcoe": ("lcoe_usd_per_mwh", True),
+    "mwh": ("annual_energy_mwh", False),
+    "mwdc": ("dc_capacity_mwp", False),
+    "mwac": ("ac_capacity_mw", False),
+    "capex": ("capex_usd", True),
+    "yield": ("specific_yield_kwh_per_kwp", False),
+    "npv": ("npv_usd", False),
+}
+
+
+def count_variants(grid: Mapping[str, list[Any] | None]) -> int:
+    """How many variants `grid` makes, before expanding it (tracker variants ignore tilt)."""
+    sizes = {axis: len(grid.get(axis) or []) or 1 for axis in AXES}
+    structures = grid.get("structure") or [None]
+    rest = sizes["gcr"] * sizes["dc_ac_ratio"] * sizes["strategy"]
+    return sum(rest * (1 if s == "tracker" else sizes["tilt_deg"]) for s in structures)
+
+
+def expand(grid: Mapping[str, list[Any] | None], *, limit: int = MAX_VARIANTS) -> list[dict[str, Any]]:
+    """The variants of `grid`: one dict of axis values per combination, axes in AXES order.
+
+    Axes left out or empty are not varied (the base parameters apply). A single-axis tracker has no
+    fixed tilt, so tracker variants leave `tilt_deg` out and are not repeated per tilt.
+    Raises InvalidInput naming the count when it is over `limit`."""
+    for axis, values in grid.items():
+        if axis not in AXES:
+            raise InvalidInput(f"grid.{axis}: unknown axis; the axes are {', '.join(AXES)}")
+        if values is not None and len(set(map(repr, values))) != len(values):
+            raise InvalidInput(f"grid.{axis}: values repeat")
+    n = count_variants(grid)
+    if n > limit:
+        raise InvalidInput(
+            f"the grid makes {n} variants, {n - limit} over the limit of {limit}; remove some values"
+        )
+    axes = [(axis, list(grid.get(axis) or [])) for axis in AXES]
+    varied = [(axis, values) for axis, values in axes if values]
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for combo in itertools.product(*(values for _, values in varied)):
+        variant = dict(zip((axis for axis, _ in varied), combo, strict=True))
+        if variant.get("structure") == "tracker":
+            variant.pop("tilt_deg", None)
+        key = repr(sorted(variant.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(variant)
+    return out
+
+
+def describe(variant: Mapping[str, Any]) -> str:
+    """A variant as text, e.g. "structure=fixed, gcr=0.4, tilt_deg=25"."""
+    return ", ".join(f"{k}={v}" for k, v in variant.items()) or "the base parameters"
+
+
+def variant_body(base: Mapping[str, Any], variant: Mapping[str, Any]) -> dict[str, Any]:
+    """The generate request body (without site_id) of one variant: the base parameters with the
+    variant's PV axes merged into `pv` and its strategy set."""
+    body = {k: v for k, v in base.items() if k != "pv"}
+    pv = dict(base.get("pv") or {})
+    for axis in PV_AXES:
+        if axis in variant:
+            pv[axis] = variant[axis]
+    if variant.get("structure") == "tracker":
+        pv.pop("tilt_deg", None)  # the base's fixed tilt does not apply to trackers
+    if "gcr" in variant:
+        pv.pop("pitch_m", None)  # the variant's GCR sets the row spacing
+    if pv:
+        body["pv"] = pv
+    if "strategy" in variant:
+        body["strategy"] = variant["strategy"]
+    return body
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def validated_bodies(
+    site_id: uuid.UUID, base: Mapping[str, Any], variants: Iterable[Mapping[str, Any]]
+) -> list[Any]:
+    """Each variant as a validated `LayoutGenerate` (the generate route's own checks).
+
+    Raises InvalidInput naming the base field, or the variant (number from 1, values) and field."""
+    from app.api.schemas import LayoutGenerate
+
+    try:
+        LayoutGenerate(site_id=site_id, **base)
+    except ValidationError as exc:
+        raise InvalidInput(f"base: {_first_error(exc)}") from exc
+    except TypeError as exc:
+        raise InvalidInput(f"base: {exc}") from exc
+    out = []
+    for i, variant in enumerate(variants, start=1):
+        try:
+            out.append(LayoutGenerate(site_id=site_id, **variant_body(base, variant)))
+        except ValidationError as exc:
+            raise InvalidInput(f"variant {i} ({describe(variant)}): {_first_error(exc)}") from exc
+    return out
+
+
+def comparison_row(
+    *,
+    layout_id: str | None,
+    variant: Mapping[str, Any] | None,
+    status: str,
+    metrics: Mapping[str, Any] | None,
+    total_capacity_kw: float | None = None,
+    annual_energy_mwh: float | None = None,
+    error_message: str | None = None,
+) -> dict[str, Any]:
+    """One row of the comparison table: MWac, MWp, MWh/yr, kWh/kWp, USD, USD/MWh (None until the
+    variant's layout is completed, or when it has no PV)."""
+    m = metrics or {}
+    done = status == "completed"
+
+    def num(value: Any, scale: float = 1.0) -> float | None:
+        if not done or value is None:
+            return None
+        try:
+            x = float(value) * scale
+        except (TypeError, ValueError):
+            return None
+        return x if math.isfinite(x) else None
+
+    ac_kw = total_capacity_kw if total_capacity_kw is not None else m.get("total_capacity_kw")
+    mwh = annual_energy_mwh if annual_energy_mwh is not None else m.get("annual_energy_mwh")
+    return {
+        "layout_id": layout_id,
+        "variant": dict(variant or {}),
+        "status": status,
+        "ac_capacity_mw": num(ac_kw, 1e-3),
+        "dc_capacity_mwp": num(m.get("dc_capacity_kwp"), 1e-3),
+        "annual_energy_mwh": num(mwh),
+        "specific_yield_kwh_per_kwp": num(m.get("specific_yield_kwh_per_kwp")),
+        "performance_ratio": num(m.get("performance_ratio")),
+        "capex_usd": num(m.get("capex_usd")),
+        "lcoe_usd_per_mwh": num(m.get("lcoe_usd_per_mwh")),
+        "npv_usd": num(m.get("npv_usd")),
+        "weather_source": m.get("weather_source") if done else None,
+        "error_message": error_message,
+    }
+
+
+def sort_rows(
+    rows: list[dict[str, Any]], key: str = "lcoe", *, descending: bool | None = None
+) -> list[dict[str, Any]]:
+    """Rows sorted by `key` (one of SORT_KEYS), best first unless `descending` says otherwise;
+    rows without the value (not completed, failed) last, in their original order."""
+    if key not in SORT_KEYS:
+        raise InvalidInput(f"sort: unknown key {key!r}; one of {', '.join(SORT_KEYS)}")
+    field, ascending = SORT_KEYS[key]
+    if descending is not None:
+        ascending = not descending
+    have = [r for r in rows if r.get(field) is not None]
+    missing = [r for r in rows if r.get(field) is None]
+    have.sort(key=lambda r: float(r[field]), reverse=not ascending)
+    return have + missing
