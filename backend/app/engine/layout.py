@@ -28,7 +28,14 @@ from app.engine.grid import Grid
 from app.engine.mix import mix_warnings
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
 from app.engine.profiles import load_profile
-from app.engine.pv.civil import FENCE_MERGE_M, Fencing, fence_arrays, snap_to_corridors, tables_on_roads
+from app.engine.pv.civil import (
+    FENCE_MERGE_M,
+    Fencing,
+    fence_arrays,
+    perimeter_roads,
+    snap_to_corridors,
+    tables_on_roads,
+)
 from app.engine.pv.design import parse_design
 from app.engine.pv.offer import no_capacity_message, slope_limit_deg
 from app.engine.pv.outputs import (
@@ -251,6 +258,14 @@ def generate_layout(
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
         pv = trimmed(topped_up(pv, bands + [c.polygon for c in placement.components] + stations, 0.5))
         fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
+        if pv_design is not None and pv_design.perimeter_road:
+            road_segments = road_segments + perimeter_roads(
+                fencing,
+                boundary,
+                grid,
+                width_m=pv_design.internal_road_width_m,
+                max_grade_pct=profile.road.max_grade_pct,
+            )
 
     total_kw = generating_kw()
     if total_kw < params.target_capacity_kw - 1e-6:

@@ -18,6 +18,11 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
+from app.engine.earthwork import road_earthwork
+from app.engine.grid import Grid
+from app.engine.road_grades import is_compliant
+from app.engine.roads import RoadSegment
+
 # Fence offset from the outermost tables [m]: a 5 m perimeter maintenance track inside the fence.
 FENCE_OFFSET_M = 7.5
 # Tables of a row this close [m] count as one run for the fence and the road cost raster (spans
@@ -121,3 +126,42 @@ def snap_to_corridors(line: LineString, corridors: Sequence[LineString], tol_m: 
             out.append((x, y))
     dedup = [out[0]] + [pt for a, pt in itertools.pairwise(out) if pt != a]
     return LineString(dedup) if len(dedup) >= 2 else line
+
+
+# Perimeter track: its centreline this far inside the fence [m] (a 5 m track in the 7.5 m margin).
+PERIMETER_INSET_M = 3.5
+
+
+def perimeter_roads(
+    fencing: Fencing, boundary: BaseGeometry, grid: Grid, *, width_m: float, max_grade_pct: float
+) -> list[RoadSegment]:
+    """A perimeter track inside each fence (UTM [m]), graded along its centreline like any road:
+    cut / fill [m³], design grade [%], and `compliant` when within `max_grade_pct`."""
+    out: list[RoadSegment] = []
+    for area in fencing.areas:
+        inner = area.buffer(-PERIMETER_INSET_M, join_style="mitre")
+        for poly in getattr(inner, "geoms", [inner]):
+            if not isinstance(poly, Polygon) or poly.is_empty:
+                continue
+            ring = LineString(poly.exterior.coords)
+            if not boundary.covers(ring):
+                continue
+            step = max(grid.resolution_m / 2, 1.0)
+            d = np.arange(0.0, ring.length + step, step).clip(max=ring.length)
+            pts = shapely.line_interpolate_point(ring, d)
+            z = grid.sample(shapely.get_x(pts), shapely.get_y(pts)).astype(float)
+            ew = road_earthwork(d, z, width_m=width_m, max_grade_pct=max_grade_pct)
+            out.append(
+                RoadSegment(
+                    geometry=ring,
+                    road_class="perimeter",
+                    width_m=width_m,
+                    length_m=float(ring.length),
+                    max_grade_pct=ew.max_grade_pct,
+                    cut_m3=ew.cut_m3,
+                    fill_m3=ew.fill_m3,
+                    compliant=is_compliant(ew.max_grade_pct, max_grade_pct),
+                    label="perimeter track",
+                )
+            )
+    return out

@@ -37,6 +37,7 @@ class PvDesign(BaseModel):
     between table ends in a row [m]; min_tracker_fraction: shortest partial tracker as a fraction
     of a full one. pile_spacing_m: pile interval along a table [m]; pile_reveal_min_m /
     pile_reveal_max_m: the structure's allowed pile reveal range [m] (beyond it the ground is graded).
+    internal_road_width_m: access corridor road width [m]; perimeter_road: a track inside each fence.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -62,6 +63,7 @@ class PvDesign(BaseModel):
     pile_reveal_min_m: float = Field(default=0.8, ge=0.2, le=3)
     pile_reveal_max_m: float = Field(default=1.6, ge=0.3, le=5)
     internal_road_width_m: float = Field(default=5.0, ge=3, le=12)
+    perimeter_road: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> PvDesign:

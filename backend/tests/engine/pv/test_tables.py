@@ -277,3 +277,20 @@ def test_blocks_are_near_equal_and_add_up(structure: str) -> None:
     roads = shapely.union_all([to_utm(r.geometry, crs) for r in result.roads])
     for s in stations:
         assert to_utm(s.footprint, crs).distance(roads) < 20.0
+
+
+def test_perimeter_road_runs_inside_the_fence_clear_of_tables() -> None:
+    crs, sq = square_utm(800)
+    site = site_from_utm(sq, crs)
+    params = LayoutParams(target_capacity_kw=20_000, pv={"perimeter_road": True})
+    result = generate_layout(site, grid_for(sq, crs, terrain="rolling"), params)
+    perimeter = [to_utm(r.geometry, crs) for r in result.roads if r.road_class == "perimeter"]
+    assert perimeter
+    fences = [to_utm(f["geometry"], crs) for f in result.extras if f["kind"] == "fence"]
+    tables = [to_utm(a.footprint, crs) for a in _tables(result)]
+    for ring in perimeter:
+        band = ring.buffer(2.5)
+        assert not any(band.intersects(t) for t in tables)
+        assert any(Polygon(f.coords).covers(ring) for f in fences)
+    plain = generate_layout(site, grid_for(sq, crs, terrain="rolling"), LayoutParams(target_capacity_kw=20_000))
+    assert result.metrics["road_length_m"] > plain.metrics["road_length_m"]
