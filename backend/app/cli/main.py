@@ -8,7 +8,7 @@ import sys
 import typer
 
 from app.cli import db as db_cli
-from app.cli import export, generate, ops, terrain
+from app.cli import export, generate, ops, study, terrain
 from app.cli.serve import serve
 from app.cli.worker import worker
 from app.errors import AppError
@@ -24,6 +24,7 @@ app.add_typer(terrain.terrain_app, name="terrain", help="Terrain analysis.")
 app.add_typer(ops.ops_app, name="ops", help="Operations runbook commands.")
 generate.register(app)
 export.register(app)
+study.register(app)
 
 
 @app.command("openapi")
