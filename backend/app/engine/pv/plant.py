@@ -10,7 +10,6 @@ the power station will replace); group them into blocks; place power stations on
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -303,8 +302,9 @@ def corridor_lines(area: BaseGeometry, frame: RowFrame, corridors: Corridors) ->
 
 def _reindexed(t: PvTable, index: int) -> PvTable:
     """A copy of table `t` with another index (a shallow copy: much cheaper than `replace`)."""
-    new = copy.copy(t)
-    object.__setattr__(new, "index", index)
+    new: PvTable = object.__new__(PvTable)
+    new.__dict__.update(t.__dict__)
+    new.__dict__["index"] = index
     return new
 
 
