@@ -96,7 +96,7 @@ test: install lint test-backend test-frontend test-e2e test-infra
 chaos: install-backend pg-up
 	@rm -f var/chaos-report.jsonl
 	cd backend && SITELAYOUTS_CHAOS=1 CHAOS_REPORT=$(CURDIR)/var/chaos-report.jsonl PG_TEST_URL=$(PG_TEST_URL) \
-	  .venv/bin/pytest -q -p no:cacheprovider -s tests/chaos tests/jobs/test_reliability_processes.py \
+	  .venv/bin/pytest -q -p no:cacheprovider -s tests/chaos tests/jobs/test_reliability_processes.py tests/jobs/test_worker_rescue.py \
 	  tests/jobs/test_cancel_race.py tests/queue/test_stale_claim.py tests/ops/test_ops_truth.py
 	@echo "chaos figures: var/chaos-report.jsonl"
 
