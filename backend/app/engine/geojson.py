@@ -23,6 +23,13 @@ from app.engine.types import LayoutParams, LayoutResult, SiteInput
 
 def _geometry(geom: BaseGeometry) -> dict[str, Any]:
     """GeoJSON geometry with exterior rings counter-clockwise and holes clockwise (RFC 7946 §3.1.6)."""
+    if geom.geom_type == "Polygon" and not geom.interiors:
+        # The common case (tens of thousands of PV tables): straight from the coordinates.
+        xy = shapely.get_coordinates(geom)
+        x, y = xy[:, 0], xy[:, 1]
+        if float(((x[:-1] * y[1:]) - (x[1:] * y[:-1])).sum()) < 0:
+            xy = xy[::-1]
+        return {"type": "Polygon", "coordinates": [xy.tolist()]}
     if geom.geom_type == "Polygon":
         geom = orient(geom, sign=1.0)
     elif geom.geom_type == "MultiPolygon":
