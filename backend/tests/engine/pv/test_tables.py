@@ -292,5 +292,32 @@ def test_perimeter_road_runs_inside_the_fence_clear_of_tables() -> None:
         band = ring.buffer(2.5)
         assert not any(band.intersects(t) for t in tables)
         assert any(Polygon(f.coords).covers(ring) for f in fences)
-    plain = generate_layout(site, grid_for(sq, crs, terrain="rolling"), LayoutParams(target_capacity_kw=20_000))
+    rolling = grid_for(sq, crs, terrain="rolling")
+    plain = generate_layout(site, rolling, LayoutParams(target_capacity_kw=20_000))
     assert result.metrics["road_length_m"] > plain.metrics["road_length_m"]
+
+
+@pytest.mark.parametrize("structure", ["fixed", "tracker"])
+def test_blocks_are_compact_fields_without_stray_tables(structure: str) -> None:
+    """A site much larger than the target: every table has a neighbour of its own block within
+    two pitches plus a corridor, and the field stays around the substation."""
+    crs, sq = square_utm(1500)
+    site = site_from_utm(sq, crs)
+    params = LayoutParams(target_capacity_kw=20_000, pv={"structure": structure})
+    result = generate_layout(site, grid_for(sq, crs), params)
+    m = result.metrics
+    reach = 2 * m["pitch_m"] + 10.0
+    tables = _tables(result)
+    by_block: dict[int, list[Polygon]] = {}
+    for a in tables:
+        by_block.setdefault(a.properties["block"], []).append(to_utm(a.footprint, crs))
+    for polys in by_block.values():
+        tree = shapely.STRtree(polys)
+        for i, p in enumerate(polys):
+            near = [j for j in tree.query(p, predicate="dwithin", distance=reach) if j != i]
+            assert near, "a table stands apart from its block"
+    sub = next(to_utm(a.footprint, crs) for a in result.assets if a.asset_type == "substation")
+    field = shapely.union_all([to_utm(a.footprint, crs) for a in tables]).convex_hull
+    # The field's hull covers about the area the tables need, not the whole 225 ha parcel.
+    assert field.area < 0.5 * sq.area
+    assert field.distance(sub) < 200.0
