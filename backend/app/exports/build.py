@@ -107,4 +107,5 @@ def document_from_result(
         terrain_summary=summary,
         contours=contours or None,
         created_at=created_at or datetime.now(UTC),
+        design=dict(result.design or {}),
     )

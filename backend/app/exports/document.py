@@ -8,9 +8,14 @@ CRS, names, parameters, warnings and optional terrain data.
 FeatureCollection contract: a top-level "metrics" member (total_capacity_kw, storage_kwh,
 asset_count, counts_by_type, road_length_m, cut_volume_m3, fill_volume_m3, buildable_area_ha,
 capacity_density_kw_per_ha, target_capacity_kw) and features whose properties.kind is one of
-boundary | exclusion | entry | asset | road | fence | gate. PV tables and trackers are assets of
-type pv_table / tracker with properties dc_kwp, block (inverter block id) etc.; features without
-those newer properties are still exported (missing numbers are blank).
+boundary | exclusion | entry | asset | road | fence | gate | cable | trench. PV tables and trackers
+are assets of type pv_table / tracker with properties dc_kwp, block (inverter block id) etc.; cables
+carry circuit, level (dc | lv | mv), conductor, length_m, current_a; trenches level and length_m.
+Features without those newer properties are still exported (missing numbers are blank).
+
+The optional design document (`LayoutResult.design`: "pv", "electrical", "bom", "energy", "cost")
+feeds the bill of quantities, MV single-line, energy and cost outputs; gas and BESS layouts have
+none of it, and every exporter then simply leaves those parts out.
 """
 
 from __future__ import annotations
@@ -32,8 +37,20 @@ from shapely.ops import unary_union
 
 from app.engine.crs import WGS84, reproject_many, to_utm
 
-Kind = Literal["boundary", "exclusion", "entry", "asset", "road", "fence", "gate"]
-KINDS: tuple[Kind, ...] = ("boundary", "exclusion", "entry", "asset", "road", "fence", "gate")
+Kind = Literal["boundary", "exclusion", "entry", "asset", "road", "fence", "gate", "cable", "trench"]
+KINDS: tuple[Kind, ...] = (
+    "boundary",
+    "exclusion",
+    "entry",
+    "asset",
+    "road",
+    "fence",
+    "gate",
+    "cable",
+    "trench",
+)
+# Cable levels in drawing order (the GeoJSON `level` of a cable feature).
+CABLE_LEVELS: tuple[str, ...] = ("dc", "lv", "mv")
 # Asset types placed one per PV table or tracker (issue 11); the rest is equipment.
 TABLE_TYPES = frozenset({"pv_table", "tracker"})
 ROAD_CLASS_ORDER: tuple[str, ...] = ("spine", "secondary", "spur")
@@ -115,6 +132,7 @@ class ExportDocument:
     contours: optional contour lines, WGS84 LineStrings (or MultiLineStrings) whose z coordinate,
         when present, is the contour elevation [m]. Drawn on the DXF CONTOURS layer and the PDF map.
     created_at: when the layout was generated (UTC), printed on every output.
+    design: the plant design document (see the module docstring); empty for gas / BESS layouts.
     """
 
     feature_collection: dict[str, Any]
@@ -126,6 +144,7 @@ class ExportDocument:
     terrain_summary: dict[str, Any] | None = None
     contours: list[LineString] | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    design: dict[str, Any] = field(default_factory=dict)
 
     # -- features --------------------------------------------------------------------------------
 
@@ -172,6 +191,28 @@ class ExportDocument:
     @property
     def gates(self) -> list[Item]:
         return self._items["gate"]
+
+    @property
+    def cables(self) -> list[Item]:
+        return self._items["cable"]
+
+    @property
+    def trenches(self) -> list[Item]:
+        return self._items["trench"]
+
+    @cached_property
+    def cables_by_level(self) -> dict[str, list[Item]]:
+        """Cables by `level`, in CABLE_LEVELS order then any other level alphabetically."""
+        out: dict[str, list[Item]] = {}
+        for c in self.cables:
+            out.setdefault(c.text("level", "other") or "other", []).append(c)
+        order = {lv: k for k, lv in enumerate(CABLE_LEVELS)}
+        return dict(sorted(out.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One section of the design document ("bom", "electrical", "energy", "cost"), or {}."""
+        value = self.design.get(name) if isinstance(self.design, dict) else None
+        return value if isinstance(value, dict) else {}
 
     @cached_property
     def tables(self) -> list[Item]:

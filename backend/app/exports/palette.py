@@ -82,6 +82,10 @@ SETBACK_COLOR = "#1d4ed8"
 BUILDABLE_COLOR = "#16a34a"
 CONTOUR_COLOR = "#8b5e34"
 FENCE_COLOR = "#374151"
+# Cables by level (DC strings and feeders, LV AC from string inverters, MV collection) and trenches.
+CABLE_COLORS: dict[str, str] = {"dc": "#c2410c", "lv": "#0f766e", "mv": "#7e22ce"}
+CABLE_COLOR = "#57534e"  # a cable of any other level
+TRENCH_COLOR = "#a8a29e"
 
 _ACRONYMS = {
     "pv": "PV",
@@ -142,6 +146,11 @@ def road_color(road_class: str, *, compliant: bool = True) -> str:
     return ROAD_COLORS.get(road_class, ROAD_COLOR)
 
 
+def cable_color(level: str) -> str:
+    """The colour of a cable of `level` ("dc", "lv", "mv"; anything else: CABLE_COLOR)."""
+    return CABLE_COLORS.get(level, CABLE_COLOR)
+
+
 def kml_color(hex_rgb: str, alpha: float = 1.0) -> str:
     """ "#rrggbb" and opacity 0-1 as KML's "aabbggrr"."""
     r, g, b = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
@@ -186,15 +195,19 @@ __all__ = [
     "ASSET_COLORS",
     "BLOCK_PALETTE",
     "BOUNDARY_COLOR",
+    "CABLE_COLOR",
+    "CABLE_COLORS",
     "CONTOUR_COLOR",
     "ENTRY_COLOR",
     "EXCLUSION_COLOR",
     "FENCE_COLOR",
     "NONCOMPLIANT_ROAD_COLOR",
     "ROAD_COLOR",
+    "TRENCH_COLOR",
     "aci",
     "asset_color",
     "block_color",
+    "cable_color",
     "kml_color",
     "label",
     "road_color",

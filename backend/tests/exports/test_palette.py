@@ -48,10 +48,26 @@ def test_asset_colors_and_aliases_match_the_web_app() -> None:
         "ENTRY_COLOR",
         "CONTOUR_COLOR",
         "NONCOMPLIANT_ROAD_COLOR",
+        "CABLE_COLOR",
+        "TRENCH_COLOR",
     ):
         assert getattr(palette, name) == _const(name), name
     roads = dict(re.findall(r'(\w+):\s*\{\s*color:\s*"(#[0-9a-fA-F]{6})"', _ts()))
     assert roads == palette.ROAD_COLORS
+    assert _object("CABLE_COLORS") == palette.CABLE_COLORS
+
+
+def test_cable_and_trench_colours_are_distinct() -> None:
+    """Each cable level, trenches, fences and roads must be told apart on a drawing."""
+    colours = [*palette.CABLE_COLORS.values(), palette.TRENCH_COLOR, palette.FENCE_COLOR]
+    colours += list(palette.ROAD_COLORS.values())
+    assert len(set(colours)) == len(colours)
+    assert {"dc", "lv", "mv"} <= set(palette.CABLE_COLORS)
+    # Distinct in an AutoCAD viewer without true colour too.
+    cable_aci = [palette.aci(c) for c in (*palette.CABLE_COLORS.values(), palette.TRENCH_COLOR)]
+    assert len(set(cable_aci)) == len(cable_aci)
+    assert palette.cable_color("mv") == palette.CABLE_COLORS["mv"]
+    assert palette.cable_color("hv") == palette.CABLE_COLOR
 
 
 def test_colour_lookups() -> None:

@@ -90,3 +90,14 @@ export const INTERCONNECTION_COLOR = "#9333ea";
 export const SETBACK_COLOR = "#1d4ed8";
 export const BUILDABLE_COLOR = "#16a34a";
 export const CONTOUR_COLOR = "#8b5e34";
+
+/** Cables by level (DC strings and feeders, LV AC from string inverters, MV collection) and trenches. */
+export const CABLE_COLORS: Record<string, string> = {
+  dc: "#c2410c", // burnt orange
+  lv: "#0f766e", // dark teal
+  mv: "#7e22ce", // purple
+};
+/** A cable of any other level. */
+export const CABLE_COLOR = "#57534e";
+export const TRENCH_COLOR = "#a8a29e";
+export const cableColor = (level: string) => CABLE_COLORS[level] ?? CABLE_COLOR;
