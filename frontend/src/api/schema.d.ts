@@ -646,6 +646,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/studies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Studies
+         * @description The site's studies, newest first, each with its progress.
+         */
+        get: operations["studies-list_studies"];
+        put?: never;
+        /**
+         * Create Study
+         * @description Queue one layout job per combination of the grid's values (at most 200; 422 naming the
+         *     count over the limit, or the variant and field that is invalid).
+         */
+        post: operations["studies-create_study"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/studies/{study_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Study
+         * @description Progress and the comparison table (rows without the sort value — running, failed — last).
+         */
+        get: operations["studies-read_study"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Study
+         * @description Delete the study and its variants' layouts (queued jobs then find nothing to do).
+         */
+        delete: operations["studies-delete_study"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/studies/{study_id}/preferred": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Preferred
+         * @description Mark one variant's layout as preferred (422 when it is not in this study; null clears).
+         */
+        put: operations["studies-set_preferred"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1228,6 +1297,11 @@ export interface components {
              * @default 5
              */
             internal_road_width_m: number;
+            /**
+             * Perimeter Road
+             * @default false
+             */
+            perimeter_road: boolean;
         };
         /** RedriveRequest */
         RedriveRequest: {
@@ -1411,6 +1485,253 @@ export interface components {
             area_ha: number;
             /** Share */
             share: number;
+        };
+        /** StudiesPublic */
+        StudiesPublic: {
+            /** Data */
+            data: components["schemas"]["StudySummary"][];
+            /** Count */
+            count: number;
+        };
+        /**
+         * StudyBase
+         * @description Parameters every variant shares: a generate request's fields without site_id (validated
+         *     per variant exactly as POST /api/layouts/generate validates them).
+         */
+        StudyBase: {
+            /**
+             * Target Capacity Kw
+             * @description generating capacity wanted [kW]
+             */
+            target_capacity_kw: number;
+            /** Profile */
+            profile?: ("solar_farm" | "bess" | "gas_bess" | "wind_hybrid" | "hybrid") | null;
+            /** Strategy */
+            strategy?: ("balanced" | "density" | "low_earthwork" | "clustered") | null;
+            /** Use Terrain */
+            use_terrain?: boolean | null;
+            /**
+             * Dem Resolution M
+             * @description terrain cell size [m]
+             */
+            dem_resolution_m?: number | null;
+            /**
+             * Setback M
+             * @description keep-out inside the boundary [m]
+             */
+            setback_m?: number | null;
+            /**
+             * Pv
+             * @description PV design fields shared by all variants
+             */
+            pv?: {
+                [key: string]: unknown;
+            } | null;
+            /** Overrides */
+            overrides?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            /** Electrical */
+            electrical?: {
+                [key: string]: unknown;
+            } | null;
+            /** Losses */
+            losses?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Cost
+             * @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV
+             */
+            cost?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** StudyCreate */
+        StudyCreate: {
+            /** Name */
+            name?: string | null;
+            base: components["schemas"]["StudyBase"];
+            grid: components["schemas"]["StudyGrid"];
+        };
+        /** StudyDetail */
+        StudyDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Site Id
+             * Format: uuid
+             */
+            site_id: string;
+            /** Name */
+            name: string;
+            /** Grid */
+            grid: {
+                [key: string]: unknown;
+            };
+            /** Base */
+            base: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Preferred Layout Id */
+            preferred_layout_id: string | null;
+            progress: components["schemas"]["StudyProgress"];
+            /** Sort */
+            sort: string;
+            /** Rows */
+            rows: components["schemas"]["StudyRow"][];
+        };
+        /**
+         * StudyGrid
+         * @description The variant axes: every combination of the listed values is one layout. Axes left out take
+         *     the base parameters. Trackers have no fixed tilt, so tracker variants ignore `tilt_deg`.
+         */
+        StudyGrid: {
+            /** Structure */
+            structure?: ("fixed" | "tracker")[] | null;
+            /** Gcr */
+            gcr?: number[] | null;
+            /**
+             * Tilt Deg
+             * @description fixed-tilt angles [deg]
+             */
+            tilt_deg?: number[] | null;
+            /** Dc Ac Ratio */
+            dc_ac_ratio?: number[] | null;
+            /** Strategy */
+            strategy?: ("balanced" | "density" | "low_earthwork" | "clustered")[] | null;
+        };
+        /** StudyPreferred */
+        StudyPreferred: {
+            /**
+             * Layout Id
+             * @description a layout of this study, or null to clear
+             */
+            layout_id: string | null;
+        };
+        /**
+         * StudyProgress
+         * @description Counts of the variants' layouts by status; percent_done = terminal / total × 100.
+         */
+        StudyProgress: {
+            /** Total */
+            total: number;
+            /** Queued */
+            queued: number;
+            /** Processing */
+            processing: number;
+            /** Completed */
+            completed: number;
+            /** Failed */
+            failed: number;
+            /** Cancelled */
+            cancelled: number;
+            /** Percent Done */
+            percent_done: number;
+            /** Done */
+            done: boolean;
+        };
+        /** StudyQueued */
+        StudyQueued: {
+            /**
+             * Study Id
+             * Format: uuid
+             */
+            study_id: string;
+            /** Variant Count */
+            variant_count: number;
+            /** Layout Ids */
+            layout_ids: string[];
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status: "queued";
+        };
+        /**
+         * StudyRow
+         * @description One variant: its axis values, job status and results (null until completed).
+         *     MW AC, MWp DC, MWh/yr (P50 for a TMY; a clear-sky year is an upper bound, see weather_source),
+         *     kWh/kWp, USD, USD/MWh.
+         */
+        StudyRow: {
+            /**
+             * Layout Id
+             * Format: uuid
+             */
+            layout_id: string;
+            /** Variant */
+            variant: {
+                [key: string]: unknown;
+            };
+            /** Status */
+            status: string;
+            /** Progress Pct */
+            progress_pct: number;
+            /** Preferred */
+            preferred: boolean;
+            /** Ac Capacity Mw */
+            ac_capacity_mw: number | null;
+            /** Dc Capacity Mwp */
+            dc_capacity_mwp: number | null;
+            /** Annual Energy Mwh */
+            annual_energy_mwh: number | null;
+            /** Specific Yield Kwh Per Kwp */
+            specific_yield_kwh_per_kwp: number | null;
+            /** Performance Ratio */
+            performance_ratio: number | null;
+            /** Capex Usd */
+            capex_usd: number | null;
+            /** Lcoe Usd Per Mwh */
+            lcoe_usd_per_mwh: number | null;
+            /** Npv Usd */
+            npv_usd: number | null;
+            /** Weather Source */
+            weather_source: string | null;
+            /** Error Message */
+            error_message: string | null;
+        };
+        /** StudySummary */
+        StudySummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Site Id
+             * Format: uuid
+             */
+            site_id: string;
+            /** Name */
+            name: string;
+            /** Grid */
+            grid: {
+                [key: string]: unknown;
+            };
+            /** Base */
+            base: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Preferred Layout Id */
+            preferred_layout_id: string | null;
+            progress: components["schemas"]["StudyProgress"];
         };
         /**
          * TerrainSummaryPublic
@@ -2833,6 +3154,171 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "studies-list_studies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudiesPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "studies-create_study": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StudyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyQueued"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "studies-read_study": {
+        parameters: {
+            query?: {
+                /** @description lcoe, capex: lowest first; the others highest first */
+                sort?: "lcoe" | "mwh" | "mwdc" | "mwac" | "capex" | "yield" | "npv";
+                order?: "best" | "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "studies-delete_study": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "studies-set_preferred": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StudyPreferred"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudySummary"];
+                };
             };
             /** @description Validation Error */
             422: {

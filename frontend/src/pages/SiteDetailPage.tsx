@@ -28,6 +28,7 @@ import { Alert } from "../components/ui/Alert";
 import { Spinner } from "../components/ui/Spinner";
 import { Button } from "../components/ui/Button";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
+import { StudiesPanel } from "../components/Studies/StudiesPanel";
 
 const newIdempotencyKey = (): string =>
   typeof crypto !== "undefined" && "randomUUID" in crypto
@@ -291,6 +292,8 @@ export function SiteDetailPage() {
             <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-${layoutNames[selected.id].replace(" ", "-").toLowerCase()}`} />
           </Panel>
         )}
+
+        <StudiesPanel siteId={s.id} />
 
         <Panel title="Entry and grid connection">
           <SitePointsPanel

@@ -1,0 +1,73 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { StudyTable, sortRows } from "./StudyTable";
+import { scatterPoints, YieldCapexScatter } from "./YieldCapexScatter";
+import { ROWS, row } from "./fixtures";
+
+const order = () => screen.getAllByTestId("study-row").map((tr) => within(tr).getByRole("rowheader").textContent);
+
+describe("StudyTable", () => {
+  it("starts sorted by LCOE, lowest first, the failed variant last", () => {
+    render(<StudyTable rows={ROWS} onPrefer={() => {}} />);
+    expect(order()).toEqual(["tracker · GCR 0.3", "fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(screen.getByRole("columnheader", { name: "LCOE ($/MWh)" })).toHaveAttribute("aria-sort", "ascending");
+  });
+
+  it("sorts by MWh, MWdc and CAPEX from the headers; a second click reverses", async () => {
+    const user = userEvent.setup();
+    render(<StudyTable rows={ROWS} onPrefer={() => {}} />);
+    await user.click(screen.getByRole("button", { name: "MWh/yr" }));
+    expect(order()).toEqual(["tracker · GCR 0.3", "fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    await user.click(screen.getByRole("button", { name: "MWdc" }));
+    expect(order()).toEqual(["fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.3", "tracker · GCR 0.45"]);
+    await user.click(screen.getByRole("button", { name: "CAPEX ($M)" }));
+    expect(order()).toEqual(["fixed · GCR 0.3", "tracker · GCR 0.3", "fixed · GCR 0.45", "tracker · GCR 0.45"]);
+    await user.click(screen.getByRole("button", { name: "CAPEX ($M)" }));
+    expect(order()).toEqual(["fixed · GCR 0.45", "tracker · GCR 0.3", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(screen.getByRole("columnheader", { name: "CAPEX ($M)" })).toHaveAttribute("aria-sort", "descending");
+  });
+
+  it("marks a completed variant preferred; a failed one cannot be", async () => {
+    const onPrefer = vi.fn();
+    const user = userEvent.setup();
+    render(<StudyTable rows={ROWS} onPrefer={onPrefer} />);
+    await user.click(screen.getByLabelText("Prefer fixed · GCR 0.45"));
+    expect(onPrefer).toHaveBeenCalledWith("d");
+    expect(screen.getByLabelText("Prefer tracker · GCR 0.45")).toBeDisabled();
+  });
+
+  it("sortRows puts rows without the value last in either direction", () => {
+    const rows = [row({ layout_id: "x", lcoe_usd_per_mwh: null }), row({ layout_id: "y", lcoe_usd_per_mwh: 50 }), row({ layout_id: "z", lcoe_usd_per_mwh: 45 })];
+    expect(sortRows(rows, "lcoe").map((r) => r.layout_id)).toEqual(["z", "y", "x"]);
+    expect(sortRows(rows, "lcoe", true).map((r) => r.layout_id)).toEqual(["y", "z", "x"]);
+  });
+});
+
+describe("YieldCapexScatter", () => {
+  it("plots each completed variant: more CAPEX further right, more yield higher up", () => {
+    const pts = scatterPoints(ROWS);
+    expect(pts.map((p) => p.id).sort()).toEqual(["a", "b", "d"]);
+    const by = Object.fromEntries(pts.map((p) => [p.id, p]));
+    expect(by.a.cx).toBeLessThan(by.b.cx); // 3.5 < 3.9 M USD
+    expect(by.b.cx).toBeLessThan(by.d.cx); // 3.9 < 4.2
+    expect(by.b.cy).toBeLessThan(by.d.cy); // 2300 kWh/kWp is drawn above 1900 (SVG y grows down)
+    expect(by.d.cy).toBeLessThan(by.a.cy);
+    // The extremes sit on the plot box's edges, in between in proportion.
+    const xs = pts.map((p) => p.cx);
+    const t = (by.b.cx - Math.min(...xs)) / (Math.max(...xs) - Math.min(...xs));
+    expect(t).toBeCloseTo((3.9 - 3.5) / (4.2 - 3.5), 6);
+  });
+
+  it("highlights the preferred variant and says when there is nothing to plot", () => {
+    const { rerender } = render(<YieldCapexScatter rows={ROWS.map((r) => (r.layout_id === "b" ? { ...r, preferred: true } : r))} />);
+    const circles = screen.getAllByTestId("scatter-point");
+    expect(circles).toHaveLength(3);
+    const preferred = circles.filter((c) => c.getAttribute("r") === "6");
+    expect(preferred).toHaveLength(1);
+    expect(preferred[0].textContent).toContain("tracker · GCR 0.3");
+    expect(preferred[0].textContent).toContain("(preferred)");
+    rerender(<YieldCapexScatter rows={[ROWS[2]]} />);
+    expect(screen.getByText("The scatter appears as variants complete.")).toBeInTheDocument();
+  });
+});
