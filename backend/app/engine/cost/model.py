@@ -29,7 +29,9 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
 
     def add(item: str, qty: float, unit: str, key: str, price: float | None = None) -> None:
         p = float(_v(costs, key)) if price is None else price
-        lines.append({"item": item, "quantity": round(qty, 3), "unit": unit, "unit_cost": p, "usd": qty * p})
+        # "key" names the unit-cost entry, so reports can cite its source.
+        line = {"item": item, "quantity": round(qty, 3), "unit": unit, "unit_cost": p, "usd": qty * p}
+        lines.append({**line, "key": key})
 
     add("PV modules", wdc, "Wdc", "module_usd_per_wdc")
     add("module installation", wdc, "Wdc", "module_install_usd_per_wdc")
@@ -71,7 +73,12 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
     direct = sum(line["usd"] for line in lines)
     overheads = [
-        {"item": name, "pct": float(_v(costs, key)), "usd": direct * float(_v(costs, key)) / 100.0}
+        {
+            "item": name,
+            "pct": float(_v(costs, key)),
+            "usd": direct * float(_v(costs, key)) / 100.0,
+            "key": key,
+        }
         for name, key in (
             ("EPC overhead and margin", "epc_overhead_pct"),
             ("development", "development_pct"),
