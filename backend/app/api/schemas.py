@@ -254,6 +254,8 @@ class LayoutPublic(BaseModel):
         default=False,
         description="made before the site's zones, entry or interconnection point last changed",
     )
+    study_id: uuid.UUID | None = Field(default=None, description="the study this layout is a variant of")
+    variant: dict[str, Any] | None = Field(default=None, description="the study variant's axis values")
 
     @model_validator(mode="before")
     @classmethod

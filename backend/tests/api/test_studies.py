@@ -80,6 +80,7 @@ def test_study_of_four_variants_runs_and_compares(
         assert row["specific_yield_kwh_per_kwp"] * m["dc_capacity_kwp"] / 1000 == (
             pytest.approx(row["annual_energy_mwh"], rel=0.01)
         )
+        assert layout["study_id"] == study_id and layout["variant"] == row["variant"]
         assert m["structure"] == row["variant"]["structure"] and m["gcr"] == pytest.approx(
             row["variant"]["gcr"]
         )

@@ -1080,6 +1080,18 @@ export interface components {
              * @default false
              */
             stale: boolean;
+            /**
+             * Study Id
+             * @description the study this layout is a variant of
+             */
+            study_id?: string | null;
+            /**
+             * Variant
+             * @description the study variant's axis values
+             */
+            variant?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** LayoutQueued */
         LayoutQueued: {

@@ -1,0 +1,99 @@
+"""The study grid without a database: expansion, the count and its limit, each variant's generate
+body, the comparison row's units and the sort order."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+
+from app.errors import InvalidInput
+from app.studies.grid import (
+    MAX_VARIANTS,
+    comparison_row,
+    count_variants,
+    expand,
+    sort_rows,
+    validated_bodies,
+    variant_body,
+)
+
+
+def test_expand_is_the_cartesian_product_in_axis_order() -> None:
+    grid = {"strategy": ["balanced", "density"], "gcr": [0.3, 0.4], "dc_ac_ratio": [1.2, 1.3, 1.4]}
+    variants = expand(grid)
+    expected = [
+        {"gcr": g, "dc_ac_ratio": r, "strategy": s}
+        for g, r, s in itertools.product(grid["gcr"], grid["dc_ac_ratio"], grid["strategy"])
+    ]
+    assert variants == expected
+    assert count_variants(grid) == len(variants) == 12
+
+
+def test_trackers_are_not_repeated_per_tilt() -> None:
+    grid = {"structure": ["fixed", "tracker"], "tilt_deg": [15, 25, 35], "gcr": [0.3, 0.4]}
+    variants = expand(grid)
+    assert count_variants(grid) == len(variants) == 3 * 2 + 2
+    trackers = [v for v in variants if v["structure"] == "tracker"]
+    assert trackers == [{"structure": "tracker", "gcr": 0.3}, {"structure": "tracker", "gcr": 0.4}]
+
+
+def test_the_limit_names_the_count() -> None:
+    grid = {"gcr": [round(0.2 + 0.01 * i, 2) for i in range(41)], "dc_ac_ratio": [1.1, 1.2, 1.3, 1.4, 1.5]}
+    assert count_variants(grid) == 205
+    with pytest.raises(InvalidInput, match="205 variants, 5 over the limit of 200"):
+        expand(grid)
+    assert len(expand({"gcr": grid["gcr"][:40], "dc_ac_ratio": grid["dc_ac_ratio"]})) == MAX_VARIANTS
+
+
+def test_variant_body_merges_the_axes_into_the_base() -> None:
+    base = {"target_capacity_kw": 5000, "pv": {"tilt_deg": 20, "pitch_m": 9.0, "modules_across": 2}}
+    fixed = variant_body(base, {"structure": "fixed", "gcr": 0.4, "strategy": "density"})
+    assert fixed == {
+        "target_capacity_kw": 5000,
+        "strategy": "density",
+        # The variant's GCR replaces the base's pitch; the base's tilt stays for a fixed variant.
+        "pv": {"tilt_deg": 20, "modules_across": 2, "structure": "fixed", "gcr": 0.4},
+    }
+    tracker = variant_body(base, {"structure": "tracker"})
+    assert tracker["pv"] == {"pitch_m": 9.0, "modules_across": 2, "structure": "tracker"}
+    assert base["pv"] == {"tilt_deg": 20, "pitch_m": 9.0, "modules_across": 2}  # not mutated
+
+
+def test_validation_names_the_variant_and_field() -> None:
+    base = {"target_capacity_kw": 4000, "use_terrain": False}
+    variants = expand({"structure": ["fixed"], "dc_ac_ratio": [1.2, 5.0]})
+    with pytest.raises(
+        InvalidInput, match=r"^variant 2 \(structure=fixed, dc_ac_ratio=5.0\): pv.dc_ac_ratio"
+    ):
+        validated_bodies(uuid.uuid4(), base, variants)
+    bodies = validated_bodies(uuid.uuid4(), base, variants[:1])
+    assert bodies[0].pv is not None and bodies[0].pv.dc_ac_ratio == 1.2
+
+
+def test_row_units_and_sorting() -> None:
+    metrics = {
+        "dc_capacity_kwp": 6500.0,
+        "capex_usd": 4.2e6,
+        "lcoe_usd_per_mwh": 41.5,
+        "weather_source": "file",
+    }
+    row = comparison_row(
+        layout_id="a", variant={"gcr": 0.3}, status="completed", metrics=metrics,
+        total_capacity_kw=5000.0, annual_energy_mwh=12000.0,
+    )  # fmt: skip
+    assert row["ac_capacity_mw"] == 5.0 and row["dc_capacity_mwp"] == 6.5
+    assert row["annual_energy_mwh"] == 12000.0 and row["lcoe_usd_per_mwh"] == 41.5
+    running = comparison_row(layout_id="b", variant={}, status="processing", metrics=metrics)
+    assert running["lcoe_usd_per_mwh"] is None and running["weather_source"] is None
+
+    def r(name: str, lcoe: float | None, mwh: float | None) -> dict[str, object]:
+        return {"layout_id": name, "lcoe_usd_per_mwh": lcoe, "annual_energy_mwh": mwh}
+
+    rows = [r("a", 45.0, 900.0), r("b", None, None), r("c", 38.0, 1100.0), r("d", 41.0, 1000.0)]
+    assert [x["layout_id"] for x in sort_rows(rows)] == ["c", "d", "a", "b"]
+    assert [x["layout_id"] for x in sort_rows(rows, "mwh")] == ["c", "d", "a", "b"]
+    assert [x["layout_id"] for x in sort_rows(rows, "lcoe", descending=True)] == ["a", "d", "c", "b"]
+    with pytest.raises(InvalidInput, match="unknown key 'colour'"):
+        sort_rows(rows, "colour")
