@@ -15,6 +15,25 @@ table, ordered by inverter block: id, block, asset_type, structure, centre lon/l
 UTM easting/northing [m] (`utm_crs`), dc_kwp, modules, tilt_deg, azimuth_deg (clockwise from true
 north), slope_along_pct, slope_across_pct, piles, cut_m3, fill_m3.
 
+PV layouts with a plant design add (each file only when its section is present, so gas and BESS
+layouts keep the three files above):
+
+bom.csv — the bill of quantities: item, type_size, quantity, unit (pcs, m, m², m³, kWp).
+cables.csv — one row per cable route (GeoJSON `kind: "cable"`): id, circuit, level (dc | lv | mv),
+conductor, length_m (route) [m], current_a [A], cable_m (conductor metres, both poles) [m], block.
+mv_feeders.csv — the MV single-line summary: feeder, blocks (space-separated ids), block_count,
+mva, length_m, loss_kw (at STC), drop_pct, max_current_a, conductors.
+energy.csv — monthly energy: month (1-12), month_name, energy_mwh, basis ("P50 (typical
+meteorological year)" or "clear-sky upper bound (not a P50)" on every row).
+energy_summary.csv — key, value, unit: annual_energy_mwh, basis, specific_yield_kwh_per_kwp,
+performance_ratio, capacity_factor, dc_kwp, ac_kw, ghi/poa [kWh/m²], weather_source,
+weather_label, is_clearsky_upper_bound.
+losses.csv — the loss waterfall in order: step, percent (signed, % of the value before the
+step), value_after, unit.
+cost.csv — category (capex | overhead | summary), line, quantity, unit, unit_cost_usd,
+total_usd, source (the cited public source of the unit price). Summary rows: direct CAPEX, CAPEX
+total, CAPEX per Wdc and Wac, OPEX [USD/yr], real LCOE [USD/MWh] and, when a price was given, NPV.
+
 Missing values are empty cells. Numbers use "." as the decimal separator and no grouping.
 """
 
@@ -23,11 +42,21 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from shapely import wkt
 from shapely.geometry import LineString, MultiLineString
 
+from app.exports.design_tables import (
+    bom_rows,
+    cable_rows,
+    cost_rows,
+    energy_basis,
+    energy_summary_rows,
+    feeder_rows,
+    loss_rows,
+    monthly_rows,
+)
 from app.exports.document import ExportDocument, Item
 
 ASSET_COLUMNS: tuple[str, ...] = (
@@ -110,7 +139,53 @@ _DECIMALS: dict[str, int] = {
     "azimuth_deg": 2,
     "slope_along_pct": 2,
     "slope_across_pct": 2,
+    "quantity": 3,
+    "current_a": 2,
+    "cable_m": 2,
+    "mva": 3,
+    "loss_kw": 3,
+    "drop_pct": 3,
+    "max_current_a": 2,
+    "energy_mwh": 3,
+    "percent": 3,
+    "value_after": 3,
+    "unit_cost_usd": 4,
+    "total_usd": 2,
 }
+BOM_COLUMNS: tuple[str, ...] = ("item", "type_size", "quantity", "unit")
+CABLE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "circuit",
+    "level",
+    "conductor",
+    "length_m",
+    "current_a",
+    "cable_m",
+    "block",
+)
+FEEDER_COLUMNS: tuple[str, ...] = (
+    "feeder",
+    "blocks",
+    "block_count",
+    "mva",
+    "length_m",
+    "loss_kw",
+    "drop_pct",
+    "max_current_a",
+    "conductors",
+)
+ENERGY_COLUMNS: tuple[str, ...] = ("month", "month_name", "energy_mwh", "basis")
+SUMMARY_COLUMNS: tuple[str, ...] = ("key", "value", "unit")
+LOSS_COLUMNS: tuple[str, ...] = ("step", "percent", "value_after", "unit")
+COST_COLUMNS: tuple[str, ...] = (
+    "category",
+    "line",
+    "quantity",
+    "unit",
+    "unit_cost_usd",
+    "total_usd",
+    "source",
+)
 
 
 def _cell(column: str, value: object) -> object:
@@ -121,7 +196,7 @@ def _cell(column: str, value: object) -> object:
     return value
 
 
-def _csv(columns: Sequence[str], rows: Iterable[dict[str, object]]) -> bytes:
+def _csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> bytes:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180 line endings
     writer.writerow(columns)
@@ -222,8 +297,52 @@ def table_rows(doc: ExportDocument) -> list[dict[str, object]]:
     return rows
 
 
+def _whole(value: float | None) -> float | int | None:
+    """A count as an int (written without decimals) when it is whole."""
+    return int(value) if value is not None and value == int(value) else value
+
+
+def design_files(doc: ExportDocument) -> list[tuple[str, bytes]]:
+    """(name, CSV bytes) of the design tables the document has (see the module docstring)."""
+    files: list[tuple[str, bytes]] = []
+    bom = bom_rows(doc.section("bom"))
+    if bom:
+        rows = [{**vars(r), "quantity": _whole(r.quantity) if r.unit == "pcs" else r.quantity} for r in bom]
+        files.append(("bom.csv", _csv(BOM_COLUMNS, rows)))
+    if doc.cables:
+        files.append(("cables.csv", _csv(CABLE_COLUMNS, cable_rows(doc))))
+    feeders = feeder_rows(doc.section("electrical"))
+    if feeders:
+        files.append(("mv_feeders.csv", _csv(FEEDER_COLUMNS, feeders)))
+    energy = doc.section("energy")
+    if energy:
+        basis = energy_basis(energy)
+        months = [
+            {"month": m, "month_name": name, "energy_mwh": v, "basis": basis}
+            for m, name, v in monthly_rows(energy)
+        ]
+        files.append(("energy.csv", _csv(ENERGY_COLUMNS, months)))
+        # Values keep full precision here: the summary mixes units, so no per-column rounding.
+        summary = [
+            {"key": k, "value": v if not isinstance(v, float) else repr(v), "unit": u}
+            for k, v, u in energy_summary_rows(energy)
+        ]
+        files.append(("energy_summary.csv", _csv(SUMMARY_COLUMNS, summary)))
+        losses = [
+            {"step": name, "percent": pct, "value_after": after, "unit": unit}
+            for name, pct, after, unit in loss_rows(energy)
+        ]
+        if losses:
+            files.append(("losses.csv", _csv(LOSS_COLUMNS, losses)))
+    cost = cost_rows(doc.section("cost"))
+    if cost:
+        files.append(("cost.csv", _csv(COST_COLUMNS, (vars(r) for r in cost))))
+    return files
+
+
 def write_csv_zip(doc: ExportDocument) -> bytes:
-    """A zip with assets.csv, roads.csv and (PV tables present) tables.csv; see the module docstring."""
+    """A zip with assets.csv, roads.csv and, when present, tables.csv and the design tables
+    (bom, cables, mv_feeders, energy, energy_summary, losses, cost); see the module docstring."""
     buf = io.BytesIO()
     created = doc.created_at_utc
     stamp = (max(created.year, 1980), *created.timetuple()[1:6])
@@ -233,6 +352,7 @@ def write_csv_zip(doc: ExportDocument) -> bytes:
     ]
     if doc.tables:
         files.append(("tables.csv", _csv(TABLE_COLUMNS, table_rows(doc))))
+    files += design_files(doc)
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in files:
             info = zipfile.ZipInfo(name, date_time=stamp)

@@ -1,9 +1,12 @@
 """PDF export: a due-diligence report of the layout (US Letter, portrait), drawn with matplotlib.
 
-Page 1: title, key figures and a map of the layout in the site's UTM CRS [m] (grid north up,
-with a scale bar and a north arrow that points to true north). Following pages: capacity
-summary, assets by type, roads, earthwork, terrain summary (when given), warnings, the
-parameters used, notes, and an asset schedule. Every page carries the software version, the
+Page 1: title, key figures (with the annual energy, its basis and the LCOE when the layout has
+them) and a map of the layout in the site's UTM CRS [m] (grid north up, with a scale bar and a
+north arrow that points to true north). Following pages: capacity summary, PV design, and for a
+designed plant the bill of quantities, MV single-line summary, energy yield (monthly chart, loss
+waterfall; a clear-sky year is flagged as an upper bound, never a P50) and cost (see
+`app.exports.pdf_design`); then assets by type, roads, earthwork, terrain summary (when given),
+warnings, the parameters used, notes, and an asset schedule. Every page carries the software version, the
 generation date and "page n of N".
 
 Uses matplotlib's object API (`Figure` + `PdfPages`), never pyplot, so it is safe in worker
@@ -24,6 +27,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 import app
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import EXCLUSION_COLOR, label
+from app.exports.pdf_design import CLEARSKY_RED, design_sections, energy_headline
 from app.exports.pdf_map import _draw_map, _legend, _road_order, nice_length, true_north_deg
 from app.exports.pdf_page import (
     CJK_FALLBACK_FONTS,
@@ -104,6 +108,11 @@ def _first_page(r: _Report) -> None:
         y += 0.3
     r.text(MARGIN_IN, y, f"Layout {doc.layout_id}", fontsize=8.5, color=GREY)
     r.text(MARGIN_IN, y + 0.18, f"Coordinates: {doc.crs_name} · map grid north up", fontsize=8.5, color=GREY)
+    headline = energy_headline(doc)
+    if headline is not None:
+        text, clearsky = headline
+        r.text(MARGIN_IN, y + 0.4, text, fontsize=9, weight="bold", color=CLEARSKY_RED if clearsky else NAVY)
+        y += 0.22
     y += 0.4
 
     capacity = m("total_capacity_kw")
@@ -234,6 +243,7 @@ def _sections(r: _Report) -> None:
         ]
     )
     _design_section(r)
+    design_sections(r)
 
     # 2 Assets
     r.heading("2  Assets by type")

@@ -412,3 +412,70 @@ def make_pv_document(*, with_terrain: bool = True, use_terrain: bool = True) -> 
 @pytest.fixture
 def pv_doc() -> ExportDocument:
     return make_pv_document()
+
+
+# -- a real engine PV layout with its electrical design, energy and cost (issues 12 and 13) --------
+
+DESIGN_PRICE_USD_PER_MWH = 50.0
+
+
+def _design_result(clearsky: bool) -> tuple[Any, Any, Any]:
+    from pathlib import Path
+
+    import pvlib
+
+    from app.config import Settings
+    from app.dem.base import grid_spec_for
+    from app.dem.flat import FlatSource
+    from app.engine.layout import generate_layout
+    from app.engine.types import LayoutParams, SiteInput
+    from app.jobs.yield_cost import with_energy_and_cost
+    from app.weather.service import read_weather_file
+
+    site = SiteInput(boundary=box(-99.50, 31.00, -99.495, 31.005))  # ≈ 477 × 554 m, ≈ 26 ha
+    params = LayoutParams(target_capacity_kw=5_000, use_terrain=False, dem_resolution_m=10)
+    grid = FlatSource().fetch(grid_spec_for(site.boundary, 10))
+    result = generate_layout(site, grid, params)
+    if clearsky:
+        # Offline clear-sky fallback (no file, no PVGIS): an upper bound, never a P50.
+        settings, weather = Settings(weather_source="clearsky"), None
+    else:
+        settings = Settings()
+        weather = read_weather_file(Path(pvlib.__file__).parent / "data" / "723170TYA.CSV")
+    priced = with_energy_and_cost(
+        result,
+        site_id="design-exports",
+        site=site,
+        settings=settings,
+        storage=None,
+        weather=weather,
+        cost={"price_usd_per_mwh": DESIGN_PRICE_USD_PER_MWH},
+    )
+    return site, params, priced
+
+
+def _design_document(clearsky: bool) -> ExportDocument:
+    from app.exports.build import document_from_result
+
+    site, params, result = _design_result(clearsky)
+    return document_from_result(
+        site=site,
+        result=result,
+        params=params,
+        site_name="Designed PV",
+        layout_id="clear-sky" if clearsky else "tmy",
+        created_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+    )
+
+
+@pytest.fixture(scope="session")
+def design_doc() -> ExportDocument:
+    """A 5 MWac engine PV layout with electrical design, BOM, TMY3 energy (pvlib's 723170TYA.CSV)
+    and cost (price 50 USD/MWh, so NPV is present)."""
+    return _design_document(clearsky=False)
+
+
+@pytest.fixture(scope="session")
+def clearsky_doc() -> ExportDocument:
+    """The same plant simulated on the offline clear-sky year (labelled an upper bound)."""
+    return _design_document(clearsky=True)
