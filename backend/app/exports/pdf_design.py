@@ -134,9 +134,8 @@ def _single_line_section(r: _Report) -> None:
         total=total,
         size=8,
     )
-    losses = electrical.get("losses") if isinstance(electrical.get("losses"), dict) else {}
-    stc = losses.get("stc") if isinstance(losses.get("stc"), dict) else {}
-    annual = losses.get("annual") if isinstance(losses.get("annual"), dict) else {}
+    losses = _mapping(electrical.get("losses"))
+    stc, annual = _mapping(losses.get("stc")), _mapping(losses.get("annual"))
     rows = [
         ("DC ohmic loss at STC", _fmt(stc.get("dc_pct"), 2, "%")),
         ("LV AC ohmic loss at STC", _fmt(stc.get("lv_ac_pct"), 2, "%")),
@@ -300,6 +299,10 @@ def _cost_section(r: _Report) -> None:
         size=8,
         color=GREY,
     )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _pct(value: Any) -> str:
