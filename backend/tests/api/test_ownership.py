@@ -6,8 +6,9 @@ import re
 import uuid
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from app.db.models import Layout
+from app.db.models import Layout, Study, User
 from app.services import Services
 from tests.conftest import make_user, upload
 
@@ -38,12 +39,18 @@ def test_every_route_hides_other_users_things(
     assert r.status_code == 201, r.text  # synchronous mode in this app
     layout_id = r.json()["layout"]["id"]
     ids = {"site_id": site["id"], "zone_id": zone["id"], "layout_id": layout_id, "fmt": "geojson"}
+    with services.session_factory.begin() as s:  # studies need async mode: insert one directly
+        owner = s.scalars(select(User.id).where(User.email == "alice@example.com")).one()
+        study = Study(owner_id=owner, site_id=uuid.UUID(site["id"]), name="s", grid={}, base={})
+        s.add(study)
+        s.flush()
+        ids["study_id"] = str(study.id)
 
     checked = []
     # Every route in the OpenAPI schema that takes one of our ids.
     for template, operations in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
         params = set(re.findall(r"{(\w+)}", template))
-        if not params & {"site_id", "zone_id", "layout_id"}:
+        if not params & {"site_id", "zone_id", "layout_id", "study_id"}:
             continue
         path = template.format(**{p: ids[p] for p in params})
         for method in (m.upper() for m in operations):
@@ -69,6 +76,10 @@ def test_every_route_hides_other_users_things(
         "GET /api/sites/{site_id}/exclusion-zones/{zone_id}",
         "GET /api/layouts/{layout_id}/export/{fmt}",
         "GET /api/sites/{site_id}/terrain/summary",
+        "POST /api/sites/{site_id}/studies",
+        "GET /api/studies/{study_id}",
+        "PUT /api/studies/{study_id}/preferred",
+        "DELETE /api/studies/{study_id}",
     } <= set(checked)
     # Generating on someone else's site is 404 too, and lists are per user.
     r = client.post(

@@ -169,6 +169,7 @@ def test_other_users_get_404_and_delete_removes_the_variants(
         ("POST", f"/api/sites/{site_id}/studies", {"base": BASE, "grid": GRID}),
         ("GET", f"/api/sites/{site_id}/studies", None),
         ("GET", f"/api/studies/{study_id}", None),
+        ("PUT", f"/api/studies/{study_id}/preferred", None),
         ("PUT", f"/api/studies/{study_id}/preferred", {"layout_id": created["layout_ids"][0]}),
         ("DELETE", f"/api/studies/{study_id}", None),
     ]

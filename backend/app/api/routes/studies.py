@@ -55,6 +55,14 @@ def get_study(session: Session, study_id: uuid.UUID, owner_id: uuid.UUID) -> Stu
     return study
 
 
+def owned_study(study_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Study:
+    """The caller's study, else 404 — a dependency, so it answers before the body is validated."""
+    return get_study(session, study_id, user.id)
+
+
+OwnedStudy = Annotated[Study, Depends(owned_study)]
+
+
 def study_progress(session: Session, study_id: uuid.UUID) -> StudyProgress:
     counts: dict[str, int] = {s.value: 0 for s in LayoutStatus}
     q = select(Layout.status, func.count()).where(Layout.study_id == study_id).group_by(Layout.status)
@@ -204,10 +212,9 @@ def read_study(
 
 @router.put("/api/studies/{study_id}/preferred", response_model=StudySummary)
 def set_preferred(
-    *, study_id: uuid.UUID, body: StudyPreferred, session: SessionDep, user: CurrentUser
+    *, study_id: uuid.UUID, study: OwnedStudy, body: StudyPreferred, session: SessionDep, user: CurrentUser
 ) -> StudySummary:
     """Mark one variant's layout as preferred (422 when it is not in this study; null clears)."""
-    study = get_study(session, study_id, user.id)
     if body.layout_id is not None:
         layout = session.get(Layout, body.layout_id)
         if layout is None or layout.study_id != study.id or layout.owner_id != user.id:
