@@ -12,6 +12,11 @@ Layers (each with the web app's colour as true colour and the nearest AutoCAD co
     ROADS               road centrelines as polylines whose constant width is the road width [m]
     ROADS_NONCOMPLIANT  road segments steeper than trucks can climb (`compliant: false`), DASHED
     FENCE / GATES       fence lines and gate points
+    TRENCH              cable trench centrelines (DC / LV and MV), when the plant has an electrical design
+    CABLE_DC / CABLE_LV / CABLE_MV
+                        cable routes by level (DC strings and feeders, LV AC from string inverters,
+                        MV collection feeders), each with circuit, conductor, length_m, current_a as
+                        XDATA; only present when the layout has such cables
     CONTOURS            contour lines (when terrain data is available), each at its elevation [m]
     CONTOUR_LABELS      the elevation [m] written on each contour line
     LABELS              text labels: each piece of equipment, each inverter block
@@ -58,9 +63,11 @@ from app.exports.palette import (
     FENCE_COLOR,
     NONCOMPLIANT_ROAD_COLOR,
     ROAD_COLORS,
+    TRENCH_COLOR,
     aci,
     asset_color,
     block_color,
+    cable_color,
     label,
     rgb,
 )
@@ -109,6 +116,11 @@ TABLE_XDATA: tuple[str, ...] = (
 )
 ASSET_XDATA = (*ASSET_PROPERTIES, "block")
 ROAD_XDATA = ROAD_PROPERTIES
+CABLE_XDATA: tuple[str, ...] = ("circuit", "level", "conductor", "length_m", "current_a", "cable_m", "block")
+TRENCH_XDATA: tuple[str, ...] = ("level", "length_m")
+TRENCH_LAYER = "TRENCH"
+# Layers of the electrical design, reserved like FIXED_LAYERS (asset types never take them).
+DESIGN_LAYERS: tuple[str, ...] = (TRENCH_LAYER, "CABLE_DC", "CABLE_LV", "CABLE_MV")
 EXCLUSION_XDATA = ("zone_type", "buffer_m", "name")
 # Contour labels: one per line at its middle, on lines at least this many text heights long.
 MIN_LABELLED_CONTOUR_HEIGHTS = 12.0
@@ -120,7 +132,12 @@ def asset_layer_name(asset_type: str) -> str:
     A name that would collide with a fixed layer gets an "ASSET_" prefix.
     """
     name = _INVALID_LAYER_CHARS.sub("_", asset_type.strip()).upper()[:MAX_LAYER_NAME] or "ASSET"
-    return f"ASSET_{name}" if name in FIXED_LAYERS else name
+    return f"ASSET_{name}" if name in FIXED_LAYERS or name in DESIGN_LAYERS else name
+
+
+def cable_layer_name(level: str) -> str:
+    """The layer of cables of `level`: "dc" -> "CABLE_DC" (characters DXF forbids become "_")."""
+    return "CABLE_" + (_INVALID_LAYER_CHARS.sub("_", level.strip()).upper() or "OTHER")
 
 
 def table_layer_name(asset_type: str, block: int | None) -> str:
@@ -307,6 +324,8 @@ def build_dxf(doc: ExportDocument) -> Drawing:
         msp.add_point((p.x, p.y), dxfattribs={"layer": "GATES"})
         _text(msp, "Gate", p.x, p.y + th, th, "GATES")
 
+    _cables(dwg, msp, doc, bounds)
+
     contours = doc.contours_utm()
     for line, z in contours:
         attribs: dict[str, object] = {"layer": "CONTOURS"}
@@ -341,6 +360,31 @@ def build_dxf(doc: ExportDocument) -> Drawing:
     height = max(maxy - miny, (maxx - minx) * 0.75) * 1.05
     dwg.set_modelspace_vport(height=height, center=((minx + maxx) / 2, (miny + maxy) / 2))
     return dwg
+
+
+def _cables(
+    dwg: Drawing, msp: Modelspace, doc: ExportDocument, bounds: list[tuple[float, float, float, float]]
+) -> None:
+    """Trenches, then cable routes on one layer per level (drawn over the trenches they run in)."""
+    if doc.trenches:
+        _add_layer(dwg, TRENCH_LAYER, TRENCH_COLOR)
+    for item in doc.trenches:
+        for line in _lines(doc.to_utm(item.geometry)):
+            pts = [(x, y) for x, y, *_ in line.coords]
+            if len(pts) >= 2:
+                e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": TRENCH_LAYER})
+                e.set_xdata(APPID, _xdata(item, TRENCH_XDATA))
+                bounds.append(line.bounds)
+    for level, items in doc.cables_by_level.items():
+        layer = cable_layer_name(level)
+        _add_layer(dwg, layer, cable_color(level))
+        for item in items:
+            for line in _lines(doc.to_utm(item.geometry)):
+                pts = [(x, y) for x, y, *_ in line.coords]
+                if len(pts) >= 2:
+                    e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": layer})
+                    e.set_xdata(APPID, _xdata(item, CABLE_XDATA))
+                    bounds.append(line.bounds)
 
 
 def _equipment(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) -> None:
@@ -435,6 +479,10 @@ def _title_block(
         lines.append(
             f"PV tables: {len(doc.tables):,} in {sum(1 for b in doc.blocks if b is not None)} blocks"
         )
+    if doc.cables or doc.trenches:
+        km = sum(t.value("length_m") or 0.0 for t in doc.trenches) / 1000.0
+        levels = "/".join(lv.upper() for lv in doc.cables_by_level)
+        lines.append(f"Cables: {len(doc.cables):,} routes ({levels or '-'}); trenches {km:,.2f} km")
     if not doc.terrain_assessed:
         lines.append("Terrain: not used - slopes and earthwork not assessed")
     interval = (doc.terrain_summary or {}).get("contour_interval_m")

@@ -14,6 +14,10 @@ longitude,latitude [degrees], clamped to ground. Layout:
       Folder "Roads"        one placemark per road segment (LineString); segments steeper than
                             trucks can climb (`compliant: false`) in red, named "… (too steep)"
       Folder "Fences"       fence lines and gates, when there are any
+      Folder "Cables"       cable routes of the electrical design, a sub-folder per level ("DC cables
+                            (78)", "LV cables", "MV cables"), each placemark named by its circuit
+                            with conductor, length_m, current_a; when there are any
+      Folder "Trenches"     cable trench centrelines (DC / LV and MV), when there are any
 
 Colours are the web app's (app.exports.palette).
 
@@ -36,14 +40,17 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 
 import app
+from app.exports.design_tables import energy_basis
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,
     ENTRY_COLOR,
     EXCLUSION_COLOR,
     FENCE_COLOR,
+    TRENCH_COLOR,
     asset_color,
     block_color,
+    cable_color,
     kml_color,
     label,
     road_color,
@@ -84,6 +91,15 @@ TABLE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
     ("fill_m3", "Fill", "m³", 1),
 )
 TABLE_DATA_KEYS: tuple[str, ...] = ("asset_type", "block", "structure", *(f[0] for f in TABLE_FIELDS))
+CABLE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("length_m", "Route length", "m", 1),
+    ("current_a", "Design current", "A", 1),
+    ("cable_m", "Conductor metres", "m", 1),
+    ("block", "Inverter block", "", 0),
+)
+CABLE_DATA_KEYS: tuple[str, ...] = ("circuit", "level", "conductor", *(f[0] for f in CABLE_FIELDS))
+TRENCH_FIELDS: tuple[tuple[str, str, str, int], ...] = (("length_m", "Length", "m", 1),)
+CABLE_WIDTH_PX = {"dc": 1.5, "lv": 2.0, "mv": 3.0}
 
 
 def _k(tag: str) -> str:
@@ -242,6 +258,7 @@ def _summary(doc: ExportDocument) -> etree.CDATA:
         ("Usable area", f"{_fmt(m('usable_area_ha'), 2)} ha"),
         ("Buildable area", f"{_fmt(m('buildable_area_ha'), 2)} ha"),
         ("Terrain", terrain_note(doc)),
+        *_energy_rows(doc),
         ("Calculation CRS", doc.crs),
         ("Software", f"Site Layouts {app.__version__}"),
     ]
@@ -250,6 +267,20 @@ def _summary(doc: ExportDocument) -> etree.CDATA:
         items = "".join(f"<li>{html.escape(w)}</li>" for w in doc.warnings)
         text += f"<p><b>Warnings</b></p><ul>{items}</ul>"
     return etree.CDATA(text)
+
+
+def _energy_rows(doc: ExportDocument) -> list[tuple[str, str]]:
+    """Annual energy with its basis (a clear-sky year is an upper bound, never a P50), CAPEX, LCOE."""
+    energy, cost = doc.section("energy"), doc.section("cost")
+    rows: list[tuple[str, str]] = []
+    if num(energy.get("annual_energy_mwh")) is not None:
+        mwh = _fmt(num(energy.get("annual_energy_mwh")), 0)
+        rows.append(("Annual energy", f"{mwh} MWh/yr, {energy_basis(energy)}"))
+    if num(cost.get("capex_usd")) is not None:
+        rows.append(("CAPEX", f"{_fmt(num(cost.get('capex_usd')), 0)} USD"))
+    if num(cost.get("lcoe_usd_per_mwh")) is not None:
+        rows.append(("LCOE (real)", f"{_fmt(num(cost.get('lcoe_usd_per_mwh')), 2)} USD/MWh"))
+    return rows
 
 
 def build_kml(doc: ExportDocument) -> etree._Element:
@@ -277,6 +308,11 @@ def build_kml(doc: ExportDocument) -> etree._Element:
         _style(d, _road_style_id(road_class, compliant), line=color, line_width=width, fill=None)
     if doc.fences or doc.gates:
         _style(d, "fence", line=FENCE_COLOR, line_width=1.5, fill=None)
+    for level in doc.cables_by_level:
+        width = CABLE_WIDTH_PX.get(level, 1.5)
+        _style(d, _style_id("cable", level), line=cable_color(level), line_width=width, fill=None)
+    if doc.trenches:
+        _style(d, "trench", line=TRENCH_COLOR, line_width=4, fill=None)
     entry_style = _sub(d, "Style")
     entry_style.set("id", "entry")
     icon_style = _sub(entry_style, "IconStyle")
@@ -371,8 +407,46 @@ def build_kml(doc: ExportDocument) -> etree._Element:
         for n, item in enumerate(doc.gates, start=1):
             _placemark(folder, name=f"Gate {n}", style="entry", geometry=item.geometry, item=item)
 
+    _cable_folders(d, doc)
     _look_at(d, doc)
     return root
+
+
+def _cable_folders(d: etree._Element, doc: ExportDocument) -> None:
+    """Folder "Cables" (a sub-folder per level) and folder "Trenches", when the layout has them."""
+    if doc.cables:
+        folder = _sub(d, "Folder")
+        _sub(folder, "name", "Cables")
+        for level, items in doc.cables_by_level.items():
+            sub = _sub(folder, "Folder")
+            _sub(sub, "name", f"{level.upper()} cables ({len(items)})")
+            for n, item in enumerate(items, start=1):
+                name = item.text("circuit") or f"{level.upper()} cable {n}"
+                rows = [("Level", level.upper()), ("Conductor", item.text("conductor") or "–")]
+                _placemark(
+                    sub,
+                    name=name,
+                    style=_style_id("cable", level),
+                    geometry=item.geometry,
+                    description=_table([*rows, *_field_rows(item, CABLE_FIELDS)], title=name),
+                    item=item,
+                    data_keys=CABLE_DATA_KEYS,
+                )
+    if doc.trenches:
+        folder = _sub(d, "Folder")
+        _sub(folder, "name", "Trenches")
+        for n, item in enumerate(doc.trenches, start=1):
+            level = item.text("level")
+            name = f"Trench {n}" + (f" ({level.upper()})" if level else "")
+            _placemark(
+                folder,
+                name=name,
+                style="trench",
+                geometry=item.geometry,
+                description=_table(_field_rows(item, TRENCH_FIELDS), title=name),
+                item=item,
+                data_keys=("level", "length_m"),
+            )
 
 
 def terrain_note(doc: ExportDocument) -> str:
