@@ -238,7 +238,6 @@ class Settings(BaseSettings):
         return v
 
 
-
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning validation errors into one `ConfigError` naming each variable."""
     try:

@@ -21,8 +21,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from app.main import create_app
-from app.services import Services, build_services
 from app.samples import sample_bytes
+from app.services import Services, build_services
 from tests.conftest import empty_tables, make_settings, make_user, upload
 
 MAX_EXAMPLES = 15
