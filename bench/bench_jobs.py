@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "backend"
 sys.path.insert(0, str(BACKEND))
 
-from app.db.models import Asset, Layout, QueueMessage  # noqa: E402
+from app.db.models import Asset, Layout, QueueMessage, WorkerHeartbeat  # noqa: E402
 
 SAMPLE_SITE = ROOT / "backend" / "app" / "samples" / "sample-site.kml"
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -296,7 +296,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                 last_print = time.monotonic()
                 print(f"  {done}/{len(ids)} terminal, {len(poller.latencies_s)} polls", flush=True)
             time.sleep(0.2)
-        workers_seen = client.get("/health/live").json().get("workers", [])
+        # /health/live no longer lists workers to anonymous callers: read the heartbeats table.
+        hb = create_engine(db_url)
+        with hb.connect() as conn:
+            workers_seen = [{"jobs_done": n} for n in conn.scalars(select(WorkerHeartbeat.jobs_done))]
+        hb.dispose()
         poller.stop()
         t_all_done = time.perf_counter() - t_submit
         poll_s = poller.stopped - poller.started
