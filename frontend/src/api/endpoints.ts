@@ -6,6 +6,7 @@
 import type { FeatureCollection } from "geojson";
 import { http, request, requestBlob, unwrap } from "./client";
 import type { components } from "./schema";
+import type { Bom, LayoutDesign } from "./design";
 import type {
   AppConfig,
   ExportFormat,
@@ -160,6 +161,11 @@ export const api = {
     cancel: (id: string) =>
       as<LayoutStatus>(unwrap(http.POST("/api/layouts/{layout_id}/cancel", { params: { path: { layout_id: id } } }))),
     remove: (id: string) => as<void>(unwrap(http.DELETE("/api/layouts/{layout_id}", { params: { path: { layout_id: id } } }))),
+    /** The design document (pv, electrical, bom, energy, cost); 404 when the layout has none. */
+    design: (id: string) =>
+      as<LayoutDesign>(unwrap(http.GET("/api/layouts/{layout_id}/design", { params: { path: { layout_id: id } } }))),
+    /** The bill of quantities alone; 404 when the layout has none. */
+    bom: (id: string) => as<Bom>(unwrap(http.GET("/api/layouts/{layout_id}/bom", { params: { path: { layout_id: id } } }))),
     exportFile: (id: string, format: ExportFormat) => requestBlob(`/api/layouts/${encodeURIComponent(id)}/export/${format}`),
   },
 
