@@ -4,6 +4,7 @@ losses and cost, read back with the csv module and checked against the design do
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import math
@@ -13,7 +14,8 @@ import pytest
 
 from app.exports.csv_zip import write_csv_zip
 from app.exports.document import ExportDocument
-from tests.exports.conftest import DESIGN_PRICE_USD_PER_MWH
+from app.exports.formats import FORMATS
+from tests.exports.conftest import DESIGN_PRICE_USD_PER_MWH, make_document
 
 DESIGN_FILES = {
     "bom.csv",
@@ -212,3 +214,25 @@ def test_clear_sky_is_labelled_an_upper_bound_never_a_p50(
     tmy = {r["key"]: r["value"] for r in files["energy_summary.csv"]}
     assert float(summary["annual_energy_mwh"]) > float(tmy["annual_energy_mwh"])
     assert float(summary["annual_energy_mwh"]) == clearsky_doc.section("energy")["annual_energy_mwh"]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_partial_or_sparse_design_never_breaks_an_export(fmt: str) -> None:
+    """A design document with missing numbers and sections (an older layout, a failed yield step)
+    exports without error; what is there is written, what is missing is blank."""
+    sparse = {
+        "bom": {"modules": {"count": 10}, "cables": [{"level": "mv"}], "roads": [{}]},
+        "electrical": {"single_line": [{"feeder": 1}], "losses": {"stc": None}},
+        "energy": {"monthly_energy_mwh": [1.0, None], "weather_source": "clearsky", "loss_waterfall": [{}]},
+        "cost": {"capex": {"lines": [{"item": "modules"}], "overheads": None}},
+    }
+    doc = dataclasses.replace(make_document(), design=sparse)
+    data = FORMATS[fmt].writer(doc)
+    assert data
+    if fmt == "csv":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            bom = list(csv.DictReader(io.StringIO(zf.read("bom.csv").decode("utf-8"))))
+            energy = list(csv.DictReader(io.StringIO(zf.read("energy.csv").decode("utf-8"))))
+        assert bom[0]["item"] == "PV modules" and bom[0]["quantity"] == "10"
+        assert [r["energy_mwh"] for r in energy] == ["1.000", ""]
+        assert {r["basis"] for r in energy} == {"clear-sky upper bound (not a P50)"}
