@@ -111,7 +111,7 @@ def _first_page(r: _Report) -> None:
     headline = energy_headline(doc)
     if headline is not None:
         text, clearsky = headline
-        r.text(MARGIN_IN, y + 0.4, text, fontsize=9, weight="bold", color=CLEARSKY_RED if clearsky else NAVY)
+        r.text(MARGIN_IN, y + 0.4, text, fontsize=8, weight="bold", color=CLEARSKY_RED if clearsky else NAVY)
         y += 0.22
     y += 0.4
 

@@ -31,6 +31,7 @@ from app.exports.palette import (
     NONCOMPLIANT_ROAD_COLOR,
     asset_color,
     block_color,
+    cable_color,
     label,
     road_color,
 )
@@ -201,6 +202,11 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
         ax.add_collection(
             LineCollection(segs, colors=FENCE_COLOR, linewidths=0.8, linestyles=(0, (4, 1.5)), zorder=5)
         )
+    # MV feeders only: DC and LV cables follow every row and would hide the tables at plan scale.
+    mv = [ln for item in doc.cables_by_level.get("mv", []) for ln in _lines(doc.to_utm(item.geometry))]
+    if mv:
+        segs = [[(x, y) for x, y, *_ in ln.coords] for ln in mv]
+        ax.add_collection(LineCollection(segs, colors=cable_color("mv"), linewidths=1.3, zorder=7))
     for asset_type in doc.asset_types:
         items = [(item, g) for item, g in assets if item.asset_type == asset_type]
         if asset_type in TABLE_TYPES:
@@ -371,6 +377,11 @@ def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
         )
     if doc.fences:
         handles.append(Line2D([], [], color=FENCE_COLOR, lw=1, linestyle=(0, (4, 1.5)), label="Fence"))
+    feeders = {c.text("circuit") for c in doc.cables_by_level.get("mv", [])}
+    if feeders:
+        handles.append(
+            Line2D([], [], color=cable_color("mv"), lw=1.5, label=f"MV cable ({len(feeders)} routes)")
+        )
     if doc.contours:
         handles.append(Line2D([], [], color=CONTOUR_COLOR, lw=0.8, label="Contour [m]"))
     if doc.entry_point is not None:

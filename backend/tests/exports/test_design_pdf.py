@@ -79,6 +79,8 @@ def test_energy_and_cost_figures(design_doc: ExportDocument, pages: list[str]) -
     assert all(m in text for m in ("Jan", "Jun", "Dec"))
     first = _squash(pages[0])
     assert f"Energy:{energy['annual_energy_mwh']:,.0f}MWh/yr" in first
+    mv_routes = {c.properties["circuit"] for c in design_doc.cables if c.properties["level"] == "mv"}
+    assert f"MVcable({len(mv_routes)}routes)" in first  # the plan's legend
     assert "P50(typicalmeteorologicalyear)" in first
     assert "clear-sky" not in text.lower()
 
