@@ -98,6 +98,7 @@ export interface Bom {
   combiner_boxes?: number;
   combiner_inputs?: number;
   string_inverters?: number;
+  string_inverter_ac_kw?: number;
   power_stations?: { count: number; ac_kw?: number; by_kva?: Record<string, number> };
   transformers?: { count: number; total_kva?: number };
   cables?: BomCable[];
@@ -147,6 +148,7 @@ export interface EnergySection {
   label?: string | null;
   model?: Record<string, unknown>;
   losses?: Record<string, number>;
+  simulation_groups?: number;
 }
 
 export interface CapexLine {
@@ -167,7 +169,8 @@ export interface CapexOverhead {
 }
 
 export interface UnitCost {
-  value: number;
+  /** a price, or prices by conductor name (cable $/m) */
+  value: number | Record<string, number>;
   source: string;
 }
 
