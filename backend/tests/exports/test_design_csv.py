@@ -119,11 +119,6 @@ def test_mv_feeders_are_the_single_line(
         assert int(r["block_count"]) == len(f["blocks"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the electrical design numbers blocks 0-based (InverterBlock.index) while the "
-    "tables' and power stations' `block` is 1-based (pv/outputs.py); remove this mark once they agree",
-)
 def test_feeder_block_ids_are_the_tables_block_ids(
     design_doc: ExportDocument, files: dict[str, list[dict[str, str]]]
 ) -> None:

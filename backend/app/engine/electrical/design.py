@@ -71,7 +71,8 @@ class ElectricalDesign:
         k = 0
         feeder_level = "dc" if dc.topology == "central" else "lv"
         for d in range(nd):
-            b = blocks[int(dc.device_block[d])].index
+            # Blocks are numbered from 1 in every output, as the tables' `block` property is.
+            b = blocks[int(dc.device_block[d])].index + 1
             per_block[b] = per_block.get(b, 0) + 1
             name = f"B{b}-{prefix}{per_block[b]}"
             out.append(
@@ -168,7 +169,7 @@ class ElectricalDesign:
         return [
             {
                 "feeder": f.index + 1,
-                "blocks": [blocks[b].index for b in f.blocks],
+                "blocks": [blocks[b].index + 1 for b in f.blocks],
                 "mva": round(f.mva, 3),
                 "length_m": round(f.length_m, 1),
                 "loss_kw": round(f.loss_w / 1000.0, 3),
@@ -188,7 +189,7 @@ class ElectricalDesign:
             ac = float(dc.block_ac_kw[i])
             blocks.append(
                 {
-                    "block": b.index,
+                    "block": b.index + 1,
                     "strings": int(dc.block_strings[i]),
                     "modules": int(dc.block_modules[i]),
                     "dc_kwp": round(dc_kwp, 3),
