@@ -29,6 +29,7 @@ import { Spinner } from "../components/ui/Spinner";
 import { Button } from "../components/ui/Button";
 import { ConfirmDialog } from "../components/ui/ConfirmDialog";
 import { StudiesPanel } from "../components/Studies/StudiesPanel";
+import { DesignPanels } from "../components/Design/DesignPanels";
 
 const newIdempotencyKey = (): string =>
   typeof crypto !== "undefined" && "randomUUID" in crypto
@@ -292,6 +293,9 @@ export function SiteDetailPage() {
             <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-${layoutNames[selected.id].replace(" ", "-").toLowerCase()}`} />
           </Panel>
         )}
+
+        {/* Design results (energy, cost, electrical, quantities): components/Design */}
+        {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} />}
 
         <StudiesPanel siteId={s.id} />
 

@@ -6,7 +6,8 @@ export function formatUsd(usd: number | null | undefined): string {
   if (usd == null || Number.isNaN(usd)) return "—";
   const sign = usd < 0 ? "−" : "";
   const a = Math.abs(usd);
-  return a >= 1e6 ? `${sign}$${formatNumber(a / 1e6, 2)} M` : `${sign}$${formatNumber(a, 0)}`;
+  const millions = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return a >= 1e6 ? `${sign}$${millions.format(a / 1e6)} M` : `${sign}$${formatNumber(a, 0)}`;
 }
 
 /** A unit price at the precision it is quoted with: "$0.36", "$120", "$0.012". */
