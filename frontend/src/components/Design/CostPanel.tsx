@@ -97,9 +97,6 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
               <tr>
                 <th scope="col">Item</th>
                 <th scope="col" className="num">
-                  Quantity
-                </th>
-                <th scope="col" className="num">
                   Unit price
                 </th>
                 <th scope="col" className="num">
@@ -110,10 +107,12 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
             <tbody>
               {lines.map((l, i) => (
                 <tr key={`${l.key ?? l.item}-${i}`} data-testid="capex-line">
-                  <th scope="row">{l.item}</th>
-                  <td className="num">
-                    {formatNumber(l.quantity, l.quantity < 100 ? 1 : 0)} {l.unit}
-                  </td>
+                  <th scope="row">
+                    {l.item}
+                    <span className="metric-sub">
+                      {formatNumber(l.quantity, l.quantity < 100 ? 1 : 0)} {l.unit}
+                    </span>
+                  </th>
                   <td className="num">
                     <PriceWithSource label={`${formatUnitPrice(l.unit_cost)}/${l.unit}`} price={l.key ? prices[l.key] : undefined} />
                   </td>
@@ -122,7 +121,7 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
               ))}
               {capex.direct_usd != null && (
                 <tr className="design-subtotal">
-                  <th scope="row" colSpan={3}>
+                  <th scope="row" colSpan={2}>
                     Direct cost
                   </th>
                   <td className="num">{formatUsd(capex.direct_usd)}</td>
@@ -131,7 +130,6 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
               {overheads.map((o, i) => (
                 <tr key={`${o.key ?? o.item}-oh-${i}`} data-testid="capex-overhead">
                   <th scope="row">{humanize(o.item)}</th>
-                  <td className="num" />
                   <td className="num">
                     <PriceWithSource label={`${formatNumber(o.pct, 1)} %`} price={o.key ? prices[o.key] : undefined} />
                   </td>
@@ -139,7 +137,7 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
                 </tr>
               ))}
               <tr className="design-total">
-                <th scope="row" colSpan={3}>
+                <th scope="row" colSpan={2}>
                   Total CAPEX
                 </th>
                 <td className="num">{formatUsd(total)}</td>

@@ -22,7 +22,7 @@ export function ElectricalPanel({ electrical }: { electrical: ElectricalSection 
   const feeders = electrical.single_line ?? [];
   const blocks = electrical.blocks ?? [];
   const systemV = electrical.params?.system_voltage_v;
-  const device = electrical.topology === "string" ? "String inverters" : "Combiner boxes";
+  const device = electrical.topology === "string" ? "Inverters" : "Boxes";
   return (
     <div className="design-panel">
       {(electrical.warnings ?? []).length > 0 && (
@@ -111,7 +111,8 @@ export function ElectricalPanel({ electrical }: { electrical: ElectricalSection 
               <tr>
                 <th scope="row">DC ohmic</th>
                 <td className="num">
-                  {formatPct(stc?.dc_pct)} <span className="muted">({kw(stc?.dc_kw)})</span>
+                  {formatPct(stc?.dc_pct)}
+                  <span className="metric-sub">{kw(stc?.dc_kw)}</span>
                 </td>
                 <td className="num">{formatPct(annual?.dc_ohmic_pct)}</td>
               </tr>
@@ -119,7 +120,8 @@ export function ElectricalPanel({ electrical }: { electrical: ElectricalSection 
                 <tr>
                   <th scope="row">LV AC ohmic</th>
                   <td className="num">
-                    {formatPct(stc?.lv_ac_pct)} <span className="muted">({kw(stc?.lv_ac_kw)})</span>
+                    {formatPct(stc?.lv_ac_pct)}
+                  <span className="metric-sub">{kw(stc?.lv_ac_kw)}</span>
                   </td>
                   <td className="num">{formatPct(annual?.lv_ac_ohmic_pct)}</td>
                 </tr>
@@ -127,7 +129,8 @@ export function ElectricalPanel({ electrical }: { electrical: ElectricalSection 
               <tr>
                 <th scope="row">MV ohmic</th>
                 <td className="num">
-                  {formatPct(stc?.mv_pct)} <span className="muted">({kw(stc?.mv_kw)})</span>
+                  {formatPct(stc?.mv_pct)}
+                  <span className="metric-sub">{kw(stc?.mv_kw)}</span>
                 </td>
                 <td className="num">{formatPct(annual?.mv_ohmic_pct)}</td>
               </tr>

@@ -5,7 +5,7 @@ import { MONTHS, formatSignedPct } from "./designFormat";
 
 const MW = 360;
 const MH = 180;
-const MPAD = { left: 44, right: 6, top: 10, bottom: 22 };
+const MPAD = { left: 44, right: 6, top: 20, bottom: 22 };
 
 /** A "nice" axis maximum ≥ v (1, 2, 2.5 or 5 × 10ⁿ). */
 export function niceMax(v: number): number {
@@ -38,7 +38,7 @@ export function MonthlyChart({ monthly, qualifier }: { monthly: number[]; qualif
           </text>
         </g>
       ))}
-      <text x={4} y={MPAD.top + 2} fontSize="9" fill="#4b5563">
+      <text x={MPAD.left - 4} y={9} textAnchor="end" fontSize="9" fill="#4b5563">
         MWh
       </text>
       {monthly.map((v, i) => {
@@ -59,65 +59,60 @@ export function MonthlyChart({ monthly, qualifier }: { monthly: number[]; qualif
   );
 }
 
-const WW = 480;
-const ROW = 18;
-const NAME_W = 250;
-const BAR_W = 150;
-const ZERO_X = NAME_W + BAR_W / 2;
-
 /** Steps where the chain starts or changes unit (kWh/m² → MWh) are anchors: shown as a value,
  * not as a change. */
 export const isAnchor = (steps: WaterfallStep[], i: number): boolean => i === 0 || steps[i].unit !== steps[i - 1].unit;
 
+/** Bar box of one waterfall row, in SVG units: the zero line is at BAR_W / 2. */
+const BAR_W = 100;
+const ZERO_X = BAR_W / 2;
+
 /**
- * The loss waterfall: one row per step, a bar from the zero line proportional to the step's %
- * (gains right in green, losses left in red), and the running value after the step in the tooltip.
+ * The loss waterfall: one row per step with a bar from the zero line proportional to the step's %
+ * (gains right in green, losses left in red), the signed %, and the running value after the step
+ * in the row's tooltip. Rows are HTML so long step names wrap at a readable size; bars are SVG.
  */
 export function LossWaterfall({ steps }: { steps: WaterfallStep[] }) {
   const maxPct = Math.max(1e-9, ...steps.filter((_, i) => !isAnchor(steps, i)).map((s) => Math.abs(s.percent)));
-  const scale = BAR_W / 2 / maxPct;
-  const height = steps.length * ROW + 6;
+  const scale = ZERO_X / maxPct;
   return (
-    <svg viewBox={`0 0 ${WW} ${height}`} width="100%" role="img" aria-label="Loss waterfall: the change of each step in percent">
-      <line x1={ZERO_X} x2={ZERO_X} y1={0} y2={height} stroke="#9ca3af" />
-      {steps.map((s, i) => {
-        const yMid = i * ROW + ROW / 2 + 3;
-        const tip = `${s.name}: ${isAnchor(steps, i) ? "" : `${formatSignedPct(s.percent, 2)}, `}${formatNumber(s.value_after, 1)} ${s.unit} after`;
-        if (isAnchor(steps, i)) {
+    <table className="design-waterfall" aria-label="Loss waterfall: the change of each step in percent">
+      <tbody>
+        {steps.map((s, i) => {
+          const tip = `${s.name}: ${isAnchor(steps, i) ? "" : `${formatSignedPct(s.percent, 2)}, `}${formatNumber(s.value_after, 1)} ${s.unit} after`;
+          if (isAnchor(steps, i)) {
+            return (
+              <tr key={i} data-testid="waterfall-anchor" className="design-waterfall-anchor" title={tip}>
+                <th scope="row" colSpan={2}>
+                  {s.name}
+                </th>
+                <td className="num">{`${formatNumber(s.value_after, s.unit === "MWh" ? 0 : 1)} ${s.unit}`}</td>
+              </tr>
+            );
+          }
+          const w = Math.abs(s.percent) * scale;
+          const gain = s.percent > 0;
           return (
-            <g key={i} data-testid="waterfall-anchor">
-              <title>{tip}</title>
-              <text x={0} y={yMid + 3} fontSize="10" fontWeight="700">
-                {s.name}
-              </text>
-              <text x={WW} y={yMid + 3} fontSize="10" fontWeight="700" textAnchor="end">
-                {`${formatNumber(s.value_after, s.unit === "MWh" ? 0 : 1)} ${s.unit}`}
-              </text>
-            </g>
+            <tr key={i} data-testid="waterfall-step" title={tip}>
+              <th scope="row">{s.name}</th>
+              <td className="design-waterfall-bar">
+                <svg viewBox={`0 0 ${BAR_W} 10`} width="100%" height="10" preserveAspectRatio="none" aria-hidden="true">
+                  <line x1={ZERO_X} x2={ZERO_X} y1={0} y2={10} stroke="#9ca3af" />
+                  <rect
+                    data-testid="waterfall-bar"
+                    x={gain ? ZERO_X : ZERO_X - w}
+                    y={1}
+                    width={w}
+                    height={8}
+                    fill={gain ? "#047857" : "#b91c1c"}
+                  />
+                </svg>
+              </td>
+              <td className={`num ${gain ? "design-gain" : s.percent < 0 ? "design-loss" : "muted"}`}>{formatSignedPct(s.percent, 1)}</td>
+            </tr>
           );
-        }
-        const w = Math.abs(s.percent) * scale;
-        const gain = s.percent > 0;
-        return (
-          <g key={i} data-testid="waterfall-step" data-percent={s.percent}>
-            <title>{tip}</title>
-            <text x={8} y={yMid + 3} fontSize="10">
-              {s.name}
-            </text>
-            <rect
-              data-testid="waterfall-bar"
-              x={gain ? ZERO_X : ZERO_X - w}
-              y={yMid - 5}
-              width={w}
-              height={10}
-              fill={gain ? "#047857" : "#b91c1c"}
-            />
-            <text x={WW} y={yMid + 3} fontSize="10" textAnchor="end" fill={gain ? "#047857" : s.percent < 0 ? "#b91c1c" : "#4b5563"}>
-              {formatSignedPct(s.percent, 1)}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+        })}
+      </tbody>
+    </table>
   );
 }

@@ -13,7 +13,9 @@ export function formatUsd(usd: number | null | undefined): string {
 /** A unit price at the precision it is quoted with: "$0.36", "$120", "$0.012". */
 export function formatUnitPrice(usd: number | null | undefined): string {
   if (usd == null || Number.isNaN(usd)) return "—";
-  return `$${formatNumber(usd, Math.abs(usd) < 1 ? 3 : 2)}`;
+  if (Number.isInteger(usd)) return `$${formatNumber(usd, 0)}`;
+  const digits = Math.abs(usd) < 0.01 ? 3 : 2;
+  return `$${new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(usd)}`;
 }
 
 /** A signed percentage, "+16.5 %" / "−2.0 %"; zero without a sign. */
