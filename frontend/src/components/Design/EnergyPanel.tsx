@@ -84,7 +84,7 @@ export function EnergyPanel({ energy }: { energy: EnergySection | null | undefin
         <>
           <LossWaterfall steps={steps} />
           <details className="design-details">
-            <summary>Waterfall as a table</summary>
+            <summary>Value after each step</summary>
             <div className="table-scroll">
               <table className="table table-compact">
                 <thead>
