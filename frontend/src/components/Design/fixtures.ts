@@ -54,7 +54,7 @@ export const CLEARSKY_DESIGN: LayoutDesign = {
     },
     "blocks": [
       {
-        "block": 0,
+        "block": 1,
         "strings": 332,
         "modules": 8632,
         "dc_kwp": 5006.56,
@@ -63,7 +63,7 @@ export const CLEARSKY_DESIGN: LayoutDesign = {
         "devices": 21
       },
       {
-        "block": 1,
+        "block": 2,
         "strings": 332,
         "modules": 8632,
         "dc_kwp": 5006.56,
@@ -76,8 +76,8 @@ export const CLEARSKY_DESIGN: LayoutDesign = {
       {
         "feeder": 1,
         "blocks": [
-          1,
-          0
+          2,
+          1
         ],
         "mva": 8.421,
         "length_m": 636.2,
@@ -826,7 +826,7 @@ export const TMY_DESIGN: LayoutDesign = {
     },
     "blocks": [
       {
-        "block": 0,
+        "block": 1,
         "strings": 333,
         "modules": 8658,
         "dc_kwp": 5021.64,
@@ -835,7 +835,7 @@ export const TMY_DESIGN: LayoutDesign = {
         "devices": 18
       },
       {
-        "block": 1,
+        "block": 2,
         "strings": 332,
         "modules": 8632,
         "dc_kwp": 5006.56,
@@ -848,8 +848,8 @@ export const TMY_DESIGN: LayoutDesign = {
       {
         "feeder": 1,
         "blocks": [
-          1,
-          0
+          2,
+          1
         ],
         "mva": 11.684,
         "length_m": 677.6,
