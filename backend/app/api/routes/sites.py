@@ -20,9 +20,10 @@ from app.api.schemas import (
     SiteUpdate,
 )
 from app.api.transactions import TransactionalRoute
+from app.api.uploads import read_upload
 from app.db import crud
 from app.db.models import Layout, Site
-from app.errors import InvalidInput, PayloadTooLarge
+from app.errors import InvalidInput
 from app.sites.checks import SiteLimits
 from app.sites.edit import apply_site_update
 from app.sites.guides import site_guides
@@ -31,7 +32,6 @@ from app.sites.service import create_site_from_upload, delete_site
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["sites"])
 audit = logging.getLogger("app.audit")
 log = logging.getLogger(__name__)
-READ_CHUNK_BYTES = 1 << 20
 
 
 def site_summary(site: Site, latest: Layout | None) -> SiteSummary:
@@ -80,18 +80,7 @@ def upload_site(
     filename = file.filename or ""
     if not filename.lower().endswith((".kml", ".kmz")):
         raise InvalidInput(f"unsupported file type {filename!r}: upload a .kml or .kmz file")
-    limit = settings.max_upload_bytes
-    chunks: list[bytes] = []
-    size = 0
-    # Read in chunks so an oversized upload is refused without holding it all in memory.
-    while chunk := file.file.read(READ_CHUNK_BYTES):
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the file is larger than the {settings.max_upload_mb:g} MB upload limit")
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    if not data:
-        raise InvalidInput("the uploaded file is empty")
+    data = read_upload(file.file, settings)
     site = create_site_from_upload(
         session=session,
         storage=storage,

@@ -12,9 +12,10 @@ from pydantic import BaseModel
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
 from app.api.transactions import TransactionalRoute
+from app.api.uploads import read_upload
 from app.db import crud
 from app.engine.energy.types import WeatherData
-from app.errors import InvalidInput, NotFound, PayloadTooLarge
+from app.errors import NotFound
 from app.weather.base import distance_km
 from app.weather.file import AREA, delete_weather_file, store_weather_file, stored_weather
 from app.weather.parse import parse_weather
@@ -22,7 +23,6 @@ from app.weather.service import FAR_STATION_KM
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["weather"])
 audit = logging.getLogger("app.audit")
-READ_CHUNK_BYTES = 1 << 20
 
 
 class WeatherFilePublic(BaseModel):
@@ -84,18 +84,7 @@ def upload_weather(
 ) -> WeatherFilePublic:
     """Set the site's weather file (replacing any earlier one); the energy yield uses it first."""
     site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
-    limit = settings.max_upload_bytes
-    chunks: list[bytes] = []
-    size = 0
-    # Read in chunks so an oversized upload is refused without holding it all in memory.
-    while chunk := file.file.read(READ_CHUNK_BYTES):
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the file is larger than the {settings.max_upload_mb:g} MB upload limit")
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    if not data:
-        raise InvalidInput("the uploaded weather file is empty")
+    data = read_upload(file.file, settings, what="weather file")
     weather = store_weather_file(storage, site.id, file.filename or "weather", data)
     audit.info("weather file uploaded", extra={"site_id": str(site.id), "user_id": str(user.id)})
     return _public(site.id, site.centroid_lat, site.centroid_lon, weather)
