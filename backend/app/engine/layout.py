@@ -54,6 +54,10 @@ from app.engine.terrain import slope_deg
 from app.engine.types import LayoutParams, LayoutResult, PlacedAsset, PlacedRoad, ProgressFn, SiteInput
 from app.errors import InvalidInput, NoCapacity
 
+# Road section: 150 mm crushed-aggregate base on 150 mm compacted subbase over geotextile, the
+# unpaved site-road section of utility PV plants (e.g. US FHWA low-volume road guidance).
+ROAD_BUILDUP_DEPTH_M = 0.30
+
 
 def _validate(site: SiteInput, grid: Grid, params: LayoutParams) -> None:
     target = params.target_capacity_kw
@@ -362,6 +366,9 @@ def generate_layout(
         "counts_by_type": dict(sorted(Counter(a.asset_type for a in assets).items())),
         "road_length_m": float(sum(r.length_m for r in roads)),
         "noncompliant_road_m": float(sum(r.length_m for r in roads if not r.compliant)),
+        # Road build-up (docs/engine.md): the carriageway's aggregate layers over its whole length.
+        "road_area_m2": float(sum(r.length_m * r.width_m for r in roads)),
+        "road_buildup_m3": float(sum(r.length_m * r.width_m for r in roads) * ROAD_BUILDUP_DEPTH_M),
         "cut_volume_m3": float(sum(a.cut_m3 for a in assets) + sum(r.cut_m3 for r in roads)),
         "fill_volume_m3": float(sum(a.fill_m3 for a in assets) + sum(r.fill_m3 for r in roads)),
         "parcel_area_ha": parcel_ha,

@@ -321,3 +321,15 @@ def test_blocks_are_compact_fields_without_stray_tables(structure: str) -> None:
     # The field's hull covers about the area the tables need, not the whole 225 ha parcel.
     assert field.area < 0.5 * sq.area
     assert field.distance(sub) < 200.0
+
+
+def test_road_buildup_is_the_section_over_every_road() -> None:
+    crs, sq = square_utm(600)
+    site = site_from_utm(sq, crs)
+    result = generate_layout(
+        site, grid_for(sq, crs, terrain="rolling"), LayoutParams(target_capacity_kw=10_000)
+    )
+    area = sum(to_utm(r.geometry, crs).length * r.width_m for r in result.roads)
+    assert result.metrics["road_area_m2"] == pytest.approx(area, rel=1e-3)
+    assert result.metrics["road_buildup_m3"] == pytest.approx(0.30 * area, rel=1e-3)
+    assert result.metrics["road_buildup_m3"] > 0
