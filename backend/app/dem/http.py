@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from app.errors import DemError, DemNotCovered, DemUnavailable
+from app.net import unresolved_host
 
 # Statuses worth retrying: the server is overloaded or restarting, not refusing our request.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -68,6 +69,8 @@ class HttpFetcher:
                 return self._get_once(url, params, missing_ok=missing_ok)
             except DemUnavailable as exc:
                 last = exc
+                if unresolved_host(exc):
+                    break
         assert last is not None
         raise last
 

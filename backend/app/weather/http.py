@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from app.net import unresolved_host
 from app.weather.errors import WeatherNotCovered, WeatherUnavailable
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -73,7 +74,11 @@ def _get_once(
     except httpx.TimeoutException as exc:
         raise WeatherUnavailable(f"{label} did not answer in time") from exc
     except httpx.TransportError as exc:
-        raise WeatherUnavailable(f"could not reach {label} ({type(exc).__name__})") from exc
+        err = WeatherUnavailable(f"could not reach {label} ({type(exc).__name__})")
+        if unresolved_host(exc):
+            err = WeatherUnavailable(f"could not resolve {label}'s host name (offline?)")
+            err.retryable = False
+        raise err from exc
 
 
 def _too_large(label: str, max_bytes: int) -> WeatherUnavailable:

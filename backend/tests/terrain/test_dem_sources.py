@@ -231,6 +231,16 @@ def test_three_dep_unreachable_is_retryable() -> None:
         source.fetch(_site_spec())
 
 
+def test_three_dep_unresolvable_host_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A failed name lookup fails the same way on every retry (offline, mistyped URL): no backoff.
+    waits: list[float] = []
+    monkeypatch.setattr("app.dem.http.time.sleep", waits.append)
+    source = ThreeDepSource(url="http://dem.invalid/x", timeout_s=1, retries=3, max_bytes=10**6)
+    with pytest.raises(DemUnavailable, match="could not reach 3DEP"):
+        source.fetch(_site_spec())
+    assert waits == []
+
+
 def test_three_dep_4xx_is_not_retryable(dem_server: DemServer) -> None:
     dem_server.state.fail_first, dem_server.state.fail_status = 100, 400
     with pytest.raises(DemError, match="refused") as info:

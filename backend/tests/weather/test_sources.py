@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -99,6 +100,29 @@ def test_pvgis_gives_up_after_the_retries(pvgis_server: tuple[str, Plan]) -> Non
     with pytest.raises(WeatherUnavailable, match="503"):
         _pvgis(url, retries=1).fetch(SITE)
     assert len(plan.requests) == 2
+
+
+def test_pvgis_unresolvable_host_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Offline (or a mistyped PVGIS_URL), every retry fails the same lookup: move on at once.
+    # `.invalid` never resolves (RFC 6761).
+    waits: list[float] = []
+    monkeypatch.setattr("app.weather.http.time.sleep", waits.append)
+    with pytest.raises(WeatherUnavailable, match="host name") as caught:
+        _pvgis("http://pvgis.invalid/api/v5_3/tmy", retries=3).fetch(SITE)
+    assert caught.value.retryable is False
+    assert waits == []
+
+
+def test_pvgis_refused_connection_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A host that resolves but refuses may be restarting: that is worth the backoff.
+    waits: list[float] = []
+    monkeypatch.setattr("app.weather.http.time.sleep", waits.append)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
+    with pytest.raises(WeatherUnavailable, match="could not reach"):
+        _pvgis(f"http://127.0.0.1:{port}/tmy", retries=2).fetch(SITE)
+    assert len(waits) == 2
 
 
 def test_pvgis_refusal_is_not_covered(pvgis_server: tuple[str, Plan]) -> None:
