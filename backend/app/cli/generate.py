@@ -107,6 +107,14 @@ def generate(
             dir_okay=False,
         ),
     ] = None,
+    energy: Annotated[
+        bool,
+        typer.Option(
+            "--energy/--no-energy",
+            help="simulate the energy yield (pvlib) for annual MWh, LCOE and NPV; --no-energy gives "
+            "the layout, electrical design and CAPEX only",
+        ),
+    ] = True,
     override: Annotated[
         list[str] | None,
         typer.Option(
@@ -117,17 +125,17 @@ def generate(
     ] = None,
 ) -> None:
     """Generate a layout for a boundary file and print its metrics as JSON."""
-    from app.cli.export import write_exports
-    from app.dem.file import FileSource
+    # Imported here, and exports and the yield only when asked for, so the command pays for
+    # what it runs (docs/benchmarks.md, CLI start-up).
     from app.dem.service import load_site_grid
-    from app.engine.geojson import layout_feature_collection
     from app.engine.layout import generate_layout
     from app.engine.types import Exclusion, LayoutParams, SiteInput
-    from app.exports.build import document_from_result
     from app.sites.kml import parse_site_file
 
     if dem is not None and flat:
         raise InvalidInput("choose either --dem FILE or --flat, not both")
+    if weather is not None and not energy:
+        raise InvalidInput("--weather is for the energy yield: drop it or drop --no-energy")
     if capacity_kw <= 0:
         raise InvalidInput("--capacity-kw must be greater than 0")
     if not 1 <= resolution_m <= 100:
@@ -165,6 +173,11 @@ def generate(
     )
     from app.config import get_settings
 
+    sources = None
+    if dem is not None:
+        from app.dem.file import FileSource
+
+        sources = [FileSource(dem)]
     bar = _ProgressBar()
     bar("fetching_dem", 2.0)
     grid, source = load_site_grid(
@@ -174,26 +187,36 @@ def generate(
         use_terrain=not flat,
         settings=get_settings(),
         storage=None,
-        sources=[FileSource(dem)] if dem is not None else None,
+        sources=sources,
     )
     result = generate_layout(site, grid, params, progress=bar)
-    bar("simulating_energy", 92.0)
+    bar("simulating_energy" if energy else "pricing", 92.0)
     from app.jobs.yield_cost import with_energy_and_cost
-    from app.weather.service import read_weather_file
 
+    weather_year = None
+    if weather is not None:
+        from app.weather.service import read_weather_file
+
+        weather_year = read_weather_file(weather)
     result = with_energy_and_cost(
         result,
         site_id="cli",
         site=site,
         settings=get_settings(),
         storage=None,
-        weather=read_weather_file(weather) if weather is not None else None,
+        weather=weather_year,
+        simulate=energy,
     )
     bar("done", 100.0)
     bar.done()
     if output is not None:
+        from app.engine.geojson import layout_feature_collection
+
         output.write_text(json.dumps(layout_feature_collection(site, result, params)))
     if export:
+        from app.cli.export import write_exports
+        from app.exports.build import document_from_result
+
         doc = document_from_result(
             site=site,
             result=result,

@@ -15,11 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.config import Settings
 from app.dem.base import DemSource, GridSpec, as_geometry, grid_spec_for
-from app.dem.file import FileSource
 from app.dem.flat import FlatSource
-from app.dem.raster import grid_from_geotiff, grid_to_geotiff
-from app.dem.terrarium import TerrariumSource
-from app.dem.threedep import ThreeDepSource
 from app.engine.grid import Grid
 from app.errors import ConfigError, DemNotCovered, StorageError
 from app.storage.base import Area, Storage
@@ -30,10 +26,15 @@ CACHE_AREA: Area = "outputs"
 
 def build_source(name: str, settings: Settings) -> DemSource:
     """The DEM source called `name` ("file", "3dep", "terrarium", "flat") configured from settings."""
+    # Sources are imported when configured: a flat or file-only run (the CLI) skips the HTTP stack.
     max_bytes = int(settings.dem_max_download_mb * 1024 * 1024)
     if name == "file":
+        from app.dem.file import FileSource
+
         return FileSource(Path(settings.dem_path))
     if name == "3dep":
+        from app.dem.threedep import ThreeDepSource
+
         return ThreeDepSource(
             url=settings.dem_3dep_url,
             timeout_s=settings.dem_http_timeout_s,
@@ -41,6 +42,8 @@ def build_source(name: str, settings: Settings) -> DemSource:
             max_bytes=max_bytes,
         )
     if name == "terrarium":
+        from app.dem.terrarium import TerrariumSource
+
         return TerrariumSource(
             url_template=settings.dem_terrarium_url,
             timeout_s=settings.dem_http_timeout_s,
@@ -70,6 +73,8 @@ def _cached(storage: Storage, key: str, spec: GridSpec) -> Grid | None:
     try:
         if not storage.exists(CACHE_AREA, key):
             return None
+        from app.dem.raster import grid_from_geotiff
+
         grid = grid_from_geotiff(storage.get(CACHE_AREA, key))
     except StorageError as exc:
         # The cache is an optimisation: a broken entry is refetched, not fatal.
@@ -82,6 +87,8 @@ def _cached(storage: Storage, key: str, spec: GridSpec) -> Grid | None:
 
 
 def _store(storage: Storage, key: str, grid: Grid) -> None:
+    from app.dem.raster import grid_to_geotiff
+
     try:
         storage.put(CACHE_AREA, key, grid_to_geotiff(grid), content_type="image/tiff")
     except StorageError as exc:

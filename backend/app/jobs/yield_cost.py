@@ -34,42 +34,53 @@ def with_energy_and_cost(
     losses: dict[str, Any] | None = None,
     cost: dict[str, Any] | None = None,
     weather: Any = None,
+    simulate: bool = True,
 ) -> LayoutResult:
     """The result with `energy` and `cost` in its design document and their headline metrics.
 
     weather: a parsed weather year (the CLI's --weather FILE); None → WEATHER_SOURCE.
-    cost: unit-cost overrides plus optional "price_usd_per_mwh" for the NPV."""
+    cost: unit-cost overrides plus optional "price_usd_per_mwh" for the NPV.
+    simulate: False (the CLI's --no-energy) prices the plant without a yield, so no LCOE or NPV."""
     plant = result.plant
     if plant is None or not plant.tables:
         return result
     from app.engine.cost.model import estimate_cost
-    from app.weather.service import plant_energy
 
-    c = site.boundary.centroid
-    ref = _SiteRef(id=site_id, centroid_lat=float(c.y), centroid_lon=float(c.x))
-    dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
-    energy = plant_energy(
-        plant,
-        ref,
-        settings,
-        storage,
-        losses=losses,
-        dc_ohmic_pct=float(dc_ohmic) if dc_ohmic is not None else None,
-        weather=weather,
-    )
-    metrics = {**result.metrics, **energy.metrics()}
-    design = {**result.design, "energy": energy.to_document()}
+    metrics = dict(result.metrics)
+    design = dict(result.design)
     warnings = list(result.warnings)
-    label = getattr(energy, "label", None)
-    if label:
-        warnings.append(str(label))
+    annual_mwh: float | None = None
+    if simulate:
+        # pvlib and pandas load here, not with the engine: a layout without a yield skips them.
+        from app.weather.service import plant_energy
+
+        c = site.boundary.centroid
+        ref = _SiteRef(id=site_id, centroid_lat=float(c.y), centroid_lon=float(c.x))
+        dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
+        energy = plant_energy(
+            plant,
+            ref,
+            settings,
+            storage,
+            losses=losses,
+            dc_ohmic_pct=float(dc_ohmic) if dc_ohmic is not None else None,
+            weather=weather,
+        )
+        annual_mwh = energy.annual_energy_mwh
+        metrics.update(energy.metrics())
+        design["energy"] = energy.to_document()
+        label = getattr(energy, "label", None)
+        if label:
+            warnings.append(str(label))
+    else:
+        warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
     bom = result.design.get("bom")
     if bom is not None:
         overrides = dict(cost or {})
         price = overrides.pop("price_usd_per_mwh", None)
         priced = estimate_cost(
             bom,
-            energy.annual_energy_mwh,
+            annual_mwh,
             overrides=overrides,
             price_usd_per_mwh=float(price) if price is not None else None,
             land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
