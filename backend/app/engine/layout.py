@@ -246,8 +246,6 @@ def generate_layout(
                 snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
             road_segments = snapped
         warnings.extend(network.warnings)
-    elif placement.blocks or pv_blocks:
-        warnings.append("no substation could be placed, so no roads were routed")
 
     fencing = Fencing(fences=[], areas=[], gates=[])
     if pv is not None:
