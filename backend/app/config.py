@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # data segment just under it, so a job that still outgrows it fails cleanly, not OOM-killed.
     worker_memory_mb: int | None = Field(default=None, ge=256)
     worker_memory_guard: bool = True
+    # Workers lower their CPU priority by this much (`nice`, 0-19) below the API's (app/worker.py).
+    worker_nice: int = Field(default=5, ge=0, le=19)
 
     dem_source: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["file", "3dep", "terrarium"])
     dem_path: Path = VAR_DIR / "dem"

@@ -175,7 +175,11 @@ class Worker:
         beat_thread.start()
         log.info(
             "worker started",
-            extra={"worker_id": self.worker_id, "queue_backend": self.settings.queue_backend.value},
+            extra={
+                "worker_id": self.worker_id,
+                "queue_backend": self.settings.queue_backend.value,
+                "nice": os.nice(0),
+            },
         )
         error_backoff = 1.0
         try:
@@ -231,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(fmt=settings.log_format.value, level=settings.log_level)
     # A job that outgrows the worker's memory then fails with MemoryError, not an OOM kill.
     install_memory_guard(settings)
+    if settings.worker_nice:
+        # On a shared machine (`make run`, one VM) a layout must not starve the API: status polls
+        # and pages stay fast and the jobs take the CPU the API leaves. ECS tasks have their own
+        # CPU shares, where this changes nothing.
+        os.nice(settings.worker_nice)
     services = build_services(settings)
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server

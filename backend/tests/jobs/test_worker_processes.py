@@ -157,6 +157,28 @@ def test_sigterm_mid_job_finishes_the_job_and_exits_0(h: Harness, sample_kml: by
     assert h.asset_rows(layout_id) == done["asset_count"]
 
 
+def _nice(pid: int) -> int:
+    """The niceness of process `pid` (field 19 of /proc/<pid>/stat)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_workers_run_below_the_api_priority(h: Harness, sample_kml: bytes) -> None:
+    # Two busy workers on a 2-core machine must leave the API the CPU for status polls.
+    mine = _nice(os.getpid())
+    default = h.start_worker()
+    chosen = h.start_worker(WORKER_NICE="7")
+    off = h.start_worker(WORKER_NICE="0")
+    wait_for(lambda: _nice(default.pid) == min(mine + 5, 19), 60, f"default niceness\n{h.log_text()}")
+    wait_for(lambda: _nice(chosen.pid) == min(mine + 7, 19), 60, f"WORKER_NICE=7\n{h.log_text()}")
+    # Still a working worker at its lower priority.
+    layout_id = h.submit(h.site(sample_kml))
+    assert h.wait_status(layout_id, {"completed", "failed"})["status"] == "completed", h.log_text()
+    wait_for(lambda: "worker started" in h.logs[2].read_text(), 60, f"WORKER_NICE=0\n{h.log_text()}")
+    assert _nice(off.pid) == mine
+    started = [e for e in h.events() if e.get("message") == "worker started"]
+    assert sorted(e["nice"] for e in started) == sorted([min(mine + 5, 19), min(mine + 7, 19), mine])
+
+
 def test_grace_period_over_returns_the_job_to_the_queue(h: Harness, sample_kml: bytes) -> None:
     worker = h.start_worker(JOB_STAGE_DELAY_S="1.5", WORKER_SHUTDOWN_GRACE_S="0.5")
     layout_id = h.submit(h.site(sample_kml))
