@@ -14,13 +14,20 @@ from shapely.geometry import LineString
 
 from app.engine.electrical.bom import RoadLike, SiteExtras, build_bom
 from app.engine.electrical.dc import DcResult, design_dc
-from app.engine.electrical.frame import RowFrame, polyline_length
 from app.engine.electrical.losses import Losses, compute_losses
 from app.engine.electrical.mv import MvResult, design_mv
 from app.engine.electrical.params import ElectricalParams, parse_electrical_params
 from app.engine.electrical.stringing import StringPlan, plan_strings
+from app.engine.pv.frame import RowFrame
 from app.engine.pv.types import PvPlant
 from app.errors import InvalidInput
+
+
+def _polyline_length(points: np.ndarray) -> float:
+    """Length of a polyline given as (n, 2) points [m]."""
+    if len(points) < 2:
+        return 0.0
+    return float(np.hypot(*np.diff(points, axis=0).T).sum())
 
 
 def _coords(points: np.ndarray) -> list[list[float]]:
@@ -158,7 +165,7 @@ class ElectricalDesign:
                 _feature(
                     "LineString",
                     _coords(line),
-                    {"kind": "trench", "level": "mv", "length_m": round(polyline_length(line), 2)},
+                    {"kind": "trench", "level": "mv", "length_m": round(_polyline_length(line), 2)},
                 )
             )
         return out
@@ -241,7 +248,8 @@ def design_electrical(
     prm = params if isinstance(params, ElectricalParams) else parse_electrical_params(params)
     if not plant.tables or not plant.blocks:
         raise InvalidInput("the PV plant has no tables or no inverter blocks to design the electrics for")
-    frame = RowFrame(plant.design.row_azimuth_deg)
+    # Cables follow the rows as laid on the UTM grid (true azimuth + grid convergence).
+    frame = RowFrame(phi_deg=plant.row_grid_azimuth_deg, x0=0.0, y0=0.0)
     centres = np.array([t.centre for t in plant.tables], dtype=float)
     uv = frame.to_uv(centres)
     plan = plan_strings(plant, prm, uv[:, 0], uv[:, 1])

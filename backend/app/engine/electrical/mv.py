@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
@@ -125,7 +124,8 @@ def _build_graph(
     lines = [r for r in roads if isinstance(r, LineString) and not r.is_empty and r.length > 0]
     segs = np.zeros((0, 2, 2))
     if lines:
-        noded = shapely.get_parts(shapely.union_all(lines))
+        # Snap-rounding to 1 cm nodes a road that ends a float error short of, or past, another.
+        noded = shapely.get_parts(shapely.union_all(lines, grid_size=0.01))
         chunks = []
         for part in noded:
             c = np.asarray(shapely.get_coordinates(part))
@@ -187,6 +187,9 @@ def _build_graph(
 
 def _solve_groups(dist: np.ndarray, demand: list[int], capacity: int, solutions: int) -> list[list[int]]:
     """Open capacitated routes from node 0 (OR-Tools routing). Returns routes of node indices ≥ 1."""
+    # Imported here: OR-Tools' native module costs ~50 ms to load and most commands never route feeders.
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
     n = len(demand)
     cost = np.rint(dist * 10.0).astype(np.int64)  # decimetres
     cost[:, 0] = 0  # a feeder ends at its last station: returning costs nothing

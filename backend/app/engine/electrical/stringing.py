@@ -7,7 +7,7 @@ has no Vmp coefficient, so the Pmp coefficient γ stands in for it (the fill-fac
 small; the result errs towards a longer minimum string). Strings are pooled per run of adjacent
 tables of one block in one row, so a partial table never leaves an orphan string: a run of M
 modules gets k = ⌈M / L⌉ strings of ⌊M/k⌋ or ⌈M/k⌉ modules (never above L, so never above the
-voltage limit). All positions are in the row frame [m] (see `frame.py`).
+voltage limit). All positions are in the row frame [m] (see `app.engine.pv.frame.RowFrame`).
 """
 
 from __future__ import annotations

@@ -64,4 +64,7 @@ def uniform_plant(
                 index=b, tables=members, dc_kwp=kwp, ac_kw=ac_kw / n_blocks, station=(x0, y0), access=(x0, y0)
             )
         )
-    return PvPlant(design=resolved, tables=tuple(tables), blocks=tuple(blocks), crs=crs)
+    # Tables are laid along grid x (rows east–west on the UTM grid).
+    return PvPlant(
+        design=resolved, tables=tuple(tables), blocks=tuple(blocks), crs=crs, row_grid_azimuth_deg=90.0
+    )

@@ -51,6 +51,16 @@ class RowFrame:
         u, v = np.asarray(u), np.asarray(v)
         return u * s + v * c + self.x0, u * c - v * s + self.y0
 
+    def to_uv(self, xy: np.ndarray) -> np.ndarray:
+        """(n, 2) grid points [m] → (n, 2) frame points (u, v) [m]."""
+        p = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return np.column_stack(self.to_frame(p[:, 0], p[:, 1]))
+
+    def to_xy(self, uv: np.ndarray) -> np.ndarray:
+        """(n, 2) frame points (u, v) [m] → (n, 2) grid points [m]."""
+        p = np.asarray(uv, dtype=float).reshape(-1, 2)
+        return np.column_stack(self.to_grid(p[:, 0], p[:, 1]))
+
     def geometry_to_frame(self, geom: BaseGeometry) -> BaseGeometry:
         """A grid-CRS geometry expressed in frame coordinates (u as x, v as y)."""
         s, c = self._sc

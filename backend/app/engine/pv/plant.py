@@ -122,7 +122,7 @@ def design_pv_plant(
             best = (key, cand, terr)
     warnings: list[str] = []
     if best is None or best[0][0] <= 0:
-        empty = PvPlant(design=rd, tables=(), blocks=(), crs=grid.crs)
+        empty = PvPlant(design=rd, tables=(), blocks=(), crs=grid.crs, row_grid_azimuth_deg=frame.phi_deg)
         return PvLayout(
             plant=empty, stations=[], station_rotation_deg=0.0, corridors=[], frame=frame, warnings=warnings
         )
@@ -241,7 +241,7 @@ def design_pv_plant(
         for i in range(len(cand))
     )
     blocks = _blocks(tables, sizes, dc_ac, centres, access)
-    plant = PvPlant(design=rd, tables=tables, blocks=blocks, crs=grid.crs)
+    plant = PvPlant(design=rd, tables=tables, blocks=blocks, crs=grid.crs, row_grid_azimuth_deg=frame.phi_deg)
     return PvLayout(
         plant=plant,
         stations=stations,
@@ -336,7 +336,7 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
                 station=b.station, access=b.access,
             )
         )  # fmt: skip
-    new_plant = PvPlant(design=rd, tables=tables, blocks=tuple(blocks), crs=plant.crs)
+    new_plant = replace(plant, tables=tables, blocks=tuple(blocks))
     return PvLayout(
         plant=new_plant,
         stations=layout.stations,
@@ -401,7 +401,7 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         )  # fmt: skip
     left = np.setdiff1d(np.arange(len(sc)), np.asarray(list(add_block), dtype=np.int64))
     grown = PvLayout(
-        plant=PvPlant(design=rd, tables=tuple(tables), blocks=plant.blocks, crs=plant.crs),
+        plant=replace(plant, tables=tuple(tables)),
         stations=layout.stations, station_rotation_deg=layout.station_rotation_deg,
         corridors=layout.corridors, frame=layout.frame, warnings=layout.warnings,
         offered_kwp=layout.offered_kwp, block_sizes_kw=layout.block_sizes_kw,
@@ -494,4 +494,4 @@ def retotalled(layout: PvLayout) -> PvLayout:
                 station=b.station, access=b.access,
             )
         )  # fmt: skip
-    return replace(layout, plant=PvPlant(design=rd, tables=plant.tables, blocks=tuple(blocks), crs=plant.crs))
+    return replace(layout, plant=replace(plant, blocks=tuple(blocks)))

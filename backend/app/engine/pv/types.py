@@ -57,12 +57,17 @@ class InverterBlock:
 
 @dataclass(frozen=True, kw_only=True)
 class PvPlant:
-    """The PV part of a layout: the resolved design, its tables and its inverter blocks (UTM)."""
+    """The PV part of a layout: the resolved design, its tables and its inverter blocks (UTM).
+
+    row_grid_azimuth_deg: the direction the rows run on the UTM grid [° cw from grid north]: the
+    design's true azimuth plus the grid convergence at the site (`true_north_grid_azimuth_deg`).
+    """
 
     design: ResolvedDesign
     tables: tuple[PvTable, ...]
     blocks: tuple[InverterBlock, ...]
     crs: str
+    row_grid_azimuth_deg: float
 
     @property
     def dc_kwp(self) -> float:

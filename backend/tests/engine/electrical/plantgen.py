@@ -8,8 +8,10 @@ blocks and a north–south road on the west joins them; the substation is at the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
+from shapely import affinity
 from shapely.geometry import LineString, box
 
 from app.engine.pv.design import PvDesign, resolve_design
@@ -102,5 +104,29 @@ def synthetic_plant(
                 )
             )
     roads.append(LineString([(X0 - 20.0, Y0 - 15.0), (X0 - 20.0, Y0 + blocks_y * (bh + ROAD_GAP_M))]))
-    plant = PvPlant(design=rd, tables=tuple(tables), blocks=tuple(blocks), crs="EPSG:32615")
+    # Trackers run grid north–south, fixed rows grid east–west.
+    plant = PvPlant(
+        design=rd,
+        tables=tuple(tables),
+        blocks=tuple(blocks),
+        crs="EPSG:32615",
+        row_grid_azimuth_deg=0.0 if tracker else 90.0,
+    )
     return Synthetic(plant=plant, roads=roads, substation=(X0 - 60.0, Y0 - 15.0))
+
+
+def rotated(s: Synthetic, deg: float) -> Synthetic:
+    """`s` turned `deg` [°] clockwise about (X0, Y0), as rows laid where true and grid north differ."""
+
+    def pt(p: tuple[float, float]) -> tuple[float, float]:
+        a = math.radians(deg)
+        dx, dy = p[0] - X0, p[1] - Y0
+        return (X0 + dx * math.cos(a) + dy * math.sin(a), Y0 - dx * math.sin(a) + dy * math.cos(a))
+
+    turn = lambda g: affinity.rotate(g, -deg, origin=(X0, Y0))  # noqa: E731 - shapely turns ccw
+    tables = tuple(replace(t, polygon=turn(t.polygon), centre=pt(t.centre)) for t in s.plant.tables)
+    blocks = tuple(replace(b, station=pt(b.station), access=pt(b.access)) for b in s.plant.blocks)
+    plant = replace(
+        s.plant, tables=tables, blocks=blocks, row_grid_azimuth_deg=s.plant.row_grid_azimuth_deg + deg
+    )
+    return Synthetic(plant=plant, roads=[turn(r) for r in s.roads], substation=pt(s.substation))

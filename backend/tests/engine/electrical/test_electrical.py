@@ -18,7 +18,7 @@ from app.engine.electrical.design import design_electrical
 from app.engine.electrical.losses import annual_loss_factor
 from app.engine.pv.design import PvDesign
 from app.errors import InvalidInput
-from tests.engine.electrical.plantgen import synthetic_plant
+from tests.engine.electrical.plantgen import rotated, synthetic_plant
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +222,31 @@ def test_fixed_tilt_rows_running_east_west_route_in_their_trenches(topology):
         for p in _parts(c):
             rest = LineString(p.coords[1:]) if c["properties"]["circuit"].endswith("strings") else p
             assert trenches.contains(rest), c["properties"]["circuit"]
+
+
+@pytest.mark.parametrize("structure", ["tracker", "fixed"])
+def test_rows_off_grid_north_are_wired_in_their_own_frame(structure):
+    # Near a UTM zone edge true north is ~3° off grid north: rows are laid turned by that much, and
+    # the cables must follow them, so the design is the unturned one turned (same strings, lengths).
+    s = synthetic_plant(blocks_x=2, blocks_y=2, rows=6, per_row=3, structure=structure, partial_every=5)
+    r = rotated(s, 3.2)
+    base = design_electrical(s.plant, s.roads, s.substation)
+    turned = design_electrical(r.plant, r.roads, r.substation)
+    assert turned.warnings == base.warnings
+    assert turned.plan.count == base.plan.count
+    assert np.array_equal(turned.plan.string_block, base.plan.string_block)
+    by_level = lambda e: {(c["level"], c["conductor"]): c["cable_m"] for c in e.bom["cables"]}  # noqa: E731
+    assert by_level(turned).keys() == by_level(base).keys()
+    for k, v in by_level(base).items():
+        assert by_level(turned)[k] == pytest.approx(v, rel=1e-3, abs=0.5), k
+    # DC trenches run along or across the turned rows (recomputed from the drawn lines).
+    doc = json.loads(json.dumps(turned.to_document()))
+    for t in doc["trenches"]:
+        if t["properties"]["level"] != "dc":
+            continue
+        (x0, y0), (x1, y1) = t["geometry"]["coordinates"][0], t["geometry"]["coordinates"][-1]
+        off = (math.degrees(math.atan2(x1 - x0, y1 - y0)) - r.plant.row_grid_azimuth_deg) % 90.0
+        assert min(off, 90.0 - off) < 0.05
 
 
 @settings(max_examples=60, deadline=None)
