@@ -18,6 +18,8 @@ poller sends at most rate × timeout requests. Results are recorded in docs/benc
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import platform
 import shutil
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import numpy as np
@@ -52,28 +55,49 @@ SUBMIT_TIMEOUT_S = 180.0  # a POST /generate slower than this counts as failed
 STOP_GRACE_S = 70.0  # a little over the worker's shutdown grace (WORKER_SHUTDOWN_GRACE_S 60)
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU time of process `pid` [s] (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
 @dataclass
 class Poller:
-    """Polls the status of `ids` round-robin at `rate_per_s` in total from `threads` threads."""
+    """Polls the status of `ids` round-robin at `rate_per_s` in total from `threads` threads.
 
-    client: httpx.Client
+    Each thread keeps one keep-alive connection through the standard library's http.client: a
+    load generator on the same 2 cores must cost little CPU itself (httpx took ≈ 0.5 of a core
+    at 200 req/s here, CPU the API and workers then lacked; browsers poll from elsewhere).
+    """
+
+    base: str
+    headers: dict[str, str]
     ids: list[str]
     rate_per_s: float
     threads: int
     max_requests: int
     latencies_s: list[float] = field(default_factory=list)
     errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
     latest: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: float = 0.0
     stopped: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _connect(self) -> http.client.HTTPConnection:
+        url = urlsplit(self.base)
+        return http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+
     def _run(self, k: int) -> None:
         interval = self.threads / self.rate_per_s
         next_at = time.perf_counter() + k * interval / self.threads
         i = k
         budget = self.max_requests // self.threads
+        conn = self._connect()
         while not self._stop.is_set() and budget > 0:
             delay = next_at - time.perf_counter()
             if delay > 0:
@@ -86,18 +110,25 @@ class Poller:
             budget -= 1
             t0 = time.perf_counter()
             try:
-                r = self.client.get(f"/api/layouts/{lid}/status")
+                conn.request("GET", f"/api/layouts/{lid}/status", headers=self.headers)
+                r = conn.getresponse()
+                raw = r.read()
                 took = time.perf_counter() - t0
-                ok = r.status_code == 200
-                body = r.json() if ok else None
-            except httpx.HTTPError:
-                took, ok, body = time.perf_counter() - t0, False, None
+                ok = r.status == 200
+                body = json.loads(raw) if ok else None
+                kind = f"HTTP {r.status}"
+            except (OSError, http.client.HTTPException) as exc:
+                took, ok, body, kind = time.perf_counter() - t0, False, None, type(exc).__name__
+                conn.close()
+                conn = self._connect()
             with self._lock:
                 self.latencies_s.append(took)
                 if ok and body is not None:
                     self.latest[lid] = body
                 else:
                     self.errors += 1
+                    self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+        conn.close()
 
     def start(self) -> None:
         self.started = time.perf_counter()
@@ -277,12 +308,14 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
 
         # -- poll while they run -----------------------------------------------------------
         poller = Poller(
-            client=client,
+            base=base,
+            headers={"Authorization": str(client.headers["Authorization"])},
             ids=ids,
             rate_per_s=args.poll_rate,
             threads=args.poll_threads,
             max_requests=int(args.poll_rate * args.timeout),
         )
+        cpu0 = (cpu_s(procs[0].pid), time.process_time(), [cpu_s(p.pid) for p in procs[1:]])
         poller.start()
         deadline = time.monotonic() + args.timeout
         last_print = 0.0
@@ -302,6 +335,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             workers_seen = [{"jobs_done": n} for n in conn.scalars(select(WorkerHeartbeat.jobs_done))]
         hb.dispose()
         poller.stop()
+        cpu1 = (cpu_s(procs[0].pid), time.process_time(), [cpu_s(p.pid) for p in procs[1:]])
         t_all_done = time.perf_counter() - t_submit
         poll_s = poller.stopped - poller.started
         timed_out = poller.terminal() < len(ids)
@@ -363,7 +397,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             ("enqueue → start p50 / p95", f"{pct(wait_s, 50):.2f} / {pct(wait_s, 95):.2f} s"),
             ("job run time (start → completed) p50 / p95", f"{pct(run_s, 50):.2f} / {pct(run_s, 95):.2f} s"),
             ("status polls (errors), achieved rate",
-             f"{len(lat)} ({poller.errors}), {rate:.0f} req/s (target {args.poll_rate:g})"),
+             f"{len(lat)} ({poller.errors}{_kinds(poller.error_kinds)}), "
+             f"{rate:.0f} req/s (target {args.poll_rate:g})"),
+            ("CPU while polling, % of one core: API / this client / workers",
+             f"{100 * (cpu1[0] - cpu0[0]) / poll_s:.0f} / {100 * (cpu1[1] - cpu0[1]) / poll_s:.0f} / "
+             + " + ".join(f"{100 * (b - a) / poll_s:.0f}" for a, b in zip(cpu0[2], cpu1[2], strict=True))),
             ("status latency p50 / p95 / p99 / max",
              f"{ms(lat, 50):.1f} / {ms(lat, 95):.1f} / {ms(lat, 99):.1f} / {ms(lat, 100):.1f} ms"),
         ]  # fmt: skip
@@ -395,6 +433,10 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             for log in sorted(tmp.glob("*.log")):
                 print(f"--- {log.name} (last lines)")
                 print("\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+
+
+def _kinds(kinds: dict[str, int]) -> str:
+    return (": " + ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items()))) if kinds else ""
 
 
 def main() -> int:

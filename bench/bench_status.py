@@ -34,15 +34,17 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_jobs import BACKEND, JWT_SECRET, SAMPLE_SITE, free_port, machine, ms, stop_processes, wait_ready
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU time of process `pid` [s] (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+from bench_jobs import (
+    BACKEND,
+    JWT_SECRET,
+    SAMPLE_SITE,
+    cpu_s,
+    free_port,
+    machine,
+    ms,
+    stop_processes,
+    wait_ready,
+)
 
 
 def spin(stop_at: float) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -15,10 +13,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.api.docs_ui import install_docs
+from app.api.middleware import BodySizeLimit, RequestContext, internal_error
 from app.api.ratelimit import RateLimiter
 from app.api.routes import auth, exclusion_zones, exports, health, layouts, metrics, ops, sites, terrain
 from app.api.routes import bom as bom_routes
@@ -41,7 +39,6 @@ from app.errors import (
     Unauthorized,
 )
 from app.observability.logging import configure_logging, request_id_var
-from app.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from app.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -62,21 +59,6 @@ STATUS_BY_ERROR: dict[type[AppError], int] = {
     StorageError: 503,
     QueueError: 503,
     AppError: 500,
-}
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    # The API is served over HTTPS by the ALB; browsers ignore this header on plain HTTP (`make run`).
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-    # Leaflet tiles come from OpenStreetMap / Esri; everything else is same-origin.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self' https:; frame-ancestors 'none'"
-    ),
 }
 
 
@@ -117,37 +99,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return internal_error(request_id_var.get() or request.headers.get("X-Request-ID", "")[:64])
 
 
-def internal_error(rid: str | None) -> JSONResponse:
-    """Log the current exception; a 500 that names the request id and never shows a stack trace."""
-    log.exception("unhandled error")
-    return JSONResponse({"detail": f"internal error (request id {rid})"}, status_code=500)
-
-
-class BodySizeLimit:
-    """Refuse a request body past `limit` bytes while it streams in (413), with or without Content-Length."""
-
-    def __init__(self, app: ASGIApp, *, limit: int, message: str) -> None:
-        self.app, self.limit, self.message = app, limit, message
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    # FastAPI re-raises an HTTPException from body reading; the handler answers 413.
-                    raise StarletteHTTPException(status_code=413, detail=self.message)
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
     return [
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg")), "type": str(e.get("type"))}
@@ -159,44 +110,9 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     body_limit = settings.max_upload_bytes + 1024 * 1024  # the file plus multipart overhead
     too_large = f"request body larger than the {settings.max_upload_mb:g} MB limit"
     # Counts the body as it streams in, so also one sent without Content-Length (chunked). Added
-    # first, so it sits inside the request middleware below and next to the routes that read.
+    # first, so it sits inside the request context below and next to the routes that read.
     app.add_middleware(BodySizeLimit, limit=body_limit, message=too_large)
-
-    @app.middleware("http")
-    async def _request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        token = request_id_var.set(rid[:64])
-        try:
-            length = request.headers.get("content-length")
-            if length is not None and not length.isdigit():
-                response: Response = JSONResponse(
-                    {"detail": "invalid Content-Length header"}, status_code=400
-                )
-            elif length is not None and int(length) > body_limit:
-                response = JSONResponse({"detail": too_large}, status_code=413)
-            else:
-                started = time.perf_counter()
-                try:
-                    response = await call_next(request)
-                except Exception:
-                    # Handled here, not only in the Exception handler (which Starlette runs outside
-                    # this middleware): the request id is still set for the log line and the reply,
-                    # and the 500 gets the security headers and is counted in the metrics.
-                    response = internal_error(rid[:64])
-                route = request.scope.get("route")
-                # Label by route template, not raw path, so ids do not explode the series.
-                template = getattr(route, "path", None) or "unmatched"
-                method, status = request.method, str(response.status_code)
-                HTTP_REQUESTS.labels(route=template, method=method, status=status).inc()
-                HTTP_LATENCY.labels(route=template, method=method).observe(time.perf_counter() - started)
-        finally:
-            request_id_var.reset(token)
-        response.headers["X-Request-ID"] = rid[:64]
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(RequestContext, body_limit=body_limit, too_large=too_large)
 
     if settings.cors_origins:
         app.add_middleware(
