@@ -6,11 +6,6 @@ Regression: on SQLite, a transaction held open across FastAPI's thread-pool hops
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +14,7 @@ import httpx
 import pytest
 
 from app.samples import sample_bytes
-from tests.conftest import BACKEND_DIR, JWT_SECRET
+from tests.live_api import live_api
 
 pytestmark = pytest.mark.slow
 CONCURRENT = 60
@@ -27,41 +22,10 @@ CONCURRENT = 60
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "STORAGE_DIR": str(tmp_path / "storage"),
-        "JWT_SECRET": JWT_SECRET,
-        "ENABLE_ASYNC_LAYOUT_GENERATION": "true",
-        "RATE_LIMIT_AUTH_PER_MIN": "10000",
-        "RATE_LIMIT_GENERATE_PER_MIN": "10000",
-        "LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--no-access-log"],
-        cwd=BACKEND_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail(f"uvicorn did not start: {proc.stderr.read() if proc.stderr else ''}")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    with live_api(
+        database_url, tmp_path, ENABLE_ASYNC_LAYOUT_GENERATION="true", RATE_LIMIT_GENERATE_PER_MIN="10000"
+    ) as base:
+        yield base
 
 
 def test_concurrent_writes_and_polls_all_succeed(server: str) -> None:

@@ -6,7 +6,6 @@ real HTTP (uvicorn on loopback), so percent-encoded paths reach the server as a 
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from app.jobs.runner import JobRunner, Outcome
 from app.main import create_app
 from app.services import Services, build_services
 from tests.conftest import make_settings, make_user, receive, submit, upload
+from tests.live_api import free_port
 
 TOKEN = "scrape-token-0123456789abcdef"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -99,17 +99,11 @@ def test_many_scrapes_read_the_database_once_per_refresh(database_url: str, tmp_
         assert app.state.metrics_cache.reads == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Services]]:
     """The API on a real loopback socket (uvicorn in a thread)."""
     services = build_services(make_settings(database_url, tmp_path, metrics_token=TOKEN))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning")
     )

@@ -10,10 +10,6 @@ stretch, and needs no absolute threshold.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import BACKEND_DIR, JWT_SECRET
+from tests.live_api import live_api
 
 pytestmark = pytest.mark.slow
 PLACEMARKS = 3000
@@ -60,39 +56,8 @@ def busy_kml(n: int = PLACEMARKS) -> bytes:
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "STORAGE_DIR": str(tmp_path / "storage"),
-        "JWT_SECRET": JWT_SECRET,
-        "DEM_SOURCE": "flat",
-        "RATE_LIMIT_AUTH_PER_MIN": "10000",
-        "LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=BACKEND_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("uvicorn did not start")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    with live_api(database_url, tmp_path, DEM_SOURCE="flat") as base:
+        yield base
 
 
 def test_health_answers_while_large_uploads_parse(server: str) -> None:
