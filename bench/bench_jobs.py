@@ -20,17 +20,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import platform
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,29 +33,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import numpy as np
 from sqlalchemy import create_engine, func, select
 
-ROOT = Path(__file__).resolve().parents[1]
-BACKEND = ROOT / "backend"
-sys.path.insert(0, str(BACKEND))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stack import (
+    SAMPLE_SITE,
+    Stack,
+    cpu_s,
+    machine,
+    ms,
+    pct,
+    running_stack,
+    sign_in_with_sample_site,
+    ts,
+)
 
-from app.db.models import Asset, Layout, QueueMessage, WorkerHeartbeat  # noqa: E402
+from app.db.models import Asset, Layout, QueueMessage, WorkerHeartbeat
 
-SAMPLE_SITE = ROOT / "backend" / "app" / "samples" / "sample-site.kml"
 TERMINAL = {"completed", "failed", "cancelled"}
-JWT_SECRET = "bench-jobs-" + "k7Pq2Xv9Lm4Rt8Wz3Nc6Hb1Jd5Gf0Sy"  # a throwaway key for a throwaway API
 SUBMIT_TIMEOUT_S = 180.0  # a POST /generate slower than this counts as failed
-STOP_GRACE_S = 70.0  # a little over the worker's shutdown grace (WORKER_SHUTDOWN_GRACE_S 60)
-
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU time of process `pid` [s] (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 @dataclass
@@ -150,130 +140,20 @@ class Poller:
             return sum(1 for b in self.latest.values() if b.get("status") in TERMINAL)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
-
-
-def ms(values: list[float], q: float) -> float:
-    """Percentile `q` of `values` [s], in milliseconds."""
-    return pct(values, q) * 1000
-
-
-def ts(text: str | None) -> datetime:
-    assert text is not None
-    t = datetime.fromisoformat(text)
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def stop_processes(procs: list[subprocess.Popen[bytes]]) -> list[int | None]:
-    """SIGTERM every process, wait up to STOP_GRACE_S in total, SIGKILL what is left."""
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_S
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
-    return [p.returncode for p in procs]
-
-
-def wait_ready(base: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            raise RuntimeError("a process exited during start-up (see the logs)")
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the API did not become ready in time")
-
-
-def machine() -> str:
-    load = os.getloadavg()
-    return (
-        f"{platform.node()}: {platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
-    )
-
-
 def run(args: argparse.Namespace, tmp: Path) -> int:
     db_url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    metrics_dir = tmp / "prometheus"
-    metrics_dir.mkdir()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("QUEUE_BACKEND", "STORAGE_BACKEND", "AUTH_MODE", "SQS_QUEUE_URL", "SQS_DLQ_URL")
-    }
-    env.update(
-        DATABASE_URL=db_url,
-        STORAGE_DIR=str(tmp / "storage"),
-        DEM_SOURCE="flat",
-        ENABLE_ASYNC_LAYOUT_GENERATION="true",
-        JWT_SECRET=JWT_SECRET,
-        RATE_LIMIT_GENERATE_PER_MIN="1000",
-        RATE_LIMIT_AUTH_PER_MIN="1000",
-        QUEUE_WAIT_TIME_S="1",
-        LOG_LEVEL="WARNING",
-        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-        PYTHONPATH=str(BACKEND),
-    )
-    print(f"database: {db_url.split('@')[-1]}   API: {base}   machine: {machine()}", flush=True)
-    subprocess.run([sys.executable, "-m", "app.cli.main", "db", "upgrade"], env=env, cwd=BACKEND, check=True)
+    with running_stack(db_url, tmp, workers=args.workers) as stack:
+        return measure(args, stack)
 
-    procs: list[subprocess.Popen[bytes]] = []
-    logs = []
+
+def measure(args: argparse.Namespace, stack: Stack) -> int:
+    """Submit, poll and verify against the running `stack`; print the table. 1 on any problem."""
+    base, db_url, procs = stack.base, stack.db_url, stack.procs
     poller: Poller | None = None
     try:
-        api_log = open(tmp / "api.log", "wb")  # noqa: SIM115 - closed in finally
-        logs.append(api_log)
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-                 "--no-access-log"],
-                env=env, cwd=BACKEND, stdout=api_log, stderr=subprocess.STDOUT,
-            )
-        )  # fmt: skip
-        for w in range(args.workers):
-            wlog = open(tmp / f"worker-{w}.log", "wb")  # noqa: SIM115 - closed in finally
-            logs.append(wlog)
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "app.worker"],
-                    env=env,
-                    cwd=BACKEND,
-                    stdout=wlog,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        wait_ready(base, procs)
-
         limits = httpx.Limits(max_connections=args.layouts + args.poll_threads + 4)
         client = httpx.Client(base_url=base, timeout=30, limits=limits)
-        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-        password = "bench-password-1"
-        client.post("/api/auth/register", json={"email": email, "password": password}).raise_for_status()
-        token = client.post("/api/auth/token", data={"username": email, "password": password})
-        token.raise_for_status()
-        client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        with SAMPLE_SITE.open("rb") as f:
-            site = client.post("/api/sites/upload", files={"file": (SAMPLE_SITE.name, f)})
-        site.raise_for_status()
-        site_id = site.json()["id"]
+        site_id = sign_in_with_sample_site(client)
 
         # -- submit all at once ------------------------------------------------------------
         body = {"site_id": site_id, "target_capacity_kw": args.capacity_kw, "use_terrain": False}
@@ -422,17 +302,6 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     finally:
         if poller is not None and not poller._stop.is_set():
             poller.stop()
-        codes = stop_processes(procs)
-        for f in logs:
-            f.close()
-        names = ["api"] + [f"worker-{w}" for w in range(len(procs) - 1)]
-        unclean = {n: c for n, c in zip(names, codes, strict=True) if c not in (0, -signal.SIGTERM)}
-        note = f"; unclean exits: {unclean}" if unclean else ""
-        print(f"stopped {len(procs)} processes with SIGTERM{note}")
-        if unclean:
-            for log in sorted(tmp.glob("*.log")):
-                print(f"--- {log.name} (last lines)")
-                print("\n".join(log.read_text(errors="replace").splitlines()[-15:]))
 
 
 def _kinds(kinds: dict[str, int]) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import sys
 import tempfile
 import threading
@@ -34,17 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_jobs import (
-    BACKEND,
-    JWT_SECRET,
-    SAMPLE_SITE,
-    cpu_s,
-    free_port,
-    machine,
-    ms,
-    stop_processes,
-    wait_ready,
-)
+from _stack import cpu_s, ms, running_stack, sign_in_with_sample_site
 
 
 def spin(stop_at: float) -> None:
@@ -126,49 +115,17 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--busy", type=int, default=2, help="CPU-spinning processes during the load phase")
     args = ap.parse_args()
-    import subprocess
 
     with tempfile.TemporaryDirectory(prefix="bench-status-") as d:
         tmp = Path(d)
         db_url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {
-            k: v for k, v in os.environ.items() if k not in ("QUEUE_BACKEND", "STORAGE_BACKEND", "AUTH_MODE")
-        }
-        env.update(
-            DATABASE_URL=db_url,
-            STORAGE_DIR=str(tmp / "storage"),
-            DEM_SOURCE="flat",
-            ENABLE_ASYNC_LAYOUT_GENERATION="true",
-            JWT_SECRET=JWT_SECRET,
-            RATE_LIMIT_GENERATE_PER_MIN="1000",
-            RATE_LIMIT_AUTH_PER_MIN="1000",
-            LOG_LEVEL="WARNING",
-            PYTHONPATH=str(BACKEND),
-        )
-        print(f"database: {db_url.split('@')[-1]}   machine: {machine()}", flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "app.cli.main", "db", "upgrade"], env=env, cwd=BACKEND, check=True
-        )
-        log = open(tmp / "api.log", "wb")  # noqa: SIM115 - closed below
-        api = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-             "--no-access-log"],
-            env=env, cwd=BACKEND, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_ready(base, [api])
-            c = httpx.Client(base_url=base, timeout=30)
-            email, password = "bench-status@example.com", "bench-password-1"
-            c.post("/api/auth/register", json={"email": email, "password": password}).raise_for_status()
-            tok = c.post("/api/auth/token", data={"username": email, "password": password})
-            tok.raise_for_status()
-            auth = {"Authorization": f"Bearer {tok.json()['access_token']}"}
-            with SAMPLE_SITE.open("rb") as f:
-                site = c.post("/api/sites/upload", files={"file": (SAMPLE_SITE.name, f)}, headers=auth)
-            site.raise_for_status()
-            body = {"site_id": site.json()["id"], "target_capacity_kw": 4000, "use_terrain": False}
+        # No worker: the layout stays queued, so its status answer never changes.
+        with running_stack(db_url, tmp, workers=0) as stack:
+            api = stack.procs[0]
+            c = httpx.Client(base_url=stack.base, timeout=30)
+            site_id = sign_in_with_sample_site(c)
+            auth = {"Authorization": str(c.headers.pop("Authorization"))}
+            body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False}
             gen = c.post("/api/layouts/generate", json=body, headers=auth)
             gen.raise_for_status()
             url = f"/api/layouts/{gen.json()['layout_id']}/status"
@@ -200,7 +157,7 @@ def main() -> int:
             for p in spinners:
                 p.start()
             try:
-                res = load(base, url, auth, args.rate, args.seconds, args.threads)
+                res = load(stack.base, url, auth, args.rate, args.seconds, args.threads)
             finally:
                 for p in spinners:
                     p.join()
@@ -210,9 +167,6 @@ def main() -> int:
             print("| polls | achieved rate | errors | p50 | p95 | p99 |\n|---|---|---|---|---|---|")
             print(f"| {res['n']} | {res['rate']:.0f}/s | {res['errors']} | {res['p50']:.1f} ms | "
                   f"{res['p95']:.1f} ms | {res['p99']:.1f} ms |")  # fmt: skip
-        finally:
-            stop_processes([api])
-            log.close()
     return 0
 
 
