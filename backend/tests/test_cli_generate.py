@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,9 @@ def test_no_energy_gives_the_layout_and_capex_without_loading_the_yield_stack(tm
     assert m.get("annual_energy_mwh") is None and m["lcoe_usd_per_mwh"] is None
     assert any("energy yield not simulated" in w for w in m["warnings"])
     assert "energy" not in m
+    # The progress lines (stderr is not a terminal here) never go backwards.
+    pcts = [float(line.split("%")[0]) for line in err.splitlines() if line.strip()[:1].isdigit()]
+    assert len(pcts) >= 5 and pcts == sorted(pcts) and pcts[-1] == 100.0, err
     # What makes the layout fast from the command line: no pvlib/pandas, no HTTP client, no
     # export writers, no database or web framework.
     assert loaded == [], f"--no-energy loaded {loaded}"
@@ -97,3 +101,28 @@ def test_weather_file_without_energy_is_refused(tmp_path: Path) -> None:
     code, m, _, err = _run(*BASE, "--no-energy", "--weather", str(weather), tmp_path=tmp_path)
     assert code == 2 and m is None
     assert "--weather" in err and "--no-energy" in err
+
+
+def test_console_script_ends_with_complete_output_and_the_commands_status(tmp_path: Path) -> None:
+    # `sitelayouts generate` skips the interpreter's teardown once done (app.cli.main.run): what it
+    # printed and wrote must be complete, and its exit status the command's.
+    script = Path(sys.executable).with_name("sitelayouts")
+    env = {**os.environ, "WEATHER_SOURCE": "clearsky", "DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run(
+        [str(script), *BASE, "--no-energy", "--export", "geojson,csv", "--export-dir", str(tmp_path / "x")],
+        cwd=BACKEND, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    metrics = json.loads(out.stdout)
+    files = {f.suffix: f for f in (tmp_path / "x").iterdir()}
+    assert sorted(files) == [".geojson", ".zip"], files
+    assert zipfile.ZipFile(files[".zip"]).testzip() is None  # complete: every member's CRC checks
+    features = json.loads(files[".geojson"].read_text())["features"]
+    assert sum(f["properties"].get("asset_type") == "pv_table" for f in features) == metrics["table_count"]
+    weather = tmp_path / "w.csv"
+    weather.write_text("x")
+    refused = subprocess.run(
+        [str(script), *BASE, "--no-energy", "--weather", str(weather)],
+        cwd=BACKEND, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2 and refused.stdout == "" and "--no-energy" in refused.stderr

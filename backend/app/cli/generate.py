@@ -129,6 +129,7 @@ def generate(
     # what it runs (docs/benchmarks.md, CLI start-up).
     from app.dem.service import load_site_grid
     from app.engine.layout import generate_layout
+    from app.engine.progress import scaled
     from app.engine.types import Exclusion, LayoutParams, SiteInput
     from app.sites.kml import parse_site_file
 
@@ -189,7 +190,7 @@ def generate(
         storage=None,
         sources=sources,
     )
-    result = generate_layout(site, grid, params, progress=bar)
+    result = generate_layout(site, grid, params, progress=scaled(bar, 5.0, 90.0))
     bar("simulating_energy" if energy else "pricing", 92.0)
     from app.jobs.yield_cost import with_energy_and_cost
 

@@ -20,6 +20,7 @@ from app.db.models import Asset, Layout, LayoutStatus, Road, Site
 from app.engine.geojson import layout_feature_collection
 from app.engine.layout import generate_layout
 from app.engine.profiles import load_profile
+from app.engine.progress import scaled
 from app.engine.road_grades import is_compliant
 from app.engine.types import (
     Exclusion,
@@ -145,7 +146,7 @@ def compute_layout(
     """Fetch terrain and run the engine; returns the result and its GeoJSON. No database access."""
     from app.dem.service import load_site_grid
 
-    progress(STAGE_FETCHING_DEM, 5.0)
+    progress(STAGE_FETCHING_DEM, 2.0)
     grid, source = load_site_grid(
         boundary_wgs84=job.site.boundary,
         site_id=str(job.site_id),
@@ -154,7 +155,7 @@ def compute_layout(
         settings=settings,
         storage=storage,
     )
-    result = generate_layout(job.site, grid, job.params, progress=progress)
+    result = generate_layout(job.site, grid, job.params, progress=scaled(progress, 5.0, 90.0))
     result = with_terrain_provenance(
         result, job, source=source, grid_resolution_m=grid.resolution_m, settings=settings
     )
