@@ -28,9 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "backend"
 if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
+
+from app.cli.serve import stop_processes  # noqa: E402 - the same shutdown as `sitelayouts serve`
+
 SAMPLE_SITE = BACKEND / "app" / "samples" / "sample-site.kml"
 JWT_SECRET = "bench-jobs-" + "k7Pq2Xv9Lm4Rt8Wz3Nc6Hb1Jd5Gf0Sy"  # a throwaway key for a throwaway API
-STOP_GRACE_S = 70.0  # a little over the worker's shutdown grace (WORKER_SHUTDOWN_GRACE_S 60)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Settings of the developer's shell that would point the benchmark at other backends.
 _DROPPED_ENV = ("QUEUE_BACKEND", "STORAGE_BACKEND", "AUTH_MODE", "SQS_QUEUE_URL", "SQS_DLQ_URL")
@@ -69,21 +71,6 @@ def machine() -> str:
         f"{platform.node()}: {platform.platform()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
     )
-
-
-def stop_processes(procs: list[subprocess.Popen[bytes]]) -> list[int | None]:
-    """SIGTERM every process, wait up to STOP_GRACE_S in total, SIGKILL what is left."""
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_S
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
-    return [p.returncode for p in procs]
 
 
 def wait_ready(base: str, procs: list[subprocess.Popen[bytes]], timeout_s: float = 60.0) -> None:

@@ -74,17 +74,25 @@ def serve(
     finally:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
-        for p in procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(procs)
     failed = [p.args for p in procs if p.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
     if failed and not stopping:
         typer.echo("a process exited unexpectedly; stopped the others", err=True)
         raise typer.Exit(1)
     typer.echo("stopped")
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]], grace_s: float = STOP_GRACE_S) -> list[int | None]:
+    """SIGTERM every process still running, wait up to `grace_s` [s] in all for them to finish
+    their jobs, SIGKILL what is left; their exit codes."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+    return [p.returncode for p in procs]
