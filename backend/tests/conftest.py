@@ -31,6 +31,10 @@ from app.queue.base import Message
 from app.samples import sample_bytes
 from app.services import Services, build_services
 
+# Commands in tests run in their own processes unless a test asks for the warm one
+# (tests/test_cli_daemon.py): no background process outlives the suite.
+os.environ["SITELAYOUTS_DAEMON"] = "0"
+
 PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKEND_DIR = Path(__file__).resolve().parents[1]

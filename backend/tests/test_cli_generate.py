@@ -104,7 +104,7 @@ def test_weather_file_without_energy_is_refused(tmp_path: Path) -> None:
 
 
 def test_console_script_ends_with_complete_output_and_the_commands_status(tmp_path: Path) -> None:
-    # `sitelayouts generate` skips the interpreter's teardown once done (app.cli.main.run): what it
+    # `sitelayouts generate` skips the interpreter's teardown once done (app.cli.launch.run): what it
     # printed and wrote must be complete, and its exit status the command's.
     script = Path(sys.executable).with_name("sitelayouts")
     env = {**os.environ, "WEATHER_SOURCE": "clearsky", "DATA_DIR": str(tmp_path / "data")}

@@ -84,3 +84,19 @@ def test_probe_sees_heavy_imports() -> None:
     result, text = _run("terrain", "summary", "/nonexistent.kml")
     assert result["code"] == "InvalidInput"
     assert "numpy" in result["heavy"] and "shapely" in result["heavy"], text
+
+
+def test_the_console_scripts_warm_path_imports_only_the_standard_library() -> None:
+    # `sitelayouts generate` asks the warm process before importing anything else (app.cli.launch):
+    # only the standard library and our two launcher modules may be loaded by then.
+    code = (
+        "import json, sys; before = set(sys.modules); import app.cli.launch; "
+        "print(json.dumps(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=BACKEND, capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded: list[str] = json.loads(out.stdout)
+    tops = {m.split(".")[0] for m in loaded} - {"app"}
+    assert sorted(m for m in tops if m not in sys.stdlib_module_names and not m.startswith("_")) == []
+    assert {m for m in loaded if m.startswith("app.")} == {"app.cli", "app.cli.launch", "app.cli.daemon"}

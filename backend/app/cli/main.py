@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import json
-import os
 import sys
 
 import typer
@@ -29,6 +27,29 @@ export.register(app)
 study.register(app)
 
 
+daemon_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(
+    daemon_app, name="daemon", help="The warm process that serves `generate` (SITELAYOUTS_DAEMON=0: off)."
+)
+
+
+@daemon_app.command("status")
+def daemon_status() -> None:
+    """Print this user's warm processes as JSON: pid, commands served and running, idle [s]."""
+    from app.cli.daemon import status_all
+
+    print(json.dumps(status_all(), indent=1))
+
+
+@daemon_app.command("stop")
+def daemon_stop() -> None:
+    """Stop this user's warm processes (commands already running finish)."""
+    from app.cli.daemon import stop_all
+
+    stopped = stop_all()
+    typer.echo(f"stopped {len(stopped)} warm process(es)", err=True)
+
+
 @app.command("openapi")
 def openapi() -> None:
     """Print the API's OpenAPI schema as JSON (for generating the web app's client)."""
@@ -38,11 +59,8 @@ def openapi() -> None:
     print(json.dumps(create_app(get_settings()).openapi(), indent=1))
 
 
-# One-shot commands that hold no database connection, thread or child process when they end.
-ONE_SHOT = frozenset({"generate"})
-
-
 def main() -> None:
+    """The command line in this process (the console script is `app.cli.launch.run`)."""
     try:
         app()
     except AppError as exc:
@@ -50,43 +68,7 @@ def main() -> None:
         sys.exit(2)
 
 
-def run() -> None:
-    """The `sitelayouts` console script: `main()`, then a quick exit after a one-shot command.
-
-    Tearing the interpreter down (unloading OR-Tools, SciPy, GDAL, OpenBLAS's threads) takes
-    ≈ 0.15 s here, longer than a 10 MW layout's own computation, and a finished one-shot command
-    gains nothing from it. So once its output is written, the exit handlers run (as at a normal
-    exit: logging flushes, temporary files go), the standard streams are flushed and the process
-    ends with the command's status. Other commands exit the usual way.
-    """
-    try:
-        main()
-    except SystemExit as exc:
-        if not (len(sys.argv) > 1 and sys.argv[1] in ONE_SHOT):
-            raise
-        status = _exit_status(exc.code)
-    else:
-        if not (len(sys.argv) > 1 and sys.argv[1] in ONE_SHOT):
-            return
-        status = 0
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing left to say
-            status = status or 1
-    os._exit(status)
-
-
-def _exit_status(code: object) -> int:
-    """The process status `sys.exit(code)` would give (a message is printed, status 1)."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
-
-
 if __name__ == "__main__":
+    from app.cli.launch import run
+
     run()
