@@ -51,9 +51,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=False)
     wall = time.perf_counter() - t0
     if out.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr.decode()[-2000:]}"
-        )
+        raise SystemExit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr.decode()[-2000:]}")
     return wall
 
 
@@ -82,20 +80,14 @@ def main() -> None:
         ("`generate … --no-energy`, **warm process**", [*LAYOUT, "--no-energy"], warm),
         ("`generate …` with the yield, **warm process**", LAYOUT, warm),
     ]
-    first = timed(
-        LAYOUT, warm
-    )  # starts the warm process: what the first run after an upgrade costs
+    first = timed(LAYOUT, warm)  # starts the warm process: what the first run after an upgrade costs
     walls: dict[str, list[float]] = {name: [] for name, _, _ in cases}
     for _ in range(args.runs):
         for name, cmd, env in cases:
             walls[name].append(timed(cmd, env))
-    subprocess.run(
-        [str(SCRIPT), "daemon", "stop"], env=warm, capture_output=True, check=False
-    )
+    subprocess.run([str(SCRIPT), "daemon", "stop"], env=warm, capture_output=True, check=False)
     shutil.rmtree(runtime, ignore_errors=True)
-    print(
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}, {args.runs} interleaved runs"
-    )
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}, {args.runs} interleaved runs")
     print()
     print("| case | min [s] | median [s] | max [s] |\n|---|---:|---:|---:|")
     for name, _, _ in cases:
