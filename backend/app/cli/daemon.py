@@ -320,16 +320,6 @@ def stop_all() -> list[dict[str, Any]]:
     return _each_daemon("stop")
 
 
-def exit_status(code: object) -> int:
-    """The process status `sys.exit(code)` would give (a message is printed, status 1)."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
-
-
 # --- the warm process ----------------------------------------------------------------------------
 
 
@@ -481,20 +471,13 @@ def _child(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None
         sys.argv = ["sitelayouts", *request["argv"]]
         conn.settimeout(None)
         _send(conn, {"pid": os.getpid()})
-        from app.cli.main import main
+        from app.cli.launch import command_status, flushed
 
         try:
-            main()
-            status = 0
-        except SystemExit as exc:
-            status = exit_status(exc.code)
+            status = command_status()
         except KeyboardInterrupt:
             status = 130
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                status = status or 1
+        status = flushed(status)
         _send(conn, {"exit": status})
     except BaseException:  # whatever happens, this fork must not return into the serving loop
         try:

@@ -10,15 +10,12 @@ import atexit
 import os
 import sys
 
-from app.cli.daemon import WARM_COMMANDS, exit_status, run_warm
-
-# One-shot commands that hold no database connection, thread or child process when they end.
-ONE_SHOT = WARM_COMMANDS
+from app.cli.daemon import WARM_COMMANDS, run_warm
 
 
 def run() -> None:
     """Run `sitelayouts …`: in the warm process when it serves the command, else here, followed
-    by a quick exit after a one-shot command.
+    by a quick exit after a one-shot command (those the warm process serves).
 
     Tearing the interpreter down (unloading OR-Tools, SciPy, GDAL, OpenBLAS's threads) takes
     ≈ 0.15 s here, longer than a 10 MW layout's own computation, and a finished one-shot command
@@ -26,37 +23,50 @@ def run() -> None:
     exit: logging flushes, temporary files go), the standard streams are flushed and the process
     ends with the command's status. Other commands exit the usual way.
     """
-    one_shot = len(sys.argv) > 1 and sys.argv[1] in ONE_SHOT
-    if one_shot:
-        try:
-            status = run_warm(sys.argv[1:])
-        except KeyboardInterrupt:
-            status = 130
-        if status is not None:
-            _quick_exit(status)
+    if not (len(sys.argv) > 1 and sys.argv[1] in WARM_COMMANDS):
+        from app.cli.main import main
+
+        main()
+        return
+    try:
+        status = run_warm(sys.argv[1:])
+    except KeyboardInterrupt:
+        status = 130
+    if status is None:
+        status = command_status()
+        atexit._run_exitfuncs()
+    os._exit(flushed(status))
+
+
+def command_status() -> int:
+    """Run the command line in this process and return its exit status (what `sys.exit` gives)."""
     from app.cli.main import main
 
     try:
         main()
     except SystemExit as exc:
-        if not one_shot:
-            raise
-        status = exit_status(exc.code)
-    else:
-        if not one_shot:
-            return
-        status = 0
-    atexit._run_exitfuncs()
-    _quick_exit(status)
+        return exit_status(exc.code)
+    return 0
 
 
-def _quick_exit(status: int) -> None:
+def exit_status(code: object) -> int:
+    """The process status `sys.exit(code)` would give (a message is printed, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def flushed(status: int) -> int:
+    """Flush stdout and stderr; `status`, or 1 when the output could not all be written."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing left to say
             status = status or 1
-    os._exit(status)
+    return status
 
 
 if __name__ == "__main__":
