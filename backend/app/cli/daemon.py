@@ -61,7 +61,7 @@ _PRELOAD = (
     "app.dem.file",
     "app.engine.layout",
     "app.engine.geojson",
-    "app.jobs.yield_cost",
+    "app.pipeline.yield_cost",
     "app.weather.service",
     "app.sites.kml",
 )

@@ -192,7 +192,7 @@ def generate(
     )
     result = generate_layout(site, grid, params, progress=scaled(bar, 5.0, 90.0))
     bar("simulating_energy" if energy else "pricing", 92.0)
-    from app.jobs.yield_cost import with_energy_and_cost
+    from app.pipeline.yield_cost import with_energy_and_cost
 
     weather_year = None
     if weather is not None:

@@ -114,7 +114,7 @@ def run_variant(
     from app.db.models import Layout
     from app.engine.layout import generate_layout
     from app.jobs.layout_job import params_from_layout
-    from app.jobs.yield_cost import with_energy_and_cost
+    from app.pipeline.yield_cost import with_energy_and_cost
     from app.studies.grid import comparison_row
 
     try:

@@ -31,7 +31,7 @@ from app.engine.types import (
     ProgressFn,
     SiteInput,
 )
-from app.jobs.yield_cost import with_energy_and_cost
+from app.pipeline.yield_cost import with_energy_and_cost
 from app.sites.geometry import to_geojson
 from app.storage.base import Storage
 

@@ -429,7 +429,7 @@ def _design_result(clearsky: bool) -> tuple[Any, Any, Any]:
     from app.dem.flat import FlatSource
     from app.engine.layout import generate_layout
     from app.engine.types import LayoutParams, SiteInput
-    from app.jobs.yield_cost import with_energy_and_cost
+    from app.pipeline.yield_cost import with_energy_and_cost
     from app.weather.service import read_weather_file
 
     site = SiteInput(boundary=box(-99.50, 31.00, -99.495, 31.005))  # ≈ 477 × 554 m, ≈ 26 ha
