@@ -111,9 +111,9 @@ def run_variant(
 ) -> dict[str, Any]:
     """Design, simulate and price one variant (in a worker process); its comparison row."""
     from app.config import get_settings
+    from app.db.mapping import params_from_layout
     from app.db.models import Layout
     from app.engine.layout import generate_layout
-    from app.jobs.layout_job import params_from_layout
     from app.pipeline.yield_cost import with_energy_and_cost
     from app.studies.grid import comparison_row
 

@@ -37,12 +37,12 @@ def export_document_for_layout(
     terrain grid at the layout's DEM resolution (a cache miss fetches it from the DEM sources).
     When terrain cannot be had, the document says so in its warnings instead of failing.
     """
-    from app.jobs import layout_job  # the job module pulls in the engine; import on use
+    from app.db import mapping  # the mapping pulls in the engine; import on use
 
     if layout.status != LayoutStatus.completed.value:
         raise Conflict(f"layout {layout.id} is {layout.status}; exports exist once it is completed")
-    job = layout_job.load_job_input(layout)
-    result = layout_job.result_from_rows(layout)
+    job = mapping.load_job_input(layout)
+    result = mapping.result_from_rows(layout)
     grid = None
     source = None
     extra: list[str] = []

@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 from sqlalchemy import or_, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from app.db import mapping
 from app.db.models import Layout, LayoutStatus
 from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound, QueueError, StorageError
-from app.jobs import layout_job
 from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
 from app.observability.logging import layout_id_var
@@ -103,7 +103,7 @@ class JobRunner:
         services: Services,
         *,
         worker_id: str,
-        compute: Callable[..., Any] = layout_job.compute_layout,
+        compute: Callable[..., Any] = mapping.compute_layout,
     ) -> None:
         self.services = services
         self.settings = services.settings
@@ -231,7 +231,7 @@ class JobRunner:
                 layout = session.get(Layout, layout_id)
                 if layout is None:
                     raise NotFound(f"layout {layout_id} disappeared")
-                job = layout_job.load_job_input(layout)
+                job = mapping.load_job_input(layout)
             profile = job.params.profile
             result, _geojson = self.compute(
                 job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
@@ -240,7 +240,7 @@ class JobRunner:
 
             def store() -> bool:
                 with self.services.write_session_factory.begin() as session:
-                    return layout_job.store_result(
+                    return mapping.store_result(
                         session, layout_id=layout_id, result=result, claim_token=token
                     )
 

@@ -9,6 +9,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from app.db.mapping import result_from_rows
 from app.db.models import Layout, Road
 from app.engine.crs import to_utm
 from app.engine.earthwork import road_earthwork
@@ -20,7 +21,6 @@ from app.engine.road_grades import graded_runs, is_compliant
 from app.engine.roads import route_roads
 from app.engine.terrain import slope_deg
 from app.engine.types import PROFILE_NAMES, LayoutParams
-from app.jobs.layout_job import result_from_rows
 from app.sites.geometry import to_geojson
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 

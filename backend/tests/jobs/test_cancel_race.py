@@ -17,8 +17,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from app.db import mapping
 from app.db.models import Asset, Layout
-from app.jobs import layout_job
 from app.services import Services
 from tests.conftest import submit
 
@@ -55,8 +55,8 @@ def test_cancel_never_overwrites_a_completed_layout(
     with async_services.session_factory() as s:
         layout = s.get(Layout, template)
         assert layout is not None
-        job = layout_job.load_job_input(layout)
-    result, _ = layout_job.compute_layout(
+        job = mapping.load_job_input(layout)
+    result, _ = mapping.compute_layout(
         job, settings=async_services.settings, storage=async_services.storage, progress=lambda st, p: None
     )
     assert result.assets, "the race needs a result with assets"
@@ -100,9 +100,7 @@ def _race(
         gate.wait()
         threading.Event().wait(delay_s)
         with services.write_session_factory.begin() as s:
-            replies["stored"] = layout_job.store_result(
-                s, layout_id=layout_id, result=result, claim_token=token
-            )
+            replies["stored"] = mapping.store_result(s, layout_id=layout_id, result=result, claim_token=token)
 
     def cancel() -> None:
         gate.wait()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from app.db.mapping import STAGE_ENERGY, STAGE_FETCHING_DEM, STAGE_SAVING, JobInput, compute_layout
 from app.dem.demo import demo_site
 from app.engine.progress import scaled
 from app.engine.types import LayoutParams, SiteInput
-from app.jobs.layout_job import STAGE_ENERGY, STAGE_FETCHING_DEM, STAGE_SAVING, JobInput, compute_layout
 from app.storage.local import LocalStorage
 from tests.conftest import make_settings
 

@@ -11,9 +11,9 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from app.config import Settings
+from app.db.mapping import TERRAIN_NOT_ASSESSED, JobInput, compute_layout, with_terrain_provenance
 from app.dem.demo import demo_site
 from app.engine.types import LayoutParams, LayoutResult, SiteInput
-from app.jobs.layout_job import TERRAIN_NOT_ASSESSED, JobInput, compute_layout, with_terrain_provenance
 from app.storage.local import LocalStorage
 from tests.conftest import make_settings
 

@@ -27,12 +27,11 @@ from app.api.schemas import (
     RoadPublic,
 )
 from app.api.transactions import TransactionalRoute
-from app.db import crud
+from app.db import crud, mapping
 from app.db.models import Layout, LayoutStatus
 from app.engine.geojson import layout_feature_collection
 from app.engine.profiles import list_profiles
 from app.errors import Conflict
-from app.jobs import layout_job
 from app.jobs.maintenance import cancel_layout, enqueue_layout
 from app.jobs.memory_budget import check_grid_budget
 
@@ -68,8 +67,8 @@ def layout_status(layout: Layout) -> LayoutStatusPublic:
 
 
 def layout_geojson(layout: Layout) -> dict[str, Any]:
-    job = layout_job.load_job_input(layout)
-    return layout_feature_collection(job.site, layout_job.result_from_rows(layout), job.params)
+    job = mapping.load_job_input(layout)
+    return layout_feature_collection(job.site, mapping.result_from_rows(layout), job.params)
 
 
 def layout_detail(layout: Layout) -> LayoutDetail:
@@ -142,10 +141,10 @@ def generate(
     layout.status = LayoutStatus.processing.value
     layout.started_at = now
     layout.attempts = 1
-    job = layout_job.load_job_input(layout)
+    job = mapping.load_job_input(layout)
     session.commit()
     try:
-        result, _ = layout_job.compute_layout(
+        result, _ = mapping.compute_layout(
             job, settings=services.settings, storage=storage, progress=lambda stage, pct: None
         )
     except Exception as exc:
@@ -156,7 +155,7 @@ def generate(
         layout.completed_at = datetime.now(UTC)
         session.commit()
         raise
-    layout_job.store_result(session, layout_id=layout.id, result=result)
+    mapping.store_result(session, layout_id=layout.id, result=result)
     session.commit()
     session.refresh(layout)
     return _generate_response(layout, async_mode=False)
