@@ -61,6 +61,7 @@ _PRELOAD = (
     "app.dem.file",
     "app.engine.layout",
     "app.engine.geojson",
+    "app.pipeline.run",
     "app.pipeline.yield_cost",
     "app.weather.service",
     "app.sites.kml",

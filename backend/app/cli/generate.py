@@ -9,18 +9,53 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.engine.types import SiteInput
+
 PROFILE_HELP = "solar_farm | bess | gas_bess | wind_hybrid | hybrid"
 STRATEGY_HELP = "balanced | density | low_earthwork | clustered"
 
 
+CLI_SITE_ID = "cli"  # the terrain and weather cache key of a site given as a file
+
+
 def register(app: typer.Typer) -> None:
     app.command("generate")(generate)
+
+
+def read_site_file(path: Path) -> tuple[SiteInput, str]:
+    """The engine's site (WGS84) and its name from a .kml / .kmz file, as an upload stores it
+    (exclusion zones without a buffer)."""
+    from app.engine.types import Exclusion, SiteInput
+    from app.sites.kml import parse_site_file
+
+    parsed = parse_site_file(path.read_bytes(), path.name)
+    site = SiteInput(
+        boundary=parsed.boundary,
+        exclusions=tuple(
+            Exclusion(geometry=z.geometry, buffer_m=0.0, zone_type=z.zone_type, name=z.name)
+            for z in parsed.exclusions
+        ),
+        entry_point=parsed.entry_point,
+    )
+    return site, parsed.name
+
+
+def cli_settings(dem: Path | None) -> Settings:
+    """The settings, with --dem FILE as the only DEM source (so the terrain provenance names it)."""
+    from app.config import get_settings
+
+    settings = get_settings()
+    if dem is None:
+        return settings
+    return settings.model_copy(update={"dem_source": ["file"], "dem_path": dem})
 
 
 class _ProgressBar:
@@ -127,11 +162,8 @@ def generate(
     """Generate a layout for a boundary file and print its metrics as JSON."""
     # Imported here, and exports and the yield only when asked for, so the command pays for
     # what it runs (docs/benchmarks.md, CLI start-up).
-    from app.dem.service import load_site_grid
-    from app.engine.layout import generate_layout
-    from app.engine.progress import scaled
-    from app.engine.types import Exclusion, LayoutParams, SiteInput
-    from app.sites.kml import parse_site_file
+    from app.engine.types import LayoutParams
+    from app.pipeline.run import DesignInput, run_pipeline
 
     if dem is not None and flat:
         raise InvalidInput("choose either --dem FILE or --flat, not both")
@@ -141,14 +173,7 @@ def generate(
         raise InvalidInput("--capacity-kw must be greater than 0")
     if not 1 <= resolution_m <= 100:
         raise InvalidInput("--resolution-m must be between 1 and 100")
-    parsed = parse_site_file(boundary.read_bytes(), boundary.name)
-    site = SiteInput(
-        boundary=parsed.boundary,
-        exclusions=tuple(
-            Exclusion(geometry=z.geometry, zone_type=z.zone_type, name=z.name) for z in parsed.exclusions
-        ),
-        entry_point=parsed.entry_point,
-    )
+    site, site_name = read_site_file(boundary)
     pv: dict[str, object] = {
         k: v
         for k, v in {
@@ -172,42 +197,21 @@ def generate(
         overrides=overrides,
         pv=pv or None,
     )
-    from app.config import get_settings
-
-    sources = None
-    if dem is not None:
-        from app.dem.file import FileSource
-
-        sources = [FileSource(dem)]
-    bar = _ProgressBar()
-    bar("fetching_dem", 2.0)
-    grid, source = load_site_grid(
-        boundary_wgs84=parsed.boundary,
-        site_id="cli",
-        resolution_m=resolution_m,
-        use_terrain=not flat,
-        settings=get_settings(),
-        storage=None,
-        sources=sources,
-    )
-    result = generate_layout(site, grid, params, progress=scaled(bar, 5.0, 90.0))
-    bar("simulating_energy" if energy else "pricing", 92.0)
-    from app.pipeline.yield_cost import with_energy_and_cost
-
     weather_year = None
     if weather is not None:
         from app.weather.service import read_weather_file
 
         weather_year = read_weather_file(weather)
-    result = with_energy_and_cost(
-        result,
-        site_id="cli",
-        site=site,
-        settings=get_settings(),
+    bar = _ProgressBar()
+    designed = run_pipeline(
+        DesignInput(site_id=CLI_SITE_ID, site=site, params=params),
+        settings=cli_settings(dem),
         storage=None,
+        progress=bar,
         weather=weather_year,
         simulate=energy,
     )
+    result, terrain = designed.result, designed.terrain
     bar("done", 100.0)
     bar.done()
     if output is not None:
@@ -222,10 +226,10 @@ def generate(
             site=site,
             result=result,
             params=params,
-            site_name=parsed.name,
-            layout_id="cli",
-            grid=grid,
-            grid_source=source,
+            site_name=site_name,
+            layout_id=CLI_SITE_ID,
+            grid=terrain.grid,
+            grid_source=terrain.source,
         )
         for path in write_exports(doc, export, export_dir):
             typer.echo(f"wrote {path}", err=True)
@@ -237,5 +241,5 @@ def generate(
             metrics[key] = result.design[key]
     if "electrical" in result.design:
         metrics["single_line"] = result.design["electrical"].get("single_line")
-    metrics["terrain_source"] = source
+    metrics["terrain_source"] = terrain.source
     typer.echo(json.dumps(metrics, indent=2))

@@ -63,35 +63,23 @@ def read_grid_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @lru_cache(maxsize=4)
-def _site_and_grid(
+def _site_and_terrain(
     boundary: str, resolution_m: float, use_terrain: bool, dem: str | None
-) -> tuple[Any, Any, str]:
-    """The site and its elevation grid, once per worker process for the same terrain inputs."""
-    from app.config import get_settings
-    from app.dem.file import FileSource
-    from app.dem.service import load_site_grid
-    from app.engine.types import Exclusion, SiteInput
-    from app.sites.kml import parse_site_file
+) -> tuple[Any, Any]:
+    """The site and its terrain, once per worker process for the same terrain inputs."""
+    from app.cli.generate import CLI_SITE_ID, cli_settings, read_site_file
+    from app.engine.types import LayoutParams
+    from app.pipeline.run import DesignInput, load_terrain
 
-    path = Path(boundary)
-    parsed = parse_site_file(path.read_bytes(), path.name)
-    site = SiteInput(
-        boundary=parsed.boundary,
-        exclusions=tuple(
-            Exclusion(geometry=z.geometry, zone_type=z.zone_type, name=z.name) for z in parsed.exclusions
-        ),
-        entry_point=parsed.entry_point,
-    )
-    grid, source = load_site_grid(
-        boundary_wgs84=parsed.boundary,
-        site_id="cli",
-        resolution_m=resolution_m,
-        use_terrain=use_terrain,
-        settings=get_settings(),
+    site, _ = read_site_file(Path(boundary))
+    # Only the terrain fields matter here; the capacity is a placeholder.
+    params = LayoutParams(target_capacity_kw=1.0, dem_resolution_m=resolution_m, use_terrain=use_terrain)
+    terrain = load_terrain(
+        DesignInput(site_id=CLI_SITE_ID, site=site, params=params),
+        settings=cli_settings(Path(dem) if dem is not None else None),
         storage=None,
-        sources=[FileSource(Path(dem))] if dem is not None else None,
     )
-    return site, grid, source
+    return site, terrain
 
 
 @lru_cache(maxsize=1)
@@ -109,28 +97,23 @@ def run_variant(
     dem: str | None,
     weather: str | None,
 ) -> dict[str, Any]:
-    """Design, simulate and price one variant (in a worker process); its comparison row."""
-    from app.config import get_settings
-    from app.db.mapping import params_from_layout
-    from app.db.models import Layout
-    from app.engine.layout import generate_layout
-    from app.pipeline.yield_cost import with_energy_and_cost
+    """Design, simulate and price one variant (in a worker process) through the layout pipeline;
+    its comparison row."""
+    from app.cli.generate import CLI_SITE_ID, cli_settings
+    from app.pipeline.run import DesignInput, params_from_document, run_pipeline
     from app.studies.grid import comparison_row
 
     try:
-        lp = params_from_layout(Layout(params=params))
-        site, grid, _ = _site_and_grid(boundary, lp.dem_resolution_m, lp.use_terrain, dem)
-        result = generate_layout(site, grid, lp, progress=lambda stage, pct: None)
-        result = with_energy_and_cost(
-            result,
-            site_id="cli",
-            site=site,
-            settings=get_settings(),
+        lp = params_from_document(params)
+        site, terrain = _site_and_terrain(boundary, lp.dem_resolution_m, lp.use_terrain, dem)
+        result = run_pipeline(
+            DesignInput(site_id=CLI_SITE_ID, site=site, params=lp),
+            settings=cli_settings(Path(dem) if dem is not None else None),
             storage=None,
-            losses=lp.losses,
-            cost=lp.cost,
+            progress=lambda stage, pct: None,
+            terrain=terrain,
             weather=_weather(weather) if weather is not None else None,
-        )
+        ).result
         row = comparison_row(layout_id=None, variant=variant, status="completed", metrics=result.metrics)
     except AppError as exc:
         row = comparison_row(

@@ -1,13 +1,12 @@
-"""One layout generation: load the site, fetch terrain, run the engine, store the result.
+"""ORM <-> engine: a stored site and layout as the engine's inputs and result, and a result as rows.
 
-Shared by the synchronous API path and the worker; the worker adds claiming, heartbeats,
-retries and cancellation around it (app/jobs/runner.py).
+The pipeline (`app.pipeline.run`) computes; the job lifecycle (`app.jobs.lifecycle`) decides when a
+result may be stored; this module only converts. Geometries are stored as WGS84 GeoJSON.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +14,8 @@ from shapely.geometry import Point, shape
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.config import Settings
 from app.db.models import Asset, Layout, LayoutStatus, Road, Site
-from app.engine.geojson import layout_feature_collection
-from app.engine.layout import generate_layout
 from app.engine.profiles import load_profile
-from app.engine.progress import scaled
 from app.engine.road_grades import is_compliant
 from app.engine.types import (
     Exclusion,
@@ -28,43 +23,15 @@ from app.engine.types import (
     LayoutResult,
     PlacedAsset,
     PlacedRoad,
-    ProgressFn,
     SiteInput,
 )
-from app.pipeline.yield_cost import with_energy_and_cost
+from app.pipeline.run import DesignInput, params_from_document
 from app.sites.geometry import to_geojson
-from app.storage.base import Storage
-
-STAGE_FETCHING_DEM = "fetching_dem"
-STAGE_SAVING = "saving"
-STAGE_ENERGY = "simulating_energy"
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobInput:
-    """Everything the engine needs, read from the database before the long work starts."""
-
-    layout_id: uuid.UUID
-    site_id: uuid.UUID
-    site: SiteInput
-    params: LayoutParams
 
 
 def params_from_layout(layout: Layout) -> LayoutParams:
-    p = layout.params
-    return LayoutParams(
-        target_capacity_kw=float(p["target_capacity_kw"]),
-        profile=str(p.get("profile", "solar_farm")),
-        strategy=str(p.get("strategy", "balanced")),
-        setback_m=float(p.get("setback_m", 15.0)),
-        dem_resolution_m=float(p.get("dem_resolution_m", 30.0)),
-        use_terrain=bool(p.get("use_terrain", True)),
-        overrides=dict(p.get("overrides") or {}),
-        pv=dict(p["pv"]) if p.get("pv") else None,
-        electrical=dict(p["electrical"]) if p.get("electrical") else None,
-        losses=dict(p["losses"]) if p.get("losses") else None,
-        cost=dict(p["cost"]) if p.get("cost") else None,
-    )
+    """The engine's parameters of a stored layout (its `params` JSON column)."""
+    return params_from_document(layout.params)
 
 
 def site_input(site: Site) -> SiteInput:
@@ -82,9 +49,9 @@ def site_input(site: Site) -> SiteInput:
     )
 
 
-def load_job_input(layout: Layout) -> JobInput:
-    """The engine's inputs for a stored layout (reads the layout's site and zones)."""
-    return JobInput(
+def load_job_input(layout: Layout) -> DesignInput:
+    """The pipeline's inputs for a stored layout (reads the layout's site and zones)."""
+    return DesignInput(
         layout_id=layout.id,
         site_id=layout.site_id,
         site=site_input(layout.site),
@@ -138,76 +105,6 @@ def result_from_rows(layout: Layout) -> LayoutResult:
         ),
         design={k: v for k, v in (layout.design or {}).items() if k != "features"},
     )
-
-
-def compute_layout(
-    job: JobInput, *, settings: Settings, storage: Storage, progress: ProgressFn
-) -> tuple[LayoutResult, dict[str, Any]]:
-    """Fetch terrain and run the engine; returns the result and its GeoJSON. No database access."""
-    from app.dem.service import load_site_grid
-
-    progress(STAGE_FETCHING_DEM, 2.0)
-    grid, source = load_site_grid(
-        boundary_wgs84=job.site.boundary,
-        site_id=str(job.site_id),
-        resolution_m=job.params.dem_resolution_m,
-        use_terrain=job.params.use_terrain,
-        settings=settings,
-        storage=storage,
-    )
-    result = generate_layout(job.site, grid, job.params, progress=scaled(progress, 5.0, 90.0))
-    result = with_terrain_provenance(
-        result, job, source=source, grid_resolution_m=grid.resolution_m, settings=settings
-    )
-    progress(STAGE_ENERGY, 92.0)
-    result = with_energy_and_cost(
-        result,
-        site_id=str(job.site_id),
-        site=job.site,
-        settings=settings,
-        storage=storage,
-        losses=job.params.losses,
-        cost=job.params.cost,
-    )
-    progress(STAGE_SAVING, 95.0)
-    return result, layout_feature_collection(job.site, result, job.params)
-
-
-TERRAIN_NOT_ASSESSED = (
-    "Terrain was not used (use_terrain off): ground slopes and earthwork were not assessed; "
-    "the layout assumes flat ground and cut/fill volumes are zero."
-)
-
-
-def with_terrain_provenance(
-    result: LayoutResult, job: JobInput, *, source: str, grid_resolution_m: float, settings: Settings
-) -> LayoutResult:
-    """The result with what its terrain was: metrics `dem_source`, `dem_resolution_m` (analysis
-    grid [m]) and `dem_native_resolution_m` (the source's own cell size [m], None if unknown or
-    flat), `dem_resolution_label`; warnings when terrain was off or the grid is finer than its source.
-    """
-    from dataclasses import replace
-
-    from app.dem.resolution import native_resolution, resolution_label, resolution_warning
-
-    native = native_resolution(source, job.site.boundary, resolution_m=grid_resolution_m, settings=settings)
-    native_m = native.resolution_m if native is not None else None
-    metrics = {
-        **result.metrics,
-        "dem_source": source,
-        "dem_resolution_m": grid_resolution_m,
-        "dem_native_resolution_m": native_m,
-        "dem_resolution_label": resolution_label(grid_resolution_m, native_m),
-        "terrain_assessed": job.params.use_terrain,
-    }
-    warnings = list(result.warnings)
-    if not job.params.use_terrain:
-        warnings.append(TERRAIN_NOT_ASSESSED)
-    else:
-        finer = resolution_warning(grid_resolution_m, native_m)
-        if finer is not None:
-            warnings.append(finer)
-    return replace(result, metrics=metrics, warnings=tuple(warnings))
 
 
 def design_document(result: LayoutResult) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound,
 from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
 from app.observability.logging import layout_id_var
+from app.pipeline.run import Designed, run_pipeline
 from app.queue.base import Message
 from app.services import Services
 
@@ -103,7 +104,7 @@ class JobRunner:
         services: Services,
         *,
         worker_id: str,
-        compute: Callable[..., Any] = mapping.compute_layout,
+        compute: Callable[..., Designed] = run_pipeline,
     ) -> None:
         self.services = services
         self.settings = services.settings
@@ -233,9 +234,9 @@ class JobRunner:
                     raise NotFound(f"layout {layout_id} disappeared")
                 job = mapping.load_job_input(layout)
             profile = job.params.profile
-            result, _geojson = self.compute(
+            result = self.compute(
                 job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
-            )
+            ).result
             self._close_stage(state)
 
             def store() -> bool:

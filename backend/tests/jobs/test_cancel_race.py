@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.db import mapping
 from app.db.models import Asset, Layout
+from app.pipeline.run import run_pipeline
 from app.services import Services
 from tests.conftest import submit
 
@@ -56,9 +57,9 @@ def test_cancel_never_overwrites_a_completed_layout(
         layout = s.get(Layout, template)
         assert layout is not None
         job = mapping.load_job_input(layout)
-    result, _ = mapping.compute_layout(
+    result = run_pipeline(
         job, settings=async_services.settings, storage=async_services.storage, progress=lambda st, p: None
-    )
+    ).result
     assert result.assets, "the race needs a result with assets"
     rng = random.Random(15)
     outcomes: dict[str, int] = {"completed": 0, "cancelled": 0}

@@ -5,25 +5,25 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from app.db.mapping import STAGE_ENERGY, STAGE_FETCHING_DEM, STAGE_SAVING, JobInput, compute_layout
 from app.dem.demo import demo_site
 from app.engine.progress import scaled
 from app.engine.types import LayoutParams, SiteInput
+from app.pipeline.run import STAGE_ENERGY, STAGE_FETCHING_DEM, STAGE_SAVING, DesignInput, run_pipeline
 from app.storage.local import LocalStorage
 from tests.conftest import make_settings
 
 
-def test_compute_layout_progress_never_goes_backwards(tmp_path: Path) -> None:
+def test_pipeline_progress_never_goes_backwards(tmp_path: Path) -> None:
     settings = make_settings("sqlite://", tmp_path, dem_source=["flat"], weather_source=["clearsky"])
     params = LayoutParams(target_capacity_kw=5_000, use_terrain=False)
-    job = JobInput(
+    job = DesignInput(
         layout_id=uuid.uuid4(),
         site_id=uuid.uuid4(),
         site=SiteInput(boundary=demo_site().boundary),
         params=params,
     )
     seen: list[tuple[str, float]] = []
-    compute_layout(
+    run_pipeline(
         job,
         settings=settings,
         storage=LocalStorage(tmp_path / "st"),

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.db import mapping
 from app.db.models import Asset, Layout
 from app.jobs.runner import JobRunner, Outcome
 from app.main import create_app
+from app.pipeline.run import run_pipeline
 from app.services import Services, build_services
 from tests.conftest import make_settings, make_user, receive, submit, upload
 
@@ -100,7 +100,7 @@ def test_cancel_while_processing_stores_nothing(
                 assert api.post(f"/api/layouts/{layout_id}/cancel", headers=headers).status_code == 200
             progress(stage, pct)
 
-        return mapping.compute_layout(job, progress=progress_then_cancel, **kwargs)
+        return run_pipeline(job, progress=progress_then_cancel, **kwargs)
 
     runner = JobRunner(async_services, worker_id="t", compute=compute_and_cancel_midway)
     assert runner.handle(receive(async_services)) is Outcome.cancelled

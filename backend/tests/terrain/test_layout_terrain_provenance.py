@@ -11,9 +11,10 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from app.config import Settings
-from app.db.mapping import TERRAIN_NOT_ASSESSED, JobInput, compute_layout, with_terrain_provenance
 from app.dem.demo import demo_site
+from app.engine.geojson import layout_feature_collection
 from app.engine.types import LayoutParams, LayoutResult, SiteInput
+from app.pipeline.run import TERRAIN_NOT_ASSESSED, DesignInput, run_pipeline, with_terrain_provenance
 from app.storage.local import LocalStorage
 from tests.conftest import make_settings
 
@@ -25,9 +26,9 @@ def dem_settings(tmp_path: Path, dem_dir: Path) -> Settings:
     return make_settings("sqlite://", tmp_path, dem_source=["file"], dem_path=dem_dir)
 
 
-def _job(use_terrain: bool, resolution_m: float = 10.0, boundary: BaseGeometry = SITE) -> JobInput:
+def _job(use_terrain: bool, resolution_m: float = 10.0, boundary: BaseGeometry = SITE) -> DesignInput:
     params = LayoutParams(target_capacity_kw=5_000, dem_resolution_m=resolution_m, use_terrain=use_terrain)
-    return JobInput(
+    return DesignInput(
         layout_id=uuid.uuid4(), site_id=uuid.uuid4(), site=SiteInput(boundary=boundary), params=params
     )
 
@@ -70,11 +71,12 @@ def test_terrain_off_warns_not_assessed(dem_settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("use_terrain", [True, False])
-def test_compute_layout_carries_provenance(dem_settings: Settings, tmp_path: Path, use_terrain: bool) -> None:
+def test_pipeline_carries_provenance(dem_settings: Settings, tmp_path: Path, use_terrain: bool) -> None:
     storage = LocalStorage(tmp_path / "st")
     # The demo site: ground gentle enough for a substation (the engine refuses a plant without one).
     job = _job(use_terrain, 30.0, boundary=demo_site().boundary)
-    result, fc = compute_layout(job, settings=dem_settings, storage=storage, progress=lambda s, p: None)
+    result = run_pipeline(job, settings=dem_settings, storage=storage, progress=lambda s, p: None).result
+    fc = layout_feature_collection(job.site, result, job.params)
     assert result.metrics["dem_source"] == ("file" if use_terrain else "flat")
     assert result.metrics["dem_resolution_m"] == 30.0
     assert (TERRAIN_NOT_ASSESSED in result.warnings) is (not use_terrain)

@@ -34,6 +34,7 @@ from app.engine.profiles import list_profiles
 from app.errors import Conflict
 from app.jobs.maintenance import cancel_layout, enqueue_layout
 from app.jobs.memory_budget import check_grid_budget
+from app.pipeline.run import run_pipeline
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -144,9 +145,9 @@ def generate(
     job = mapping.load_job_input(layout)
     session.commit()
     try:
-        result, _ = mapping.compute_layout(
+        result = run_pipeline(
             job, settings=services.settings, storage=storage, progress=lambda stage, pct: None
-        )
+        ).result
     except Exception as exc:
         from app.jobs.runner import user_message
 
