@@ -200,7 +200,7 @@ def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")
     """Queue a failed, cancelled or queued (e.g. after a purge) layout again."""
     from app.db import crud
     from app.db.models import LayoutStatus
-    from app.jobs.maintenance import retry_layout
+    from app.jobs import lifecycle
 
     try:
         lid = uuid.UUID(layout_id)
@@ -215,7 +215,7 @@ def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")
                 raise InvalidInput(
                     f"layout {lid} is {layout.status}; only failed, cancelled or queued layouts are retried"
                 )
-            retry_layout(session=session, queue=services.queue, layout=layout)
+            lifecycle.retry(session=session, queue=services.queue, layout=layout)
     finally:
         services.close()
     typer.echo(f"layout {lid} queued again")

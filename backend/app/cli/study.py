@@ -154,6 +154,7 @@ def study(
     csv_path: Annotated[Path | None, typer.Option("--csv", help="also write the table as CSV here")] = None,
 ) -> None:
     """Run a grid of layout variants in parallel and print their comparison as JSON (best LCOE first)."""
+    from app.api.params import generate_params
     from app.studies.grid import SORT_KEYS, expand, sort_rows, validated_bodies
 
     if dem is not None and flat:
@@ -174,9 +175,7 @@ def study(
     base.setdefault("dem_resolution_m", 10.0)
     variants = expand(axes)
     bodies = validated_bodies(uuid.uuid4(), base, variants)
-    params = [b.model_dump(mode="json", exclude={"site_id", "pv"}) for b in bodies]
-    for p, b in zip(params, bodies, strict=True):
-        p["pv"] = b.pv.model_dump(mode="json", exclude_unset=True) if b.pv is not None else None
+    params = [generate_params(b) for b in bodies]
     n_workers = min(workers or os.cpu_count() or 1, len(variants))
     sys.stderr.write(f"{len(variants)} variants on {n_workers} processes\n")
     rows: list[dict[str, Any]] = []

@@ -7,14 +7,12 @@ result may be stored; this module only converts. Geometries are stored as WGS84 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from shapely.geometry import Point, shape
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.db.models import Asset, Layout, LayoutStatus, Road, Site
+from app.db.models import Asset, Layout, Road, Site
 from app.engine.profiles import load_profile
 from app.engine.road_grades import is_compliant
 from app.engine.types import (
@@ -119,44 +117,28 @@ def design_document(result: LayoutResult) -> dict[str, Any]:
     }
 
 
-def store_result(
-    session: Session, *, layout_id: uuid.UUID, result: LayoutResult, claim_token: str | None = None
-) -> bool:
-    """Write assets, roads and metrics and mark the layout completed, in the caller's transaction.
-
-    With `claim_token`, only if this worker still owns the processing job (not cancelled or
-    reclaimed meanwhile); returns False and writes nothing otherwise.
-    """
+def result_columns(result: LayoutResult) -> dict[str, Any]:
+    """A result's columns on the layouts row: metrics, warnings, CRS, design document and the
+    headline figures (kW, count, m, m³, MWh) the lists and the status poll read."""
     m = result.metrics
-    where = [Layout.id == layout_id]
-    if claim_token is not None:
-        where += [Layout.claim_token == claim_token, Layout.status == LayoutStatus.processing.value]
-    now = datetime.now(UTC)
-    updated = session.execute(
-        update(Layout)
-        .where(*where)
-        .values(
-            status=LayoutStatus.completed.value,
-            metrics=m,
-            warnings=list(result.warnings),
-            crs=result.crs,
-            total_capacity_kw=m.get("total_capacity_kw"),
-            asset_count=m.get("asset_count"),
-            road_length_m=m.get("road_length_m"),
-            cut_volume_m3=m.get("cut_volume_m3"),
-            fill_volume_m3=m.get("fill_volume_m3"),
-            design=design_document(result),
-            annual_energy_mwh=m.get("annual_energy_mwh"),
-            error_message=None,
-            stage="completed",
-            progress_pct=100.0,
-            completed_at=now,
-            heartbeat_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if updated.rowcount != 1:  # type: ignore[attr-defined]
-        return False
+    return {
+        "metrics": m,
+        "warnings": list(result.warnings),
+        "crs": result.crs,
+        "total_capacity_kw": m.get("total_capacity_kw"),
+        "asset_count": m.get("asset_count"),
+        "road_length_m": m.get("road_length_m"),
+        "cut_volume_m3": m.get("cut_volume_m3"),
+        "fill_volume_m3": m.get("fill_volume_m3"),
+        "design": design_document(result),
+        "annual_energy_mwh": m.get("annual_energy_mwh"),
+    }
+
+
+def add_result_rows(session: Session, *, layout_id: uuid.UUID, result: LayoutResult) -> None:
+    """Add the result's assets and roads (WGS84 GeoJSON) to the session, in the result's order.
+
+    Only `app.jobs.lifecycle.complete` calls this, once it holds the layout."""
     session.add_all(
         Asset(
             layout_id=layout_id,
@@ -189,4 +171,3 @@ def store_result(
         )
         for i, r in enumerate(result.roads)
     )
-    return True

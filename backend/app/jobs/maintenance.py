@@ -1,4 +1,5 @@
-"""Housekeeping shared by the worker, the API and `sitelayouts ops`: enqueueing, requeueing stuck jobs."""
+"""Housekeeping shared by the worker, the API and `sitelayouts ops`: requeueing stuck jobs, orphans and
+dead letters. The status changes themselves are `app.jobs.lifecycle`'s."""
 
 from __future__ import annotations
 
@@ -11,40 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Layout, LayoutStatus
 from app.errors import QueueError
+from app.jobs import lifecycle
 from app.queue.base import MAX_RECEIVE_COUNT, JobQueue
 
 log = logging.getLogger("app.worker")
-
-
-def job_message(layout_id: uuid.UUID) -> dict[str, str]:
-    return {"layout_id": str(layout_id)}
-
-
-def enqueue_layout(*, session: Session, queue: JobQueue, layout: Layout) -> None:
-    """Mark the layout queued and send its message.
-
-    A transactional queue (database backend) writes the message in `session`'s transaction, so
-    the row and the message commit together. For SQS the row is committed first, then sent; if
-    sending fails the layout is marked failed, so nothing waits forever for a lost message.
-    """
-    now = datetime.now(UTC)
-    layout.status = LayoutStatus.queued.value
-    layout.queued_at = now
-    layout.stage = "queued"
-    layout.progress_pct = 0.0
-    layout.claim_token = None
-    layout.completed_at = None
-    if queue.transactional:
-        queue.send(job_message(layout.id), session=session)
-        return
-    session.commit()
-    try:
-        queue.send(job_message(layout.id))
-    except Exception:
-        layout.status = LayoutStatus.failed.value
-        layout.error_message = "could not enqueue the layout job: the queue is unavailable; try again"
-        session.commit()
-        raise
 
 
 def requeue_stuck(
@@ -68,32 +39,12 @@ def requeue_stuck(
     requeued: list[tuple[str, str | None]] = []
     for layout in stuck:
         give_up = layout.attempts >= max_attempts
-        values = (
-            {
-                "status": LayoutStatus.failed.value,
-                "stage": "failed",
-                "completed_at": now,
-                "error_message": f"the worker processing this layout stopped {layout.attempts} times "
-                "without finishing (killed or out of memory); try a coarser DEM resolution or a smaller site",
-            }
-            if give_up
-            else {"status": LayoutStatus.queued.value, "stage": "queued", "queued_at": now}
-        )
-        # Compare-and-set: a worker that wakes up meanwhile keeps its job.
-        changed = session.execute(
-            update(Layout)
-            .where(
-                Layout.id == layout.id,
-                Layout.status == LayoutStatus.processing.value,
-                Layout.claim_token == layout.claim_token,
-            )
-            .values(claim_token=None, receipt_handle=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        if changed.rowcount == 1 and not give_up:  # type: ignore[attr-defined]
-            requeued.append((str(layout.id), layout.receipt_handle))
-        elif changed.rowcount == 1:  # type: ignore[attr-defined]
+        if not lifecycle.rescue(session, layout=layout, give_up=give_up):
+            continue  # a worker that woke up meanwhile keeps its job
+        if give_up:
             log.error("gave up on a layout whose worker kept dying", extra={"layout_id": str(layout.id)})
+        else:
+            requeued.append((str(layout.id), layout.receipt_handle))
     if queue.transactional:
         for layout_id, handle in requeued:
             _resurface(queue, layout_id, handle, session=session)
@@ -116,7 +67,7 @@ def _resurface(queue: JobQueue, layout_id: str, handle: str | None, *, session: 
         except QueueError as exc:
             # Expired or re-received handle: a new message is safe, the claim lets one run.
             log.info("could not resurface the message (%s); sending a new one", exc.message)
-    queue.send(job_message(uuid.UUID(layout_id)), session=session)
+    queue.send(lifecycle.job_message(uuid.UUID(layout_id)), session=session)
 
 
 def requeue_orphans(*, session: Session, queue: JobQueue, older_than_s: float) -> list[str]:
@@ -145,42 +96,10 @@ def requeue_orphans(*, session: Session, queue: JobQueue, older_than_s: float) -
             .values(queued_at=now)
             .execution_options(synchronize_session=False)
         )
-        queue.send(job_message(uuid.UUID(layout_id)), session=session)
+        queue.send(lifecycle.job_message(uuid.UUID(layout_id)), session=session)
     if ids:
         log.warning("re-sent messages for queued layouts that had none", extra={"layout_ids": ids})
     return ids
-
-
-def cancel_layout(*, session: Session, layout_id: uuid.UUID) -> bool:
-    """Cancel a queued or processing layout: a compare-and-set on its status, so a job that
-    completes meanwhile keeps its result. False when the layout was already finished."""
-    changed = session.execute(
-        update(Layout)
-        .where(
-            Layout.id == layout_id,
-            Layout.status.in_([LayoutStatus.queued.value, LayoutStatus.processing.value]),
-        )
-        .values(
-            status=LayoutStatus.cancelled.value,
-            stage="cancelled",
-            claim_token=None,
-            receipt_handle=None,
-            completed_at=datetime.now(UTC),
-            error_message=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def retry_layout(*, session: Session, queue: JobQueue, layout: Layout) -> None:
-    """Queue a failed, cancelled or message-less queued layout again (a person decided so).
-
-    Re-sending for a layout that still has a message is harmless: the claim lets one run.
-    """
-    layout.error_message = None
-    layout.attempts = 0
-    enqueue_layout(session=session, queue=queue, layout=layout)
 
 
 def redrive_dead_letters(*, session: Session, queue: JobQueue, message_ids: list[str] | None) -> list[str]:
@@ -208,18 +127,8 @@ def _requeue_layouts(session: Session, bodies: list[dict[str, object]]) -> list[
             layout_id = uuid.UUID(str(body.get("layout_id")))
         except ValueError:
             continue
-        layout = session.get(Layout, layout_id)
         # Completed or cancelled layouts keep their state: their redriven message is skipped.
-        if layout is None or layout.status not in (LayoutStatus.failed.value, LayoutStatus.queued.value):
-            continue
-        layout.status = LayoutStatus.queued.value
-        layout.stage = "queued"
-        layout.error_message = None
-        layout.attempts = 0
-        layout.claim_token = None
-        layout.receipt_handle = None
-        layout.completed_at = None
-        layout.queued_at = datetime.now(UTC)
-        layout_ids.append(str(layout_id))
+        if lifecycle.redrive(session, layout_id):
+            layout_ids.append(str(layout_id))
     session.flush()
     return layout_ids

@@ -13,22 +13,22 @@ It takes any `JobQueue`; the queue only moves messages. Guarantees:
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
 from app.db import mapping
 from app.db.models import Layout, LayoutStatus
 from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound, QueueError, StorageError
+from app.jobs import lifecycle
 from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
 from app.observability.logging import layout_id_var
@@ -117,16 +117,10 @@ class JobRunner:
         self._lock = threading.Lock()
 
     # -- database helpers ------------------------------------------------------------------
-    def _update(self, layout_id: uuid.UUID, token: str | None, **values: Any) -> bool:
-        """UPDATE the layout (only while `token` holds the claim, when given); True if a row changed."""
-        where = [Layout.id == layout_id]
-        if token is not None:
-            where += [Layout.claim_token == token, Layout.status == LayoutStatus.processing.value]
+    def _write(self, change: Callable[[Session], _T]) -> _T:
+        """One lifecycle change in its own short write transaction."""
         with self.services.write_session_factory.begin() as session:
-            result = session.execute(
-                update(Layout).where(*where).values(**values).execution_options(synchronize_session=False)
-            )
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            return change(session)
 
     def _retry_db(self, what: str, fn: Callable[[], _T]) -> _T:
         """Run a database write of the running job, retrying connection trouble with backoff for
@@ -150,34 +144,14 @@ class JobRunner:
 
     def claim(self, layout_id: uuid.UUID, receipt_handle: str | None = None) -> str | None:
         """Atomically take the layout; None when it is not ours to run."""
-        now = datetime.now(UTC)
-        stale_before = now - timedelta(seconds=self.settings.stale_after_s)
-        token = secrets.token_hex(16)
-        with self.services.write_session_factory.begin() as session:
-            result = session.execute(
-                update(Layout)
-                .where(
-                    Layout.id == layout_id,
-                    or_(
-                        Layout.status == LayoutStatus.queued.value,
-                        (Layout.status == LayoutStatus.processing.value)
-                        & or_(Layout.heartbeat_at.is_(None), Layout.heartbeat_at < stale_before),
-                    ),
-                )
-                .values(
-                    status=LayoutStatus.processing.value,
-                    claim_token=token,
-                    receipt_handle=receipt_handle,
-                    started_at=now,
-                    heartbeat_at=now,
-                    attempts=Layout.attempts + 1,
-                    stage="starting",
-                    progress_pct=0.0,
-                    error_message=None,
-                )
-                .execution_options(synchronize_session=False)
+        return self._write(
+            lambda s: lifecycle.claim(
+                s,
+                layout_id=layout_id,
+                receipt_handle=receipt_handle,
+                stale_after_s=self.settings.stale_after_s,
             )
-            return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+        )
 
     # -- the message -----------------------------------------------------------------------
     def handle(self, message: Message) -> Outcome:
@@ -240,10 +214,9 @@ class JobRunner:
             self._close_stage(state)
 
             def store() -> bool:
-                with self.services.write_session_factory.begin() as session:
-                    return mapping.store_result(
-                        session, layout_id=layout_id, result=result, claim_token=token
-                    )
+                return self._write(
+                    lambda s: lifecycle.complete(s, layout_id=layout_id, result=result, claim_token=token)
+                )
 
             if not self._retry_db("store result", store):
                 raise JobCancelled("the job was cancelled or taken over before its result was stored")
@@ -284,15 +257,7 @@ class JobRunner:
     def release(self, message: Message, state: _JobState) -> None:
         """Give the job back: layout to queued, message visible again at once."""
         try:
-            self._update(
-                state.layout_id,
-                state.token,
-                status=LayoutStatus.queued.value,
-                claim_token=None,
-                stage="queued",
-                progress_pct=0.0,
-                error_message=None,
-            )
+            self._write(lambda s: lifecycle.release(s, layout_id=state.layout_id, token=state.token))
             self.services.queue.change_visibility(message.receipt_handle, 0)
         except Exception:
             log.exception("could not release the job; it returns after the visibility timeout")
@@ -307,26 +272,17 @@ class JobRunner:
         try:
             if retryable and not last_try:
                 backoff = min(self.settings.retry_backoff_s * 2 ** (message.receive_count - 1), BACKOFF_MAX_S)
-                self._update(
-                    state.layout_id,
-                    state.token,
-                    status=LayoutStatus.queued.value,
-                    claim_token=None,
-                    stage="retrying",
-                    error_message=f"attempt {message.receive_count} failed: {text}; retrying",
+                note = f"attempt {message.receive_count} failed: {text}; retrying"
+                self._write(
+                    lambda s: lifecycle.back_off(
+                        s, layout_id=state.layout_id, token=state.token, message=note
+                    )
                 )
                 self.services.queue.change_visibility(message.receipt_handle, int(backoff))
                 self._log_outcome(state, Outcome.retrying, message, error=text, retry_in_s=backoff)
                 return Outcome.retrying
-            now = datetime.now(UTC)
-            self._update(
-                state.layout_id,
-                state.token,
-                status=LayoutStatus.failed.value,
-                claim_token=None,
-                stage="failed",
-                error_message=text,
-                completed_at=now,
+            self._write(
+                lambda s: lifecycle.fail(s, layout_id=state.layout_id, message=text, token=state.token)
             )
             if retryable:
                 # Last receive: leave the message; the redrive policy moves it to the DLQ.
@@ -356,12 +312,10 @@ class JobRunner:
                 state.stage, state.stage_started = stage, time.monotonic()
             still_ours = self._retry_db(
                 "progress",
-                lambda: self._update(
-                    state.layout_id,
-                    state.token,
-                    stage=stage,
-                    progress_pct=float(min(max(pct, 0.0), 100.0)),
-                    heartbeat_at=datetime.now(UTC),
+                lambda: self._write(
+                    lambda s: lifecycle.progress(
+                        s, layout_id=state.layout_id, token=state.token, stage=stage, pct=pct
+                    )
                 ),
             )
             if not still_ours:
@@ -381,7 +335,7 @@ class JobRunner:
         wait = interval
         while not stop.wait(wait):
             try:
-                self._update(state.layout_id, state.token, heartbeat_at=datetime.now(UTC))
+                self._write(lambda s: lifecycle.heartbeat(s, layout_id=state.layout_id, token=state.token))
                 self.services.queue.change_visibility(
                     message.receipt_handle, self.settings.visibility_timeout_s
                 )

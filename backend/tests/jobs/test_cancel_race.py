@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.db import mapping
 from app.db.models import Asset, Layout
+from app.jobs import lifecycle
 from app.pipeline.run import run_pipeline
 from app.services import Services
 from tests.conftest import submit
@@ -101,7 +102,7 @@ def _race(
         gate.wait()
         threading.Event().wait(delay_s)
         with services.write_session_factory.begin() as s:
-            replies["stored"] = mapping.store_result(s, layout_id=layout_id, result=result, claim_token=token)
+            replies["stored"] = lifecycle.complete(s, layout_id=layout_id, result=result, claim_token=token)
 
     def cancel() -> None:
         gate.wait()

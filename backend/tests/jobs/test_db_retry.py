@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
-from app.db import mapping
+from app.jobs import lifecycle
 from app.jobs.runner import JobRunner, Outcome
 from app.services import Services
 from tests.conftest import receive, submit
@@ -25,7 +25,7 @@ def test_outage_during_the_result_write_is_retried(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     layout_id = submit(api, headers, site_id)
-    real_store = mapping.store_result
+    real_store = lifecycle.complete
     failures = {"left": 2}
 
     def flaky_store(*args: Any, **kwargs: Any) -> bool:
@@ -36,7 +36,7 @@ def test_outage_during_the_result_write_is_retried(
             )
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(mapping, "store_result", flaky_store)
+    monkeypatch.setattr(lifecycle, "complete", flaky_store)
     caplog.set_level(logging.INFO, logger="app.worker")
     assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.completed
     assert failures["left"] == 0
@@ -61,5 +61,5 @@ def test_outage_longer_than_the_retry_budget_fails_the_attempt(
     def down(*args: Any, **kwargs: Any) -> bool:
         raise OperationalError("UPDATE layouts", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(mapping, "store_result", down)
+    monkeypatch.setattr(lifecycle, "complete", down)
     assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.retrying

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
 from app.api.idempotency import body_hash, check_replay
+from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
 from app.api.schemas import (
     MAX_SKIP,
@@ -32,7 +33,7 @@ from app.db.models import Layout, LayoutStatus
 from app.engine.geojson import layout_feature_collection
 from app.engine.profiles import list_profiles
 from app.errors import Conflict
-from app.jobs.maintenance import cancel_layout, enqueue_layout
+from app.jobs import lifecycle
 from app.jobs.memory_budget import check_grid_budget
 from app.pipeline.run import run_pipeline
 
@@ -110,8 +111,8 @@ def generate(
             check_replay(existing, digest)
             return _generate_response(existing, async_mode=async_mode, replay=True)
     now = datetime.now(UTC)
-    layout = queued_layout(
-        body,
+    layout = lifecycle.new_layout(
+        params=generate_params(body),
         site_id=site.id,
         owner_id=user.id,
         now=now,
@@ -133,60 +134,32 @@ def generate(
         return _generate_response(existing, async_mode=async_mode, replay=True)
 
     if async_mode:
-        enqueue_layout(session=session, queue=queue, layout=layout)
+        lifecycle.enqueue(session=session, queue=queue, layout=layout)
         session.commit()
         log.info("layout queued", extra={"layout_id": str(layout.id), "site_id": str(site.id)})
         return _generate_response(layout, async_mode=True)
 
-    # Synchronous: compute in the request, store in one transaction.
-    layout.status = LayoutStatus.processing.value
-    layout.started_at = now
-    layout.attempts = 1
+    # Synchronous: claimed, computed in the request and stored, as a worker would.
+    settings = services.settings
+    token = lifecycle.claim(
+        session, layout_id=layout.id, receipt_handle=None, stale_after_s=settings.stale_after_s
+    )
+    if token is None:  # only a concurrent sweep could have taken a row this request just made
+        raise Conflict(f"layout {layout.id} was taken by another process")
     job = mapping.load_job_input(layout)
     session.commit()
     try:
-        result = run_pipeline(
-            job, settings=services.settings, storage=storage, progress=lambda stage, pct: None
-        ).result
+        designed = run_pipeline(job, settings=settings, storage=storage, progress=lambda stage, pct: None)
     except Exception as exc:
         from app.jobs.runner import user_message
 
-        layout.status = LayoutStatus.failed.value
-        layout.error_message = user_message(exc)
-        layout.completed_at = datetime.now(UTC)
+        lifecycle.fail(session, layout_id=layout.id, message=user_message(exc), token=token)
         session.commit()
         raise
-    mapping.store_result(session, layout_id=layout.id, result=result)
+    lifecycle.complete(session, layout_id=layout.id, result=designed.result, claim_token=token)
     session.commit()
     session.refresh(layout)
     return _generate_response(layout, async_mode=False)
-
-
-def queued_layout(
-    body: LayoutGenerate, *, site_id: uuid.UUID, owner_id: uuid.UUID, now: datetime, **extra: Any
-) -> Layout:
-    """A new layout row, queued, for a validated generate body (not yet added to a session).
-    `extra`: further columns (idempotency key and hash; a study's study_id and variant)."""
-    return Layout(
-        site_id=site_id,
-        owner_id=owner_id,
-        status=LayoutStatus.queued.value,
-        params=generate_params(body),
-        warnings=[],
-        queued_at=now,
-        stage="queued",
-        progress_pct=0.0,
-        attempts=0,
-        **extra,
-    )
-
-
-def generate_params(body: LayoutGenerate) -> dict[str, Any]:
-    """The stored parameters of a generate request: only the PV fields the user set, so the
-    profile's defaults still apply to the rest."""
-    params = body.model_dump(mode="json", exclude={"site_id", "pv"})
-    params["pv"] = body.pv.model_dump(mode="json", exclude_unset=True) if body.pv is not None else None
-    return params
 
 
 def _generate_response(layout: Layout, *, async_mode: bool, replay: bool = False) -> JSONResponse:
@@ -251,7 +224,7 @@ def cancel(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> L
     """Cancel a queued or processing job; the worker stops at its next stage and stores nothing."""
     layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     # Compare-and-set: a job completing at this moment keeps its result.
-    if not cancel_layout(session=session, layout_id=layout_id):
+    if not lifecycle.cancel(session, layout_id=layout_id):
         session.refresh(layout)
         raise Conflict(f"layout {layout_id} is already {layout.status}")
     session.refresh(layout)

@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep
+from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
-from app.api.routes.layouts import queued_layout
 from app.api.study_schemas import (
     StudiesPublic,
     StudyCreate,
@@ -30,7 +30,7 @@ from app.api.transactions import TransactionalRoute
 from app.db import crud
 from app.db.models import Layout, LayoutStatus, Site, Study
 from app.errors import Conflict, InvalidInput, NotFound
-from app.jobs.maintenance import enqueue_layout
+from app.jobs import lifecycle
 from app.jobs.memory_budget import check_grid_budget
 from app.studies.grid import SORT_KEYS, comparison_row, expand, sort_rows, validated_bodies
 
@@ -137,14 +137,19 @@ def create_study(
     session.flush()
     layouts = []
     for variant, generate_body in zip(variants, bodies, strict=True):
-        layout = queued_layout(
-            generate_body, site_id=site.id, owner_id=user.id, now=now, study_id=study.id, variant=variant
+        layout = lifecycle.new_layout(
+            params=generate_params(generate_body),
+            site_id=site.id,
+            owner_id=user.id,
+            now=now,
+            study_id=study.id,
+            variant=variant,
         )
         session.add(layout)
         layouts.append(layout)
     session.flush()
     for layout in layouts:
-        enqueue_layout(session=session, queue=queue, layout=layout)
+        lifecycle.enqueue(session=session, queue=queue, layout=layout)
     session.commit()
     audit.info(
         "study.create",
