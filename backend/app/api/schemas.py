@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.db.models import LayoutStatus
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
 from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
@@ -95,7 +96,7 @@ class Token(BaseModel):
 # -- sites ---------------------------------------------------------------------------------
 class LatestLayout(BaseModel):
     id: uuid.UUID
-    status: str
+    status: LayoutStatus
     total_capacity_kw: float | None
 
 
@@ -232,7 +233,7 @@ class LayoutPublic(BaseModel):
 
     id: uuid.UUID
     site_id: uuid.UUID
-    status: str
+    status: LayoutStatus
     params: dict[str, Any]
     metrics: dict[str, Any] | None
     warnings: list[str]
@@ -315,13 +316,16 @@ class LayoutDetail(BaseModel):
 
 class LayoutQueued(BaseModel):
     layout_id: uuid.UUID
-    status: Literal["queued"] = "queued"
+    status: LayoutStatus = Field(
+        default=LayoutStatus.queued,
+        description="queued; a replayed Idempotency-Key gives the layout's status now",
+    )
     message: str = "Layout generation job queued successfully"
 
 
 class LayoutStatusPublic(BaseModel):
     layout_id: uuid.UUID
-    status: str
+    status: LayoutStatus
     error_message: str | None
     stage: str | None
     progress_pct: float

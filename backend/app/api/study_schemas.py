@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import FiniteRequest, ProfileLiteral, StrategyLiteral
+from app.db.models import LayoutStatus
 
 # Each axis is short; the product is limited to MAX_VARIANTS (app.studies.grid) with a 422 naming it.
 AXIS_MAX = 50
@@ -74,7 +75,7 @@ class StudyRow(BaseModel):
 
     layout_id: uuid.UUID
     variant: dict[str, Any]
-    status: str
+    status: LayoutStatus
     progress_pct: float
     preferred: bool
     ac_capacity_mw: float | None
