@@ -14,7 +14,7 @@ from app.api.transactions import SAFE_METHODS
 from app.auth.tokens import verify_token
 from app.config import AuthMode, Settings
 from app.db import crud
-from app.db.models import User
+from app.db.models import Layout, Site, Study, User
 from app.errors import Forbidden, Unauthorized
 from app.queue.base import JobQueue
 from app.services import Services
@@ -111,3 +111,32 @@ async def get_admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+# Ownership: the caller's site / layout / study named by the path, else 404 (another account's ids
+# are not disclosed). As dependencies they answer before a request body is validated. The lookup's
+# transaction ends here, in the dependency's own thread: a write session holds SQLite's lock from
+# BEGIN, and no lock may wait across a thread-pool hop (app.api.transactions). The row stays in the
+# request session (expire_on_commit=False); routes keep `session: SessionDep` in their signature so
+# their own statements are committed in the endpoint's thread.
+def get_owned_site(site_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Site:
+    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+    session.commit()
+    return site
+
+
+def get_owned_layout(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Layout:
+    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+    session.commit()
+    return layout
+
+
+def get_owned_study(study_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Study:
+    study = crud.get_study(session=session, study_id=study_id, owner_id=user.id)
+    session.commit()
+    return study
+
+
+OwnedSite = Annotated[Site, Depends(get_owned_site)]
+OwnedLayout = Annotated[Layout, Depends(get_owned_layout)]
+OwnedStudy = Annotated[Study, Depends(get_owned_study)]

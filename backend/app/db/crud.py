@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import ExclusionZone, Layout, Site, User
+from app.db.models import ExclusionZone, Layout, Site, Study, User
 from app.errors import NotFound
 
 
@@ -94,3 +94,66 @@ def list_layouts(
 
 def get_layout_by_idempotency_key(*, session: Session, owner_id: uuid.UUID, key: str) -> Layout | None:
     return session.scalar(select(Layout).where(Layout.owner_id == owner_id, Layout.idempotency_key == key))
+
+
+# -- studies -------------------------------------------------------------------------------------
+def get_study(*, session: Session, study_id: uuid.UUID, owner_id: uuid.UUID) -> Study:
+    """The study, if it exists and belongs to `owner_id`; else `NotFound`."""
+    study = session.get(Study, study_id)
+    if study is None or study.owner_id != owner_id:
+        raise NotFound(f"study {study_id} not found")
+    return study
+
+
+def list_studies(*, session: Session, site_id: uuid.UUID, owner_id: uuid.UUID) -> list[Study]:
+    """The site's studies of `owner_id`, newest first."""
+    rows = session.scalars(
+        select(Study)
+        .where(Study.site_id == site_id, Study.owner_id == owner_id)
+        .order_by(Study.created_at.desc())
+    ).all()
+    return list(rows)
+
+
+def study_status_counts(*, session: Session, study_id: uuid.UUID) -> dict[str, int]:
+    """How many of the study's variant layouts are in each status (statuses with none absent)."""
+    q = select(Layout.status, func.count()).where(Layout.study_id == study_id).group_by(Layout.status)
+    return {state: int(n) for state, n in session.execute(q).tuples()}
+
+
+def study_variant_rows(*, session: Session, study_id: uuid.UUID) -> list[Any]:
+    """The study's variant layouts in creation order, only the columns its comparison table reads
+    (id, variant, status, progress_pct, metrics, total_capacity_kw, annual_energy_mwh,
+    error_message): the design documents and geometries stay in the database."""
+    q = (
+        select(
+            Layout.id,
+            Layout.variant,
+            Layout.status,
+            Layout.progress_pct,
+            Layout.metrics,
+            Layout.total_capacity_kw,
+            Layout.annual_energy_mwh,
+            Layout.error_message,
+        )
+        .where(Layout.study_id == study_id)
+        .order_by(Layout.created_at, Layout.id)
+    )
+    return list(session.execute(q).tuples())
+
+
+def get_study_variant(*, session: Session, study: Study, layout_id: uuid.UUID) -> Layout | None:
+    """The layout if it is a variant of `study` (and its owner's), else None."""
+    layout = session.get(Layout, layout_id)
+    if layout is None or layout.study_id != study.id or layout.owner_id != study.owner_id:
+        return None
+    return layout
+
+
+def delete_study(*, session: Session, study: Study) -> list[uuid.UUID]:
+    """Delete the study and its variants' layouts (flushed); the deleted layouts' ids."""
+    layout_ids = list(session.scalars(select(Layout.id).where(Layout.study_id == study.id)))
+    session.execute(delete(Layout).where(Layout.study_id == study.id))
+    session.delete(study)
+    session.flush()
+    return layout_ids

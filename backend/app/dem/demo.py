@@ -19,6 +19,7 @@ from rasterio.io import MemoryFile
 from shapely.geometry import Point, Polygon
 
 DEMO_DEM_FILENAME = "jacksboro.tif"
+DEMO_SITE_NAME = "Demo site (Jacksboro, Tennessee)"
 # The sample's grid: 3 arc-second cells, west edge and north edge in degrees (WGS84). The
 # file's `ymin`/`ymax` labels are swapped, so the north edge is its `ymin` value.
 JACKSBORO_CELL_DEG = 3.0 / 3600.0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.db.base import new_id
 from app.db.models import ExclusionZone, Site, User
 from app.sites.checks import SiteLimits
@@ -86,3 +88,36 @@ def delete_site(*, session: Session, storage: Storage, site: Site) -> None:
     storage.delete_prefix("outputs", f"weather/{site_id}/")
     for layout_id in layout_ids:
         storage.delete_prefix("outputs", f"outputs/{layout_id}/")
+
+
+def ensure_demo_site(
+    *, session: Session, storage: Storage, settings: Settings, owner: User
+) -> tuple[Site, bool]:
+    """Give `owner` the demo site (a ~60 ha parcel with a wetland exclusion and an entrance, inside
+    the bundled Jacksboro DEM) unless they have it (by name); (site, created).
+
+    When DEM_SOURCE includes `file`, the Jacksboro GeoTIFF is written into DEM_PATH so the site's
+    terrain works offline; if that fails, terrain falls back to the other sources.
+    Used by POST /api/sites/demo and `sitelayouts demo`.
+    """
+    from app.dem.demo import DEMO_SITE_NAME, demo_site_kml, write_demo_dem
+
+    if "file" in settings.dem_source:
+        try:
+            write_demo_dem(settings.dem_path)
+        except OSError as exc:
+            log.warning("demo DEM not written to %s: %s", settings.dem_path, exc)
+    existing = session.scalar(
+        select(Site).where(Site.owner_id == owner.id, Site.name == DEMO_SITE_NAME).limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    site = create_site_from_upload(
+        session=session,
+        storage=storage,
+        owner=owner,
+        data=demo_site_kml(),
+        filename="demo-site.kml",
+        name=DEMO_SITE_NAME,
+    )
+    return site, True

@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon, shape
 
-from app.cli.demo_site import DEMO_SITE_NAME
-from app.dem.demo import demo_site
+from app.dem.demo import DEMO_SITE_NAME, demo_site
 from app.services import Services
 from tests.conftest import make_user, upload
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.deps import CurrentUser, SessionDep
+from app.api.deps import OwnedLayout, SessionDep
 from app.api.transactions import TransactionalRoute
-from app.db import crud
 from app.errors import NotFound
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["bom"])
@@ -19,14 +17,13 @@ router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=[
     "/{layout_id}/bom",
     responses={404: {"description": "No such layout (or not yours), or it has no bill of quantities."}},
 )
-def get_bom(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def get_bom(layout: OwnedLayout, session: SessionDep) -> dict[str, Any]:
     """The layout's bill of quantities: modules, structures, piles, strings, combiner boxes or string
     inverters, power stations, transformers, cable metres by level and conductor, trench metres,
     roads (m, m²) by class, fence metres, gates and grading volumes [m³]."""
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     bom = (layout.design or {}).get("bom")
     if not isinstance(bom, dict):
-        raise NotFound(f"layout {layout_id} has no bill of quantities (not a PV layout, or not completed)")
+        raise NotFound(f"layout {layout.id} has no bill of quantities (not a PV layout, or not completed)")
     return bom
 
 
@@ -34,13 +31,12 @@ def get_bom(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dic
     "/{layout_id}/design",
     responses={404: {"description": "No such layout (or not yours), or it has no design document yet."}},
 )
-def get_design(layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def get_design(layout: OwnedLayout, session: SessionDep) -> dict[str, Any]:
     """The layout's design document: `pv` (resolved design, inverter blocks), `electrical`
     (stringing, single-line summary, losses), `bom`, `energy` (annual and monthly MWh, loss
     waterfall, weather source and label) and `cost` (CAPEX lines, OPEX, LCOE, NPV), as far as the
     layout has them. Cables, trenches and fences are features of the layout's GeoJSON."""
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     doc = {k: v for k, v in (layout.design or {}).items() if k != "features"}
     if not doc:
-        raise NotFound(f"layout {layout_id} has no design document (not completed, or made before designs)")
+        raise NotFound(f"layout {layout.id} has no design document (not completed, or made before designs)")
     return doc

@@ -10,7 +10,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import CurrentUser, SessionDep
+from app.api.deps import CurrentUser, OwnedSite, SessionDep
 from app.api.schemas import ExclusionZoneCreate, ExclusionZonePublic, ExclusionZoneUpdate
 from app.api.transactions import TransactionalRoute
 from app.db import crud
@@ -25,15 +25,12 @@ audit = logging.getLogger("app.audit")
 
 
 @router.get("", response_model=list[ExclusionZonePublic])
-def list_zones(*, site_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> list[ExclusionZone]:
-    return list(crud.get_site(session=session, site_id=site_id, owner_id=user.id).exclusion_zones)
+def list_zones(*, site: OwnedSite, session: SessionDep) -> list[ExclusionZone]:
+    return list(site.exclusion_zones)
 
 
 @router.post("", response_model=ExclusionZonePublic, status_code=status.HTTP_201_CREATED)
-def create_zone(
-    *, site_id: uuid.UUID, body: ExclusionZoneCreate, session: SessionDep, user: CurrentUser
-) -> ExclusionZone:
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+def create_zone(*, site: OwnedSite, body: ExclusionZoneCreate, session: SessionDep) -> ExclusionZone:
     geom = polygonal_from_geojson(body.geometry, what="geometry", within=site.boundary)
     zone = ExclusionZone(
         site_id=site.id,
@@ -50,23 +47,18 @@ def create_zone(
 
 
 @router.get("/{zone_id}", response_model=ExclusionZonePublic)
-def get_zone(
-    *, site_id: uuid.UUID, zone_id: uuid.UUID, session: SessionDep, user: CurrentUser
-) -> ExclusionZone:
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+def get_zone(*, site: OwnedSite, zone_id: uuid.UUID, session: SessionDep) -> ExclusionZone:
     return crud.get_zone(session=session, site=site, zone_id=zone_id)
 
 
 @router.patch("/{zone_id}", response_model=ExclusionZonePublic)
 def update_zone(
     *,
-    site_id: uuid.UUID,
+    site: OwnedSite,
     zone_id: uuid.UUID,
     body: ExclusionZoneUpdate,
     session: SessionDep,
-    user: CurrentUser,
 ) -> ExclusionZone:
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     zone = crud.get_zone(session=session, site=site, zone_id=zone_id)
     if body.geometry is not None:
         geom = polygonal_from_geojson(body.geometry, what="geometry", within=site.boundary)
@@ -86,26 +78,22 @@ def update_zone(
 @router.put("/{zone_id}", response_model=ExclusionZonePublic)
 def replace_zone(
     *,
-    site_id: uuid.UUID,
+    site: OwnedSite,
     zone_id: uuid.UUID,
     body: ExclusionZoneCreate,
     session: SessionDep,
     user: CurrentUser,
 ) -> ExclusionZone:
     return update_zone(
-        site_id=site_id,
+        site=site,
         zone_id=zone_id,
         body=ExclusionZoneUpdate(**body.model_dump()),
         session=session,
-        user=user,
     )
 
 
 @router.delete("/{zone_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_zone(
-    *, site_id: uuid.UUID, zone_id: uuid.UUID, session: SessionDep, user: CurrentUser
-) -> Response:
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+def delete_zone(*, site: OwnedSite, zone_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
     session.delete(crud.get_zone(session=session, site=site, zone_id=zone_id))
     mark_inputs_changed(site)
     audit.info(

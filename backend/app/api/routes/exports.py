@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.deps import OwnedLayout, SessionDep, SettingsDep, StorageDep
 from app.api.transactions import TransactionalRoute
-from app.db import crud
 from app.db.models import Layout, LayoutStatus
 from app.errors import Conflict
 from app.exports.document import ExportDocument, safe_filename_stem
@@ -59,12 +57,11 @@ def export_download_name(site_name: str, label: str, fmt: str) -> str:
 @router.get("/{layout_id}/export/{fmt}", response_class=Response, responses=_RESPONSES)
 def export_layout(
     *,
-    layout_id: uuid.UUID,
+    layout: OwnedLayout,
     fmt: FormatName,
     session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
-    user: CurrentUser,
 ) -> Response:
     """Download a completed layout as geojson, kmz, csv (zip of assets.csv and roads.csv), dxf or pdf.
 
@@ -72,10 +69,9 @@ def export_layout(
     (and requests after the 30-day lifecycle rule removed it, which regenerate it) are served
     from there.
     """
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
 
     if layout.status != LayoutStatus.completed.value:
-        raise Conflict(f"layout {layout_id} is {layout.status}; exports exist once it is completed")
+        raise Conflict(f"layout {layout.id} is {layout.status}; exports exist once it is completed")
 
     def load() -> ExportDocument:
         return export_document_for_layout(

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import shape
 from sqlalchemy.exc import IntegrityError
 
-from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
+from app.api.deps import CurrentUser, OwnedLayout, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
 from app.api.idempotency import body_hash, check_replay
 from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
@@ -191,8 +191,8 @@ def list_layouts(
 
 
 @router.get("/{layout_id}", response_model=LayoutPublic)
-def get_layout(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Layout:
-    return crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+def get_layout(*, layout: OwnedLayout, session: SessionDep) -> Layout:
+    return layout
 
 
 @router.get(
@@ -211,41 +211,38 @@ def get_status(*, layout_id: uuid.UUID, request: Request, services: ServicesDep,
 
 
 @router.get("/{layout_id}/geojson")
-def get_geojson(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def get_geojson(*, layout: OwnedLayout, session: SessionDep) -> dict[str, Any]:
     """The layout as an RFC 7946 FeatureCollection (WGS84) with a top-level `metrics` member."""
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     if layout.status != LayoutStatus.completed.value:
-        raise Conflict(f"layout {layout_id} is {layout.status}; GeoJSON exists once it is completed")
+        raise Conflict(f"layout {layout.id} is {layout.status}; GeoJSON exists once it is completed")
     return layout_geojson(layout)
 
 
 @router.post("/{layout_id}/cancel", response_model=LayoutStatusPublic)
-def cancel(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> LayoutStatusPublic:
+def cancel(*, layout: OwnedLayout, session: SessionDep, user: CurrentUser) -> LayoutStatusPublic:
     """Cancel a queued or processing job; the worker stops at its next stage and stores nothing."""
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     # Compare-and-set: a job completing at this moment keeps its result.
-    if not lifecycle.cancel(session, layout_id=layout_id):
+    if not lifecycle.cancel(session, layout_id=layout.id):
         session.refresh(layout)
-        raise Conflict(f"layout {layout_id} is already {layout.status}")
+        raise Conflict(f"layout {layout.id} is already {layout.status}")
     session.refresh(layout)
     audit.info(
         "layout.cancel",
-        extra={"event": "layout.cancel", "user_id": str(user.id), "layout_id": str(layout_id)},
+        extra={"event": "layout.cancel", "user_id": str(user.id), "layout_id": str(layout.id)},
     )
     return layout_status(layout)
 
 
 @router.delete("/{layout_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_layout(
-    *, layout_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
+    *, layout: OwnedLayout, session: SessionDep, storage: StorageDep, user: CurrentUser
 ) -> Response:
     """Delete a layout with its assets, roads and exports (a running job is cancelled first)."""
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     session.delete(layout)
     session.flush()
-    storage.delete_prefix("outputs", f"outputs/{layout_id}/")
+    storage.delete_prefix("outputs", f"outputs/{layout.id}/")
     audit.info(
         "layout.delete",
-        extra={"event": "layout.delete", "user_id": str(user.id), "layout_id": str(layout_id)},
+        extra={"event": "layout.delete", "user_id": str(user.id), "layout_id": str(layout.id)},
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
-from sqlalchemy import select
 
-from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.deps import CurrentUser, OwnedSite, SessionDep, SettingsDep, StorageDep
 from app.api.schemas import (
     MAX_SKIP,
     ExclusionZonePublic,
@@ -27,7 +25,7 @@ from app.errors import InvalidInput
 from app.sites.checks import SiteLimits
 from app.sites.edit import apply_site_update
 from app.sites.guides import site_guides
-from app.sites.service import create_site_from_upload, delete_site
+from app.sites.service import create_site_from_upload, delete_site, ensure_demo_site
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["sites"])
 audit = logging.getLogger("app.audit")
@@ -113,41 +111,19 @@ def add_demo_site(
     Idempotent per user: when they already have it (by name), it is returned with 200. Its terrain
     comes from the bundled Jacksboro DEM when DEM_SOURCE includes `file`.
     """
-    from app.cli.demo_site import DEMO_SITE_NAME
-    from app.dem.demo import demo_site_kml, write_demo_dem
-
-    existing = session.scalar(
-        select(Site).where(Site.owner_id == user.id, Site.name == DEMO_SITE_NAME).limit(1)
-    )
-    if existing is not None:
+    site, created = ensure_demo_site(session=session, storage=storage, settings=settings, owner=user)
+    if not created:
         response.status_code = status.HTTP_200_OK
-        latest = crud.latest_layouts(session=session, site_ids=[existing.id]).get(existing.id)
-        return site_public(existing, latest)
-    if "file" in settings.dem_source:
-        try:
-            write_demo_dem(settings.dem_path)
-        except OSError as exc:  # terrain then falls back to the other sources; the site still works
-            log.warning("demo DEM not written to %s: %s", settings.dem_path, exc)
-    site = create_site_from_upload(
-        session=session,
-        storage=storage,
-        owner=user,
-        data=demo_site_kml(),
-        filename="demo-site.kml",
-        name=DEMO_SITE_NAME,
-    )
+        return site_public(site, crud.latest_layouts(session=session, site_ids=[site.id]).get(site.id))
     return site_public(site, None)
 
 
 @router.patch("/{site_id}", response_model=SitePublic)
-def update_site(
-    *, site_id: uuid.UUID, body: SiteUpdate | None = None, session: SessionDep, user: CurrentUser
-) -> SitePublic:
+def update_site(*, site: OwnedSite, body: SiteUpdate | None = None, session: SessionDep) -> SitePublic:
     """Rename the site or place / clear its entry and grid interconnection points (GeoJSON Points, WGS84).
 
     Only the fields sent change. Moving a point sets `inputs_changed_at`, so older layouts show as stale.
     """
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     if body is not None:
         apply_site_update(site, body.model_dump(include=body.model_fields_set))
     session.flush()
@@ -158,13 +134,11 @@ def update_site(
 @router.get("/{site_id}/guides")
 def get_site_guides(
     *,
-    site_id: uuid.UUID,
+    site: OwnedSite,
     session: SessionDep,
-    user: CurrentUser,
     setback_m: Annotated[float, Query(ge=0, le=1000, description="keep-out inside the boundary [m]")] = 15,
 ) -> dict[str, Any]:
     """Map guides (GeoJSON, WGS84): the setback line and each exclusion zone's buffer outline."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     return site_guides(site, setback_m=setback_m)
 
 
@@ -184,20 +158,16 @@ def list_sites(
 
 
 @router.get("/{site_id}", response_model=SitePublic)
-def get_site(*, site_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> SitePublic:
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
+def get_site(*, site: OwnedSite, session: SessionDep) -> SitePublic:
     latest = crud.latest_layouts(session=session, site_ids=[site.id]).get(site.id)
     return site_public(site, latest)
 
 
 @router.delete("/{site_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_site(
-    *, site_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
-) -> Response:
+def remove_site(*, site: OwnedSite, session: SessionDep, storage: StorageDep, user: CurrentUser) -> Response:
     """Delete the site, its zones, layouts and stored files."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     delete_site(session=session, storage=storage, site=site)
     audit.info(
-        "site.delete", extra={"event": "site.delete", "user_id": str(user.id), "site_id": str(site_id)}
+        "site.delete", extra={"event": "site.delete", "user_id": str(user.id), "site_id": str(site.id)}
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

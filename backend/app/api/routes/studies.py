@@ -10,10 +10,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from shapely.geometry import shape
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep
+from app.api.deps import CurrentUser, OwnedSite, OwnedStudy, QueueDep, ServicesDep, SessionDep, StorageDep
 from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
 from app.api.study_schemas import (
@@ -28,8 +27,8 @@ from app.api.study_schemas import (
 )
 from app.api.transactions import TransactionalRoute
 from app.db import crud
-from app.db.models import Layout, LayoutStatus, Site, Study
-from app.errors import Conflict, InvalidInput, NotFound
+from app.db.models import LayoutStatus, Study
+from app.errors import Conflict, InvalidInput
 from app.jobs import lifecycle
 from app.jobs.memory_budget import check_grid_budget
 from app.studies.grid import SORT_KEYS, comparison_row, expand, sort_rows, validated_bodies
@@ -40,34 +39,9 @@ SortKey = Literal["lcoe", "mwh", "mwdc", "mwac", "capex", "yield", "npv"]
 assert set(SORT_KEYS) == set(SortKey.__args__)  # type: ignore[attr-defined]
 
 
-def owned_site(site_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Site:
-    """The caller's site, else 404 — as a dependency so it answers before the body is validated."""
-    return crud.get_site(session=session, site_id=site_id, owner_id=user.id)
-
-
-OwnedSite = Annotated[Site, Depends(owned_site)]
-
-
-def get_study(session: Session, study_id: uuid.UUID, owner_id: uuid.UUID) -> Study:
-    study = session.get(Study, study_id)
-    if study is None or study.owner_id != owner_id:
-        raise NotFound(f"study {study_id} not found")
-    return study
-
-
-def owned_study(study_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Study:
-    """The caller's study, else 404 — a dependency, so it answers before the body is validated."""
-    return get_study(session, study_id, user.id)
-
-
-OwnedStudy = Annotated[Study, Depends(owned_study)]
-
-
 def study_progress(session: Session, study_id: uuid.UUID) -> StudyProgress:
     counts: dict[str, int] = {s.value: 0 for s in LayoutStatus}
-    q = select(Layout.status, func.count()).where(Layout.study_id == study_id).group_by(Layout.status)
-    for state, n in session.execute(q).tuples():
-        counts[state] = counts.get(state, 0) + int(n)
+    counts.update(crud.study_status_counts(session=session, study_id=study_id))
     total = sum(counts.values())
     terminal = sum(counts[s.value] for s in LayoutStatus if s.is_terminal)
     return StudyProgress(
@@ -161,43 +135,25 @@ def create_study(
 @router.get("/api/sites/{site_id}/studies", response_model=StudiesPublic)
 def list_studies(*, site: OwnedSite, session: SessionDep, user: CurrentUser) -> StudiesPublic:
     """The site's studies, newest first, each with its progress."""
-    rows = session.scalars(
-        select(Study)
-        .where(Study.site_id == site.id, Study.owner_id == user.id)
-        .order_by(Study.created_at.desc())
-    ).all()
+    rows = crud.list_studies(session=session, site_id=site.id, owner_id=user.id)
     return StudiesPublic(data=[StudySummary(**_summary(session, s)) for s in rows], count=len(rows))
 
 
 @router.get("/api/studies/{study_id}", response_model=StudyDetail)
 def read_study(
     *,
-    study_id: uuid.UUID,
+    study: OwnedStudy,
     session: SessionDep,
-    user: CurrentUser,
     sort: Annotated[
         SortKey, Query(description="lcoe, capex: lowest first; the others highest first")
     ] = "lcoe",
     order: Annotated[Literal["best", "asc", "desc"], Query()] = "best",
 ) -> StudyDetail:
     """Progress and the comparison table (rows without the sort value — running, failed — last)."""
-    study = get_study(session, study_id, user.id)
-    q = (
-        select(
-            Layout.id,
-            Layout.variant,
-            Layout.status,
-            Layout.progress_pct,
-            Layout.metrics,
-            Layout.total_capacity_kw,
-            Layout.annual_energy_mwh,
-            Layout.error_message,
-        )
-        .where(Layout.study_id == study.id)
-        .order_by(Layout.created_at, Layout.id)
-    )
     rows = []
-    for lid, variant, state, pct, metrics, ac_kw, mwh, error in session.execute(q).tuples():
+    for lid, variant, state, pct, metrics, ac_kw, mwh, error in crud.study_variant_rows(
+        session=session, study_id=study.id
+    ):
         row = comparison_row(
             layout_id=str(lid),
             variant=variant,
@@ -216,14 +172,12 @@ def read_study(
 
 
 @router.put("/api/studies/{study_id}/preferred", response_model=StudySummary)
-def set_preferred(
-    *, study_id: uuid.UUID, study: OwnedStudy, body: StudyPreferred, session: SessionDep, user: CurrentUser
-) -> StudySummary:
+def set_preferred(*, study: OwnedStudy, body: StudyPreferred, session: SessionDep) -> StudySummary:
     """Mark one variant's layout as preferred (422 when it is not in this study; null clears)."""
-    if body.layout_id is not None:
-        layout = session.get(Layout, body.layout_id)
-        if layout is None or layout.study_id != study.id or layout.owner_id != user.id:
-            raise InvalidInput(f"layout_id: layout {body.layout_id} is not a variant of study {study_id}")
+    if body.layout_id is not None and (
+        crud.get_study_variant(session=session, study=study, layout_id=body.layout_id) is None
+    ):
+        raise InvalidInput(f"layout_id: layout {body.layout_id} is not a variant of study {study.id}")
     study.preferred_layout_id = body.layout_id
     session.commit()
     return StudySummary(**_summary(session, study))
@@ -231,15 +185,11 @@ def set_preferred(
 
 @router.delete("/api/studies/{study_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_study(
-    *, study_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
+    *, study: OwnedStudy, session: SessionDep, storage: StorageDep, user: CurrentUser
 ) -> Response:
     """Delete the study and its variants' layouts (queued jobs then find nothing to do)."""
-    study = get_study(session, study_id, user.id)
-    layout_ids = list(session.scalars(select(Layout.id).where(Layout.study_id == study.id)))
-    session.execute(delete(Layout).where(Layout.study_id == study.id))
-    session.delete(study)
-    session.flush()
-    for lid in layout_ids:
+    study_id = study.id
+    for lid in crud.delete_study(session=session, study=study):
         storage.delete_prefix("outputs", f"outputs/{lid}/")
     audit.info(
         "study.delete",

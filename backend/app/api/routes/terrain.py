@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from typing import Annotated, Any, Literal
 
 import shapely
@@ -12,10 +11,9 @@ from pydantic import BaseModel
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.deps import OwnedSite, SessionDep, SettingsDep, StorageDep
 from app.api.transactions import TransactionalRoute
 from app.config import Settings
-from app.db import crud
 from app.db.models import Site
 from app.dem.resolution import native_resolution
 from app.dem.service import load_site_grid
@@ -111,19 +109,17 @@ def _parse_classes(classes: str | None) -> tuple[float, ...]:
 @router.get("/{site_id}/terrain/summary", response_model=TerrainSummaryPublic)
 def summary(
     *,
-    site_id: uuid.UUID,
-    resolution_m: ResolutionQuery = 30.0,
+    site: OwnedSite,
     session: SessionDep,
+    resolution_m: ResolutionQuery = 30.0,
     storage: StorageDep,
     settings: SettingsDep,
-    user: CurrentUser,
 ) -> TerrainSummaryPublic:
     """Elevation, slope histogram and buildable shares of the land inside the site boundary.
 
     Also the DEM source's native cell size [m] beside the analysis grid's (`resolution_label`,
     e.g. "10 m grid resampled from ≈ 93 m source"), with a warning when the grid is finer.
     """
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     grid, source, boundary = _site_grid(
         site=site, resolution_m=resolution_m, settings=settings, storage=storage
     )
@@ -141,16 +137,14 @@ def summary(
 @router.get("/{site_id}/terrain/contours", response_model=FeatureCollectionPublic)
 def contours(
     *,
-    site_id: uuid.UUID,
+    site: OwnedSite,
+    session: SessionDep,
     interval_m: Annotated[float, Query(gt=0, le=1000, description="Contour interval [m].")] = 5.0,
     resolution_m: ResolutionQuery = 30.0,
-    session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
-    user: CurrentUser,
 ) -> FeatureCollectionPublic:
     """Contour lines every `interval_m` metres inside the site: one MultiLineString per elevation."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     grid, source, boundary = _site_grid(
         site=site, resolution_m=resolution_m, settings=settings, storage=storage
     )
@@ -168,20 +162,18 @@ def contours(
 @router.get("/{site_id}/terrain/slope", response_model=FeatureCollectionPublic)
 def slope(
     *,
-    site_id: uuid.UUID,
+    site: OwnedSite,
+    session: SessionDep,
     classes: Annotated[
         str | None, Query(description="Slope class edges [degrees], comma-separated (0,2,5,10,15,25,90).")
     ] = None,
     resolution_m: ResolutionQuery = 30.0,
     min_area_m2: MinAreaQuery = 0.0,
-    session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
-    user: CurrentUser,
 ) -> FeatureCollectionPublic:
     """The site divided into slope classes: one (Multi)Polygon feature per class, clipped to the site."""
     edges = _parse_classes(classes)
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     grid, source, boundary = _site_grid(
         site=site, resolution_m=resolution_m, settings=settings, storage=storage
     )
@@ -209,20 +201,18 @@ def slope(
 @router.get("/{site_id}/terrain/buildable", response_model=FeatureCollectionPublic)
 def buildable(
     *,
-    site_id: uuid.UUID,
+    site: OwnedSite,
+    session: SessionDep,
     max_slope_deg: Annotated[float, Query(ge=0, le=90, description="Steepest buildable slope [deg].")] = 10.0,
     resolution_m: ResolutionQuery = 30.0,
     min_area_m2: MinAreaQuery = 0.0,
     exclude_zones: Annotated[
         bool, Query(description="Remove the site's exclusion zones (with their buffers).")
     ] = True,
-    session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
-    user: CurrentUser,
 ) -> FeatureCollectionPublic:
     """Land inside the site no steeper than `max_slope_deg` (minus exclusion zones): one feature."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     grid, source, boundary = _site_grid(
         site=site, resolution_m=resolution_m, settings=settings, storage=storage
     )

@@ -10,10 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel
 
-from app.api.deps import CurrentUser, SessionDep, SettingsDep, StorageDep
+from app.api.deps import CurrentUser, OwnedSite, SessionDep, SettingsDep, StorageDep
 from app.api.transactions import TransactionalRoute
 from app.api.uploads import read_upload
-from app.db import crud
 from app.engine.energy.types import WeatherData
 from app.errors import NotFound
 from app.weather.base import distance_km
@@ -75,15 +74,14 @@ def _public(site_id: uuid.UUID, lat: float, lon: float, weather: WeatherData) ->
 @router.post("/{site_id}/weather", response_model=WeatherFilePublic, status_code=status.HTTP_201_CREATED)
 def upload_weather(
     *,
-    site_id: uuid.UUID,
-    file: Annotated[UploadFile, File(description="EPW, TMY3 CSV, PVGIS TMY CSV/JSON or NSRDB PSM CSV")],
+    site: OwnedSite,
     session: SessionDep,
+    file: Annotated[UploadFile, File(description="EPW, TMY3 CSV, PVGIS TMY CSV/JSON or NSRDB PSM CSV")],
     storage: StorageDep,
     settings: SettingsDep,
     user: CurrentUser,
 ) -> WeatherFilePublic:
     """Set the site's weather file (replacing any earlier one); the energy yield uses it first."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     data = read_upload(file.file, settings, what="weather file")
     weather = store_weather_file(storage, site.id, file.filename or "weather", data)
     audit.info("weather file uploaded", extra={"site_id": str(site.id), "user_id": str(user.id)})
@@ -91,11 +89,8 @@ def upload_weather(
 
 
 @router.get("/{site_id}/weather", response_model=WeatherFilePublic)
-def get_weather(
-    *, site_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
-) -> WeatherFilePublic:
+def get_weather(*, site: OwnedSite, session: SessionDep, storage: StorageDep) -> WeatherFilePublic:
     """The site's uploaded weather file; 404 when none was uploaded (PVGIS / clear-sky apply)."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     obj = stored_weather(storage, site.id)
     if obj is None:
         raise NotFound("no weather file was uploaded for this site")
@@ -104,11 +99,8 @@ def get_weather(
 
 
 @router.delete("/{site_id}/weather", status_code=status.HTTP_204_NO_CONTENT)
-def delete_weather(
-    *, site_id: uuid.UUID, session: SessionDep, storage: StorageDep, user: CurrentUser
-) -> Response:
+def delete_weather(*, site: OwnedSite, session: SessionDep, storage: StorageDep) -> Response:
     """Remove the site's weather file (the next sources in WEATHER_SOURCE then apply)."""
-    site = crud.get_site(session=session, site_id=site_id, owner_id=user.id)
     if delete_weather_file(storage, site.id) == 0:
         raise NotFound("no weather file was uploaded for this site")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
