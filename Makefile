@@ -20,7 +20,7 @@ help:
 	@echo "make run      install what is missing, migrate, start API + worker on http://$(HOST):$(PORT)"
 	@echo "make test     install what is missing, start PostgreSQL if down, lint and run every test"
 	@echo "make install  only the installation step (idempotent)"
-	@echo "make lint     ruff + mypy"
+	@echo "make lint     ruff + mypy + import-linter (layering contracts)"
 	@echo "make bench    benchmarks (results go to docs/benchmarks.md by hand)"
 
 install: install-backend install-frontend
@@ -73,6 +73,7 @@ lint: install-backend
 	cd backend && .venv/bin/ruff check app tests ../bench
 	cd backend && .venv/bin/ruff format --check app tests ../bench
 	cd backend && .venv/bin/mypy app
+	cd backend && .venv/bin/lint-imports
 
 test-backend: install-backend pg-up system-deps
 	cd backend && PG_TEST_URL=$(PG_TEST_URL) .venv/bin/pytest -q -p no:cacheprovider
