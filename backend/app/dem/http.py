@@ -1,23 +1,18 @@
-"""HTTP for the remote DEM sources: timeouts, retries with backoff, a download budget, our errors."""
+"""HTTP for the remote DEM sources: `app.net`'s fetcher (timeouts, retries, a download budget) with
+its failures as DEM errors."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from app.errors import DemError, DemNotCovered, DemUnavailable
-from app.net import unresolved_host
-
-# Statuses worth retrying: the server is overloaded or restarting, not refusing our request.
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_BACKOFF_S = 10.0
+from app.net import FetchError, FetchFailure
+from app.net import HttpFetcher as _Fetcher
 
 
 class HttpFetcher:
-    """GET with retries for one source fetch.
+    """GET with retries for one DEM source fetch.
 
     label: the service's name in messages ("3DEP"); timeout_s: per connect/read [s];
     retries: extra attempts after the first; backoff_s: first wait [s], doubled per retry;
@@ -25,22 +20,15 @@ class HttpFetcher:
     """
 
     def __init__(
-        self,
-        *,
-        label: str,
-        timeout_s: float,
-        retries: int,
-        max_bytes: int,
-        backoff_s: float = 0.5,
+        self, *, label: str, timeout_s: float, retries: int, max_bytes: int, backoff_s: float = 0.5
     ) -> None:
         self.label = label
-        self.timeout_s = timeout_s
-        self.retries = retries
-        self.max_bytes = max_bytes
-        self.backoff_s = backoff_s
-        self.downloaded_bytes = 0
-        self._client = httpx.Client(
-            timeout=timeout_s, follow_redirects=True, headers={"User-Agent": "sitelayouts-dem/0.1"}
+        self._fetcher = _Fetcher(
+            user_agent="sitelayouts-dem/0.1",
+            timeout_s=timeout_s,
+            retries=retries,
+            max_bytes=max_bytes,
+            backoff_s=backoff_s,
         )
 
     def __enter__(self) -> HttpFetcher:
@@ -50,7 +38,11 @@ class HttpFetcher:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        self._fetcher.close()
+
+    @property
+    def downloaded_bytes(self) -> int:
+        return self._fetcher.downloaded_bytes
 
     def get(
         self, url: str, *, params: Mapping[str, Any] | None = None, missing_ok: bool = False
@@ -61,69 +53,39 @@ class HttpFetcher:
         Raises DemUnavailable after the retries for network errors, timeouts, 429 and 5xx;
         DemNotCovered for 404; DemError for other 4xx and for exceeding the download budget.
         """
-        last: DemUnavailable | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), MAX_BACKOFF_S))
-            try:
-                return self._get_once(url, params, missing_ok=missing_ok)
-            except DemUnavailable as exc:
-                last = exc
-                if unresolved_host(exc):
-                    break
-        assert last is not None
-        raise last
-
-    def _get_once(self, url: str, params: Mapping[str, Any] | None, *, missing_ok: bool) -> bytes | None:
         try:
-            with self._client.stream("GET", url, params=params) as resp:
-                status = resp.status_code
-                if status == 404:
-                    if missing_ok:
-                        return None
-                    raise DemNotCovered(f"{self.label} has no data here (404 for {_short(url)})")
-                if status in RETRYABLE_STATUSES:
-                    raise DemUnavailable(
-                        f"Failed to fetch DEM data: {self.label} answered {status} "
-                        f"{resp.reason_phrase}; try again later"
-                    )
-                if status >= 400:
-                    raise DemError(
-                        f"Failed to fetch DEM data: {self.label} refused the request ({status} "
-                        f"{resp.reason_phrase}); check the DEM source URL setting"
-                    )
-                return self._read_limited(resp)
-        except httpx.TimeoutException as exc:
-            raise DemUnavailable(
-                f"Failed to fetch DEM data: {self.label} did not answer within {self.timeout_s:g} s; "
+            return self._fetcher.get(url, params=params)
+        except FetchError as exc:
+            if exc.failure is FetchFailure.refused and exc.status == 404 and missing_ok:
+                return None
+            raise self._error(exc, url) from exc
+
+    def _error(self, exc: FetchError, url: str) -> DemError:
+        label, f = self.label, exc.failure
+        if f is FetchFailure.busy:
+            return DemUnavailable(
+                f"Failed to fetch DEM data: {label} answered {exc.status} {exc.reason}; try again later"
+            )
+        if f is FetchFailure.timeout:
+            return DemUnavailable(
+                f"Failed to fetch DEM data: {label} did not answer within {self._fetcher.timeout_s:g} s; "
                 "try again later"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise DemUnavailable(
-                f"Failed to fetch DEM data: could not reach {self.label} ({type(exc).__name__}: {exc}); "
+            )
+        if f in (FetchFailure.unreachable, FetchFailure.unresolved):
+            return DemUnavailable(
+                f"Failed to fetch DEM data: could not reach {label} ({exc.detail}); "
                 "check the network or try again later"
-            ) from exc
-
-    def _read_limited(self, resp: httpx.Response) -> bytes:
-        budget = self.max_bytes - self.downloaded_bytes
-        declared = resp.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > budget:
-            raise self._too_large()
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in resp.iter_bytes():
-            size += len(chunk)
-            # Servers may omit or understate Content-Length: count what actually arrives.
-            if size > budget:
-                raise self._too_large()
-            chunks.append(chunk)
-        self.downloaded_bytes += size
-        return b"".join(chunks)
-
-    def _too_large(self) -> DemError:
-        mb = self.max_bytes / (1024 * 1024)
+            )
+        if f is FetchFailure.refused and exc.status == 404:
+            return DemNotCovered(f"{label} has no data here (404 for {_short(url)})")
+        if f is FetchFailure.refused:
+            return DemError(
+                f"Failed to fetch DEM data: {label} refused the request ({exc.status} "
+                f"{exc.reason}); check the DEM source URL setting"
+            )
+        mb = self._fetcher.max_bytes / (1024 * 1024)
         return DemError(
-            f"Failed to fetch DEM data: {self.label} would send more than DEM_MAX_DOWNLOAD_MB={mb:g} MB "
+            f"Failed to fetch DEM data: {label} would send more than DEM_MAX_DOWNLOAD_MB={mb:g} MB "
             "for this site; use a coarser dem_resolution_m or raise DEM_MAX_DOWNLOAD_MB"
         )
 

@@ -1,18 +1,13 @@
-"""HTTP for remote weather sources: timeouts, retries with backoff and a download size limit."""
+"""HTTP for remote weather sources: `app.net`'s fetcher (timeouts, retries, a download size limit)
+with its failures as weather errors."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from app.net import unresolved_host
+from app.net import FetchError, FetchFailure, HttpFetcher
 from app.weather.errors import WeatherNotCovered, WeatherUnavailable
-
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_BACKOFF_S = 10.0
 
 
 def get_limited(
@@ -31,59 +26,34 @@ def get_limited(
     Raises WeatherUnavailable when the service stays unreachable or the body is too large,
     WeatherNotCovered for a 4xx (e.g. PVGIS answers 400 for a point at sea or outside its maps).
     """
-    last: WeatherUnavailable | None = None
-    with httpx.Client(
-        timeout=timeout_s, follow_redirects=True, headers={"User-Agent": "sitelayouts-weather/0.1"}
-    ) as client:
-        for attempt in range(retries + 1):
-            if attempt:
-                time.sleep(min(backoff_s * 2 ** (attempt - 1), MAX_BACKOFF_S))
-            try:
-                return _get_once(client, url, params, label=label, max_bytes=max_bytes)
-            except WeatherUnavailable as exc:
-                last = exc
-                if exc.retryable is False:
-                    break
-    assert last is not None
-    raise last
+    with HttpFetcher(
+        user_agent="sitelayouts-weather/0.1",
+        timeout_s=timeout_s,
+        retries=retries,
+        max_bytes=max_bytes,
+        backoff_s=backoff_s,
+    ) as fetcher:
+        try:
+            return fetcher.get(url, params=params)
+        except FetchError as exc:
+            raise _error(exc, label, max_bytes) from exc
 
 
-def _get_once(
-    client: httpx.Client, url: str, params: Mapping[str, Any], *, label: str, max_bytes: int
-) -> bytes:
-    try:
-        with client.stream("GET", url, params=params) as resp:
-            status = resp.status_code
-            if status in RETRYABLE_STATUSES:
-                raise WeatherUnavailable(f"{label} answered {status} {resp.reason_phrase}")
-            if status >= 400:
-                detail = resp.read()[:300].decode("utf-8", "replace").strip()
-                raise WeatherNotCovered(f"{label} refused the request ({status}): {detail}")
-            declared = resp.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-                raise _too_large(label, max_bytes)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                # Servers may omit or understate Content-Length: count what actually arrives.
-                if size > max_bytes:
-                    raise _too_large(label, max_bytes)
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.TimeoutException as exc:
-        raise WeatherUnavailable(f"{label} did not answer in time") from exc
-    except httpx.TransportError as exc:
-        err = WeatherUnavailable(f"could not reach {label} ({type(exc).__name__})")
-        if unresolved_host(exc):
-            err = WeatherUnavailable(f"could not resolve {label}'s host name (offline?)")
-            err.retryable = False
-        raise err from exc
-
-
-def _too_large(label: str, max_bytes: int) -> WeatherUnavailable:
+def _error(exc: FetchError, label: str, max_bytes: int) -> WeatherUnavailable | WeatherNotCovered:
+    f = exc.failure
+    if f is FetchFailure.refused:
+        return WeatherNotCovered(f"{label} refused the request ({exc.status}): {exc.detail}")
+    if f is FetchFailure.busy:
+        return WeatherUnavailable(f"{label} answered {exc.status} {exc.reason}")
+    if f is FetchFailure.timeout:
+        return WeatherUnavailable(f"{label} did not answer in time")
+    if f is FetchFailure.unreachable:
+        return WeatherUnavailable(f"could not reach {label} ({exc.detail.split(':', 1)[0]})")
+    # Unresolved host or too large: another attempt (or the caller's fallback retry) cannot help.
     err = WeatherUnavailable(
-        f"{label} sent more than WEATHER_MAX_DOWNLOAD_MB={max_bytes / (1024 * 1024):g} MB"
+        f"could not resolve {label}'s host name (offline?)"
+        if f is FetchFailure.unresolved
+        else f"{label} sent more than WEATHER_MAX_DOWNLOAD_MB={max_bytes / (1024 * 1024):g} MB"
     )
     err.retryable = False
     return err

@@ -234,7 +234,7 @@ def test_three_dep_unreachable_is_retryable() -> None:
 def test_three_dep_unresolvable_host_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     # A failed name lookup fails the same way on every retry (offline, mistyped URL): no backoff.
     waits: list[float] = []
-    monkeypatch.setattr("app.dem.http.time.sleep", waits.append)
+    monkeypatch.setattr("app.net.time.sleep", waits.append)
     source = ThreeDepSource(url="http://dem.invalid/x", timeout_s=1, retries=3, max_bytes=10**6)
     with pytest.raises(DemUnavailable, match="could not reach 3DEP"):
         source.fetch(_site_spec())

@@ -106,7 +106,7 @@ def test_pvgis_unresolvable_host_is_not_retried(monkeypatch: pytest.MonkeyPatch)
     # Offline (or a mistyped PVGIS_URL), every retry fails the same lookup: move on at once.
     # `.invalid` never resolves (RFC 6761).
     waits: list[float] = []
-    monkeypatch.setattr("app.weather.http.time.sleep", waits.append)
+    monkeypatch.setattr("app.net.time.sleep", waits.append)
     with pytest.raises(WeatherUnavailable, match="host name") as caught:
         _pvgis("http://pvgis.invalid/api/v5_3/tmy", retries=3).fetch(SITE)
     assert caught.value.retryable is False
@@ -116,7 +116,7 @@ def test_pvgis_unresolvable_host_is_not_retried(monkeypatch: pytest.MonkeyPatch)
 def test_pvgis_refused_connection_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
     # A host that resolves but refuses may be restarting: that is worth the backoff.
     waits: list[float] = []
-    monkeypatch.setattr("app.weather.http.time.sleep", waits.append)
+    monkeypatch.setattr("app.net.time.sleep", waits.append)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
