@@ -16,7 +16,6 @@ import numpy as np
 import shapely
 from affine import Affine
 from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
-from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from app.engine.areas import area_metrics
@@ -26,7 +25,7 @@ from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import design_electrical
 from app.engine.grid import Grid
 from app.engine.mix import mix_warnings
-from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
+from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, site_keepouts, usable_area
 from app.engine.profiles import load_profile
 from app.engine.pv.civil import (
     FENCE_MERGE_M,
@@ -136,13 +135,7 @@ def generate_layout(
 
     crs = grid.crs
     report("analysing_terrain", 0.0)
-    boundary: BaseGeometry = to_utm(site.boundary, crs)
-    if not boundary.is_valid:
-        boundary = shapely.make_valid(boundary)
-    keepouts = [
-        to_utm(ex.geometry, crs).buffer(arc_safe(ex.buffer_m), quad_segs=QUAD_SEGS) for ex in site.exclusions
-    ]
-    keepouts = [shapely.make_valid(k) if not k.is_valid else k for k in keepouts]
+    boundary, keepouts = site_keepouts(site, crs)
     usable = usable_area(boundary, params.setback_m, keepouts)
     grid = _crop(grid, boundary.bounds)
     slope = slope_deg(grid)

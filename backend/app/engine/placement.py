@@ -22,9 +22,11 @@ from rasterio import features
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from app.engine.crs import to_utm
 from app.engine.grid import Grid
 from app.engine.profiles import BlockSpec, Profile
 from app.engine.strategies import StrategyWeights
+from app.engine.types import SiteInput
 from app.errors import EngineError, NoGridConnection
 
 # Extra spacing added to every lattice pitch and required distance [m]: keeps "at least the
@@ -96,6 +98,19 @@ def usable_area(boundary: BaseGeometry, setback_m: float, keepouts: list[BaseGeo
     if keepouts:
         usable = usable.difference(shapely.union_all(keepouts))
     return shapely.make_valid(usable) if not usable.is_valid else usable
+
+
+def site_keepouts(site: SiteInput, crs: str) -> tuple[BaseGeometry, list[BaseGeometry]]:
+    """The site's boundary and its exclusion zones grown by their buffers (arc-safe), in `crs`
+    (the site's UTM zone) [m]: with `usable_area`, the keep-out rule every footprint obeys, and
+    the one the terrain API's buildable preview draws."""
+    boundary = to_utm(site.boundary, crs)
+    if not boundary.is_valid:
+        boundary = shapely.make_valid(boundary)
+    keepouts = [
+        to_utm(ex.geometry, crs).buffer(arc_safe(ex.buffer_m), quad_segs=QUAD_SEGS) for ex in site.exclusions
+    ]
+    return boundary, [shapely.make_valid(k) if not k.is_valid else k for k in keepouts]
 
 
 class SiteRaster:

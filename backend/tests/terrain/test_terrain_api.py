@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import shapely
 from fastapi.testclient import TestClient
+from pyproj import Transformer
 from shapely.geometry import shape
 
 from app.config import Settings
@@ -68,15 +71,39 @@ def test_slope_classes(client: TestClient, auth: dict[str, str], site: dict[str,
 
 def test_buildable_removes_exclusions(client: TestClient, auth: dict[str, str], site: dict[str, Any]) -> None:
     url = f"/api/sites/{site['id']}/terrain/buildable"
-    with_zones = client.get(url, params={"max_slope_deg": 90}, headers=auth).json()
-    without = client.get(url, params={"max_slope_deg": 90, "exclude_zones": False}, headers=auth).json()
+    no_setback = {"max_slope_deg": 90, "setback_m": 0}
+    with_zones = client.get(url, params=no_setback, headers=auth).json()
+    without = client.get(url, params={**no_setback, "exclude_zones": False}, headers=auth).json()
     wetland_ha = site["exclusion_zones"][0]["area_ha"]
     a1 = with_zones["features"][0]["properties"]["area_ha"]
     a0 = without["features"][0]["properties"]["area_ha"]
     assert a0 == pytest.approx(site["area_ha"], rel=0.01)
     assert a0 - a1 == pytest.approx(wetland_ha, rel=0.05)
-    gentle = client.get(url, params={"max_slope_deg": 2}, headers=auth).json()
+    gentle = client.get(url, params={"max_slope_deg": 2, "setback_m": 0}, headers=auth).json()
     assert 0 < gentle["features"][0]["properties"]["area_ha"] < a1
+
+
+def test_buildable_keeps_the_layouts_setback(
+    client: TestClient, auth: dict[str, str], site: dict[str, Any]
+) -> None:
+    # The default preview is the land a default layout may use: inside the 15 m setback, outside
+    # the wetland. Recomputed here in UTM 16N with pyproj and shapely, not the engine's helpers.
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:32616", always_xy=True)
+
+    def to_utm(geojson: dict[str, Any]) -> Any:
+        return shapely.transform(shape(geojson), lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+    boundary = to_utm(site["boundary"])
+    wetland = to_utm(site["exclusion_zones"][0]["geometry"])
+    expected_ha = boundary.buffer(-15.0).difference(wetland).area / 10_000.0
+    url = f"/api/sites/{site['id']}/terrain/buildable"
+    r = client.get(url, params={"max_slope_deg": 90}, headers=auth)
+    assert r.status_code == 200, r.text
+    props = r.json()["features"][0]["properties"]
+    assert r.json()["properties"]["setback_m"] == 15.0
+    # Raster cells along the edges and the arcs' safety margin: within 1 %.
+    assert props["area_ha"] == pytest.approx(expected_ha, rel=0.01)
+    assert props["area_ha"] < site["area_ha"] - site["exclusion_zones"][0]["area_ha"]
 
 
 def test_errors(client: TestClient, auth: dict[str, str], site: dict[str, Any]) -> None:

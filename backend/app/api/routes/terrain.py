@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from typing import Annotated, Any, Literal
 
-import shapely
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from shapely.geometry import mapping, shape
@@ -14,13 +13,16 @@ from shapely.geometry.base import BaseGeometry
 from app.api.deps import OwnedSite, SessionDep, SettingsDep, StorageDep
 from app.api.transactions import TransactionalRoute
 from app.config import Settings
+from app.db.mapping import site_input
 from app.db.models import Site
 from app.dem.resolution import native_resolution
 from app.dem.service import load_site_grid
 from app.engine.crs import to_utm
 from app.engine.grid import Grid
+from app.engine.placement import site_keepouts, usable_area
 from app.engine.terrain import SLOPE_CLASS_EDGES_DEG, terrain_summary
 from app.engine.terrain_vectors import buildable_polygons, contour_lines, slope_class_polygons
+from app.engine.types import LayoutParams
 from app.errors import InvalidInput
 from app.storage.base import Storage
 
@@ -209,19 +211,21 @@ def buildable(
     exclude_zones: Annotated[
         bool, Query(description="Remove the site's exclusion zones (with their buffers).")
     ] = True,
+    setback_m: Annotated[
+        float,
+        Query(ge=0, le=1000, description="Keep-out inside the boundary [m], as the layout's setback_m."),
+    ] = LayoutParams.setback_m,
     storage: StorageDep,
     settings: SettingsDep,
 ) -> FeatureCollectionPublic:
-    """Land inside the site no steeper than `max_slope_deg` (minus exclusion zones): one feature."""
+    """Land inside the site no steeper than `max_slope_deg`, inside the setback and outside the
+    exclusion zones by the engine's own keep-out rule (`site_keepouts` + `usable_area`), so the
+    preview is the land a layout with the same setback may use: one feature."""
     grid, source, boundary = _site_grid(
         site=site, resolution_m=resolution_m, settings=settings, storage=storage
     )
-    area = boundary
-    if exclude_zones and site.exclusion_zones:
-        zones = [
-            to_utm(shape(z.geometry), grid.crs).buffer(max(z.buffer_m, 0.0)) for z in site.exclusion_zones
-        ]
-        area = boundary.difference(shapely.union_all(zones))
+    _, keepouts = site_keepouts(site_input(site), grid.crs)
+    area = usable_area(boundary, setback_m, keepouts if exclude_zones else [])
     geom = buildable_polygons(grid, max_slope_deg=max_slope_deg, site=area, min_area_m2=min_area_m2)
     site_ha = boundary.area / 10_000.0
     buildable_ha = to_utm(geom, grid.crs).area / 10_000.0 if not geom.is_empty else 0.0
@@ -236,5 +240,10 @@ def buildable(
                 },
             )
         ],
-        properties={"source": source, "resolution_m": grid.resolution_m, "exclusions_removed": exclude_zones},
+        properties={
+            "source": source,
+            "resolution_m": grid.resolution_m,
+            "exclusions_removed": exclude_zones,
+            "setback_m": setback_m,
+        },
     )
