@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from pydantic_core import PydanticCustomError
 
 from app.db.models import LayoutStatus
+from app.engine.names import ProfileName, StrategyName
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
-from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
 MAX_SKIP = 2**31 - 1
@@ -169,10 +169,8 @@ class ExclusionZoneUpdate(FiniteRequest):
 
 
 # -- layouts -------------------------------------------------------------------------------
-ProfileLiteral = Literal["solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid"]
-StrategyLiteral = Literal["balanced", "density", "low_earthwork", "clustered"]
-assert set(PROFILE_NAMES) == set(ProfileLiteral.__args__)  # type: ignore[attr-defined]
-assert set(STRATEGY_NAMES) == set(StrategyLiteral.__args__)  # type: ignore[attr-defined]
+ProfileLiteral = ProfileName
+StrategyLiteral = StrategyName
 
 
 class PvDesignInput(PvDesign):

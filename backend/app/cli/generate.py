@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
 from app.errors import InvalidInput
 
 if TYPE_CHECKING:
     from app.config import Settings
     from app.engine.types import SiteInput
 
-PROFILE_HELP = "solar_farm | bess | gas_bess | wind_hybrid | hybrid"
-STRATEGY_HELP = "balanced | density | low_earthwork | clustered"
+PROFILE_HELP = " | ".join(PROFILE_NAMES)
+STRATEGY_HELP = " | ".join(STRATEGY_NAMES)
 
 
 CLI_SITE_ID = "cli"  # the terrain and weather cache key of a site given as a file

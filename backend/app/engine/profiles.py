@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.engine.types import PROFILE_NAMES
+from app.engine.names import PROFILE_NAMES
 from app.errors import InvalidInput
 
 AccessSide = Literal["south", "north", "east", "west"]
@@ -241,7 +241,7 @@ def asset_slope_limits() -> dict[str, float]:
     The terrain summary's "buildable share per asset class" uses these, so it answers for the
     assets the engine will actually place.
     """
-    from app.engine.types import PROFILE_NAMES
+    from app.engine.names import PROFILE_NAMES
 
     limits: dict[str, float] = {}
     for name in PROFILE_NAMES:

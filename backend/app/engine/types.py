@@ -15,11 +15,8 @@ from typing import Any, Literal
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 BBox = tuple[float, float, float, float]  # (minx, miny, maxx, maxy)
-ProfileName = Literal["solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid"]
-StrategyName = Literal["balanced", "density", "low_earthwork", "clustered"]
 RoadClass = Literal["spine", "secondary", "spur"]
-PROFILE_NAMES: tuple[str, ...] = ("solar_farm", "bess", "gas_bess", "wind_hybrid", "hybrid")
-STRATEGY_NAMES: tuple[str, ...] = ("balanced", "density", "low_earthwork", "clustered")
+
 
 # The per-item properties every output carries (GeoJSON, KMZ, DXF, CSV), in this order.
 ASSET_PROPERTIES: tuple[str, ...] = (

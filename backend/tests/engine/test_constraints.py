@@ -11,7 +11,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 
 from app.engine.grid import Grid
 from app.engine.layout import generate_layout
-from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES, LayoutParams, LayoutResult, SiteInput
+from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
+from app.engine.types import LayoutParams, LayoutResult, SiteInput
 from app.errors import NoGridConnection
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, utm_origin

@@ -8,8 +8,9 @@ import pytest
 from shapely.geometry import Point, box
 
 from app.engine.layout import generate_layout
+from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
 from app.engine.placement import EPS_M
-from app.engine.types import PROFILE_NAMES, STRATEGY_NAMES, LayoutParams
+from app.engine.types import LayoutParams
 from app.errors import InvalidInput, JobCancelled, NoCapacity, NoGridConnection
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, square_utm

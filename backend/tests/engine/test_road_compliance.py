@@ -16,11 +16,12 @@ from app.engine.earthwork import road_earthwork
 from app.engine.geojson import layout_feature_collection
 from app.engine.grid import Grid
 from app.engine.layout import generate_layout
+from app.engine.names import PROFILE_NAMES
 from app.engine.profiles import RoadSpec
 from app.engine.road_grades import graded_runs, is_compliant
 from app.engine.roads import route_roads
 from app.engine.terrain import slope_deg
-from app.engine.types import PROFILE_NAMES, LayoutParams
+from app.engine.types import LayoutParams
 from app.sites.geometry import to_geojson
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 

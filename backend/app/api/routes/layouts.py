@@ -31,6 +31,7 @@ from app.api.transactions import TransactionalRoute
 from app.db import crud, mapping
 from app.db.models import Layout, LayoutStatus
 from app.engine.geojson import layout_feature_collection
+from app.engine.names import STRATEGY_NAMES
 from app.engine.profiles import list_profiles
 from app.errors import Conflict
 from app.jobs import lifecycle
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 @router.get("/profiles")
 def profiles(*, user: CurrentUser) -> dict[str, Any]:
     """Layout profiles (asset mixes) and strategies the engine offers."""
-    return {"data": list_profiles(), "strategies": ["balanced", "density", "low_earthwork", "clustered"]}
+    return {"data": list_profiles(), "strategies": list(STRATEGY_NAMES)}
 
 
 def layout_status(layout: Layout) -> LayoutStatusPublic:
