@@ -59,10 +59,6 @@ class Message(BaseModel):
     message: str
 
 
-class ErrorResponse(BaseModel):
-    detail: str
-
-
 class AppConfigPublic(BaseModel):
     async_enabled: bool
     auth_mode: str

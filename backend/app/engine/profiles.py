@@ -154,10 +154,6 @@ class Profile(BaseModel):
             if self.asset_types[c.asset_type].generating
         )
 
-    def block_storage_kwh(self, block: BlockSpec) -> float:
-        """Storage energy of one block [kWh]."""
-        return sum(self.asset_types[c.asset_type].storage_kwh for c in block.components)
-
 
 def _check_block_clearances(block: BlockSpec, types: dict[str, AssetSpec]) -> None:
     """Components of one block must keep their clearances from each other (a hard constraint)."""

@@ -126,19 +126,15 @@ def _aspect_into(out: np.ndarray, dz_dx: np.ndarray, dz_dy: np.ndarray) -> None:
     out[flat] = np.nan
 
 
-def _horn(grid: Grid, *, slope: bool, aspect: bool, gradients: bool = False) -> list[np.ndarray]:
+def _horn(grid: Grid, *, slope: bool, aspect: bool) -> list[np.ndarray]:
     """One blocked Horn pass producing the requested full-size float32 outputs, in the order
-    [slope, aspect] or [dz_dx, dz_dy] (gradients=True)."""
+    [slope, aspect]."""
     p, fx, fy, nan = _prepare(grid)
     rows, cols = grid.shape
-    n_out = 2 if gradients else int(slope) + int(aspect)
+    n_out = int(slope) + int(aspect)
     outs = [np.empty((rows, cols), dtype=np.float32) for _ in range(n_out)]
     for r0, r1 in _blocks(rows, cols):
         dz_dx, dz_dy = _horn_block(p, r0, r1, fx, fy)
-        if gradients:
-            outs[0][r0:r1] = dz_dx
-            outs[1][r0:r1] = dz_dy
-            continue
         i = 0
         if slope:
             _slope_into(outs[0][r0:r1], dz_dx, dz_dy)
@@ -149,16 +145,6 @@ def _horn(grid: Grid, *, slope: bool, aspect: bool, gradients: bool = False) -> 
         for o in outs:
             o[nan] = np.nan
     return outs
-
-
-def horn_gradients(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
-    """Elevation gradients by Horn's (1981) 3×3 method, as `gdaldem` computes them.
-
-    Returns (dz_dx, dz_dy): rise per metre towards east and towards north [m/m], float32, shape
-    of the grid, NaN where the grid is NaN. Border cells use a linearly extrapolated ring.
-    """
-    dz_dx, dz_dy = _horn(grid, slope=False, aspect=False, gradients=True)
-    return dz_dx, dz_dy
 
 
 def slope_deg(grid: Grid) -> np.ndarray:

@@ -7,7 +7,6 @@ Each raises `InvalidInput` (422) with a message naming the problem. Geometry is 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,12 +33,6 @@ class SiteLimits:
 
     min_area_ha: float = DEFAULT_MIN_SITE_AREA_HA
     max_area_ha: float = DEFAULT_MAX_SITE_AREA_HA
-
-
-def check_finite(lon: float, lat: float, what: str) -> None:
-    """Refuse NaN / Infinity coordinates [degrees]."""
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise InvalidInput(f"{what} has a coordinate that is not a finite number ({lon}, {lat})")
 
 
 def check_ring_antimeridian(coords: Sequence[tuple[float, float]], what: str) -> None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.storage.base import Area, Storage
-from app.storage.local import LocalStorage
 from app.storage.s3 import S3Storage, wrap_errors
 
 
@@ -73,7 +72,3 @@ def sweep(storage: Storage, *, now: datetime | None = None, dry_run: bool = Fals
                 storage.delete(rule.area, key)
         removed[rule.rule_id] = keys
     return removed
-
-
-def is_local(storage: Storage) -> bool:
-    return isinstance(storage, LocalStorage)
