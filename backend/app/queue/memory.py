@@ -1,4 +1,9 @@
-"""An in-process queue with the same semantics, for fast unit tests of the job runner."""
+"""An in-process queue with the same semantics, for fast unit tests of the job runner.
+
+Visibility timeouts and message ages follow an injectable `Clock`: tests pass a `ManualClock` and
+move time with `advance()` instead of sleeping. A long poll still waits in real time (bounded by
+`wait_time_s`) for a message to arrive.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +24,46 @@ from app.queue.base import (
     QueueStats,
     StopFn,
 )
+
+
+class Clock(Protocol):
+    """Where the queue reads the time: a monotonic clock [s] and the wall clock (UTC)."""
+
+    def monotonic(self) -> float: ...
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clocks (`time.monotonic`, `datetime.now(UTC)`)."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to (`advance`): both readings move together."""
+
+    def __init__(self, start: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> None:
+        self._start = start
+        self._elapsed_s = 0.0
+        self._lock = threading.Lock()
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by `seconds` [s] (≥ 0)."""
+        if seconds < 0:
+            raise ValueError("a clock does not go backwards")
+        with self._lock:
+            self._elapsed_s += seconds
+
+    def monotonic(self) -> float:
+        return self._elapsed_s
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._elapsed_s)
 
 
 @dataclass
@@ -40,8 +85,10 @@ class MemoryQueue:
         name: str = "layout-jobs",
         visibility_timeout_s: int = VISIBILITY_TIMEOUT_S,
         max_receive_count: int = MAX_RECEIVE_COUNT,
+        clock: Clock | None = None,
     ) -> None:
         self.name = name
+        self.clock: Clock = clock or SystemClock()
         self.visibility_timeout_s = visibility_timeout_s
         self.max_receive_count = max_receive_count
         self._main: dict[str, _Entry] = {}
@@ -49,7 +96,7 @@ class MemoryQueue:
         self._cond = threading.Condition()
 
     def send(self, body: dict[str, Any], *, session: Session | None = None) -> str:
-        entry = _Entry(message_id=str(uuid.uuid4()), body=dict(body), sent_at=datetime.now(UTC))
+        entry = _Entry(message_id=str(uuid.uuid4()), body=dict(body), sent_at=self.clock.now())
         with self._cond:
             self._main[entry.message_id] = entry
             self._cond.notify_all()
@@ -71,15 +118,17 @@ class MemoryQueue:
         should_stop: StopFn | None = None,
     ) -> list[Message]:
         visibility = self.visibility_timeout_s if visibility_timeout_s is None else visibility_timeout_s
+        # The poll waits in real time; visibility is the clock's.
         deadline = time.monotonic() + min(wait_time_s, LONG_POLL_MAX_S)
         with self._cond:
             while True:
-                now = time.monotonic()
+                now = self.clock.monotonic()
                 self._redrive(now)
                 ready = sorted(
                     (e for e in self._main.values() if e.visible_at <= now), key=lambda e: e.sent_at
                 )
-                if ready or now >= deadline or (should_stop is not None and should_stop()):
+                left_s = deadline - time.monotonic()
+                if ready or left_s <= 0 or (should_stop is not None and should_stop()):
                     out = []
                     for e in ready[:max_messages]:
                         e.visible_at = now + visibility
@@ -95,7 +144,7 @@ class MemoryQueue:
                             )
                         )
                     return out
-                self._cond.wait(timeout=min(deadline - now, 0.05))
+                self._cond.wait(timeout=min(left_s, 0.05))
 
     def _find(self, receipt_handle: str) -> _Entry | None:
         mid, _, token = receipt_handle.rpartition(".")
@@ -114,13 +163,13 @@ class MemoryQueue:
         with self._cond:
             e = self._find(receipt_handle)
             if e is not None:
-                e.visible_at = time.monotonic() + max(0, timeout_s)
+                e.visible_at = self.clock.monotonic() + max(0, timeout_s)
                 self._cond.notify_all()
             return e is not None
 
     def stats(self) -> QueueStats:
         with self._cond:
-            now = time.monotonic()
+            now = self.clock.monotonic()
             self._redrive(now)
             visible = [e for e in self._main.values() if e.visible_at <= now]
             oldest = min((e.sent_at for e in self._main.values()), default=None)
@@ -128,7 +177,7 @@ class MemoryQueue:
                 depth=len(visible),
                 in_flight=len(self._main) - len(visible),
                 dlq_depth=len(self._dlq),
-                oldest_message_age_s=(datetime.now(UTC) - oldest).total_seconds() if oldest else None,
+                oldest_message_age_s=(self.clock.now() - oldest).total_seconds() if oldest else None,
             )
 
     def purge(self) -> int:
