@@ -25,9 +25,19 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.db import mapping
 from app.db.models import Layout, LayoutStatus
-from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound, QueueError, StorageError
+from app.errors import (
+    AppError,
+    Conflict,
+    DemError,
+    InvalidInput,
+    JobCancelled,
+    NotFound,
+    QueueError,
+    StorageError,
+)
 from app.jobs import lifecycle
 from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
@@ -35,6 +45,7 @@ from app.observability.logging import layout_id_var
 from app.pipeline.run import Designed, run_pipeline
 from app.queue.base import Message
 from app.services import Services
+from app.storage.base import Storage
 
 log = logging.getLogger("app.worker")
 BACKOFF_MAX_S = 120
@@ -363,3 +374,25 @@ class JobRunner:
                 **extra,
             },
         )
+
+
+def run_inline(session: Session, *, layout: Layout, settings: Settings, storage: Storage) -> None:
+    """Run a just-created layout in the caller's thread (the API's synchronous mode), through the
+    same claim, pipeline and completion as a worker; commits `session` at each step.
+
+    A failure marks the layout failed (with `user_message`) and is re-raised for the API to map."""
+    token = lifecycle.claim(
+        session, layout_id=layout.id, receipt_handle=None, stale_after_s=settings.stale_after_s
+    )
+    if token is None:  # only a sweep could take a row this request has just made
+        raise Conflict(f"layout {layout.id} was taken by another process")
+    job = mapping.load_job_input(layout)
+    session.commit()
+    try:
+        designed = run_pipeline(job, settings=settings, storage=storage, progress=lambda stage, pct: None)
+    except Exception as exc:
+        lifecycle.fail(session, layout_id=layout.id, message=user_message(exc), token=token)
+        session.commit()
+        raise
+    lifecycle.complete(session, layout_id=layout.id, result=designed.result, claim_token=token)
+    session.commit()

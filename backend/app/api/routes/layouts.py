@@ -36,7 +36,7 @@ from app.engine.profiles import list_profiles
 from app.errors import Conflict
 from app.jobs import lifecycle
 from app.jobs.memory_budget import check_grid_budget
-from app.pipeline.run import run_pipeline
+from app.jobs.runner import run_inline
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -141,24 +141,7 @@ def generate(
         return _generate_response(layout, async_mode=True)
 
     # Synchronous: claimed, computed in the request and stored, as a worker would.
-    settings = services.settings
-    token = lifecycle.claim(
-        session, layout_id=layout.id, receipt_handle=None, stale_after_s=settings.stale_after_s
-    )
-    if token is None:  # only a concurrent sweep could have taken a row this request just made
-        raise Conflict(f"layout {layout.id} was taken by another process")
-    job = mapping.load_job_input(layout)
-    session.commit()
-    try:
-        designed = run_pipeline(job, settings=settings, storage=storage, progress=lambda stage, pct: None)
-    except Exception as exc:
-        from app.jobs.runner import user_message
-
-        lifecycle.fail(session, layout_id=layout.id, message=user_message(exc), token=token)
-        session.commit()
-        raise
-    lifecycle.complete(session, layout_id=layout.id, result=designed.result, claim_token=token)
-    session.commit()
+    run_inline(session, layout=layout, settings=services.settings, storage=storage)
     session.refresh(layout)
     return _generate_response(layout, async_mode=False)
 
