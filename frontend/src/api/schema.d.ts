@@ -358,7 +358,9 @@ export interface paths {
         };
         /**
          * Buildable
-         * @description Land inside the site no steeper than `max_slope_deg` (minus exclusion zones): one feature.
+         * @description Land inside the site no steeper than `max_slope_deg`, inside the setback and outside the
+         *     exclusion zones by the engine's own keep-out rule (`site_keepouts` + `usable_area`), so the
+         *     preview is the land a layout with the same setback may use: one feature.
          */
         get: operations["terrain-buildable"];
         put?: never;
@@ -925,8 +927,7 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["LayoutStatus"];
             /** Total Capacity Kw */
             total_capacity_kw: number | null;
         };
@@ -1031,8 +1032,7 @@ export interface components {
              * Format: uuid
              */
             site_id: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["LayoutStatus"];
             /** Params */
             params: {
                 [key: string]: unknown;
@@ -1101,17 +1101,21 @@ export interface components {
              */
             layout_id: string;
             /**
-             * Status
+             * @description queued; a replayed Idempotency-Key gives the layout's status now
              * @default queued
-             * @constant
              */
-            status: "queued";
+            status: components["schemas"]["LayoutStatus"];
             /**
              * Message
              * @default Layout generation job queued successfully
              */
             message: string;
         };
+        /**
+         * LayoutStatus
+         * @enum {string}
+         */
+        LayoutStatus: "queued" | "processing" | "completed" | "failed" | "cancelled";
         /** LayoutStatusPublic */
         LayoutStatusPublic: {
             /**
@@ -1119,8 +1123,7 @@ export interface components {
              * Format: uuid
              */
             layout_id: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["LayoutStatus"];
             /** Error Message */
             error_message: string | null;
             /** Stage */
@@ -1687,8 +1690,7 @@ export interface components {
             variant: {
                 [key: string]: unknown;
             };
-            /** Status */
-            status: string;
+            status: components["schemas"]["LayoutStatus"];
             /** Progress Pct */
             progress_pct: number;
             /** Preferred */
@@ -2360,8 +2362,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                site_id: string;
                 zone_id: string;
+                site_id: string;
             };
             cookie?: never;
         };
@@ -2392,8 +2394,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                site_id: string;
                 zone_id: string;
+                site_id: string;
             };
             cookie?: never;
         };
@@ -2428,8 +2430,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                site_id: string;
                 zone_id: string;
+                site_id: string;
             };
             cookie?: never;
         };
@@ -2458,8 +2460,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                site_id: string;
                 zone_id: string;
+                site_id: string;
             };
             cookie?: never;
         };
@@ -2608,6 +2610,8 @@ export interface operations {
                 min_area_m2?: number;
                 /** @description Remove the site's exclusion zones (with their buffers). */
                 exclude_zones?: boolean;
+                /** @description Keep-out inside the boundary [m], as the layout's setback_m. */
+                setback_m?: number;
             };
             header?: never;
             path: {
@@ -2903,8 +2907,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                layout_id: string;
                 fmt: "geojson" | "kmz" | "csv" | "dxf" | "pdf";
+                layout_id: string;
             };
             cookie?: never;
         };

@@ -1,14 +1,15 @@
 /**
  * The app's API types. Shapes come from `schema.d.ts`, which `npm run generate-client` generates
  * from the backend's OpenAPI schema; here they are narrowed where the schema is loose
- * (GeoJSON geometry, status enums, metrics and ops objects).
+ * (GeoJSON geometry, metrics and ops objects); the status enum comes from the schema as it is.
  */
 import type { FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from "geojson";
 import type { components } from "./schema";
 
 type S = components["schemas"];
 
-export type LayoutStatusValue = "queued" | "processing" | "completed" | "failed" | "cancelled";
+/** A layout's job status: the API's `LayoutStatus` enum. */
+export type LayoutStatusValue = S["LayoutStatus"];
 export const TERMINAL_STATUSES: readonly LayoutStatusValue[] = ["completed", "failed", "cancelled"];
 export const isTerminal = (s: string | null | undefined): boolean =>
   s != null && (TERMINAL_STATUSES as readonly string[]).includes(s);
@@ -17,7 +18,7 @@ export type AppConfig = Omit<S["AppConfigPublic"], "auth_mode"> & { auth_mode: "
 export type User = S["UserPublic"];
 export type TokenResponse = S["Token"];
 
-export type LatestLayout = Omit<S["LatestLayout"], "status"> & { status: LayoutStatusValue };
+export type LatestLayout = S["LatestLayout"];
 
 export type SiteSummary = Omit<S["SiteSummary"], "centroid" | "bbox" | "latest_layout"> & {
   /** [lon, lat] WGS84 */
@@ -147,15 +148,14 @@ export interface LayoutMetrics {
   [key: string]: unknown;
 }
 
-export type Layout = Omit<S["LayoutPublic"], "status" | "params" | "metrics" | "stale"> & {
-  status: LayoutStatusValue;
+export type Layout = Omit<S["LayoutPublic"], "params" | "metrics" | "stale"> & {
   /** Made before the site's zones, entry or interconnection point last changed. */
   stale?: boolean;
   params: LayoutParams;
   metrics: LayoutMetrics | null;
 };
 
-export type LayoutStatus = Omit<S["LayoutStatusPublic"], "status"> & { status: LayoutStatusValue };
+export type LayoutStatus = S["LayoutStatusPublic"];
 
 export type GenerateAccepted = S["LayoutQueued"];
 
