@@ -31,6 +31,8 @@ from app.engine.types import (
     ProgressFn,
     SiteInput,
 )
+from app.engine.validation import non_finite_path
+from app.errors import NonFiniteResult
 from app.jobs.yield_cost import with_energy_and_cost
 from app.sites.geometry import to_geojson
 from app.storage.base import Storage
@@ -173,6 +175,19 @@ def compute_layout(
     return result, layout_feature_collection(job.site, result, job.params)
 
 
+def check_finite(result: LayoutResult) -> None:
+    """`NonFiniteResult` naming the first NaN / ±Infinity figure of the metrics or the design
+    document: JSON has no such numbers (PostgreSQL refuses them, SQLite stores text its own JSON
+    functions call malformed), so a result carrying one fails here, by name, and is not retried."""
+    for part, value in (("metrics", result.metrics), ("design", result.design)):
+        bad = non_finite_path(value, part)
+        if bad is not None:
+            raise NonFiniteResult(
+                f"{bad} is not a finite number: the inputs that feed it are out of scale; "
+                "the layout was not stored"
+            )
+
+
 TERRAIN_NOT_ASSESSED = (
     "Terrain was not used (use_terrain off): ground slopes and earthwork were not assessed; "
     "the layout assumes flat ground and cut/fill volumes are zero."
@@ -228,8 +243,10 @@ def store_result(
     """Write assets, roads and metrics and mark the layout completed, in the caller's transaction.
 
     With `claim_token`, only if this worker still owns the processing job (not cancelled or
-    reclaimed meanwhile); returns False and writes nothing otherwise.
+    reclaimed meanwhile); returns False and writes nothing otherwise. `NonFiniteResult` (and
+    nothing written) when a figure is NaN or ±Infinity.
     """
+    check_finite(result)
     m = result.metrics
     where = [Layout.id == layout_id]
     if claim_token is not None:

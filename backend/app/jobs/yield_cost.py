@@ -45,6 +45,7 @@ def with_energy_and_cost(
     if plant is None or not plant.tables:
         return result
     from app.engine.cost.model import estimate_cost
+    from app.engine.cost.prices import parse_cost
 
     metrics = dict(result.metrics)
     design = dict(result.design)
@@ -76,13 +77,13 @@ def with_energy_and_cost(
         warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
     bom = result.design.get("bom")
     if bom is not None:
-        overrides = dict(cost or {})
-        price = overrides.pop("price_usd_per_mwh", None)
+        # The same checks as at submit: a value stored before they existed fails here, by name.
+        inputs = parse_cost(cost)
         priced = estimate_cost(
             bom,
             annual_mwh,
-            overrides=overrides,
-            price_usd_per_mwh=float(price) if price is not None else None,
+            overrides=inputs.overrides,
+            price_usd_per_mwh=inputs.price_usd_per_mwh,
             land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
         )
         design["cost"] = priced

@@ -148,15 +148,16 @@ def generate(
         result, _ = layout_job.compute_layout(
             job, settings=services.settings, storage=storage, progress=lambda stage, pct: None
         )
+        layout_job.store_result(session, layout_id=layout.id, result=result)
     except Exception as exc:
         from app.jobs.runner import user_message
 
+        session.rollback()
         layout.status = LayoutStatus.failed.value
         layout.error_message = user_message(exc)
         layout.completed_at = datetime.now(UTC)
         session.commit()
         raise
-    layout_job.store_result(session, layout_id=layout.id, result=result)
     session.commit()
     session.refresh(layout)
     return _generate_response(layout, async_mode=False)

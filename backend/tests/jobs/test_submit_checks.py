@@ -1,0 +1,204 @@
+"""Issue 27 items 1-2: every nested input is checked at submit by the worker's own parsers (422
+naming the field, nothing queued), and a job whose data is bad fails once, by name, never as a
+database outage and never through the dead-letter queue."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, OperationalError
+
+from app.db.models import Layout, LayoutStatus
+from app.engine.cost.model import lcoe_npv
+from app.engine.cost.prices import COST_RANGES, PRICE_RANGE, cost_range, default_costs, parse_cost
+from app.errors import InvalidInput, NonFiniteResult
+from app.jobs import layout_job
+from app.jobs.runner import JobRunner, Outcome, is_retryable, user_message
+from app.services import Services
+from tests.conftest import receive
+
+# (request fields, the field the answer must name)
+BAD_NESTED: list[tuple[dict[str, Any], str]] = [
+    ({"cost": {"price_usd_per_mwh": "free"}}, "cost.price_usd_per_mwh"),
+    ({"cost": {"price_usd_per_mwh": -1e308}}, "cost.price_usd_per_mwh"),
+    ({"cost": {"price_usd_per_mwh": 1e6}}, "cost.price_usd_per_mwh"),
+    ({"cost": {"module_usd_per_wdc": 1e308}}, "cost.module_usd_per_wdc"),
+    ({"cost": {"discount_rate_real": 5}}, "cost.discount_rate_real"),
+    ({"cost": {"lifetime_yr": 30.5}}, "cost.lifetime_yr"),
+    ({"cost": {"lifetime_yr": 0}}, "cost.lifetime_yr"),
+    ({"cost": {"contingency_pct": 250}}, "cost.contingency_pct"),
+    ({"cost": {"cable_usd_per_m": {"H1Z2Z2-K Cu 4 mm²": "cheap"}}}, "cost.cable_usd_per_m.H1Z2Z2-K Cu 4 mm²"),
+    ({"cost": "free"}, "cost"),
+    ({"losses": {"soiling_pct": "dusty"}}, "losses.soiling_pct"),
+    ({"electrical": {"t_min_c": "cold"}}, "electrical.t_min_c"),
+    ({"pv": {"gcr": "dense"}}, "gcr"),
+]
+
+
+def layout_count(services: Services) -> int:
+    with services.session_factory() as s:
+        return int(s.scalar(select(func.count()).select_from(Layout)) or 0)
+
+
+@pytest.mark.parametrize(("fields", "named"), BAD_NESTED, ids=[n for _, n in BAD_NESTED])
+def test_generate_refuses_bad_nested_values(
+    api: TestClient,
+    headers: dict[str, str],
+    site_id: str,
+    async_services: Services,
+    fields: dict[str, Any],
+    named: str,
+) -> None:
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, **fields}
+    r = api.post("/api/layouts/generate", json=body, headers=headers)
+    assert r.status_code == 422, r.text
+    assert named in r.json()["detail"]
+    assert async_services.queue.stats().depth == 0 and layout_count(async_services) == 0
+
+
+@pytest.mark.parametrize(("fields", "named"), BAD_NESTED[:6], ids=[n for _, n in BAD_NESTED[:6]])
+def test_study_refuses_bad_nested_base_values(
+    api: TestClient,
+    headers: dict[str, str],
+    site_id: str,
+    async_services: Services,
+    fields: dict[str, Any],
+    named: str,
+) -> None:
+    body = {
+        "base": {"target_capacity_kw": 4000, "use_terrain": False, **fields},
+        "grid": {"gcr": [0.3, 0.4]},
+    }
+    r = api.post(f"/api/sites/{site_id}/studies", json=body, headers=headers)
+    assert r.status_code == 422, r.text
+    assert named in r.json()["detail"]
+    assert async_services.queue.stats().depth == 0 and layout_count(async_services) == 0
+
+
+def test_values_inside_the_ranges_are_accepted_and_priced(
+    api: TestClient, headers: dict[str, str], site_id: str, async_services: Services
+) -> None:
+    hi = PRICE_RANGE[1]
+    cost = {"price_usd_per_mwh": hi, "lifetime_yr": 60, "discount_rate_real": -0.05, "module_usd_per_wdc": 5}
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, "cost": cost}
+    r = api.post("/api/layouts/generate", json=body, headers=headers)
+    assert r.status_code == 202, r.text
+    assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.completed
+    layout = api.get(f"/api/layouts/{r.json()['layout_id']}", headers=headers).json()
+    m = layout["metrics"]
+    assert math.isfinite(m["npv_usd"]) and math.isfinite(m["lcoe_usd_per_mwh"])
+    # The NPV recomputed from its stored parts: −CAPEX + Σ (p·E_t − OPEX)/(1+r)^t.
+    e1 = m["annual_energy_mwh"]
+    npv = -m["capex_usd"] + sum(
+        (hi * e1 * (1 - 0.005) ** (t - 1) - m["opex_usd_per_yr"]) / (1 - 0.05) ** t for t in range(1, 61)
+    )
+    assert m["npv_usd"] == pytest.approx(npv, rel=1e-3)
+
+
+def test_every_cost_entry_has_a_finite_range() -> None:
+    for key, entry in default_costs()["costs"].items():
+        lo, hi = cost_range(key)
+        assert math.isfinite(lo) and math.isfinite(hi) and lo < hi, key
+        value = entry["value"]
+        for v in value.values() if isinstance(value, dict) else [value]:
+            assert lo <= v <= hi, f"{key}: the table's own value {v} is outside its range"
+    assert set(COST_RANGES) <= set(default_costs()["costs"])  # no range for a key that does not exist
+    assert parse_cost({"price_usd_per_mwh": 40}).price_usd_per_mwh == 40.0
+    with pytest.raises(InvalidInput, match=r"cost\.fence_usd_per_m: must be between 0 and 1000"):
+        parse_cost({"fence_usd_per_m": 1001})
+
+
+def test_a_non_finite_figure_is_named() -> None:
+    # Outside the submit ranges, the model still refuses to return an infinite NPV.
+    with pytest.raises(NonFiniteResult, match="NPV is not a finite number"):
+        lcoe_npv(
+            capex_usd=1e6,
+            opex_usd_per_yr=1e4,
+            energy_mwh_yr1=1e4,
+            discount_rate=0.06,
+            lifetime_yr=30,
+            degradation_pct_per_yr=0.5,
+            price_usd_per_mwh=-1e308,
+        )
+
+
+def _stored_layout(services: Services, layout_id: str) -> Layout:
+    with services.session_factory() as s:
+        layout = s.get(Layout, uuid.UUID(layout_id))
+        assert layout is not None
+        s.expunge(layout)
+        return layout
+
+
+def test_a_bad_value_stored_before_the_checks_fails_once_by_name(
+    api: TestClient, headers: dict[str, str], site_id: str, async_services: Services
+) -> None:
+    """A queued layout whose stored cost is out of range (an old row, or one written around the
+    API): the worker's parse names it, the job fails on attempt 1, nothing reaches the DLQ."""
+    r = api.post(
+        "/api/layouts/generate",
+        json={"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False},
+        headers=headers,
+    )
+    layout_id = r.json()["layout_id"]
+    with async_services.session_factory.begin() as s:
+        layout = s.get(Layout, uuid.UUID(layout_id))
+        assert layout is not None
+        layout.params = {**layout.params, "cost": {"price_usd_per_mwh": "free"}}
+    assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.failed
+    stored = _stored_layout(async_services, layout_id)
+    assert stored.status == LayoutStatus.failed.value and stored.attempts == 1
+    assert stored.error_message is not None and "cost.price_usd_per_mwh" in stored.error_message
+    stats = async_services.queue.stats()
+    assert stats.dlq_depth == 0 and stats.depth == 0 and stats.in_flight == 0
+
+
+def test_a_non_finite_result_is_never_stored(
+    api: TestClient,
+    headers: dict[str, str],
+    site_id: str,
+    async_services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever makes a figure infinite, the job fails on attempt 1 naming it (not "Database
+    unavailable", not retried, not in the DLQ) and no asset is written."""
+    real = layout_job.with_energy_and_cost
+
+    def infinite_npv(result: Any, **kwargs: Any) -> Any:
+        out = real(result, **kwargs)
+        return replace(out, metrics={**out.metrics, "npv_usd": -math.inf})
+
+    monkeypatch.setattr(layout_job, "with_energy_and_cost", infinite_npv)
+    r = api.post(
+        "/api/layouts/generate",
+        json={"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False},
+        headers=headers,
+    )
+    layout_id = r.json()["layout_id"]
+    assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.failed
+    stored = _stored_layout(async_services, layout_id)
+    assert stored.status == LayoutStatus.failed.value and stored.attempts == 1
+    assert stored.error_message is not None
+    assert "metrics.npv_usd is not a finite number" in stored.error_message
+    assert "Database unavailable" not in stored.error_message
+    assert stored.metrics is None and stored.asset_count is None
+    assert async_services.queue.stats().dlq_depth == 0
+
+
+def test_data_errors_are_permanent_and_named() -> None:
+    refused = DataError("INSERT …", {}, Exception('invalid input syntax for type json\nDETAIL: "-Infinity"'))
+    assert not is_retryable(refused)
+    assert "Database unavailable" not in user_message(refused)
+    assert "invalid input syntax for type json" in user_message(refused)
+    assert not is_retryable(ValueError("could not convert string to float: 'free'"))
+    bad_float = ValueError("could not convert string to float")
+    assert "could not convert string to float" in user_message(bad_float)
+    # A real outage stays retryable and is still called one.
+    outage = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    assert is_retryable(outage) and user_message(outage) == "Database unavailable during layout generation"
