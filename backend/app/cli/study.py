@@ -190,7 +190,7 @@ def study(
         base["dem_resolution_m"] = resolution_m
     base.setdefault("dem_resolution_m", 10.0)
     variants = expand(axes)
-    bodies = validated_bodies(uuid.uuid4(), base, variants)
+    bodies = validated_bodies(uuid.uuid4(), base, variants, grid=axes)
     params = [b.model_dump(mode="json", exclude={"site_id", "pv"}) for b in bodies]
     for p, b in zip(params, bodies, strict=True):
         p["pv"] = b.pv.model_dump(mode="json", exclude_unset=True) if b.pv is not None else None

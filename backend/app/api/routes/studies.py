@@ -121,7 +121,7 @@ def create_study(
     variants = expand(grid)
     if not variants:
         raise InvalidInput("grid: no variants")
-    bodies = validated_bodies(site.id, base, variants)
+    bodies = validated_bodies(site.id, base, variants, grid=grid)
     # Refused here (422) rather than queued to run every worker out of memory.
     check_grid_budget(shape(site.boundary), bodies[0].dem_resolution_m, services.settings)
     now = datetime.now(UTC)
