@@ -104,7 +104,8 @@ def check_conflicts(base: Mapping[str, Any], grid: Mapping[str, list[Any] | None
     them being dropped without a word: a base field that a grid axis also sets (e.g. base.pv.gcr
     or base.pv.pitch_m with grid.gcr: both set the row spacing), a base fixed tilt when every
     variant is a tracker, a tilt axis over a tracker base."""
-    pv = base.get("pv") if isinstance(base.get("pv"), Mapping) else {}
+    raw_pv = base.get("pv")
+    pv: Mapping[str, Any] = raw_pv if isinstance(raw_pv, Mapping) else {}
     axes = {axis: values for axis, values in grid.items() if values}
 
     def refuse(first: str, second: str, why: str) -> None:
