@@ -73,6 +73,8 @@ def with_energy_and_cost(
         label = getattr(energy, "label", None)
         if label:
             warnings.append(str(label))
+        # What the weather file lacked and how it was filled (docs/energy.md#gaps-in-weather-files).
+        warnings += [str(w) for w in (energy.weather or {}).get("warnings") or []]
     else:
         warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
     bom = result.design.get("bom")
