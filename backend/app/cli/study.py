@@ -46,6 +46,8 @@ def read_grid_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         doc = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(f"--grid {path}: not a readable JSON file ({exc})") from exc
+    except RecursionError:
+        raise InvalidInput(f"--grid {path}: the JSON is nested too deeply to be a grid file") from None
     if not isinstance(doc, dict):
         raise InvalidInput(f"--grid {path}: expected a JSON object of axes, or {{'base': …, 'grid': …}}")
     base_doc, grid_doc = (doc.get("base") or {}, doc["grid"]) if "grid" in doc else ({}, doc)
