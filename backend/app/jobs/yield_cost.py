@@ -14,6 +14,9 @@ from app.config import Settings
 from app.engine.types import LayoutResult, SiteInput
 from app.storage.base import Storage
 
+# A DC cable loss above this at STC [%] is flagged: the top of the losses.dc_ohmic_pct range.
+DC_OHMIC_WARN_PCT = 10.0
+
 
 @dataclass(frozen=True)
 class _SiteRef:
@@ -58,6 +61,16 @@ def with_energy_and_cost(
         c = site.boundary.centroid
         ref = _SiteRef(id=site_id, centroid_lat=float(c.y), centroid_lon=float(c.x))
         dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
+        if (
+            dc_ohmic is not None
+            and float(dc_ohmic) > DC_OHMIC_WARN_PCT
+            and "dc_ohmic_pct" not in (losses or {})
+        ):
+            warnings.append(
+                f"the electrical design's DC cable loss is {float(dc_ohmic):.1f} % at STC (over "
+                f"{DC_OHMIC_WARN_PCT:g} %, the most one would accept): the energy year counts it; "
+                "check the module's current (pv.module.imp_a) and the electrical inputs"
+            )
         energy = plant_energy(
             plant,
             ref,

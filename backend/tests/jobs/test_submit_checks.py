@@ -202,3 +202,88 @@ def test_data_errors_are_permanent_and_named() -> None:
     # A real outage stays retryable and is still called one.
     outage = OperationalError("SELECT 1", {}, Exception("connection refused"))
     assert is_retryable(outage) and user_message(outage) == "Database unavailable during layout generation"
+
+
+# -- item 3: limits derived from the inputs, checked before queueing -------------------------------
+# A 50 W module with a 580 W module's voltage and current: the cables carry 13.6 A per string
+# while the plant counts 50 W a module, so the DC cable loss came out over 10 % at 92 %.
+FIFTY_W = {
+    "name": "fifty", "power_w": 50, "length_m": 2.278, "width_m": 1.134,
+    "voc_v": 51.8, "isc_a": 14.2, "vmp_v": 42.7, "imp_a": 13.59,
+}  # fmt: skip
+# 500 W at 100 V: 9 modules stay under 1500 V at −10 °C, 11 are needed for 875 V at 70 °C.
+NO_STRING_FITS = {**FIFTY_W, "power_w": 500, "voc_v": 150, "isc_a": 5.5, "vmp_v": 100, "imp_a": 5.0}
+
+DERIVED: list[tuple[dict[str, Any], list[str]]] = [
+    ({"pv": {"module": FIFTY_W}}, ["pv.module: power_w 50 W", "vmp_v × imp_a", "580 W"]),
+    ({"pv": {"module": {**FIFTY_W, "power_w": 580, "vmp_v": 60}}}, ["vmp_v 60 V must be below voc_v"]),
+    ({"pv": {"module": {**FIFTY_W, "power_w": 580, "length_m": 0.5, "width_m": 0.3}}}, ["% efficient"]),
+    ({"pv": {"module": NO_STRING_FITS}}, ["pv.module and electrical: no string length fits"]),
+    ({"pv": {"pitch_m": 2, "tilt_deg": 10}}, ["pv: pitch_m 2.00 m leaves no gap", "latitude"]),
+]
+
+
+@pytest.mark.parametrize(("fields", "named"), DERIVED, ids=[str(i) for i in range(len(DERIVED))])
+def test_derived_limits_are_refused_at_submit(
+    api: TestClient,
+    headers: dict[str, str],
+    site_id: str,
+    async_services: Services,
+    fields: dict[str, Any],
+    named: list[str],
+) -> None:
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, **fields}
+    r = api.post("/api/layouts/generate", json=body, headers=headers)
+    assert r.status_code == 422, r.text
+    for text in named:
+        assert text in r.json()["detail"], r.json()["detail"]
+    study = {
+        "base": {"target_capacity_kw": 4000, "use_terrain": False, **fields},
+        "grid": {"dc_ac_ratio": [1.2]},
+    }
+    r = api.post(f"/api/sites/{site_id}/studies", json=study, headers=headers)
+    assert r.status_code == 422 and named[0] in r.json()["detail"], r.text
+    assert async_services.queue.stats().depth == 0 and layout_count(async_services) == 0
+
+
+def test_a_consistent_small_module_is_accepted() -> None:
+    from app.engine.pv.design import parse_design
+
+    module = {
+        **FIFTY_W,
+        "vmp_v": 18.0,
+        "imp_a": 2.78,
+        "voc_v": 22.0,
+        "isc_a": 3.0,
+        "length_m": 0.67,
+        "width_m": 0.54,
+    }
+    assert parse_design({"module": module}).module.power_w == 50
+
+
+def test_a_design_loss_over_the_override_range_is_simulated_and_said(
+    api: TestClient,
+    headers: dict[str, str],
+    site_id: str,
+    async_services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The losses.dc_ohmic_pct range (0–10 %) bounds what a person types; a design that loses more
+    in its cables is simulated with its own figure and warned about, not failed at 92 %."""
+    from app.engine.energy.losses import parse_losses
+
+    assert parse_losses(None, dc_ohmic_pct=14.2).dc_ohmic_pct == 14.2
+    with pytest.raises(InvalidInput, match=r"losses\.dc_ohmic_pct"):
+        parse_losses({"dc_ohmic_pct": 14.2})
+    real = layout_job.generate_layout
+
+    def lossy(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        return replace(out, metrics={**out.metrics, "dc_ohmic_loss_pct_stc": 14.2})
+
+    monkeypatch.setattr(layout_job, "generate_layout", lossy)
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False}
+    layout_id = api.post("/api/layouts/generate", json=body, headers=headers).json()["layout_id"]
+    assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.completed
+    layout = api.get(f"/api/layouts/{layout_id}", headers=headers).json()
+    assert any("DC cable loss is 14.2 % at STC" in w for w in layout["warnings"]), layout["warnings"]
