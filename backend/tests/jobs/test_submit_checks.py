@@ -38,6 +38,9 @@ BAD_NESTED: list[tuple[dict[str, Any], str]] = [
     ({"losses": {"soiling_pct": "dusty"}}, "losses.soiling_pct"),
     ({"electrical": {"t_min_c": "cold"}}, "electrical.t_min_c"),
     ({"pv": {"gcr": "dense"}}, "gcr"),
+    ({"electrical": {"topology": "ring"}}, "electrical.topology"),
+    ({"overrides": {"power_station": {"max_slope_deg": "steep"}}}, "overrides.power_station.max_slope_deg"),
+    ({"overrides": {"road": {"width_m": 1e308}}}, "overrides.road.width_m"),
 ]
 
 
