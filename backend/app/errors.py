@@ -31,6 +31,10 @@ class InvalidInput(AppError):
     """The input is invalid."""
 
 
+class NonFiniteResult(InvalidInput):
+    """A computed figure is not a finite number."""
+
+
 class PayloadTooLarge(InvalidInput):
     """The upload is larger than MAX_UPLOAD_MB."""
 

@@ -139,7 +139,7 @@ TEST_PASSWORD = "correct-horse-battery"
 def register(client: TestClient, email: str, password: str = TEST_PASSWORD) -> dict[str, str]:
     """Register and log in; the Authorization header for that user."""
     r = client.post("/api/auth/register", json={"email": email, "password": password})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     r = client.post("/api/auth/token", data={"username": email, "password": password})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}

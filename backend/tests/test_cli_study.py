@@ -58,6 +58,8 @@ def test_study_runs_the_grid_and_sorts_by_lcoe(tmp_path: Path) -> None:
         ({"gcr": [0.3, 0.99]}, ["--capacity-kw", "3000"], "variant 2 (gcr=0.99): pv.gcr"),
         ({"gcr": [0.3]}, [], "give --capacity-kw"),
         ({"colour": ["red"]}, ["--capacity-kw", "3000"], "colour"),
+        ({"base": {"pv": {"pitch_m": 8}}, "grid": {"gcr": [0.3]}}, ["--capacity-kw", "3000"],
+         "base.pv.pitch_m and grid.gcr conflict"),
     ],
 )  # fmt: skip
 def test_bad_grids_exit_2_naming_the_problem(
@@ -68,3 +70,13 @@ def test_bad_grids_exit_2_naming_the_problem(
     r = run(["study", str(sample_path("sample-site.kml")), "--grid", str(path), "--flat", *extra], tmp_path)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert message in r.stderr
+
+
+def test_a_deeply_nested_grid_file_is_named(tmp_path: Path) -> None:
+    from app.cli.study import read_grid_file
+    from app.errors import InvalidInput
+
+    path = tmp_path / "grid.json"
+    path.write_text('{"gcr": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        read_grid_file(path)

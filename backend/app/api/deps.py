@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -140,3 +141,15 @@ def get_owned_study(study_id: uuid.UUID, session: SessionDep, user: CurrentUser)
 OwnedSite = Annotated[Site, Depends(get_owned_site)]
 OwnedLayout = Annotated[Layout, Depends(get_owned_layout)]
 OwnedStudy = Annotated[Study, Depends(get_owned_study)]
+
+
+def check_metrics_access(request: Request, services: Services) -> None:
+    """401/403 unless the request carries `Authorization: Bearer <METRICS_TOKEN>` (or METRICS_PUBLIC)."""
+    settings = services.settings
+    if settings.metrics_public:
+        return
+    if not settings.metrics_token:
+        raise Forbidden("/metrics is disabled: set METRICS_TOKEN and scrape with that bearer token")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), settings.metrics_token):
+        raise Unauthorized("/metrics needs the bearer token METRICS_TOKEN")

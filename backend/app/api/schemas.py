@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,28 +13,12 @@ from app.db.models import LayoutStatus
 from app.engine.names import ProfileName, StrategyName
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
+from app.engine.validation import non_finite_path
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
 MAX_SKIP = 2**31 - 1
 
 GeoJSON = dict[str, Any]
-
-
-def _non_finite_path(value: Any, path: str = "") -> str | None:
-    """The dotted path of the first NaN / ±Infinity number in a JSON-like value, or None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path or "value"
-    if isinstance(value, dict):
-        items: Iterable[tuple[Any, Any]] = value.items()
-    elif isinstance(value, list | tuple):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _non_finite_path(item, f"{path}.{key}" if path else str(key))
-        if found is not None:
-            return found
-    return None
 
 
 class FiniteRequest(BaseModel):
@@ -49,7 +31,7 @@ class FiniteRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _finite_numbers(cls, data: Any) -> Any:
-        bad = _non_finite_path(data)
+        bad = non_finite_path(data)
         if bad is not None:
             raise PydanticCustomError("finite_number", "{field}: must be a finite number", {"field": bad})
         return data
@@ -204,7 +186,7 @@ class LayoutGenerate(FiniteRequest):
     @model_validator(mode="after")
     def _design_valid(self) -> LayoutGenerate:
         """The PV design and the overrides as the engine will read them (422 naming the problem)."""
-        from app.engine.cost.prices import unit_costs
+        from app.engine.cost.prices import parse_cost
         from app.engine.electrical.params import parse_electrical_params
         from app.engine.energy.losses import parse_losses
         from app.engine.profiles import load_profile
@@ -216,7 +198,7 @@ class LayoutGenerate(FiniteRequest):
             parse_design({**profile.pv, **(self.pv.model_dump(exclude_none=True) if self.pv else {})})
             parse_electrical_params(self.electrical)
             parse_losses(self.losses)
-            unit_costs({k: v for k, v in (self.cost or {}).items() if k != "price_usd_per_mwh"})
+            parse_cost(self.cost)
         except InvalidInput as exc:
             raise ValueError(str(exc)) from exc
         return self

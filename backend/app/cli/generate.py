@@ -91,7 +91,7 @@ def parse_overrides(items: list[str], pv: dict[str, object]) -> dict[str, dict[s
             raise InvalidInput(f"--override {item!r}: expected KEY=VALUE")
         try:
             value: object = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (or absurdly nested): the text itself
             value = raw
         key = key.strip()
         if "." in key:

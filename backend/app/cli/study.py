@@ -46,6 +46,8 @@ def read_grid_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         doc = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(f"--grid {path}: not a readable JSON file ({exc})") from exc
+    except RecursionError:
+        raise InvalidInput(f"--grid {path}: the JSON is nested too deeply to be a grid file") from None
     if not isinstance(doc, dict):
         raise InvalidInput(f"--grid {path}: expected a JSON object of axes, or {{'base': …, 'grid': …}}")
     base_doc, grid_doc = (doc.get("base") or {}, doc["grid"]) if "grid" in doc else ({}, doc)
@@ -174,7 +176,7 @@ def study(
         base["dem_resolution_m"] = resolution_m
     base.setdefault("dem_resolution_m", 10.0)
     variants = expand(axes)
-    bodies = validated_bodies(uuid.uuid4(), base, variants)
+    bodies = validated_bodies(uuid.uuid4(), base, variants, grid=axes)
     params = [generate_params(b) for b in bodies]
     n_workers = min(workers or os.cpu_count() or 1, len(variants))
     sys.stderr.write(f"{len(variants)} variants on {n_workers} processes\n")

@@ -23,6 +23,8 @@ from app.engine.types import (
     PlacedRoad,
     SiteInput,
 )
+from app.engine.validation import non_finite_path
+from app.errors import NonFiniteResult
 from app.pipeline.run import DesignInput, params_from_document
 from app.sites.geometry import to_geojson
 
@@ -115,6 +117,19 @@ def design_document(result: LayoutResult) -> dict[str, Any]:
             for e in result.extras
         ],
     }
+
+
+def check_finite(result: LayoutResult) -> None:
+    """`NonFiniteResult` naming the first NaN / ±Infinity figure of the metrics or the design
+    document: JSON has no such numbers (PostgreSQL refuses them, SQLite stores text its own JSON
+    functions call malformed), so a result carrying one fails here, by name, and is not retried."""
+    for part, value in (("metrics", result.metrics), ("design", result.design)):
+        bad = non_finite_path(value, part)
+        if bad is not None:
+            raise NonFiniteResult(
+                f"{bad} is not a finite number: the inputs that feed it are out of scale; "
+                "the layout was not stored"
+            )
 
 
 def result_columns(result: LayoutResult) -> dict[str, Any]:

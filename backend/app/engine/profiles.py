@@ -222,7 +222,12 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None) 
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(f"invalid override: {exc.errors()[0].get('msg', exc)}") from exc
+        err = exc.errors()[0]
+        loc = [str(p) for p in err.get("loc", ())]
+        # The profile's path (asset_types.power_station.max_slope_deg) as the request spells it.
+        where = ".".join(loc[1:] if loc[:1] == ["asset_types"] else loc)
+        text = f"overrides.{where}: {err.get('msg', exc)}" if where else f"invalid override: {exc}"
+        raise InvalidInput(text) from exc
 
 
 def list_profiles() -> list[dict[str, Any]]:

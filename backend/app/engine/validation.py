@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -22,3 +24,20 @@ def validated(model: type[M], values: dict[str, Any], prefix: str) -> M:
         where = f"{prefix}.{field}" if field else prefix
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         raise InvalidInput(f"{where}: {msg}") from exc
+
+
+def non_finite_path(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first NaN / ±Infinity number in a JSON-like value, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "value"
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = non_finite_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None

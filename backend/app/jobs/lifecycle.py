@@ -221,7 +221,9 @@ def complete(
     """Store the result (headline columns, assets, roads, design) and mark the layout completed.
 
     With `claim_token`, only while that claim still holds; without, from queued or processing.
-    False, and nothing written, when the layout was cancelled or taken over meanwhile."""
+    False, and nothing written, when the layout was cancelled or taken over meanwhile;
+    `NonFiniteResult` (and nothing written) when a figure is NaN or ±Infinity."""
+    mapping.check_finite(result)
     now = datetime.now(UTC)
     where = (
         _held(layout_id, claim_token)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -89,10 +89,19 @@ def is_retryable(exc: BaseException) -> bool:
         return exc.retryable
     if isinstance(exc, InvalidInput | NotFound | JobTimeout | JobCancelled):
         return False
+    if is_data_error(exc):
+        # The same input fails the same way every time: retries only delay the answer.
+        return False
     if isinstance(exc, OperationalError | DBAPIError | QueueError | StorageError | OSError):
         return True
     # Unknown errors are retried: a bug fails three times and lands in the DLQ for a person to see.
     return True
+
+
+def is_data_error(exc: BaseException) -> bool:
+    """A failure of the job's data, not of a service: a value the database refuses (e.g. a
+    non-finite number in JSON) or a ValueError / TypeError / arithmetic error in the computation."""
+    return isinstance(exc, DataError | ValueError | TypeError | ArithmeticError)
 
 
 def user_message(exc: BaseException) -> str:
@@ -102,6 +111,12 @@ def user_message(exc: BaseException) -> str:
         return text if text.lower().startswith("failed to fetch dem") else f"Failed to fetch DEM data: {text}"
     if isinstance(exc, AppError):
         return exc.message
+    if isinstance(exc, DataError):
+        # A data error is the database refusing a value, not the database being down.
+        detail = str(exc.orig or exc).splitlines()[0][:200]
+        return f"The layout's result could not be stored: the database refused a value ({detail})"
+    if isinstance(exc, ValueError | TypeError | ArithmeticError):
+        return f"Invalid data during layout generation ({type(exc).__name__}: {str(exc)[:200]})"
     if isinstance(exc, OperationalError | DBAPIError):
         return "Database unavailable during layout generation"
     return f"Unexpected error during layout generation ({type(exc).__name__}: {str(exc)[:200]})"
@@ -390,9 +405,10 @@ def run_inline(session: Session, *, layout: Layout, settings: Settings, storage:
     session.commit()
     try:
         designed = run_pipeline(job, settings=settings, storage=storage, progress=lambda stage, pct: None)
+        lifecycle.complete(session, layout_id=layout.id, result=designed.result, claim_token=token)
     except Exception as exc:
+        session.rollback()
         lifecycle.fail(session, layout_id=layout.id, message=user_message(exc), token=token)
         session.commit()
         raise
-    lifecycle.complete(session, layout_id=layout.id, result=designed.result, claim_token=token)
     session.commit()

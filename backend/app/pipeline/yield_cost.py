@@ -14,6 +14,9 @@ from app.config import Settings
 from app.engine.types import LayoutResult, SiteInput
 from app.storage.base import Storage
 
+# A DC cable loss above this at STC [%] is flagged: the top of the losses.dc_ohmic_pct range.
+DC_OHMIC_WARN_PCT = 10.0
+
 
 @dataclass(frozen=True)
 class _SiteRef:
@@ -45,6 +48,7 @@ def with_energy_and_cost(
     if plant is None or not plant.tables:
         return result
     from app.engine.cost.model import estimate_cost
+    from app.engine.cost.prices import parse_cost
 
     metrics = dict(result.metrics)
     design = dict(result.design)
@@ -57,6 +61,16 @@ def with_energy_and_cost(
         c = site.boundary.centroid
         ref = _SiteRef(id=site_id, centroid_lat=float(c.y), centroid_lon=float(c.x))
         dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
+        if (
+            dc_ohmic is not None
+            and float(dc_ohmic) > DC_OHMIC_WARN_PCT
+            and "dc_ohmic_pct" not in (losses or {})
+        ):
+            warnings.append(
+                f"the electrical design's DC cable loss is {float(dc_ohmic):.1f} % at STC (over "
+                f"{DC_OHMIC_WARN_PCT:g} %, the most one would accept): the energy year counts it; "
+                "check the module's current (pv.module.imp_a) and the electrical inputs"
+            )
         energy = plant_energy(
             plant,
             ref,
@@ -72,17 +86,19 @@ def with_energy_and_cost(
         label = getattr(energy, "label", None)
         if label:
             warnings.append(str(label))
+        # What the weather file lacked and how it was filled (docs/energy.md#gaps-in-weather-files).
+        warnings += [str(w) for w in (energy.weather or {}).get("warnings") or []]
     else:
         warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
     bom = result.design.get("bom")
     if bom is not None:
-        overrides = dict(cost or {})
-        price = overrides.pop("price_usd_per_mwh", None)
+        # The same checks as at submit: a value stored before they existed fails here, by name.
+        inputs = parse_cost(cost)
         priced = estimate_cost(
             bom,
             annual_mwh,
-            overrides=overrides,
-            price_usd_per_mwh=float(price) if price is not None else None,
+            overrides=inputs.overrides,
+            price_usd_per_mwh=inputs.price_usd_per_mwh,
             land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
         )
         design["cost"] = priced

@@ -99,13 +99,49 @@ def _first_error(exc: ValidationError) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
+def check_conflicts(base: Mapping[str, Any], grid: Mapping[str, list[Any] | None]) -> None:
+    """InvalidInput naming both settings when the base and the grid disagree, rather than one of
+    them being dropped without a word: a base field that a grid axis also sets (e.g. base.pv.gcr
+    or base.pv.pitch_m with grid.gcr: both set the row spacing), a base fixed tilt when every
+    variant is a tracker, a tilt axis over a tracker base."""
+    raw_pv = base.get("pv")
+    pv: Mapping[str, Any] = raw_pv if isinstance(raw_pv, Mapping) else {}
+    axes = {axis: values for axis, values in grid.items() if values}
+
+    def refuse(first: str, second: str, why: str) -> None:
+        raise InvalidInput(f"{first} and {second} conflict: {why}; remove one of them")
+
+    for axis in PV_AXES:
+        if axis in axes and pv.get(axis) is not None:
+            refuse(f"base.pv.{axis}", f"grid.{axis}", f"the grid sets {axis} in every variant")
+    if "gcr" in axes and pv.get("pitch_m") is not None:
+        refuse("base.pv.pitch_m", "grid.gcr", "both set the row spacing")
+    if "strategy" in axes and base.get("strategy") is not None:
+        refuse("base.strategy", "grid.strategy", "the grid sets the strategy in every variant")
+    structures = set(axes.get("structure") or ([pv["structure"]] if pv.get("structure") else []))
+    if structures == {"tracker"}:
+        if pv.get("tilt_deg") is not None:
+            where = "grid.structure" if "structure" in axes else "base.pv.structure"
+            refuse("base.pv.tilt_deg", f"{where} (tracker)", "a single-axis tracker has no fixed tilt")
+        if "tilt_deg" in axes:
+            refuse("grid.tilt_deg", "base.pv.structure (tracker)", "a single-axis tracker has no fixed tilt")
+
+
 def validated_bodies(
-    site_id: uuid.UUID, base: Mapping[str, Any], variants: Iterable[Mapping[str, Any]]
+    site_id: uuid.UUID,
+    base: Mapping[str, Any],
+    variants: Iterable[Mapping[str, Any]],
+    *,
+    grid: Mapping[str, list[Any] | None] | None = None,
 ) -> list[Any]:
-    """Each variant as a validated `LayoutGenerate` (the generate route's own checks).
+    """Each variant as a validated `LayoutGenerate` (the generate route's own checks); with
+    `grid`, first `check_conflicts(base, grid)`.
 
     Raises InvalidInput naming the base field, or the variant (number from 1, values) and field."""
     from app.api.schemas import LayoutGenerate
+
+    if grid is not None:
+        check_conflicts(base, grid)
 
     try:
         LayoutGenerate(site_id=site_id, **base)

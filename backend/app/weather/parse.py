@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pvlib import iotools
 
-from app.engine.energy.types import IntervalLabel, WeatherData, WeatherKind, check_weather_frame
+from app.engine.energy.types import IntervalLabel, WeatherData, WeatherKind, checked_weather_frame
 from app.errors import InvalidInput
 
 WeatherFormat = Literal["epw", "tmy3", "pvgis_csv", "pvgis_json", "nsrdb_psm"]
@@ -30,6 +30,11 @@ SUPPORTED = "EPW, TMY3 CSV, PVGIS TMY CSV or JSON, or NSRDB PSM CSV"
 # TMY rows from different years are put on this non-leap year so the index runs in order.
 TYPICAL_YEAR = 1990
 KEEP = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "albedo")
+# EPW's "missing" codes (EnergyPlus Auxiliary Programs, "Data Field Descriptions" of the weather
+# file): 9999 for the radiation fields, 99.9 °C dry-bulb, 999 m/s wind speed. Read as missing.
+EPW_MISSING = {"ghi": 9999.0, "dni": 9999.0, "dhi": 9999.0, "temp_air": 99.9, "wind_speed": 999.0}
+# Header lines before the first data row.
+HEADER_LINES: dict[str, int] = {"epw": 8, "tmy3": 2}
 
 
 def _text(data: bytes) -> str:
@@ -134,14 +139,23 @@ def parse_weather(data: bytes, *, source: str = "file", filename: str = "") -> W
     filename: for the label. InvalidInput names the format and the problem."""
     fmt = detect_format(data)
     name = FORMAT_NAMES[fmt]
+    header = HEADER_LINES.get(fmt)
+    if header is not None and not any(line.strip() for line in _text(data).splitlines()[header:]):
+        raise InvalidInput(f"the {name} file has its {header} header lines but no data rows")
     try:
         raw, meta = _read(fmt, data)
     except InvalidInput:
         raise
+    except RecursionError:
+        raise InvalidInput(f"the {name} file is nested too deeply to be a weather file") from None
     except Exception as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise InvalidInput(f"could not read the {name} file: {reason}") from None
     df = _frame(raw)
+    if fmt == "epw":
+        for col, code in EPW_MISSING.items():
+            if col in df.columns:
+                df[col] = df[col].where(df[col] < code)
     # pvlib labels TMY3 rows by the interval's end and EPW rows by its start (hour − 1).
     interval: IntervalLabel = "beginning" if fmt == "epw" else "ending"
     if fmt in ("pvgis_json", "pvgis_csv"):
@@ -159,7 +173,7 @@ def parse_weather(data: bytes, *, source: str = "file", filename: str = "") -> W
             df = _on_typical_year(df)
         elif fmt == "nsrdb_psm":
             kind = "timeseries"
-    df = check_weather_frame(df, what=f"the {name} file")
+    df, notes = checked_weather_frame(df, what=f"the {name} file")
     lat, lon = _float_or_none(meta.get("latitude")), _float_or_none(meta.get("longitude"))
     if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
         raise InvalidInput(f"the {name} file gives an invalid location ({lat}, {lon})")
@@ -175,5 +189,5 @@ def parse_weather(data: bytes, *, source: str = "file", filename: str = "") -> W
         latitude=lat,
         longitude=lon,
         elevation_m=_float_or_none(meta.get("elevation_m")),
-        details={"format": fmt, "filename": filename or None},
+        details={"format": fmt, "filename": filename or None, **({"warnings": notes} if notes else {})},
     )

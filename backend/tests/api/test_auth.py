@@ -27,10 +27,19 @@ def test_register_login_me(client: TestClient) -> None:
     assert me.json()["email"] == "bob@example.com" and me.json()["is_admin"] is False
 
 
-def test_duplicate_email_is_409(client: TestClient) -> None:
-    register(client, "carol@example.com")
-    r = client.post("/api/auth/register", json={"email": "CAROL@example.com", "password": "another-password"})
-    assert r.status_code == 409 and "already exists" in r.json()["detail"]
+def test_register_does_not_tell_whether_an_account_exists(client: TestClient) -> None:
+    new = client.post("/api/auth/register", json={"email": "carol@example.com", "password": "first-password"})
+    taken = client.post(
+        "/api/auth/register", json={"email": "CAROL@example.com", "password": "another-password"}
+    )
+    assert new.status_code == taken.status_code == 202
+    assert new.json() == taken.json() and "already" not in taken.text
+    assert "carol" not in taken.text.lower()
+    # The existing account is unchanged: its own password still works, the second one does not.
+    ok = client.post("/api/auth/token", data={"username": "carol@example.com", "password": "first-password"})
+    assert ok.status_code == 200
+    r = client.post("/api/auth/token", data={"username": "carol@example.com", "password": "another-password"})
+    assert r.status_code == 401
 
 
 @pytest.mark.parametrize(

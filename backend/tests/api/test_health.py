@@ -19,9 +19,31 @@ def test_health_and_ready(client: TestClient) -> None:
     r = client.get("/health/ready")
     assert r.status_code == 200 and r.json() == {"status": "ready"}
     live = client.get("/health/live").json()
-    assert live["database"]["ok"] is True
-    assert live["queue"]["depth"] == 0 and live["queue"]["dlq_depth"] == 0
+    assert live["database"] == {"ok": True} and live["queue"] == {"ok": True}
     assert live["workers"] == {"alive": 0, "busy": 0}
+
+
+OPS_TOKEN = "ops-token-" + "y" * 30
+
+
+def test_live_gives_queue_figures_to_operators_only(database_url: str, tmp_path: Path) -> None:
+    """Anonymous callers learn liveness (ok flags, worker counts); queue depth, in flight, DLQ
+    depth, oldest message age and database errors need the operators' METRICS_TOKEN."""
+    app = create_app(make_settings(database_url, tmp_path, metrics_token=OPS_TOKEN))
+    with TestClient(app) as c:
+        services: Services = app.state.services
+        services.queue.send({"layout_id": str(uuid.uuid4())})
+        anonymous = c.get("/health/live")
+        assert anonymous.status_code == 200
+        assert set(anonymous.json()) == {"status", "version", "checked_at", "database", "queue", "workers"}
+        assert anonymous.json()["queue"] == {"ok": True} and anonymous.json()["database"] == {"ok": True}
+        for figure in ("depth", "in_flight", "dlq", "oldest", "error"):
+            assert figure not in anonymous.text
+        wrong = c.get("/health/live", headers={"Authorization": "Bearer not-the-token"})
+        assert wrong.json()["queue"] == {"ok": True}
+        ops = c.get("/health/live", headers={"Authorization": f"Bearer {OPS_TOKEN}"}).json()
+        assert ops["queue"]["depth"] == 1 and ops["queue"]["dlq_depth"] == 0
+        assert ops["queue"]["in_flight"] == 0 and ops["database"] == {"ok": True, "error": None}
 
 
 def test_live_shows_anonymous_callers_no_worker_hosts_pids_or_layout_ids(
@@ -60,7 +82,9 @@ def test_ready_is_503_with_reason_when_database_is_unreachable(tmp_path: Path) -
         r = c.get("/health/ready")
         assert r.status_code == 503
         assert r.json()["status"] == "unavailable"
-        assert "database unreachable" in r.json()["reasons"][0]
+        assert r.json()["reasons"] == ["database unreachable"]  # the driver's error is for operators
+        live = c.get("/health/live")
+        assert live.status_code == 503 and live.json()["database"] == {"ok": False}
 
 
 def test_security_headers_and_request_id(client: TestClient) -> None:

@@ -130,6 +130,35 @@ def test_limits_and_validation_name_the_problem(
     assert async_services.queue.stats().depth == 0
 
 
+CONFLICTS = [
+    ({"pv": {"pitch_m": 8}}, {"gcr": [0.3]}, ("base.pv.pitch_m", "grid.gcr")),
+    ({"pv": {"gcr": 0.4}}, {"gcr": [0.3, 0.35]}, ("base.pv.gcr", "grid.gcr")),
+    ({"pv": {"tilt_deg": 20}}, {"tilt_deg": [15, 25]}, ("base.pv.tilt_deg", "grid.tilt_deg")),
+    ({"strategy": "density"}, {"strategy": ["balanced"]}, ("base.strategy", "grid.strategy")),
+    ({"pv": {"tilt_deg": 20}}, {"structure": ["tracker"]}, ("base.pv.tilt_deg", "grid.structure")),
+    ({"pv": {"structure": "tracker"}}, {"tilt_deg": [15, 25]}, ("grid.tilt_deg", "base.pv.structure")),
+]
+
+
+@pytest.mark.parametrize(("base", "grid", "named"), CONFLICTS, ids=["-".join(c[2]) for c in CONFLICTS])
+def test_conflicting_base_and_grid_are_refused_naming_both(
+    async_services: Services,
+    api: TestClient,
+    headers: dict[str, str],
+    site_id: str,
+    base: dict[str, Any],
+    grid: dict[str, Any],
+    named: tuple[str, str],
+) -> None:
+    full_base = {"target_capacity_kw": 4000, "use_terrain": False, **base}
+    r = create(api, headers, site_id, base=full_base, grid=grid)
+    assert r.status_code == 422, r.text
+    assert named[0] in r.json()["detail"] and named[1] in r.json()["detail"]
+    with async_services.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Layout)) == 0
+    assert async_services.queue.stats().depth == 0
+
+
 def test_tracker_variants_ignore_tilt(api: TestClient, headers: dict[str, str], site_id: str) -> None:
     grid = {"structure": ["fixed", "tracker"], "tilt_deg": [15, 25, 35]}
     r = create(api, headers, site_id, grid=grid)

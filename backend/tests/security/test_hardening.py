@@ -95,7 +95,7 @@ def test_register_rate_limited_per_ip(make_app: AppFactory) -> None:
             r = client.post(
                 "/api/auth/register", json={"email": f"r{i}@example.com", "password": TEST_PASSWORD}
             )
-            assert r.status_code == 201, r.text
+            assert r.status_code == 202, r.text
         r = client.post("/api/auth/register", json={"email": "r9@example.com", "password": TEST_PASSWORD})
         assert_rate_limited(r, 3)
         # Nothing was created past the limit.
@@ -300,10 +300,11 @@ def test_audit_log_for_auth_events(make_app: AppFactory, caplog: pytest.LogCaptu
     app, _ = make_app()
     with TestClient(app) as client, caplog.at_level(logging.INFO, logger="app.audit"):
         r = client.post("/api/auth/register", json={"email": "Carol@Example.com", "password": TEST_PASSWORD})
-        assert r.status_code == 201
-        user_id = r.json()["id"]
+        assert r.status_code == 202
         r = client.post("/api/auth/token", data={"username": "carol@example.com", "password": TEST_PASSWORD})
         assert r.status_code == 200
+        me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+        user_id = me.json()["id"]
         r = client.post("/api/auth/token", data={"username": "carol@example.com", "password": "not-it"})
         assert r.status_code == 401
     events = audit_events(caplog)

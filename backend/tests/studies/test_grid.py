@@ -11,6 +11,7 @@ import pytest
 from app.errors import InvalidInput
 from app.studies.grid import (
     MAX_VARIANTS,
+    check_conflicts,
     comparison_row,
     count_variants,
     expand,
@@ -59,6 +60,23 @@ def test_variant_body_merges_the_axes_into_the_base() -> None:
     tracker = variant_body(base, {"structure": "tracker"})
     assert tracker["pv"] == {"pitch_m": 9.0, "modules_across": 2, "structure": "tracker"}
     assert base["pv"] == {"tilt_deg": 20, "pitch_m": 9.0, "modules_across": 2}  # not mutated
+
+
+def test_conflicts_are_named_and_compatible_settings_pass() -> None:
+    with pytest.raises(InvalidInput, match=r"^base\.pv\.pitch_m and grid\.gcr conflict: both set the row"):
+        check_conflicts({"pv": {"pitch_m": 8}}, {"gcr": [0.3]})
+    # Compatible: a base tilt for the fixed variants of a mixed grid (trackers have no tilt, as
+    # documented), a base pitch with a tilt axis, a base GCR with no GCR axis.
+    check_conflicts({"pv": {"tilt_deg": 20}}, {"structure": ["fixed", "tracker"]})
+    check_conflicts({"pv": {"pitch_m": 8}}, {"tilt_deg": [10, 20]})
+    check_conflicts({"pv": {"gcr": 0.4}}, {"dc_ac_ratio": [1.2, 1.3], "gcr": None})
+    with pytest.raises(InvalidInput, match=r"base\.pv\.structure"):
+        validated_bodies(
+            uuid.uuid4(),
+            {"target_capacity_kw": 4000, "pv": {"structure": "tracker"}},
+            expand({"tilt_deg": [10, 20]}),
+            grid={"tilt_deg": [10, 20]},
+        )
 
 
 def test_validation_names_the_variant_and_field() -> None:

@@ -38,7 +38,9 @@ export const api = {
 
   auth: {
     register: (email: string, password: string) =>
-      as<User>(unwrap(http.POST("/api/auth/register", { body: { email, password } }))),
+      as<components["schemas"]["Message"]>(
+        unwrap(http.POST("/api/auth/register", { body: { email, password } })),
+      ),
     login: (email: string, password: string) =>
       as<TokenResponse>(
         unwrap(

@@ -33,7 +33,8 @@ export interface paths {
         };
         /**
          * Ready
-         * @description Readiness: 503 with a reason when the database or the queue cannot be reached.
+         * @description Readiness: 503 with a reason when the database or the queue cannot be reached (the
+         *     underlying error only for operators, as in /health/live).
          */
         get: operations["health-ready"];
         put?: never;
@@ -53,7 +54,10 @@ export interface paths {
         };
         /**
          * Live
-         * @description Database, queue depth, DLQ depth and worker heartbeats.
+         * @description Liveness of the API, its database and queue (ok flags), and live worker counts; 503 when
+         *     degraded. Queue depth, in flight, DLQ depth, oldest message age and the database's error are
+         *     for operators: sent only with `Authorization: Bearer $METRICS_TOKEN` (or METRICS_PUBLIC), and
+         *     in GET /api/ops/summary (administrators).
          */
         get: operations["health-live"];
         put?: never;
@@ -95,7 +99,9 @@ export interface paths {
         put?: never;
         /**
          * Register
-         * @description Create an account (local auth mode only).
+         * @description Create an account (local auth mode only). The answer is the same whether or not the email
+         *     already has an account, so this endpoint does not tell who is registered (docs/security.md);
+         *     an existing account is left unchanged.
          */
         post: operations["auth-register"];
         delete?: never;
@@ -1160,6 +1166,11 @@ export interface components {
             /** Count */
             count: number;
         };
+        /** Message */
+        Message: {
+            /** Message */
+            message: string;
+        };
         /**
          * ModuleSpec
          * @description One PV module at STC (1000 W/m², 25 °C cell, AM1.5).
@@ -1996,12 +2007,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserPublic"];
+                    "application/json": components["schemas"]["Message"];
                 };
             };
             /** @description Validation Error */

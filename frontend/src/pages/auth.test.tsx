@@ -7,6 +7,7 @@ import { tokenStore } from "../api/client";
 import { SITE_SUMMARY } from "../test/fixtures";
 
 const CONFIG = { async_enabled: true, auth_mode: "local", version: "1.2.3" };
+const REGISTERED = { message: "registration received: if this email was free, its account now exists" };
 
 describe("accounts", () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -56,7 +57,7 @@ describe("accounts", () => {
 
   it("registers, then logs in", async () => {
     const { calls } = mockFetch(({ path }) => {
-      if (path === "/api/auth/register") return jsonResponse(USER, 201);
+      if (path === "/api/auth/register") return jsonResponse(REGISTERED, 202);
       if (path === "/api/auth/token") return jsonResponse({ access_token: "tok-2", token_type: "bearer" });
       if (path === "/api/auth/me") return jsonResponse(USER);
       if (path === "/api/sites") return jsonResponse({ data: [], count: 0 });
@@ -74,17 +75,21 @@ describe("accounts", () => {
     expect(tokenStore.get()).toBe("tok-2");
   });
 
-  it("shows 409 'already registered' as worded", async () => {
-    mockFetch(({ path }) =>
-      path === "/api/auth/register" ? jsonResponse({ detail: "That email is already registered" }, 409) : jsonResponse(CONFIG),
-    );
+  it("a taken email gets the same answer; the login then fails as worded", async () => {
+    // The API does not say whether an account exists (docs/security.md): only the login can fail.
+    mockFetch(({ path }) => {
+      if (path === "/api/auth/register") return jsonResponse(REGISTERED, 202);
+      if (path === "/api/auth/token") return jsonResponse({ detail: "incorrect email or password" }, 401);
+      return jsonResponse(CONFIG);
+    });
     const user = userEvent.setup();
     renderWithProviders(<App />, { route: "/register" });
     await user.type(screen.getByLabelText("Email"), "ada@example.com");
     await user.type(screen.getByLabelText("Password"), "longpassword");
     await user.type(screen.getByLabelText("Confirm password"), "longpassword");
     await user.click(screen.getByRole("button", { name: "Create account" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("That email is already registered");
+    expect(await screen.findByRole("alert")).toHaveTextContent(/incorrect email or password/i);
+    expect(tokenStore.get()).toBeNull();
   });
 
   it("a 401 from any request returns to the login page", async () => {

@@ -11,14 +11,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, SessionDep, SettingsDep
 from app.api.ratelimit import limit_auth, limit_login_account
-from app.api.schemas import Token, UserPublic, UserRegister
+from app.api.schemas import Message, Token, UserPublic, UserRegister
 from app.api.transactions import TransactionalRoute
 from app.auth.passwords import hash_password, verify_password
 from app.auth.tokens import issue_local_token
 from app.config import AuthMode
 from app.db import crud
 from app.db.models import User
-from app.errors import Conflict, InvalidInput, Unauthorized
+from app.errors import InvalidInput, Unauthorized
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/auth", tags=["auth"])
 audit = logging.getLogger("app.audit")
@@ -29,27 +29,41 @@ def loggable(text: str, limit: int = 320) -> str:
     return "".join(c if c.isprintable() else "?" for c in text[:limit])
 
 
+REGISTERED = (
+    "registration received: if this email was free, its account now exists; "
+    "log in with this email and password"
+)
+
+
 @router.post(
     "/register",
-    response_model=UserPublic,
-    status_code=status.HTTP_201_CREATED,
+    response_model=Message,
+    status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(limit_auth)],
 )
-def register(*, body: UserRegister, session: SessionDep, settings: SettingsDep) -> User:
-    """Create an account (local auth mode only)."""
+def register(*, body: UserRegister, session: SessionDep, settings: SettingsDep) -> Message:
+    """Create an account (local auth mode only). The answer is the same whether or not the email
+    already has an account, so this endpoint does not tell who is registered (docs/security.md);
+    an existing account is left unchanged."""
     if settings.auth_mode is not AuthMode.local:
         raise InvalidInput("registration is handled by the identity provider (AUTH_MODE=oidc)")
     email = body.email.strip().lower()
+    # Hashed either way, so the answer takes as long for a taken email as for a free one.
+    password_hash = hash_password(body.password)
     if crud.get_user_by_email(session=session, email=email) is not None:
-        raise Conflict(f"an account for {email} already exists")
-    user = User(email=email, password_hash=hash_password(body.password))
+        audit.info("auth.register_existing", extra={"event": "auth.register_existing", "email": email})
+        return Message(message=REGISTERED)
+    user = User(email=email, password_hash=password_hash)
     session.add(user)
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"an account for {email} already exists") from None
+        session.rollback()
+        # A concurrent registration of the same email won: the same answer.
+        audit.info("auth.register_existing", extra={"event": "auth.register_existing", "email": email})
+        return Message(message=REGISTERED)
     audit.info("auth.register", extra={"event": "auth.register", "user_id": str(user.id), "email": email})
-    return user
+    return Message(message=REGISTERED)
 
 
 @router.post("/token", response_model=Token, dependencies=[Depends(limit_auth)])

@@ -13,6 +13,7 @@ from shapely.geometry import shape
 from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import CurrentUser, OwnedLayout, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
+from app.api.derived_checks import check_derived_limits
 from app.api.idempotency import body_hash, check_replay
 from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
@@ -104,6 +105,7 @@ def generate(
     site = crud.get_site(session=session, site_id=body.site_id, owner_id=user.id)
     # Refused here (422) rather than queued to run a worker out of memory.
     check_grid_budget(shape(site.boundary), body.dem_resolution_m, services.settings)
+    check_derived_limits(body, site.centroid_lat)
     async_mode = services.settings.enable_async_layout_generation
     digest = body_hash(body.model_dump(mode="json"))
     if idempotency_key:

@@ -13,6 +13,7 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentUser, OwnedSite, OwnedStudy, QueueDep, ServicesDep, SessionDep, StorageDep
+from app.api.derived_checks import check_derived_limits
 from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
 from app.api.study_schemas import (
@@ -31,7 +32,7 @@ from app.db.models import LayoutStatus, Study
 from app.errors import Conflict, InvalidInput
 from app.jobs import lifecycle
 from app.jobs.memory_budget import check_grid_budget
-from app.studies.grid import SORT_KEYS, comparison_row, expand, sort_rows, validated_bodies
+from app.studies.grid import SORT_KEYS, comparison_row, describe, expand, sort_rows, validated_bodies
 
 router = APIRouter(route_class=TransactionalRoute, tags=["studies"])
 audit = logging.getLogger("app.audit")
@@ -95,7 +96,12 @@ def create_study(
     variants = expand(grid)
     if not variants:
         raise InvalidInput("grid: no variants")
-    bodies = validated_bodies(site.id, base, variants)
+    bodies = validated_bodies(site.id, base, variants, grid=grid)
+    for i, (variant, generate_body) in enumerate(zip(variants, bodies, strict=True), start=1):
+        try:
+            check_derived_limits(generate_body, site.centroid_lat)
+        except InvalidInput as exc:
+            raise InvalidInput(f"variant {i} ({describe(variant)}): {exc.message}") from exc
     # Refused here (422) rather than queued to run every worker out of memory.
     check_grid_budget(shape(site.boundary), bodies[0].dem_resolution_m, services.settings)
     now = datetime.now(UTC)

@@ -54,6 +54,7 @@ def _public(site_id: uuid.UUID, lat: float, lon: float, weather: WeatherData) ->
             warnings.append(f"the weather file is for a place {km:.0f} km from the site")
     if weather.kind != "tmy":
         warnings.append("a time series, not a typical year: the yield is its yearly mean, not a P50")
+    warnings += [str(w) for w in weather.details.get("warnings") or []]  # gaps filled
     return WeatherFilePublic(
         site_id=site_id,
         filename=summary.get("filename"),

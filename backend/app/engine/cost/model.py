@@ -7,10 +7,11 @@ energy discounted alike; r real discount rate, d annual degradation). NPV at a p
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from app.engine.cost.prices import unit_costs
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NonFiniteResult
 
 
 def _v(costs: dict[str, Any], key: str) -> Any:
@@ -142,7 +143,17 @@ def lcoe_npv(
     }
     if price_usd_per_mwh is not None:
         out["npv_usd"] = -capex_usd + price_usd_per_mwh * pv_energy - pv_opex
+    for name, key in (("LCOE", "lcoe_usd_per_mwh"), ("NPV", "npv_usd")):
+        finite_figure(name, out[key])
     return out
+
+
+def finite_figure(name: str, value: float | None) -> None:
+    """`NonFiniteResult` naming the figure when `value` is NaN or ±Infinity (None passes)."""
+    if value is not None and not math.isfinite(value):
+        raise NonFiniteResult(
+            f"{name} is not a finite number ({value}): the cost inputs that feed it are out of scale"
+        )
 
 
 def estimate_cost(
@@ -163,6 +174,8 @@ def estimate_cost(
     cap = capex(bom, costs)
     ac_kw = float(bom["power_stations"].get("ac_kw", bom["transformers"]["total_kva"]))
     opex = annual_opex(ac_kw, costs, land_ha)
+    finite_figure("CAPEX", cap["total_usd"])
+    finite_figure("OPEX", opex)
     out: dict[str, Any] = {
         "currency": table["currency"],
         "dollar_year": table["dollar_year"],

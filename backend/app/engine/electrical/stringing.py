@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.engine.electrical.params import ElectricalParams
+from app.engine.pv.modules import ModuleSpec
 from app.engine.pv.types import PvPlant
 from app.errors import InvalidInput
 
@@ -60,7 +61,11 @@ class StringPlan:
 def string_limits(plant: PvPlant, params: ElectricalParams) -> tuple[int, int, float, float, float]:
     """(n_min, n_max, module Voc cold, Vmp hot, Vmp cold) [-, -, V, V, V]; `InvalidInput` when no
     string length fits both the voltage limit and the MPPT window."""
-    m = plant.design.design.module
+    return module_string_limits(plant.design.design.module, params)
+
+
+def module_string_limits(m: ModuleSpec, params: ElectricalParams) -> tuple[int, int, float, float, float]:
+    """`string_limits` of one module: needs no plant, so a request is checked before it is queued."""
     voc_cold = m.voc_v * (1.0 + m.beta_voc_pct_per_c / 100.0 * (params.t_min_c - 25.0))
     vmp_hot = m.vmp_v * (1.0 + m.gamma_pmp_pct_per_c / 100.0 * (params.t_max_cell_c - 25.0))
     vmp_cold = m.vmp_v * (1.0 + m.gamma_pmp_pct_per_c / 100.0 * (params.t_min_c - 25.0))

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.engine.validation import validated
+from app.errors import InvalidInput
 
 
 class Losses(BaseModel):
@@ -60,6 +61,11 @@ def parse_losses(values: dict[str, Any] | None, *, dc_ohmic_pct: float | None = 
     """`Losses` from request overrides; dc_ohmic_pct (the electrical design's DC ohmic loss at STC
     [%]) is used unless the request sets it. InvalidInput names the bad field and its range."""
     data = dict(values or {})
+    losses = validated(Losses, data, "losses")
     if dc_ohmic_pct is not None and "dc_ohmic_pct" not in data:
-        data["dc_ohmic_pct"] = dc_ohmic_pct
-    return validated(Losses, data, "losses")
+        # The design's own figure: the 0–10 % range bounds what a person types, not what the
+        # cables dissipate, so a higher design loss is simulated as it is (the layout warns).
+        if not 0.0 <= dc_ohmic_pct < 100.0:
+            raise InvalidInput(f"the electrical design's DC cable loss {dc_ohmic_pct:g} % is not a loss")
+        losses = losses.model_copy(update={"dc_ohmic_pct": float(dc_ohmic_pct)})
+    return losses

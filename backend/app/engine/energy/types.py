@@ -82,13 +82,31 @@ def _median_step_hours(index: pd.DatetimeIndex) -> float:
     return float(np.median((index[1:] - index[:-1]).total_seconds())) / 3600.0
 
 
+# A weather year with more than this share of its time steps missing a value is refused: the
+# yield would be more the gap filling's than the file's (docs/energy.md#gaps-in-weather-files).
+MAX_MISSING_SHARE = 0.10
+# Gaps up to this many consecutive steps are interpolated linearly in time; longer ones take the
+# mean of the same hour of day in the same month (docs/energy.md#gaps-in-weather-files).
+INTERPOLATE_MAX_STEPS = 3
+_GAP_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
+
+
 def check_weather_frame(df: pd.DataFrame, *, what: str) -> pd.DataFrame:
-    """The frame cleaned for simulation, or InvalidInput naming what is wrong with `what`.
+    """`checked_weather_frame` without its notes."""
+    return checked_weather_frame(df, what=what)[0]
+
+
+def checked_weather_frame(df: pd.DataFrame, *, what: str) -> tuple[pd.DataFrame, list[str]]:
+    """The frame cleaned for simulation and notes on what was filled in, or InvalidInput naming
+    what is wrong with `what`.
 
     Needs ghi (the simulation splits it with Erbs when dni or dhi is missing),
     temp_air and wind_speed (filled with 20 °C / 1 m/s when absent), a tz-aware DatetimeIndex and
-    at least ~a year of data (≥ 8,000 hours). An albedo column with no valid value (0–1) is dropped
-    (the model's default albedo applies); its missing values take the column's median.
+    at least ~a year of data (≥ 8,000 hours). Missing values (NaN): a column other than GHI with
+    none at all is dropped (the defaults above apply); more than MAX_MISSING_SHARE of the time
+    steps missing a value is refused, fewer are filled (`fill_gaps`). An albedo column with no
+    valid value (0–1) is dropped (the model's default albedo applies); its missing values take
+    the column's median.
     """
     if not isinstance(df.index, pd.DatetimeIndex):
         raise InvalidInput(f"{what}: no timestamps could be read")
@@ -96,8 +114,11 @@ def check_weather_frame(df: pd.DataFrame, *, what: str) -> pd.DataFrame:
         raise InvalidInput(f"{what}: the timestamps have no time zone")
     if "ghi" not in df.columns:
         raise InvalidInput(f"{what}: no global horizontal irradiance (GHI) column")
+    if len(df) == 0:
+        raise InvalidInput(f"{what}: no data rows (only a header)")
     out = df.sort_index()
     out = out[~out.index.duplicated(keep="first")]
+    out, notes = fill_gaps(out, what=what)
     for col in ("ghi", "dni", "dhi"):
         if col in out.columns:
             out[col] = pd.to_numeric(out[col], errors="coerce").clip(lower=0).fillna(0.0)
@@ -130,7 +151,70 @@ def check_weather_frame(df: pd.DataFrame, *, what: str) -> pd.DataFrame:
         )
     if float(out["ghi"].sum()) <= 0:
         raise InvalidInput(f"{what}: GHI is zero all year")
-    return out
+    return out, notes
+
+
+def fill_gaps(df: pd.DataFrame, *, what: str) -> tuple[pd.DataFrame, list[str]]:
+    """Missing values (NaN) of ghi, dni, dhi, temp_air and wind_speed counted and filled.
+
+    A GHI column without any value is refused ("no GHI values"); another column without any is
+    dropped, with a note. More than MAX_MISSING_SHARE of the time steps missing a value in any
+    column is refused with the count. Otherwise, per column: gaps of up to
+    INTERPOLATE_MAX_STEPS steps between two values are interpolated linearly in time; the rest
+    take the mean of the same hour of day in the same month (else in the year), with a note
+    naming how many steps were filled each way. Returns the frame and the notes."""
+    out = df.copy()
+    notes: list[str] = []
+    n = len(out)
+    hourly = n > 1 and abs(_median_step_hours(out.index) - 1.0) < 1e-6
+    steps = "hours" if hourly else "time steps"
+    columns = [c for c in _GAP_COLUMNS if c in out.columns]
+    for col in columns:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    if n and out["ghi"].isna().all():
+        raise InvalidInput(f"{what}: no GHI values: all {n:,} {steps} are missing")
+    for col in list(columns):
+        if col != "ghi" and out[col].isna().all():
+            out = out.drop(columns=col)
+            columns.remove(col)
+            notes.append(f"{what}: the {col} column has no values; it was left out (its default applies)")
+    missing = out[columns].isna()
+    rows = int(missing.any(axis=1).sum())
+    if rows == 0:
+        return out, notes
+    share = rows / n
+    per_column = ", ".join(f"{c} {int(k):,}" for c, k in missing.sum().items() if k)
+    if share > MAX_MISSING_SHARE:
+        raise InvalidInput(
+            f"{what}: {rows:,} of {n:,} {steps} ({100 * share:.1f} %) have missing values "
+            f"({per_column}); at most {100 * MAX_MISSING_SHARE:.0f} % may be missing"
+        )
+    interpolated = by_hour = 0
+    idx = out.index
+    for col in columns:
+        s = out[col]
+        na = s.isna()
+        if not na.any():
+            continue
+        run = (na != na.shift()).cumsum()
+        run_len = na.groupby(run).transform("sum")
+        inside = s.interpolate(method="time", limit_area="inside")
+        short = na & (run_len <= INTERPOLATE_MAX_STEPS) & inside.notna()
+        s = s.where(~short, inside)
+        interpolated += int(short.sum())
+        rest = s.isna()
+        if rest.any():
+            by_month_hour = s.groupby([idx.month, idx.hour]).transform("mean")
+            by_hour_only = s.groupby(idx.hour).transform("mean")
+            s = s.fillna(by_month_hour).fillna(by_hour_only)
+            by_hour += int(rest.sum())
+        out[col] = s
+    notes.append(
+        f"{what}: {rows:,} of {n:,} {steps} ({100 * share:.1f} %) had missing values ({per_column}); "
+        f"filled {interpolated:,} values by linear interpolation (gaps of up to {INTERPOLATE_MAX_STEPS} "
+        f"steps) and {by_hour:,} with the month's mean for that hour of day"
+    )
+    return out, notes
 
 
 @dataclass(frozen=True, kw_only=True)

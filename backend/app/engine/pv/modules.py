@@ -124,5 +124,38 @@ def resolve_module(value: str | dict[str, Any] | None) -> ModuleSpec:
     if isinstance(value, str):
         return cec_module(value)
     if isinstance(value, dict):
-        return validated(ModuleSpec, {"name": "custom module", **value}, "pv.module")
+        return check_custom_module(validated(ModuleSpec, {"name": "custom module", **value}, "pv.module"))
     raise InvalidInput("module must be a CEC library name or an object describing a custom module")
+
+
+# A datasheet's Pmax is Vmp × Imp up to rounding; 5 % leaves room for that and nothing more.
+POWER_MISMATCH_MAX = 0.05
+# STC efficiency of a real module: amorphous-silicon thin film ≈ 6–7 % at the low end, the best
+# commercial modules ≈ 25 % (NREL, "Champion Photovoltaic Module Efficiency Chart"); docs/engine.md.
+EFFICIENCY_RANGE = (0.05, 0.30)
+
+
+def check_custom_module(m: ModuleSpec) -> ModuleSpec:
+    """`m` if its figures describe one module, else `InvalidInput` naming the fields that
+    disagree: Voc > Vmp and Isc > Imp, power_w = vmp_v × imp_a within POWER_MISMATCH_MAX (the
+    cables are sized for imp_a while the plant counts power_w: a 50 W module with a 580 W module's
+    current gives a DC cable loss over 10 %), efficiency power_w / (length_m × width_m × 1000 W/m²)
+    within EFFICIENCY_RANGE."""
+    if m.vmp_v >= m.voc_v:
+        raise InvalidInput(f"pv.module: vmp_v {m.vmp_v:g} V must be below voc_v {m.voc_v:g} V")
+    if m.imp_a >= m.isc_a:
+        raise InvalidInput(f"pv.module: imp_a {m.imp_a:g} A must be below isc_a {m.isc_a:g} A")
+    pmp = m.vmp_v * m.imp_a
+    if abs(pmp - m.power_w) > POWER_MISMATCH_MAX * m.power_w:
+        raise InvalidInput(
+            f"pv.module: power_w {m.power_w:g} W does not match vmp_v × imp_a = {m.vmp_v:g} V × "
+            f"{m.imp_a:g} A = {pmp:.0f} W (at most {100 * POWER_MISMATCH_MAX:.0f} % apart): the DC "
+            "cables would carry the current of one module and the plant count the power of another"
+        )
+    lo, hi = EFFICIENCY_RANGE
+    if not lo <= m.efficiency <= hi:
+        raise InvalidInput(
+            f"pv.module: power_w {m.power_w:g} W on length_m × width_m = {m.area_m2:.2f} m² is "
+            f"{100 * m.efficiency:.1f} % efficient; a real module is {100 * lo:.0f}–{100 * hi:.0f} %"
+        )
+    return m

@@ -99,7 +99,7 @@ def test_every_default_price_cites_a_source():
     ("overrides", "match"),
     [
         ({"nope": 1}, "unknown unit cost"),
-        ({"fence_usd_per_m": -1}, "non-negative"),
+        ({"fence_usd_per_m": -1}, "between 0 and 1000"),
         ({"cable_usd_per_m": 3}, "object"),
     ],
 )
