@@ -223,7 +223,8 @@ def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")
 
 @lifecycle_app.command("apply")
 def lifecycle_apply() -> None:
-    """Put the C-06 lifecycle rules on the S3 buckets (uploads 90 d, terrain/ and outputs/ 30 d)."""
+    """Put the C-06 lifecycle rules on the S3 buckets: exactly those of infra/terraform/s3.tf (uploads
+    90 d, terrain/ and outputs/ 30 d, noncurrent versions 30 d / 7 d, unfinished multipart uploads 7 d)."""
     from app.storage.lifecycle import apply_s3_lifecycle
     from app.storage.s3 import S3Storage
 
