@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import weakref
 from concurrent.futures import CancelledError, ProcessPoolExecutor
@@ -18,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from app.errors import KmlError
 from app.sites.checks import SiteLimits
-from app.sites.kml import ParsedSite, parse_site_file
+from app.sites.prepare import PreparedSite, prepare_site_file
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ POOL_WORKERS = 2
 PARSE_TIMEOUT_S = 120.0
 # A child that ignores SIGTERM this long [s] gets SIGKILL.
 KILL_GRACE_S = 5.0
+# Parser processes run at this niceness: on a small machine two busy parsers would otherwise take both
+# cores from the API process's event loop (/health p95, issue 27 point 9); the parse only waits longer.
+PARSER_NICE = 10
 
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
@@ -39,13 +43,20 @@ _lock = threading.Lock()
 _timed_out: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
 
+def _lower_priority() -> None:
+    """Pool initializer, in each parser process."""
+    os.nice(PARSER_NICE)
+
+
 def _get_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
             # spawn, not fork: the API process has threads (and database connections) a fork would copy.
             context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                max_workers=POOL_WORKERS, mp_context=context, initializer=_lower_priority
+            )
         return _pool
 
 
@@ -82,17 +93,17 @@ def shutdown_pool() -> None:
 
 def parse_upload(
     data: bytes, filename: str, limits: SiteLimits, *, timeout_s: float | None = None
-) -> ParsedSite:
-    """`app.sites.kml.parse_site_file`, in the parse pool when `data` is large. Blocking: call it
+) -> PreparedSite:
+    """`app.sites.prepare.prepare_site_file`, in the parse pool when `data` is large. Blocking: call it
     from a worker thread. Raises `KmlError` / `InvalidInput` naming the problem, as the parser does,
     and `KmlError` when the parse takes longer than `timeout_s` [s] (default PARSE_TIMEOUT_S)."""
     timeout_s = PARSE_TIMEOUT_S if timeout_s is None else timeout_s
     if len(data) < POOL_MIN_BYTES:
-        return parse_site_file(data, filename, limits)
+        return prepare_site_file(data, filename, limits)
     for attempt in (1, 2):
         pool = _get_pool()
         try:
-            return pool.submit(parse_site_file, data, filename, limits).result(timeout=timeout_s)
+            return pool.submit(prepare_site_file, data, filename, limits).result(timeout=timeout_s)
         except TimeoutError:
             # A pool worker cannot be cancelled mid-task: stop the pool so the worker goes too.
             _timed_out.add(pool)

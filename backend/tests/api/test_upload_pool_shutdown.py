@@ -111,7 +111,7 @@ def test_a_parse_that_times_out_kills_its_worker_and_spares_the_others() -> None
             slow.result()
         assert len(workers) == parse_pool.POOL_WORKERS
         assert {pid for pid in workers if _stat(pid) == workers[pid]} == set()  # killed and reaped
-        assert len(patient.result(timeout=120).exclusions) == 1200
+        assert len(patient.result(timeout=120).zones) == 1200
     assert parse_pool._pool is not pool  # a fresh pool served the retry
     parse_pool.shutdown_pool()
     assert parse_pool._pool is None
