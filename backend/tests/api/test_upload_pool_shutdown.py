@@ -22,6 +22,7 @@ from app.sites import parse_pool
 from app.sites.checks import SiteLimits
 from app.sites.parse_pool import POOL_MIN_BYTES
 from tests.api.test_upload_event_loop import busy_kml
+from tests.chaos.conftest import record
 from tests.live_api import live_api_process
 
 pytestmark = pytest.mark.slow
@@ -87,6 +88,12 @@ def test_sigterm_leaves_no_upload_parser_behind(database_url: str, tmp_path: Pat
         deadline = time.monotonic() + GONE_WITHIN_S
         while (left := still_running(children)) and time.monotonic() < deadline:
             time.sleep(0.2)
+    record(
+        "api_sigterm_upload_parsers",
+        "postgresql" if database_url.startswith("postgresql") else "sqlite",
+        children_before_stop=len(children),
+        left_after_stop=len(left),
+    )
     assert left == {}, f"processes left after the API stopped: {left}"
 
 

@@ -20,11 +20,17 @@ import pytest
 from app.db.session import make_engine
 from app.queue.base import MAX_RECEIVE_COUNT
 from app.queue.database import DatabaseQueue
+from tests.chaos.conftest import ENABLED as CHAOS
+from tests.chaos.conftest import record
 from tests.conftest import empty_tables
 
-POISON = 40
-RECEIVERS = 8
+# `make chaos` races more receivers over more messages; `make test` keeps it to a few seconds.
+POISON, RECEIVERS = (100, 16) if CHAOS else (40, 8)
 DEADLINE_S = 120.0
+
+
+def db_name(url: str) -> str:
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
 
 
 @pytest.fixture
@@ -36,8 +42,9 @@ def queues(database_url: str) -> Iterator[list[DatabaseQueue]]:
     empty_tables(database_url)
 
 
-def test_poison_messages_reach_the_dlq_exactly_once(queues: list[DatabaseQueue]) -> None:
+def test_poison_messages_reach_the_dlq_exactly_once(queues: list[DatabaseQueue], database_url: str) -> None:
     sender, receivers = queues[0], queues[1:]
+    started = time.monotonic()
     sent = {sender.send({"layout_id": f"poison-{n}"}) for n in range(POISON)}
     seen: dict[str, list[int]] = defaultdict(list)
     lock = threading.Lock()
@@ -73,10 +80,21 @@ def test_poison_messages_reach_the_dlq_exactly_once(queues: list[DatabaseQueue])
             t.join(timeout=30)
     assert not errors, errors
 
+    dead = sender.dlq_list(limit=POISON * 2)
+    record(
+        "dlq_race",
+        db_name(database_url),
+        poison=POISON,
+        receivers=RECEIVERS,
+        receives=sum(len(c) for c in seen.values()),
+        max_receive_count=max((max(c) for c in seen.values()), default=0),
+        in_dlq=len(dead),
+        distinct_in_dlq=len({m.message_id for m in dead}),
+        seconds=round(time.monotonic() - started, 1),
+    )
     fourth = {mid: counts for mid, counts in seen.items() if max(counts) > MAX_RECEIVE_COUNT}
     assert not fourth, f"received after the maximum: {fourth}"
     assert {mid: sorted(c) for mid, c in seen.items()} == {mid: [1, 2, 3] for mid in sent}
-    dead = sender.dlq_list(limit=POISON * 2)
     assert sorted(m.message_id for m in dead) == sorted(sent)  # each exactly once
     assert all(m.receive_count == MAX_RECEIVE_COUNT for m in dead)
     stats = sender.stats()

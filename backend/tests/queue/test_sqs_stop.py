@@ -22,6 +22,7 @@ import pytest
 
 from app.queue.base import LONG_POLL_MAX_S
 from app.queue.sqs import STOP_SLICE_S, SqsQueue, ensure_queues
+from tests.chaos.conftest import record
 from tests.conftest import BACKEND_DIR, JWT_SECRET
 
 
@@ -113,6 +114,13 @@ def test_an_idle_sqs_worker_exits_promptly_on_sigterm(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    record(
+        "sqs_idle_worker_sigterm",
+        "postgresql" if database_url.startswith("postgresql") else "sqlite",
+        exit_code=rc,
+        stop_s=round(took, 2),
+        long_poll_s=LONG_POLL_MAX_S,
+    )
     assert rc == 0, log.read_text()
     assert "worker stopped" in log.read_text()
     assert took < LONG_POLL_MAX_S / 2, f"the worker took {took:.1f} s to stop"
