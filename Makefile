@@ -91,14 +91,18 @@ test: install lint test-backend test-frontend test-e2e test-infra
 	@echo "make test: all green"
 
 # The chaos suite (issue 15): real worker processes, SIGTERM / SIGKILL / duplicates / poison / DLQ
-# redrive / 50 concurrent jobs on SQLite and PostgreSQL, loopback only, ~10 min. Figures go to
+# redrive / 50 concurrent jobs on SQLite and PostgreSQL; issue 27: racing receivers vs the DLQ, the
+# API's upload parsers after SIGTERM, an idle SQS worker's stop, `ops queue create` (SQS on moto);
+# loopback only, ~10 min. Figures go to
 # var/chaos-report.jsonl (copy them into docs/reliability.md). `make test` runs only the fast parts.
 .PHONY: chaos
 chaos: install-backend pg-up
 	@rm -f var/chaos-report.jsonl
 	cd backend && SITELAYOUTS_CHAOS=1 CHAOS_REPORT=$(CURDIR)/var/chaos-report.jsonl PG_TEST_URL=$(PG_TEST_URL) \
 	  .venv/bin/pytest -q -p no:cacheprovider -s tests/chaos tests/jobs/test_reliability_processes.py tests/jobs/test_worker_rescue.py \
-	  tests/jobs/test_cancel_race.py tests/queue/test_stale_claim.py tests/ops/test_ops_truth.py
+	  tests/jobs/test_cancel_race.py tests/queue/test_stale_claim.py tests/ops/test_ops_truth.py \
+	  tests/queue/test_dlq_race.py tests/api/test_upload_pool_shutdown.py tests/queue/test_sqs_stop.py \
+	  tests/ops/test_ops_queue_create.py
 	@echo "chaos figures: var/chaos-report.jsonl"
 
 bench: install-backend

@@ -40,6 +40,7 @@ from app.errors import (
 )
 from app.observability.logging import configure_logging, request_id_var
 from app.services import Services, build_services
+from app.sites.parse_pool import shutdown_pool
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = REPO_ROOT / "frontend" / "dist"
@@ -152,6 +153,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        # The upload parsers are child processes of this one: they stop with it.
+        shutdown_pool()
         if own_services:
             app.state.services.close()
 

@@ -30,6 +30,15 @@ def live_api(database_url: str, tmp_path: Path, **env: str) -> Iterator[str]:
     """`python -m uvicorn app.main:app` on a free loopback port, on `database_url`, with the test
     JWT secret, storage under `tmp_path` and generous auth rate limits; `env` adds or overrides
     settings. Yields the base URL once /health answers; SIGTERM on exit."""
+    with live_api_process(database_url, tmp_path, **env) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def live_api_process(
+    database_url: str, tmp_path: Path, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`live_api`, yielding the uvicorn process too (for tests that signal it themselves)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -52,7 +61,7 @@ def live_api(database_url: str, tmp_path: Path, **env: str) -> Iterator[str]:
         if not _answers(f"{base}/health", proc, timeout_s=60):
             proc.kill()
             pytest.fail(f"uvicorn did not start: {log_path.read_text()[-2000:]}")
-        yield base
+        yield base, proc
     finally:
         if proc.poll() is None:
             proc.terminate()

@@ -173,6 +173,25 @@ def queue_purge(yes: Annotated[bool, typer.Option("--yes", "-y", help="do not as
         services.close()
 
 
+@queue_app.command("create")
+def queue_create(
+    name: Annotated[str, typer.Argument(help="the queue's name; its DLQ is NAME-dlq")] = "layout-jobs",
+    region: Annotated[str, typer.Option(envvar="AWS_REGION", help="AWS region")] = "us-east-1",
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(envvar="AWS_ENDPOINT_URL", help="an SQS-compatible endpoint (moto, LocalStack)"),
+    ] = None,
+) -> None:
+    """Create the SQS queue NAME and its dead-letter queue NAME-dlq with infra/terraform/sqs.tf's settings
+    (visibility 300 s, retention 4 d / DLQ 14 d, 20 s long poll, redrive after 3 receives), for a local or
+    staging SQS; Terraform creates them in AWS. Idempotent. Prints the SQS_QUEUE_URL / SQS_DLQ_URL lines."""
+    from app.queue.sqs import ensure_queues
+
+    url, dlq = ensure_queues(name=name, region=region, endpoint_url=endpoint_url)
+    typer.echo(f"SQS_QUEUE_URL={url}")
+    typer.echo(f"SQS_DLQ_URL={dlq}")
+
+
 @ops_app.command("requeue-stuck")
 def requeue_stuck_cmd(
     older_than: Annotated[str, typer.Option("--older-than", help="heartbeat age, e.g. 10m")] = "10m",
@@ -223,7 +242,8 @@ def layouts_retry(layout_id: Annotated[str, typer.Argument(help="the layout id")
 
 @lifecycle_app.command("apply")
 def lifecycle_apply() -> None:
-    """Put the C-06 lifecycle rules on the S3 buckets (uploads 90 d, terrain/ and outputs/ 30 d)."""
+    """Put the C-06 lifecycle rules on the S3 buckets: exactly those of infra/terraform/s3.tf (uploads
+    90 d, terrain/ and outputs/ 30 d, noncurrent versions 30 d / 7 d, unfinished multipart uploads 7 d)."""
     from app.storage.lifecycle import apply_s3_lifecycle
     from app.storage.s3 import S3Storage
 

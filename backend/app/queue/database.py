@@ -149,9 +149,17 @@ class DatabaseQueue:
         token = secrets.token_hex(8)
         with wrap_errors("receive"), self._sessions.begin() as session:
             self._expire_and_redrive(session, now)
+            # Exhausted messages are excluded here, not only moved away above: on PostgreSQL a
+            # worker's `change_visibility(…, 0)` on its last try can commit between the two
+            # statements, and the claim would then hand the message out a fourth time. With FOR
+            # UPDATE the condition is re-checked on the row's newest version, so it holds.
             candidates = (
                 select(QueueMessage.id)
-                .where(QueueMessage.queue == self.name, QueueMessage.visible_at <= now)
+                .where(
+                    QueueMessage.queue == self.name,
+                    QueueMessage.visible_at <= now,
+                    QueueMessage.receive_count < self.max_receive_count,
+                )
                 .order_by(QueueMessage.sent_at)
                 .limit(max_messages)
             )
@@ -186,27 +194,38 @@ class DatabaseQueue:
 
     def _expire_and_redrive(self, session: Session, now: datetime) -> None:
         # Redrive policy: a visible message already received max times goes to the DLQ.
-        session.execute(
-            update(QueueMessage)
-            .where(
-                QueueMessage.queue == self.name,
-                QueueMessage.visible_at <= now,
-                QueueMessage.receive_count >= self.max_receive_count,
-            )
-            .values(queue=self.dlq_name, visible_at=now, receipt_handle=None)
+        self._rows_unlocked(
+            session,
+            update(QueueMessage).values(queue=self.dlq_name, visible_at=now, receipt_handle=None),
+            QueueMessage.queue == self.name,
+            QueueMessage.visible_at <= now,
+            QueueMessage.receive_count >= self.max_receive_count,
         )
-        session.execute(
-            delete(QueueMessage).where(
-                QueueMessage.queue == self.name,
-                QueueMessage.sent_at < now - timedelta(seconds=self.retention_s),
-            )
+        self._rows_unlocked(
+            session,
+            delete(QueueMessage),
+            QueueMessage.queue == self.name,
+            QueueMessage.sent_at < now - timedelta(seconds=self.retention_s),
         )
-        session.execute(
-            delete(QueueMessage).where(
-                QueueMessage.queue == self.dlq_name,
-                QueueMessage.sent_at < now - timedelta(seconds=self.dlq_retention_s),
-            )
+        self._rows_unlocked(
+            session,
+            delete(QueueMessage),
+            QueueMessage.queue == self.dlq_name,
+            QueueMessage.sent_at < now - timedelta(seconds=self.dlq_retention_s),
         )
+
+    def _rows_unlocked(self, session: Session, statement: Any, *where: Any) -> None:
+        """Run `statement` (an UPDATE or DELETE of queue rows) on the rows matching `where`.
+
+        On PostgreSQL only on rows no other transaction holds (`FOR UPDATE SKIP LOCKED`): this
+        housekeeping runs in every receive, and receivers waiting on each other's row locks in
+        different orders deadlock. A row skipped now is handled by the next receive; `receive`
+        never hands out an exhausted message meanwhile (its claim excludes them).
+        """
+        chosen = select(QueueMessage.id).where(*where)
+        if self._is_pg:
+            chosen = chosen.with_for_update(skip_locked=True)
+        session.execute(statement.where(QueueMessage.id.in_(chosen.scalar_subquery())))
 
     # -- acknowledging -------------------------------------------------------------------
     @staticmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,13 @@ from app.queue.base import (
     QueueStats,
     StopFn,
 )
+
+# With a stop flag (a worker), a long poll is made of ReceiveMessage calls of at most this many
+# seconds, the flag checked between them: an SQS poll cannot be interrupted, and one 20 s call kept
+# an idle worker 12-17 s after SIGTERM. An idle worker then makes 30 calls a minute instead of 3,
+# ≈ 1.3 million a month, ≈ $0.52 a month at SQS's $0.40 per million requests
+# (https://aws.amazon.com/sqs/pricing/, standard queue, 2026).
+STOP_SLICE_S = 2
 
 
 @contextlib.contextmanager
@@ -135,9 +143,22 @@ class SqsQueue:
     ) -> list[Message]:
         visibility = self.visibility_timeout_s if visibility_timeout_s is None else visibility_timeout_s
         wait = int(min(max(wait_time_s, 0), LONG_POLL_MAX_S))
-        return self._receive_from(
-            self.queue_url, max_messages=max_messages, wait_s=wait, visibility_s=visibility
-        )
+        if should_stop is None:
+            return self._receive_from(
+                self.queue_url, max_messages=max_messages, wait_s=wait, visibility_s=visibility
+            )
+        deadline = time.monotonic() + wait
+        while True:
+            # Checked before every call: a worker told to stop must not take one more message.
+            if should_stop():
+                return []
+            remaining = max(0, round(deadline - time.monotonic()))
+            piece = min(STOP_SLICE_S, remaining)
+            got = self._receive_from(
+                self.queue_url, max_messages=max_messages, wait_s=piece, visibility_s=visibility
+            )
+            if got or remaining <= piece:
+                return got
 
     def delete(self, receipt_handle: str) -> None:
         with wrap_errors("delete"):

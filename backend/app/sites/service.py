@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, insert, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.db.base import new_id
+from app.db.base import new_id, utcnow
 from app.db.models import ExclusionZone, Site, User
 from app.sites.checks import SiteLimits
-from app.sites.geometry import area_ha, to_geojson
+from app.sites.geometry import to_geojson
 from app.sites.parse_pool import parse_upload
+from app.sites.prepare import ZoneRow
 from app.storage.base import Storage
 
 log = logging.getLogger(__name__)
@@ -30,12 +34,34 @@ def create_site_from_upload(
 ) -> Site:
     """Parse a KML/KMZ upload into a site with its exclusion zones; keep the original file.
 
-    `limits`: the accepted site area [ha] (MIN_SITE_AREA_HA / MAX_SITE_AREA_HA). CPU-bound and
-    blocking (parsing, storage, database): call it from a worker thread, never the event loop.
-    The file is stored before the rows are flushed; if the transaction later fails, the
-    orphan file is harmless (the uploads lifecycle rule removes it).
+    `limits`: the accepted site area [ha] (MIN_SITE_AREA_HA / MAX_SITE_AREA_HA). Blocking (parsing,
+    storage, database): call it from a worker thread, never the event loop. The file is stored before
+    the rows are written; if the transaction later fails, the orphan file is harmless (the uploads
+    lifecycle rule removes it).
     """
-    parsed = parse_upload(data, filename, limits or SiteLimits())
+    site, _ = create_site_with_zones_json(
+        session=session, storage=storage, owner=owner, data=data, filename=filename, name=name, limits=limits
+    )
+    return site
+
+
+def create_site_with_zones_json(
+    *,
+    session: Session,
+    storage: Storage,
+    owner: User,
+    data: bytes,
+    filename: str,
+    name: str | None = None,
+    limits: SiteLimits | None = None,
+) -> tuple[Site, bytes]:
+    """`create_site_from_upload`, also returning the zones as the API answers them (a JSON array).
+
+    The zones are written with one bulk INSERT, not as ORM objects, and `site.exclusion_zones` is left
+    unloaded (reading it loads them from the database): see app.sites.prepare for why.
+    """
+    prepared = parse_upload(data, filename, limits or SiteLimits())
+    parsed = prepared.site
     site_id = new_id()
     ext = parsed.source_format
     key = f"{site_id}/source.{ext}"
@@ -61,19 +87,36 @@ def create_site_from_upload(
         source_key=key,
         warnings=list(parsed.warnings),
     )
-    site.exclusion_zones = [
-        ExclusionZone(
-            name=z.name,
-            zone_type=z.zone_type,
-            buffer_m=0.0,
-            geometry=to_geojson(z.geometry),
-            area_ha=z.area_ha if z.area_ha is not None else area_ha(z.geometry),
-        )
-        for z in parsed.exclusions
-    ]
     session.add(site)
     session.flush()
-    return site
+    if prepared.zones:
+        _insert_zones(session, site_id, prepared.zones)
+    return site, prepared.zones_json
+
+
+def _insert_zones(session: Session, site_id: uuid.UUID, zones: list[ZoneRow]) -> None:
+    # The geometry arrives as JSON text: bound as text (cast to JSONB on PostgreSQL; SQLite keeps
+    # JSON as text anyway), so it is not decoded here only for the driver to encode it again.
+    geometry: Any = bindparam("geometry", type_=Text)
+    if session.get_bind().dialect.name == "postgresql":
+        geometry = cast(geometry, JSONB)
+    now = utcnow()
+    session.execute(
+        insert(ExclusionZone).values(geometry=geometry),
+        [
+            {
+                "id": z.id,
+                "site_id": site_id,
+                "name": z.name,
+                "zone_type": z.zone_type,
+                "buffer_m": z.buffer_m,
+                "area_ha": z.area_ha,
+                "geometry": z.geometry_json,
+                "created_at": now,
+            }
+            for z in zones
+        ],
+    )
 
 
 def delete_site(*, session: Session, storage: Storage, site: Site) -> None:

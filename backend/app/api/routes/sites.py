@@ -25,7 +25,11 @@ from app.errors import InvalidInput
 from app.sites.checks import SiteLimits
 from app.sites.edit import apply_site_update
 from app.sites.guides import site_guides
-from app.sites.service import create_site_from_upload, delete_site, ensure_demo_site
+from app.sites.service import (
+    create_site_with_zones_json,
+    delete_site,
+    ensure_demo_site,
+)
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/sites", tags=["sites"])
 audit = logging.getLogger("app.audit")
@@ -48,11 +52,14 @@ def site_summary(site: Site, latest: Layout | None) -> SiteSummary:
     )
 
 
-def site_public(site: Site, latest: Layout | None) -> SitePublic:
+def site_public(site: Site, latest: Layout | None, *, with_zones: bool = True) -> SitePublic:
+    """with_zones=False: `exclusion_zones` empty, and the site's zones are not loaded."""
     return SitePublic(
         **site_summary(site, latest).model_dump(),
         boundary=site.boundary,
-        exclusion_zones=[ExclusionZonePublic.model_validate(z) for z in site.exclusion_zones],
+        exclusion_zones=[ExclusionZonePublic.model_validate(z) for z in site.exclusion_zones]
+        if with_zones
+        else [],
         entry_point=site.entry_point,
         interconnection_point=site.interconnection_point,
         inputs_changed_at=site.inputs_changed_at,
@@ -79,7 +86,7 @@ def upload_site(
     if not filename.lower().endswith((".kml", ".kmz")):
         raise InvalidInput(f"unsupported file type {filename!r}: upload a .kml or .kmz file")
     data = read_upload(file.file, settings)
-    site = create_site_from_upload(
+    site, zones_json = create_site_with_zones_json(
         session=session,
         storage=storage,
         owner=user,
@@ -88,10 +95,15 @@ def upload_site(
         name=name,
         limits=SiteLimits(min_area_ha=settings.min_site_area_ha, max_area_ha=settings.max_site_area_ha),
     )
-    # Serialised here, on this worker thread: left to FastAPI, encoding a site with thousands of
-    # zones (MBs of GeoJSON) would run on the event loop and stall it for a second or more.
+    # Serialised here, on this worker thread, and the zones (thousands, MBs of GeoJSON) arrive as
+    # JSON already made in the parse process: encoding them here would hold the GIL, and left to
+    # FastAPI it would run on the event loop and stall it for a second or more.
+    body = site_public(site, None, with_zones=False).model_dump_json().encode()
+    empty = b'"exclusion_zones":[]'
+    if body.count(empty) != 1:
+        raise RuntimeError("the site's answer must name exclusion_zones exactly once")
     return Response(
-        content=site_public(site, None).model_dump_json(),
+        content=body.replace(empty, b'"exclusion_zones":' + zones_json),
         media_type="application/json",
         status_code=status.HTTP_201_CREATED,
     )
