@@ -86,6 +86,8 @@ def with_energy_and_cost(
             land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
         )
         design["cost"] = priced
+        # E.g. no interconnection point: the gen-tie is priced at 0 km, said where the user looks.
+        warnings.extend(str(w) for w in priced.get("warnings", []))
         metrics["capex_usd"] = priced.get("capex_usd")
         metrics["opex_usd_per_yr"] = priced.get("opex_usd_per_yr")
         metrics["lcoe_usd_per_mwh"] = priced.get("lcoe_usd_per_mwh")

@@ -42,6 +42,13 @@ def unit_costs(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             _check(key, value)
             costs[key]["value"] = float(value)
         costs[key]["source"] = "request"
+    kv = costs["gen_tie_voltage_kv"]["value"]
+    classes = costs["gen_tie_usd_per_km"]["value"]
+    if kv and f"{float(kv):g}" not in classes:
+        raise InvalidInput(
+            f"cost.gen_tie_voltage_kv: no gen-tie price for {float(kv):g} kV; give 0 (by plant size), one of "
+            f"{', '.join(sorted(classes, key=float))} kV, or add its price to cost.gen_tie_usd_per_km"
+        )
     return table
 
 
