@@ -23,7 +23,7 @@ def _layout(poi_dx_m: float | None, *, zone: bool = False, grid_reach_m: float |
     `zone`: a no-go zone across the straight way; the flat grid covers the point unless
     `grid_reach_m` limits it to that far east of the parcel."""
     crs, sq = square_utm(1000)
-    x0, y0, x1, _ = sq.bounds
+    _, y0, x1, _ = sq.bounds
     zone_utm = box(x1 + 200, y0 + 150, x1 + 400, y0 + 850)
     site = site_from_utm(sq, crs, exclusions=[(zone_utm, 10.0)] if zone else [])
     poi = Point(x1 + poi_dx_m, y0 + 500) if poi_dx_m is not None else None
