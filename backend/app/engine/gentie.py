@@ -108,9 +108,10 @@ def route_gen_tie(
         lead = LineString([(poi.x, poi.y), coords[0]])
         straight_m = float(lead.length)
         coords.insert(0, (poi.x, poi.y))
-        if not area.buffer(-res).contains(poi):
+        on_terrain = area.buffer(-res).contains(poi) and bool(np.isfinite(grid.sample(poi.x, poi.y)))
+        if not on_terrain:
             warnings.append(
-                f"gen-tie: the interconnection point lies beyond the terrain grid; the last "
+                f"gen-tie: the interconnection point lies beyond the terrain grid (or its data); the last "
                 f"{straight_m:,.0f} m to it are drawn straight, not routed over terrain or around zones"
             )
         elif any(lead.intersects(o) for o in obstacles):

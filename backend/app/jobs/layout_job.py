@@ -154,6 +154,8 @@ def compute_layout(
         use_terrain=job.params.use_terrain,
         settings=settings,
         storage=storage,
+        # The gen-tie is routed over terrain up to the interconnection point, outside the parcel too.
+        reach_wgs84=job.site.interconnection_point,
     )
     result = generate_layout(job.site, grid, job.params, progress=scaled(progress, 5.0, 90.0))
     result = with_terrain_provenance(
