@@ -26,7 +26,7 @@ from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import design_electrical
 from app.engine.gentie import GenTie, route_gen_tie, voltage_class_kv
 from app.engine.grid import Grid
-from app.engine.mix import mix_warnings
+from app.engine.mix import mix_warnings, overshoot_warning
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
 from app.engine.profiles import load_profile
 from app.engine.pv.civil import (
@@ -298,6 +298,10 @@ def generate_layout(
         )
     pv_kw = pv.plant.ac_kw if pv is not None else 0.0
     target = params.target_capacity_kw
+    over = overshoot_warning(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw)
+    if over is not None:
+        # First, like a shortfall: the plant is not the size asked for.
+        warnings.insert(0, over)
     warnings.extend(mix_warnings(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw))
 
     report("computing_earthwork", 75.0)
@@ -395,6 +399,8 @@ def generate_layout(
         "gen_tie_voltage_kv": voltage_class_kv(total_kw),
         **areas,
         "target_capacity_kw": float(params.target_capacity_kw),
+        # Placed over target [%]: > 0 over (whole units, warned beyond 5 %), < 0 short (warned).
+        "capacity_over_target_pct": 100.0 * (total_kw - target) / target,
     }
     design: dict[str, Any] = {}
     extras: list[dict[str, Any]] = []
