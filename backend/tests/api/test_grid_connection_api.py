@@ -82,3 +82,21 @@ def test_gas_bess_overshoot_is_explained_in_warnings_and_status(client: TestClie
     assert layout["metrics"]["capacity_over_target_pct"] == pytest.approx(140.0)
     status = client.get(f"/api/layouts/{layout_id}/status", headers=headers).json()
     assert over in status["warnings"]
+
+
+@pytest.mark.parametrize(
+    ("cost", "named"),
+    [
+        ({"interconnection_usd_per_kwac": 5000}, "interconnection_usd_per_kwac"),
+        ({"gen_tie_voltage_kv": 100}, "gen_tie_voltage_kv"),
+        ({"gen_tie_usd_per_km": {"69": -1}}, "gen_tie_usd_per_km.69"),
+    ],
+)
+def test_bad_grid_cost_overrides_are_422_naming_the_key(
+    client: TestClient, owner: Owner, cost: dict[str, Any], named: str
+) -> None:
+    headers, site_id = owner
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, "cost": cost}
+    r = client.post("/api/layouts/generate", json=body, headers=headers)
+    assert r.status_code == 422, r.text
+    assert named in r.text

@@ -36,10 +36,10 @@ def unit_costs(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             if not isinstance(value, dict):
                 raise InvalidInput(f"cost.{key}: give an object of conductor name → price")
             for name, price in value.items():
-                _check(f"{key}.{name}", price)
+                _check(f"{key}.{name}", price, costs[key].get("max"))
                 costs[key]["value"][name] = float(price)
         else:
-            _check(key, value)
+            _check(key, value, costs[key].get("max"))
             costs[key]["value"] = float(value)
         costs[key]["source"] = "request"
     kv = costs["gen_tie_voltage_kv"]["value"]
@@ -52,6 +52,9 @@ def unit_costs(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return table
 
 
-def _check(key: str, value: Any) -> None:
+def _check(key: str, value: Any, maximum: float | None = None) -> None:
+    """A non-negative finite number, at most the entry's "max" when the table gives one."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or value != value:
         raise InvalidInput(f"cost.{key}: must be a non-negative number")
+    if maximum is not None and not value <= maximum:
+        raise InvalidInput(f"cost.{key}: {value:g} is out of range 0–{maximum:g}")

@@ -158,6 +158,11 @@ def test_every_default_price_cites_a_source():
         ({"nope": 1}, "unknown unit cost"),
         ({"fence_usd_per_m": -1}, "non-negative"),
         ({"cable_usd_per_m": 3}, "object"),
+        ({"interconnection_usd_per_kwac": 5000}, "out of range 0–3000"),
+        ({"gen_tie_usd_per_km": {"138": 3e7}}, r"gen_tie_usd_per_km\.138: .* out of range"),
+        ({"gen_tie_voltage_kv": 1000}, "out of range 0–800"),
+        ({"property_tax_usd_per_kwac_yr": 1e9}, "property_tax_usd_per_kwac_yr"),
+        ({"gen_tie_voltage_kv": float("inf")}, "out of range"),
     ],
 )
 def test_bad_overrides_are_invalid_input(overrides, match):
