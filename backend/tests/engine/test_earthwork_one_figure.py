@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 
+import pypdf
 import pytest
 
 from app.engine.cost.model import estimate_cost
@@ -13,6 +14,7 @@ from app.engine.layout import generate_layout
 from app.engine.types import LayoutParams
 from app.exports.build import document_from_result
 from app.exports.csv_zip import write_csv_zip
+from app.exports.pdf import write_pdf
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 
@@ -65,3 +67,8 @@ def test_earthwork_agrees_across_metrics_bom_capex_and_csv(layout) -> None:
         bom = list(csv.DictReader(io.StringIO(zf.read("bom.csv").decode("utf-8"))))
     (total,) = [b for b in bom if b["item"] == "Grading" and b["type_size"].startswith("cut + fill")]
     assert float(total["quantity"]) == pytest.approx(cut + fill, abs=0.1)
+
+    # The PDF: the BOM's grading total and the earthwork section's total row, same figure.
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(write_pdf(doc))).pages)
+    assert f"Grading cut + fill (tables + roads + pads) {cut + fill:,.0f} m³" in text
+    assert f"Total {cut:,.0f} {fill:,.0f}" in text
