@@ -58,6 +58,28 @@ def test_gen_tie_to_a_point_outside_the_parcel_is_drawn_and_priced(client: TestC
     assert not any("no interconnection point" in w for w in layout["warnings"])
 
 
+def test_a_requested_voltage_class_is_the_one_drawn_listed_and_priced(
+    client: TestClient, owner: Owner
+) -> None:
+    headers, site_id = owner
+    site = client.get(f"/api/sites/{site_id}", headers=headers).json()
+    _, miny, maxx, maxy = shape(site["boundary"]).bounds
+    poi = {"type": "Point", "coordinates": [maxx + 0.004, (miny + maxy) / 2]}
+    assert client.patch(
+        f"/api/sites/{site_id}", json={"interconnection_point": poi}, headers=headers
+    ).is_success
+    layout_id = _generate(client, headers, site_id, cost={"gen_tie_voltage_kv": 230})
+    fc = client.get(f"/api/layouts/{layout_id}/geojson", headers=headers).json()
+    (tie,) = [f for f in fc["features"] if f["properties"]["kind"] == "gen_tie"]
+    design = client.get(f"/api/layouts/{layout_id}/design", headers=headers).json()
+    (line,) = [x for x in design["cost"]["capex"]["lines"] if x["key"] == "gen_tie_usd_per_km"]
+    layout = client.get(f"/api/layouts/{layout_id}", headers=headers).json()
+    assert tie["properties"]["voltage_kv"] == 230
+    assert design["bom"]["gen_tie"]["voltage_kv"] == 230
+    assert layout["metrics"]["gen_tie_voltage_kv"] == 230
+    assert line["item"] == "gen-tie line 230 kV" and line["unit_cost"] == 1_400_000.0
+
+
 def test_without_an_interconnection_point_the_cost_says_the_gen_tie_is_zero(
     client: TestClient, owner: Owner
 ) -> None:
