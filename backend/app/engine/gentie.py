@@ -49,8 +49,9 @@ def voltage_class_kv(ac_kw: float) -> int:
 class GenTie:
     """A routed gen-tie in UTM: geometry from the interconnection point to the substation [m].
 
-    length_m: total line length [m]; straight_m: the part drawn straight from the interconnection
-    point to the terrain grid (not routed); warnings: what the user must know about the route."""
+    length_m: total line length [m]; straight_m: the part drawn straight, not routed (from the
+    interconnection point to the terrain grid, or all of it when no route avoids the zones);
+    warnings: what the user must know about the route."""
 
     geometry: LineString
     length_m: float
@@ -103,7 +104,8 @@ def route_gen_tie(
                 "interconnection point and the substation; drawn as a straight line"
             )
         coords = [(poi.x, poi.y), (sub.x, sub.y)]
-    straight_m = 0.0
+    # Straight, not routed: the whole line when no route was found, else the lead from the point.
+    straight_m = poi.distance(sub) if len(coords) == 2 and network.unreachable else 0.0
     if Point(coords[0]).distance(poi) > 1e-6:
         lead = LineString([(poi.x, poi.y), coords[0]])
         straight_m = float(lead.length)

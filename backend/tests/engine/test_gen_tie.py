@@ -98,3 +98,24 @@ def test_a_point_beyond_the_terrain_grid_is_reached_straight_and_warned() -> Non
     assert Point(line.coords[0]).distance(poi) < 0.01
     assert props["straight_m"] > 500.0
     assert any("beyond the terrain grid" in w and "drawn straight" in w for w in r.warnings)
+
+
+def test_no_route_around_the_zones_is_a_warned_straight_line() -> None:
+    from app.engine.gentie import route_gen_tie
+    from app.engine.terrain import slope_deg
+
+    crs, sq = square_utm(1000)
+    x0, y0, x1, y1 = sq.bounds
+    grid = grid_for(sq, crs)
+    # The substation sits in a pocket closed on all sides by a no-go ring.
+    ring = box(x0 + 300, y0 + 300, x0 + 700, y0 + 700).difference(box(x0 + 400, y0 + 400, x0 + 600, y0 + 600))
+    tie = route_gen_tie(
+        grid=grid,
+        slope_deg=slope_deg(grid),
+        substation_xy=(x0 + 500, y0 + 500),
+        poi_xy=(x1 - 50, y1 - 50),
+        obstacles=[ring],
+    )
+    assert list(tie.geometry.coords) == [(x1 - 50, y1 - 50), (x0 + 500, y0 + 500)]
+    assert tie.straight_m == pytest.approx(tie.length_m)
+    assert any("no route" in w and "straight line" in w for w in tie.warnings)
