@@ -277,7 +277,7 @@ def cost_rows(cost: Mapping[str, Any]) -> list[CostRow]:
                 "overhead",
                 str(o.get("item") or ""),
                 num(o.get("pct")),
-                "% of direct excl. interconnection",
+                "% of built cost",
                 None,
                 num(o.get("usd")),
                 _source(cost, o),
