@@ -95,9 +95,13 @@ def as_geometry(boundary: BaseGeometry | Mapping[str, Any]) -> BaseGeometry:
     return shape(boundary)
 
 
-def grid_spec_for(boundary_wgs84: BaseGeometry, resolution_m: float) -> GridSpec:
+def grid_spec_for(
+    boundary_wgs84: BaseGeometry, resolution_m: float, *, reach_wgs84: BaseGeometry | None = None
+) -> GridSpec:
     """The site's terrain grid: its UTM CRS, cells of `resolution_m` [m] snapped to multiples of the
-    resolution (so grids of one site always align), covering the boundary plus `margin_m_for`.
+    resolution (so grids of one site always align), covering the boundary plus `margin_m_for`, and
+    `reach_wgs84` (e.g. the grid interconnection point, for the gen-tie) when given. The CRS and
+    the data checks stay the boundary's.
 
     Raises InvalidInput for a resolution outside 1-100 m or a grid over `MAX_GRID_CELLS` cells.
     """
@@ -110,6 +114,9 @@ def grid_spec_for(boundary_wgs84: BaseGeometry, resolution_m: float) -> GridSpec
         raise InvalidInput("the site boundary is empty")
     crs = site_crs(boundary_wgs84)
     minx, miny, maxx, maxy = to_utm(boundary_wgs84, crs).bounds
+    if reach_wgs84 is not None and not reach_wgs84.is_empty:
+        rx0, ry0, rx1, ry1 = to_utm(reach_wgs84, crs).bounds
+        minx, miny, maxx, maxy = min(minx, rx0), min(miny, ry0), max(maxx, rx1), max(maxy, ry1)
     m = margin_m_for(resolution_m)
     r = resolution_m
     x0 = math.floor((minx - m) / r) * r

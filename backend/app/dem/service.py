@@ -17,7 +17,7 @@ from app.config import Settings
 from app.dem.base import DemSource, GridSpec, as_geometry, grid_spec_for
 from app.dem.flat import FlatSource
 from app.engine.grid import Grid
-from app.errors import ConfigError, DemNotCovered, StorageError
+from app.errors import ConfigError, DemError, DemNotCovered, InvalidInput, StorageError
 from app.storage.base import Area, Storage
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,12 @@ def build_source(name: str, settings: Settings) -> DemSource:
 def cache_key(site_id: object, source: str, resolution_m: float) -> str:
     """Storage key (area "outputs") of a site's cached grid: terrain/{site_id}/{source}-{res}m.tif."""
     return f"terrain/{site_id}/{source}-{resolution_m:g}m.tif"
+
+
+def _key(site_id: object, source: str, resolution_m: float, reach: BaseGeometry | None) -> str:
+    """The cache key; a grid reaching out to the interconnection point is cached beside the site's."""
+    key = cache_key(site_id, source, resolution_m)
+    return key if reach is None else key.removesuffix(".tif") + "-reach.tif"
 
 
 def _matches(grid: Grid, spec: GridSpec) -> bool:
@@ -120,6 +126,7 @@ def load_site_grid(
     settings: Settings,
     storage: Storage | None,
     sources: Sequence[DemSource] | None = None,
+    reach_wgs84: BaseGeometry | None = None,
 ) -> tuple[Grid, str]:
     """The site's elevation grid [m] in its UTM CRS at `resolution_m` [m], and the source name.
 
@@ -128,9 +135,48 @@ def load_site_grid(
     Sources: `sources`, else DEM_SOURCE from `settings`; each grid is cached in `storage` (area
     "outputs", `cache_key`) and reused while it matches the site's grid; storage None skips the
     cache. Raises InvalidInput (resolution), DemNotCovered, DemUnavailable (retryable), DemError.
+    reach_wgs84: also cover this (the interconnection point, for the gen-tie) when the sources can;
+    when the larger grid is too big or not covered, the site's own grid is returned.
     """
+    if reach_wgs84 is not None:
+        try:
+            return _load_grid(
+                boundary_wgs84=boundary_wgs84,
+                site_id=site_id,
+                resolution_m=resolution_m,
+                use_terrain=use_terrain,
+                settings=settings,
+                storage=storage,
+                sources=sources,
+                reach=reach_wgs84,
+            )
+        except (InvalidInput, DemError) as exc:
+            # The gen-tie then runs straight beyond the site's grid, and says so.
+            log.info("terrain to the interconnection point not available (%s); using the site's grid", exc)
+    return _load_grid(
+        boundary_wgs84=boundary_wgs84,
+        site_id=site_id,
+        resolution_m=resolution_m,
+        use_terrain=use_terrain,
+        settings=settings,
+        storage=storage,
+        sources=sources,
+    )
+
+
+def _load_grid(
+    *,
+    boundary_wgs84: BaseGeometry | Mapping[str, Any],
+    site_id: object,
+    resolution_m: float,
+    use_terrain: bool,
+    settings: Settings,
+    storage: Storage | None,
+    sources: Sequence[DemSource] | None = None,
+    reach: BaseGeometry | None = None,
+) -> tuple[Grid, str]:
     boundary = as_geometry(boundary_wgs84)
-    spec = grid_spec_for(boundary, resolution_m)
+    spec = grid_spec_for(boundary, resolution_m, reach_wgs84=reach)
     if not use_terrain:
         return FlatSource().fetch(spec), "flat"
     chosen = (
@@ -141,11 +187,11 @@ def load_site_grid(
             # Cached entries are looked up in source order, so a preferred source still wins.
             if source.name == "flat":
                 break
-            hit = _cached(storage, cache_key(site_id, source.name, resolution_m), spec)
+            hit = _cached(storage, _key(site_id, source.name, resolution_m, reach), spec)
             if hit is not None:
                 return hit, source.name
     grid, name = fetch_grid(spec, chosen)
     grid = grid.with_data(np.asarray(grid.data, dtype=np.float32))
     if storage is not None and name != "flat":
-        _store(storage, cache_key(site_id, name, resolution_m), grid)
+        _store(storage, _key(site_id, name, resolution_m, reach), grid)
     return grid, name

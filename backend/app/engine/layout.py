@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from affine import Affine
 from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from app.engine.areas import area_metrics
@@ -23,8 +24,9 @@ from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import design_electrical
+from app.engine.gentie import GenTie, route_gen_tie, voltage_class_kv
 from app.engine.grid import Grid
-from app.engine.mix import mix_warnings
+from app.engine.mix import mix_warnings, overshoot_warning
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, site_keepouts, usable_area
 from app.engine.profiles import load_profile
 from app.engine.pv.civil import (
@@ -137,6 +139,8 @@ def generate_layout(
     report("analysing_terrain", 0.0)
     boundary, keepouts = site_keepouts(site, crs)
     usable = usable_area(boundary, params.setback_m, keepouts)
+    # The gen-tie may leave the parcel: it is routed on the grid as given (before cropping).
+    site_grid = grid
     grid = _crop(grid, boundary.bounds)
     slope = slope_deg(grid)
     limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
@@ -262,6 +266,21 @@ def generate_layout(
                 max_grade_pct=profile.road.max_grade_pct,
             )
 
+    gen_tie: GenTie | None = None
+    if hub_index is not None and site.interconnection_point is not None:
+        report("routing_gen_tie", 70.0)
+        gen_tie = _gen_tie(
+            site_grid,
+            boundary,
+            to_utm(site.interconnection_point, crs),
+            placement.blocks[hub_index].centre,
+            keepouts,
+            [c.polygon for c in placement.components] + stations,
+            row_runs(pv, max_gap_m=FENCE_MERGE_M) if pv is not None else [],
+        )
+        if gen_tie is not None:
+            warnings.extend(gen_tie.warnings)
+
     total_kw = generating_kw()
     if total_kw < params.target_capacity_kw - 1e-6:
         warnings.insert(
@@ -273,6 +292,10 @@ def generate_layout(
         )
     pv_kw = pv.plant.ac_kw if pv is not None else 0.0
     target = params.target_capacity_kw
+    over = overshoot_warning(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw)
+    if over is not None:
+        # First, like a shortfall: the plant is not the size asked for.
+        warnings.insert(0, over)
     warnings.extend(mix_warnings(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw))
 
     report("computing_earthwork", 75.0)
@@ -318,6 +341,8 @@ def generate_layout(
                 properties=props,
             )
         )
+    pad_cut = float(sum(a.cut_m3 for a in assets_list))
+    pad_fill = float(sum(a.fill_m3 for a in assets_list))
     if pv is not None:
         assets_list.extend(table_assets(pv, crs))
     assets = tuple(assets_list)
@@ -363,8 +388,13 @@ def generate_layout(
         "cut_volume_m3": float(sum(a.cut_m3 for a in assets) + sum(r.cut_m3 for r in roads)),
         "fill_volume_m3": float(sum(a.fill_m3 for a in assets) + sum(r.fill_m3 for r in roads)),
         "parcel_area_ha": parcel_ha,
+        # The line to the grid: 0 without an interconnection point (the cost then says so).
+        "gen_tie_length_m": gen_tie.length_m if gen_tie is not None else 0.0,
+        "gen_tie_voltage_kv": voltage_class_kv(total_kw),
         **areas,
         "target_capacity_kw": float(params.target_capacity_kw),
+        # Placed over target [%]: > 0 over (whole units, warned beyond 5 %), < 0 short (warned).
+        "capacity_over_target_pct": 100.0 * (total_kw - target) / target,
     }
     design: dict[str, Any] = {}
     extras: list[dict[str, Any]] = []
@@ -385,13 +415,22 @@ def generate_layout(
                     gates=len(fencing.gates),
                     road_cut_m3=float(sum(r.cut_m3 for r in road_segments)),
                     road_fill_m3=float(sum(r.fill_m3 for r in road_segments)),
+                    pad_cut_m3=pad_cut,
+                    pad_fill_m3=pad_fill,
                 ),
             )
             doc = electrical.to_document()
             design["electrical"] = doc["electrical"]
-            design["bom"] = doc["bom"]
+            design["bom"] = {
+                **doc["bom"],
+                "gen_tie": _gen_tie_quantities(
+                    gen_tie, total_kw, has_point=site.interconnection_point is not None
+                ),
+            }
             extras += cable_features(doc.get("cables", []) + doc.get("trenches", []), crs)
             metrics.update(electrical_metrics(doc))
+    if gen_tie is not None:
+        extras = [*extras, _gen_tie_feature(gen_tie, crs, total_kw)]
     report("finalising", 100.0)
     return LayoutResult(
         assets=assets,
@@ -403,3 +442,55 @@ def generate_layout(
         design=design,
         plant=pv.plant if pv is not None else None,
     )
+
+
+def _gen_tie(
+    grid: Grid,
+    boundary: BaseGeometry,
+    poi: Point,
+    substation_xy: tuple[float, float],
+    keepouts: list[BaseGeometry],
+    equipment: list[Polygon],
+    rows: list[Polygon],
+) -> GenTie | None:
+    """The gen-tie from the interconnection point `poi` to the substation (UTM [m]), or None when the
+    point is the substation's own centre. Routed on `grid` cropped to the parcel and the point."""
+    if poi.distance(Point(substation_xy)) < 1.0:
+        return None
+    minx, miny, maxx, maxy = boundary.bounds
+    area = _crop(grid, (min(minx, poi.x), min(miny, poi.y), max(maxx, poi.x), max(maxy, poi.y)))
+    sub = Point(substation_xy)
+    return route_gen_tie(
+        grid=area,
+        slope_deg=slope_deg(area),
+        substation_xy=substation_xy,
+        poi_xy=(poi.x, poi.y),
+        obstacles=keepouts,
+        # The line leaves from the substation: its own pad is not in the way.
+        equipment=[e for e in equipment if not e.covers(sub)],
+        footprints=rows,
+    )
+
+
+def _gen_tie_quantities(gen_tie: GenTie | None, ac_kw: float, *, has_point: bool) -> dict[str, Any]:
+    """The gen-tie's bill-of-quantities entry: length [m], voltage class [kV] and whether the site
+    has an interconnection point (without one the length is 0 and the cost warns)."""
+    return {
+        "length_m": round(gen_tie.length_m, 1) if gen_tie is not None else 0.0,
+        "voltage_kv": voltage_class_kv(ac_kw),
+        "interconnection_point": has_point,
+    }
+
+
+def _gen_tie_feature(gen_tie: GenTie, crs: str, ac_kw: float) -> dict[str, Any]:
+    """The gen-tie as a layout feature (`kind: "gen_tie"`, WGS84), with its length and voltage."""
+    (line,) = reproject_many([gen_tie.geometry], crs, WGS84)
+    return {
+        "kind": "gen_tie",
+        "geometry": line,
+        "properties": {
+            "length_m": round(gen_tie.length_m, 1),
+            "voltage_kv": voltage_class_kv(ac_kw),
+            "straight_m": round(gen_tie.straight_m, 1),
+        },
+    }

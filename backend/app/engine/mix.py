@@ -87,3 +87,44 @@ def mix_warnings(
         asked_pv = f" (its share: {target_kw * pv_share:,.0f} kW)" if pv_share is not None else ""
         warnings.append(f"{storage_kwh:,.0f} kWh of storage placed beside 0 kW of PV{asked_pv}")
     return warnings
+
+
+# A plant more than this much over its target [%] is warned about (issue 22): whole units overshoot.
+OVERSHOOT_PCT = 5.0
+
+
+def overshoot_warning(
+    profile: Profile,
+    target_kw: float,
+    placement: Placement,
+    *,
+    pv_block: str | None,
+    pv_kw: float,
+) -> str | None:
+    """The warning for a plant whose capacity exceeds `target_kw` [kW AC] by more than
+    `OVERSHOOT_PCT`: by how much, and why — the unit sizes placed (e.g. "2 × 48,000 kW gas
+    turbine"), since blocks come whole. None within the margin."""
+    total = placement.capacity_kw + pv_kw
+    if target_kw <= 0 or total <= target_kw * (1.0 + OVERSHOOT_PCT / 100.0) + KW_TOL:
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for i, b in enumerate(placement.blocks):
+        if any(c.block_index == i and c.capacity_kw > 0 for c in placement.components):
+            counts[b.name] += 1
+    parts = []
+    for spec in profile.blocks:
+        unit_kw = sum(
+            profile.asset_types[c.asset_type].capacity_kw
+            for c in spec.components
+            if profile.asset_types[c.asset_type].generating
+        )
+        if spec.name == pv_block and pv_kw > KW_TOL:
+            parts.append(f"PV {pv_kw:,.0f} kW")
+        elif counts.get(spec.name) and unit_kw > 0:
+            parts.append(f"{counts[spec.name]} × {unit_kw:,.0f} kW {_label(profile, spec)}")
+    excess = total - target_kw
+    return (
+        f"capacity over target: placed {total:,.0f} kW against the {target_kw:,.0f} kW target "
+        f"(+{excess:,.0f} kW, +{100.0 * excess / target_kw:.0f} %) because generating units come whole: "
+        f"{' + '.join(parts)}; lower the target or the unit size to come closer"
+    )

@@ -10,6 +10,11 @@ roads.csv — one row per road segment: id, road_class, start/end lon/lat [degre
 length_m, max_grade_pct, compliant (false: steeper than trucks can climb), cut_m3, fill_m3, and the
 centreline as WKT (WGS84 lon/lat).
 
+gen_tie.csv — the gen-tie line from the interconnection point to the substation, when the site
+has that point (GeoJSON `kind: "gen_tie"`): id, voltage_kv, length_m, straight_m (drawn straight
+beyond the terrain grid) [m], start (interconnection point) / end (substation) lon/lat [degrees],
+and the line as WKT (WGS84 lon/lat).
+
 tables.csv — the table schedule, present when the layout has PV tables or trackers: one row per
 table, ordered by inverter block: id, block, asset_type, structure, centre lon/lat [degrees] and
 UTM easting/northing [m] (`utm_crs`), dc_kwp, modules, tilt_deg, azimuth_deg (clockwise from true
@@ -30,7 +35,7 @@ performance_ratio, capacity_factor, dc_kwp, ac_kw, ghi/poa [kWh/m²], weather_so
 weather_label, is_clearsky_upper_bound.
 losses.csv — the loss waterfall in order: step, percent (signed, % of the value before the
 step), value_after, unit.
-cost.csv — category (capex | overhead | summary), line, quantity, unit, unit_cost_usd,
+cost.csv — category (capex | overhead | opex | summary), line, quantity, unit, unit_cost_usd,
 total_usd, source (the cited public source of the unit price). Summary rows: direct CAPEX, CAPEX
 total, CAPEX per Wdc and Wac, OPEX [USD/yr], real LCOE [USD/MWh] and, when a price was given, NPV.
 
@@ -92,6 +97,17 @@ ROAD_COLUMNS: tuple[str, ...] = (
     "fill_m3",
     "wkt",
 )
+GEN_TIE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "voltage_kv",
+    "length_m",
+    "straight_m",
+    "start_lon",
+    "start_lat",
+    "end_lon",
+    "end_lat",
+    "wkt",
+)
 TABLE_COLUMNS: tuple[str, ...] = (
     "id",
     "block",
@@ -134,6 +150,8 @@ _DECIMALS: dict[str, int] = {
     "width_m": 2,
     "length_m": 2,
     "max_grade_pct": 2,
+    "straight_m": 2,
+    "voltage_kv": 0,
     "dc_kwp": 3,
     "tilt_deg": 2,
     "azimuth_deg": 2,
@@ -259,6 +277,27 @@ def road_rows(doc: ExportDocument) -> list[dict[str, object]]:
     return rows
 
 
+def gen_tie_rows(doc: ExportDocument) -> list[dict[str, object]]:
+    """One dict per gen-tie line with the gen_tie.csv columns (floats unformatted)."""
+    rows: list[dict[str, object]] = []
+    for item in doc.gen_ties:
+        ends = _ends(item)
+        rows.append(
+            {
+                "id": item.id,
+                "voltage_kv": item.value("voltage_kv"),
+                "length_m": item.value("length_m"),
+                "straight_m": item.value("straight_m"),
+                "start_lon": ends[0][0] if ends else None,
+                "start_lat": ends[0][1] if ends else None,
+                "end_lon": ends[1][0] if ends else None,
+                "end_lat": ends[1][1] if ends else None,
+                "wkt": wkt.dumps(item.geometry, rounding_precision=7, trim=True),
+            }
+        )
+    return rows
+
+
 def _count(value: float | None) -> int | None:
     return None if value is None else round(value)
 
@@ -352,6 +391,8 @@ def write_csv_zip(doc: ExportDocument) -> bytes:
     ]
     if doc.tables:
         files.append(("tables.csv", _csv(TABLE_COLUMNS, table_rows(doc))))
+    if doc.gen_ties:
+        files.append(("gen_tie.csv", _csv(GEN_TIE_COLUMNS, gen_tie_rows(doc))))
     files += design_files(doc)
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in files:

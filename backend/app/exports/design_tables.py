@@ -129,9 +129,24 @@ def bom_rows(bom: Mapping[str, Any]) -> list[BomRow]:
     if num(bom.get("gates")) is not None:
         add(BomRow("Gates", "", num(bom.get("gates")), "pcs"))
     grading = _dict(bom.get("grading"))
-    for key, name in (("cut_m3", "cut"), ("fill_m3", "fill"), ("total_m3", "cut + fill")):
+    # One earthwork figure: tables + roads + equipment pads (the layout metrics' cut and fill).
+    for key, name in (
+        ("cut_m3", "cut"),
+        ("fill_m3", "fill"),
+        ("total_m3", "cut + fill (tables + roads + pads)"),
+        ("tables_m3", "of which under tables"),
+        ("roads_m3", "of which roads"),
+        ("pads_m3", "of which equipment pads"),
+    ):
         if num(grading.get(key)) is not None:
             add(BomRow("Grading", name, num(grading.get(key)), "m³"))
+    tie = _dict(bom.get("gen_tie"))
+    if tie:
+        kv = _g(tie.get("voltage_kv"))
+        detail = f"{kv} kV overhead" if kv else "overhead"
+        if not tie.get("interconnection_point"):
+            detail += ", no interconnection point set"
+        add(BomRow("Gen-tie line", detail, num(tie.get("length_m")), "m"))
     return rows
 
 
@@ -220,7 +235,7 @@ def loss_rows(energy: Mapping[str, Any]) -> list[tuple[str, float | None, float 
 
 @dataclass(frozen=True)
 class CostRow:
-    """One cost line: category ("capex", "overhead", "summary"), quantity [unit] × unit cost [USD]
+    """One cost line: category ("capex", "overhead", "opex", "summary"), quantity [unit] × unit cost [USD]
     = total [USD], with the price's cited source."""
 
     category: str
@@ -262,8 +277,20 @@ def cost_rows(cost: Mapping[str, Any]) -> list[CostRow]:
                 "overhead",
                 str(o.get("item") or ""),
                 num(o.get("pct")),
-                "% of direct",
+                "% of built cost",
                 None,
+                num(o.get("usd")),
+                _source(cost, o),
+            )
+        )
+    for o in (_dict(x) for x in _list(_dict(cost.get("opex")).get("lines"))):
+        rows.append(
+            CostRow(
+                "opex",
+                f"{o.get('item') or ''} (per year)",
+                num(o.get("quantity")),
+                str(o.get("unit") or ""),
+                num(o.get("unit_cost")),
                 num(o.get("usd")),
                 _source(cost, o),
             )

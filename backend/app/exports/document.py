@@ -8,9 +8,11 @@ CRS, names, parameters, warnings and optional terrain data.
 FeatureCollection contract: a top-level "metrics" member (total_capacity_kw, storage_kwh,
 asset_count, counts_by_type, road_length_m, cut_volume_m3, fill_volume_m3, buildable_area_ha,
 capacity_density_kw_per_ha, target_capacity_kw) and features whose properties.kind is one of
-boundary | exclusion | entry | asset | road | fence | gate | cable | trench. PV tables and trackers
+boundary | exclusion | entry | asset | road | fence | gate | cable | trench | gen_tie. PV tables and trackers
 are assets of type pv_table / tracker with properties dc_kwp, block (inverter block id) etc.; cables
-carry circuit, level (dc | lv | mv), conductor, length_m, current_a; trenches level and length_m.
+carry circuit, level (dc | lv | mv), conductor, length_m, current_a; trenches level and length_m;
+the gen-tie (the line from the interconnection point to the substation) length_m, voltage_kv and
+straight_m (the part drawn straight beyond the terrain grid).
 Features without those newer properties are still exported (missing numbers are blank).
 
 The optional design document (`LayoutResult.design`: "pv", "electrical", "bom", "energy", "cost")
@@ -37,7 +39,9 @@ from shapely.ops import unary_union
 
 from app.engine.crs import WGS84, reproject_many, to_utm
 
-Kind = Literal["boundary", "exclusion", "entry", "asset", "road", "fence", "gate", "cable", "trench"]
+Kind = Literal[
+    "boundary", "exclusion", "entry", "asset", "road", "fence", "gate", "cable", "trench", "gen_tie"
+]
 KINDS: tuple[Kind, ...] = (
     "boundary",
     "exclusion",
@@ -48,6 +52,7 @@ KINDS: tuple[Kind, ...] = (
     "gate",
     "cable",
     "trench",
+    "gen_tie",
 )
 # Cable levels in drawing order (the GeoJSON `level` of a cable feature).
 CABLE_LEVELS: tuple[str, ...] = ("dc", "lv", "mv")
@@ -199,6 +204,11 @@ class ExportDocument:
     @property
     def trenches(self) -> list[Item]:
         return self._items["trench"]
+
+    @property
+    def gen_ties(self) -> list[Item]:
+        """The gen-tie line(s) from the interconnection point to the substation (kind "gen_tie")."""
+        return self._items["gen_tie"]
 
     @cached_property
     def cables_by_level(self) -> dict[str, list[Item]]:

@@ -13,6 +13,8 @@ Layers (each with the web app's colour as true colour and the nearest AutoCAD co
     ROADS_NONCOMPLIANT  road segments steeper than trucks can climb (`compliant: false`), DASHED
     FENCE / GATES       fence lines and gate points
     TRENCH              cable trench centrelines (DC / LV and MV), when the plant has an electrical design
+    GEN_TIE             the gen-tie line from the interconnection point to the substation, with
+                        voltage_kv, length_m, straight_m as XDATA; when the site has that point
     CABLE_DC / CABLE_LV / CABLE_MV
                         cable routes by level (DC strings and feeders, LV AC from string inverters,
                         MV collection feeders), each with circuit, conductor, length_m, current_a as
@@ -61,6 +63,7 @@ from app.exports.palette import (
     ENTRY_COLOR,
     EXCLUSION_COLOR,
     FENCE_COLOR,
+    GEN_TIE_COLOR,
     NONCOMPLIANT_ROAD_COLOR,
     ROAD_COLORS,
     TRENCH_COLOR,
@@ -119,8 +122,10 @@ ROAD_XDATA = ROAD_PROPERTIES
 CABLE_XDATA: tuple[str, ...] = ("circuit", "level", "conductor", "length_m", "current_a", "cable_m", "block")
 TRENCH_XDATA: tuple[str, ...] = ("level", "length_m")
 TRENCH_LAYER = "TRENCH"
+GEN_TIE_XDATA: tuple[str, ...] = ("voltage_kv", "length_m", "straight_m")
+GEN_TIE_LAYER = "GEN_TIE"
 # Layers of the electrical design, reserved like FIXED_LAYERS (asset types never take them).
-DESIGN_LAYERS: tuple[str, ...] = (TRENCH_LAYER, "CABLE_DC", "CABLE_LV", "CABLE_MV")
+DESIGN_LAYERS: tuple[str, ...] = (TRENCH_LAYER, "CABLE_DC", "CABLE_LV", "CABLE_MV", GEN_TIE_LAYER)
 EXCLUSION_XDATA = ("zone_type", "buffer_m", "name")
 # Contour labels: one per line at its middle, on lines at least this many text heights long.
 MIN_LABELLED_CONTOUR_HEIGHTS = 12.0
@@ -325,6 +330,7 @@ def build_dxf(doc: ExportDocument) -> Drawing:
         _text(msp, "Gate", p.x, p.y + th, th, "GATES")
 
     _cables(dwg, msp, doc, bounds)
+    _gen_ties(dwg, msp, doc, bounds)
 
     contours = doc.contours_utm()
     for line, z in contours:
@@ -385,6 +391,21 @@ def _cables(
                     e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": layer})
                     e.set_xdata(APPID, _xdata(item, CABLE_XDATA))
                     bounds.append(line.bounds)
+
+
+def _gen_ties(
+    dwg: Drawing, msp: Modelspace, doc: ExportDocument, bounds: list[tuple[float, float, float, float]]
+) -> None:
+    """The gen-tie line(s) on layer GEN_TIE, with voltage and lengths as XDATA."""
+    if doc.gen_ties:
+        _add_layer(dwg, GEN_TIE_LAYER, GEN_TIE_COLOR)
+    for item in doc.gen_ties:
+        for line in _lines(doc.to_utm(item.geometry)):
+            pts = [(x, y) for x, y, *_ in line.coords]
+            if len(pts) >= 2:
+                e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": GEN_TIE_LAYER})
+                e.set_xdata(APPID, _xdata(item, GEN_TIE_XDATA))
+                bounds.append(line.bounds)
 
 
 def _equipment(dwg: Drawing, msp: Modelspace, doc: ExportDocument, th: float) -> None:
@@ -483,6 +504,10 @@ def _title_block(
         km = sum(t.value("length_m") or 0.0 for t in doc.trenches) / 1000.0
         levels = "/".join(lv.upper() for lv in doc.cables_by_level)
         lines.append(f"Cables: {len(doc.cables):,} routes ({levels or '-'}); trenches {km:,.2f} km")
+    for tie in doc.gen_ties:
+        kv = tie.value("voltage_kv")
+        km = (tie.value("length_m") or 0.0) / 1000.0
+        lines.append(f"Gen-tie: {km:,.2f} km" + (f" at {kv:g} kV" if kv else ""))
     if not doc.terrain_assessed:
         lines.append("Terrain: not used - slopes and earthwork not assessed")
     interval = (doc.terrain_summary or {}).get("contour_interval_m")

@@ -18,6 +18,9 @@ longitude,latitude [degrees], clamped to ground. Layout:
                             (78)", "LV cables", "MV cables"), each placemark named by its circuit
                             with conductor, length_m, current_a; when there are any
       Folder "Trenches"     cable trench centrelines (DC / LV and MV), when there are any
+      Folder "Grid connection"
+                            the gen-tie line from the interconnection point to the substation
+                            (voltage_kv, length_m, straight_m), when the site has that point
 
 Colours are the web app's (app.exports.palette).
 
@@ -47,6 +50,7 @@ from app.exports.palette import (
     ENTRY_COLOR,
     EXCLUSION_COLOR,
     FENCE_COLOR,
+    GEN_TIE_COLOR,
     TRENCH_COLOR,
     asset_color,
     block_color,
@@ -99,6 +103,11 @@ CABLE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
 )
 CABLE_DATA_KEYS: tuple[str, ...] = ("circuit", "level", "conductor", *(f[0] for f in CABLE_FIELDS))
 TRENCH_FIELDS: tuple[tuple[str, str, str, int], ...] = (("length_m", "Length", "m", 1),)
+GEN_TIE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("voltage_kv", "Voltage", "kV", 0),
+    ("length_m", "Length", "m", 1),
+    ("straight_m", "Drawn straight (beyond the terrain grid)", "m", 1),
+)
 CABLE_WIDTH_PX = {"dc": 1.5, "lv": 2.0, "mv": 3.0}
 
 
@@ -313,6 +322,8 @@ def build_kml(doc: ExportDocument) -> etree._Element:
         _style(d, _style_id("cable", level), line=cable_color(level), line_width=width, fill=None)
     if doc.trenches:
         _style(d, "trench", line=TRENCH_COLOR, line_width=4, fill=None)
+    if doc.gen_ties:
+        _style(d, "gen_tie", line=GEN_TIE_COLOR, line_width=3, fill=None)
     entry_style = _sub(d, "Style")
     entry_style.set("id", "entry")
     icon_style = _sub(entry_style, "IconStyle")
@@ -408,6 +419,7 @@ def build_kml(doc: ExportDocument) -> etree._Element:
             _placemark(folder, name=f"Gate {n}", style="entry", geometry=item.geometry, item=item)
 
     _cable_folders(d, doc)
+    _gen_tie_folder(d, doc)
     _look_at(d, doc)
     return root
 
@@ -447,6 +459,26 @@ def _cable_folders(d: etree._Element, doc: ExportDocument) -> None:
                 item=item,
                 data_keys=("level", "length_m"),
             )
+
+
+def _gen_tie_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """Folder "Grid connection": the gen-tie line, when the layout has one."""
+    if not doc.gen_ties:
+        return
+    folder = _sub(d, "Folder")
+    _sub(folder, "name", "Grid connection")
+    for item in doc.gen_ties:
+        kv = item.value("voltage_kv")
+        name = f"Gen-tie {kv:g} kV" if kv else "Gen-tie"
+        _placemark(
+            folder,
+            name=name,
+            style="gen_tie",
+            geometry=item.geometry,
+            description=_table(_field_rows(item, GEN_TIE_FIELDS), title=name),
+            item=item,
+            data_keys=tuple(f[0] for f in GEN_TIE_FIELDS),
+        )
 
 
 def terrain_note(doc: ExportDocument) -> str:

@@ -86,6 +86,8 @@ FENCE_COLOR = "#374151"
 CABLE_COLORS: dict[str, str] = {"dc": "#c2410c", "lv": "#0f766e", "mv": "#7e22ce"}
 CABLE_COLOR = "#57534e"  # a cable of any other level
 TRENCH_COLOR = "#a8a29e"
+# The gen-tie (overhead line to the grid): the interconnection point's colour.
+GEN_TIE_COLOR = INTERCONNECTION_COLOR
 
 _ACRONYMS = {
     "pv": "PV",
@@ -201,6 +203,7 @@ __all__ = [
     "ENTRY_COLOR",
     "EXCLUSION_COLOR",
     "FENCE_COLOR",
+    "GEN_TIE_COLOR",
     "NONCOMPLIANT_ROAD_COLOR",
     "ROAD_COLOR",
     "TRENCH_COLOR",

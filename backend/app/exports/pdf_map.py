@@ -28,6 +28,7 @@ from app.exports.palette import (
     ENTRY_COLOR,
     EXCLUSION_COLOR,
     FENCE_COLOR,
+    GEN_TIE_COLOR,
     NONCOMPLIANT_ROAD_COLOR,
     asset_color,
     block_color,
@@ -106,6 +107,8 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
         *(g for _, g in roads),
         *(g for _, g in assets),
     ]
+    gen_ties = [ln for item in doc.gen_ties for ln in _lines(doc.to_utm(item.geometry))]
+    geoms += gen_ties  # the map reaches the interconnection point
     if entry is not None:
         geoms.append(entry)
     if not geoms:
@@ -201,6 +204,11 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
         segs = [[(x, y) for x, y, *_ in ln.coords] for ln in fences]
         ax.add_collection(
             LineCollection(segs, colors=FENCE_COLOR, linewidths=0.8, linestyles=(0, (4, 1.5)), zorder=5)
+        )
+    if gen_ties:
+        segs = [[(x, y) for x, y, *_ in ln.coords] for ln in gen_ties]
+        ax.add_collection(
+            LineCollection(segs, colors=GEN_TIE_COLOR, linewidths=1.6, linestyles=(0, (6, 2, 1, 2)), zorder=7)
         )
     # MV feeders only: DC and LV cables follow every row and would hide the tables at plan scale.
     mv = [ln for item in doc.cables_by_level.get("mv", []) for ln in _lines(doc.to_utm(item.geometry))]
@@ -377,6 +385,19 @@ def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
         )
     if doc.fences:
         handles.append(Line2D([], [], color=FENCE_COLOR, lw=1, linestyle=(0, (4, 1.5)), label="Fence"))
+    for tie in doc.gen_ties:
+        kv, km = tie.value("voltage_kv"), (tie.value("length_m") or 0.0) / 1000.0
+        volts = f"{kv:g} kV " if kv else ""
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=GEN_TIE_COLOR,
+                lw=1.6,
+                linestyle=(0, (6, 2, 1, 2)),
+                label=f"Gen-tie {volts}({km:,.2f} km)",
+            )
+        )
     feeders = {c.text("circuit") for c in doc.cables_by_level.get("mv", [])}
     if feeders:
         handles.append(

@@ -101,6 +101,8 @@ def load_terrain(
         use_terrain=job.params.use_terrain,
         settings=settings,
         storage=storage,
+        # The gen-tie is routed over terrain up to the interconnection point, outside the parcel too.
+        reach_wgs84=job.site.interconnection_point,
     )
     return Terrain(grid=grid, source=source)
 

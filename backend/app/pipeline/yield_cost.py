@@ -102,6 +102,8 @@ def with_energy_and_cost(
             land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
         )
         design["cost"] = priced
+        # E.g. no interconnection point: the gen-tie is priced at 0 km, said where the user looks.
+        warnings.extend(str(w) for w in priced.get("warnings", []))
         metrics["capex_usd"] = priced.get("capex_usd")
         metrics["opex_usd_per_yr"] = priced.get("opex_usd_per_yr")
         metrics["lcoe_usd_per_mwh"] = priced.get("lcoe_usd_per_mwh")
@@ -109,4 +111,25 @@ def with_energy_and_cost(
         dc = float(result.metrics.get("dc_capacity_kwp") or 0.0)
         capex = priced.get("capex_usd")
         metrics["capex_usd_per_wdc"] = capex / (dc * 1000.0) if capex and dc > 0 else None
+        extras = _priced_gen_tie_voltage(result, metrics, design, priced)
+        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings), extras=extras)
     return replace(result, metrics=metrics, design=design, warnings=tuple(warnings))
+
+
+def _priced_gen_tie_voltage(
+    result: LayoutResult, metrics: dict[str, Any], design: dict[str, Any], priced: dict[str, Any]
+) -> tuple[dict[str, Any], ...]:
+    """One voltage for the gen-tie: the class the cost priced (a request's `gen_tie_voltage_kv`
+    overrides the size-based class) in the metrics, the BOM and the drawn line; returns the extras."""
+    kv = (priced.get("capex") or {}).get("gen_tie", {}).get("voltage_kv")
+    if kv is None:
+        return result.extras
+    metrics["gen_tie_voltage_kv"] = kv
+    if isinstance(design.get("bom"), dict) and isinstance(design["bom"].get("gen_tie"), dict):
+        design["bom"] = {**design["bom"], "gen_tie": {**design["bom"]["gen_tie"], "voltage_kv": kv}}
+    return tuple(
+        {**e, "properties": {**e.get("properties", {}), "voltage_kv": kv}}
+        if e.get("kind") == "gen_tie"
+        else e
+        for e in result.extras
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from shapely.geometry import box
 
 from app.engine.layout import generate_layout
@@ -94,3 +95,25 @@ def test_pv_short_of_its_share_counts_any_shortfall() -> None:
         "PV fell short" in m
         for m in mix_warnings(profile, 10_000, placement, pv_block="pv_block", pv_kw=4_000.0)
     )
+
+
+def test_overshoot_beyond_five_percent_says_the_unit_size_and_by_how_much() -> None:
+    crs, sq = square_utm(1500)
+    site, grid = site_from_utm(sq, crs), grid_for(sq, crs)
+    cases = {("gas_bess", 50_000.0): True, ("gas_bess", 96_000.0): False, ("solar_farm", 20_000.0): False}
+    for (profile, target), warned in cases.items():
+        r = generate_layout(site, grid, LayoutParams(target_capacity_kw=target, profile=profile))
+        placed = r.metrics["total_capacity_kw"]
+        over = [w for w in r.warnings if w.startswith("capacity over target")]
+        assert r.metrics["capacity_over_target_pct"] == pytest.approx(100 * (placed - target) / target)
+        assert bool(over) is warned is (placed > 1.05 * target), (profile, target, placed)
+        if warned:
+            unit = load_profile(profile).asset_types["gas_turbine"].capacity_kw
+            n = round(placed / unit)
+            assert placed == n * unit == 96_000.0
+            assert r.warnings[0] == over[0]  # first, where a shortfall would be
+            assert f"{n} × {unit:,.0f} kW gas turbine" in over[0]
+            assert (
+                f"+{placed - target:,.0f} kW" in over[0]
+                and f"+{100 * (placed - target) / target:.0f} %" in over[0]
+            )

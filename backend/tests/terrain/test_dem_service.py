@@ -189,3 +189,48 @@ def test_resolution_limits(tmp_path: Path, dem_dir: Path) -> None:
             settings=_settings(dem_dir),
             storage=None,
         )
+
+
+def test_the_grid_reaches_the_interconnection_point_when_it_can(tmp_path: Path) -> None:
+    from shapely.geometry import Point
+
+    from app.dem.base import grid_spec_for
+    from app.engine.crs import to_utm
+
+    settings = load_settings(dem_source="flat")
+    poi = Point(-82.97, 40.005)  # ≈ 1.7 km east of the parcel
+    plain, _ = load_site_grid(
+        boundary_wgs84=OHIO, site_id=1, resolution_m=30, use_terrain=False, settings=settings, storage=None
+    )
+    grid, _ = load_site_grid(
+        boundary_wgs84=OHIO,
+        site_id=1,
+        resolution_m=30,
+        use_terrain=False,
+        settings=settings,
+        storage=None,
+        reach_wgs84=poi,
+    )
+    p = to_utm(poi, grid.crs)
+    minx, miny, maxx, maxy = grid.bounds
+    assert minx < p.x < maxx and miny < p.y < maxy
+    assert not plain.bounds[2] > p.x
+    assert grid.crs == plain.crs == grid_spec_for(OHIO, 30).crs
+    # Cells stay aligned with the site's own grid.
+    assert (grid.transform.c - plain.transform.c) % 30 == pytest.approx(0.0, abs=1e-6)
+
+    # Too large a reach for the cell budget: the site's own grid, not an error.
+    far = Point(-82.80, 40.18)  # ≈ 17 × 20 km at 1 m: over MAX_GRID_CELLS
+    fallback, _ = load_site_grid(
+        boundary_wgs84=OHIO,
+        site_id=1,
+        resolution_m=1,
+        use_terrain=False,
+        settings=settings,
+        storage=None,
+        reach_wgs84=far,
+    )
+    site_only, _ = load_site_grid(
+        boundary_wgs84=OHIO, site_id=1, resolution_m=1, use_terrain=False, settings=settings, storage=None
+    )
+    assert fallback.bounds == site_only.bounds

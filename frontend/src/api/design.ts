@@ -194,6 +194,10 @@ export interface CostSection {
   npv_usd?: number | null;
   price_usd_per_mwh?: number | null;
   unit_costs?: Record<string, UnitCost>;
+  /** Yearly OPEX by line: O&M, property tax, land lease [USD/yr]. */
+  opex?: { lines?: { item: string; quantity: number; unit: string; unit_cost: number; usd: number; key?: string }[]; total_usd_per_yr?: number };
+  /** What the cost could not include, e.g. no interconnection point: the gen-tie priced at 0 km. */
+  warnings?: string[];
 }
 
 export interface LayoutDesign {

@@ -1,5 +1,10 @@
 """CAPEX from the bill of quantities, OPEX, real LCOE and NPV (USD of the table's dollar year).
 
+CAPEX reaches the grid: the plant's lines, then the gen-tie (km × USD/km of its voltage class) and
+the interconnection and network-upgrade cost (USD/kWac); EPC overhead, development and contingency
+are % of every line but the interconnection cost (paid to the transmission owner, an estimate of
+its own). OPEX: O&M and property tax per kWac, land lease per hectare.
+
 Real LCOE = (CAPEX + Σ_t OPEX/(1+r)^t) / Σ_t E·(1−d)^(t−1)/(1+r)^t over t = 1…N years (costs and
 energy discounted alike; r real discount rate, d annual degradation). NPV at a price p [USD/MWh]
 = −CAPEX + Σ_t (p·E_t − OPEX)/(1+r)^t. CAPEX is counted at year 0.
@@ -11,7 +16,13 @@ import math
 from typing import Any
 
 from app.engine.cost.prices import unit_costs
+from app.engine.gentie import voltage_class_kv
 from app.errors import InvalidInput, NonFiniteResult
+
+NO_INTERCONNECTION_POINT = (
+    "no interconnection point set for the site: the gen-tie line is priced at 0 km; place the "
+    "grid interconnection point to price the line to the grid"
+)
 
 
 def _v(costs: dict[str, Any], key: str) -> Any:
@@ -20,19 +31,24 @@ def _v(costs: dict[str, Any], key: str) -> Any:
 
 def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     """CAPEX lines [USD] from a bill of quantities (engine/electrical/bom.py) and a unit-cost table's
-    "costs" mapping. Returns {"lines": [{item, quantity, unit, unit_cost, usd}], "direct_usd",
-    "overheads": [...], "total_usd"}."""
+    "costs" mapping. Returns {"lines": [{item, quantity, unit, unit_cost, usd, key, group}],
+    "direct_usd" (Σ lines), "overheads": [{item, pct, base_usd, usd, key}], "total_usd" (direct +
+    overheads), "usd_per_wdc", "usd_per_wac", "gen_tie": {length_m, voltage_kv, usd_per_km}}.
+    Lines are grouped "plant" or "grid" (gen-tie, interconnection). A missing `bom["gen_tie"]`
+    counts as 0 km."""
     wdc = float(bom["modules"]["count"]) * float(bom["modules"]["power_w"])
     kva = float(bom["transformers"]["total_kva"])
     ac_kw = float(bom["power_stations"].get("ac_kw", kva))
     tracker = bom["structures"]["type"] == "tracker"
     lines: list[dict[str, Any]] = []
 
-    def add(item: str, qty: float, unit: str, key: str, price: float | None = None) -> None:
+    def add(
+        item: str, qty: float, unit: str, key: str, price: float | None = None, group: str = "plant"
+    ) -> None:
         p = float(_v(costs, key)) if price is None else price
         # "key" names the unit-cost entry, so reports can cite its source.
         line = {"item": item, "quantity": round(qty, 3), "unit": unit, "unit_cost": p, "usd": qty * p}
-        lines.append({**line, "key": key})
+        lines.append({**line, "key": key, "group": group})
 
     add("PV modules", wdc, "Wdc", "module_usd_per_wdc")
     add("module installation", wdc, "Wdc", "module_install_usd_per_wdc")
@@ -72,12 +88,21 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     add("gates", float(bom.get("gates", 0)), "gate", "gate_usd_each")
     add("earthwork", float(bom["grading"]["total_m3"]), "m³", "earthwork_usd_per_m3")
     add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
+    tie = bom.get("gen_tie") or {}
+    tie_km = float(tie.get("length_m") or 0.0) / 1000.0
+    kv = gen_tie_voltage(costs, ac_kw)
+    per_km = float(_v(costs, "gen_tie_usd_per_km")[f"{kv:g}"])
+    add(f"gen-tie line {kv:g} kV", tie_km, "km", "gen_tie_usd_per_km", per_km, group="grid")
+    add("interconnection and network upgrades", ac_kw, "kWac", "interconnection_usd_per_kwac", group="grid")
     direct = sum(line["usd"] for line in lines)
+    # Overheads apply to what is built; the interconnection cost is the transmission owner's estimate.
+    base = sum(line["usd"] for line in lines if line["key"] != "interconnection_usd_per_kwac")
     overheads = [
         {
             "item": name,
             "pct": float(_v(costs, key)),
-            "usd": direct * float(_v(costs, key)) / 100.0,
+            "base_usd": round(base, 2),
+            "usd": base * float(_v(costs, key)) / 100.0,
             "key": key,
         }
         for name, key in (
@@ -98,7 +123,15 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
         "total_usd": round(total, 2),
         "usd_per_wdc": round(total / wdc, 4) if wdc > 0 else None,
         "usd_per_wac": round(total / (ac_kw * 1000.0), 4) if ac_kw > 0 else None,
+        "gen_tie": {"length_m": round(tie_km * 1000.0, 1), "voltage_kv": kv, "usd_per_km": per_km},
     }
+
+
+def gen_tie_voltage(costs: dict[str, Any], ac_kw: float) -> float:
+    """The gen-tie voltage class [kV]: `gen_tie_voltage_kv` when given (> 0), else by the plant's AC
+    capacity [kW] (`app.engine.gentie.voltage_class_kv`)."""
+    kv = float(_v(costs, "gen_tie_voltage_kv"))
+    return kv if kv > 0 else float(voltage_class_kv(ac_kw))
 
 
 def _size_mm2(name: str) -> float:
@@ -110,9 +143,26 @@ def _size_mm2(name: str) -> float:
     raise InvalidInput(f"no price for cable {name!r}: add it to cost.cable_usd_per_m")
 
 
-def annual_opex(ac_kw: float, costs: dict[str, Any], land_ha: float = 0.0) -> float:
-    """Yearly OPEX [USD/yr]: fixed O&M per kWac plus land lease per hectare."""
-    return ac_kw * float(_v(costs, "opex_usd_per_kwac_yr")) + land_ha * float(_v(costs, "land_usd_per_ha_yr"))
+def opex_lines(ac_kw: float, costs: dict[str, Any], land_ha: float = 0.0) -> list[dict[str, Any]]:
+    """Yearly OPEX lines [USD/yr]: fixed O&M and property tax per kWac, land lease per hectare."""
+    out = []
+    for item, qty, unit, key in (
+        ("O&M (fixed)", ac_kw, "kWac", "opex_usd_per_kwac_yr"),
+        ("property tax", ac_kw, "kWac", "property_tax_usd_per_kwac_yr"),
+        ("land lease", land_ha, "ha", "land_usd_per_ha_yr"),
+    ):
+        p = float(_v(costs, key))
+        out.append(
+            {
+                "item": item,
+                "quantity": round(qty, 3),
+                "unit": unit,
+                "unit_cost": p,
+                "usd": round(qty * p, 2),
+                "key": key,
+            }
+        )
+    return out
 
 
 def lcoe_npv(
@@ -168,20 +218,28 @@ def estimate_cost(
 
     bom: the electrical design's bill of quantities; annual_energy_mwh: first-year AC energy [MWh];
     overrides: unit costs by key (see unit_costs.json); price_usd_per_mwh: energy price for NPV;
-    land_ha: leased area [ha]."""
+    land_ha: leased area [ha]. `warnings` says when the gen-tie could not be priced (no
+    interconnection point: `bom["gen_tie"]["interconnection_point"]` false or missing)."""
     table = unit_costs(overrides)
     costs = table["costs"]
     cap = capex(bom, costs)
     ac_kw = float(bom["power_stations"].get("ac_kw", bom["transformers"]["total_kva"]))
-    opex = annual_opex(ac_kw, costs, land_ha)
+    opex_items = opex_lines(ac_kw, costs, land_ha)
+    opex = float(sum(line["usd"] for line in opex_items))
     finite_figure("CAPEX", cap["total_usd"])
     finite_figure("OPEX", opex)
+    warnings: list[str] = []
+    tie = bom.get("gen_tie") or {}
+    if not tie.get("interconnection_point"):
+        warnings.append(NO_INTERCONNECTION_POINT)
     out: dict[str, Any] = {
         "currency": table["currency"],
         "dollar_year": table["dollar_year"],
         "capex": cap,
         "capex_usd": cap["total_usd"],
         "opex_usd_per_yr": round(opex, 2),
+        "opex": {"lines": opex_items, "total_usd_per_yr": round(opex, 2)},
+        "warnings": warnings,
         "discount_rate_real": float(_v(costs, "discount_rate_real")),
         "lifetime_yr": int(_v(costs, "lifetime_yr")),
         "degradation_pct_per_yr": float(_v(costs, "degradation_pct_per_yr")),

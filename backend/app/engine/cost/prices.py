@@ -39,6 +39,10 @@ COST_RANGES: dict[str, tuple[float, float]] = {
     "discount_rate_real": (-0.05, 0.30),
     "lifetime_yr": (1.0, 60.0),
     "degradation_pct_per_yr": (0.0, 5.0),
+    "gen_tie_usd_per_km": (0.0, 20_000_000.0),
+    "gen_tie_voltage_kv": (0.0, 800.0),
+    "interconnection_usd_per_kwac": (0.0, 3_000.0),
+    "property_tax_usd_per_kwac_yr": (0.0, 200.0),
 }
 # An entry without its own range: a percentage of direct cost 0–100 %, any other price 0–1e9.
 PCT_RANGE = (0.0, 100.0)
@@ -93,6 +97,13 @@ def unit_costs(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             else:
                 costs[key]["value"] = number
         costs[key]["source"] = "request"
+    kv = costs["gen_tie_voltage_kv"]["value"]
+    classes = costs["gen_tie_usd_per_km"]["value"]
+    if kv and f"{float(kv):g}" not in classes:
+        raise InvalidInput(
+            f"cost.gen_tie_voltage_kv: no gen-tie price for {float(kv):g} kV; give 0 (by plant size), one of "
+            f"{', '.join(sorted(classes, key=float))} kV, or add its price to cost.gen_tie_usd_per_km"
+        )
     return table
 
 

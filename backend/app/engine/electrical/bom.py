@@ -26,12 +26,14 @@ class RoadLike(Protocol):
 @dataclass(frozen=True, kw_only=True)
 class SiteExtras:
     """Quantities the layout knows and the electrical design does not: fence length [m], gates,
-    road cut / fill [m³]."""
+    road cut / fill [m³], equipment pad (substation, power stations, …) cut / fill [m³]."""
 
     fence_m: float = 0.0
     gates: int = 0
     road_cut_m3: float = 0.0
     road_fill_m3: float = 0.0
+    pad_cut_m3: float = 0.0
+    pad_fill_m3: float = 0.0
 
 
 def _roads(roads: Sequence[LineString | RoadLike], default_width_m: float) -> list[dict[str, Any]]:
@@ -80,8 +82,11 @@ def build_bom(
     kva: dict[float, int] = defaultdict(int)
     for s in station_kva:
         kva[round(float(s), 1)] += 1
-    grading_cut = sum(t.cut_m3 for t in plant.tables) + extras.road_cut_m3
-    grading_fill = sum(t.fill_m3 for t in plant.tables) + extras.road_fill_m3
+    # One earthwork figure (issue 22): tables + roads + equipment pads, as the layout metrics count it.
+    table_cut = float(sum(t.cut_m3 for t in plant.tables))
+    table_fill = float(sum(t.fill_m3 for t in plant.tables))
+    grading_cut = table_cut + extras.road_cut_m3 + extras.pad_cut_m3
+    grading_fill = table_fill + extras.road_fill_m3 + extras.pad_fill_m3
     devices: dict[str, Any]
     if dc.topology == "central":
         devices = {
@@ -137,6 +142,9 @@ def build_bom(
             "cut_m3": round(grading_cut, 1),
             "fill_m3": round(grading_fill, 1),
             "total_m3": round(grading_cut + grading_fill, 1),
+            "tables_m3": round(table_cut + table_fill, 1),
+            "roads_m3": round(extras.road_cut_m3 + extras.road_fill_m3, 1),
+            "pads_m3": round(extras.pad_cut_m3 + extras.pad_fill_m3, 1),
         },
         "mv_feeders": len(mv.feeders),
     }

@@ -74,9 +74,66 @@ def test_capex_lines_follow_the_bom_and_the_unit_costs(bom):
     )
     direct = sum(line["usd"] for line in out["capex"]["lines"])
     assert out["capex"]["direct_usd"] == pytest.approx(direct, abs=0.1)
-    assert out["capex_usd"] == pytest.approx(direct * 1.25, rel=1e-6)
-    assert out["opex_usd_per_yr"] == pytest.approx(bom["power_stations"]["ac_kw"] * 20.0, abs=0.01)
+    # EPC 12 % + development 10 % + contingency 3 % of all but the interconnection cost.
+    ac_kw = bom["power_stations"]["ac_kw"]
+    assert lines["interconnection and network upgrades"]["usd"] == pytest.approx(ac_kw * 100.0, abs=0.01)
+    built = direct - ac_kw * 100.0
+    assert out["capex_usd"] == pytest.approx(direct + built * 0.25, rel=1e-6)
+    # O&M 20 + property tax 4 USD/kWac-yr; no land without an area.
+    assert out["opex_usd_per_yr"] == pytest.approx(ac_kw * 24.0, abs=0.01)
     assert out["lcoe_usd_per_mwh"] > 0 and out["npv_usd"] is None
+
+
+def test_capex_equals_the_sum_of_its_lines(bom):
+    out = estimate_cost({**bom, "gen_tie": {"length_m": 2500.0, "interconnection_point": True}}, 10_000.0)
+    cap = out["capex"]
+    for line in cap["lines"]:
+        assert line["usd"] == pytest.approx(line["quantity"] * line["unit_cost"], rel=1e-3, abs=0.01)
+    for o in cap["overheads"]:
+        assert o["usd"] == pytest.approx(o["base_usd"] * o["pct"] / 100.0, abs=0.01)
+    items = [line["item"] for line in cap["lines"]] + [o["item"] for o in cap["overheads"]]
+    for needed in (
+        "gen-tie line 69 kV",
+        "interconnection and network upgrades",
+        "development",
+        "contingency",
+    ):
+        assert needed in items
+    total = sum(line["usd"] for line in cap["lines"]) + sum(o["usd"] for o in cap["overheads"])
+    assert cap["total_usd"] == pytest.approx(total, abs=0.05)
+    assert out["capex_usd"] == cap["total_usd"]
+    assert out["warnings"] == []
+
+
+def test_opex_has_o_and_m_property_tax_and_land_lease(bom):
+    ac_kw = bom["power_stations"]["ac_kw"]
+    out = estimate_cost(bom, 10_000.0, land_ha=12.5, overrides={"land_usd_per_ha_yr": 2000.0})
+    by = {line["item"]: line["usd"] for line in out["opex"]["lines"]}
+    assert by == pytest.approx(
+        {"O&M (fixed)": ac_kw * 20.0, "property tax": ac_kw * 4.0, "land lease": 25_000.0}
+    )
+    assert out["opex_usd_per_yr"] == pytest.approx(sum(by.values()), abs=0.01)
+
+
+def test_no_interconnection_point_prices_no_gen_tie_and_says_so(bom):
+    out = estimate_cost(bom, 10_000.0)
+    tie = next(line for line in out["capex"]["lines"] if line["key"] == "gen_tie_usd_per_km")
+    assert tie["quantity"] == 0 and tie["usd"] == 0
+    assert len(out["warnings"]) == 1 and "no interconnection point" in out["warnings"][0]
+    assert "0 km" in out["warnings"][0]
+
+
+def test_gen_tie_voltage_class_follows_size_or_the_request(bom):
+    with_tie = {**bom, "gen_tie": {"length_m": 1000.0, "interconnection_point": True}}
+    auto = estimate_cost(with_tie, None)
+    assert auto["capex"]["gen_tie"] == {"length_m": 1000.0, "voltage_kv": 69.0, "usd_per_km": 750_000.0}
+    hv = estimate_cost(with_tie, None, overrides={"gen_tie_voltage_kv": 230})
+    assert hv["capex"]["gen_tie"]["usd_per_km"] == 1_400_000.0
+    assert hv["capex_usd"] - auto["capex_usd"] == pytest.approx(650_000.0 * 1.25, rel=1e-6)
+    with pytest.raises(InvalidInput, match="gen_tie_voltage_kv"):
+        unit_costs({"gen_tie_voltage_kv": 100})
+    priced = unit_costs({"gen_tie_voltage_kv": 100, "gen_tie_usd_per_km": {"100": 850_000.0}})
+    assert priced["costs"]["gen_tie_usd_per_km"]["value"]["100"] == 850_000.0
 
 
 def test_overrides_change_the_price_and_name_the_request_as_source(bom):
@@ -101,6 +158,11 @@ def test_every_default_price_cites_a_source():
         ({"nope": 1}, "unknown unit cost"),
         ({"fence_usd_per_m": -1}, "between 0 and 1000"),
         ({"cable_usd_per_m": 3}, "object"),
+        ({"interconnection_usd_per_kwac": 5000}, "out of range 0–3000"),
+        ({"gen_tie_usd_per_km": {"138": 3e7}}, r"gen_tie_usd_per_km\.138: .* out of range"),
+        ({"gen_tie_voltage_kv": 1000}, "out of range 0–800"),
+        ({"property_tax_usd_per_kwac_yr": 1e9}, "property_tax_usd_per_kwac_yr"),
+        ({"gen_tie_voltage_kv": float("inf")}, "out of range"),
     ],
 )
 def test_bad_overrides_are_invalid_input(overrides, match):

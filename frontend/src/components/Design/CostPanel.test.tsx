@@ -80,3 +80,30 @@ describe("CostPanel", () => {
     expect(screen.getByText(/No cost for this layout/)).toBeInTheDocument();
   });
 });
+
+describe("CostPanel grid connection and OPEX", () => {
+  it("says what the cost leaves out and breaks OPEX into its lines", () => {
+    const warning = "no interconnection point set for the site: the gen-tie line is priced at 0 km";
+    render(
+      <CostPanel
+        cost={{
+          ...cost,
+          warnings: [warning],
+          opex: {
+            lines: [
+              { item: "O&M (fixed)", quantity: 4000, unit: "kWac", unit_cost: 20, usd: 80_000 },
+              { item: "property tax", quantity: 4000, unit: "kWac", unit_cost: 4, usd: 16_000 },
+              { item: "land lease", quantity: 10, unit: "ha", unit_cost: 1500, usd: 15_000 },
+            ],
+            total_usd_per_yr: 111_000,
+          },
+        }}
+      />,
+    );
+    expect(screen.getByText("Not in this cost").closest(".alert")).toHaveTextContent(warning);
+    const opex = screen.getByTestId("opex-lines");
+    expect(opex).toHaveTextContent("O&M (fixed)");
+    expect(opex).toHaveTextContent("property tax");
+    expect(opex).toHaveTextContent("land lease");
+  });
+});

@@ -1,5 +1,6 @@
 import type { CostSection, UnitCost } from "../../api/design";
 import { formatNumber, humanize } from "../../lib/format";
+import { Alert } from "../ui/Alert";
 import { formatUnitPrice, formatUsd } from "./designFormat";
 
 /** A unit price that shows its cited source on hover (title) and on click (expand). */
@@ -43,8 +44,14 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
   const prices = cost.unit_costs ?? {};
   const lines = capex.lines ?? [];
   const overheads = capex.overheads ?? [];
+  const opexLines = cost.opex?.lines ?? [];
   return (
     <div className="design-panel">
+      {(cost.warnings ?? []).map((w, i) => (
+        <Alert key={i} tone="warning" title="Not in this cost">
+          {w}
+        </Alert>
+      ))}
       <dl className="metric-grid">
         <div className="metric">
           <dt>CAPEX</dt>
@@ -62,7 +69,14 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
         </div>
         <div className="metric">
           <dt>OPEX</dt>
-          <dd>{cost.opex_usd_per_yr != null ? `${formatUsd(cost.opex_usd_per_yr)}/yr` : "—"}</dd>
+          <dd>
+            {cost.opex_usd_per_yr != null ? `${formatUsd(cost.opex_usd_per_yr)}/yr` : "—"}
+            {opexLines.length > 0 ? (
+              <span className="metric-sub" data-testid="opex-lines">
+                {opexLines.map((l) => `${l.item} ${formatUsd(l.usd)}`).join(" · ")}
+              </span>
+            ) : null}
+          </dd>
         </div>
         <div className="metric">
           <dt>LCOE (real){clearSky ? " — lower bound" : ""}</dt>

@@ -22,6 +22,9 @@ export function MetricsPanel({ layout, assetLabels = {} }: { layout: Layout; ass
   const m = layout.metrics;
   if (!m) return <p className="empty small">No metrics for this layout.</p>;
   const target = layout.params.target_capacity_kw;
+  // Off target like the engine warns it: short of the target, or over it by more than 5 % (whole units).
+  const ratio = target ? m.total_capacity_kw / target : null;
+  const offTarget = ratio == null ? null : ratio > 1.05 ? "over" : ratio < 0.999 ? "short" : null;
   const types = Object.entries(m.counts_by_type ?? {}).sort((a, b) => b[1] - a[1]);
   const pv = pvMetrics(m);
   return (
@@ -41,7 +44,11 @@ export function MetricsPanel({ layout, assetLabels = {} }: { layout: Layout; ass
         </Alert>
       )}
       <dl className="metric-grid">
-        <div className="metric">
+        <div
+          className={offTarget ? "metric stat-warn" : "metric"}
+          data-testid="capacity-metric"
+          title={offTarget === "over" ? "Over the target: generating units come whole (see the warnings)" : offTarget === "short" ? "Short of the target (see the warnings)" : undefined}
+        >
           <dt>Capacity (AC)</dt>
           <dd>
             {formatPower(m.total_capacity_kw)}

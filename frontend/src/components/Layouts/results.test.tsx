@@ -70,6 +70,22 @@ describe("MetricsPanel", () => {
     expect(screen.getByText("Stale layout")).toBeInTheDocument();
   });
 
+  it("marks a capacity off target like a shortfall: short, or over by more than 5 %", () => {
+    const base = layout("L1");
+    const at = (kw: number, target: number) =>
+      layout("L1", { params: { ...base.params, target_capacity_kw: target }, metrics: { ...base.metrics!, total_capacity_kw: kw } });
+    const { rerender } = render(<MetricsPanel layout={at(96_000, 50_000)} />);
+    const metric = () => screen.getByTestId("capacity-metric");
+    expect(metric()).toHaveClass("stat-warn");
+    expect(metric()).toHaveTextContent("192 % of 50 MWac");
+    expect(metric().getAttribute("title")).toMatch(/over the target/i);
+    rerender(<MetricsPanel layout={at(4_000, 5_000)} />);
+    expect(metric()).toHaveClass("stat-warn");
+    expect(metric().getAttribute("title")).toMatch(/short of the target/i);
+    rerender(<MetricsPanel layout={at(5_200, 5_000)} />);
+    expect(metric()).not.toHaveClass("stat-warn");
+  });
+
   it("names trackers as trackers and has no tilt for them", () => {
     const base = layout("L1");
     render(<MetricsPanel layout={layout("L1", { metrics: { ...base.metrics!, structure: "tracker", table_count: 12, tilt_deg: 0 } })} />);

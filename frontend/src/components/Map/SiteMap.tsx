@@ -9,6 +9,7 @@ import {
   BUILDABLE_COLOR,
   CONTOUR_COLOR,
   EXCLUSION_COLOR,
+  INTERCONNECTION_COLOR,
   NONCOMPLIANT_ROAD_COLOR,
   SETBACK_COLOR,
   TABLE_TYPES,
@@ -209,6 +210,7 @@ export function SiteMap({
       assets: { type: "FeatureCollection", features: assets.filter((f) => !isTable(f)) } as FeatureCollection,
       roads: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "road") } as FeatureCollection,
       fences: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "fence") } as FeatureCollection,
+      genTie: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "gen_tie") } as FeatureCollection,
     };
   }, [layout]);
 
@@ -360,6 +362,16 @@ export function SiteMap({
                 interactive={false}
                 style={{ color: "#374151", weight: 1.2, dashArray: "2 3", fill: false }}
                 pointToLayer={(_f, latlng) => L.circleMarker(latlng, { radius: 3, color: "#374151", weight: 1, fillColor: "#fff", fillOpacity: 1, pane: "layout" })}
+              />
+            )}
+            {layoutFeatures.genTie.features.length > 0 && (
+              // The gen-tie: the overhead line from the grid interconnection point to the substation.
+              <GeoJSON
+                key={fcKey(layoutFeatures.genTie, "gen_tie")}
+                data={layoutFeatures.genTie}
+                pane="layout"
+                style={{ color: INTERCONNECTION_COLOR, weight: 3, dashArray: "10 4 2 4", fill: false }}
+                onEachFeature={(f, layer) => layer.bindPopup(popupContent(f.properties ?? {}, "Gen-tie line"))}
               />
             )}
             <GeoJSON
