@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
@@ -63,6 +64,10 @@ STATUS_BY_ERROR: dict[type[AppError], int] = {
 }
 
 
+# FastAPI's detail when reading a request body fails other than as invalid JSON.
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
+
 def status_for(exc: AppError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS_BY_ERROR and issubclass(cls, AppError):
@@ -93,6 +98,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": _validation_message(exc), "errors": jsonable_errors(exc)}, status_code=422
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI's answer when the body parser raises (e.g. RecursionError on a JSON nested
+        # 100,000 deep): say what it means in the caller's terms.
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:
+            json_body = "json" in request.headers.get("content-type", "")
+            what = "as JSON (malformed, or nested too deeply)" if json_body else "(malformed form data)"
+            return JSONResponse({"detail": f"the request body could not be read {what}"}, status_code=400)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
