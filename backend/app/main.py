@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -167,6 +168,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if own_services:
+            # A served app (not one a test builds around its own services): what is alive once it is
+            # built (modules, routes, schemas) lives as long as the process. Frozen out of the collector's
+            # reach, full collections no longer walk it holding the GIL (the longest /health stalls under
+            # uploads halved, docs/benchmarks.md). Collected first so no garbage is frozen with it.
+            gc.collect()
+            gc.freeze()
         yield
         # The upload parsers are child processes of this one: they stop with it.
         shutdown_pool()
