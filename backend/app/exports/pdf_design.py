@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.engine.energy_basis import headline
 from app.exports.design_tables import (
     CLEARSKY_BASIS,
     bom_rows,
@@ -32,16 +33,22 @@ def energy_headline(doc: ExportDocument) -> tuple[str, bool] | None:
     """The first page's energy line ("Energy: 9,164 MWh/yr · P50 …") and whether it is a clear-sky
     upper bound; None without an energy result."""
     energy = doc.section("energy")
-    if num(energy.get("annual_energy_mwh")) is None:
+    mwh = num(headline(energy, "annual_energy_mwh"))
+    if mwh is None:
         return None
+    clearsky = is_clearsky(energy)
+    bound = "≤ " if clearsky else ""
     text = (
-        f"Energy: {_fmt(energy.get('annual_energy_mwh'), 0, 'MWh/yr')} · "
-        f"{_fmt(energy.get('specific_yield_kwh_per_kwp'), 0, 'kWh/kWp')} · {energy_basis(energy)}"
+        f"Energy: {bound}{_fmt(mwh, 0, 'MWh/yr')} · "
+        f"{bound}{_fmt(headline(energy, 'specific_yield_kwh_per_kwp'), 0, 'kWh/kWp')} · "
+        f"{energy_basis(energy)}"
     )
-    lcoe = num(doc.section("cost").get("lcoe_usd_per_mwh"))
+    if num(energy.get("p90_1yr_mwh")) is not None:
+        text += f" · P90 (1 yr) {_fmt(energy.get('p90_1yr_mwh'), 0, 'MWh/yr')}"
+    lcoe = num(headline(doc.section("cost"), "lcoe_usd_per_mwh"))
     if lcoe is not None:
-        text += f" · LCOE {lcoe:,.2f} USD/MWh"
-    return text, is_clearsky(energy)
+        text += f" · LCOE lower bound ≥ {lcoe:,.2f} USD/MWh" if clearsky else f" · LCOE {lcoe:,.2f} USD/MWh"
+    return text, clearsky
 
 
 def design_sections(r: _Report) -> None:
@@ -167,14 +174,39 @@ def _energy_section(r: _Report) -> None:
     annual_name = "Annual energy (clear-sky upper bound)" if clearsky else "Annual energy (P50)"
     if not clearsky and not energy.get("is_p50"):
         annual_name = "Annual energy"
+    bound = " (upper bound)" if clearsky else ""
+    if clearsky:
+        p90 = [("P90", str(energy.get("p90_note") or "not given on a clear-sky year"))]
+    else:
+        p90 = [
+            ("P90, 1 year", _fmt(energy.get("p90_1yr_mwh"), 0, "MWh/yr")),
+            ("P90, 10-year mean", _fmt(energy.get("p90_10yr_mwh"), 0, "MWh/yr")),
+            (
+                "Uncertainty (1σ): 1 yr / 10 yr",
+                f"{_fmt(energy.get('uncertainty_1yr_pct'), 1, '%')} / "
+                f"{_fmt(energy.get('uncertainty_10yr_pct'), 1, '%')}",
+            ),
+            (
+                "Inter-annual variability (1σ)",
+                f"{_fmt(energy.get('interannual_variability_pct'), 1, '%')} — "
+                f"{energy.get('interannual_variability_source') or '–'}",
+            ),
+        ]
+    snow: dict[str, Any] = energy.get("snow") if isinstance(energy.get("snow"), dict) else {}  # type: ignore[assignment]
     r.kv_table(
         [
-            (annual_name, _fmt(energy.get("annual_energy_mwh"), 0, "MWh/yr")),
+            (annual_name, _fmt(headline(energy, "annual_energy_mwh"), 0, "MWh/yr")),
             ("Basis", basis),
-            ("Specific yield", _fmt(energy.get("specific_yield_kwh_per_kwp"), 0, "kWh/kWp/yr")),
+            *p90,
+            ("Specific yield" + bound, _fmt(headline(energy, "specific_yield_kwh_per_kwp"), 0, "kWh/kWp/yr")),
             ("Performance ratio", _pct(energy.get("performance_ratio"))),
-            ("Capacity factor (AC)", _pct(energy.get("capacity_factor"))),
+            ("Capacity factor (AC)" + bound, _pct(headline(energy, "capacity_factor"))),
             ("Irradiation, horizontal / module plane", _irr(energy)),
+            (
+                "Loss preset / snow loss",
+                f"{energy.get('loss_preset') or 'typical'} / "
+                f"{_fmt(snow.get('annual_loss_pct'), 2, '%')} ({snow.get('driver') or 'not modelled'})",
+            ),
             ("Weather source", str(energy.get("weather_source") or "–")),
         ],
         width_in=CONTENT_W_IN * 0.85,
@@ -253,10 +285,12 @@ def _cost_section(r: _Report) -> None:
         ("CAPEX per Wdc", rate("CAPEX per Wdc", 3)),
         ("CAPEX per Wac", rate("CAPEX per Wac", 3)),
         ("OPEX", _fmt(summary["OPEX"].total_usd if "OPEX" in summary else None, 0, "USD/yr")),
-        ("LCOE (real)" + (", from the clear-sky upper bound" if clearsky else ""), rate("LCOE (real)", 2)),
     ]
-    if "NPV" in summary:
-        kv.append((f"NPV at {_fmt(summary['NPV'].quantity, 2)} USD/MWh", money("NPV")))
+    lcoe_line = next((row.line for row in rows if row.line.startswith("LCOE")), "LCOE (real)")
+    npv_line = next((row.line for row in rows if row.line.startswith("NPV")), None)
+    kv.append((lcoe_line, rate(lcoe_line, 2)))
+    if npv_line is not None:
+        kv.append((f"{npv_line} at {_fmt(summary[npv_line].quantity, 2)} USD/MWh", money(npv_line)))
     kv += [
         ("Discount rate (real)", _pct(cost.get("discount_rate_real"))),
         ("Lifetime", _fmt(cost.get("lifetime_yr"), 0, "years")),

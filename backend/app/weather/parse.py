@@ -29,7 +29,9 @@ FORMAT_NAMES: dict[WeatherFormat, str] = {
 SUPPORTED = "EPW, TMY3 CSV, PVGIS TMY CSV or JSON, or NSRDB PSM CSV"
 # TMY rows from different years are put on this non-leap year so the index runs in order.
 TYPICAL_YEAR = 1990
-KEEP = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "albedo")
+KEEP = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "albedo", "snow_depth", "precipitation", "snowfall")
+# Snow drivers under the readers' names → ours (snow depth [cm], liquid precipitation [mm per step]).
+SNOW_COLUMNS = {"liquid_precipitation_depth": "precipitation", "Lprecip depth (mm)": "precipitation"}
 
 
 def _text(data: bytes) -> str:
@@ -76,6 +78,7 @@ def _on_typical_year(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frame(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.rename(columns={k: v for k, v in SNOW_COLUMNS.items() if k in df.columns and v not in df.columns})
     cols = [c for c in KEEP if c in df.columns]
     return df[cols].apply(pd.to_numeric, errors="coerce")
 
