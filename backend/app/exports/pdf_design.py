@@ -143,13 +143,15 @@ def _single_line_section(r: _Report) -> None:
     )
     losses = _mapping(electrical.get("losses"))
     stc, annual = _mapping(losses.get("stc")), _mapping(losses.get("annual"))
+    # Annual figures are the loss waterfall's when the yield was simulated, else a loss-factor estimate.
+    how = " (energy simulation, as in the waterfall)" if annual.get("basis") else " estimate"
     rows = [
         ("DC ohmic loss at STC", _fmt(stc.get("dc_pct"), 2, "%")),
         ("LV AC ohmic loss at STC", _fmt(stc.get("lv_ac_pct"), 2, "%")),
         ("MV ohmic loss at STC", _fmt(stc.get("mv_pct"), 2, "%")),
         ("Transformer loss at STC", _fmt(stc.get("transformer_pct"), 2, "%")),
-        ("DC ohmic loss, annual estimate", _fmt(annual.get("dc_ohmic_pct"), 2, "%")),
-        ("MV ohmic loss, annual estimate", _fmt(annual.get("mv_ohmic_pct"), 2, "%")),
+        (f"DC ohmic loss, annual{how}", _fmt(annual.get("dc_ohmic_pct"), 2, "%")),
+        (f"MV ohmic loss, annual{how}", _fmt(annual.get("mv_ohmic_pct"), 2, "%")),
     ]
     if stc or annual:
         r.kv_table(rows)
