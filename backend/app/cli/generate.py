@@ -80,7 +80,8 @@ def parse_loss_options(preset: str, items: list[str]) -> dict[str, object]:
         if not sep or not key.strip():
             raise InvalidInput(f"--loss {item!r}: expected KEY=VALUE, e.g. soiling_pct=3")
         text = value.strip()
-        losses[key.strip()] = text.lower() == "true" if text.lower() in ("true", "false") else _number(text, item)
+        flag = text.lower() in ("true", "false")
+        losses[key.strip()] = text.lower() == "true" if flag else _number(text, item)
     parse_losses(losses)
     return losses
 
@@ -149,7 +150,7 @@ def generate(
         list[str] | None,
         typer.Option(
             "--loss",
-            help="KEY=VALUE, repeatable: override one loss of the preset (soiling_pct=3, availability_pct=98)",
+            help="KEY=VALUE, repeatable: override one loss of the preset (soiling_pct=3, snow=false)",
         ),
     ] = None,
     override: Annotated[

@@ -102,8 +102,12 @@ def test_row_units_and_sorting() -> None:
 def test_clear_sky_rows_carry_bounds_only_and_sort_by_them() -> None:
     """A clear-sky variant's LCOE is a lower bound: only under that name, marked, and sorted by it
     among the others (also for results stored before `energy_basis`, by their weather source)."""
-    clear = {"energy_basis": "clearsky_upper_bound", "lcoe_lower_bound_usd_per_mwh": 39.0,
-             "annual_energy_mwh_upper_bound": 1300.0, "specific_yield_kwh_per_kwp_upper_bound": 2000.0}  # fmt: skip
+    clear = {
+        "energy_basis": "clearsky_upper_bound",
+        "lcoe_lower_bound_usd_per_mwh": 39.0,
+        "annual_energy_mwh_upper_bound": 1300.0,
+        "specific_yield_kwh_per_kwp_upper_bound": 2000.0,
+    }
     legacy = {"weather_source": "clearsky", "lcoe_usd_per_mwh": 37.0, "annual_energy_mwh": 1400.0}
     p50 = {"energy_basis": "p50", "lcoe_usd_per_mwh": 40.0, "annual_energy_mwh": 1000.0, "p90_1yr_mwh": 900.0}
     rows = [

@@ -24,7 +24,8 @@ MONO = DEFAULT_MODULE.model_copy(update={"bifaciality": 0.0})
 
 
 def _plant(structure: str = "fixed"):  # type: ignore[no-untyped-def]
-    return uniform_plant(PvDesign(structure=structure, module=MONO), latitude=LAT, longitude=LON, ac_kw=4000.0)
+    design = PvDesign(structure=structure, module=MONO)
+    return uniform_plant(design, latitude=LAT, longitude=LON, ac_kw=4000.0)
 
 
 def _step(r: EnergyResult, start: str) -> float:
@@ -45,7 +46,8 @@ def test_snow_loss_at_a_snowy_site_only_in_its_snowy_months(snowy: WeatherData) 
     assert r.snow["annual_loss_pct"] > 0.5
     assert _step(off, "Snow cover") == 0.0
     # Only the months with storms lose energy; the others are identical to the run without snow.
-    for m, (with_snow, without) in enumerate(zip(r.monthly_energy_mwh, off.monthly_energy_mwh, strict=True), 1):
+    pairs = zip(r.monthly_energy_mwh, off.monthly_energy_mwh, strict=True)
+    for m, (with_snow, without) in enumerate(pairs, 1):
         if m in (12, 1, 2):
             assert with_snow < without * 0.99, m
         else:
@@ -146,9 +148,9 @@ def test_presets_order_the_energy_and_overrides_win(tmy: WeatherData) -> None:
     # The electrical design's DC loss is used unless the request sets it.
     assert parse_losses({}, dc_ohmic_pct=1.2).dc_ohmic_pct == 1.2
     assert parse_losses({"dc_ohmic_pct": 2.0}, dc_ohmic_pct=1.2).dc_ohmic_pct == 2.0
-    with pytest.raises(InvalidInput, match="losses.preset: unknown preset 'rosy'"):
+    with pytest.raises(InvalidInput, match=r"losses\.preset: unknown preset 'rosy'"):
         parse_losses({"preset": "rosy"})
-    with pytest.raises(InvalidInput, match="losses.auxiliary_pct"):
+    with pytest.raises(InvalidInput, match=r"losses\.auxiliary_pct"):
         parse_losses({"auxiliary_pct": 9})
 
 
