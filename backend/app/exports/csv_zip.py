@@ -25,9 +25,11 @@ mv_feeders.csv — the MV single-line summary: feeder, blocks (space-separated i
 mva, length_m, loss_kw (at STC), drop_pct, max_current_a, conductors.
 energy.csv — monthly energy: month (1-12), month_name, energy_mwh, basis ("P50 (typical
 meteorological year)" or "clear-sky upper bound (not a P50)" on every row).
-energy_summary.csv — key, value, unit: annual_energy_mwh, basis, specific_yield_kwh_per_kwp,
-performance_ratio, capacity_factor, dc_kwp, ac_kw, ghi/poa [kWh/m²], weather_source,
-weather_label, is_clearsky_upper_bound.
+energy_summary.csv — key, value, unit: energy_basis, annual_energy_mwh, basis, p90_1yr_mwh,
+p90_10yr_mwh, uncertainties and p90_note, specific_yield_kwh_per_kwp, performance_ratio,
+capacity_factor, snow_loss_pct, loss_preset, dc_kwp, ac_kw, ghi/poa [kWh/m²], weather_source,
+weather_label, is_clearsky_upper_bound. On a clear-sky year the energy, yield and capacity factor
+keys end in _upper_bound and cost.csv's LCOE line is "LCOE lower bound (real; clear-sky energy)".
 losses.csv — the loss waterfall in order: step, percent (signed, % of the value before the
 step), value_after, unit.
 cost.csv — category (capex | overhead | summary), line, quantity, unit, unit_cost_usd,

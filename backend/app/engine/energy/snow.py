@@ -15,6 +15,7 @@ Which weather drives it (the first that applies):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ SNOW_AIR_TEMP_C = 1.0
 COLD_MONTH_C = 0.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class SnowInput:
     """The snowfall [cm per step] and ground snow depth [cm] (or None) on the weather's index,
     and which rule gave them (`driver`); snowfall None when the weather has no snow data."""
@@ -35,6 +36,14 @@ class SnowInput:
     depth: pd.Series | None
     driver: str
     cold_months: list[int] = field(default_factory=list)
+
+    @cached_property
+    def has_events(self) -> bool:
+        """Whether any step covers the modules (snowfall over pvlib's 1 cm/h threshold on snowy
+        ground); without one the loss is zero and the coverage model is not run."""
+        if self.snowfall is None or float(self.snowfall.max()) <= 0:
+            return False
+        return bool(snow.fully_covered_nrel(self.snowfall, self.depth).any())
 
     @property
     def note(self) -> str | None:
@@ -80,7 +89,7 @@ def snow_dc_loss(
 
     poa: front irradiance [W/m²], temp_air [°C], surface_tilt [°] per step; num_strings: strings
     (module rows) up the table's slant height — a covered row loses its whole string."""
-    if inp.snowfall is None or float(inp.snowfall.max()) <= 0:
+    if inp.snowfall is None or not inp.has_events:
         return np.zeros(len(poa))
     index = inp.snowfall.index
     coverage = snow.coverage_nrel(
