@@ -184,3 +184,18 @@ def _owner_id(client: TestClient, headers: dict[str, str]) -> uuid.UUID:
     me = client.get("/api/auth/me", headers=headers)
     assert me.status_code == 200
     return uuid.UUID(me.json()["id"])
+
+
+def test_loss_preset_and_overrides_through_the_api(client: TestClient, owner: Owner) -> None:
+    """losses: a preset with per-loss overrides reaches the yield; a bad one is a 422 naming it."""
+    headers, site_id = owner
+    layout_id = _generate(client, headers, site_id, losses={"preset": "conservative", "soiling_pct": 4.0})
+    energy = client.get(f"/api/layouts/{layout_id}/design", headers=headers).json()["energy"]
+    assert energy["loss_preset"] == "conservative"
+    stack = {x["key"]: x for x in energy["loss_stack"]}
+    assert stack["soiling_pct"]["input_pct"] == 4.0 and stack["availability_pct"]["input_pct"] == 98.0
+    for losses, field in (({"preset": "rosy"}, "losses.preset"), ({"lid_pct": 50}, "losses.lid_pct")):
+        body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, "losses": losses}
+        r = client.post("/api/layouts/generate", json=body, headers=headers)
+        assert r.status_code == 422, r.text
+        assert field in r.text

@@ -65,6 +65,11 @@ export interface AnnualLosses {
   lv_ac_ohmic_pct?: number;
   mv_ohmic_pct?: number;
   transformer_no_load_mwh?: number;
+  transformer_load_mwh?: number;
+  /** % of the annual energy (copper + iron), once the year is simulated */
+  transformer_pct?: number;
+  /** set when the annual figures come from the hourly energy simulation (the waterfall's) */
+  basis?: string;
 }
 
 export interface ElectricalSection {
