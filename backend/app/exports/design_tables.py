@@ -239,6 +239,22 @@ def loss_rows(energy: Mapping[str, Any]) -> list[tuple[str, float | None, float 
     ]
 
 
+def loss_stack_rows(energy: Mapping[str, Any]) -> list[dict[str, object]]:
+    """Every loss of the stack: key, name, input_pct, input_basis (STC / rated / annual …),
+    annual_pct (its annual share, the waterfall's figure) and source; [] without one."""
+    return [
+        {
+            "key": str(x.get("key") or ""),
+            "name": str(x.get("name") or ""),
+            "input_pct": num(x.get("input_pct")),
+            "input_basis": str(x.get("input_basis") or ""),
+            "annual_pct": num(x.get("annual_pct")),
+            "source": str(x.get("source") or ""),
+        }
+        for x in (_dict(v) for v in _list(energy.get("loss_stack")))
+    ]
+
+
 @dataclass(frozen=True)
 class CostRow:
     """One cost line: category ("capex", "overhead", "summary"), quantity [unit] × unit cost [USD]

@@ -19,6 +19,7 @@ from app.exports.design_tables import (
     feeder_rows,
     is_clearsky,
     loss_rows,
+    loss_stack_rows,
     monthly_rows,
     weather_label,
 )
@@ -233,9 +234,36 @@ def _energy_section(r: _Report) -> None:
             row_h=0.21,
         )
         r.paragraph(
-            "Each step is a percentage of the value before it; irradiation steps are in kWh/m², "
-            "energy steps in MWh.",
+            "Each step is a percentage of the value before it, over the year (annual); irradiation "
+            "steps are in kWh/m², energy steps in MWh.",
             size=8,
+            color=GREY,
+        )
+    stack = loss_stack_rows(energy)
+    if stack:
+        r.table(
+            [
+                Col(f"Loss stack ({energy.get('loss_preset') or 'typical'})", 2.4, "left"),
+                Col("Input [%]", 0.75),
+                Col("Given at", 1.6, "left"),
+                Col("Annual [%]", 0.8),
+            ],
+            [
+                [
+                    str(x["name"]),
+                    _fmt(x["input_pct"], 2),
+                    str(x["input_basis"]),
+                    _fmt(x["annual_pct"], 2) if x["annual_pct"] is not None else "–",
+                ]
+                for x in stack
+            ],
+            size=7.5,
+            row_h=0.2,
+        )
+        r.paragraph(
+            '"stc" / "rated": given at STC DC or rated AC power, an I²R loss whose annual share is '
+            "lower; sources of every default in docs/energy.md (Loss stack).",
+            size=7.5,
             color=GREY,
         )
 

@@ -129,7 +129,12 @@ def test_design_document_of_a_generated_pv_layout(client: TestClient, owner: Own
     r = client.get(f"/api/layouts/{layout_id}/export/csv", headers=headers)
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         losses_csv = list(csv.DictReader(io.StringIO(zf.read("losses.csv").decode("utf-8"))))
+        stack_csv = list(csv.DictReader(io.StringIO(zf.read("loss_stack.csv").decode("utf-8"))))
     figures["csv"] = -float(next(x for x in losses_csv if x["step"] == "DC wiring (ohmic)")["percent"])
+    dc_row = next(x for x in stack_csv if x["key"] == "dc_ohmic_pct")
+    figures["csv loss stack"] = float(dc_row["annual_pct"])
+    assert dc_row["input_basis"] == "stc"
+    assert float(dc_row["input_pct"]) == pytest.approx(stc_dc_pct, abs=1e-4)
     assert max(figures.values()) - min(figures.values()) < 1e-3, figures
     assert 0 < figures["waterfall"] < stc_dc_pct  # I²R: the annual share is below the STC one
 

@@ -123,6 +123,15 @@ export interface WaterfallStep {
   unit: string;
 }
 
+export interface LossStackEntry {
+  key: string;
+  name: string;
+  input_pct: number;
+  input_basis: string;
+  annual_pct: number | null;
+  source: string;
+}
+
 export interface WeatherInfo {
   source?: string;
   label?: string | null;
@@ -153,6 +162,8 @@ export interface EnergySection {
   /** why there is no P90 (clear sky) */
   p90_note?: string | null;
   loss_preset?: string;
+  /** every loss: its input, the basis it is given on (annual | stc | rated …), its annual share */
+  loss_stack?: LossStackEntry[];
   monthly_energy_mwh?: number[];
   loss_waterfall?: WaterfallStep[];
   dc_kwp?: number;

@@ -62,6 +62,13 @@ describe("EnergyPanel", () => {
     expect(screen.getByText("Specific yield (upper bound)").nextElementSibling).toHaveTextContent("2,086 kWh/kWp");
   });
 
+  it("lists the loss stack with the basis each loss is given on and its annual share", () => {
+    render(<EnergyPanel energy={tmy} />);
+    const rows = within(screen.getByTestId("loss-stack")).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toHaveTextContent("DC wiring (ohmic)1.02 %stc0.58 %");
+  });
+
   it("draws one bar per month, heights proportional to the monthly energy", () => {
     render(<EnergyPanel energy={clear} />);
     const bars = screen.getAllByTestId("month-bar");

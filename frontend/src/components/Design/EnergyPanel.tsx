@@ -127,6 +127,37 @@ export function EnergyPanel({ energy }: { energy: EnergySection | null | undefin
       ) : (
         <p className="empty small">No loss waterfall.</p>
       )}
+      {(energy.loss_stack ?? []).length > 0 && (
+        <details className="design-details">
+          <summary>Loss stack ({energy.loss_preset ?? "typical"})</summary>
+          <div className="table-scroll">
+            <table className="table table-compact" data-testid="loss-stack">
+              <thead>
+                <tr>
+                  <th scope="col">Loss</th>
+                  <th scope="col" className="num">
+                    Input
+                  </th>
+                  <th scope="col">Given at</th>
+                  <th scope="col" className="num">
+                    Annual
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {energy.loss_stack!.map((x) => (
+                  <tr key={x.key} title={x.source}>
+                    <th scope="row">{x.name}</th>
+                    <td className="num">{formatNumber(x.input_pct, 2)} %</td>
+                    <td>{x.input_basis}</td>
+                    <td className="num">{x.annual_pct != null ? `${formatNumber(x.annual_pct, 2)} %` : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
       {model.length > 0 && (
         <details className="design-details">
           <summary>Simulation model</summary>

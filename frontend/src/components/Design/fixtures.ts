@@ -981,6 +981,11 @@ export const TMY_DESIGN: LayoutDesign = {
     "mv_feeders": 1
   },
   "energy": {
+    "loss_preset": "typical",
+    "loss_stack": [
+      { "key": "soiling_pct", "name": "Soiling", "input_pct": 2.0, "input_basis": "annual", "annual_pct": 2.0, "source": "PVWatts v5 default 2 %" },
+      { "key": "dc_ohmic_pct", "name": "DC wiring (ohmic)", "input_pct": 1.02, "input_basis": "stc", "annual_pct": 0.58, "source": "the electrical design's DC cable loss at STC" }
+    ],
     "energy_basis": "p50",
     "p90_1yr_mwh": 15195.6,
     "p90_10yr_mwh": 15488.8,
