@@ -1006,7 +1006,7 @@ export interface components {
             } | null;
             /**
              * Losses
-             * @description yield loss overrides [%] (soiling, …)
+             * @description yield loss stack: {"preset": "conservative" | "typical" | "optimistic", "soiling_pct": 3, …} — the preset (default typical) with per-loss overrides [%]
              */
             losses?: {
                 [key: string]: unknown;
