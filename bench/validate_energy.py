@@ -3,8 +3,11 @@
 Run from the repository root:  backend/.venv/bin/python bench/validate_energy.py [--json]
 Both models get the same weather (723170TYA.CSV, 36.1° N), plant (100 MWac, DC/AC 1.25, GCR,
 tilt, rotation limit), module temperature coefficient (−0.35 %/°C, PVWatts "premium") and the same
-system losses (PVWatts' single "losses" % is the product of ours). Prints a Markdown table for
-docs/energy.md: specific yield [kWh/kWp], plane-of-array irradiation [kWh/m²] and the difference.
+system losses: PVWatts' single "losses" % is the product of the annual shares of our typical
+stack's losses that PVWatts does not model itself (soiling, snow, LID/LeTID, quality, mismatch,
+DC and AC wiring, transformer, auxiliaries, availability — each case's own waterfall figures).
+Rear-side mismatch is set to 0 (PVWatts' bifacial model has none). Prints a Markdown table for
+docs/energy.md: specific yield [kWh/kWp], capacity factor, plane-of-array irradiation [kWh/m²].
 """
 
 from __future__ import annotations
@@ -33,20 +36,22 @@ TMY3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
 AC_KW = 100_000.0
 # PVWatts "premium" module: γ = −0.35 %/°C with an anti-reflective coating.
 GAMMA = -0.35
-LOSSES = Losses(
-    soiling_pct=2.0, lid_pct=1.0, module_quality_pct=0.0, mismatch_pct=1.0, dc_ohmic_pct=1.5,
-    inverter_efficiency_pct=98.5, ac_ohmic_pct=0.5, transformer_pct=1.0, availability_pct=99.0,
+# The typical stack (docs/energy.md), DC wiring 1.5 % at STC, no rear-side mismatch (see above).
+LOSSES = Losses(dc_ohmic_pct=1.5, rear_mismatch_pct=0.0)
+# Waterfall steps PVWatts folds into its one system loss (it models the others itself).
+FOLDED = (
+    "Soiling", "Snow cover", "Light-induced", "Light- and elevated", "Module quality", "Mismatch",
+    "DC wiring", "AC / MV cables", "MV transformer", "Auxiliary", "Availability",
 )  # fmt: skip
 
 
-def pvwatts_losses_pct(losses: Losses) -> float:
-    """Our separate losses as PVWatts' one system loss [%] (products of the kept fractions)."""
+def pvwatts_losses_pct(result: Any) -> float:
+    """Our annual losses outside PVWatts' own models as its one system loss [%] (the product of
+    the kept fractions of those waterfall steps)."""
     kept = 1.0
-    for pct in (
-        losses.soiling_pct, losses.lid_pct, losses.module_quality_pct, losses.mismatch_pct,
-        losses.dc_ohmic_pct, losses.ac_ohmic_pct, losses.transformer_pct, 100.0 - losses.availability_pct,
-    ):  # fmt: skip
-        kept *= 1.0 - pct / 100.0
+    for step in result.waterfall:
+        if step.name.startswith(FOLDED):
+            kept *= 1.0 + step.percent / 100.0
     return (1.0 - kept) * 100.0
 
 
@@ -63,7 +68,7 @@ def solar_resource(weather: WeatherData, raw: Any, meta: dict[str, Any]) -> dict
 
 
 def run_pvwatts(resource: dict[str, Any], *, tracker: bool, dc_kw: float, tilt: float, gcr: float,
-                bifaciality: float) -> dict[str, float]:  # fmt: skip
+                bifaciality: float, losses_pct: float) -> dict[str, float]:  # fmt: skip
     model = Pvwattsv8.default("PVWattsNone")
     model.SolarResource.solar_resource_data = resource
     # The TMY3 file's albedo is missing (all 0): both models use 0.2.
@@ -78,7 +83,7 @@ def run_pvwatts(resource: dict[str, Any], *, tracker: bool, dc_kw: float, tilt: 
     sd.gcr = gcr
     sd.module_type = 1
     sd.inv_eff = LOSSES.inverter_efficiency_pct
-    sd.losses = pvwatts_losses_pct(LOSSES)
+    sd.losses = losses_pct
     sd.bifaciality = bifaciality
     if tracker:
         sd.rotlim = 60.0
@@ -86,6 +91,7 @@ def run_pvwatts(resource: dict[str, Any], *, tracker: bool, dc_kw: float, tilt: 
     out = model.Outputs
     return {
         "specific_yield": float(out.ac_annual) / dc_kw,
+        "capacity_factor": float(out.ac_annual) / (dc_kw / 1.25 * 8760.0),
         "poa": float(np.sum(out.poa)) / 1000.0,
     }
 
@@ -106,7 +112,7 @@ def rows() -> list[dict[str, Any]]:
             ours = simulate_plant(plant, weather, LOSSES)
             sam = run_pvwatts(
                 resource, tracker=structure == "tracker", dc_kw=plant.dc_kwp, tilt=plant.design.tilt_deg,
-                gcr=plant.design.gcr, bifaciality=bifaciality,
+                gcr=plant.design.gcr, bifaciality=bifaciality, losses_pct=pvwatts_losses_pct(ours),
             )  # fmt: skip
             out.append(
                 {
@@ -117,6 +123,9 @@ def rows() -> list[dict[str, Any]]:
                     "ours_kwh_per_kwp": round(ours.specific_yield_kwh_per_kwp, 1),
                     "pvwatts_kwh_per_kwp": round(sam["specific_yield"], 1),
                     "diff_pct": round((ours.specific_yield_kwh_per_kwp / sam["specific_yield"] - 1) * 100, 2),
+                    "pvwatts_losses_pct": round(pvwatts_losses_pct(ours), 2),
+                    "ours_cf": round(ours.capacity_factor, 4),
+                    "pvwatts_cf": round(sam["capacity_factor"], 4),
                     "ours_poa": round(ours.poa_kwh_per_m2, 1),
                     "pvwatts_poa": round(sam["poa"], 1),
                     "waterfall": {s.name: round(s.percent, 2) for s in ours.waterfall},
@@ -133,14 +142,14 @@ def main() -> None:
     if args.json:
         print(json.dumps(table, indent=2))
         return
-    print(f"PVWatts system losses used: {pvwatts_losses_pct(LOSSES):.2f} %\n")
-    print("| case | tilt ° | GCR | ours kWh/kWp | PVWatts v8 kWh/kWp | difference | ", end="")
-    print("ours POA kWh/m² | PVWatts POA |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| case | tilt ° | GCR | PVWatts losses | ours kWh/kWp | PVWatts v8 kWh/kWp | ", end="")
+    print("difference | ours CF | PVWatts CF | ours POA kWh/m² | PVWatts POA |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in table:
         print(
-            f"| {r['case']} | {r['tilt_deg']:g} | {r['gcr']:.3f} | {r['ours_kwh_per_kwp']:.0f} | "
-            f"{r['pvwatts_kwh_per_kwp']:.0f} | {r['diff_pct']:+.1f} % | {r['ours_poa']:.0f} | "
+            f"| {r['case']} | {r['tilt_deg']:g} | {r['gcr']:.3f} | {r['pvwatts_losses_pct']:.2f} % | "
+            f"{r['ours_kwh_per_kwp']:.0f} | {r['pvwatts_kwh_per_kwp']:.0f} | {r['diff_pct']:+.1f} % | "
+            f"{100 * r['ours_cf']:.1f} % | {100 * r['pvwatts_cf']:.1f} % | {r['ours_poa']:.0f} | "
             f"{r['pvwatts_poa']:.0f} |"
         )
     print()

@@ -68,7 +68,13 @@ def test_generate_prints_the_plant_with_yield_and_cost(tmp_path: Path) -> None:
     # DC is module nameplate: modules × module power, recomputed here.
     assert m["dc_capacity_kwp"] == pytest.approx(m["module_count"] * m["module_power_w"] / 1000.0)
     assert 1.2 <= m["dc_ac_ratio"] <= 1.35
-    assert m["annual_energy_mwh"] > 0 and m["lcoe_usd_per_mwh"] > 0
+    # Clear sky is never a price: bound names only, anywhere in the JSON.
+    assert m["energy_basis"] == "clearsky_upper_bound"
+    assert m["annual_energy_mwh_upper_bound"] > 0 and m["lcoe_lower_bound_usd_per_mwh"] > 0
+    assert m["capacity_factor_upper_bound"] > 0 and m["p90_1yr_mwh"] is None
+    bare = ('"annual_energy_mwh"', '"specific_yield_kwh_per_kwp"', '"capacity_factor"', '"lcoe_usd_per_mwh"')
+    text = json.dumps(m)
+    assert not [k for k in bare if k in text], [k for k in bare if k in text]
     assert m["weather_source"] == "clearsky"
     assert any("clear-sky upper bound" in w.lower() for w in m["warnings"])  # never passed off as a P50
     assert "pvlib" in loaded
@@ -93,6 +99,23 @@ def test_no_energy_gives_the_layout_and_capex_without_loading_the_yield_stack(tm
     # What makes the layout fast from the command line: no pvlib/pandas, no HTTP client, no
     # export writers, no database or web framework.
     assert loaded == [], f"--no-energy loaded {loaded}"
+
+
+def test_loss_preset_and_overrides(tmp_path: Path) -> None:
+    """--loss-preset picks the stack, --loss overrides one loss; a bad one is refused (exit 2)."""
+    code, m, _, err = _run(
+        *BASE, "--loss-preset", "conservative", "--loss", "soiling_pct=4", tmp_path=tmp_path
+    )
+    assert code == 0, err
+    assert m is not None and m["loss_preset"] == "conservative"
+    stack = {x["key"]: x for x in m["energy"]["loss_stack"]}
+    assert stack["soiling_pct"]["input_pct"] == 4.0  # the override
+    assert stack["availability_pct"]["input_pct"] == 98.0  # the conservative preset
+    assert stack["dc_ohmic_pct"]["input_basis"] == "stc" and stack["soiling_pct"]["input_basis"] == "annual"
+    code, _, _, err = _run(*BASE, "--loss-preset", "rosy", tmp_path=tmp_path)
+    assert code == 2 and "rosy" in err and "typical" in err
+    code, _, _, err = _run(*BASE, "--loss", "soiling_pct=99", tmp_path=tmp_path)
+    assert code == 2 and "losses.soiling_pct" in err
 
 
 def test_weather_file_without_energy_is_refused(tmp_path: Path) -> None:

@@ -35,19 +35,25 @@ def test_study_runs_the_grid_and_sorts_by_lcoe(tmp_path: Path) -> None:
     rows = json.loads(r.stdout)
     assert sorted(row["variant"]["structure"] for row in rows) == ["fixed", "tracker"]
     assert all(row["status"] == "completed" and row["weather_source"] == "clearsky" for row in rows)
-    lcoe = [row["lcoe_usd_per_mwh"] for row in rows]
+    # Clear sky: the LCOE is only a lower bound, marked on every row, and no bare LCOE is printed.
+    assert all(row["lcoe_is_lower_bound"] and "lcoe_usd_per_mwh" not in row for row in rows)
+    lcoe = [row["lcoe_lower_bound_usd_per_mwh"] for row in rows]
     assert lcoe == sorted(lcoe) and lcoe[0] > 0
     by = {row["variant"]["structure"]: row for row in rows}
     # Physics, not a snapshot: a single-axis tracker yields more per kWp than fixed tilt here (35° N).
-    assert by["tracker"]["specific_yield_kwh_per_kwp"] > by["fixed"]["specific_yield_kwh_per_kwp"]
+    yld = "specific_yield_kwh_per_kwp_upper_bound"
+    assert by["tracker"][yld] > by["fixed"][yld]
     for row in rows:
         assert row["ac_capacity_mw"] >= 3.0
-        mwh = row["specific_yield_kwh_per_kwp"] * row["dc_capacity_mwp"]
-        assert mwh == pytest.approx(row["annual_energy_mwh"], rel=0.01)
+        mwh = row[yld] * row["dc_capacity_mwp"]
+        assert mwh == pytest.approx(row["annual_energy_mwh_upper_bound"], rel=0.01)
     with out_csv.open() as f:
         table = list(csv.DictReader(f))
     assert [t["structure"] for t in table] == [row["variant"]["structure"] for row in rows]
-    assert [float(t["lcoe_usd_per_mwh"]) for t in table] == lcoe
+    assert [float(t["lcoe_lower_bound_usd_per_mwh"]) for t in table] == lcoe
+    assert {t["lcoe_usd_per_mwh"] for t in table} == {""} and {t["energy_basis"] for t in table} == {
+        "clearsky_upper_bound"
+    }
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,11 @@ class LayoutGenerate(FiniteRequest):
     electrical: dict[str, Any] | None = Field(
         default=None, description="electrical design inputs (topology, system voltage, design temperatures …)"
     )
-    losses: dict[str, Any] | None = Field(default=None, description="yield loss overrides [%] (soiling, …)")
+    losses: dict[str, Any] | None = Field(
+        default=None,
+        description='yield loss stack: {"preset": "conservative" | "typical" | "optimistic", '
+        '"soiling_pct": 3, …} — the preset (default typical) with per-loss overrides [%]',
+    )
     cost: dict[str, Any] | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
     )

@@ -70,8 +70,10 @@ class StudyPreferred(BaseModel):
 
 class StudyRow(BaseModel):
     """One variant: its axis values, job status and results (null until completed).
-    MW AC, MWp DC, MWh/yr (P50 for a TMY; a clear-sky year is an upper bound, see weather_source),
-    kWh/kWp, USD, USD/MWh."""
+    MW AC, MWp DC, MWh/yr (P50 and P90s on real weather), kWh/kWp, USD, USD/MWh. On clear-sky
+    energy (`energy_basis` "clearsky_upper_bound") the energy, yield and NPV are only under their
+    `_upper_bound` names, the LCOE only as `lcoe_lower_bound_usd_per_mwh` and `lcoe_is_lower_bound`
+    is true: the table marks every such row; sorting by lcoe uses the bound."""
 
     layout_id: uuid.UUID
     variant: dict[str, Any]
@@ -80,12 +82,20 @@ class StudyRow(BaseModel):
     preferred: bool
     ac_capacity_mw: float | None
     dc_capacity_mwp: float | None
-    annual_energy_mwh: float | None
-    specific_yield_kwh_per_kwp: float | None
+    annual_energy_mwh: float | None = None
+    specific_yield_kwh_per_kwp: float | None = None
     performance_ratio: float | None
     capex_usd: float | None
-    lcoe_usd_per_mwh: float | None
-    npv_usd: float | None
+    lcoe_usd_per_mwh: float | None = None
+    npv_usd: float | None = None
+    energy_basis: Literal["p50", "clearsky_upper_bound"] | None = None
+    annual_energy_mwh_upper_bound: float | None = None
+    specific_yield_kwh_per_kwp_upper_bound: float | None = None
+    lcoe_lower_bound_usd_per_mwh: float | None = None
+    npv_upper_bound_usd: float | None = None
+    lcoe_is_lower_bound: bool = False
+    p90_1yr_mwh: float | None = None
+    p90_10yr_mwh: float | None = None
     weather_source: str | None
     error_message: str | None
 

@@ -105,6 +105,30 @@ def parse_overrides(items: list[str], pv: dict[str, object]) -> dict[str, dict[s
     return overrides
 
 
+def parse_loss_options(preset: str, items: list[str]) -> dict[str, object]:
+    """The request's `losses` from --loss-preset and --loss KEY=VALUE (validated as the API does:
+    InvalidInput names a bad preset, key or value)."""
+    from app.engine.energy.losses import parse_losses
+
+    losses: dict[str, object] = {"preset": preset}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--loss {item!r}: expected KEY=VALUE, e.g. soiling_pct=3")
+        text = value.strip()
+        flag = text.lower() in ("true", "false")
+        losses[key.strip()] = text.lower() == "true" if flag else _number(text, item)
+    parse_losses(losses)
+    return losses
+
+
+def _number(text: str, item: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(f"--loss {item!r}: {text!r} is not a number") from None
+
+
 def generate(
     boundary: Annotated[Path, typer.Argument(help="site boundary .kml or .kmz", exists=True, dir_okay=False)],
     capacity_kw: Annotated[float, typer.Option("--capacity-kw", help="target generating capacity [kW]")],
@@ -151,6 +175,20 @@ def generate(
             "the layout, electrical design and CAPEX only",
         ),
     ] = True,
+    loss_preset: Annotated[
+        str,
+        typer.Option(
+            "--loss-preset",
+            help="yield loss stack: conservative | typical | optimistic (docs/energy.md, Loss stack)",
+        ),
+    ] = "typical",
+    loss: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--loss",
+            help="KEY=VALUE, repeatable: override one loss of the preset (soiling_pct=3, snow=false)",
+        ),
+    ] = None,
     override: Annotated[
         list[str] | None,
         typer.Option(
@@ -170,6 +208,9 @@ def generate(
         raise InvalidInput("choose either --dem FILE or --flat, not both")
     if weather is not None and not energy:
         raise InvalidInput("--weather is for the energy yield: drop it or drop --no-energy")
+    if not energy and (loss or loss_preset != "typical"):
+        raise InvalidInput("--loss-preset / --loss are for the energy yield: drop them or drop --no-energy")
+    losses = parse_loss_options(loss_preset, loss or []) if energy else None
     if capacity_kw <= 0:
         raise InvalidInput("--capacity-kw must be greater than 0")
     if not 1 <= resolution_m <= 100:
@@ -197,6 +238,7 @@ def generate(
         use_terrain=not flat,
         overrides=overrides,
         pv=pv or None,
+        losses=losses,
     )
     weather_year = None
     if weather is not None:

@@ -28,7 +28,9 @@ from app.errors import AppError, InvalidInput
 CSV_COLUMNS = (
     "variant_no", "structure", "gcr", "tilt_deg", "dc_ac_ratio", "strategy", "status",
     "ac_capacity_mw", "dc_capacity_mwp", "annual_energy_mwh", "specific_yield_kwh_per_kwp",
-    "performance_ratio", "capex_usd", "lcoe_usd_per_mwh", "npv_usd", "weather_source", "error_message",
+    "performance_ratio", "capex_usd", "lcoe_usd_per_mwh", "npv_usd", "energy_basis",
+    "annual_energy_mwh_upper_bound", "specific_yield_kwh_per_kwp_upper_bound", "lcoe_lower_bound_usd_per_mwh",
+    "npv_upper_bound_usd", "p90_1yr_mwh", "p90_10yr_mwh", "weather_source", "error_message",
 )  # fmt: skip
 
 

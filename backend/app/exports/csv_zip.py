@@ -30,11 +30,16 @@ mv_feeders.csv — the MV single-line summary: feeder, blocks (space-separated i
 mva, length_m, loss_kw (at STC), drop_pct, max_current_a, conductors.
 energy.csv — monthly energy: month (1-12), month_name, energy_mwh, basis ("P50 (typical
 meteorological year)" or "clear-sky upper bound (not a P50)" on every row).
-energy_summary.csv — key, value, unit: annual_energy_mwh, basis, specific_yield_kwh_per_kwp,
-performance_ratio, capacity_factor, dc_kwp, ac_kw, ghi/poa [kWh/m²], weather_source,
-weather_label, is_clearsky_upper_bound.
+energy_summary.csv — key, value, unit: energy_basis, annual_energy_mwh, basis, p90_1yr_mwh,
+p90_10yr_mwh, uncertainties and p90_note, specific_yield_kwh_per_kwp, performance_ratio,
+capacity_factor, snow_loss_pct, loss_preset, dc_kwp, ac_kw, ghi/poa [kWh/m²], weather_source,
+weather_label, is_clearsky_upper_bound. On a clear-sky year the energy, yield and capacity factor
+keys end in _upper_bound and cost.csv's LCOE line is "LCOE lower bound (real; clear-sky energy)".
 losses.csv — the loss waterfall in order: step, percent (signed, % of the value before the
-step), value_after, unit.
+step; every step is an annual figure), value_after, unit.
+loss_stack.csv — every loss of the stack: key, name, input_pct, input_basis (annual | stc | rated |
+rating_all_hours | per_year), annual_pct (its share of the year's energy, as in the waterfall),
+source.
 cost.csv — category (capex | overhead | opex | summary), line, quantity, unit, unit_cost_usd,
 total_usd, source (the cited public source of the unit price). Summary rows: direct CAPEX, CAPEX
 total, CAPEX per Wdc and Wac, OPEX [USD/yr], real LCOE [USD/MWh] and, when a price was given, NPV.
@@ -60,6 +65,7 @@ from app.exports.design_tables import (
     energy_summary_rows,
     feeder_rows,
     loss_rows,
+    loss_stack_rows,
     monthly_rows,
 )
 from app.exports.document import ExportDocument, Item
@@ -195,6 +201,7 @@ FEEDER_COLUMNS: tuple[str, ...] = (
 ENERGY_COLUMNS: tuple[str, ...] = ("month", "month_name", "energy_mwh", "basis")
 SUMMARY_COLUMNS: tuple[str, ...] = ("key", "value", "unit")
 LOSS_COLUMNS: tuple[str, ...] = ("step", "percent", "value_after", "unit")
+LOSS_STACK_COLUMNS: tuple[str, ...] = ("key", "name", "input_pct", "input_basis", "annual_pct", "source")
 COST_COLUMNS: tuple[str, ...] = (
     "category",
     "line",
@@ -373,6 +380,9 @@ def design_files(doc: ExportDocument) -> list[tuple[str, bytes]]:
         ]
         if losses:
             files.append(("losses.csv", _csv(LOSS_COLUMNS, losses)))
+        stack = loss_stack_rows(energy)
+        if stack:
+            files.append(("loss_stack.csv", _csv(LOSS_STACK_COLUMNS, stack)))
     cost = cost_rows(doc.section("cost"))
     if cost:
         files.append(("cost.csv", _csv(COST_COLUMNS, (vars(r) for r in cost))))

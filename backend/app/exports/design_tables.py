@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.engine.energy_basis import BOUND_NAMES, CLEARSKY_UPPER_BOUND, headline
 from app.exports.document import ExportDocument, num
 
 CLEARSKY_BASIS = "clear-sky upper bound (not a P50)"
@@ -175,8 +176,10 @@ def cable_rows(doc: ExportDocument) -> list[dict[str, object]]:
 def is_clearsky(energy: Mapping[str, Any]) -> bool:
     """Whether the energy result is a clear-sky year: an upper bound, never a P50."""
     weather = _dict(energy.get("weather"))
-    return bool(energy.get("is_clearsky_upper_bound") or weather.get("is_clearsky_upper_bound")) or (
-        str(energy.get("weather_source") or "") == "clearsky"
+    return (
+        bool(energy.get("is_clearsky_upper_bound") or weather.get("is_clearsky_upper_bound"))
+        or str(energy.get("weather_source") or "") == "clearsky"
+        or energy.get("energy_basis") == CLEARSKY_UPPER_BOUND
     )
 
 
@@ -197,15 +200,33 @@ def weather_label(energy: Mapping[str, Any]) -> str:
 
 
 def energy_summary_rows(energy: Mapping[str, Any]) -> list[tuple[str, object, str]]:
-    """(key, value, unit) of the energy result's headline figures and its weather; [] without one."""
+    """(key, value, unit) of the energy result's headline figures and its weather; [] without one.
+    On a clear-sky year the energy, yield and capacity factor keys carry `_upper_bound` and there
+    are no P90s (`p90_note` says why)."""
     if not energy:
         return []
+    basis = CLEARSKY_UPPER_BOUND if is_clearsky(energy) else "p50"
+    head = [
+        ("annual_energy_mwh", num(headline(energy, "annual_energy_mwh")), "MWh/yr"),
+        ("specific_yield_kwh_per_kwp", num(headline(energy, "specific_yield_kwh_per_kwp")), "kWh/kWp/yr"),
+        ("capacity_factor", num(headline(energy, "capacity_factor")), "0-1 (AC)"),
+    ]
+    named = [(BOUND_NAMES[k] if basis == CLEARSKY_UPPER_BOUND else k, v, u) for k, v, u in head]
     return [
-        ("annual_energy_mwh", num(energy.get("annual_energy_mwh")), "MWh/yr"),
+        ("energy_basis", basis, ""),
+        named[0],
         ("basis", energy_basis(energy), ""),
-        ("specific_yield_kwh_per_kwp", num(energy.get("specific_yield_kwh_per_kwp")), "kWh/kWp/yr"),
+        ("p90_1yr_mwh", num(energy.get("p90_1yr_mwh")), "MWh/yr"),
+        ("p90_10yr_mwh", num(energy.get("p90_10yr_mwh")), "MWh/yr"),
+        ("uncertainty_1yr_pct", num(energy.get("uncertainty_1yr_pct")), "% (1-sigma)"),
+        ("uncertainty_10yr_pct", num(energy.get("uncertainty_10yr_pct")), "% (1-sigma)"),
+        ("interannual_variability_pct", num(energy.get("interannual_variability_pct")), "% (1-sigma)"),
+        ("p90_note", str(energy.get("p90_note") or ""), ""),
+        named[1],
         ("performance_ratio", num(energy.get("performance_ratio")), "0-1"),
-        ("capacity_factor", num(energy.get("capacity_factor")), "0-1 (AC)"),
+        named[2],
+        ("snow_loss_pct", num(_dict(energy.get("snow")).get("annual_loss_pct")), "%"),
+        ("loss_preset", str(energy.get("loss_preset") or ""), ""),
         ("dc_kwp", num(energy.get("dc_kwp")), "kWp"),
         ("ac_kw", num(energy.get("ac_kw")), "kW"),
         ("ghi_kwh_per_m2", num(energy.get("ghi_kwh_per_m2")), "kWh/m²/yr"),
@@ -230,6 +251,22 @@ def loss_rows(energy: Mapping[str, Any]) -> list[tuple[str, float | None, float 
     return [
         (str(s.get("name") or ""), num(s.get("percent")), num(s.get("value_after")), str(s.get("unit") or ""))
         for s in (_dict(x) for x in _list(energy.get("loss_waterfall")))
+    ]
+
+
+def loss_stack_rows(energy: Mapping[str, Any]) -> list[dict[str, object]]:
+    """Every loss of the stack: key, name, input_pct, input_basis (STC / rated / annual …),
+    annual_pct (its annual share, the waterfall's figure) and source; [] without one."""
+    return [
+        {
+            "key": str(x.get("key") or ""),
+            "name": str(x.get("name") or ""),
+            "input_pct": num(x.get("input_pct")),
+            "input_basis": str(x.get("input_basis") or ""),
+            "annual_pct": num(x.get("annual_pct")),
+            "source": str(x.get("source") or ""),
+        }
+        for x in (_dict(v) for v in _list(energy.get("loss_stack")))
     ]
 
 
@@ -300,6 +337,9 @@ def cost_rows(cost: Mapping[str, Any]) -> list[CostRow]:
     def src(key: str) -> str:
         return str(_dict(uc.get(key)).get("source") or "")
 
+    bound = cost.get("energy_basis") == CLEARSKY_UPPER_BOUND or "lcoe_lower_bound_usd_per_mwh" in cost
+    lcoe_line = "LCOE lower bound (real; clear-sky energy)" if bound else "LCOE (real)"
+    npv_line = "NPV upper bound (clear-sky energy)" if bound else "NPV"
     total = num(capex.get("total_usd")) if capex.get("total_usd") is not None else num(cost.get("capex_usd"))
     rows += [
         CostRow("summary", "Direct CAPEX", None, "", None, num(capex.get("direct_usd")), ""),
@@ -317,17 +357,19 @@ def cost_rows(cost: Mapping[str, Any]) -> list[CostRow]:
         ),
         CostRow(
             "summary",
-            "LCOE (real)",
+            lcoe_line,
             None,
             "USD/MWh",
-            num(cost.get("lcoe_usd_per_mwh")),
+            num(headline(cost, "lcoe_usd_per_mwh")),
             None,
             src("discount_rate_real"),
         ),
     ]
-    if num(cost.get("npv_usd")) is not None:
+    if num(headline(cost, "npv_usd")) is not None:
         price = num(cost.get("price_usd_per_mwh"))
-        rows.append(CostRow("summary", "NPV", price, "at USD/MWh", None, num(cost.get("npv_usd")), ""))
+        rows.append(
+            CostRow("summary", npv_line, price, "at USD/MWh", None, num(headline(cost, "npv_usd")), "")
+        )
     return rows
 
 

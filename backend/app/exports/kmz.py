@@ -43,7 +43,8 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 
 import app
-from app.exports.design_tables import energy_basis
+from app.engine.energy_basis import headline
+from app.exports.design_tables import energy_basis, is_clearsky
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,
@@ -282,13 +283,24 @@ def _energy_rows(doc: ExportDocument) -> list[tuple[str, str]]:
     """Annual energy with its basis (a clear-sky year is an upper bound, never a P50), CAPEX, LCOE."""
     energy, cost = doc.section("energy"), doc.section("cost")
     rows: list[tuple[str, str]] = []
-    if num(energy.get("annual_energy_mwh")) is not None:
-        mwh = _fmt(num(energy.get("annual_energy_mwh")), 0)
-        rows.append(("Annual energy", f"{mwh} MWh/yr, {energy_basis(energy)}"))
+    clearsky = is_clearsky(energy)
+    if num(headline(energy, "annual_energy_mwh")) is not None:
+        mwh = _fmt(num(headline(energy, "annual_energy_mwh")), 0)
+        rows.append(
+            (
+                "Annual energy" + (" (upper bound)" if clearsky else ""),
+                f"{mwh} MWh/yr, {energy_basis(energy)}",
+            )
+        )
+    if num(energy.get("p90_1yr_mwh")) is not None:
+        rows.append(("P90 (1 yr / 10 yr)", f"{_fmt(num(energy.get('p90_1yr_mwh')), 0)} / "
+                     f"{_fmt(num(energy.get('p90_10yr_mwh')), 0)} MWh/yr"))  # fmt: skip
     if num(cost.get("capex_usd")) is not None:
         rows.append(("CAPEX", f"{_fmt(num(cost.get('capex_usd')), 0)} USD"))
-    if num(cost.get("lcoe_usd_per_mwh")) is not None:
-        rows.append(("LCOE (real)", f"{_fmt(num(cost.get('lcoe_usd_per_mwh')), 2)} USD/MWh"))
+    lcoe = num(headline(cost, "lcoe_usd_per_mwh"))
+    if lcoe is not None:
+        name = "LCOE lower bound (real; clear-sky energy)" if clearsky else "LCOE (real)"
+        rows.append((name, f"{_fmt(lcoe, 2)} USD/MWh"))
     return rows
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.engine.energy_basis import headline
 from app.exports.design_tables import (
     CLEARSKY_BASIS,
     bom_rows,
@@ -18,6 +19,7 @@ from app.exports.design_tables import (
     feeder_rows,
     is_clearsky,
     loss_rows,
+    loss_stack_rows,
     monthly_rows,
     weather_label,
 )
@@ -32,16 +34,22 @@ def energy_headline(doc: ExportDocument) -> tuple[str, bool] | None:
     """The first page's energy line ("Energy: 9,164 MWh/yr · P50 …") and whether it is a clear-sky
     upper bound; None without an energy result."""
     energy = doc.section("energy")
-    if num(energy.get("annual_energy_mwh")) is None:
+    mwh = num(headline(energy, "annual_energy_mwh"))
+    if mwh is None:
         return None
+    clearsky = is_clearsky(energy)
+    bound = "≤ " if clearsky else ""
     text = (
-        f"Energy: {_fmt(energy.get('annual_energy_mwh'), 0, 'MWh/yr')} · "
-        f"{_fmt(energy.get('specific_yield_kwh_per_kwp'), 0, 'kWh/kWp')} · {energy_basis(energy)}"
+        f"Energy: {bound}{_fmt(mwh, 0, 'MWh/yr')} · "
+        f"{bound}{_fmt(headline(energy, 'specific_yield_kwh_per_kwp'), 0, 'kWh/kWp')} · "
+        f"{energy_basis(energy)}"
     )
-    lcoe = num(doc.section("cost").get("lcoe_usd_per_mwh"))
+    if num(energy.get("p90_1yr_mwh")) is not None:
+        text += f" · P90 (1 yr) {_fmt(energy.get('p90_1yr_mwh'), 0, 'MWh/yr')}"
+    lcoe = num(headline(doc.section("cost"), "lcoe_usd_per_mwh"))
     if lcoe is not None:
-        text += f" · LCOE {lcoe:,.2f} USD/MWh"
-    return text, is_clearsky(energy)
+        text += f" · LCOE lower bound ≥ {lcoe:,.2f} USD/MWh" if clearsky else f" · LCOE {lcoe:,.2f} USD/MWh"
+    return text, clearsky
 
 
 def design_sections(r: _Report) -> None:
@@ -136,13 +144,15 @@ def _single_line_section(r: _Report) -> None:
     )
     losses = _mapping(electrical.get("losses"))
     stc, annual = _mapping(losses.get("stc")), _mapping(losses.get("annual"))
+    # Annual figures are the loss waterfall's when the yield was simulated, else a loss-factor estimate.
+    how = " (energy simulation, as in the waterfall)" if annual.get("basis") else " estimate"
     rows = [
         ("DC ohmic loss at STC", _fmt(stc.get("dc_pct"), 2, "%")),
         ("LV AC ohmic loss at STC", _fmt(stc.get("lv_ac_pct"), 2, "%")),
         ("MV ohmic loss at STC", _fmt(stc.get("mv_pct"), 2, "%")),
         ("Transformer loss at STC", _fmt(stc.get("transformer_pct"), 2, "%")),
-        ("DC ohmic loss, annual estimate", _fmt(annual.get("dc_ohmic_pct"), 2, "%")),
-        ("MV ohmic loss, annual estimate", _fmt(annual.get("mv_ohmic_pct"), 2, "%")),
+        (f"DC ohmic loss, annual{how}", _fmt(annual.get("dc_ohmic_pct"), 2, "%")),
+        (f"MV ohmic loss, annual{how}", _fmt(annual.get("mv_ohmic_pct"), 2, "%")),
     ]
     if stc or annual:
         r.kv_table(rows)
@@ -167,14 +177,39 @@ def _energy_section(r: _Report) -> None:
     annual_name = "Annual energy (clear-sky upper bound)" if clearsky else "Annual energy (P50)"
     if not clearsky and not energy.get("is_p50"):
         annual_name = "Annual energy"
+    bound = " (upper bound)" if clearsky else ""
+    if clearsky:
+        p90 = [("P90", str(energy.get("p90_note") or "not given on a clear-sky year"))]
+    else:
+        p90 = [
+            ("P90, 1 year", _fmt(energy.get("p90_1yr_mwh"), 0, "MWh/yr")),
+            ("P90, 10-year mean", _fmt(energy.get("p90_10yr_mwh"), 0, "MWh/yr")),
+            (
+                "Uncertainty (1σ): 1 yr / 10 yr",
+                f"{_fmt(energy.get('uncertainty_1yr_pct'), 1, '%')} / "
+                f"{_fmt(energy.get('uncertainty_10yr_pct'), 1, '%')}",
+            ),
+            (
+                "Inter-annual variability (1σ)",
+                f"{_fmt(energy.get('interannual_variability_pct'), 1, '%')} — "
+                f"{energy.get('interannual_variability_source') or '–'}",
+            ),
+        ]
+    snow: dict[str, Any] = energy.get("snow") if isinstance(energy.get("snow"), dict) else {}  # type: ignore[assignment]
     r.kv_table(
         [
-            (annual_name, _fmt(energy.get("annual_energy_mwh"), 0, "MWh/yr")),
+            (annual_name, _fmt(headline(energy, "annual_energy_mwh"), 0, "MWh/yr")),
             ("Basis", basis),
-            ("Specific yield", _fmt(energy.get("specific_yield_kwh_per_kwp"), 0, "kWh/kWp/yr")),
+            *p90,
+            ("Specific yield" + bound, _fmt(headline(energy, "specific_yield_kwh_per_kwp"), 0, "kWh/kWp/yr")),
             ("Performance ratio", _pct(energy.get("performance_ratio"))),
-            ("Capacity factor (AC)", _pct(energy.get("capacity_factor"))),
+            ("Capacity factor (AC)" + bound, _pct(headline(energy, "capacity_factor"))),
             ("Irradiation, horizontal / module plane", _irr(energy)),
+            (
+                "Loss preset / snow loss",
+                f"{energy.get('loss_preset') or 'typical'} / "
+                f"{_fmt(snow.get('annual_loss_pct'), 2, '%')} ({snow.get('driver') or 'not modelled'})",
+            ),
             ("Weather source", str(energy.get("weather_source") or "–")),
         ],
         width_in=CONTENT_W_IN * 0.85,
@@ -199,9 +234,36 @@ def _energy_section(r: _Report) -> None:
             row_h=0.21,
         )
         r.paragraph(
-            "Each step is a percentage of the value before it; irradiation steps are in kWh/m², "
-            "energy steps in MWh.",
+            "Each step is a percentage of the value before it, over the year (annual); irradiation "
+            "steps are in kWh/m², energy steps in MWh.",
             size=8,
+            color=GREY,
+        )
+    stack = loss_stack_rows(energy)
+    if stack:
+        r.table(
+            [
+                Col(f"Loss stack ({energy.get('loss_preset') or 'typical'})", 2.4, "left"),
+                Col("Input [%]", 0.75),
+                Col("Given at", 1.6, "left"),
+                Col("Annual [%]", 0.8),
+            ],
+            [
+                [
+                    str(x["name"]),
+                    _fmt(x["input_pct"], 2),
+                    str(x["input_basis"]),
+                    _fmt(x["annual_pct"], 2) if x["annual_pct"] is not None else "–",
+                ]
+                for x in stack
+            ],
+            size=7.5,
+            row_h=0.2,
+        )
+        r.paragraph(
+            '"stc" / "rated": given at STC DC or rated AC power, an I²R loss whose annual share is '
+            "lower; sources of every default in docs/energy.md (Loss stack).",
+            size=7.5,
             color=GREY,
         )
 
@@ -253,10 +315,12 @@ def _cost_section(r: _Report) -> None:
         ("CAPEX per Wdc", rate("CAPEX per Wdc", 3)),
         ("CAPEX per Wac", rate("CAPEX per Wac", 3)),
         ("OPEX", _fmt(summary["OPEX"].total_usd if "OPEX" in summary else None, 0, "USD/yr")),
-        ("LCOE (real)" + (", from the clear-sky upper bound" if clearsky else ""), rate("LCOE (real)", 2)),
     ]
-    if "NPV" in summary:
-        kv.append((f"NPV at {_fmt(summary['NPV'].quantity, 2)} USD/MWh", money("NPV")))
+    lcoe_line = next((row.line for row in rows if row.line.startswith("LCOE")), "LCOE (real)")
+    npv_line = next((row.line for row in rows if row.line.startswith("NPV")), None)
+    kv.append((lcoe_line, rate(lcoe_line, 2)))
+    if npv_line is not None:
+        kv.append((f"{npv_line} at {_fmt(summary[npv_line].quantity, 2)} USD/MWh", money(npv_line)))
     kv += [
         ("Discount rate (real)", _pct(cost.get("discount_rate_real"))),
         ("Lifetime", _fmt(cost.get("lifetime_yr"), 0, "years")),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.config import Settings
+from app.engine.energy_basis import bound_named
 from app.engine.types import LayoutResult, SiteInput
 from app.storage.base import Storage
 
@@ -54,6 +55,7 @@ def with_energy_and_cost(
     design = dict(result.design)
     warnings = list(result.warnings)
     annual_mwh: float | None = None
+    basis: str | None = None
     if simulate:
         # pvlib and pandas load here, not with the engine: a layout without a yield skips them.
         from app.weather.service import plant_energy
@@ -79,35 +81,48 @@ def with_energy_and_cost(
             losses=losses,
             dc_ohmic_pct=float(dc_ohmic) if dc_ohmic is not None else None,
             weather=weather,
+            design_losses=design_losses(result.design.get("electrical")),
         )
         annual_mwh = energy.annual_energy_mwh
+        basis = energy.energy_basis
         metrics.update(energy.metrics())
         design["energy"] = energy.to_document()
+        if "electrical" in design:
+            design["electrical"] = with_simulated_losses(design["electrical"], energy.annual_loss_pct)
+            annual = design["electrical"]["losses"]["annual"]
+            metrics["dc_ohmic_loss_pct_annual"] = annual.get("dc_ohmic_pct")
+            metrics["mv_loss_pct_annual"] = annual.get("mv_ohmic_pct")
         label = getattr(energy, "label", None)
         if label:
             warnings.append(str(label))
         # What the weather file lacked and how it was filled (docs/energy.md#gaps-in-weather-files).
         warnings += [str(w) for w in (energy.weather or {}).get("warnings") or []]
+        warnings.extend(energy.notes)
     else:
         warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
     bom = result.design.get("bom")
     if bom is not None:
         # The same checks as at submit: a value stored before they existed fails here, by name.
         inputs = parse_cost(cost)
+        overrides = dict(inputs.overrides)
+        if simulate and "degradation_pct_per_yr" not in overrides:
+            # One degradation figure: the loss stack's (its preset or override) prices the lifetime.
+            overrides["degradation_pct_per_yr"] = energy.losses["degradation_pct_per_yr"]
         priced = estimate_cost(
             bom,
             annual_mwh,
-            overrides=inputs.overrides,
+            overrides=overrides,
             price_usd_per_mwh=inputs.price_usd_per_mwh,
             land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
         )
-        design["cost"] = priced
+        # On clear-sky energy the LCOE is a lower bound and the NPV an upper bound: named so.
+        design["cost"] = {**bound_named(priced, basis), "energy_basis": basis}
         # E.g. no interconnection point: the gen-tie is priced at 0 km, said where the user looks.
         warnings.extend(str(w) for w in priced.get("warnings", []))
         metrics["capex_usd"] = priced.get("capex_usd")
         metrics["opex_usd_per_yr"] = priced.get("opex_usd_per_yr")
-        metrics["lcoe_usd_per_mwh"] = priced.get("lcoe_usd_per_mwh")
-        metrics["npv_usd"] = priced.get("npv_usd")
+        metrics.update(bound_named({"lcoe_usd_per_mwh": priced.get("lcoe_usd_per_mwh")}, basis))
+        metrics.update(bound_named({"npv_usd": priced.get("npv_usd")}, basis))
         dc = float(result.metrics.get("dc_capacity_kwp") or 0.0)
         capex = priced.get("capex_usd")
         metrics["capex_usd_per_wdc"] = capex / (dc * 1000.0) if capex and dc > 0 else None
@@ -133,3 +148,48 @@ def _priced_gen_tie_voltage(
         else e
         for e in result.extras
     )
+
+
+def design_losses(electrical: dict[str, Any] | None) -> dict[str, float]:
+    """The electrical design's AC cable loss at rated power (LV + MV) and transformer iron / copper
+    losses [%] as `Losses` fields, so the yield simulates the plant as designed."""
+    if not electrical:
+        return {}
+    stc = (electrical.get("losses") or {}).get("stc") or {}
+    params = electrical.get("params") or {}
+    out: dict[str, float] = {}
+    if stc.get("lv_ac_pct") is not None or stc.get("mv_pct") is not None:
+        out["ac_ohmic_pct"] = float(stc.get("lv_ac_pct") or 0.0) + float(stc.get("mv_pct") or 0.0)
+    if params.get("transformer_no_load_pct") is not None:
+        out["transformer_iron_pct"] = float(params["transformer_no_load_pct"])
+    if params.get("transformer_load_loss_pct") is not None:
+        out["transformer_copper_pct"] = float(params["transformer_load_loss_pct"])
+    return out
+
+
+def with_simulated_losses(electrical: dict[str, Any], annual: dict[str, float]) -> dict[str, Any]:
+    """The electrical section with its annual losses from the hourly simulation (the waterfall's
+    figures) instead of the design's fixed loss factor: one annual figure everywhere. The STC
+    figures stay; `annual.basis` says where the annual ones come from."""
+    if not annual:
+        return electrical
+    losses = dict(electrical.get("losses") or {})
+    stc = losses.get("stc") or {}
+    out = dict(losses.get("annual") or {})
+    lv, mv = float(stc.get("lv_ac_pct") or 0.0), float(stc.get("mv_pct") or 0.0)
+    ac_factor = annual["ac_ohmic_pct"] / (lv + mv) if lv + mv > 0 else 0.0
+    out.update(
+        {
+            "basis": "annual, from the hourly energy simulation (loss waterfall)",
+            "loss_factor": round(annual["dc_ohmic_loss_factor"], 4),
+            "dc_ohmic_pct": round(annual["dc_ohmic_pct"], 4),
+            "lv_ac_ohmic_pct": round(lv * ac_factor, 4),
+            "mv_ohmic_pct": round(mv * ac_factor, 4),
+            "transformer_load_mwh": round(annual["transformer_load_mwh"], 3),
+            "transformer_no_load_mwh": round(annual["transformer_no_load_mwh"], 3),
+            "transformer_pct": round(annual["transformer_pct"], 4),
+        }
+    )
+    losses["annual"] = out
+    losses["stc"] = {**stc, "basis": "at STC (DC) / rated AC power"}
+    return {**electrical, "losses": losses}

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.engine.energy_basis import CLEARSKY_UPPER_BOUND, bound_named, headline, is_bound
 from app.errors import InvalidInput
 
 MAX_VARIANTS = 200
@@ -169,7 +170,10 @@ def comparison_row(
     error_message: str | None = None,
 ) -> dict[str, Any]:
     """One row of the comparison table: MWac, MWp, MWh/yr, kWh/kWp, USD, USD/MWh (None until the
-    variant's layout is completed, or when it has no PV)."""
+    variant's layout is completed, or when it has no PV). On clear-sky energy (`energy_basis`
+    "clearsky_upper_bound") the energy, yield, LCOE and NPV are given only under their bound names
+    (`annual_energy_mwh_upper_bound`, `lcoe_lower_bound_usd_per_mwh`, …) and `lcoe_is_lower_bound`
+    is true; the P90s are None there."""
     m = metrics or {}
     done = status == "completed"
 
@@ -183,19 +187,33 @@ def comparison_row(
         return x if math.isfinite(x) else None
 
     ac_kw = total_capacity_kw if total_capacity_kw is not None else m.get("total_capacity_kw")
-    mwh = annual_energy_mwh if annual_energy_mwh is not None else m.get("annual_energy_mwh")
+    mwh = annual_energy_mwh if annual_energy_mwh is not None else headline(m, "annual_energy_mwh")
+    basis = (m.get("energy_basis") or (CLEARSKY_UPPER_BOUND if is_bound(m) else None)) if done else None
+    bound = basis == CLEARSKY_UPPER_BOUND
+    figures = bound_named(
+        {
+            "annual_energy_mwh": num(mwh),
+            "specific_yield_kwh_per_kwp": num(headline(m, "specific_yield_kwh_per_kwp")),
+            "lcoe_usd_per_mwh": num(headline(m, "lcoe_usd_per_mwh")),
+            "npv_usd": num(headline(m, "npv_usd")),
+        },
+        basis,
+    )
     return {
         "layout_id": layout_id,
         "variant": dict(variant or {}),
         "status": status,
         "ac_capacity_mw": num(ac_kw, 1e-3),
         "dc_capacity_mwp": num(m.get("dc_capacity_kwp"), 1e-3),
-        "annual_energy_mwh": num(mwh),
-        "specific_yield_kwh_per_kwp": num(m.get("specific_yield_kwh_per_kwp")),
+        **figures,
+        "energy_basis": basis,
+        "lcoe_is_lower_bound": bound
+        if done and figures.get("lcoe_lower_bound_usd_per_mwh") is not None
+        else False,
+        "p90_1yr_mwh": num(m.get("p90_1yr_mwh")),
+        "p90_10yr_mwh": num(m.get("p90_10yr_mwh")),
         "performance_ratio": num(m.get("performance_ratio")),
         "capex_usd": num(m.get("capex_usd")),
-        "lcoe_usd_per_mwh": num(m.get("lcoe_usd_per_mwh")),
-        "npv_usd": num(m.get("npv_usd")),
         "weather_source": m.get("weather_source") if done else None,
         "error_message": error_message,
     }
@@ -211,7 +229,8 @@ def sort_rows(
     field, ascending = SORT_KEYS[key]
     if descending is not None:
         ascending = not descending
-    have = [r for r in rows if r.get(field) is not None]
-    missing = [r for r in rows if r.get(field) is None]
-    have.sort(key=lambda r: float(r[field]), reverse=not ascending)
+    # A clear-sky row sorts by its bound (LCOE lower bound, energy upper bound), marked on the row.
+    have = [r for r in rows if headline(r, field) is not None]
+    missing = [r for r in rows if headline(r, field) is None]
+    have.sort(key=lambda r: float(headline(r, field)), reverse=not ascending)
     return have + missing

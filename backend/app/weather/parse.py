@@ -29,7 +29,9 @@ FORMAT_NAMES: dict[WeatherFormat, str] = {
 SUPPORTED = "EPW, TMY3 CSV, PVGIS TMY CSV or JSON, or NSRDB PSM CSV"
 # TMY rows from different years are put on this non-leap year so the index runs in order.
 TYPICAL_YEAR = 1990
-KEEP = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "albedo")
+KEEP = ("ghi", "dni", "dhi", "temp_air", "wind_speed", "albedo", "snow_depth", "precipitation", "snowfall")
+# Snow drivers under the readers' names → ours (snow depth [cm], liquid precipitation [mm per step]).
+SNOW_COLUMNS = {"liquid_precipitation_depth": "precipitation", "Lprecip depth (mm)": "precipitation"}
 # EPW's "missing" codes (EnergyPlus Auxiliary Programs, "Data Field Descriptions" of the weather
 # file): 9999 for the radiation fields, 99.9 °C dry-bulb, 999 m/s wind speed. Read as missing.
 EPW_MISSING = {"ghi": 9999.0, "dni": 9999.0, "dhi": 9999.0, "temp_air": 99.9, "wind_speed": 999.0}
@@ -81,6 +83,7 @@ def _on_typical_year(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frame(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.rename(columns={k: v for k, v in SNOW_COLUMNS.items() if k in df.columns and v not in df.columns})
     cols = [c for c in KEEP if c in df.columns]
     return df[cols].apply(pd.to_numeric, errors="coerce")
 

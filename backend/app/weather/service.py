@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.config import Settings
-from app.engine.energy.losses import parse_losses
+from app.engine.energy.losses import loss_preset_name, parse_losses
 from app.engine.energy.simulate import simulate_plant
 from app.engine.energy.types import EnergyResult, WeatherData
 from app.engine.pv.types import PvPlant
@@ -129,19 +129,23 @@ def plant_energy(
     losses: dict[str, Any] | None = None,
     dc_ohmic_pct: float | None = None,
     weather: WeatherData | None = None,
+    design_losses: dict[str, float] | None = None,
 ) -> EnergyResult:
     """The designed plant's energy year at the site — the one call for the layout job and the CLI.
 
     weather: given (the CLI's --weather FILE via `read_weather_file`), else `load_weather` by
-    WEATHER_SOURCE. losses: the request's overrides of `Losses` fields; dc_ohmic_pct: the electrical
-    design's DC ohmic loss at STC [%]. The sun is placed at the site centroid (WGS84). Raises
+    WEATHER_SOURCE. losses: the request's preset and overrides of `Losses` fields; dc_ohmic_pct: the
+    electrical design's DC ohmic loss at STC [%]; design_losses: other electrical-design losses
+    (`DESIGN_KEYS`: AC cables at rated power, transformer iron / copper [%]). The sun is placed at
+    the site centroid (WGS84). Raises
     InvalidInput for bad overrides, NoWeather (422) when no weather source has data.
     """
     chosen = weather if weather is not None else load_weather(site, settings, storage)
     return simulate_plant(
         plant,
         chosen,
-        parse_losses(losses, dc_ohmic_pct=dc_ohmic_pct),
+        parse_losses(losses, dc_ohmic_pct=dc_ohmic_pct, design=design_losses),
         latitude=site.centroid_lat,
         longitude=site.centroid_lon,
+        loss_preset=loss_preset_name(losses),
     )

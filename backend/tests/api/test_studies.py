@@ -68,17 +68,23 @@ def test_study_of_four_variants_runs_and_compares(
     assert detail["progress"]["completed"] == 4 and detail["progress"]["done"] is True
     assert detail["progress"]["percent_done"] == 100.0
     rows = detail["rows"]
-    lcoes = [row["lcoe_usd_per_mwh"] for row in rows]
+    # Clear-sky energy (no weather in tests): every row's LCOE is a marked lower bound, sorted by it.
+    assert all(row["energy_basis"] == "clearsky_upper_bound" and row["lcoe_is_lower_bound"] for row in rows)
+    assert all(row["lcoe_usd_per_mwh"] is None and row["annual_energy_mwh"] is None for row in rows)
+    lcoes = [row["lcoe_lower_bound_usd_per_mwh"] for row in rows]
     assert all(x is not None and x > 0 for x in lcoes) and lcoes == sorted(lcoes)
+    assert all(row["p90_1yr_mwh"] is None for row in rows)  # no P90 on clear sky
     # Each row is its layout's own numbers, in the table's units.
     for row in rows:
         layout = api.get(f"/api/layouts/{row['layout_id']}", headers=headers).json()
         m = layout["metrics"]
         assert row["dc_capacity_mwp"] == m["dc_capacity_kwp"] / 1000
         assert row["ac_capacity_mw"] == layout["total_capacity_kw"] / 1000
-        assert row["annual_energy_mwh"] == m["annual_energy_mwh"] and row["capex_usd"] == m["capex_usd"]
-        assert row["specific_yield_kwh_per_kwp"] * m["dc_capacity_kwp"] / 1000 == (
-            pytest.approx(row["annual_energy_mwh"], rel=0.01)
+        mwh = row["annual_energy_mwh_upper_bound"]
+        assert mwh == m["annual_energy_mwh_upper_bound"] and row["capex_usd"] == m["capex_usd"]
+        assert row["lcoe_lower_bound_usd_per_mwh"] == m["lcoe_lower_bound_usd_per_mwh"]
+        assert row["specific_yield_kwh_per_kwp_upper_bound"] * m["dc_capacity_kwp"] / 1000 == (
+            pytest.approx(mwh, rel=0.01)
         )
         assert layout["study_id"] == study_id and layout["variant"] == row["variant"]
         assert m["structure"] == row["variant"]["structure"] and m["gcr"] == pytest.approx(
@@ -86,7 +92,7 @@ def test_study_of_four_variants_runs_and_compares(
         )
     # Other sort keys, and their direction.
     by_mwh = api.get(f"/api/studies/{study_id}?sort=mwh", headers=headers).json()["rows"]
-    mwh = [row["annual_energy_mwh"] for row in by_mwh]
+    mwh = [row["annual_energy_mwh_upper_bound"] for row in by_mwh]
     assert mwh == sorted(mwh, reverse=True)
     by_capex = api.get(f"/api/studies/{study_id}?sort=capex&order=desc", headers=headers).json()["rows"]
     capex = [row["capex_usd"] for row in by_capex]

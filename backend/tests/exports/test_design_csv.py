@@ -145,6 +145,10 @@ def test_energy_monthly_and_summary(
     assert summary["weather_source"]["value"] == "file"
     assert "723170TYA" in summary["weather_label"]["value"]
     assert summary["is_clearsky_upper_bound"]["value"] == "false"
+    assert summary["energy_basis"]["value"] == "p50"
+    # A real year has its P90s, below the P50, the 1-year one the lowest.
+    p90_1, p90_10 = float(summary["p90_1yr_mwh"]["value"]), float(summary["p90_10yr_mwh"]["value"])
+    assert p90_1 == energy["p90_1yr_mwh"] and p90_1 < p90_10 < energy["annual_energy_mwh"]
     # Specific yield is annual energy over DC: check the pair independently.
     kwh_per_kwp = 1000 * energy["annual_energy_mwh"] / design_doc.metrics["dc_capacity_kwp"]
     assert float(summary["specific_yield_kwh_per_kwp"]["value"]) == pytest.approx(kwh_per_kwp, rel=2e-3)
@@ -205,10 +209,17 @@ def test_clear_sky_is_labelled_an_upper_bound_never_a_p50(
     assert summary["weather_source"] == "clearsky"
     assert "P50" not in summary["basis"].replace("not a P50", "")
     assert "UPPER BOUND" in summary["weather_label"].upper()
+    # Bound names only, no P90.
+    assert summary["energy_basis"] == "clearsky_upper_bound"
+    assert not {"annual_energy_mwh", "specific_yield_kwh_per_kwp", "capacity_factor"} & set(summary)
+    assert summary["p90_1yr_mwh"] == "" and "clear-sky" in summary["p90_note"]
+    lcoe = [r["line"] for r in clearsky_files["cost.csv"] if "LCOE" in r["line"]]
+    assert lcoe == ["LCOE lower bound (real; clear-sky energy)"]
     # Same plant, cloudless year: more energy than the TMY year.
     tmy = {r["key"]: r["value"] for r in files["energy_summary.csv"]}
-    assert float(summary["annual_energy_mwh"]) > float(tmy["annual_energy_mwh"])
-    assert float(summary["annual_energy_mwh"]) == clearsky_doc.section("energy")["annual_energy_mwh"]
+    mwh = float(summary["annual_energy_mwh_upper_bound"])
+    assert mwh > float(tmy["annual_energy_mwh"])
+    assert mwh == clearsky_doc.section("energy")["annual_energy_mwh_upper_bound"]
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

@@ -70,6 +70,8 @@ def test_energy_and_cost_figures(design_doc: ExportDocument, pages: list[str]) -
     assert f"Annualenergy(P50){energy['annual_energy_mwh']:,.0f}MWh/yr" in text
     assert f"Specificyield{energy['specific_yield_kwh_per_kwp']:,.0f}kWh/kWp/yr" in text
     assert f"Performanceratio{100 * energy['performance_ratio']:.1f}%" in text
+    assert f"P90,1year{energy['p90_1yr_mwh']:,.0f}MWh/yr" in text
+    assert f"P90,10-yearmean{energy['p90_10yr_mwh']:,.0f}MWh/yr" in text
     assert f"LCOE(real){cost['lcoe_usd_per_mwh']:,.2f}USD/MWh" in text
     assert f"CAPEX{cost['capex_usd']:,.0f}USD" in text
     assert f"CAPEXperWdc{cost['capex']['usd_per_wdc']:,.3f}USD/Wdc" in text
@@ -89,9 +91,14 @@ def test_clear_sky_is_labelled_everywhere(clearsky_doc: ExportDocument, clearsky
     energy = clearsky_doc.section("energy")
     text = _all(clearsky_pages).lower()
     assert "clear-skyupperbound" in _squash(clearsky_pages[0]).lower()  # the first page says so
-    assert f"annualenergy(clear-skyupperbound){energy['annual_energy_mwh']:,.0f}mwh/yr" in text
+    mwh = energy["annual_energy_mwh_upper_bound"]
+    assert f"annualenergy(clear-skyupperbound){mwh:,.0f}mwh/yr" in text
     assert "clear-skyupperbound—notap50" in text  # the banner
-    assert "lcoe(real),fromtheclear-skyupperbound" in text
+    assert "p90noP90onaclear-skyyear".lower() in text  # no P90, and why
+    # The LCOE only as a lower bound, wherever it appears.
+    assert "lcoelowerbound(real;clear-skyenergy)" in text
+    hits = [i for i in range(len(text)) if text.startswith("lcoe", i)]
+    assert all("lowerbound" in text[i : i + 30] for i in hits), [text[i : i + 30] for i in hits]
     assert "annualenergy(p50)" not in text
     assert "typicalmeteorologicalyear" not in text
 

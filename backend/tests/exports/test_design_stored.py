@@ -60,5 +60,61 @@ def test_stored_layout_exports_carry_the_design(
     assert r.status_code == 200
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
     assert "clear-sky upper bound" in text.replace("\n", " ").lower()
-    lcoe = next(c for c in rows["cost.csv"] if c["line"] == "LCOE (real)")
+    lcoe = next(c for c in rows["cost.csv"] if c["line"].startswith("LCOE"))
     assert f"{float(lcoe['unit_cost_usd']):,.2f} USD/MWh" in text
+
+
+BARE = ("annual_energy_mwh", "specific_yield_kwh_per_kwp", "capacity_factor", "lcoe_usd_per_mwh", "npv_usd")
+
+
+def _no_bare_keys(value: object, where: str) -> None:
+    """No bare energy / LCOE key anywhere in a JSON value (bound names only)."""
+    if isinstance(value, dict):
+        bare = sorted(k for k in value if k in BARE and value[k] is not None)
+        assert not bare, f"{where}: bare {bare}"
+        for k, v in value.items():
+            _no_bare_keys(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _no_bare_keys(v, f"{where}[{i}]")
+
+
+def test_clear_sky_layout_has_no_bare_lcoe_anywhere(
+    client: TestClient, auth: dict[str, str], sample_kml: bytes
+) -> None:
+    """No weather file and no PVGIS: clear sky. The API (layout, status), CSV and PDF name the
+    energy an upper bound and the LCOE a lower bound, never a bare figure."""
+    layout_id = _generate(client, auth, sample_kml)
+    layout = client.get(f"/api/layouts/{layout_id}", headers=auth).json()
+    metrics = layout["metrics"]
+    assert metrics["energy_basis"] == "clearsky_upper_bound"
+    assert metrics["lcoe_lower_bound_usd_per_mwh"] > 0 and metrics["annual_energy_mwh_upper_bound"] > 0
+    assert metrics["capacity_factor_upper_bound"] > 0
+    assert metrics["specific_yield_kwh_per_kwp_upper_bound"] > 0
+    assert metrics["p90_1yr_mwh"] is None  # no P90 on clear sky
+    _no_bare_keys(layout, "layout")
+    design = client.get(f"/api/layouts/{layout_id}/design", headers=auth).json()
+    _no_bare_keys(design, "design")
+    assert design["energy"]["p90_note"].startswith("no P90 on a clear-sky year")
+    assert design["cost"]["lcoe_lower_bound_usd_per_mwh"] == metrics["lcoe_lower_bound_usd_per_mwh"]
+    status = client.get(f"/api/layouts/{layout_id}/status", headers=auth).json()
+    assert status["status"] == "completed" and status["annual_energy_mwh"] is None
+
+    r = client.get(f"/api/layouts/{layout_id}/export/csv", headers=auth)
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        texts = {n: zf.read(n).decode("utf-8") for n in zf.namelist()}
+    summary = {row["key"]: row["value"] for row in csv.DictReader(io.StringIO(texts["energy_summary.csv"]))}
+    assert summary["energy_basis"] == "clearsky_upper_bound"
+    assert "annual_energy_mwh_upper_bound" in summary and "annual_energy_mwh" not in summary
+    assert "capacity_factor_upper_bound" in summary and "capacity_factor" not in summary
+    cost_lines = [row["line"] for row in csv.DictReader(io.StringIO(texts["cost.csv"]))]
+    assert [x for x in cost_lines if "LCOE" in x] == ["LCOE lower bound (real; clear-sky energy)"]
+    assert not any("lcoe_usd_per_mwh" in t for t in texts.values())
+
+    r = client.get(f"/api/layouts/{layout_id}/export/pdf", headers=auth)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+    flat = " ".join(text.split())
+    hits = [i for i in range(len(flat)) if flat.startswith("LCOE", i)]
+    assert hits, "the PDF shows the LCOE (as a lower bound)"
+    for i in hits:
+        assert "lower bound" in flat[i : i + 40], flat[i : i + 60]

@@ -115,3 +115,30 @@ def test_row_units_and_sorting() -> None:
     assert [x["layout_id"] for x in sort_rows(rows, "lcoe", descending=True)] == ["a", "d", "c", "b"]
     with pytest.raises(InvalidInput, match="unknown key 'colour'"):
         sort_rows(rows, "colour")
+
+
+def test_clear_sky_rows_carry_bounds_only_and_sort_by_them() -> None:
+    """A clear-sky variant's LCOE is a lower bound: only under that name, marked, and sorted by it
+    among the others (also for results stored before `energy_basis`, by their weather source)."""
+    clear = {
+        "energy_basis": "clearsky_upper_bound",
+        "lcoe_lower_bound_usd_per_mwh": 39.0,
+        "annual_energy_mwh_upper_bound": 1300.0,
+        "specific_yield_kwh_per_kwp_upper_bound": 2000.0,
+    }
+    legacy = {"weather_source": "clearsky", "lcoe_usd_per_mwh": 37.0, "annual_energy_mwh": 1400.0}
+    p50 = {"energy_basis": "p50", "lcoe_usd_per_mwh": 40.0, "annual_energy_mwh": 1000.0, "p90_1yr_mwh": 900.0}
+    rows = [
+        comparison_row(layout_id=n, variant={}, status="completed", metrics=m)
+        for n, m in (("clear", clear), ("legacy", legacy), ("p50", p50))
+    ]
+    by = {r["layout_id"]: r for r in rows}
+    for name in ("clear", "legacy"):
+        row = by[name]
+        assert row["lcoe_is_lower_bound"] and row["energy_basis"] == "clearsky_upper_bound"
+        assert "lcoe_usd_per_mwh" not in row and "annual_energy_mwh" not in row
+    assert by["legacy"]["lcoe_lower_bound_usd_per_mwh"] == 37.0
+    assert by["p50"]["lcoe_is_lower_bound"] is False and by["p50"]["p90_1yr_mwh"] == 900.0
+    assert "lcoe_lower_bound_usd_per_mwh" not in by["p50"]
+    assert [r["layout_id"] for r in sort_rows(rows, "lcoe")] == ["legacy", "clear", "p50"]
+    assert [r["layout_id"] for r in sort_rows(rows, "mwh")] == ["legacy", "clear", "p50"]

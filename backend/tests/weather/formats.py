@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pvlib
 
@@ -32,7 +33,28 @@ def tmy3_frame() -> pd.DataFrame:
 
 @functools.cache
 def epw_bytes() -> bytes:
-    df = tmy3_frame()
+    return _epw(tmy3_frame())
+
+
+@functools.cache
+def snowy_epw_bytes() -> bytes:
+    """The Greensboro year made a snowy site: December–February 12 °C colder, a 6-hour storm every
+    6th day at 3 °C below freezing (2 mm of water an hour, the ground's snow depth rising 2 cm an
+    hour), the snow on the ground melting at 0.5 cm an hour afterwards."""
+    df = tmy3_frame().copy()
+    winter = df.index.month.isin([12, 1, 2])
+    df.loc[winter, "temp_air"] = df.loc[winter, "temp_air"] - 12.0
+    storm = winter & (df.index.dayofyear % 6 == 0) & (df.index.hour >= 2) & (df.index.hour < 8)
+    df.loc[storm, "temp_air"] = -3.0
+    depth = np.zeros(len(df))
+    level = 0.0
+    for i, is_storm in enumerate(storm):
+        level = level + 2.0 if is_storm else max(level - 0.5, 0.0)
+        depth[i] = level
+    return _epw(df, snow_depth=depth, precipitation=np.where(storm, 2.0, 0.0))
+
+
+def _epw(df: pd.DataFrame, snow_depth: Any = None, precipitation: Any = None) -> bytes:
     lines = [
         f"LOCATION,Greensboro,NC,USA,TMY3,723170,{LAT},{LON},-5.0,{ELEV}",
         "DESIGN CONDITIONS,0",
@@ -43,7 +65,9 @@ def epw_bytes() -> bytes:
         "COMMENTS 2,",
         "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31",
     ]
-    for r in df.itertuples():
+    depth = np.zeros(len(df)) if snow_depth is None else snow_depth
+    precip = np.zeros(len(df)) if precipitation is None else precipitation
+    for i, r in enumerate(df.itertuples()):
         ts = r.Index
         end = ts
         hour = end.hour if end.hour else 24
@@ -58,7 +82,7 @@ def epw_bytes() -> bytes:
         ]
         fields += [r.temp_air, r.temp_dew, r.relative_humidity, r.pressure * 100, 0, 0, 300]
         fields += [r.ghi, r.dni, r.dhi, 0, 0, 0, 0, r.wind_direction, r.wind_speed, 5, 5, 9999, 77777, 9]
-        fields += ["999999999", 0, 0.1, 0, 88, 0.2, 0, 0]
+        fields += ["999999999", 0, 0.1, round(float(depth[i]), 1), 88, 0.2, float(precip[i]), 1]
         lines.append(",".join(str(f) for f in fields))
     return ("\n".join(lines) + "\n").encode()
 

@@ -65,6 +65,11 @@ export interface AnnualLosses {
   lv_ac_ohmic_pct?: number;
   mv_ohmic_pct?: number;
   transformer_no_load_mwh?: number;
+  transformer_load_mwh?: number;
+  /** % of the annual energy (copper + iron), once the year is simulated */
+  transformer_pct?: number;
+  /** set when the annual figures come from the hourly energy simulation (the waterfall's) */
+  basis?: string;
 }
 
 export interface ElectricalSection {
@@ -118,6 +123,15 @@ export interface WaterfallStep {
   unit: string;
 }
 
+export interface LossStackEntry {
+  key: string;
+  name: string;
+  input_pct: number;
+  input_basis: string;
+  annual_pct: number | null;
+  source: string;
+}
+
 export interface WeatherInfo {
   source?: string;
   label?: string | null;
@@ -130,10 +144,26 @@ export interface WeatherInfo {
 }
 
 export interface EnergySection {
-  annual_energy_mwh: number;
+  /** "p50" (real weather) or "clearsky_upper_bound"; on clear sky the energy keys carry `_upper_bound` */
+  energy_basis?: "p50" | "clearsky_upper_bound";
+  annual_energy_mwh?: number;
+  annual_energy_mwh_upper_bound?: number;
   specific_yield_kwh_per_kwp?: number;
+  specific_yield_kwh_per_kwp_upper_bound?: number;
   performance_ratio?: number;
   capacity_factor?: number;
+  capacity_factor_upper_bound?: number;
+  p90_1yr_mwh?: number | null;
+  p90_10yr_mwh?: number | null;
+  uncertainty_1yr_pct?: number;
+  uncertainty_10yr_pct?: number;
+  interannual_variability_pct?: number;
+  interannual_variability_source?: string;
+  /** why there is no P90 (clear sky) */
+  p90_note?: string | null;
+  loss_preset?: string;
+  /** every loss: its input, the basis it is given on (annual | stc | rated …), its annual share */
+  loss_stack?: LossStackEntry[];
   monthly_energy_mwh?: number[];
   loss_waterfall?: WaterfallStep[];
   dc_kwp?: number;
@@ -191,7 +221,11 @@ export interface CostSection {
   lifetime_yr?: number;
   degradation_pct_per_yr?: number;
   lcoe_usd_per_mwh?: number | null;
+  /** the LCOE on clear-sky energy: only a lower bound */
+  lcoe_lower_bound_usd_per_mwh?: number | null;
   npv_usd?: number | null;
+  npv_upper_bound_usd?: number | null;
+  energy_basis?: "p50" | "clearsky_upper_bound";
   price_usd_per_mwh?: number | null;
   unit_costs?: Record<string, UnitCost>;
   /** Yearly OPEX by line: O&M, property tax, land lease [USD/yr]. */
@@ -212,8 +246,26 @@ export interface LayoutDesign {
 export function isClearSky(energy: EnergySection | undefined | null): boolean {
   if (!energy) return false;
   return (
+    energy.energy_basis === "clearsky_upper_bound" ||
     energy.is_clearsky_upper_bound === true ||
     energy.weather_source === "clearsky" ||
     energy.weather?.is_clearsky_upper_bound === true
   );
+}
+
+type BoundKey = "annual_energy_mwh" | "specific_yield_kwh_per_kwp" | "capacity_factor";
+
+/** An energy figure under either of its names (`x` on P50, `x_upper_bound` on clear sky). */
+export function energyFigure(energy: EnergySection, key: BoundKey): number | undefined {
+  return energy[key] ?? energy[`${key}_upper_bound`];
+}
+
+/** The LCOE under either of its names (on clear-sky energy it is only a lower bound). */
+export function lcoeFigure(cost: CostSection): number | null | undefined {
+  return cost.lcoe_usd_per_mwh ?? cost.lcoe_lower_bound_usd_per_mwh;
+}
+
+/** The NPV under either of its names (on clear-sky energy it is only an upper bound). */
+export function npvFigure(cost: CostSection): number | null | undefined {
+  return cost.npv_usd ?? cost.npv_upper_bound_usd;
 }

@@ -1013,7 +1013,7 @@ export interface components {
             } | null;
             /**
              * Losses
-             * @description yield loss overrides [%] (soiling, …)
+             * @description yield loss stack: {"preset": "conservative" | "typical" | "optimistic", "soiling_pct": 3, …} — the preset (default typical) with per-loss overrides [%]
              */
             losses?: {
                 [key: string]: unknown;
@@ -1688,8 +1688,10 @@ export interface components {
         /**
          * StudyRow
          * @description One variant: its axis values, job status and results (null until completed).
-         *     MW AC, MWp DC, MWh/yr (P50 for a TMY; a clear-sky year is an upper bound, see weather_source),
-         *     kWh/kWp, USD, USD/MWh.
+         *     MW AC, MWp DC, MWh/yr (P50 and P90s on real weather), kWh/kWp, USD, USD/MWh. On clear-sky
+         *     energy (`energy_basis` "clearsky_upper_bound") the energy, yield and NPV are only under their
+         *     `_upper_bound` names, the LCOE only as `lcoe_lower_bound_usd_per_mwh` and `lcoe_is_lower_bound`
+         *     is true: the table marks every such row; sorting by lcoe uses the bound.
          */
         StudyRow: {
             /**
@@ -1711,17 +1713,36 @@ export interface components {
             /** Dc Capacity Mwp */
             dc_capacity_mwp: number | null;
             /** Annual Energy Mwh */
-            annual_energy_mwh: number | null;
+            annual_energy_mwh?: number | null;
             /** Specific Yield Kwh Per Kwp */
-            specific_yield_kwh_per_kwp: number | null;
+            specific_yield_kwh_per_kwp?: number | null;
             /** Performance Ratio */
             performance_ratio: number | null;
             /** Capex Usd */
             capex_usd: number | null;
             /** Lcoe Usd Per Mwh */
-            lcoe_usd_per_mwh: number | null;
+            lcoe_usd_per_mwh?: number | null;
             /** Npv Usd */
-            npv_usd: number | null;
+            npv_usd?: number | null;
+            /** Energy Basis */
+            energy_basis?: ("p50" | "clearsky_upper_bound") | null;
+            /** Annual Energy Mwh Upper Bound */
+            annual_energy_mwh_upper_bound?: number | null;
+            /** Specific Yield Kwh Per Kwp Upper Bound */
+            specific_yield_kwh_per_kwp_upper_bound?: number | null;
+            /** Lcoe Lower Bound Usd Per Mwh */
+            lcoe_lower_bound_usd_per_mwh?: number | null;
+            /** Npv Upper Bound Usd */
+            npv_upper_bound_usd?: number | null;
+            /**
+             * Lcoe Is Lower Bound
+             * @default false
+             */
+            lcoe_is_lower_bound: boolean;
+            /** P90 1Yr Mwh */
+            p90_1yr_mwh?: number | null;
+            /** P90 10Yr Mwh */
+            p90_10yr_mwh?: number | null;
             /** Weather Source */
             weather_source: string | null;
             /** Error Message */

@@ -86,6 +86,7 @@ class GroupIrradiance:
     shaded: np.ndarray
     after_iam: np.ndarray
     rear: np.ndarray
+    surface_tilt: np.ndarray
 
 
 def orientation(
@@ -191,5 +192,9 @@ def group_irradiance(
     iam_sky, iam_ground = diffuse_iam(tilt)
     after_iam = beam_shaded * iam_beam + sky * masks.sky * iam_sky + ground * masks.ground * iam_ground
     return GroupIrradiance(
-        nominal=beam + sky + ground, shaded=front_shaded, after_iam=after_iam, rear=masks.rear
+        nominal=beam + sky + ground,
+        shaded=front_shaded,
+        after_iam=after_iam,
+        rear=masks.rear,
+        surface_tilt=np.broadcast_to(np.asarray(tilt, dtype=float), beam.shape).copy(),
     )

@@ -3,8 +3,10 @@
 Chain (each step in docs/energy.md): solar position → per row group (terrain class) plane-of-array
 irradiance with row shading and IAM (`irradiance.py`) → soiling → bifacial rear gain → cell
 temperature (PVsyst model) → module DC power (CEC single-diode for CEC-library modules, else
-PVWatts with the module's γ) → LID / quality / mismatch / DC ohmic → per inverter block: PVWatts
-inverter efficiency curve and clipping at its AC rating → AC cables, MV transformer, availability.
+PVWatts with the module's γ) → snow cover (pvlib.snow) → LID / LeTID / quality / mismatch / DC ohmic →
+per inverter block: PVWatts inverter efficiency curve and clipping at its AC rating → AC cables,
+MV transformer (copper, iron), auxiliary consumption, availability. The year's P90s follow from
+its variability (`uncertainty.py`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,16 @@ from pyproj import Transformer
 
 from app.engine.energy.groups import fixed_height_m, group_tables, row_axis_azimuth_deg
 from app.engine.energy.irradiance import RowGeometry, Sun, diffuse_masks, group_irradiance
-from app.engine.energy.losses import DEFAULT_LOSSES, Losses
+from app.engine.energy.losses import (
+    DEFAULT_INTERANNUAL_COV_PCT,
+    DEFAULT_LOSSES,
+    LOSS_BASIS,
+    LOSS_SOURCES,
+    Losses,
+)
+from app.engine.energy.snow import snow_dc_loss, snow_input
 from app.engine.energy.types import CLEARSKY_LABEL, EnergyResult, LossStep, WeatherData
+from app.engine.energy.uncertainty import exceedance, yearly_variability_pct
 from app.engine.pv.modules import ModuleSpec
 from app.engine.pv.types import PvPlant
 from app.errors import InvalidInput
@@ -149,22 +159,45 @@ class _Tally:
     poa_shaded: float = 0.0
     poa_iam: float = 0.0
     poa_soiled: float = 0.0
+    poa_rear_gross: float = 0.0
     poa_effective: float = 0.0
     dc_stc: float = 0.0
     dc_module: float = 0.0
+    dc_snow: float = 0.0
     dc_lid: float = 0.0
+    dc_letid: float = 0.0
     dc_quality: float = 0.0
     dc_mismatch: float = 0.0
     dc_ohmic: float = 0.0
     ac_unclipped: float = 0.0
     ac_clipped: float = 0.0
     ac_cables: float = 0.0
-    ac_transformer: float = 0.0
+    ac_copper: float = 0.0
+    ac_iron: float = 0.0
+    ac_aux: float = 0.0
     ac_grid: float = 0.0
 
 
 def _pct(after: float, before: float) -> float:
     return (after / before - 1.0) * 100.0 if before > 0 else 0.0
+
+
+# Waterfall steps that are losses of the stack: step name → Losses field.
+_STEP_KEYS = {
+    "Soiling": "soiling_pct",
+    "Rear-side irradiance mismatch (bifacial)": "rear_mismatch_pct",
+    "Light-induced degradation (LID)": "lid_pct",
+    "Light- and elevated-temperature-induced degradation (LeTID)": "letid_pct",
+    "Module quality": "module_quality_pct",
+    "Mismatch": "mismatch_pct",
+    "DC wiring (ohmic)": "dc_ohmic_pct",
+    "Inverter efficiency": "inverter_efficiency_pct",
+    "AC / MV cables (ohmic)": "ac_ohmic_pct",
+    "MV transformer, copper (load)": "transformer_copper_pct",
+    "MV transformer, iron (no-load, all hours)": "transformer_iron_pct",
+    "Auxiliary consumption": "auxiliary_pct",
+    "Availability": "availability_pct",
+}
 
 
 def _waterfall(t: _Tally, kind: str) -> tuple[LossStep, ...]:
@@ -175,7 +208,13 @@ def _waterfall(t: _Tally, kind: str) -> tuple[LossStep, ...]:
         ("Row-to-row shading (beam and diffuse)", _pct(t.poa_shaded, t.poa_nominal), t.poa_shaded, irr),
         ("Incidence angle (IAM)", _pct(t.poa_iam, t.poa_shaded), t.poa_iam, irr),
         ("Soiling", _pct(t.poa_soiled, t.poa_iam), t.poa_soiled, irr),
-        ("Bifacial rear-side gain", _pct(t.poa_effective, t.poa_soiled), t.poa_effective, irr),
+        ("Bifacial rear-side gain", _pct(t.poa_rear_gross, t.poa_soiled), t.poa_rear_gross, irr),
+        (
+            "Rear-side irradiance mismatch (bifacial)",
+            _pct(t.poa_effective, t.poa_rear_gross),
+            t.poa_effective,
+            irr,
+        ),
         ("Array nominal energy at STC efficiency", 0.0, t.dc_stc / 1000.0, "MWh"),
         (
             "Temperature and irradiance level (CEC single-diode)"
@@ -185,27 +224,98 @@ def _waterfall(t: _Tally, kind: str) -> tuple[LossStep, ...]:
             t.dc_module / 1000.0,
             "MWh",
         ),
-        ("Light-induced degradation", _pct(t.dc_lid, t.dc_module), t.dc_lid / 1000.0, "MWh"),
-        ("Module quality", _pct(t.dc_quality, t.dc_lid), t.dc_quality / 1000.0, "MWh"),
+        ("Snow cover (pvlib.snow, NREL model)", _pct(t.dc_snow, t.dc_module), t.dc_snow / 1000.0, "MWh"),
+        ("Light-induced degradation (LID)", _pct(t.dc_lid, t.dc_snow), t.dc_lid / 1000.0, "MWh"),
+        (
+            "Light- and elevated-temperature-induced degradation (LeTID)",
+            _pct(t.dc_letid, t.dc_lid),
+            t.dc_letid / 1000.0,
+            "MWh",
+        ),
+        ("Module quality", _pct(t.dc_quality, t.dc_letid), t.dc_quality / 1000.0, "MWh"),
         ("Mismatch", _pct(t.dc_mismatch, t.dc_quality), t.dc_mismatch / 1000.0, "MWh"),
         ("DC wiring (ohmic)", _pct(t.dc_ohmic, t.dc_mismatch), t.dc_ohmic / 1000.0, "MWh"),
         ("Inverter efficiency", _pct(t.ac_unclipped, t.dc_ohmic), t.ac_unclipped / 1000.0, "MWh"),
         ("Inverter clipping (DC/AC ratio)", _pct(t.ac_clipped, t.ac_unclipped), t.ac_clipped / 1000.0, "MWh"),
         ("AC / MV cables (ohmic)", _pct(t.ac_cables, t.ac_clipped), t.ac_cables / 1000.0, "MWh"),
-        ("MV transformer", _pct(t.ac_transformer, t.ac_cables), t.ac_transformer / 1000.0, "MWh"),
-        ("Availability", _pct(t.ac_grid, t.ac_transformer), t.ac_grid / 1000.0, "MWh"),
+        ("MV transformer, copper (load)", _pct(t.ac_copper, t.ac_cables), t.ac_copper / 1000.0, "MWh"),
+        (
+            "MV transformer, iron (no-load, all hours)",
+            _pct(t.ac_iron, t.ac_copper),
+            t.ac_iron / 1000.0,
+            "MWh",
+        ),
+        ("Auxiliary consumption", _pct(t.ac_aux, t.ac_iron), t.ac_aux / 1000.0, "MWh"),
+        ("Availability", _pct(t.ac_grid, t.ac_aux), t.ac_grid / 1000.0, "MWh"),
     ]
     return tuple(LossStep(name=n, percent=p, value_after=v, unit=u) for n, p, v, u in steps)
 
 
-def _empty_result(plant: PvPlant, weather: WeatherData, losses: Losses) -> EnergyResult:
+def _loss_stack(
+    losses: Losses, waterfall: tuple[LossStep, ...], bifacial: bool
+) -> tuple[dict[str, Any], ...]:
+    """Every loss of the stack: its input [%] and the basis it is given on, its annual share [%]
+    (the waterfall step, positive = loss) and the default's source."""
+    by_key = {_STEP_KEYS[s.name]: s for s in waterfall if s.name in _STEP_KEYS}
+    values = losses.model_dump()
+    out = []
+    for key, step in by_key.items():
+        if key == "rear_mismatch_pct" and not bifacial:
+            continue
+        out.append(
+            {
+                "key": key,
+                "name": step.name,
+                "input_pct": values[key],
+                "input_basis": LOSS_BASIS[key],
+                "annual_pct": round(-step.percent, 4),
+                "source": LOSS_SOURCES[key],
+            }
+        )
+    out.append(
+        {
+            "key": "degradation_pct_per_yr",
+            "name": "Degradation (per year after the first; in the lifetime energy and LCOE)",
+            "input_pct": values["degradation_pct_per_yr"],
+            "input_basis": LOSS_BASIS["degradation_pct_per_yr"],
+            "annual_pct": None,
+            "source": LOSS_SOURCES["degradation_pct_per_yr"],
+        }
+    )
+    return tuple(out)
+
+
+def _empty_result(plant: PvPlant, weather: WeatherData, losses: Losses, preset: str) -> EnergyResult:
     return EnergyResult(
         annual_energy_mwh=0.0, specific_yield_kwh_per_kwp=0.0, performance_ratio=0.0, capacity_factor=0.0,
         monthly_energy_mwh=(0.0,) * 12, waterfall=(), dc_kwp=0.0, ac_kw=plant.ac_kw, poa_kwh_per_m2=0.0,
         ghi_kwh_per_m2=0.0, weather_source=weather.source, weather=weather.summary(),
         label=CLEARSKY_LABEL if weather.is_clearsky else None, model={}, losses=losses.to_document(),
-        groups=0,
+        groups=0, loss_preset=preset,
     )  # fmt: skip
+
+
+def _exceedance(losses: Losses, weather: WeatherData, grid_kwh: pd.Series, p50_mwh: float) -> Any:
+    """The P90s: inter-annual variability from the request, else from a multi-year series, else
+    the cited default; None on clear sky (no weather to vary)."""
+    if weather.is_clearsky or p50_mwh <= 0:
+        return None
+    if losses.interannual_variability_pct is not None:
+        iav, source = losses.interannual_variability_pct, "request"
+    else:
+        measured = yearly_variability_pct(grid_kwh, weather.step_hours)
+        if measured is not None:
+            iav, source = measured[0], f"weather: CoV of the simulated energy of {measured[1]} years"
+        else:
+            iav = DEFAULT_INTERANNUAL_COV_PCT
+            source = "default: GHI inter-annual CoV 2–5 % (Gueymard & Wilcox 2011), one typical year given"
+    return exceedance(
+        p50_mwh,
+        interannual_pct=iav,
+        interannual_source=source,
+        resource_pct=losses.resource_uncertainty_pct,
+        model_pct=losses.model_uncertainty_pct,
+    )
 
 
 def simulate_plant(
@@ -216,17 +326,19 @@ def simulate_plant(
     latitude: float | None = None,
     longitude: float | None = None,
     elevation_m: float | None = None,
+    loss_preset: str = "typical",
 ) -> EnergyResult:
     """The plant's energy over the weather year (annual figures per year of data).
 
     plant: tables (UTM, DC kWp, slopes) and inverter blocks (AC kW) as designed; weather: the
-    weather year; losses: assumptions (defaults `DEFAULT_LOSSES`). latitude / longitude [° WGS84] /
-    elevation_m [m] of the site, default the plant's mean table centre and ground. A plant without
-    tables gives a zero result. Raises InvalidInput for a plant with no DC.
+    weather year; losses: assumptions (defaults `DEFAULT_LOSSES`, the typical stack; `loss_preset`
+    names the preset they came from). latitude / longitude [° WGS84] / elevation_m [m] of the site,
+    default the plant's mean table centre and ground. A plant without tables gives a zero result.
+    Raises InvalidInput for a plant with no DC.
     """
     losses = losses or DEFAULT_LOSSES
     if not plant.tables:
-        return _empty_result(plant, weather, losses)
+        return _empty_result(plant, weather, losses, loss_preset)
     groups, blocks = group_tables(plant)
     dc_total = float(sum(g.dc_kwp for g in groups))
     if dc_total <= 0:
@@ -237,19 +349,25 @@ def simulate_plant(
     elev = elevation_m if elevation_m is not None else elev0
     sun, day = _sun(weather, lat, lon, elev, losses.albedo)
     rows = _rows(plant, losses)
-    module = plant.design.design.module
+    design = plant.design.design
+    module = design.module
     cec = _cec_parameters(module)
     axis_az = row_axis_azimuth_deg(plant)
     masks = diffuse_masks(sun, rows, axis_azimuth=axis_az, bifaciality=module.bifaciality)
     step_h = weather.step_hours
     years = max(weather.years_covered, 1e-9)
-    temp_air = weather.data["temp_air"].to_numpy(dtype=float)[day]
+    temp_all = weather.data["temp_air"].to_numpy(dtype=float)
+    temp_air = temp_all[day]
     wind = weather.data["wind_speed"].to_numpy(dtype=float)[day]
     soil = 1.0 - losses.soiling_pct / 100.0
-    # Rear irradiance counts at the module's bifaciality, less what the structure shades.
+    # Rear irradiance counts at the module's bifaciality, less what the structure shades; the
+    # rear's non-uniformity costs a share of that gain (mismatch between cells).
     rear_factor = module.bifaciality * (1.0 - losses.rear_shading_pct / 100.0)
+    rear_kept = 1.0 - losses.rear_mismatch_pct / 100.0
+    snow_in = snow_input(weather) if losses.snow else None
     dc_factors = (
         1.0 - losses.lid_pct / 100.0,
+        1.0 - losses.letid_pct / 100.0,
         1.0 - losses.module_quality_pct / 100.0,
         1.0 - losses.mismatch_pct / 100.0,
     )
@@ -262,7 +380,8 @@ def simulate_plant(
             cross_axis_tilt=g.cross_axis_tilt_deg,
         )  # fmt: skip
         front = irr.after_iam * soil
-        effective = front + irr.rear * rear_factor
+        rear_gross = front + irr.rear * rear_factor
+        effective = front + irr.rear * rear_factor * rear_kept
         temp_cell = temperature.pvsyst_cell(
             effective, temp_air, wind, u_c=losses.u_c, u_v=losses.u_v, module_efficiency=module.efficiency
         )
@@ -272,45 +391,89 @@ def simulate_plant(
         tally.poa_shaded += w * float(irr.shaded.sum()) * k
         tally.poa_iam += w * float(irr.after_iam.sum()) * k
         tally.poa_soiled += w * float(front.sum()) * k
+        tally.poa_rear_gross += w * float(rear_gross.sum()) * k
         tally.poa_effective += w * float(effective.sum()) * k
         e = g.dc_kwp * step_h / years  # kW/kWp steps → kWh per year for the group
         tally.dc_stc += float(ideal.sum()) * e
         tally.dc_module += float(dc.sum()) * e
-        for i, f in enumerate(dc_factors):
+        if snow_in is not None and snow_in.snowfall is not None:
+            poa_all = np.zeros(len(day))
+            poa_all[day] = irr.nominal
+            # Night: fixed tables keep their tilt; trackers lie flat (no sliding credited).
+            tilt_all = np.full(len(day), 0.0 if rows.tracker else float(np.mean(irr.surface_tilt)))
+            tilt_all[day] = irr.surface_tilt
+            loss = snow_dc_loss(snow_in, poa_all, temp_all, tilt_all, design.n_across)
+            dc = dc * (1.0 - loss[day])
+        tally.dc_snow += float(dc.sum()) * e
+        sums = []
+        for f in dc_factors:
             dc = dc * f
-            if i == 0:
-                tally.dc_lid += float(dc.sum()) * e
-            elif i == 1:
-                tally.dc_quality += float(dc.sum()) * e
-            else:
-                tally.dc_mismatch += float(dc.sum()) * e
+            sums.append(float(dc.sum()) * e)
+        tally.dc_lid += sums[0]
+        tally.dc_letid += sums[1]
+        tally.dc_quality += sums[2]
+        tally.dc_mismatch += sums[3]
         # Ohmic loss grows with the square of the current, i.e. with power: given at STC (1 kW/kWp).
         dc = dc * (1.0 - losses.dc_ohmic_pct / 100.0 * np.clip(dc, 0.0, None))
         tally.dc_ohmic += float(dc.sum()) * e
         block_dc += np.outer(dc, g.kwp_by_block)
     unclipped, clipped = _inverter(block_dc, blocks.ac_kw, losses.inverter_efficiency_pct / 100.0)
     cables = clipped * (1.0 - losses.ac_ohmic_pct / 100.0 * clipped / blocks.ac_kw)
-    after_tx = cables * (1.0 - losses.transformer_pct / 100.0)
-    grid_kw = after_tx.sum(axis=1) * (losses.availability_pct / 100.0)
+    # Transformer load (copper) loss ∝ (S/S_rated)²; the iron loss is drawn every hour of the year.
+    copper = cables * (1.0 - losses.transformer_copper_pct / 100.0 * cables / blocks.ac_kw)
+    ac_kw = float(blocks.ac_kw.sum())
+    iron_kw = losses.transformer_iron_pct / 100.0 * ac_kw
+    aux = losses.auxiliary_pct / 100.0
+    avail = losses.availability_pct / 100.0
+    produced = np.zeros(len(weather.data))
+    produced[day] = copper.sum(axis=1)
+    grid_kw = produced * (1.0 - aux) * avail - iron_kw
     hours = step_h / years
     tally.ac_unclipped = float(unclipped.sum()) * hours
     tally.ac_clipped = float(clipped.sum()) * hours
     tally.ac_cables = float(cables.sum()) * hours
-    tally.ac_transformer = float(after_tx.sum()) * hours
+    tally.ac_copper = float(produced.sum()) * hours
+    tally.ac_iron = tally.ac_copper - iron_kw * len(produced) * hours
+    tally.ac_aux = tally.ac_iron - aux * tally.ac_copper
     tally.ac_grid = float(grid_kw.sum()) * hours
-    full = np.zeros(len(weather.data))
-    full[day] = grid_kw * hours
-    monthly = pd.Series(full, index=weather.data.index).groupby(weather.data.index.month).sum()
+    grid_series = pd.Series(grid_kw * step_h, index=weather.data.index)  # kWh per step
+    monthly = grid_series.groupby(weather.data.index.month).sum() / years
     monthly_mwh = tuple(float(monthly.get(m, 0.0)) / 1000.0 for m in range(1, 13))
-    ac_kw = float(blocks.ac_kw.sum())
     annual_kwh = tally.ac_grid
+    waterfall = _waterfall(tally, "cec" if cec is not None else "pvwatts")
+    notes: list[str] = []
+    snow_doc: dict[str, Any] = {
+        "modelled": False,
+        "driver": "off (losses.snow = false)",
+        "annual_loss_pct": 0.0,
+    }
+    if snow_in is not None:
+        modelled = snow_in.snowfall is not None
+        snow_doc = {
+            "modelled": modelled,
+            "driver": snow_in.driver,
+            "cold_months": snow_in.cold_months,
+            "annual_loss_pct": round(-_pct(tally.dc_snow, tally.dc_module), 4),
+            "model": "pvlib.snow.coverage_nrel + dc_loss_nrel" if modelled else None,
+        }
+        if snow_in.note:
+            notes.append(snow_in.note)
+    dc_stc_pct = losses.dc_ohmic_pct
+    annual_loss = {
+        "dc_ohmic_pct": -_pct(tally.dc_ohmic, tally.dc_mismatch),
+        "dc_ohmic_loss_factor": -_pct(tally.dc_ohmic, tally.dc_mismatch) / dc_stc_pct if dc_stc_pct else 0.0,
+        "ac_ohmic_pct": -_pct(tally.ac_cables, tally.ac_clipped),
+        "transformer_load_mwh": (tally.ac_cables - tally.ac_copper) / 1000.0,
+        "transformer_no_load_mwh": (tally.ac_copper - tally.ac_iron) / 1000.0,
+        "transformer_pct": 100.0 * (tally.ac_cables - tally.ac_iron) / annual_kwh if annual_kwh > 0 else 0.0,
+    }  # fmt: skip
     return EnergyResult(
         annual_energy_mwh=annual_kwh / 1000.0,
         specific_yield_kwh_per_kwp=annual_kwh / dc_total,
         performance_ratio=annual_kwh / (tally.poa_nominal * dc_total) if tally.poa_nominal > 0 else 0.0,
         capacity_factor=annual_kwh / (ac_kw * 8760.0) if ac_kw > 0 else 0.0,
         monthly_energy_mwh=monthly_mwh,
-        waterfall=_waterfall(tally, "cec" if cec is not None else "pvwatts"),
+        waterfall=waterfall,
         dc_kwp=dc_total,
         ac_kw=ac_kw,
         poa_kwh_per_m2=tally.poa_nominal,
@@ -325,6 +488,7 @@ def simulate_plant(
             "temperature_model": f"PVsyst (u_c={losses.u_c:g}, u_v={losses.u_v:g})",
             "iam": "physical (Fresnel/Snell) + Marion diffuse",
             "inverter": "PVWatts part-load curve, clipping at each block's AC rating",
+            "snow": "pvlib.snow NREL model (Marion 2013; Ryberg & Freeman 2017)",
             "structure": plant.design.design.structure,
             "latitude": round(lat, 5),
             "longitude": round(lon, 5),
@@ -332,4 +496,10 @@ def simulate_plant(
         },
         losses=losses.to_document(),
         groups=len(groups),
+        loss_preset=loss_preset,
+        exceedance=_exceedance(losses, weather, grid_series, annual_kwh / 1000.0),
+        loss_stack=_loss_stack(losses, waterfall, module.bifaciality > 0),
+        annual_loss_pct={k: round(v, 4) for k, v in annual_loss.items()},
+        snow=snow_doc,
+        notes=tuple(notes),
     )

@@ -8,12 +8,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from app.engine.energy_basis import P90_NOT_GIVEN, basis_of, bound_named
 from app.errors import InvalidInput
 
 WeatherKind = Literal["tmy", "timeseries", "clearsky"]
 # Where a timestamp sits in its interval: TMY3 / EPW label the interval's end, PVGIS its start.
 IntervalLabel = Literal["ending", "beginning", "instant"]
 WEATHER_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
+# Optional snow drivers (see snow.py): snowfall [cm per step], snow_depth [cm], precipitation [mm per step].
+SNOW_DRIVERS = ("snowfall", "snow_depth", "precipitation")
 CLEARSKY_LABEL = (
     "CLEAR-SKY UPPER BOUND (no clouds; pvlib Ineichen model with the bundled Linke turbidity "
     "climatology) — not a P50; upload a weather file or allow PVGIS for a P50"
@@ -107,6 +110,8 @@ def checked_weather_frame(df: pd.DataFrame, *, what: str) -> tuple[pd.DataFrame,
     steps missing a value is refused, fewer are filled (`fill_gaps`). An albedo column with no
     valid value (0–1) is dropped (the model's default albedo applies); its missing values take
     the column's median.
+    Snow drivers (snowfall, snow_depth, precipitation) are kept with missing codes (≥ 999,
+    negative) read as 0, and dropped when they have no valid value.
     """
     if not isinstance(df.index, pd.DatetimeIndex):
         raise InvalidInput(f"{what}: no timestamps could be read")
@@ -137,6 +142,11 @@ def checked_weather_frame(df: pd.DataFrame, *, what: str) -> tuple[pd.DataFrame,
             out["albedo"] = albedo.fillna(float(albedo.median()))
         else:
             out = out.drop(columns="albedo")
+    for col in SNOW_DRIVERS:
+        if col in out.columns:
+            # Files mark a missing value with 999 (EPW) or a negative code: unknown, not snow.
+            values = pd.to_numeric(out[col], errors="coerce").where(lambda v: (v >= 0) & (v < 999))
+            out = out.drop(columns=col) if values.isna().all() else out.assign(**{col: values.fillna(0.0)})
     if len(out) < 2:
         raise InvalidInput(f"{what}: fewer than two time steps")
     step_h = _median_step_hours(out.index)
@@ -240,11 +250,16 @@ class LossStep:
 class EnergyResult:
     """A plant's simulated year.
 
-    annual_energy_mwh [MWh/yr at the grid connection] (P50 when the weather is a TMY);
-    specific_yield_kwh_per_kwp [kWh/kWp/yr]; performance_ratio (IEC 61724: AC energy over
-    plane-of-array irradiation × DC kWp); capacity_factor (AC energy over AC kW × 8760 h);
+    annual_energy_mwh [MWh/yr at the grid connection] (P50 when the weather is real; an upper bound
+    on clear sky); specific_yield_kwh_per_kwp [kWh/kWp/yr]; performance_ratio (IEC 61724: AC energy
+    over plane-of-array irradiation × DC kWp); capacity_factor (AC energy over AC kW × 8760 h);
     monthly_energy_mwh: 12 values, January first; waterfall: irradiation then energy steps;
-    weather: the weather summary; label: a warning shown with every figure (clear-sky) or None.
+    weather: the weather summary; label: a warning shown with every figure (clear-sky) or None;
+    exceedance: the P90s (None on clear sky, `p90_note` says why); loss_stack: every loss with its
+    input, basis (STC / rated / annual), annual share and source; annual_loss_pct: the annual share
+    [%] of the design-derived losses (dc_ohmic, ac_ohmic, transformer) for the electrical panel;
+    snow: how snow was modelled and its annual loss; notes: warnings about the year (e.g. a cold site
+    without snow data).
     """
 
     annual_energy_mwh: float
@@ -261,22 +276,51 @@ class EnergyResult:
     weather: dict[str, Any]
     label: str | None
     model: dict[str, Any]
-    losses: dict[str, float]
+    losses: dict[str, Any]
     groups: int
+    loss_preset: str = "typical"
+    exceedance: Any = None
+    loss_stack: tuple[dict[str, Any], ...] = ()
+    annual_loss_pct: dict[str, float] = field(default_factory=dict)
+    snow: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def is_p50(self) -> bool:
         return self.weather.get("kind") == "tmy"
 
+    @property
+    def is_clearsky(self) -> bool:
+        return self.weather.get("kind") == "clearsky"
+
+    @property
+    def energy_basis(self) -> str:
+        """ "p50" (real weather) or "clearsky_upper_bound"."""
+        return basis_of(self.is_clearsky)
+
+    def _p90(self) -> dict[str, Any]:
+        if self.exceedance is None:
+            return {
+                "p90_1yr_mwh": None,
+                "p90_10yr_mwh": None,
+                "p90_note": P90_NOT_GIVEN if self.is_clearsky else None,
+            }
+        return {**self.exceedance.to_document(), "p90_note": None}
+
     def to_document(self) -> dict[str, Any]:
-        """The JSON "energy" section of a layout's design document."""
-        return {
+        """The JSON "energy" section of a layout's design document (bound names on clear sky)."""
+        doc = {
+            "energy_basis": self.energy_basis,
             "annual_energy_mwh": round(self.annual_energy_mwh, 3),
+            **self._p90(),
             "specific_yield_kwh_per_kwp": round(self.specific_yield_kwh_per_kwp, 2),
             "performance_ratio": round(self.performance_ratio, 4),
             "capacity_factor": round(self.capacity_factor, 4),
             "monthly_energy_mwh": [round(v, 3) for v in self.monthly_energy_mwh],
             "loss_waterfall": [s.to_document() for s in self.waterfall],
+            "loss_stack": list(self.loss_stack),
+            "loss_preset": self.loss_preset,
+            "snow": self.snow,
             "dc_kwp": round(self.dc_kwp, 3),
             "ac_kw": round(self.ac_kw, 3),
             "poa_kwh_per_m2": round(self.poa_kwh_per_m2, 1),
@@ -284,20 +328,31 @@ class EnergyResult:
             "weather_source": self.weather_source,
             "weather": self.weather,
             "is_p50": self.is_p50,
-            "is_clearsky_upper_bound": self.weather.get("kind") == "clearsky",
+            "is_clearsky_upper_bound": self.is_clearsky,
             "label": self.label,
+            "notes": list(self.notes),
             "model": self.model,
             "losses": self.losses,
             "simulation_groups": self.groups,
         }
+        return bound_named(doc, self.energy_basis)
 
     def metrics(self) -> dict[str, Any]:
-        """The energy keys of the layout / CLI metrics JSON."""
-        return {
+        """The energy keys of the layout / CLI metrics JSON (bound names on clear sky)."""
+        p90 = self._p90()
+        out = {
+            "energy_basis": self.energy_basis,
             "annual_energy_mwh": round(self.annual_energy_mwh, 3),
+            "p90_1yr_mwh": p90.get("p90_1yr_mwh"),
+            "p90_10yr_mwh": p90.get("p90_10yr_mwh"),
+            "energy_uncertainty_1yr_pct": p90.get("uncertainty_1yr_pct"),
+            "energy_uncertainty_10yr_pct": p90.get("uncertainty_10yr_pct"),
             "specific_yield_kwh_per_kwp": round(self.specific_yield_kwh_per_kwp, 2),
             "performance_ratio": round(self.performance_ratio, 4),
             "capacity_factor": round(self.capacity_factor, 4),
+            "snow_loss_pct": self.snow.get("annual_loss_pct"),
+            "loss_preset": self.loss_preset,
             "weather_source": self.weather_source,
             "energy_label": self.label,
         }
+        return bound_named(out, self.energy_basis)

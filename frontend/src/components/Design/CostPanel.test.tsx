@@ -32,7 +32,7 @@ describe("CostPanel", () => {
     expect(metric("CAPEX per Wdc")).toHaveTextContent("$0.91/Wdc");
     expect(metric("OPEX")).toHaveTextContent("$160,000/yr");
     const lcoe = metric("LCOE (real) — lower bound");
-    expect(lcoe).toHaveTextContent("$41.43/MWh");
+    expect(lcoe).toHaveTextContent("≥ $41.43/MWh"); // served only as lcoe_lower_bound_usd_per_mwh
     expect(lcoe).toHaveTextContent("on clear-sky energy (an upper bound), not a P50");
     expect(metric("NPV")).toHaveTextContent("—no energy price given");
   });

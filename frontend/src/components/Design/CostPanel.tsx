@@ -1,4 +1,4 @@
-import type { CostSection, UnitCost } from "../../api/design";
+import { lcoeFigure, npvFigure, type CostSection, type UnitCost } from "../../api/design";
 import { formatNumber, humanize } from "../../lib/format";
 import { Alert } from "../ui/Alert";
 import { formatUnitPrice, formatUsd } from "./designFormat";
@@ -81,14 +81,14 @@ export function CostPanel({ cost, clearSky = false }: { cost: CostSection | null
         <div className="metric">
           <dt>LCOE (real){clearSky ? " — lower bound" : ""}</dt>
           <dd>
-            {cost.lcoe_usd_per_mwh != null ? `$${formatNumber(cost.lcoe_usd_per_mwh, 2)}/MWh` : "—"}
+            {lcoeFigure(cost) != null ? `${clearSky ? "≥ " : ""}$${formatNumber(lcoeFigure(cost), 2)}/MWh` : "—"}
             {clearSky ? <span className="metric-sub">on clear-sky energy (an upper bound), not a P50</span> : null}
           </dd>
         </div>
         <div className="metric">
           <dt>NPV</dt>
           <dd>
-            {cost.npv_usd != null ? formatUsd(cost.npv_usd) : "—"}
+            {npvFigure(cost) != null ? `${clearSky ? "≤ " : ""}${formatUsd(npvFigure(cost)!)}` : "—"}
             <span className="metric-sub">
               {cost.price_usd_per_mwh != null ? `at $${formatNumber(cost.price_usd_per_mwh, 2)}/MWh` : "no energy price given"}
             </span>

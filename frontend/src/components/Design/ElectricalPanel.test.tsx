@@ -37,6 +37,19 @@ describe("ElectricalPanel", () => {
     expect(screen.getByText(/loss factor 0.55/)).toBeInTheDocument();
   });
 
+  it("says when the annual losses are the energy simulation's (the waterfall's figures)", () => {
+    const losses = central.losses!;
+    const simulated = {
+      ...central,
+      losses: { ...losses, annual: { ...losses.annual, dc_ohmic_pct: 0.61, loss_factor: 0.598, transformer_pct: 1.1, basis: "annual, from the hourly energy simulation (loss waterfall)" } },
+    };
+    render(<ElectricalPanel electrical={simulated} />);
+    const table = screen.getByRole("table", { name: "Losses" });
+    expect(within(table).getByRole("rowheader", { name: "DC ohmic" }).closest("tr")!).toHaveTextContent("0.61 %");
+    expect(within(table).getByRole("rowheader", { name: "Transformers" }).closest("tr")!).toHaveTextContent("1.05 %1.1 %");
+    expect(screen.getByTestId("annual-loss-basis")).toHaveTextContent("from the hourly energy simulation, as in the loss waterfall");
+  });
+
   it("shows the MV single line: feeders with their blocks, MVA, length and loss", () => {
     render(<ElectricalPanel electrical={central} />);
     const feeders = screen.getAllByTestId("feeder");

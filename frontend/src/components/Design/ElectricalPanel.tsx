@@ -138,13 +138,22 @@ export function ElectricalPanel({ electrical }: { electrical: ElectricalSection 
                 <th scope="row">Transformers</th>
                 <td className="num">{formatPct(stc?.transformer_pct)}</td>
                 <td className="num">
-                  {annual?.transformer_no_load_mwh != null ? `${formatNumber(annual.transformer_no_load_mwh, 1)} MWh no-load` : "—"}
+                  {annual?.transformer_pct != null ? formatPct(annual.transformer_pct) : null}
+                  {annual?.transformer_no_load_mwh != null ? (
+                    <span className={annual?.transformer_pct != null ? "metric-sub" : undefined}>{`${formatNumber(annual.transformer_no_load_mwh, 1)} MWh no-load`}</span>
+                  ) : annual?.transformer_pct == null ? (
+                    "—"
+                  ) : null}
                 </td>
               </tr>
             </tbody>
           </table>
           {annual?.loss_factor != null && (
-            <p className="small muted">Annual ohmic losses = STC losses × loss factor {formatNumber(annual.loss_factor, 2)}.</p>
+            <p className="small muted" data-testid="annual-loss-basis">
+              {annual.basis
+                ? `Annual losses from the hourly energy simulation, as in the loss waterfall (ohmic loss factor ${formatNumber(annual.loss_factor, 2)}).`
+                : `Annual ohmic losses = STC losses × loss factor ${formatNumber(annual.loss_factor, 2)} (an estimate: no energy simulated).`}
+            </p>
           )}
         </div>
       )}

@@ -50,6 +50,25 @@ describe("EnergyPanel", () => {
     expect(screen.getByText("Performance ratio").nextElementSibling).toHaveTextContent(`${(tmy.performance_ratio! * 100).toFixed(1)} %`);
   });
 
+  it("shows the P90s of a real year and says why a clear-sky year has none", () => {
+    const { unmount } = render(<EnergyPanel energy={tmy} />);
+    expect(screen.getByTestId("p90")).toHaveTextContent("15,196 MWh / 15,489 MWh");
+    expect(screen.getByTestId("p90")).toHaveTextContent("±7.4 % (1σ, 1 yr)");
+    unmount();
+    render(<EnergyPanel energy={clear} />);
+    expect(screen.getByTestId("p90")).toHaveTextContent("—");
+    expect(screen.getByTestId("p90")).toHaveTextContent("no P90 on a clear-sky year");
+    // The specific yield is read from its upper-bound name.
+    expect(screen.getByText("Specific yield (upper bound)").nextElementSibling).toHaveTextContent("2,086 kWh/kWp");
+  });
+
+  it("lists the loss stack with the basis each loss is given on and its annual share", () => {
+    render(<EnergyPanel energy={tmy} />);
+    const rows = within(screen.getByTestId("loss-stack")).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toHaveTextContent("DC wiring (ohmic)1.02 %stc0.58 %");
+  });
+
   it("draws one bar per month, heights proportional to the monthly energy", () => {
     render(<EnergyPanel energy={clear} />);
     const bars = screen.getAllByTestId("month-bar");

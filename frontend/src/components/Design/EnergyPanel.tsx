@@ -1,4 +1,4 @@
-import { isClearSky, type EnergySection } from "../../api/design";
+import { energyFigure, isClearSky, type EnergySection } from "../../api/design";
 import { formatNumber, humanize } from "../../lib/format";
 import { Alert } from "../ui/Alert";
 import { LossWaterfall, MonthlyChart } from "./EnergyCharts";
@@ -62,11 +62,22 @@ export function EnergyPanel({ energy }: { energy: EnergySection | null | undefin
       <dl className="metric-grid">
         <div className="metric">
           <dt>Annual energy{q ? ` (${q})` : ""}</dt>
-          <dd>{formatMwh(energy.annual_energy_mwh)}</dd>
+          <dd>{formatMwh(energyFigure(energy, "annual_energy_mwh"))}</dd>
+        </div>
+        <div className="metric" data-testid="p90">
+          <dt>P90 (1 yr / 10 yr)</dt>
+          <dd>
+            {energy.p90_1yr_mwh != null ? `${formatMwh(energy.p90_1yr_mwh)} / ${formatMwh(energy.p90_10yr_mwh)}` : "—"}
+            <span className="metric-sub">
+              {energy.p90_1yr_mwh != null
+                ? `±${formatNumber(energy.uncertainty_1yr_pct, 1)} % (1σ, 1 yr)`
+                : (energy.p90_note ?? "not given")}
+            </span>
+          </dd>
         </div>
         <div className="metric">
           <dt>Specific yield{clear ? " (upper bound)" : ""}</dt>
-          <dd>{energy.specific_yield_kwh_per_kwp != null ? `${formatNumber(energy.specific_yield_kwh_per_kwp, 0)} kWh/kWp` : "—"}</dd>
+          <dd>{energyFigure(energy, "specific_yield_kwh_per_kwp") != null ? `${formatNumber(energyFigure(energy, "specific_yield_kwh_per_kwp"), 0)} kWh/kWp` : "—"}</dd>
         </div>
         <div className="metric">
           <dt>Performance ratio</dt>
@@ -74,7 +85,7 @@ export function EnergyPanel({ energy }: { energy: EnergySection | null | undefin
         </div>
         <div className="metric">
           <dt>Capacity factor (AC){clear ? " (upper bound)" : ""}</dt>
-          <dd>{energy.capacity_factor != null ? formatPct(energy.capacity_factor * 100, 1) : "—"}</dd>
+          <dd>{energyFigure(energy, "capacity_factor") != null ? formatPct(energyFigure(energy, "capacity_factor")! * 100, 1) : "—"}</dd>
         </div>
       </dl>
       <h4 className="design-subhead">Monthly energy{q ? ` (${q})` : ""}</h4>
@@ -115,6 +126,37 @@ export function EnergyPanel({ energy }: { energy: EnergySection | null | undefin
         </>
       ) : (
         <p className="empty small">No loss waterfall.</p>
+      )}
+      {(energy.loss_stack ?? []).length > 0 && (
+        <details className="design-details">
+          <summary>Loss stack ({energy.loss_preset ?? "typical"})</summary>
+          <div className="table-scroll">
+            <table className="table table-compact" data-testid="loss-stack">
+              <thead>
+                <tr>
+                  <th scope="col">Loss</th>
+                  <th scope="col" className="num">
+                    Input
+                  </th>
+                  <th scope="col">Given at</th>
+                  <th scope="col" className="num">
+                    Annual
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {energy.loss_stack!.map((x) => (
+                  <tr key={x.key} title={x.source}>
+                    <th scope="row">{x.name}</th>
+                    <td className="num">{formatNumber(x.input_pct, 2)} %</td>
+                    <td>{x.input_basis}</td>
+                    <td className="num">{x.annual_pct != null ? `${formatNumber(x.annual_pct, 2)} %` : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
       )}
       {model.length > 0 && (
         <details className="design-details">

@@ -246,10 +246,11 @@ export const CLEARSKY_DESIGN: LayoutDesign = {
     "mv_feeders": 1
   },
   "energy": {
-    "annual_energy_mwh": 20885.701,
-    "specific_yield_kwh_per_kwp": 2085.83,
+    "energy_basis": "clearsky_upper_bound",
+    "annual_energy_mwh_upper_bound": 20885.701,
+    "specific_yield_kwh_per_kwp_upper_bound": 2085.83,
     "performance_ratio": 0.8616,
-    "capacity_factor": 0.298,
+    "capacity_factor_upper_bound": 0.298,
     "monthly_energy_mwh": [
       1430.727,
       1515.538,
@@ -393,6 +394,9 @@ export const CLEARSKY_DESIGN: LayoutDesign = {
       "distance_km": 0.0
     },
     "is_p50": false,
+    "p90_1yr_mwh": null,
+    "p90_10yr_mwh": null,
+    "p90_note": "no P90 on a clear-sky year: it has no weather, so no variability to spread, and it is an upper bound, not a P50; upload a weather file or allow PVGIS",
     "is_clearsky_upper_bound": true,
     "label": "CLEAR-SKY UPPER BOUND (no clouds; pvlib Ineichen model with the bundled Linke turbidity climatology) — not a P50; upload a weather file or allow PVGIS for a P50",
     "model": {
@@ -645,8 +649,8 @@ export const CLEARSKY_DESIGN: LayoutDesign = {
     "discount_rate_real": 0.06,
     "lifetime_yr": 30,
     "degradation_pct_per_yr": 0.5,
-    "lcoe_usd_per_mwh": 41.427,
-    "npv_usd": null,
+    "lcoe_lower_bound_usd_per_mwh": 41.427,
+    "npv_upper_bound_usd": null,
     "price_usd_per_mwh": null,
     "unit_costs": {
       "module_usd_per_wdc": {
@@ -977,6 +981,17 @@ export const TMY_DESIGN: LayoutDesign = {
     "mv_feeders": 1
   },
   "energy": {
+    "loss_preset": "typical",
+    "loss_stack": [
+      { "key": "soiling_pct", "name": "Soiling", "input_pct": 2.0, "input_basis": "annual", "annual_pct": 2.0, "source": "PVWatts v5 default 2 %" },
+      { "key": "dc_ohmic_pct", "name": "DC wiring (ohmic)", "input_pct": 1.02, "input_basis": "stc", "annual_pct": 0.58, "source": "the electrical design's DC cable loss at STC" }
+    ],
+    "energy_basis": "p50",
+    "p90_1yr_mwh": 15195.6,
+    "p90_10yr_mwh": 15488.8,
+    "uncertainty_1yr_pct": 7.37,
+    "uncertainty_10yr_pct": 6.0,
+    "interannual_variability_pct": 4.5,
     "annual_energy_mwh": 16779.527,
     "specific_yield_kwh_per_kwp": 1673.23,
     "performance_ratio": 0.9028,

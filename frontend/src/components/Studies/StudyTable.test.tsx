@@ -37,6 +37,27 @@ describe("StudyTable", () => {
     expect(screen.getByLabelText("Prefer tracker · GCR 0.45")).toBeDisabled();
   });
 
+  it("marks every clear-sky row's LCOE as a lower bound and sorts by it", () => {
+    const clear = (id: string, lcoe: number, mwh: number) =>
+      row({
+        layout_id: id,
+        variant: { gcr: lcoe / 100 },
+        energy_basis: "clearsky_upper_bound",
+        lcoe_is_lower_bound: true,
+        lcoe_usd_per_mwh: null,
+        lcoe_lower_bound_usd_per_mwh: lcoe,
+        annual_energy_mwh: null,
+        annual_energy_mwh_upper_bound: mwh,
+      });
+    const rows = [clear("p", 44, 900), clear("q", 38, 1000), clear("r", 41, 950)];
+    render(<StudyTable rows={rows} onPrefer={() => {}} />);
+    expect(order()).toEqual(["GCR 0.38", "GCR 0.41", "GCR 0.44"]);
+    const marks = screen.getAllByTestId("lower-bound");
+    expect(marks).toHaveLength(3);
+    expect(marks[0]).toHaveTextContent("≥ 38.0 lower bound");
+    expect(screen.getAllByTestId("upper-bound")).toHaveLength(3);
+  });
+
   it("sortRows puts rows without the value last in either direction", () => {
     const rows = [row({ layout_id: "x", lcoe_usd_per_mwh: null }), row({ layout_id: "y", lcoe_usd_per_mwh: 50 }), row({ layout_id: "z", lcoe_usd_per_mwh: 45 })];
     expect(sortRows(rows, "lcoe").map((r) => r.layout_id)).toEqual(["z", "y", "x"]);

@@ -21,15 +21,38 @@ export function variantLabel(v: Record<string, unknown>): string {
   return parts.join(" · ") || "base";
 }
 
+/** A row's figure under either name: on clear-sky energy (`energy_basis` "clearsky_upper_bound")
+ * the LCOE is only `lcoe_lower_bound_usd_per_mwh` and the energy `*_upper_bound`. */
+export function rowValue(r: StudyRow, field: keyof StudyRow): number | null {
+  const bound: Partial<Record<keyof StudyRow, keyof StudyRow>> = {
+    lcoe_usd_per_mwh: "lcoe_lower_bound_usd_per_mwh",
+    annual_energy_mwh: "annual_energy_mwh_upper_bound",
+    specific_yield_kwh_per_kwp: "specific_yield_kwh_per_kwp_upper_bound",
+  };
+  const v = r[field] ?? (bound[field] ? r[bound[field]!] : null);
+  return typeof v === "number" ? v : null;
+}
+
 /** Rows sorted by `key`: best first (lowest LCOE/CAPEX, highest MWh/MWdc) unless reversed; rows
- * without the value (running, failed) always last. */
+ * without the value (running, failed) always last. Clear-sky rows sort by their bound, marked. */
 export function sortRows(rows: StudyRow[], key: SortKey, reversed = false): StudyRow[] {
   const col = COLUMNS.find((c) => c.key === key)!;
-  const have = rows.filter((r) => r[col.field] != null);
-  const missing = rows.filter((r) => r[col.field] == null);
+  const have = rows.filter((r) => rowValue(r, col.field) != null);
+  const missing = rows.filter((r) => rowValue(r, col.field) == null);
   const sign = (col.lowerIsBetter ? 1 : -1) * (reversed ? -1 : 1);
-  have.sort((a, b) => sign * ((a[col.field] as number) - (b[col.field] as number)));
+  have.sort((a, b) => sign * (rowValue(a, col.field)! - rowValue(b, col.field)!));
   return [...have, ...missing];
+}
+
+/** "≥ 41.5 lower bound" on a clear-sky row, the plain figure otherwise. */
+function Bound({ value, digits, mark }: { value: number | null; digits: number; mark: "lower" | "upper" | null }) {
+  if (value == null || mark == null) return <>{fmt(value, digits)}</>;
+  return (
+    <span title="clear-sky energy: a bound, not a P50" data-testid={`${mark}-bound`}>
+      {mark === "lower" ? "≥ " : "≤ "}
+      {fmt(value, digits)} <small className="bound-mark">{mark} bound</small>
+    </span>
+  );
 }
 
 const fmt = (x: number | null | undefined, digits: number) => (x == null ? "—" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -83,11 +106,15 @@ export function StudyTable({ rows, onPrefer, busy }: { rows: StudyRow[]; onPrefe
               </td>
               <th scope="row">{variantLabel(r.variant)}</th>
               <td title={r.error_message ?? undefined}>{r.status === "processing" ? `running ${Math.round(r.progress_pct)}%` : r.status}</td>
-              <td className="num">{fmt(r.lcoe_usd_per_mwh, 1)}</td>
-              <td className="num">{fmt(r.annual_energy_mwh, 0)}</td>
+              <td className="num">
+                <Bound value={rowValue(r, "lcoe_usd_per_mwh")} digits={1} mark={r.lcoe_is_lower_bound ? "lower" : null} />
+              </td>
+              <td className="num">
+                <Bound value={rowValue(r, "annual_energy_mwh")} digits={0} mark={r.energy_basis === "clearsky_upper_bound" ? "upper" : null} />
+              </td>
               <td className="num">{fmt(r.dc_capacity_mwp, 2)}</td>
               <td className="num">{fmt(r.capex_usd == null ? null : r.capex_usd / 1e6, 2)}</td>
-              <td className="num">{fmt(r.specific_yield_kwh_per_kwp, 0)}</td>
+              <td className="num">{fmt(rowValue(r, "specific_yield_kwh_per_kwp"), 0)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,5 @@
 import type { StudyRow } from "./studiesApi";
-import { variantLabel } from "./StudyTable";
+import { rowValue, variantLabel } from "./StudyTable";
 
 const W = 360;
 const H = 220;
@@ -18,9 +18,9 @@ export interface ScatterPoint {
 /** Completed variants as points: x = CAPEX [M USD], y = specific yield [kWh/kWp], mapped into the
  * plot box (SVG pixels, y down). A single value on an axis is centred. */
 export function scatterPoints(rows: StudyRow[]): ScatterPoint[] {
-  const done = rows.filter((r) => r.capex_usd != null && r.specific_yield_kwh_per_kwp != null);
+  const done = rows.filter((r) => r.capex_usd != null && rowValue(r, "specific_yield_kwh_per_kwp") != null);
   const xs = done.map((r) => r.capex_usd! / 1e6);
-  const ys = done.map((r) => r.specific_yield_kwh_per_kwp!);
+  const ys = done.map((r) => rowValue(r, "specific_yield_kwh_per_kwp")!);
   const scale = (v: number, lo: number, hi: number, a: number, b: number) => (hi > lo ? a + ((v - lo) / (hi - lo)) * (b - a) : (a + b) / 2);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   return done.map((r, i) => ({

@@ -13,6 +13,7 @@ export function row(over: Partial<StudyRow> & { layout_id: string }): StudyRow {
     performance_ratio: 0.85,
     capex_usd: 4_000_000,
     lcoe_usd_per_mwh: 40,
+    lcoe_is_lower_bound: false,
     npv_usd: null,
     weather_source: "file",
     error_message: null,
