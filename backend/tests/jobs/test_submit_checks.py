@@ -96,13 +96,15 @@ def test_values_inside_the_ranges_are_accepted_and_priced(
     assert JobRunner(async_services, worker_id="t").handle(receive(async_services)) is Outcome.completed
     layout = api.get(f"/api/layouts/{r.json()['layout_id']}", headers=headers).json()
     m = layout["metrics"]
-    assert math.isfinite(m["npv_usd"]) and math.isfinite(m["lcoe_usd_per_mwh"])
+    # The tests' weather is clear sky: the figures carry their bound names.
+    assert m["energy_basis"] == "clearsky_upper_bound"
+    assert math.isfinite(m["npv_upper_bound_usd"]) and math.isfinite(m["lcoe_lower_bound_usd_per_mwh"])
     # The NPV recomputed from its stored parts: −CAPEX + Σ (p·E_t − OPEX)/(1+r)^t.
-    e1 = m["annual_energy_mwh"]
+    e1 = m["annual_energy_mwh_upper_bound"]
     npv = -m["capex_usd"] + sum(
         (hi * e1 * (1 - 0.005) ** (t - 1) - m["opex_usd_per_yr"]) / (1 - 0.05) ** t for t in range(1, 61)
     )
-    assert m["npv_usd"] == pytest.approx(npv, rel=1e-3)
+    assert m["npv_upper_bound_usd"] == pytest.approx(npv, rel=1e-3)
 
 
 def test_every_cost_entry_has_a_finite_range() -> None:
