@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shapely.geometry import Point, shape
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -228,13 +228,16 @@ def store_result(
     """Write assets, roads and metrics and mark the layout completed, in the caller's transaction.
 
     With `claim_token`, only if this worker still owns the processing job (not cancelled or
-    reclaimed meanwhile); returns False and writes nothing otherwise.
+    reclaimed meanwhile); returns False and writes nothing otherwise. The rows go in as bulk
+    inserts (one executemany per table), and `completed_at` is stamped once they are written
+    (see `stamp_completed`).
     """
     m = result.metrics
     where = [Layout.id == layout_id]
     if claim_token is not None:
         where += [Layout.claim_token == claim_token, Layout.status == LayoutStatus.processing.value]
-    now = datetime.now(UTC)
+    # The guarded UPDATE comes first: it settles the race with a cancel (on PostgreSQL it also
+    # locks the row until the commit) before any row is written.
     updated = session.execute(
         update(Layout)
         .where(*where)
@@ -253,43 +256,66 @@ def store_result(
             error_message=None,
             stage="completed",
             progress_pct=100.0,
-            completed_at=now,
-            heartbeat_at=now,
         )
         .execution_options(synchronize_session=False)
     )
     if updated.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.add_all(
-        Asset(
-            layout_id=layout_id,
-            seq=i,
-            asset_type=a.asset_type,
-            geometry=to_geojson(a.footprint),
-            rotation_deg=a.rotation_deg,
-            capacity_kw=a.capacity_kw,
-            storage_kwh=a.storage_kwh,
-            elevation_m=a.elevation_m,
-            slope_deg=a.slope_deg,
-            pad_elevation_m=a.pad_elevation_m,
-            cut_m3=a.cut_m3,
-            fill_m3=a.fill_m3,
-            properties=a.properties or None,
+    if result.assets:
+        session.execute(
+            insert(Asset),
+            [
+                {
+                    "layout_id": layout_id,
+                    "seq": i,
+                    "asset_type": a.asset_type,
+                    "geometry": to_geojson(a.footprint),
+                    "rotation_deg": a.rotation_deg,
+                    "capacity_kw": a.capacity_kw,
+                    "storage_kwh": a.storage_kwh,
+                    "elevation_m": a.elevation_m,
+                    "slope_deg": a.slope_deg,
+                    "pad_elevation_m": a.pad_elevation_m,
+                    "cut_m3": a.cut_m3,
+                    "fill_m3": a.fill_m3,
+                    "properties": a.properties or None,
+                }
+                for i, a in enumerate(result.assets)
+            ],
         )
-        for i, a in enumerate(result.assets)
-    )
-    session.add_all(
-        Road(
-            layout_id=layout_id,
-            seq=i,
-            road_class=r.road_class,
-            geometry=to_geojson(r.geometry),
-            width_m=r.width_m,
-            length_m=r.length_m,
-            max_grade_pct=r.max_grade_pct,
-            cut_m3=r.cut_m3,
-            fill_m3=r.fill_m3,
+    if result.roads:
+        session.execute(
+            insert(Road),
+            [
+                {
+                    "layout_id": layout_id,
+                    "seq": i,
+                    "road_class": r.road_class,
+                    "geometry": to_geojson(r.geometry),
+                    "width_m": r.width_m,
+                    "length_m": r.length_m,
+                    "max_grade_pct": r.max_grade_pct,
+                    "cut_m3": r.cut_m3,
+                    "fill_m3": r.fill_m3,
+                }
+                for i, r in enumerate(result.roads)
+            ],
         )
-        for i, r in enumerate(result.roads)
-    )
+    stamp_completed(session, layout_id=layout_id)
     return True
+
+
+def stamp_completed(session: Session, *, layout_id: uuid.UUID) -> None:
+    """Set `completed_at` (and the heartbeat) to now, after the result rows are written.
+
+    Called last in the result's transaction, so the time is when the result became whole (a
+    1 GWac plant's rows take a while to insert), not when storing began; no reader sees the
+    completed status without its rows, or the rows without the status.
+    """
+    now = datetime.now(UTC)
+    session.execute(
+        update(Layout)
+        .where(Layout.id == layout_id)
+        .values(completed_at=now, heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
