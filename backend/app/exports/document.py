@@ -135,6 +135,7 @@ class ExportDocument:
         when present, is the contour elevation [m]. Drawn on the DXF CONTOURS layer and the PDF map.
     created_at: when the layout was generated (UTC), printed on every output.
     design: the plant design document (see the module docstring); empty for gas / BESS layouts.
+    geojson_ready: the features need no re-orienting, rounding or cleaning (see the field).
     """
 
     feature_collection: dict[str, Any]
@@ -147,6 +148,9 @@ class ExportDocument:
     contours: list[LineString] | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     design: dict[str, Any] = field(default_factory=dict)
+    # True when the features are RFC 7946 as written (right-hand rule, coordinates rounded to
+    # 1e-7°, JSON-safe properties): the stored layout document. The GeoJSON writer copies them.
+    geojson_ready: bool = False
 
     # -- features --------------------------------------------------------------------------------
 

@@ -232,11 +232,15 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
             for item, g in items:
                 by_block.setdefault(item.block, []).append(g)
             for block in sorted(by_block, key=lambda b: (b is None, b or 0)):
-                verts = _exteriors(by_block[block])
                 color = block_color(block) if block is not None else asset_color(asset_type)
                 ax.add_collection(
                     PolyCollection(
-                        verts, facecolors=color, edgecolors=color, linewidths=0.2, alpha=0.9, zorder=5
+                        _exteriors(by_block[block]),
+                        facecolors=color,
+                        edgecolors=color,
+                        linewidths=0.2,
+                        alpha=0.9,
+                        zorder=5,
                     )
                 )
             continue

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from app.db.models import Layout, LayoutStatus
 from app.errors import AppError, DemError, InvalidInput, JobCancelled, NotFound, QueueError, StorageError
+from app.exports.layout_document import store_collection
 from app.jobs import layout_job
 from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
@@ -233,9 +234,12 @@ class JobRunner:
                     raise NotFound(f"layout {layout_id} disappeared")
                 job = layout_job.load_job_input(layout)
             profile = job.params.profile
-            result, _geojson = self.compute(
+            result, geojson = self.compute(
                 job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
             )
+            # The GeoJSON the client will fetch, stored before the result commits (so a completed
+            # layout has it); GET …/geojson and the exports serve it instead of rebuilding it.
+            store_collection(self.services.storage, str(layout_id), geojson)
             self._close_stage(state)
 
             def store() -> bool:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import shape
 from sqlalchemy.exc import IntegrityError
 
+from app.api.content_encoding import gzip_negotiated
 from app.api.deps import CurrentUser, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
 from app.api.idempotency import body_hash, check_replay
 from app.api.ratelimit import limit_generate
@@ -32,9 +33,16 @@ from app.db.models import Layout, LayoutStatus
 from app.engine.geojson import layout_feature_collection
 from app.engine.profiles import list_profiles
 from app.errors import Conflict
+from app.exports.layout_document import (
+    encode_document,
+    load_layout_document,
+    save_layout_document,
+    store_collection,
+)
 from app.jobs import layout_job
 from app.jobs.maintenance import cancel_layout, enqueue_layout
 from app.jobs.memory_budget import check_grid_budget
+from app.storage.base import Storage
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -145,9 +153,10 @@ def generate(
     job = layout_job.load_job_input(layout)
     session.commit()
     try:
-        result, _ = layout_job.compute_layout(
+        result, geojson = layout_job.compute_layout(
             job, settings=services.settings, storage=storage, progress=lambda stage, pct: None
         )
+        store_collection(storage, str(layout.id), geojson)
     except Exception as exc:
         from app.jobs.runner import user_message
 
@@ -237,13 +246,26 @@ def get_status(*, layout_id: uuid.UUID, request: Request, services: ServicesDep,
     return status_response(request=request, services=services, token=token, layout_id=layout_id)
 
 
-@router.get("/{layout_id}/geojson")
-def get_geojson(*, layout_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+@router.get("/{layout_id}/geojson", response_model=dict[str, Any])
+def get_geojson(
+    *, layout_id: uuid.UUID, request: Request, session: SessionDep, storage: StorageDep, user: CurrentUser
+) -> Response:
     """The layout as an RFC 7946 FeatureCollection (WGS84) with a top-level `metrics` member."""
     layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
     if layout.status != LayoutStatus.completed.value:
         raise Conflict(f"layout {layout_id} is {layout.status}; GeoJSON exists once it is completed")
-    return layout_geojson(layout)
+    return gzip_negotiated(request, stored_geojson(layout, storage), media_type="application/json")
+
+
+def stored_geojson(layout: Layout, storage: Storage) -> bytes:
+    """The completed layout's GeoJSON document, gzip-compressed: the one the worker stored, or
+    (for a layout completed before documents were stored, or whose document expired) rebuilt from
+    its rows and stored now."""
+    data = load_layout_document(storage, str(layout.id))
+    if data is None:
+        data = encode_document(layout_geojson(layout))
+        save_layout_document(storage, str(layout.id), data)
+    return data
 
 
 @router.post("/{layout_id}/cancel", response_model=LayoutStatusPublic)
