@@ -199,7 +199,8 @@ def _xdata(item: Item, keys: tuple[str, ...]) -> list[tuple[int, str]]:
 def _xdata_text(item: Item, keys: tuple[str, ...]) -> str:
     """`_xdata` as DXF tag text (an APPID group and its 1000 strings)."""
     # One line per tag value: a line break inside a value would end the tag.
-    tags = "".join(f"1000\n{_one_line(value)}\n" for _, value in _xdata(item, keys))
+    values = [v if "\n" not in v and "\r" not in v else _one_line(v) for _, v in _xdata(item, keys)]
+    tags = "".join(f"1000\n{v}\n" for v in values)
     return f"1001\n{APPID}\n{tags}"
 
 
