@@ -84,6 +84,8 @@ def _positions(geometry: dict[str, Any]) -> tuple[Any, int]:
 def _round_all(seqs: list[list[Any]]) -> list[list[Any]]:
     """Every list of positions with its numbers rounded to COORD_DECIMALS, in one numpy pass
     (per list when positions mix 2D and 3D)."""
+    if not seqs:
+        return []
     lengths = [len(s) for s in seqs]
     try:
         flat = np.array(list(chain.from_iterable(seqs)), dtype=float)
@@ -193,5 +195,11 @@ def load_layout_document(storage: Storage, layout_id: str) -> bytes | None:
 
 
 def store_collection(storage: Storage, layout_id: str, fc: dict[str, Any]) -> bool:
-    """Encode and store a layout's FeatureCollection; False (logged) when storage fails."""
-    return save_layout_document(storage, layout_id, encode_document(fc))
+    """Encode and store a layout's FeatureCollection; False (logged) when it cannot be encoded or
+    stored: the document is a cache, a layout without one is rebuilt from its rows when asked."""
+    try:
+        data = encode_document(fc)
+    except (TypeError, ValueError) as exc:  # not JSON (e.g. a NaN deep in a property)
+        log.warning("the GeoJSON document of layout %s is not storable: %s", layout_id, exc)
+        return False
+    return save_layout_document(storage, layout_id, data)

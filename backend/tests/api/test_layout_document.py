@@ -266,3 +266,16 @@ def test_compact_collection_rounds_every_coordinate_and_nothing_else() -> None:
 
 def test_document_sits_with_the_exports_so_deleting_them_deletes_it() -> None:
     assert document_key("abc").startswith(export_prefix("abc"))
+
+
+def test_a_document_that_is_not_json_is_not_stored_and_nothing_fails(tmp_path: Path) -> None:
+    from app.exports.layout_document import store_collection
+    from app.storage.local import LocalStorage
+
+    storage = LocalStorage(tmp_path / "s")
+    bad = {"type": "FeatureCollection", "features": [], "metrics": {"x": float("nan")}}
+    assert store_collection(storage, "l1", bad) is False
+    assert not storage.exists("outputs", document_key("l1"))
+    good = {"type": "FeatureCollection", "features": [], "metrics": {"x": 1.0}}
+    assert store_collection(storage, "l1", good) is True
+    assert decode_document(storage.get("outputs", document_key("l1"))) == good
