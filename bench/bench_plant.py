@@ -88,7 +88,10 @@ def generate(
     r.raise_for_status()
     layout_id = str(r.json()["layout_id"])
     while True:
-        status: dict[str, Any] = client.get(f"/api/layouts/{layout_id}/status").json()
+        poll = client.get(f"/api/layouts/{layout_id}/status")
+        if poll.status_code != 200:
+            raise SystemExit(f"PROBLEM: the status poll answered {poll.status_code}: {poll.text[:300]}")
+        status: dict[str, Any] = poll.json()
         if status["status"] in ("completed", "failed", "cancelled"):
             return layout_id, status, time.perf_counter() - t0
         time.sleep(0.1)
