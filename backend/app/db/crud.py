@@ -94,3 +94,12 @@ def list_layouts(
 
 def get_layout_by_idempotency_key(*, session: Session, owner_id: uuid.UUID, key: str) -> Layout | None:
     return session.scalar(select(Layout).where(Layout.owner_id == owner_id, Layout.idempotency_key == key))
+
+
+def get_layout_status(*, session: Session, layout_id: uuid.UUID, owner_id: uuid.UUID) -> str:
+    """The status of the layout if it exists and belongs to `owner_id`, else `NotFound`; reads two
+    columns only (the full row carries the design document, megabytes at plant scale)."""
+    row = session.execute(select(Layout.owner_id, Layout.status).where(Layout.id == layout_id)).first()
+    if row is None or row.owner_id != owner_id:
+        raise NotFound(f"layout {layout_id} not found")
+    return str(row.status)

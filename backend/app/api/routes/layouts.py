@@ -42,7 +42,6 @@ from app.exports.layout_document import (
 from app.jobs import layout_job
 from app.jobs.maintenance import cancel_layout, enqueue_layout
 from app.jobs.memory_budget import check_grid_budget
-from app.storage.base import Storage
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -251,21 +250,17 @@ def get_geojson(
     *, layout_id: uuid.UUID, request: Request, session: SessionDep, storage: StorageDep, user: CurrentUser
 ) -> Response:
     """The layout as an RFC 7946 FeatureCollection (WGS84) with a top-level `metrics` member."""
-    layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
-    if layout.status != LayoutStatus.completed.value:
-        raise Conflict(f"layout {layout_id} is {layout.status}; GeoJSON exists once it is completed")
-    return gzip_negotiated(request, stored_geojson(layout, storage), media_type="application/json")
-
-
-def stored_geojson(layout: Layout, storage: Storage) -> bytes:
-    """The completed layout's GeoJSON document, gzip-compressed: the one the worker stored, or
-    (for a layout completed before documents were stored, or whose document expired) rebuilt from
-    its rows and stored now."""
-    data = load_layout_document(storage, str(layout.id))
+    # Two columns, not the row: the stored document answers, the rows only rebuild a missing one.
+    current = crud.get_layout_status(session=session, layout_id=layout_id, owner_id=user.id)
+    if current != LayoutStatus.completed.value:
+        raise Conflict(f"layout {layout_id} is {current}; GeoJSON exists once it is completed")
+    data = load_layout_document(storage, str(layout_id))
     if data is None:
+        # Completed before documents were stored, or its document expired: rebuild it, store it.
+        layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
         data = encode_document(layout_geojson(layout))
-        save_layout_document(storage, str(layout.id), data)
-    return data
+        save_layout_document(storage, str(layout_id), data)
+    return gzip_negotiated(request, data, media_type="application/json")
 
 
 @router.post("/{layout_id}/cancel", response_model=LayoutStatusPublic)
