@@ -157,3 +157,12 @@ def delete_study(*, session: Session, study: Study) -> list[uuid.UUID]:
     session.delete(study)
     session.flush()
     return layout_ids
+
+
+def get_layout_status(*, session: Session, layout_id: uuid.UUID, owner_id: uuid.UUID) -> str:
+    """The status of the layout if it exists and belongs to `owner_id`, else `NotFound`; reads two
+    columns only (the full row carries the design document, megabytes at plant scale)."""
+    row = session.execute(select(Layout.owner_id, Layout.status).where(Layout.id == layout_id)).first()
+    if row is None or row.owner_id != owner_id:
+        raise NotFound(f"layout {layout_id} not found")
+    return str(row.status)

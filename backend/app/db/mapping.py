@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from shapely.geometry import Point, shape
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.db.models import Asset, Layout, Road, Site
@@ -151,38 +152,47 @@ def result_columns(result: LayoutResult) -> dict[str, Any]:
 
 
 def add_result_rows(session: Session, *, layout_id: uuid.UUID, result: LayoutResult) -> None:
-    """Add the result's assets and roads (WGS84 GeoJSON) to the session, in the result's order.
+    """Insert the result's assets and roads (WGS84 GeoJSON), in the result's order, as one bulk
+    INSERT per table (a 1 GWac plant has ~30k rows: one ORM object each took seconds).
 
     Only `app.jobs.lifecycle.complete` calls this, once it holds the layout."""
-    session.add_all(
-        Asset(
-            layout_id=layout_id,
-            seq=i,
-            asset_type=a.asset_type,
-            geometry=to_geojson(a.footprint),
-            rotation_deg=a.rotation_deg,
-            capacity_kw=a.capacity_kw,
-            storage_kwh=a.storage_kwh,
-            elevation_m=a.elevation_m,
-            slope_deg=a.slope_deg,
-            pad_elevation_m=a.pad_elevation_m,
-            cut_m3=a.cut_m3,
-            fill_m3=a.fill_m3,
-            properties=a.properties or None,
+    if result.assets:
+        session.execute(
+            insert(Asset),
+            [
+                {
+                    "layout_id": layout_id,
+                    "seq": i,
+                    "asset_type": a.asset_type,
+                    "geometry": to_geojson(a.footprint),
+                    "rotation_deg": a.rotation_deg,
+                    "capacity_kw": a.capacity_kw,
+                    "storage_kwh": a.storage_kwh,
+                    "elevation_m": a.elevation_m,
+                    "slope_deg": a.slope_deg,
+                    "pad_elevation_m": a.pad_elevation_m,
+                    "cut_m3": a.cut_m3,
+                    "fill_m3": a.fill_m3,
+                    "properties": a.properties or None,
+                }
+                for i, a in enumerate(result.assets)
+            ],
         )
-        for i, a in enumerate(result.assets)
-    )
-    session.add_all(
-        Road(
-            layout_id=layout_id,
-            seq=i,
-            road_class=r.road_class,
-            geometry=to_geojson(r.geometry),
-            width_m=r.width_m,
-            length_m=r.length_m,
-            max_grade_pct=r.max_grade_pct,
-            cut_m3=r.cut_m3,
-            fill_m3=r.fill_m3,
+    if result.roads:
+        session.execute(
+            insert(Road),
+            [
+                {
+                    "layout_id": layout_id,
+                    "seq": i,
+                    "road_class": r.road_class,
+                    "geometry": to_geojson(r.geometry),
+                    "width_m": r.width_m,
+                    "length_m": r.length_m,
+                    "max_grade_pct": r.max_grade_pct,
+                    "cut_m3": r.cut_m3,
+                    "fill_m3": r.fill_m3,
+                }
+                for i, r in enumerate(result.roads)
+            ],
         )
-        for i, r in enumerate(result.roads)
-    )

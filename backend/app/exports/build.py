@@ -79,14 +79,23 @@ def document_from_result(
     grid_source: str | None = None,
     created_at: datetime | None = None,
     extra_warnings: list[str] | None = None,
+    feature_collection: dict[str, Any] | None = None,
 ) -> ExportDocument:
     """The export document of an engine result.
 
     params_used: the parameters as the user gave them (default: `params` as a dict).
     grid: the terrain the layout was computed on (elevations [m], UTM); with it the document
     gets a terrain summary and contour lines. A flat grid (source "flat") adds neither.
+    feature_collection: the layout's stored GeoJSON document (`app.exports.layout_document`), used
+    as is instead of rebuilding it from `result` (whose metrics, warnings, CRS and design still
+    apply; its assets and roads are then not read).
     """
-    fc = layout_feature_collection(site, result, params)
+    stored = feature_collection is not None
+    fc = (
+        feature_collection
+        if feature_collection is not None
+        else layout_feature_collection(site, result, params)
+    )
     summary: dict[str, Any] | None = None
     contours: list[LineString] | None = None
     if grid is not None and grid_source != "flat":
@@ -108,4 +117,5 @@ def document_from_result(
         contours=contours or None,
         created_at=created_at or datetime.now(UTC),
         design=dict(result.design or {}),
+        geojson_ready=stored,
     )

@@ -8,9 +8,11 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db.models import Layout, LayoutStatus
+from app.engine.types import LayoutResult
 from app.errors import Conflict, DemError, InvalidInput
 from app.exports.build import document_from_result
 from app.exports.document import ExportDocument
+from app.exports.layout_document import decode_document, load_layout_document
 from app.storage.base import Storage
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,10 @@ def export_document_for_layout(
 ) -> ExportDocument:
     """The export document of a completed layout; `Conflict` for any other status.
 
-    The FeatureCollection is rebuilt from the layout's site, exclusion zones, assets and roads
-    with `app.engine.geojson.layout_feature_collection` (the same code path as the API's GeoJSON).
+    The FeatureCollection is the layout's stored GeoJSON document when `storage` has one
+    (`app.exports.layout_document`), else it is rebuilt from the layout's site, exclusion zones,
+    assets and roads with `app.engine.geojson.layout_feature_collection` (the code path the
+    document was written by).
     with_terrain (needs `settings`): add a terrain summary and contours from the site's cached
     terrain grid at the layout's DEM resolution (a cache miss fetches it from the DEM sources).
     When terrain cannot be had, the document says so in its warnings instead of failing.
@@ -42,7 +46,9 @@ def export_document_for_layout(
     if layout.status != LayoutStatus.completed.value:
         raise Conflict(f"layout {layout.id} is {layout.status}; exports exist once it is completed")
     job = mapping.load_job_input(layout)
-    result = mapping.result_from_rows(layout)
+    stored = load_layout_document(storage, str(layout.id)) if storage is not None else None
+    fc = decode_document(stored) if stored is not None else None
+    result = layout_result_header(layout) if fc is not None else mapping.result_from_rows(layout)
     grid = None
     source = None
     extra: list[str] = []
@@ -72,4 +78,18 @@ def export_document_for_layout(
         grid_source=source,
         created_at=layout.completed_at or layout.created_at,
         extra_warnings=extra,
+        feature_collection=fc,
+    )
+
+
+def layout_result_header(layout: Layout) -> LayoutResult:
+    """A stored layout's result without its assets and roads (metrics, warnings, CRS, design): what
+    an export needs beside the stored GeoJSON document, without reading thousands of rows."""
+    return LayoutResult(
+        assets=(),
+        roads=(),
+        metrics=dict(layout.metrics or {}),
+        warnings=tuple(layout.warnings or ()),
+        crs=layout.crs or "",
+        design={k: v for k, v in (layout.design or {}).items() if k != "features"},
     )

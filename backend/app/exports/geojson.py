@@ -20,6 +20,7 @@ from shapely.geometry.polygon import orient
 
 import app
 from app.exports.document import ExportDocument
+from app.exports.layout_document import paused_gc
 
 COORD_DECIMALS = 7  # 1e-7 degrees ≈ 1.1 cm at the equator
 
@@ -70,9 +71,19 @@ def clean(value: Any) -> Any:
 def feature_collection(doc: ExportDocument) -> dict[str, Any]:
     """The export's FeatureCollection as a dict (see the module docstring)."""
     features: list[dict[str, Any]] = []
-    for feature in doc.feature_collection.get("features") or []:
+    out: dict[str, Any]
+    source = doc.feature_collection.get("features") or []
+    if doc.geojson_ready:
+        # The stored layout document is RFC 7946 already (written by `layout_document`).
+        for f in source:
+            out = {"type": "Feature", "geometry": f.get("geometry"), "properties": f.get("properties") or {}}
+            if f.get("id") is not None:
+                out["id"] = f["id"]
+            features.append(out)
+        source = []
+    for feature in source:
         geom = feature.get("geometry")
-        out: dict[str, Any] = {
+        out = {
             "type": "Feature",
             "geometry": geometry_json(shape(geom)) if geom else None,
             "properties": clean(dict(feature.get("properties") or {})),
@@ -101,7 +112,8 @@ def feature_collection(doc: ExportDocument) -> dict[str, Any]:
 
 
 def write_geojson(doc: ExportDocument) -> bytes:
-    """The layout as an RFC 7946 GeoJSON FeatureCollection, UTF-8 encoded JSON."""
-    return json.dumps(feature_collection(doc), ensure_ascii=False, allow_nan=False, indent=None).encode(
-        "utf-8"
-    )
+    """The layout as an RFC 7946 GeoJSON FeatureCollection, UTF-8 encoded compact JSON."""
+    with paused_gc():
+        return json.dumps(
+            feature_collection(doc), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")

@@ -38,6 +38,8 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+import shapely
 from lxml import etree
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -110,6 +112,12 @@ GEN_TIE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
     ("straight_m", "Drawn straight (beyond the terrain grid)", "m", 1),
 )
 CABLE_WIDTH_PX = {"dc": 1.5, "lv": 2.0, "mv": 3.0}
+# Above this many PV tables + cables, tables are merged per inverter block (one placemark, a
+# MultiGeometry of one polygon per table) and cables per block and level, without per-item
+# balloons: a detailed table placemark is ≈ 3.6 kB (a 1 GWac plant's doc.kml was 101–152 MB),
+# and issue 24 asks for a doc.kml ≤ 30 MB at 1 GWac that Google Earth opens comfortably;
+# 5,000 detailed placemarks stay near 18 MB. Per-table numbers are in the CSV export.
+DETAIL_MAX_PLACEMARKS = 5_000
 
 
 def _k(tag: str) -> str:
@@ -167,6 +175,33 @@ def _geometry(parent: etree._Element, geom: BaseGeometry) -> None:
         multi = _sub(parent, "MultiGeometry")
         for part in geom.geoms:
             _geometry(multi, part)
+
+
+def _multi(parent: etree._Element, geoms: Sequence[BaseGeometry]) -> None:
+    """A MultiGeometry of many WGS84 geometries; the coordinates of simple polygons and lines are
+    rounded in one numpy call (one `round` per number took seconds at 1 GWac)."""
+    multi = _sub(parent, "MultiGeometry")
+    arr = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(arr) if len(arr) else np.zeros(0, dtype=int)
+    simple = (types == 1) | ((types == 3) & (shapely.get_num_interior_rings(arr) == 0))
+    texts: dict[int, str] = {}
+    if simple.any():
+        idx = np.flatnonzero(simple)
+        lines = np.where(types[idx] == 1, arr[idx], shapely.get_exterior_ring(arr[idx]))
+        xy, owner = shapely.get_coordinates(lines, return_index=True)
+        rounded = np.round(xy, COORD_DECIMALS).tolist()
+        ends = np.cumsum(np.bincount(owner, minlength=len(idx))).tolist()
+        for k, (a, b) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+            texts[int(idx[k])] = " ".join([f"{x},{y}" for x, y in rounded[a:b]])
+    for k, geom in enumerate(geoms):
+        text = texts.get(k)
+        if text is None:
+            _geometry(multi, geom)
+        elif types[k] == 1:
+            _sub(_sub(multi, "LineString"), "coordinates", text)
+        else:
+            ring = _sub(_sub(_sub(multi, "Polygon"), "outerBoundaryIs"), "LinearRing")
+            _sub(ring, "coordinates", text)
 
 
 # -- content -------------------------------------------------------------------------------------
@@ -252,7 +287,13 @@ def _style(
         _sub(ps, "color", kml_color(fill, fill_alpha))
 
 
-def _summary(doc: ExportDocument) -> etree.CDATA:
+MERGED_NOTE = (
+    "PV tables and cables are drawn merged per inverter block (one polygon per table, one line per "
+    "cable); the numbers of each table and cable are in the CSV export."
+)
+
+
+def _summary(doc: ExportDocument, *, compact: bool = False) -> etree.CDATA:
     m = doc.metric
     rows = [
         ("Layout", doc.layout_id),
@@ -276,6 +317,8 @@ def _summary(doc: ExportDocument) -> etree.CDATA:
     if doc.warnings:
         items = "".join(f"<li>{html.escape(w)}</li>" for w in doc.warnings)
         text += f"<p><b>Warnings</b></p><ul>{items}</ul>"
+    if compact:
+        text += f"<p>{html.escape(MERGED_NOTE)}</p>"
     return etree.CDATA(text)
 
 
@@ -304,13 +347,20 @@ def _energy_rows(doc: ExportDocument) -> list[tuple[str, str]]:
     return rows
 
 
-def build_kml(doc: ExportDocument) -> etree._Element:
-    """The KML tree of the layout (see the module docstring for its structure)."""
+def is_compact(doc: ExportDocument, detail_max: int = DETAIL_MAX_PLACEMARKS) -> bool:
+    """Whether the KMZ merges tables and cables per block (more than `detail_max` of them)."""
+    return len(doc.tables) + len(doc.cables) > detail_max
+
+
+def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -> etree._Element:
+    """The KML tree of the layout (see the module docstring for its structure); with more than
+    `detail_max` tables + cables, those are merged per block (see DETAIL_MAX_PLACEMARKS)."""
+    compact = is_compact(doc, detail_max)
     root = etree.Element(_k("kml"), nsmap={None: KML_NS})
     d = _sub(root, "Document")
     _sub(d, "name", doc.display_name)
     _sub(d, "open", "1")
-    _sub(d, "description").text = _summary(doc)
+    _sub(d, "description").text = _summary(doc, compact=compact)
 
     # Styles
     _style(d, "boundary", line=BOUNDARY_COLOR, line_width=3, fill=None)
@@ -389,7 +439,7 @@ def build_kml(doc: ExportDocument) -> etree._Element:
         assets = [a for a in doc.assets if a.asset_type == asset_type]
         _sub(sub, "name", f"{label(asset_type)} ({len(assets)})")
         if asset_type in TABLE_TYPES:
-            _table_folders(sub, asset_type, assets)
+            _table_folders(sub, asset_type, assets, merged=compact)
             continue
         for n, item in enumerate(assets, start=1):
             name = f"{label(asset_type)} {n}"
@@ -430,20 +480,51 @@ def build_kml(doc: ExportDocument) -> etree._Element:
         for n, item in enumerate(doc.gates, start=1):
             _placemark(folder, name=f"Gate {n}", style="entry", geometry=item.geometry, item=item)
 
-    _cable_folders(d, doc)
+    _cable_folders(d, doc, merged=compact)
     _gen_tie_folder(d, doc)
     _look_at(d, doc)
     return root
 
 
-def _cable_folders(d: etree._Element, doc: ExportDocument) -> None:
-    """Folder "Cables" (a sub-folder per level) and folder "Trenches", when the layout has them."""
+def _merged_cables(sub: etree._Element, level: str, items: list[Item]) -> None:
+    """One placemark per inverter block for the cables of one level: a MultiGeometry of their
+    routes, with the count and lengths summed."""
+    by_block: dict[int | None, list[Item]] = {}
+    for item in items:
+        by_block.setdefault(item.block, []).append(item)
+    for block in sorted(by_block, key=lambda b: (b is None, b or 0)):
+        group = by_block[block]
+        where = f"block {block}" if block is not None else "plant"
+        name = f"{level.upper()} cables, {where} ({len(group)})"
+        route_m = sum(c.value("length_m") or 0.0 for c in group)
+        cable_m = sum(c.value("cable_m") or 0.0 for c in group)
+        rows = [
+            ("Level", level.upper()),
+            ("Cables", f"{len(group):,}"),
+            ("Route length", f"{_fmt(route_m, 1)} m"),
+            ("Conductor metres", f"{_fmt(cable_m, 1)} m"),
+        ]
+        pm = _sub(sub, "Placemark")
+        _sub(pm, "name", name)
+        _sub(pm, "description").text = _table(rows, title=name)
+        _sub(pm, "styleUrl", f"#{_style_id('cable', level)}")
+        multi = _sub(pm, "MultiGeometry")
+        for c in group:
+            _geometry(multi, c.geometry)
+
+
+def _cable_folders(d: etree._Element, doc: ExportDocument, *, merged: bool = False) -> None:
+    """Folder "Cables" (a sub-folder per level) and folder "Trenches", when the layout has them.
+    merged: one placemark per level and block instead of one per cable."""
     if doc.cables:
         folder = _sub(d, "Folder")
         _sub(folder, "name", "Cables")
         for level, items in doc.cables_by_level.items():
             sub = _sub(folder, "Folder")
             _sub(sub, "name", f"{level.upper()} cables ({len(items)})")
+            if merged:
+                _merged_cables(sub, level, items)
+                continue
             for n, item in enumerate(items, start=1):
                 name = item.text("circuit") or f"{level.upper()} cable {n}"
                 rows = [("Level", level.upper()), ("Conductor", item.text("conductor") or "–")]
@@ -510,8 +591,36 @@ def _road_style_id(road_class: str, compliant: bool) -> str:
     return _style_id("road", road_class if compliant else f"{road_class}-noncompliant")
 
 
-def _table_folders(parent: etree._Element, asset_type: str, tables: list[Item]) -> None:
-    """PV tables / trackers of one type: a folder per inverter block, ids ascending."""
+def _merged_tables(target: etree._Element, name: str, style: str, items: list[Item]) -> None:
+    """One placemark for a block's tables: a MultiGeometry of one polygon per table, the block's
+    totals in its balloon and ExtendedData."""
+    totals = {key: sum(t.value(key) or 0.0 for t in items) for key in ("dc_kwp", "modules", "piles")}
+    structures = sorted({t.text("structure") for t in items if t.text("structure")})
+    rows = [
+        ("Tables", f"{len(items):,}"),
+        ("DC capacity", f"{_fmt(totals['dc_kwp'], 2)} kWp"),
+        ("Modules", _fmt(totals["modules"], 0)),
+        ("Piles", _fmt(totals["piles"], 0)),
+    ]
+    if structures:
+        rows.insert(0, ("Structure", ", ".join(structures)))
+    pm = _sub(target, "Placemark")
+    _sub(pm, "name", name)
+    _sub(pm, "description").text = _table(rows, title=name)
+    _sub(pm, "styleUrl", f"#{style}")
+    data = _sub(pm, "ExtendedData")
+    for key, value in (("tables", float(len(items))), *totals.items()):
+        d = _sub(data, "Data")
+        d.set("name", key)
+        _sub(d, "value", repr(value))
+    _multi(pm, [t.geometry for t in items])
+
+
+def _table_folders(
+    parent: etree._Element, asset_type: str, tables: list[Item], *, merged: bool = False
+) -> None:
+    """PV tables / trackers of one type: a folder per inverter block, ids ascending.
+    merged: each block's tables as one placemark (see `_merged_tables`)."""
     by_block: dict[int | None, list[Item]] = {}
     for t in tables:
         by_block.setdefault(t.block, []).append(t)
@@ -524,6 +633,10 @@ def _table_folders(parent: etree._Element, asset_type: str, tables: list[Item]) 
             target = _sub(parent, "Folder")
             _sub(target, "name", f"Block {block} ({len(items)} tables, {dc_mwp:,.2f} MWp)")
             style, prefix = _style_id("block", str(block)), f"{label(asset_type)} {block}."
+        if merged:
+            where = f"block {block}" if block is not None else "no block"
+            _merged_tables(target, f"{label(asset_type)}s, {where} ({len(items)})", style, items)
+            continue
         for n, item in enumerate(items, start=1):
             name = f"{prefix}{n}"
             rows = _field_rows(item, TABLE_FIELDS)
@@ -566,17 +679,23 @@ def _look_at(d: etree._Element, doc: ExportDocument) -> None:
     d.insert(3, look)
 
 
-def write_kml(doc: ExportDocument) -> bytes:
-    """The layout as a KML 2.2 document, UTF-8 with an XML declaration."""
-    return etree.tostring(build_kml(doc), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def write_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -> bytes:
+    """The layout as a KML 2.2 document, UTF-8 with an XML declaration (indented unless merged:
+    the indentation alone is megabytes at plant scale)."""
+    return etree.tostring(
+        build_kml(doc, detail_max=detail_max),
+        xml_declaration=True,
+        encoding="UTF-8",
+        pretty_print=not is_compact(doc, detail_max),
+    )
 
 
-def write_kmz(doc: ExportDocument) -> bytes:
-    """The layout as a KMZ (zip with doc.kml) for Google Earth."""
+def write_kmz(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -> bytes:
+    """The layout as a KMZ (zip with doc.kml) for Google Earth; `detail_max`: see DETAIL_MAX_PLACEMARKS."""
     buf = io.BytesIO()
     created = doc.created_at_utc
     info = zipfile.ZipInfo("doc.kml", date_time=(max(created.year, 1980), *created.timetuple()[1:6]))
     info.compress_type = zipfile.ZIP_DEFLATED
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr(info, write_kml(doc))
+        zf.writestr(info, write_kml(doc, detail_max=detail_max))
     return buf.getvalue()

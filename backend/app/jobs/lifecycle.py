@@ -224,7 +224,6 @@ def complete(
     False, and nothing written, when the layout was cancelled or taken over meanwhile;
     `NonFiniteResult` (and nothing written) when a figure is NaN or ±Infinity."""
     mapping.check_finite(result)
-    now = datetime.now(UTC)
     where = (
         _held(layout_id, claim_token)
         if claim_token is not None
@@ -239,12 +238,21 @@ def complete(
         "error_message": None,
         "stage": "completed",
         "progress_pct": 100.0,
-        "completed_at": now,
-        "heartbeat_at": now,
     }
+    # The guarded UPDATE comes first: it settles the race with a cancel (on PostgreSQL it also
+    # locks the row until the commit) before any row is written.
     if not _set(session, where, values):
         return False
     mapping.add_result_rows(session, layout_id=layout_id, result=result)
+    # Stamped once the rows are written, in the same transaction: the time the result became
+    # whole (a 1 GWac plant's rows take a while), and no reader sees one without the other.
+    now = datetime.now(UTC)
+    session.execute(
+        update(Layout)
+        .where(Layout.id == layout_id)
+        .values(completed_at=now, heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return True
 
 

@@ -38,6 +38,7 @@ from app.errors import (
     QueueError,
     StorageError,
 )
+from app.exports.layout_document import store_design_document
 from app.jobs import lifecycle
 from app.jobs.memory_budget import within_memory_budget
 from app.observability import metrics
@@ -237,6 +238,9 @@ class JobRunner:
             result = self.compute(
                 job, settings=self.settings, storage=self.services.storage, progress=self._progress_fn(state)
             ).result
+            # The GeoJSON the client will fetch, stored before the result commits (so a completed
+            # layout has it); GET …/geojson and the exports serve it instead of rebuilding it.
+            store_design_document(self.services.storage, str(layout_id), job.site, result, job.params)
             self._close_stage(state)
 
             def store() -> bool:
@@ -405,6 +409,7 @@ def run_inline(session: Session, *, layout: Layout, settings: Settings, storage:
     session.commit()
     try:
         designed = run_pipeline(job, settings=settings, storage=storage, progress=lambda stage, pct: None)
+        store_design_document(storage, str(layout.id), job.site, designed.result, job.params)
         lifecycle.complete(session, layout_id=layout.id, result=designed.result, claim_token=token)
     except Exception as exc:
         session.rollback()

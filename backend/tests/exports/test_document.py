@@ -129,3 +129,33 @@ def test_multipolygons_holes_and_sparse_properties(fmt: str) -> None:
             assert zf.read("assets.csv").decode().count("\n") == 2
     elif fmt == "pdf":
         assert data.startswith(b"%PDF-")
+
+
+def test_geometries_built_in_bulk_equal_shape() -> None:
+    """Polygons and lines are built in vectorised groups (issue 24); every geometry must be exactly
+    what `shape()` gives, 3D and holes included."""
+    from shapely.geometry import shape
+
+    from app.exports.document import _shapes
+
+    square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    geometries = [
+        {"type": "Polygon", "coordinates": [square]},
+        {"type": "Polygon", "coordinates": [[[x + 5, y] for x, y in square]]},
+        {"type": "Polygon", "coordinates": [[[0, 0, 1], [2, 0, 1], [2, 2, 1], [0, 0, 1]]]},
+        {
+            "type": "Polygon",
+            "coordinates": [[[0, 0], [9, 0], [9, 9], [0, 9], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]],
+        },
+        {"type": "LineString", "coordinates": [[0.5, 0.5], [3.25, 4.0]]},
+        {"type": "LineString", "coordinates": [[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]]},
+        {"type": "LineString", "coordinates": [[0.0, 0.0, 5.0], [1.0, 1.0, 6.0]]},
+        {"type": "Point", "coordinates": [1.0, 2.0]},
+        {"type": "MultiPolygon", "coordinates": [[square]]},
+    ]
+    built = _shapes(geometries)
+    assert len(built) == len(geometries)
+    for g, b in zip(geometries, built, strict=True):
+        expected = shape(g)
+        assert b.geom_type == expected.geom_type and b.has_z == expected.has_z
+        assert b.equals_exact(expected, 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import ezdxf
 import pytest
@@ -161,3 +162,29 @@ def test_contours_carry_elevation_labels(pv_doc: ExportDocument) -> None:
     no_terrain = _read(make_pv_document(with_terrain=False))
     assert _texts(no_terrain, "CONTOUR_LABELS") == []
     assert math.isclose(no_terrain.header["$INSUNITS"], 6)
+
+
+def test_bulk_written_tables_and_cables_are_audit_clean(
+    pv_doc: ExportDocument, design_doc: ExportDocument
+) -> None:
+    """Tables and cables are written as DXF text, not ezdxf objects (issue 24): the file still reads
+    back audit-clean, with unique handles, every table and cable line in model space."""
+    for d in (pv_doc, design_doc):
+        dwg = _read(d)
+        auditor = dwg.audit()
+        assert not auditor.has_errors, [str(e) for e in auditor.errors]
+        assert not auditor.has_fixes, [str(f) for f in auditor.fixes]
+        msp = dwg.modelspace()
+        assert len(msp.query("INSERT")) == len(d.tables)
+        # In the file itself: every object's handle unique and below the next-handle seed.
+        text = write_dxf(d).decode("utf-8")
+        handles = [int(h, 16) for h in re.findall(r"\n  0\n[A-Z_0-9]+\n  5\n([0-9A-F]+)\n", text)]
+        assert len(handles) == len(set(handles)) > len(d.tables)
+        seed = re.search(r"\$HANDSEED\n  5\n([0-9A-F]+)\n", text)
+        assert seed is not None and int(seed.group(1), 16) > max(handles)
+        cable_lines = sum(
+            len(msp.query(f'LWPOLYLINE[layer=="CABLE_{lv.upper()}"]')) for lv in d.cables_by_level
+        )
+        assert cable_lines == sum(len(getattr(c.geometry, "geoms", [c.geometry])) for c in d.cables)
+        for e in msp.query("LWPOLYLINE[layer=='CABLE_DC']"):
+            assert any(str(t.value).startswith("circuit=") for t in e.get_xdata("SITELAYOUTS"))

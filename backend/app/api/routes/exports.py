@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.api.content_encoding import gzip_negotiated
 from app.api.deps import OwnedLayout, SessionDep, SettingsDep, StorageDep
 from app.api.transactions import TransactionalRoute
 from app.db.models import Layout, LayoutStatus
@@ -15,7 +16,12 @@ from app.errors import Conflict
 from app.exports.document import ExportDocument, safe_filename_stem
 from app.exports.formats import FORMATS, FormatName, get_format
 from app.exports.from_db import export_document_for_layout
-from app.exports.service import content_disposition, get_or_create_export
+from app.exports.service import (
+    GZIP_FORMATS,
+    content_disposition,
+    get_or_create_export,
+    get_or_create_gzip_export,
+)
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["exports"])
 
@@ -59,6 +65,7 @@ def export_layout(
     *,
     layout: OwnedLayout,
     fmt: FormatName,
+    request: Request,
     session: SessionDep,
     storage: StorageDep,
     settings: SettingsDep,
@@ -78,12 +85,13 @@ def export_layout(
             session, layout, settings=settings, storage=storage, with_terrain=fmt in TERRAIN_FORMATS
         )
 
+    filename = export_download_name(layout.site.name, layout_label(session, layout), fmt)
+    headers = {"Content-Disposition": content_disposition(filename), "X-Content-Type-Options": "nosniff"}
+    if fmt in GZIP_FORMATS:
+        # Kept gzipped (`layout.geojson.gz`), sent with Content-Encoding: gzip when accepted.
+        gz = get_or_create_gzip_export(doc_loader=load, layout_id=str(layout.id), fmt=fmt, storage=storage)
+        return gzip_negotiated(request, gz, media_type=get_format(fmt).content_type, headers=headers)
     data, _, content_type = get_or_create_export(
         doc_loader=load, layout_id=str(layout.id), fmt=fmt, storage=storage, site_name=layout.site.name
     )
-    filename = export_download_name(layout.site.name, layout_label(session, layout), fmt)
-    return Response(
-        content=data,
-        media_type=content_type,
-        headers={"Content-Disposition": content_disposition(filename), "X-Content-Type-Options": "nosniff"},
-    )
+    return Response(content=data, media_type=content_type, headers=headers)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import shape
 from sqlalchemy.exc import IntegrityError
 
+from app.api.content_encoding import gzip_negotiated
 from app.api.deps import CurrentUser, OwnedLayout, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
 from app.api.derived_checks import check_derived_limits
 from app.api.idempotency import body_hash, check_replay
@@ -35,6 +36,7 @@ from app.engine.geojson import layout_feature_collection
 from app.engine.names import STRATEGY_NAMES
 from app.engine.profiles import list_profiles
 from app.errors import Conflict
+from app.exports.layout_document import encode_document, load_layout_document, save_layout_document
 from app.jobs import lifecycle
 from app.jobs.memory_budget import check_grid_budget
 from app.jobs.runner import run_inline
@@ -196,12 +198,22 @@ def get_status(*, layout_id: uuid.UUID, request: Request, services: ServicesDep,
     return status_response(request=request, services=services, token=token, layout_id=layout_id)
 
 
-@router.get("/{layout_id}/geojson")
-def get_geojson(*, layout: OwnedLayout, session: SessionDep) -> dict[str, Any]:
+@router.get("/{layout_id}/geojson", response_model=dict[str, Any])
+def get_geojson(
+    *, layout_id: uuid.UUID, request: Request, session: SessionDep, storage: StorageDep, user: CurrentUser
+) -> Response:
     """The layout as an RFC 7946 FeatureCollection (WGS84) with a top-level `metrics` member."""
-    if layout.status != LayoutStatus.completed.value:
-        raise Conflict(f"layout {layout.id} is {layout.status}; GeoJSON exists once it is completed")
-    return layout_geojson(layout)
+    # Two columns, not the row: the stored document answers, the rows only rebuild a missing one.
+    current = crud.get_layout_status(session=session, layout_id=layout_id, owner_id=user.id)
+    if current != LayoutStatus.completed.value:
+        raise Conflict(f"layout {layout_id} is {current}; GeoJSON exists once it is completed")
+    data = load_layout_document(storage, str(layout_id))
+    if data is None:
+        # Completed before documents were stored, or its document expired: rebuild it, store it.
+        layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
+        data = encode_document(layout_geojson(layout))
+        save_layout_document(storage, str(layout_id), data)
+    return gzip_negotiated(request, data, media_type="application/json")
 
 
 @router.post("/{layout_id}/cancel", response_model=LayoutStatusPublic)
