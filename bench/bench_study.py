@@ -119,10 +119,11 @@ def measure(args: argparse.Namespace, stack: Stack) -> int:
     print()
     print("Best 3 by LCOE:")
     for row in rows[:3]:
-        print(
-            f"  {row['variant']}: {row['lcoe_usd_per_mwh']} USD/MWh, {row['annual_energy_mwh']} MWh, "
-            f"{row['dc_capacity_mwp']:.2f} MWp"
-        )
+        # Clear-sky weather: the LCOE is only a lower bound and the energy an upper bound.
+        lcoe = row.get("lcoe_usd_per_mwh") or row.get("lcoe_lower_bound_usd_per_mwh")
+        mwh = row.get("annual_energy_mwh") or row.get("annual_energy_mwh_upper_bound")
+        bound = " (bounds: clear sky)" if row.get("lcoe_is_lower_bound") else ""
+        print(f"  {row['variant']}: {lcoe} USD/MWh, {mwh} MWh, {row['dc_capacity_mwp']:.2f} MWp{bound}")
     for p in problems[:20]:
         print(f"PROBLEM: {p}")
     return 1 if problems else 0
