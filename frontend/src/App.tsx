@@ -9,6 +9,7 @@ import { Spinner } from "./components/ui/Spinner";
 
 // The map page carries Leaflet and Geoman; the ops page is for admins only: load both on demand.
 const SiteDetailPage = lazy(() => import("./pages/SiteDetailPage").then((m) => ({ default: m.SiteDetailPage })));
+const StudyPage = lazy(() => import("./pages/StudyPage").then((m) => ({ default: m.StudyPage })));
 const OpsPage = lazy(() => import("./pages/OpsPage").then((m) => ({ default: m.OpsPage })));
 import { NotFoundPage } from "./pages/NotFoundPage";
 
@@ -31,6 +32,7 @@ export function App() {
       <Route path="/" element={<Navigate to="/sites" replace />} />
       <Route path="/sites" element={<RequireAuth><SitesPage /></RequireAuth>} />
       <Route path="/sites/:siteId" element={<RequireAuth><SiteDetailPage /></RequireAuth>} />
+      <Route path="/sites/:siteId/studies/:studyId" element={<RequireAuth><StudyPage /></RequireAuth>} />
       <Route path="/ops" element={<RequireAuth><OpsPage /></RequireAuth>} />
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

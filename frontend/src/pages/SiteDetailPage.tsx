@@ -10,6 +10,7 @@ import { useLayoutPolling } from "../hooks/useLayoutPolling";
 import { useTerrainLayer, useTerrainSummary } from "../hooks/useTerrain";
 import { keys } from "../hooks/queryKeys";
 import { parseApiDate, formatArea } from "../lib/format";
+import { layoutName } from "../lib/variant";
 import { SiteMap } from "../components/Map/SiteMap";
 import { MapLegend, slopeLegend } from "../components/Map/MapLegend";
 import { GenerateForm } from "../components/Layouts/GenerateForm";
@@ -59,7 +60,7 @@ export function SiteDetailPage() {
 
   const layouts = useMemo(() => [...(layoutsQuery.data?.data ?? [])].sort(byNewest), [layoutsQuery.data]);
   const layoutNames = useMemo(
-    () => Object.fromEntries(layouts.map((l, i) => [l.id, `Layout ${layouts.length - i}`])),
+    () => Object.fromEntries(layouts.map((l, i) => [l.id, layoutName(layouts.length - i, l.variant)])),
     [layouts],
   );
   const assetLabels = useMemo(
@@ -290,7 +291,7 @@ export function SiteDetailPage() {
               Zoom to layout
             </Button>
             <h3 className="sub-title">Download</h3>
-            <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-${layoutNames[selected.id].replace(" ", "-").toLowerCase()}`} />
+            <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-layout-${layouts.length - layouts.indexOf(selected)}`} />
           </Panel>
         )}
 

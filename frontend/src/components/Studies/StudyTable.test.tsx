@@ -10,7 +10,7 @@ const order = () => screen.getAllByTestId("study-row").map((tr) => within(tr).ge
 describe("StudyTable", () => {
   it("starts sorted by LCOE, lowest first, the failed variant last", () => {
     render(<StudyTable rows={ROWS} onPrefer={() => {}} />);
-    expect(order()).toEqual(["tracker · GCR 0.3", "fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Tracker · GCR 0.3", "Fixed · GCR 0.45", "Fixed · GCR 0.3", "Tracker · GCR 0.45"]);
     expect(screen.getByRole("columnheader", { name: "LCOE ($/MWh)" })).toHaveAttribute("aria-sort", "ascending");
   });
 
@@ -18,13 +18,13 @@ describe("StudyTable", () => {
     const user = userEvent.setup();
     render(<StudyTable rows={ROWS} onPrefer={() => {}} />);
     await user.click(screen.getByRole("button", { name: "MWh/yr" }));
-    expect(order()).toEqual(["tracker · GCR 0.3", "fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Tracker · GCR 0.3", "Fixed · GCR 0.45", "Fixed · GCR 0.3", "Tracker · GCR 0.45"]);
     await user.click(screen.getByRole("button", { name: "MWdc" }));
-    expect(order()).toEqual(["fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Fixed · GCR 0.45", "Fixed · GCR 0.3", "Tracker · GCR 0.3", "Tracker · GCR 0.45"]);
     await user.click(screen.getByRole("button", { name: "CAPEX ($M)" }));
-    expect(order()).toEqual(["fixed · GCR 0.3", "tracker · GCR 0.3", "fixed · GCR 0.45", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Fixed · GCR 0.3", "Tracker · GCR 0.3", "Fixed · GCR 0.45", "Tracker · GCR 0.45"]);
     await user.click(screen.getByRole("button", { name: "CAPEX ($M)" }));
-    expect(order()).toEqual(["fixed · GCR 0.45", "tracker · GCR 0.3", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Fixed · GCR 0.45", "Tracker · GCR 0.3", "Fixed · GCR 0.3", "Tracker · GCR 0.45"]);
     expect(screen.getByRole("columnheader", { name: "CAPEX ($M)" })).toHaveAttribute("aria-sort", "descending");
   });
 
@@ -32,9 +32,9 @@ describe("StudyTable", () => {
     const onPrefer = vi.fn();
     const user = userEvent.setup();
     render(<StudyTable rows={ROWS} onPrefer={onPrefer} />);
-    await user.click(screen.getByLabelText("Prefer fixed · GCR 0.45"));
+    await user.click(screen.getByLabelText("Prefer Fixed · GCR 0.45"));
     expect(onPrefer).toHaveBeenCalledWith("d");
-    expect(screen.getByLabelText("Prefer tracker · GCR 0.45")).toBeDisabled();
+    expect(screen.getByLabelText("Prefer Tracker · GCR 0.45")).toBeDisabled();
   });
 
   it("sortRows puts rows without the value last in either direction", () => {
@@ -65,7 +65,7 @@ describe("YieldCapexScatter", () => {
     expect(circles).toHaveLength(3);
     const preferred = circles.filter((c) => c.getAttribute("r") === "6");
     expect(preferred).toHaveLength(1);
-    expect(preferred[0].textContent).toContain("tracker · GCR 0.3");
+    expect(preferred[0].textContent).toContain("Tracker · GCR 0.3");
     expect(preferred[0].textContent).toContain("(preferred)");
     rerender(<YieldCapexScatter rows={[ROWS[2]]} />);
     expect(screen.getByText("The scatter appears as variants complete.")).toBeInTheDocument();
