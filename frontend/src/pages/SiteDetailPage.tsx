@@ -11,6 +11,7 @@ import { useTerrainLayer, useTerrainSummary } from "../hooks/useTerrain";
 import { keys } from "../hooks/queryKeys";
 import { parseApiDate, formatArea } from "../lib/format";
 import { layoutName } from "../lib/variant";
+import { isUnreachable, plantLayerCounts, unreachableStationBlocks, type AnyFeature } from "../lib/layers";
 import { SiteMap } from "../components/Map/SiteMap";
 import { MapLegend, slopeLegend } from "../components/Map/MapLegend";
 import { GenerateForm } from "../components/Layouts/GenerateForm";
@@ -168,6 +169,19 @@ export function SiteDetailPage() {
   const setbackM = Number(selected?.params.setback_m ?? DEFAULT_SETBACK_M);
   const guides = useSiteGuides(site.data, setbackM);
 
+  // --- layers switched off in the legend
+  const [hiddenLayers, setHiddenLayers] = useState<ReadonlySet<string>>(() => new Set());
+  const toggleLayer = useCallback(
+    (key: string) =>
+      setHiddenLayers((prev) => {
+        const next = new Set(prev);
+        if (next.has(key)) next.delete(key);
+        else next.add(key);
+        return next;
+      }),
+    [],
+  );
+
   // --- comparison
   const [compareIds, setCompareIds] = useState<string[]>([]);
   const compared = layouts.filter((l) => compareIds.includes(l.id));
@@ -197,6 +211,10 @@ export function SiteDetailPage() {
     new Set((layoutFc?.features ?? []).filter((f) => f.properties?.kind === "road").map((f) => String(f.properties?.road_class))),
   ).sort((a, b) => ["spine", "secondary", "spur"].indexOf(a) - ["spine", "secondary", "spur"].indexOf(b));
   const noncompliantRoads = (layoutFc?.features ?? []).filter((f) => f.properties?.kind === "road" && f.properties?.compliant === false).length;
+  const plantCounts = plantLayerCounts((layoutFc?.features ?? []) as AnyFeature[]);
+  const layoutWarnings = selected?.status === "completed" ? selected.warnings : [];
+  const stationBlocks = unreachableStationBlocks(layoutWarnings);
+  const unreachableAssets = (layoutFc?.features ?? []).filter((f) => f.properties?.kind === "asset" && isUnreachable(f.properties ?? {}, stationBlocks)).length;
   const assetCounts: Record<string, number> = {};
   for (const f of layoutFc?.features ?? []) {
     if (f.properties?.kind === "asset") {
@@ -376,6 +394,8 @@ export function SiteDetailPage() {
             onBasemapState={setBasemapState}
             guides={guides.data}
             fitLayoutToken={fitLayoutToken}
+            hiddenLayers={hiddenLayers}
+            layoutWarnings={layoutWarnings}
             points={{
               entry: s.entry_point,
               interconnection: s.interconnection_point ?? null,
@@ -400,6 +420,10 @@ export function SiteDetailPage() {
             hasSetback={(guides.data?.features ?? []).some((f) => f.properties?.kind === "setback")}
             hasBuffers={(guides.data?.features ?? []).some((f) => f.properties?.kind === "exclusion_buffer")}
             noncompliantRoads={noncompliantRoads}
+            plantCounts={plantCounts}
+            unreachableAssets={unreachableAssets}
+            hidden={hiddenLayers}
+            onToggle={toggleLayer}
             slopeClasses={terrain.slope ? slopeLegend(slope.data) : undefined}
             showContours={terrain.contours}
             showBuildable={terrain.buildable}
