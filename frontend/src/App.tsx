@@ -1,6 +1,6 @@
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { lazy, Suspense, type ReactNode } from "react";
-import { useAuth } from "./hooks/useAuth";
+import { lastUserStore, useAuth } from "./hooks/useAuth";
 import { AppShell } from "./components/ui/AppShell";
 import { LoginPage } from "./pages/LoginPage";
 import { RegisterPage } from "./pages/RegisterPage";
@@ -14,9 +14,14 @@ const OpsPage = lazy(() => import("./pages/OpsPage").then((m) => ({ default: m.O
 import { NotFoundPage } from "./pages/NotFoundPage";
 
 function RequireAuth({ children }: { children: ReactNode }) {
-  const { token } = useAuth();
+  const { token, loggedOut } = useAuth();
   const location = useLocation();
-  if (!token) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!token) {
+    // After a deliberate logout the next login starts at its own sites; after an expired session it
+    // returns to this page, but only for the same user (LoginPage checks `forUser`).
+    if (loggedOut) return <Navigate to="/login" replace />;
+    return <Navigate to="/login" replace state={{ from: location.pathname + location.search, forUser: lastUserStore.get() }} />;
+  }
   return (
     <AppShell>
       <Suspense fallback={<div className="page-center"><Spinner size="lg" label="Loading page" /></div>}>{children}</Suspense>

@@ -14,7 +14,7 @@ import { layoutName } from "../lib/variant";
 import { isUnreachable, plantLayerCounts, unreachableStationBlocks, type AnyFeature } from "../lib/layers";
 import { SiteMap } from "../components/Map/SiteMap";
 import { MapLegend, slopeLegend } from "../components/Map/MapLegend";
-import { GenerateForm } from "../components/Layouts/GenerateForm";
+import { GenerateForm, resolutionChoices } from "../components/Layouts/GenerateForm";
 import { JobProgress } from "../components/Layouts/JobProgress";
 import { LayoutList } from "../components/Layouts/LayoutList";
 import { MetricsPanel } from "../components/Layouts/MetricsPanel";
@@ -144,6 +144,12 @@ export function SiteDetailPage() {
   const contours = useTerrainLayer(siteId, "contours", terrain.contours, { ...tp, interval_m: terrain.interval_m });
   const buildable = useTerrainLayer(siteId, "buildable", terrain.buildable, { ...tp, max_slope_deg: terrain.max_slope_deg });
   const summary = useTerrainSummary(siteId, terrain.slope || terrain.contours || terrain.buildable, terrain.resolution_m);
+  // The site's DEM, checked once at 30 m when the page opens: its native cell size sets the form's
+  // default resolution, and when it cannot be had, Generate with terrain is refused up front with
+  // the reason instead of failing after the job starts.
+  const demCheck = useTerrainSummary(siteId, true, 30);
+  const demUnavailable = demCheck.error?.message ?? null;
+  const nativeResolutionM = demCheck.data?.native_resolution_m ?? null;
 
   // --- exclusion zones
   const zones = useZoneMutations(siteId);
@@ -255,6 +261,10 @@ export function SiteDetailPage() {
         <Panel title="Generate layout">
           {profiles.isError && <Alert title="Profiles unavailable">{profiles.error.message}</Alert>}
           <GenerateForm
+            key={siteId}
+            siteId={siteId}
+            demUnavailable={demUnavailable}
+            nativeResolutionM={nativeResolutionM}
             profiles={profiles.data?.data ?? []}
             asyncMode={asyncMode}
             busy={generate.isPending}
@@ -316,7 +326,7 @@ export function SiteDetailPage() {
         {/* Design results (energy, cost, electrical, quantities): components/Design */}
         {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} />}
 
-        <StudiesPanel siteId={s.id} />
+        <StudiesPanel siteId={s.id} resolutionM={nativeResolutionM != null ? resolutionChoices(nativeResolutionM).preferred : null} />
 
         <Panel title="Entry and grid connection">
           <SitePointsPanel

@@ -11,7 +11,7 @@ import { YieldCapexScatter } from "./YieldCapexScatter";
 import { useCreateStudy, useDeleteStudy, usePreferVariant, useSiteStudies, useStudy } from "./studiesApi";
 
 /** Scenario studies of a site: create a grid of variants, follow its progress, compare, prefer one. */
-export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs?: number }) {
+export function StudiesPanel({ siteId, pollMs = 2000, resolutionM }: { siteId: string; pollMs?: number; resolutionM?: number | null }) {
   const studies = useSiteStudies(siteId);
   const [studyId, setStudyId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -47,6 +47,7 @@ export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs
       {creating && (
         <>
           <StudyForm
+            resolutionM={resolutionM}
             busy={create.isPending}
             onSubmit={(body) =>
               create.mutate(body, {
@@ -84,6 +85,11 @@ export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs
             {p.queued ? `, ${p.queued} queued` : ""}
             {p.failed ? `, ${p.failed} failed` : ""}
             {p.cancelled ? `, ${p.cancelled} cancelled` : ""} ({p.percent_done}%)
+          </p>
+          <p className="muted small" data-testid="study-terrain">
+            {d.base.use_terrain === false
+              ? "Flat ground (terrain off)"
+              : `Terrain at ${d.base.dem_resolution_m != null ? String(d.base.dem_resolution_m) : "30"} m resolution${d.base.dem_resolution_m != null ? "" : " (the API's default)"}`}
           </p>
           {d.rows.some((r) => r.weather_source === "clearsky") && (
             <Alert title="Clear-sky weather">Energy is a clear-sky upper bound, not a P50: upload a weather file for a P50.</Alert>
