@@ -411,7 +411,7 @@ test("the map: demo site, basemap, rename, grid point, stale layout, road grades
     );
     await expect(page.locator(".leaflet-tables-pane canvas")).toBeVisible();
     await expect(page.locator(".leaflet-tables-pane path")).toHaveCount(0); // canvas, not 30,000 SVG nodes
-    await expect(legend).toContainText("Tracker · colour = inverter block");
+    await expect(legend).toContainText("Trackers · colour = inverter block");
     await page.getByRole("button", { name: "Zoom to layout" }).click();
     await page.waitForTimeout(500);
     // click a tracker (at this zoom they are under a pixel apart): its popup names its block

@@ -17,6 +17,7 @@ export interface PlantLayer {
   /** Line weight [px] and dash pattern on the map and the legend swatch; `point` layers are dots. */
   weight: number;
   dash?: string;
+  opacity?: number;
   point?: boolean;
   match: (p: Props) => boolean;
 }
@@ -28,11 +29,12 @@ export const GEN_TIE_COLOR = "#be123c";
 /** Outline of an asset a layout warns about (no road reaches it). */
 export const PROBLEM_COLOR = "#dc2626";
 
+/** Drawn in this order (later on top): trenches under the cables they carry, MV over DC. */
 export const PLANT_LAYERS: PlantLayer[] = [
-  { key: "cable-mv", label: "MV cable", color: CABLE_COLORS.mv, weight: 2.5, match: (p) => p.kind === "cable" && p.level === "mv" },
-  { key: "cable-lv", label: "LV AC cable", color: CABLE_COLORS.lv, weight: 1.5, match: (p) => p.kind === "cable" && p.level === "lv" },
+  { key: "trench", label: "Cable trench", color: TRENCH_COLOR, weight: 3, opacity: 0.55, match: (p) => p.kind === "trench" },
   { key: "cable-dc", label: "DC cable", color: CABLE_COLORS.dc, weight: 1, match: (p) => p.kind === "cable" && p.level !== "mv" && p.level !== "lv" },
-  { key: "trench", label: "Cable trench", color: TRENCH_COLOR, weight: 4, match: (p) => p.kind === "trench" },
+  { key: "cable-lv", label: "LV AC cable", color: CABLE_COLORS.lv, weight: 1.5, match: (p) => p.kind === "cable" && p.level === "lv" },
+  { key: "cable-mv", label: "MV cable", color: CABLE_COLORS.mv, weight: 2.5, match: (p) => p.kind === "cable" && p.level === "mv" },
   { key: "gen-tie", label: "Gen-tie line", color: GEN_TIE_COLOR, weight: 3, dash: "10 4 2 4", match: (p) => p.kind === "gen_tie" },
   { key: "fence", label: "Fence", color: FENCE_COLOR, weight: 1.2, dash: "2 3", match: (p) => p.kind === "fence" },
   { key: "gate", label: "Gate", color: GATE_COLOR, weight: 1, point: true, match: (p) => p.kind === "gate" },

@@ -218,7 +218,7 @@ export function SiteMap({
   const stationBlocks = useMemo(() => unreachableStationBlocks(layoutWarnings), [layoutWarnings]);
   // Styles kept stable between renders: react-leaflet restyles every feature when one changes.
   const plantStyles = useMemo(
-    () => Object.fromEntries(PLANT_LAYERS.map((l) => [l.key, { color: l.color, weight: l.weight, dashArray: l.dash, opacity: 0.9, fill: false }])),
+    () => Object.fromEntries(PLANT_LAYERS.map((l) => [l.key, { color: l.color, weight: l.weight, dashArray: l.dash, opacity: l.opacity ?? 0.9, fill: false }])),
     [],
   );
   const roadPathStyle = useCallback(

@@ -61,6 +61,14 @@ describe("study comparison (full width)", () => {
     expect(first).toHaveTextContent("≥ 31.3");
   });
 
+  it("marks every figure of a clear-sky variant as a bound", () => {
+    render(<StudyTable rows={[row({ layout_id: "c", variant: { gcr: 0.3 }, weather_source: "clearsky", lcoe_usd_per_mwh: 30 })]} />);
+    const r = screen.getByTestId("study-row");
+    expect(r).toHaveTextContent("≥ 30.0");
+    expect(r).toHaveTextContent("≤ 12,000");
+    expect(r).toHaveTextContent("≤ 2,000");
+  });
+
   it("the compact sidebar table has variant, status and LCOE only", () => {
     render(<StudyTable compact rows={ROWS} />);
     expect(headers()).toEqual(["Variant", "Status", "LCOE ($/MWh)"]);

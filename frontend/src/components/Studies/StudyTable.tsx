@@ -102,7 +102,12 @@ export function cellValue(r: StudyRow, col: NumColumn, metrics?: MetricsById): {
   const m = metrics?.[r.layout_id] ?? undefined;
   for (const f of col.fields) {
     const v = rec[f.name] ?? (r.status === "completed" ? m?.[f.name] : undefined);
-    if (finite(v)) return { value: v * (f.scale ?? 1), bound: f.bound };
+    if (!finite(v)) continue;
+    // A clear-sky year is an upper bound on energy, so its LCOE is a lower bound (issue 22), even
+    // where the API still names the figure plainly.
+    const clearsky = r.weather_source === "clearsky" && !f.bound;
+    const bound: Bound = clearsky && col.key === "lcoe" ? "≥" : clearsky && (col.key === "mwh" || col.key === "yield") ? "≤" : f.bound;
+    return { value: v * (f.scale ?? 1), bound };
   }
   return null;
 }

@@ -149,7 +149,12 @@ export function YieldCapexScatter({ rows, metrics }: { rows: StudyRow[]; metrics
         ))}
       </svg>
       {hp && (
-        <div className="scatter-tip" role="status" data-testid="scatter-tip" style={{ left: `${(hp.cx / W) * 100}%`, top: `${(hp.cy / H) * 100}%` }}>
+        <div
+          className={`scatter-tip${hp.cx > W * 0.6 ? " scatter-tip-left" : ""}`}
+          role="status"
+          data-testid="scatter-tip"
+          style={{ left: `${(hp.cx / W) * 100}%`, top: `${(hp.cy / H) * 100}%` }}
+        >
           <strong>{hp.label}</strong>
           <br />
           {hp.x.toFixed(2)} M USD · {hp.y.toFixed(0)} kWh/kWp{hp.preferred ? " · preferred" : ""}
