@@ -15,6 +15,7 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, "screenshots");
@@ -223,6 +224,20 @@ test("2. every layer of the plant on the map", async ({ page, request }) => {
     await page.getByRole("button", { name: "Zoom the map to the layout" }).click();
     await page.waitForTimeout(600);
     await shot(page, "21-layered-map");
+  });
+
+  await test.step("the layout's PDF report: its first page as a PNG for a person to look at", async () => {
+    const res = await request.get(`/api/layouts/${layoutId}/export/pdf`, { headers: { Authorization: `Bearer ${a.token}` } });
+    expect(res.status()).toBe(200);
+    const pdf = path.join(SHOTS, "22-pdf-report.pdf");
+    fs.writeFileSync(pdf, await res.body());
+    // Poppler's pdftoppm renders page 1 (apt-get install poppler-utils); without it the PDF is kept.
+    try {
+      execFileSync("pdftoppm", ["-f", "1", "-l", "1", "-r", "100", "-png", "-singlefile", pdf, path.join(SHOTS, "22-pdf-page-1")]);
+      expect(fs.existsSync(path.join(SHOTS, "22-pdf-page-1.png"))).toBe(true);
+    } catch (err) {
+      console.log(`e2e: pdftoppm unavailable, kept ${pdf} (${(err as Error).message.split("\n")[0]})`);
+    }
   });
 });
 
