@@ -354,7 +354,10 @@ def _legend_handles(doc: ExportDocument) -> list[Any]:
                 if (k := station_kva(doc, a)) is not None and a.asset_type == asset_type
             }
         )
-        rating = f", {'/'.join(f'{k:,}' for k in kvas[:2])}{'…' if len(kvas) > 2 else ''} kVA" if kvas else ""
+        # One rating, or the range of ratings (a partial block's station is smaller).
+        rating = (
+            "" if not kvas else f", {kvas[0]:,} kVA" if len(kvas) == 1 else f", {kvas[0]:,}–{kvas[-1]:,} kVA"
+        )
         handles.append(
             Patch(
                 facecolor=asset_color(asset_type),

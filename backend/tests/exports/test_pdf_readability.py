@@ -251,4 +251,4 @@ def test_power_stations_carry_their_kva(tracker_doc: ExportDocument, tracker_pdf
     text = _squash("".join(p.extract_text() for p in tracker_pdf.pages))
     assert f"Powerstation{len(stations)}{total_kva:,.0f}kVA" in text
     first = _squash(tracker_pdf.pages[0].extract_text())
-    assert re.search(r"Powerstation\(\d+,[\d,/]+kVA\)", first)
+    assert re.search(r"Powerstation\(\d+,[\d,]+(–[\d,]+)?kVA\)", first)  # one rating or a range
