@@ -107,6 +107,16 @@ test("1. a study read at a glance", async ({ page, request }) => {
     await expect(page.getByRole("heading", { name: new RegExp(`Results · Layout \\d · ${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) })).toBeVisible();
   });
 
+  await test.step("the sidebar's study table fits the sidebar (no sideways scroll)", async () => {
+    const fit = (await page.evaluate(`(() => {
+      const t = document.querySelector("table.study-table-compact");
+      const side = document.querySelector("aside.sidebar");
+      return { table: t.getBoundingClientRect().right, side: side.getBoundingClientRect().right, scroll: side.scrollWidth, width: side.clientWidth };
+    })()`)) as { table: number; side: number; scroll: number; width: number };
+    expect(fit.table).toBeLessThanOrEqual(fit.side);
+    expect(fit.scroll).toBeLessThanOrEqual(fit.width);
+  });
+
   await test.step("Compare layouts has energy, CAPEX and LCOE rows", async () => {
     const boxes = layouts.getByRole("checkbox");
     await boxes.nth(0).check();

@@ -179,7 +179,11 @@ export function StudyTable({
       <caption>Variants ({rows.length})</caption>
       <thead>
         <tr>
-          {onPrefer && <th scope="col">Preferred</th>}
+          {onPrefer && (
+            <th scope="col" className="col-pref" title="The preferred variant">
+              {compact ? "Pref." : "Preferred"}
+            </th>
+          )}
           <th scope="col">Variant</th>
           <th scope="col">Status</th>
           {columns.map((c) => (
