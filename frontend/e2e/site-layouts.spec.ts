@@ -165,14 +165,14 @@ test("register, upload, generate, watch, compare, export, cancel", async ({ page
     const legend = page.getByRole("complementary", { name: "Map legend" });
     await expect(legend).toContainText("Assets");
     await expect(legend).toContainText("Roads");
-    // a filled asset outline (a road drawn exactly north-south has a zero-width box, which Playwright calls hidden)
-    await expect(page.locator(".leaflet-layout-pane path[fill]:not([fill='none'])").first()).toBeVisible();
+    // a filled asset outline: equipment is drawn in its own pane, above the cables
+    await expect(page.locator(".leaflet-equipment-pane path[fill]:not([fill='none'])").first()).toBeVisible();
     const capacity = page.locator(".metric").filter({ hasText: "Capacity (AC)" });
     await expect(capacity).toContainText(/MWac|kWac/);
     await expect(page.locator(".metric").filter({ hasText: "Road length" })).toContainText(/m/);
     await shot(page, "05-layout");
     // open one asset's popup
-    const assets = page.locator(".leaflet-layout-pane path[fill]:not([fill='none'])");
+    const assets = page.locator(".leaflet-equipment-pane path[fill]:not([fill='none'])");
     await assets.first().click({ force: true });
     await expect(page.locator(".leaflet-popup-content")).toBeVisible();
     await shot(page, "06-asset-popup");
@@ -411,7 +411,7 @@ test("the map: demo site, basemap, rename, grid point, stale layout, road grades
     );
     await expect(page.locator(".leaflet-tables-pane canvas")).toBeVisible();
     await expect(page.locator(".leaflet-tables-pane path")).toHaveCount(0); // canvas, not 30,000 SVG nodes
-    await expect(legend).toContainText("Tracker · colour = inverter block");
+    await expect(legend).toContainText("Trackers · colour = inverter block");
     await page.getByRole("button", { name: "Zoom to layout" }).click();
     await page.waitForTimeout(500);
     // click a tracker (at this zoom they are under a pixel apart): its popup names its block

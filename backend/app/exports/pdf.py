@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import textwrap
 import warnings
+from collections.abc import Collection
 from typing import Any
 
 import matplotlib
@@ -28,7 +29,7 @@ import app
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import EXCLUSION_COLOR, label
 from app.exports.pdf_design import CLEARSKY_RED, design_sections, energy_headline
-from app.exports.pdf_map import _draw_map, _legend, _road_order, nice_length, true_north_deg
+from app.exports.pdf_map import _draw_map, _legend, _road_order, legend_rows, nice_length, true_north_deg
 from app.exports.pdf_page import (
     CJK_FALLBACK_FONTS,
     CONTENT_W_IN,
@@ -45,7 +46,11 @@ from app.exports.pdf_page import (
     _fmt,
     _Report,
     _value_text,
+    fit_size,
+    fit_text,
     key_label,
+    station_kva,
+    table_noun,
 )
 
 __all__ = ["key_label", "nice_length", "terrain_rows", "true_north_deg", "write_pdf"]
@@ -53,7 +58,7 @@ __all__ = ["key_label", "nice_length", "terrain_rows", "true_north_deg", "write_
 # PV design metrics shown in the report's design section: (metrics key, label, unit, decimals).
 DESIGN_METRICS: tuple[tuple[str, str, str, int], ...] = (
     ("structure", "Structure", "", 0),
-    ("table_count", "Tables / trackers", "", 0),
+    ("table_count", "Tables", "", 0),  # "Trackers" for a tracker plant (see _design_section)
     ("module_count", "Modules", "", 0),
     ("block_count", "Inverter blocks", "", 0),
     ("dc_ac_ratio", "DC/AC ratio", "", 2),
@@ -67,6 +72,8 @@ DESIGN_METRICS: tuple[tuple[str, str, str, int], ...] = (
     ("mwdc_per_ha_fenced", "DC density, fenced area", "MWp/ha", 3),
     ("mwdc_per_ha_parcel", "DC density, parcel", "MWp/ha", 3),
 )
+# Height of one row of the plan's legend [in] (7.5 pt text, matplotlib's default label spacing).
+LEGEND_ROW_IN = 0.19
 TERRAIN_NOT_USED = (
     "Terrain was not used for this layout (use_terrain off): the ground was assumed flat, so "
     "slopes and earthwork were not assessed and the cut and fill volumes are zero by construction."
@@ -123,21 +130,39 @@ def _first_page(r: _Report) -> None:
         ("of target", f"{100 * capacity / target:.0f} %" if capacity is not None and target else "–"),
         *([("DC", _fmt(dc / 1000, 2, "MWp"))] if (dc := m("dc_capacity_kwp")) is not None else []),
         ("Storage", _fmt((m("storage_kwh") or 0) / 1000, 1, "MWh")),
-        ("PV tables", f"{len(doc.tables):,}") if doc.tables else ("Assets", _fmt(m("asset_count"), 0)),
+        (table_noun(doc).capitalize(), f"{len(doc.tables):,}")
+        if doc.tables
+        else ("Assets", _fmt(m("asset_count"), 0)),
         ("Roads", _fmt((m("road_length_m") or 0) / 1000, 2, "km")),
         ("Net earthwork", _fmt((cut or 0) - (fill or 0), 0, "m³")),
     ]
     gap = 0.1
     card_w = (CONTENT_W_IN - gap * (len(cards) - 1)) / len(cards)
+    # Every figure fits its card: one size for all values (the largest at which the longest fits),
+    # so the row reads evenly; a label is cut only if even 6 pt does not fit.
+    room = card_w - 0.14 - 0.08
+    value_size = min(fit_size(value, room, 12, bold=True, min_size=7) for _, value in cards)
     for k, (name, value) in enumerate(cards):
         x = MARGIN_IN + k * (card_w + gap)
         r.rect(x, y, card_w, 0.68, LIGHT)
         r.rect(x, y, 0.04, 0.68, NAVY)
-        r.text(x + 0.14, y + 0.33, value, fontsize=12, weight="bold", color=NAVY)
-        r.text(x + 0.14, y + 0.55, name, fontsize=7.5, color=GREY)
+        r.text(
+            x + 0.14,
+            y + 0.33,
+            fit_text(value, room, value_size, bold=True),
+            fontsize=value_size,
+            weight="bold",
+            color=NAVY,
+        )
+        name_size = fit_size(name, room, 7.5, min_size=6)
+        r.text(x + 0.14, y + 0.55, fit_text(name, room, name_size), fontsize=name_size, color=GREY)
     y += 0.68 + 0.2
 
-    map_top, map_bottom = y, PAGE_H_IN - 1.55
+    # The legend sits under the map and the caption under the legend: the map gives up the height
+    # the legend's rows need, so neither overprints the other.
+    caption_y = PAGE_H_IN - 0.75
+    legend_h = legend_rows(doc) * LEGEND_ROW_IN + 0.1
+    map_top, map_bottom = y, min(PAGE_H_IN - 1.55, caption_y - 0.22 - legend_h - 0.08)
     rect = (
         MARGIN_IN / PAGE_W_IN,
         1 - map_bottom / PAGE_H_IN,
@@ -148,7 +173,7 @@ def _first_page(r: _Report) -> None:
     _legend(r.fig, doc, 1 - (map_bottom + 0.08) / PAGE_H_IN)
     r.text(
         MARGIN_IN,
-        PAGE_H_IN - 0.75,
+        caption_y,
         "Figure 1 — Layout plan. Roads are drawn at their design width; exclusion buffers dashed.",
         fontsize=7.5,
         color=GREY,
@@ -160,11 +185,13 @@ def _asset_summary_rows(doc: ExportDocument) -> tuple[list[list[str]], list[str]
     for asset_type in doc.asset_types:
         items = [a for a in doc.assets if a.asset_type == asset_type]
         slopes = [s for s in (a.value("slope_deg") for a in items) if s is not None]
+        kva = [k for k in (station_kva(doc, a) for a in items) if k is not None]
         rows.append(
             [
                 label(asset_type),
                 f"{len(items):,}",
-                _fmt(sum(a.value("capacity_kw") or 0 for a in items), 0),
+                # Power stations convert, they do not generate: their rating, not 0 kW.
+                f"{sum(kva):,.0f} kVA" if kva else _fmt(sum(a.value("capacity_kw") or 0 for a in items), 0),
                 _fmt(sum(a.value("storage_kwh") or 0 for a in items), 0),
                 _fmt(sum(slopes) / len(slopes), 1) if slopes else "–",
                 _fmt(max(slopes), 1) if slopes else "–",
@@ -253,7 +280,7 @@ def _sections(r: _Report) -> None:
             [
                 Col("Asset type", 1.5, "left"),
                 Col("Count", 0.6),
-                Col("Capacity [kW]", 1.15),
+                Col("Capacity [kW / kVA]", 1.45),
                 Col("Storage [kWh]", 1.2),
                 Col("Mean slope [°]", 1.2),
                 Col("Max slope [°]", 1.1),
@@ -326,7 +353,7 @@ def _sections(r: _Report) -> None:
     elif m("dem_resolution_m") is not None or doc.metrics.get("dem_source"):
         r.kv_table(terrain_source_rows(doc))
     if doc.terrain_summary:
-        terrain_kv, classes = terrain_rows(doc.terrain_summary)
+        terrain_kv, classes = terrain_rows(doc.terrain_summary, asset_types=_profile_asset_types(doc))
         r.kv_table(terrain_kv)
         if classes:
             r.table(
@@ -387,19 +414,19 @@ def _sections(r: _Report) -> None:
         shown = doc.equipment[:MAX_SCHEDULE_ROWS]
         r.table(
             [
-                Col("#", 0.5),
+                Col("#", 0.45),
                 Col("Type", 1.3, "left"),
-                Col("Lat [°]", 1.1),
-                Col("Lon [°]", 1.2),
-                Col("kW", 0.9),
-                Col("kWh", 0.9),
-                Col("Ground [m]", 0.95),
-                Col("Slope [°]", 0.8),
-                Col("Pad [m]", 0.9),
+                Col("Lat [°]", 1.05),
+                Col("Lon [°]", 1.15),
+                Col("kW / kVA", 1.05),
+                Col("kWh", 0.7),
+                Col("Ground [m]", 1.05),
+                Col("Slope [°]", 0.85),
+                Col("Pad [m]", 0.85),
                 Col("Cut [m³]", 0.85),
                 Col("Fill [m³]", 0.85),
             ],
-            [_schedule_row(n, a) for n, a in enumerate(shown, start=1)],
+            [_schedule_row(n, a, doc) for n, a in enumerate(shown, start=1)],
             size=7.5,
             row_h=0.2,
         )
@@ -412,7 +439,7 @@ def _sections(r: _Report) -> None:
             )
         if doc.tables:
             r.paragraph(
-                f"The {len(doc.tables):,} PV tables / trackers are listed in tables.csv of the CSV export.",
+                f"The {len(doc.tables):,} {table_noun(doc)} are listed in tables.csv of the CSV export.",
                 size=8,
                 color=GREY,
             )
@@ -444,6 +471,8 @@ def _design_section(r: _Report) -> None:
     rows = []
     for key, name, unit, decimals in present:
         value = doc.metrics[key]
+        if key == "table_count":
+            name = table_noun(doc).capitalize()
         rows.append((name, _fmt(value, decimals, unit) if num(value) is not None else str(value)))
     if rows:
         r.kv_table(rows)
@@ -471,7 +500,7 @@ def _design_section(r: _Report) -> None:
     r.table(
         [
             Col("Inverter block", 1.3, "left"),
-            Col("Tables", 0.9),
+            Col(table_noun(doc).capitalize(), 0.9),
             Col("Modules", 1.0),
             Col("DC [kWp]", 1.1),
             Col("Piles", 0.9),
@@ -487,8 +516,26 @@ def _share(value: Any) -> str:
     return "–" if v is None else f"{100 * v:.1f} %"
 
 
-def terrain_rows(summary: dict[str, Any]) -> tuple[list[tuple[str, str]], list[list[str]]]:
+def _profile_asset_types(doc: ExportDocument) -> set[str] | None:
+    """The asset types of the layout's profile (and any placed), None when the profile is unknown."""
+    from app.engine.profiles import load_profile
+
+    name = doc.params.get("profile") if isinstance(doc.params, dict) else None
+    try:
+        types = set(load_profile(str(name)).asset_types) if name else set()
+    except Exception:  # an unknown or retired profile name: fall back to what was placed
+        types = set()
+    types |= set(doc.asset_types)
+    return types or None
+
+
+def terrain_rows(
+    summary: dict[str, Any], *, asset_types: Collection[str] | None = None
+) -> tuple[list[tuple[str, str]], list[list[str]]]:
     """Key/value rows and slope-class rows for a terrain summary.
+
+    asset_types: when given, buildable shares are listed for these asset types only (a solar
+    report does not list wind turbines).
 
     Understands `app.engine.terrain.TerrainSummary.to_dict()` (shares 0-1 shown as %, slope
     classes as a table, per-limit and per-asset buildable shares as rows); any other key is shown
@@ -506,26 +553,34 @@ def terrain_rows(summary: dict[str, Any]) -> tuple[list[tuple[str, str]], list[l
         elif key == "buildable_share_by_limit" and isinstance(value, dict):
             rows += [(f"Buildable share, slope ≤ {k}°", _share(v)) for k, v in value.items()]
         elif key == "buildable_share_by_asset" and isinstance(value, dict):
-            rows += [(f"Buildable share for {label(str(k))}", _share(v)) for k, v in value.items()]
+            rows += [
+                (f"Buildable share for {label(str(k))}", _share(v))
+                for k, v in value.items()
+                if asset_types is None or k in asset_types
+            ]
         elif isinstance(value, dict):
             rows += [(f"{key_label(key)} › {k}", _value_text(v)) for k, v in value.items()]
         elif key.endswith("_share") or key.endswith("_fraction"):
             rows.append((key_label(key), _share(value)))
         elif key == "crs":
             rows.append(("Terrain CRS", str(value)))
+        elif key in ("resolution_label", "resolution_warning"):
+            # Shown once, in the terrain source rows ("Terrain grid", "Note"), not as a cut sentence.
+            continue
         else:
             rows.append((key_label(key), _value_text(value)))
     return rows, classes
 
 
-def _schedule_row(n: int, a: Item) -> list[str]:
+def _schedule_row(n: int, a: Item, doc: ExportDocument | None = None) -> list[str]:
     c = a.geometry.centroid
+    kva = station_kva(doc, a) if doc is not None else None
     return [
         str(n),
         label(a.asset_type),
         f"{c.y:.6f}",
         f"{c.x:.6f}",
-        _fmt(a.value("capacity_kw"), 0),
+        f"{kva:,.0f} kVA" if kva is not None else _fmt(a.value("capacity_kw"), 0),
         _fmt(a.value("storage_kwh"), 0),
         _fmt(a.value("elevation_m"), 1),
         _fmt(a.value("slope_deg"), 1),

@@ -130,13 +130,13 @@ def _single_line_section(r: _Report) -> None:
     r.table(
         [
             Col("Feeder", 0.6, "left"),
-            Col("Blocks", 1.1, "left"),
+            Col("Blocks", 0.85, "left"),
             Col("MVA", 0.6),
             Col("Length [m]", 0.8),
             Col("Max I [A]", 0.75),
             Col("Loss [kW]", 0.75),
             Col("Drop [%]", 0.7),
-            Col("Conductors", 2.2, "left"),
+            Col("Conductors", 2.6, "left"),
         ],
         body,
         total=total,

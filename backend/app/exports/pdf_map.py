@@ -346,7 +346,18 @@ def _road_order(road_class: str) -> tuple[int, str]:
     )
 
 
-def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
+LEGEND_COLUMNS = 4
+
+
+def legend_rows(doc: ExportDocument) -> int:
+    """Rows the plan's legend takes (LEGEND_COLUMNS entries a row)."""
+    return -(-len(_legend_handles(doc)) // LEGEND_COLUMNS)
+
+
+def _legend_handles(doc: ExportDocument) -> list[Any]:
+    from app.exports.pdf_page import station_kva, table_noun
+
+    noun = table_noun(doc)
     handles: list[Any] = [Patch(facecolor="#f6f5ef", edgecolor=BOUNDARY_COLOR, lw=1.4, label="Site boundary")]
     if doc.exclusions:
         handles.append(
@@ -363,13 +374,28 @@ def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
         if asset_type in TABLE_TYPES:
             continue
         n = counts.get(asset_type) or sum(1 for a in doc.assets if a.asset_type == asset_type)
+        kvas = sorted(
+            {
+                round(k)
+                for a in doc.assets
+                if (k := station_kva(doc, a)) is not None and a.asset_type == asset_type
+            }
+        )
+        # One rating, or the range of ratings (a partial block's station is smaller).
+        rating = (
+            "" if not kvas else f", {kvas[0]:,} kVA" if len(kvas) == 1 else f", {kvas[0]:,}–{kvas[-1]:,} kVA"
+        )
         handles.append(
-            Patch(facecolor=asset_color(asset_type), edgecolor="none", label=f"{label(asset_type)} ({n})")
+            Patch(
+                facecolor=asset_color(asset_type),
+                edgecolor="none",
+                label=f"{label(asset_type)} ({n}{rating})",
+            )
         )
     blocks = [(b, items) for b, items in doc.blocks.items() if b is not None]
     for b, items in blocks[:MAX_LEGEND_BLOCKS]:
         handles.append(
-            Patch(facecolor=block_color(b), edgecolor="none", label=f"Block {b} ({len(items)} tables)")
+            Patch(facecolor=block_color(b), edgecolor="none", label=f"Block {b} ({len(items)} {noun})")
         )
     if len(blocks) > MAX_LEGEND_BLOCKS:
         rest = sum(len(items) for _, items in blocks[MAX_LEGEND_BLOCKS:])
@@ -377,7 +403,7 @@ def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
             Patch(
                 facecolor="#cccccc",
                 edgecolor="none",
-                label=f"{len(blocks) - MAX_LEGEND_BLOCKS} more blocks ({rest} tables)",
+                label=f"{len(blocks) - MAX_LEGEND_BLOCKS} more blocks ({rest} {noun})",
             )
         )
     loose = doc.blocks.get(None, [])
@@ -386,7 +412,7 @@ def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
             Patch(
                 facecolor=asset_color(loose[0].asset_type),
                 edgecolor="none",
-                label=f"Tables without a block ({len(loose)})",
+                label=f"{noun.capitalize()} without a block ({len(loose)})",
             )
         )
     if any(r.compliant for r in doc.roads):
@@ -426,11 +452,16 @@ def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
         handles.append(Line2D([], [], color=CONTOUR_COLOR, lw=0.8, label="Contour [m]"))
     if doc.entry_point is not None:
         handles.append(Line2D([], [], color=ENTRY_COLOR, marker="^", linestyle="none", label="Site entry"))
+    return handles
+
+
+def _legend(fig: Figure, doc: ExportDocument, y_frac: float) -> None:
+    handles = _legend_handles(doc)
     fig.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, y_frac),
-        ncol=min(4, len(handles)),
+        ncol=min(LEGEND_COLUMNS, len(handles)),
         frameon=False,
         fontsize=7.5,
         handlelength=1.6,

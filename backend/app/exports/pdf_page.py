@@ -7,9 +7,13 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from matplotlib import rcParams
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -29,6 +33,73 @@ RULE = "#c9d1db"
 FONTTYPE = 42  # TrueType: embedded subsets with ToUnicode maps, so text stays extractable
 MAX_SCHEDULE_ROWS = 400  # the CSV export has them all
 CJK_FALLBACK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> RendererAgg:
+    # 72 dpi: the renderer's pixels are points.
+    return RendererAgg(8, 8, 72)  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=8192)
+def _width_pt(s: str, size: float, bold: bool, families: tuple[str, ...]) -> float:
+    prop = FontProperties(family=list(families), size=size, weight="bold" if bold else "normal")
+    w, _h, _d = _renderer().get_text_width_height_descent(s, prop, ismath=False)  # type: ignore[no-untyped-call]
+    return float(w)
+
+
+def text_width_in(s: str, size: float, *, bold: bool = False) -> float:
+    """The width [in] of `s` set at `size` [pt] in the report's font (the current rcParams'
+    sans-serif families), as matplotlib will lay it out."""
+    return _width_pt(s, size, bold, tuple(rcParams["font.sans-serif"])) / 72.0
+
+
+def fit_size(s: str, max_w_in: float, size: float, *, bold: bool = False, min_size: float = 6.0) -> float:
+    """The largest font size [pt] ≤ `size`, in 0.25 pt steps down to `min_size`, at which `s`
+    fits in `max_w_in` inches (`min_size` when even that is too wide)."""
+    while size > min_size and text_width_in(s, size, bold=bold) > max_w_in:
+        size -= 0.25
+    return max(size, min_size)
+
+
+def fit_text(s: str, max_w_in: float, size: float, *, bold: bool = False) -> str:
+    """`s`, cut with an ellipsis at the last character that fits `max_w_in` inches at `size` [pt]."""
+    if text_width_in(s, size, bold=bold) <= max_w_in:
+        return s
+    lo, hi = 0, len(s)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if text_width_in(s[:mid] + "…", size, bold=bold) <= max_w_in:
+            lo = mid
+        else:
+            hi = mid - 1
+    return s[:lo].rstrip() + "…"
+
+
+def table_noun(doc: ExportDocument, *, plural: bool = True) -> str:
+    """What the layout's PV structures are called: "trackers" when every one is a single-axis
+    tracker, else "tables" (fixed-tilt tables, or a mix)."""
+    tables = doc.tables
+    tracker = bool(tables) and all(
+        t.asset_type == "tracker" or t.properties.get("structure") == "tracker" for t in tables
+    )
+    if not tables and doc.metrics.get("structure") == "tracker":
+        tracker = True
+    word = "tracker" if tracker else "table"
+    return f"{word}s" if plural else word
+
+
+def station_kva(doc: ExportDocument, item: Any) -> float | None:
+    """A power station's rating [kVA]: its AC power [kW] over the collection system's power factor
+    (electrical params, 0.95 by default as in app.engine.electrical.params), None for other assets."""
+    if getattr(item, "asset_type", None) != "power_station":
+        return None
+    ac = num(item.properties.get("ac_kw"))
+    if ac is None:
+        return None
+    params = (doc.section("electrical") or {}).get("params") or {}
+    pf = num(params.get("power_factor")) or 0.95
+    return ac / pf
 
 
 def _fmt(value: Any, decimals: int = 0, unit: str = "") -> str:
@@ -236,9 +307,12 @@ class _Report:
         widths = [width_in * c.width / weights for c in columns]
         pad = 0.07
 
-        def cell_text(s: str, w_in: float, bold: bool = False) -> str:
-            max_chars = max(3, int((w_in - 2 * pad) / (size * (0.58 if bold else 0.54) / 72)))
-            return s if len(s) <= max_chars else s[: max_chars - 1] + "…"
+        def cell_fit(s: str, w_in: float, bold: bool, base: float) -> tuple[str, float]:
+            # Shrink a long cell down to 80 % of the table's size before cutting it: a cut value
+            # ("30 m grid resampled from ≈ 9…") is worse than a slightly smaller one.
+            room = w_in - 2 * pad
+            fitted = fit_size(s, room, base, bold=bold, min_size=max(5.5, base * 0.8))
+            return fit_text(s, room, fitted, bold=bold), fitted
 
         def draw_row(
             values: Sequence[str], *, header: bool = False, shade: str | None = None, bold: bool = False
@@ -248,11 +322,12 @@ class _Report:
             x = MARGIN_IN
             for col, w, v in zip(columns, widths, values, strict=False):
                 right = col.align == "right"
+                text, fs = cell_fit(str(v), w, header or bold, size - 0.5 if header else size)
                 self.text(
                     x + (w - pad if right else pad),
                     self.y + row_h * 0.68,
-                    str(v) if header else cell_text(str(v), w, bold),
-                    fontsize=size - 0.5 if header else size,
+                    text,
+                    fontsize=fs,
                     ha="right" if right else "left",
                     color="white" if header else "#1b1b1b",
                     weight="bold" if (header or bold) else "normal",
@@ -278,7 +353,23 @@ class _Report:
         self.y += 0.18
 
     def kv_table(self, rows: Sequence[tuple[str, str]], *, width_in: float = CONTENT_W_IN * 0.72) -> None:
-        self.table([Col("Item", 2.2, "left"), Col("Value", 1.4)], rows, width_in=width_in)
+        """Item / value rows; the columns share the width in proportion to their longest text, and
+        the table widens (up to the content width) rather than cut a value."""
+        size, pad = 8.5, 0.07
+        item_w = (
+            max([text_width_in("Item", size, bold=True), *(text_width_in(k, size) for k, _ in rows)])
+            + 2 * pad
+        )
+        value_w = (
+            max([text_width_in("Value", size, bold=True), *(text_width_in(v, size) for _, v in rows)])
+            + 2 * pad
+        )
+        width_in = min(CONTENT_W_IN, max(width_in, item_w + value_w + 0.3))
+        # When both do not fit, the item keeps its width (up to 55 %) and the value takes the rest.
+        if item_w + value_w > width_in:
+            item_w = min(item_w, max(0.55 * width_in, width_in - value_w))
+            value_w = width_in - item_w
+        self.table([Col("Item", item_w, "left"), Col("Value", value_w)], rows, width_in=width_in)
 
     # finish
     def footers(self) -> None:

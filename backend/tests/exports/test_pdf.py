@@ -70,7 +70,9 @@ def test_report_has_map_furniture_terrain_warnings_params_and_version(report) ->
     assert "Elevationmin[m]245.20" in text
     assert "Slopemean[°]2.10" in text
     assert "Buildableshare,slope≤5°87.4%" in text
-    assert "BuildableshareforPVtracker95.0%" in text
+    # Buildable shares of the layout's profile (hybrid) and placed types only: "pv_tracker" is neither.
+    assert "BuildableshareforBESS70.0%" in text
+    assert "BuildableshareforPVtracker" not in text
     assert "5-105.1012.6%" in text  # slope class table: class, area [ha], share
     assert _squash("2 PV blocks sit on slopes steeper than 8°.") in text
     assert "Setback[m]15.00" in text

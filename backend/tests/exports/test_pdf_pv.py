@@ -42,14 +42,14 @@ def test_plan_legend_has_blocks_steep_roads_and_fence(pv_pages: list[str]) -> No
     doc = make_pv_document()
     dc_mwp = sum(t.value("dc_kwp") or 0 for t in doc.tables) / 1000
     assert f"{dc_mwp:.2f}MWp" in first
-    assert "37PVtables" in first  # key figure: value above its label
+    assert "37Tables" in first  # key figure: value above its label (a mix of tables and a tracker)
 
 
 def test_design_parameters_and_block_counts(pv_pages: list[str]) -> None:
     text = _squash("\n".join(pv_pages))
     assert "PVdesign" in text
     for expected in [
-        "StructurefixedTables/trackers37Modules840",
+        "StructurefixedTables37Modules840",
         "DC/ACratio1.30",
         "Ground-coverageratio0.40",
         "Rowpitch12.00m",

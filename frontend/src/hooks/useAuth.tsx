@@ -9,12 +9,34 @@ interface AuthContextValue {
   token: string | null;
   user: User | undefined;
   isLoadingUser: boolean;
-  login: (email: string, password: string) => Promise<void>;
+  /** Logs in and answers the user the token belongs to. */
+  login: (email: string, password: string) => Promise<User>;
   register: (email: string, password: string) => Promise<void>;
   logout: () => void;
   /** Set when the session ended because the API answered 401. */
   sessionExpired: boolean;
+  /** Set when the user logged out: the next login starts at the sites list, not the last page. */
+  loggedOut: boolean;
 }
+
+/** The id of the user last signed in here, so a page left by one user is never reopened for another. */
+export const lastUserStore = {
+  key: "sitelayouts.lastUserId",
+  get(): string | null {
+    try {
+      return localStorage.getItem(this.key);
+    } catch {
+      return null;
+    }
+  },
+  set(id: string): void {
+    try {
+      localStorage.setItem(this.key, id);
+    } catch {
+      // storage unavailable (private mode): the next login starts at the sites list
+    }
+  },
+};
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
@@ -26,6 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [token, setToken] = useState<string | null>(() => tokenStore.get());
   const [sessionExpired, setSessionExpired] = useState(false);
+  const [loggedOut, setLoggedOut] = useState(false);
 
   const clear = useCallback(() => {
     tokenStore.set(null);
@@ -42,14 +65,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [clear]);
 
   const me = useQuery({ queryKey: keys.me, queryFn: api.auth.me, enabled: !!token, staleTime: 5 * 60_000 });
+  useEffect(() => {
+    if (me.data?.id) lastUserStore.set(me.data.id);
+  }, [me.data?.id]);
 
   const login = useCallback(
     async (email: string, password: string) => {
       const res = await api.auth.login(email, password);
+      // Nothing cached for the previous user (their sites, layouts, studies) survives a login.
+      queryClient.clear();
       tokenStore.set(res.access_token);
       setSessionExpired(false);
-      queryClient.removeQueries({ queryKey: keys.me });
+      setLoggedOut(false);
+      const user = await queryClient.fetchQuery({ queryKey: keys.me, queryFn: api.auth.me });
+      lastUserStore.set(user.id);
       setToken(res.access_token);
+      return user;
     },
     [queryClient],
   );
@@ -64,12 +95,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(() => {
     setSessionExpired(false);
+    setLoggedOut(true);
     clear();
   }, [clear]);
 
   const value = useMemo<AuthContextValue>(
-    () => ({ token, user: me.data, isLoadingUser: me.isLoading, login, register, logout, sessionExpired }),
-    [token, me.data, me.isLoading, login, register, logout, sessionExpired],
+    () => ({ token, user: me.data, isLoadingUser: me.isLoading, login, register, logout, sessionExpired, loggedOut }),
+    [token, me.data, me.isLoading, login, register, logout, sessionExpired, loggedOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,14 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/endpoints";
-import type { GenerateRequest } from "../api/types";
+import { isTerminal, type GenerateRequest } from "../api/types";
 import { keys } from "./queryKeys";
 
 export function useProfiles() {
   return useQuery({ queryKey: keys.profiles, queryFn: api.layouts.profiles, staleTime: Infinity });
 }
 
-export function useSiteLayouts(siteId: string) {
-  return useQuery({ queryKey: keys.layouts(siteId), queryFn: () => api.layouts.list(siteId), enabled: !!siteId });
+/**
+ * The site's layouts. While any of them is queued or running (a study's variants, a job started in
+ * another tab) the list is refetched every `pollMs`, so finished variants appear without a reload.
+ */
+export function useSiteLayouts(siteId: string, pollMs = 2000) {
+  return useQuery({
+    queryKey: keys.layouts(siteId),
+    queryFn: () => api.layouts.list(siteId),
+    enabled: !!siteId,
+    refetchInterval: (q) => (q.state.data?.data.some((l) => !isTerminal(l.status)) ? pollMs : false),
+  });
 }
 
 export function useLayoutGeojson(layoutId: string | null, enabled = true) {

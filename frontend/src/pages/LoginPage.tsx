@@ -4,12 +4,15 @@ import { useConfig } from "../hooks/useConfig";
 import { AuthForm } from "../components/Auth/AuthForm";
 
 export function LoginPage() {
-  const { token, login, sessionExpired } = useAuth();
+  const { token, user, login, sessionExpired } = useAuth();
   const config = useConfig();
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from ?? "/sites";
-  if (token) return <Navigate to={from} replace />;
+  const state = location.state as { from?: string; forUser?: string | null } | null;
+  // The page the session ended on, only for the user it belonged to: another user's site would
+  // only answer "not found".
+  const target = (id: string | undefined) => (state?.from && state.forUser && state.forUser === id ? state.from : "/sites");
+  if (token) return <Navigate to={target(user?.id)} replace />;
   return (
     <main className="auth-page">
       <div className="auth-card">
@@ -24,8 +27,8 @@ export function LoginPage() {
           mode="login"
           notice={sessionExpired ? "Your session has ended. Please log in again." : null}
           onSubmit={async (email, password) => {
-            await login(email, password);
-            navigate(from, { replace: true });
+            const me = await login(email, password);
+            navigate(target(me.id), { replace: true });
           }}
         />
         <p className="auth-switch">

@@ -57,6 +57,9 @@ interface World {
   generate: (body: Record<string, unknown>) => Response;
   /** Fields changed by PATCH /api/sites/s1. */
   site?: Record<string, unknown>;
+  /** The site's DEM: its native cell size [m], or the API's answer when it cannot be fetched. */
+  demNativeM?: number | null;
+  demError?: string;
 }
 
 function serve(world: World) {
@@ -105,6 +108,27 @@ function serve(world: World) {
     if (m && method === "DELETE") {
       world.layouts = world.layouts.filter((l) => l.id !== m![1]);
       return new Response(null, { status: 204 });
+    }
+    if (path.startsWith("/api/sites/s1/terrain/summary")) {
+      if (world.demError) return jsonResponse({ detail: world.demError }, 503);
+      return jsonResponse({
+        source: world.demNativeM ? "file" : "flat",
+        crs: "EPSG:32613",
+        resolution_m: 30,
+        cell_count: 100,
+        nodata_share: 0,
+        area_ha: 9,
+        elevation_min_m: 900,
+        elevation_max_m: 910,
+        elevation_mean_m: 905,
+        slope_mean_deg: 1,
+        slope_max_deg: 3,
+        slope_classes: [],
+        buildable_share_by_limit: {},
+        buildable_share_by_asset: {},
+        native_resolution_m: world.demNativeM ?? null,
+        resolution_label: "30 m grid",
+      });
     }
     if (path.startsWith("/api/sites/s1/terrain/slope")) {
       return jsonResponse({
@@ -311,5 +335,64 @@ describe("SiteDetailPage layout deletion", () => {
     await waitFor(() => expect(screen.queryByRole("region", { name: "Results · Layout 1" })).not.toBeInTheDocument());
     expect(calls.some((c) => c.method === "DELETE" && c.path === "/api/layouts/L1")).toBe(true);
     expect(await screen.findByText("No layouts yet.")).toBeInTheDocument();
+  });
+});
+
+describe("SiteDetailPage generate form", () => {
+  const quiet = (extra: Partial<World> = {}): World => {
+    const world: World = {
+      asyncEnabled: true,
+      layouts: [],
+      status: (id) => statusOf(world.layouts.find((l) => l.id === id)!),
+      generate: () => jsonResponse({ layout_id: "L9", status: "queued", message: "Layout queued" }, 202),
+      ...extra,
+    };
+    return world;
+  };
+
+  it("with the DEM unavailable, Generate with terrain is refused with the reason and the fix", async () => {
+    serve(quiet({ demError: "Failed to fetch DEM data: the elevation service is unavailable; try again later" }));
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByRole("option", { name: "Solar farm" });
+    const why = await screen.findByTestId("dem-unavailable");
+    expect(why).toHaveTextContent("the elevation service is unavailable");
+    expect(why).toHaveTextContent("Turn off Use terrain, or upload a DEM");
+    expect(screen.getByRole("button", { name: "Generate layout" })).toBeDisabled();
+    await user.click(screen.getByLabelText("Use terrain (slope, earthwork)"));
+    expect(screen.queryByTestId("dem-unavailable")).toBeNull();
+    expect(screen.getByRole("button", { name: "Generate layout" })).toBeEnabled();
+  });
+
+  it("defaults the resolution to what the site's DEM resolves (≈ 93 m demo DEM: no avoidable warning)", async () => {
+    const { calls } = serve(quiet({ demNativeM: 92.6 }));
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByRole("option", { name: "Solar farm" });
+    await waitFor(() => expect(screen.getByLabelText("DEM resolution")).toHaveValue("93"));
+    await user.click(screen.getByRole("button", { name: "Generate layout" }));
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/layouts/generate")).toBe(true));
+    expect(JSON.parse(String(calls.find((c) => c.path === "/api/layouts/generate")!.body)).dem_resolution_m).toBe(93);
+    // A finer grid is still allowed, with the reason it adds nothing.
+    await user.selectOptions(screen.getByLabelText("DEM resolution"), "10");
+    expect(screen.getByTestId("resolution-hint")).toHaveTextContent("≈ 93 m cells");
+  });
+
+  it("keeps the form's values per site across a reload", async () => {
+    serve(quiet());
+    const user = userEvent.setup();
+    const first = renderPage();
+    await screen.findByRole("option", { name: "Solar farm" });
+    await user.clear(screen.getByLabelText("Target capacity"));
+    await user.type(screen.getByLabelText("Target capacity"), "20");
+    await user.selectOptions(screen.getByLabelText("Structure"), "tracker");
+    await user.selectOptions(screen.getByLabelText("DEM resolution"), "30");
+    first.unmount(); // a reload: nothing survives but localStorage
+    renderPage();
+    await screen.findByRole("option", { name: "Solar farm" });
+    expect(screen.getByLabelText("Target capacity")).toHaveValue(20);
+    expect(screen.getByLabelText("Structure")).toHaveValue("tracker");
+    expect(screen.getByLabelText("DEM resolution")).toHaveValue("30");
+    expect(JSON.parse(localStorage.getItem("sitelayouts.generate.s1")!)).toMatchObject({ capacity: "20", resolution: 30 });
   });
 });

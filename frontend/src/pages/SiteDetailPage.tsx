@@ -10,9 +10,11 @@ import { useLayoutPolling } from "../hooks/useLayoutPolling";
 import { useTerrainLayer, useTerrainSummary } from "../hooks/useTerrain";
 import { keys } from "../hooks/queryKeys";
 import { parseApiDate, formatArea } from "../lib/format";
+import { layoutName } from "../lib/variant";
+import { isUnreachable, plantLayerCounts, unreachableStationBlocks, type AnyFeature } from "../lib/layers";
 import { SiteMap } from "../components/Map/SiteMap";
 import { MapLegend, slopeLegend } from "../components/Map/MapLegend";
-import { GenerateForm } from "../components/Layouts/GenerateForm";
+import { GenerateForm, resolutionChoices } from "../components/Layouts/GenerateForm";
 import { JobProgress } from "../components/Layouts/JobProgress";
 import { LayoutList } from "../components/Layouts/LayoutList";
 import { MetricsPanel } from "../components/Layouts/MetricsPanel";
@@ -59,7 +61,7 @@ export function SiteDetailPage() {
 
   const layouts = useMemo(() => [...(layoutsQuery.data?.data ?? [])].sort(byNewest), [layoutsQuery.data]);
   const layoutNames = useMemo(
-    () => Object.fromEntries(layouts.map((l, i) => [l.id, `Layout ${layouts.length - i}`])),
+    () => Object.fromEntries(layouts.map((l, i) => [l.id, layoutName(layouts.length - i, l.variant)])),
     [layouts],
   );
   const assetLabels = useMemo(
@@ -142,6 +144,12 @@ export function SiteDetailPage() {
   const contours = useTerrainLayer(siteId, "contours", terrain.contours, { ...tp, interval_m: terrain.interval_m });
   const buildable = useTerrainLayer(siteId, "buildable", terrain.buildable, { ...tp, max_slope_deg: terrain.max_slope_deg });
   const summary = useTerrainSummary(siteId, terrain.slope || terrain.contours || terrain.buildable, terrain.resolution_m);
+  // The site's DEM, checked once at 30 m when the page opens: its native cell size sets the form's
+  // default resolution, and when it cannot be had, Generate with terrain is refused up front with
+  // the reason instead of failing after the job starts.
+  const demCheck = useTerrainSummary(siteId, true, 30);
+  const demUnavailable = demCheck.error?.message ?? null;
+  const nativeResolutionM = demCheck.data?.native_resolution_m ?? null;
 
   // --- exclusion zones
   const zones = useZoneMutations(siteId);
@@ -166,6 +174,19 @@ export function SiteDetailPage() {
   const [fitLayoutToken, setFitLayoutToken] = useState(0);
   const setbackM = Number(selected?.params.setback_m ?? DEFAULT_SETBACK_M);
   const guides = useSiteGuides(site.data, setbackM);
+
+  // --- layers switched off in the legend
+  const [hiddenLayers, setHiddenLayers] = useState<ReadonlySet<string>>(() => new Set());
+  const toggleLayer = useCallback(
+    (key: string) =>
+      setHiddenLayers((prev) => {
+        const next = new Set(prev);
+        if (next.has(key)) next.delete(key);
+        else next.add(key);
+        return next;
+      }),
+    [],
+  );
 
   // --- comparison
   const [compareIds, setCompareIds] = useState<string[]>([]);
@@ -196,6 +217,10 @@ export function SiteDetailPage() {
     new Set((layoutFc?.features ?? []).filter((f) => f.properties?.kind === "road").map((f) => String(f.properties?.road_class))),
   ).sort((a, b) => ["spine", "secondary", "spur"].indexOf(a) - ["spine", "secondary", "spur"].indexOf(b));
   const noncompliantRoads = (layoutFc?.features ?? []).filter((f) => f.properties?.kind === "road" && f.properties?.compliant === false).length;
+  const plantCounts = plantLayerCounts((layoutFc?.features ?? []) as AnyFeature[]);
+  const layoutWarnings = selected?.status === "completed" ? selected.warnings : [];
+  const stationBlocks = unreachableStationBlocks(layoutWarnings);
+  const unreachableAssets = (layoutFc?.features ?? []).filter((f) => f.properties?.kind === "asset" && isUnreachable(f.properties ?? {}, stationBlocks)).length;
   const assetCounts: Record<string, number> = {};
   for (const f of layoutFc?.features ?? []) {
     if (f.properties?.kind === "asset") {
@@ -236,6 +261,10 @@ export function SiteDetailPage() {
         <Panel title="Generate layout">
           {profiles.isError && <Alert title="Profiles unavailable">{profiles.error.message}</Alert>}
           <GenerateForm
+            key={siteId}
+            siteId={siteId}
+            demUnavailable={demUnavailable}
+            nativeResolutionM={nativeResolutionM}
             profiles={profiles.data?.data ?? []}
             asyncMode={asyncMode}
             busy={generate.isPending}
@@ -290,14 +319,14 @@ export function SiteDetailPage() {
               Zoom to layout
             </Button>
             <h3 className="sub-title">Download</h3>
-            <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-${layoutNames[selected.id].replace(" ", "-").toLowerCase()}`} />
+            <ExportButtons layoutId={selected.id} baseName={`${s.name.replace(/[^\w.-]+/g, "_")}-layout-${layouts.length - layouts.indexOf(selected)}`} />
           </Panel>
         )}
 
         {/* Design results (energy, cost, electrical, quantities): components/Design */}
         {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} />}
 
-        <StudiesPanel siteId={s.id} />
+        <StudiesPanel siteId={s.id} resolutionM={nativeResolutionM != null ? resolutionChoices(nativeResolutionM).preferred : null} />
 
         <Panel title="Entry and grid connection">
           <SitePointsPanel
@@ -375,6 +404,8 @@ export function SiteDetailPage() {
             onBasemapState={setBasemapState}
             guides={guides.data}
             fitLayoutToken={fitLayoutToken}
+            hiddenLayers={hiddenLayers}
+            layoutWarnings={layoutWarnings}
             points={{
               entry: s.entry_point,
               interconnection: s.interconnection_point ?? null,
@@ -399,6 +430,10 @@ export function SiteDetailPage() {
             hasSetback={(guides.data?.features ?? []).some((f) => f.properties?.kind === "setback")}
             hasBuffers={(guides.data?.features ?? []).some((f) => f.properties?.kind === "exclusion_buffer")}
             noncompliantRoads={noncompliantRoads}
+            plantCounts={plantCounts}
+            unreachableAssets={unreachableAssets}
+            hidden={hiddenLayers}
+            onToggle={toggleLayer}
             slopeClasses={terrain.slope ? slopeLegend(slope.data) : undefined}
             showContours={terrain.contours}
             showBuildable={terrain.buildable}

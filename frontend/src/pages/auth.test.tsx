@@ -120,4 +120,47 @@ describe("accounts", () => {
     expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
     expect(tokenStore.get()).toBeNull();
   });
+
+  it("after one user logs out on a site page, the next user starts at their own sites", async () => {
+    tokenStore.set("tok-ada");
+    const BOB = { ...USER, id: "u2", email: "bob@example.com" };
+    let who = USER;
+    const { calls } = mockFetch(({ path, headers }) => {
+      if (path === "/api/auth/token") {
+        who = BOB;
+        return jsonResponse({ access_token: "tok-bob", token_type: "bearer" });
+      }
+      if (path === "/api/auth/me") return jsonResponse(headers.get("Authorization") === "Bearer tok-bob" ? BOB : who);
+      if (path === "/api/sites") return jsonResponse({ data: [], count: 0 });
+      if (path.startsWith("/api/sites/s1")) return jsonResponse({ detail: "site s1 not found" }, 404);
+      return jsonResponse(CONFIG);
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />, { route: "/sites/s1" });
+    await user.click(await screen.findByRole("button", { name: "Log out" }));
+    await user.type(await screen.findByLabelText("Email"), "bob@example.com");
+    await user.type(screen.getByLabelText("Password"), "longpassword");
+    await user.click(screen.getByRole("button", { name: "Log in" }));
+    expect(await screen.findByText(/No sites yet/)).toBeInTheDocument();
+    expect(screen.queryByText(/Could not load the site/)).toBeNull();
+    expect(calls.filter((c) => c.path === "/api/sites/s1" && c.headers.get("Authorization") === "Bearer tok-bob")).toHaveLength(0);
+  });
+
+  it("after an expired session the same user returns to the page they were on", async () => {
+    localStorage.setItem("sitelayouts.lastUserId", USER.id);
+    mockFetch(({ path }) => {
+      if (path === "/api/auth/token") return jsonResponse({ access_token: "tok-new", token_type: "bearer" });
+      if (path === "/api/auth/me") return jsonResponse(USER);
+      if (path === "/api/sites") return jsonResponse({ data: [], count: 0 });
+      if (path === "/api/ops/summary") return jsonResponse({ detail: "admins only" }, 403);
+      return jsonResponse(CONFIG);
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />, { route: "/ops" });
+    await user.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await user.type(screen.getByLabelText("Password"), "longpassword");
+    await user.click(screen.getByRole("button", { name: "Log in" }));
+    await waitFor(() => expect(screen.queryByRole("heading", { name: "Log in" })).toBeNull());
+    expect(screen.queryByText(/No sites yet/)).toBeNull();
+  });
 });

@@ -4,7 +4,22 @@ import { formatArea, formatDcPower, formatEnergy, formatLength, formatNumber, fo
 interface Row {
   label: string;
   value: (l: Layout) => string;
+  /** Shown only when some compared layout has the figure. */
+  optional?: (l: Layout) => boolean;
 }
+
+const metric = (l: Layout, k: string): number | null => {
+  const v = (l.metrics as Record<string, unknown> | null)?.[k];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+};
+/** A figure, or its clear-sky bound with the bound's mark ("≤ 41,200 MWh/yr (clear-sky upper bound)"). */
+const figure = (l: Layout, k: string, boundKey: string, mark: string, fmt: (x: number) => string, what: string): string => {
+  const v = metric(l, k);
+  if (v != null) return fmt(v);
+  const b = metric(l, boundKey);
+  return b != null ? `${mark} ${fmt(b)} (${what})` : "—";
+};
+const mwh = (x: number) => `${formatNumber(x, 0)} MWh/yr`;
 
 const ROWS: Row[] = [
   { label: "Profile", value: (l) => humanize(l.params.profile) },
@@ -15,6 +30,14 @@ const ROWS: Row[] = [
   { label: "DC capacity", value: (l) => formatDcPower(l.metrics?.dc_capacity_kwp) },
   { label: "DC/AC ratio", value: (l) => formatNumber(l.metrics?.dc_ac_ratio, 2) },
   { label: "Structure", value: (l) => (l.metrics?.structure ? humanize(l.metrics.structure) : "—") },
+  { label: "Energy", value: (l) => figure(l, "annual_energy_mwh", "annual_energy_mwh_upper_bound", "≤", mwh, "clear-sky upper bound") },
+  { label: "P90 (1 year)", value: (l) => (metric(l, "p90_1yr_mwh") != null ? mwh(metric(l, "p90_1yr_mwh")!) : "—"), optional: (l) => metric(l, "p90_1yr_mwh") != null },
+  {
+    label: "Specific yield",
+    value: (l) => figure(l, "specific_yield_kwh_per_kwp", "specific_yield_kwh_per_kwp_upper_bound", "≤", (x) => `${formatNumber(x, 0)} kWh/kWp`, "clear-sky upper bound"),
+  },
+  { label: "CAPEX", value: (l) => (metric(l, "capex_usd") != null ? `$${formatNumber(metric(l, "capex_usd")! / 1e6, 2)} M` : "—") },
+  { label: "LCOE", value: (l) => figure(l, "lcoe_usd_per_mwh", "lcoe_lower_bound_usd_per_mwh", "≥", (x) => `$${formatNumber(x, 1)}/MWh`, "lower bound") },
   { label: "Tables", value: (l) => formatNumber(l.metrics?.table_count) },
   { label: "Storage", value: (l) => formatEnergy(l.metrics?.storage_kwh) },
   { label: "Assets", value: (l) => formatNumber(l.metrics?.asset_count) },
@@ -52,7 +75,7 @@ export function CompareTable({ layouts, names, onClose }: { layouts: Layout[]; n
             </tr>
           </thead>
           <tbody>
-            {ROWS.map((r) => (
+            {ROWS.filter((r) => !r.optional || layouts.some(r.optional)).map((r) => (
               <tr key={r.label}>
                 <th scope="row">{r.label}</th>
                 {layouts.map((l) => (

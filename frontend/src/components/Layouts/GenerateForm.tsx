@@ -55,6 +55,57 @@ export function pvDesign(f: PvFields): PvDesignInput | undefined {
   return f.structure === "fixed" && Object.keys(out).length === 1 ? undefined : out;
 }
 
+/** The API's terrain grid limits [m] (LayoutGenerate.dem_resolution_m: 1-100). */
+const MAX_RESOLUTION_M = 100;
+/** A grid up to this factor finer than its DEM is not warned about (backend engine/terrain.py FINER_TOLERANCE). */
+const FINER_TOLERANCE = 1.25;
+
+/**
+ * The resolutions offered for a DEM of native cell size `nativeM` [m]: the usual ones, plus the
+ * DEM's own (rounded up) when it is coarser than all of them; and the default, the finest grid the
+ * DEM can support without a resolution warning (10 m when the DEM is unknown or fine enough).
+ */
+export function resolutionChoices(nativeM: number | null | undefined): { options: number[]; preferred: number } {
+  if (nativeM == null || !(nativeM > 0)) return { options: DEM_RESOLUTIONS, preferred: 10 };
+  const own = Math.min(MAX_RESOLUTION_M, Math.ceil(nativeM));
+  const options = Array.from(new Set([...DEM_RESOLUTIONS, ...(own > Math.max(...DEM_RESOLUTIONS) ? [own] : [])])).sort((a, b) => a - b);
+  const preferred = options.find((r) => r >= 10 && r * FINER_TOLERANCE >= nativeM) ?? options[options.length - 1];
+  return { options, preferred };
+}
+
+interface StoredForm {
+  capacity: string;
+  unit: "kW" | "MW";
+  profile: string;
+  strategy: string;
+  useTerrain: boolean;
+  resolution: number;
+  setback: string;
+  pv: PvFields;
+}
+
+/** The form's values of one site, kept in localStorage so a reload keeps them. */
+export const formStore = {
+  key: (siteId: string) => `sitelayouts.generate.${siteId}`,
+  load(siteId: string | undefined): Partial<StoredForm> {
+    if (!siteId) return {};
+    try {
+      const v = JSON.parse(localStorage.getItem(this.key(siteId)) ?? "{}") as Partial<StoredForm>;
+      return v && typeof v === "object" ? v : {};
+    } catch {
+      return {};
+    }
+  },
+  save(siteId: string | undefined, v: StoredForm): void {
+    if (!siteId) return;
+    try {
+      localStorage.setItem(this.key(siteId), JSON.stringify(v));
+    } catch {
+      // storage full or unavailable: the form still works, it just forgets on reload
+    }
+  },
+};
+
 export interface GenerateFormProps {
   profiles: Profile[];
   asyncMode: boolean;
@@ -62,23 +113,41 @@ export interface GenerateFormProps {
   disabled?: boolean;
   disabledReason?: string;
   onSubmit: (params: LayoutParams) => void;
+  /** Keeps the values per site across reloads (localStorage). */
+  siteId?: string;
+  /** Why the site's DEM cannot be had (e.g. the elevation service is down): terrain runs are refused. */
+  demUnavailable?: string | null;
+  /** The site's DEM cell size [m]: the default resolution follows it (see resolutionChoices). */
+  nativeResolutionM?: number | null;
 }
 
 /** Target capacity (kW or MW), profile, strategy, terrain and DEM resolution. */
-export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReason, onSubmit }: GenerateFormProps) {
-  const [capacity, setCapacity] = useState("5");
-  const [unit, setUnit] = useState<"kW" | "MW">("MW");
-  const [profile, setProfile] = useState("");
-  const [strategy, setStrategy] = useState("balanced");
-  const [useTerrain, setUseTerrain] = useState(true);
-  const [resolution, setResolution] = useState(10);
-  const [setback, setSetback] = useState("");
+export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReason, onSubmit, siteId, demUnavailable, nativeResolutionM }: GenerateFormProps) {
+  const [stored] = useState(() => formStore.load(siteId));
+  const [capacity, setCapacity] = useState(stored.capacity ?? "5");
+  const [unit, setUnit] = useState<"kW" | "MW">(stored.unit ?? "MW");
+  const [profile, setProfile] = useState(stored.profile ?? "");
+  const [strategy, setStrategy] = useState(stored.strategy ?? "balanced");
+  const [useTerrain, setUseTerrain] = useState(stored.useTerrain ?? true);
+  const [resolution, setResolutionState] = useState<number | null>(stored.resolution ?? null);
+  const [setback, setSetback] = useState(stored.setback ?? "");
   const [error, setError] = useState<string | null>(null);
-  const [pv, setPv] = useState<PvFields>(EMPTY_PV);
+  const [pv, setPv] = useState<PvFields>({ ...EMPTY_PV, ...(stored.pv ?? {}) });
   const setPvField = <K extends keyof PvFields>(k: K, v: PvFields[K]) => setPv((old) => ({ ...old, [k]: v }));
+  // Until the user picks one, the resolution follows the site's DEM (its native cell size).
+  const choices = resolutionChoices(nativeResolutionM);
+  const effectiveResolution = resolution ?? choices.preferred;
+  const resolutionOptions = choices.options.includes(effectiveResolution) ? choices.options : [...choices.options, effectiveResolution].sort((a, b) => a - b);
+  const setResolution = (r: number) => setResolutionState(r);
 
   useEffect(() => {
-    if (!profile && profiles.length > 0) setProfile(profiles[0].name);
+    formStore.save(siteId, { capacity, unit, profile, strategy, useTerrain, resolution: resolution ?? undefined, setback, pv } as StoredForm);
+  }, [siteId, capacity, unit, profile, strategy, useTerrain, resolution, setback, pv]);
+
+  const terrainBlocked = useTerrain && !!demUnavailable;
+
+  useEffect(() => {
+    if (profiles.length > 0 && !profiles.some((p) => p.name === profile)) setProfile(profiles[0].name);
   }, [profiles, profile]);
 
   const selectedProfile = profiles.find((p) => p.name === profile);
@@ -114,7 +183,7 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
       profile,
       strategy,
       use_terrain: useTerrain,
-      dem_resolution_m: resolution,
+      dem_resolution_m: effectiveResolution,
       ...(setbackValue !== undefined ? { setback_m: setbackValue } : {}),
       ...(pvBody ? { pv: pvBody } : {}),
     });
@@ -172,10 +241,10 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
       <div className="form-row">
         <Field label="DEM resolution" className="grow">
           {({ id }) => (
-            <select id={id} value={resolution} onChange={(e) => setResolution(Number(e.target.value))} disabled={!useTerrain}>
-              {DEM_RESOLUTIONS.map((r) => (
+            <select id={id} value={effectiveResolution} onChange={(e) => setResolution(Number(e.target.value))} disabled={!useTerrain}>
+              {resolutionOptions.map((r) => (
                 <option key={r} value={r}>
-                  {r} m
+                  {r} m{nativeResolutionM && r === Math.min(MAX_RESOLUTION_M, Math.ceil(nativeResolutionM)) ? " (the DEM's own)" : ""}
                 </option>
               ))}
             </select>
@@ -265,12 +334,31 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
         <input id="use-terrain" type="checkbox" checked={useTerrain} onChange={(e) => setUseTerrain(e.target.checked)} />
         <label htmlFor="use-terrain">Use terrain (slope, earthwork)</label>
       </div>
+      {nativeResolutionM != null && useTerrain && effectiveResolution * FINER_TOLERANCE < nativeResolutionM && (
+        <p className="field-hint" data-testid="resolution-hint">
+          The site's DEM has ≈ {Math.round(nativeResolutionM)} m cells: a {effectiveResolution} m grid adds no detail and the layout will carry a
+          resolution warning.
+        </p>
+      )}
       {error && (
         <p className="field-error" role="alert">
           {error}
         </p>
       )}
-      <Button type="submit" variant="primary" busy={busy} disabled={disabled} className="btn-block" title={disabled ? disabledReason : undefined}>
+      {terrainBlocked && (
+        <p className="field-error" role="alert" data-testid="dem-unavailable">
+          The terrain (DEM) for this site could not be fetched: {demUnavailable.replace(/\.?\s*$/, ".")} Turn off Use terrain, or upload a DEM (a GeoTIFF in the
+          server's DEM folder, DEM_PATH) and try again.
+        </p>
+      )}
+      <Button
+        type="submit"
+        variant="primary"
+        busy={busy}
+        disabled={disabled || terrainBlocked}
+        className="btn-block"
+        title={disabled ? disabledReason : terrainBlocked ? "The DEM is unavailable: turn off Use terrain, or upload a DEM" : undefined}
+      >
         {asyncMode ? "Generate layout" : "Generate layout (sync)"}
       </Button>
       {disabled && disabledReason && <p className="field-hint">{disabledReason}</p>}

@@ -1,6 +1,7 @@
 import type { Layout } from "../../api/types";
 import { formatDateTime, formatPower, humanize } from "../../lib/format";
 import { StatusBadge } from "../ui/StatusBadge";
+import { variantLabel } from "../../lib/variant";
 
 /** The site's layouts: pick one to show on the map, tick several to compare. */
 export function LayoutList({ layouts, selectedId, compareIds, onSelect, onToggleCompare }: {
@@ -34,6 +35,11 @@ export function LayoutList({ layouts, selectedId, compareIds, onSelect, onToggle
                   </span>
                 )}
               </span>
+              {l.variant && Object.keys(l.variant).length > 0 && (
+                <span className="layout-meta layout-variant" data-testid="layout-variant">
+                  {variantLabel(l.variant)}
+                </span>
+              )}
               <span className="layout-meta">
                 {formatPower(l.metrics?.total_capacity_kw ?? l.params.target_capacity_kw)} · {humanize(l.params.profile)} ·{" "}
                 {humanize(l.params.strategy)}

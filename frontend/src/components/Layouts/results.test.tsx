@@ -163,7 +163,7 @@ describe("MapLegend", () => {
       />,
     );
     const legend = screen.getByRole("complementary", { name: "Map legend" });
-    for (const t of ["Setback line", "Exclusion buffer", "Grid interconnection", "PV table · colour = inverter block", "Power station", "Too steep for trucks"]) {
+    for (const t of ["Setback line", "Exclusion buffer", "Grid interconnection", "PV tables · colour = inverter block", "Power station", "Too steep for trucks"]) {
       expect(within(legend).getByText(t, { exact: false })).toBeInTheDocument();
     }
   });

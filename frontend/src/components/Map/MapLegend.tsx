@@ -15,6 +15,7 @@ import {
   slopeColor,
 } from "../../lib/colors";
 import { humanize } from "../../lib/format";
+import { PLANT_LAYERS, PROBLEM_COLOR } from "../../lib/layers";
 
 export interface LegendProps {
   /** asset type → count in the shown layout */
@@ -31,6 +32,24 @@ export interface LegendProps {
   hasBuffers?: boolean;
   /** Road segments over the grade limit in the shown layout. */
   noncompliantRoads?: number;
+  /** Features per plant layer (PLANT_LAYERS key → count) in the shown layout. */
+  plantCounts?: Record<string, number>;
+  /** Assets no road reaches (outlined on the map). */
+  unreachableAssets?: number;
+  /** Layers switched off; `onToggle` switches one (PLANT_LAYERS keys, "roads", "tables", "equipment"). */
+  hidden?: ReadonlySet<string>;
+  onToggle?: (key: string) => void;
+}
+
+/** A legend entry with a checkbox that shows or hides its layer on the map. */
+function Toggle({ layer, hidden, onToggle, children }: { layer: string; hidden?: ReadonlySet<string>; onToggle?: (key: string) => void; children: React.ReactNode }) {
+  if (!onToggle) return <>{children}</>;
+  return (
+    <label className="legend-toggle">
+      <input type="checkbox" checked={!hidden?.has(layer)} onChange={() => onToggle(layer)} data-layer={layer} />
+      {children}
+    </label>
+  );
 }
 
 /** Slope classes shown in the legend: those of the loaded overlay, else the default edges. */
@@ -72,7 +91,12 @@ export function MapLegend({
   hasSetback,
   hasBuffers,
   noncompliantRoads = 0,
+  plantCounts = {},
+  unreachableAssets = 0,
+  hidden,
+  onToggle,
 }: LegendProps) {
+  const plant = PLANT_LAYERS.filter((l) => (plantCounts[l.key] ?? 0) > 0);
   const assetTypes = Object.keys(assetCounts).sort();
   return (
     <aside className="legend" aria-label="Map legend">
@@ -91,27 +115,38 @@ export function MapLegend({
           <ul>
             {assetTypes.map((t) => (
               <li key={t}>
-                {TABLE_TYPES.has(t) ? (
-                  <>
-                    <span className="swatch-blocks" aria-hidden="true">
-                      {[0, 1, 2].map((b) => <Swatch key={b} color={blockColor(b)} />)}
-                    </span>{" "}
-                    {humanize(t)} · colour = inverter block
-                  </>
-                ) : (
-                  <>
-                    <Swatch color={assetColor(t)} /> {assetLabels[t] ?? humanize(t)}
-                  </>
-                )}{" "}
+                <Toggle layer={TABLE_TYPES.has(t) ? "tables" : "equipment"} hidden={hidden} onToggle={onToggle}>
+                  {TABLE_TYPES.has(t) ? (
+                    <>
+                      <span className="swatch-blocks" aria-hidden="true">
+                        {[0, 1, 2].map((b) => <Swatch key={b} color={blockColor(b)} />)}
+                      </span>{" "}
+                      {t === "tracker" ? "Trackers" : `${humanize(t)}s`} · colour = inverter block
+                    </>
+                  ) : (
+                    <>
+                      <Swatch color={assetColor(t)} /> {assetLabels[t] ?? humanize(t)}
+                    </>
+                  )}
+                </Toggle>{" "}
                 <span className="legend-count">{assetCounts[t]}</span>
               </li>
             ))}
+            {unreachableAssets > 0 && (
+              <li className="legend-problem">
+                <Swatch color={PROBLEM_COLOR} kind="outline" /> No road reaches it <span className="legend-count">{unreachableAssets}</span>
+              </li>
+            )}
           </ul>
         </>
       )}
       {roadClasses.length > 0 && (
         <>
-          <h3 className="legend-sub">Roads</h3>
+          <h3 className="legend-sub">
+            <Toggle layer="roads" hidden={hidden} onToggle={onToggle}>
+              Roads
+            </Toggle>
+          </h3>
           <ul>
             {roadClasses.map((c) => {
               const s = ROAD_STYLES[c] ?? { color: "#6b7280", weight: 2, label: humanize(c) };
@@ -126,6 +161,21 @@ export function MapLegend({
                 <Swatch color={NONCOMPLIANT_ROAD_COLOR} kind="line" weight={3} /> Too steep for trucks <span className="legend-count">{noncompliantRoads}</span>
               </li>
             )}
+          </ul>
+        </>
+      )}
+      {plant.length > 0 && (
+        <>
+          <h3 className="legend-sub">Electrical and site works</h3>
+          <ul>
+            {plant.map((l) => (
+              <li key={l.key}>
+                <Toggle layer={l.key} hidden={hidden} onToggle={onToggle}>
+                  <Swatch color={l.color} kind={l.point ? "dot" : "line"} weight={Math.max(1.5, l.weight)} /> {l.label}
+                </Toggle>{" "}
+                <span className="legend-count">{plantCounts[l.key]}</span>
+              </li>
+            ))}
           </ul>
         </>
       )}

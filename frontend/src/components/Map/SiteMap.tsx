@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import L from "leaflet";
 import "@geoman-io/leaflet-geoman-free";
-import { GeoJSON, MapContainer, Pane, ScaleControl, useMap } from "react-leaflet";
+import { GeoJSON, MapContainer, Pane, ScaleControl, useMap, useMapEvents } from "react-leaflet";
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from "geojson";
 import type { LayoutFeatureCollection, Site, Zone } from "../../api/types";
 import {
@@ -9,7 +9,6 @@ import {
   BUILDABLE_COLOR,
   CONTOUR_COLOR,
   EXCLUSION_COLOR,
-  INTERCONNECTION_COLOR,
   NONCOMPLIANT_ROAD_COLOR,
   SETBACK_COLOR,
   TABLE_TYPES,
@@ -19,6 +18,16 @@ import {
 } from "../../lib/colors";
 import { formatNumber, formatPower, formatEnergy, formatVolume, formatLength, humanize } from "../../lib/format";
 import { bboxToBounds, featuresBounds, layersToGeometry } from "./mapGeometry";
+import {
+  PLANT_LAYERS,
+  PROBLEM_COLOR,
+  isUnreachable,
+  plantFeatureTitle,
+  propertyRows,
+  roadWeightPx,
+  unreachableStationBlocks,
+  type AnyFeature,
+} from "../../lib/layers";
 import { BasemapLayer, type BasemapSource, type BasemapState } from "./Basemap";
 import { TablesLayer } from "./TablesLayer";
 import { SitePoints, type SitePointsEditing } from "./SitePoints";
@@ -56,6 +65,10 @@ interface SiteMapProps {
   points?: SitePointsEditing;
   /** Changes to this number fit the map to the layout (the "Zoom to layout" button). */
   fitLayoutToken?: number;
+  /** Layers switched off in the legend (PLANT_LAYERS keys, "roads", "tables", "equipment"). */
+  hiddenLayers?: ReadonlySet<string>;
+  /** The shown layout's warnings: assets they name as unreachable are outlined. */
+  layoutWarnings?: string[];
 }
 
 /** Room kept free for the legend (bottom right) when fitting the site. */
@@ -77,6 +90,13 @@ function FitToLayout({ layout, token }: { layout: LayoutFeatureCollection | null
     const b = featuresBounds(layout.features);
     if (b) map.fitBounds(b, FIT_OPTIONS);
   }, [token]); // eslint-disable-line react-hooks/exhaustive-deps
+  return null;
+}
+
+/** Reports the map's zoom (roads are drawn at their true width, which depends on it). */
+function ZoomWatch({ onZoom }: { onZoom: (z: number) => void }) {
+  const map = useMapEvents({ zoomend: () => onZoom(map.getZoom()) });
+  useEffect(() => onZoom(map.getZoom()), [map]); // eslint-disable-line react-hooks/exhaustive-deps
   return null;
 }
 
@@ -131,6 +151,11 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
     if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
     if (n("rotation_deg") != null) rows.push(["Rotation", `${formatNumber(n("rotation_deg"), 0)}°`]);
     if (n("block") != null) rows.push(["Inverter block", String(n("block"))]);
+    const shown = new Set(["capacity_kw", "storage_kwh", "elevation_m", "pad_elevation_m", "slope_deg", "cut_m3", "fill_m3", "rotation_deg", "block"]);
+    // Power stations carry their rating as ac_kw (capacity_kw is 0: they convert, not generate).
+    if (!n("capacity_kw")) shown.delete("capacity_kw");
+    else shown.add("capacity_kw");
+    rows.push(...propertyRows(Object.fromEntries(Object.entries(props).filter(([k, v]) => !(k === "capacity_kw" && !v))), shown));
   } else if (props.kind === "road") {
     if (props.compliant === false) rows.push(["Grade", "over the limit for trucks"]);
     if (n("length_m") != null) rows.push(["Length", formatLength(n("length_m"))]);
@@ -138,6 +163,8 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
     if (n("max_grade_pct") != null) rows.push(["Max grade", `${formatNumber(n("max_grade_pct"), 1)} %`]);
     if (n("cut_m3") != null) rows.push(["Cut", formatVolume(n("cut_m3"))]);
     if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
+  } else {
+    rows.push(...propertyRows(props));
   }
   const dl = document.createElement("dl");
   for (const [k, v] of rows) {
@@ -181,7 +208,31 @@ export function SiteMap({
   guides,
   points,
   fitLayoutToken = 0,
+  hiddenLayers = new Set<string>(),
+  layoutWarnings = [],
 }: SiteMapProps) {
+  const [zoom, setZoom] = useState(15);
+  const midLat = (site.bbox[1] + site.bbox[3]) / 2;
+  // Cables and trenches can number in the thousands: one canvas renderer, not an SVG path each.
+  const networkRenderer = useMemo(() => L.canvas({ pane: "network", padding: 0.3 }), []);
+  const stationBlocks = useMemo(() => unreachableStationBlocks(layoutWarnings), [layoutWarnings]);
+  // Styles kept stable between renders: react-leaflet restyles every feature when one changes.
+  const plantStyles = useMemo(
+    () => Object.fromEntries(PLANT_LAYERS.map((l) => [l.key, { color: l.color, weight: l.weight, dashArray: l.dash, opacity: l.opacity ?? 0.9, fill: false }])),
+    [],
+  );
+  const roadPathStyle = useCallback(
+    (f?: Feature) => {
+      const s = roadStyle(String(f?.properties?.road_class ?? ""));
+      // The road's true width once zoomed in (width_m → pixels), its class's line below that.
+      const w = roadWeightPx(f?.properties?.width_m as number | undefined, s.weight, zoom, midLat);
+      if (f?.properties?.compliant === false) {
+        return { color: NONCOMPLIANT_ROAD_COLOR, weight: Math.max(3, w), opacity: 1, dashArray: "8 6", lineCap: "butt" as const, lineJoin: "round" as const };
+      }
+      return { color: s.color, weight: w, opacity: 0.9, lineCap: "butt" as const, lineJoin: "round" as const };
+    },
+    [zoom, midLat],
+  );
   const zoneRefs = useRef(new Map<string, L.GeoJSON>());
 
   // Expose the edited zone's geometry and switch vertex editing on/off.
@@ -209,8 +260,10 @@ export function SiteMap({
       tables: { type: "FeatureCollection", features: assets.filter(isTable) } as FeatureCollection<Geometry, Record<string, unknown>>,
       assets: { type: "FeatureCollection", features: assets.filter((f) => !isTable(f)) } as FeatureCollection,
       roads: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "road") } as FeatureCollection,
-      fences: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "fence") } as FeatureCollection,
-      genTie: { type: "FeatureCollection", features: feats.filter((f) => f.properties?.kind === "gen_tie") } as FeatureCollection,
+      plant: PLANT_LAYERS.map((l) => ({
+        layer: l,
+        fc: { type: "FeatureCollection", features: feats.filter((f) => l.match(f.properties ?? {})) } as FeatureCollection,
+      })).filter((x) => x.fc.features.length > 0),
     };
   }, [layout]);
 
@@ -229,6 +282,7 @@ export function SiteMap({
       <FitToSite site={site} />
       <FitToLayout layout={layout} token={fitLayoutToken} />
       <TrackContainerSize />
+      <ZoomWatch onZoom={setZoom} />
       <DrawControl editing={zoneEditing} />
       <ScaleControl position="bottomleft" imperial={false} />
 
@@ -332,70 +386,74 @@ export function SiteMap({
       </Pane>
 
       <Pane name="layout" style={{ zIndex: 440 }}>
-        {layout && (
-          <>
-            <GeoJSON
-              key={fcKey(layoutFeatures.roads, "roads")}
-              data={layoutFeatures.roads}
-              pane="layout"
-              style={(f) => {
-                const s = roadStyle(String(f?.properties?.road_class ?? ""));
-                if (f?.properties?.compliant === false) {
-                  return { color: NONCOMPLIANT_ROAD_COLOR, weight: Math.max(3, s.weight), opacity: 1, dashArray: "8 6", lineCap: "butt", lineJoin: "round" };
-                }
-                return { color: s.color, weight: s.weight, opacity: 0.95, lineCap: "round", lineJoin: "round" };
-              }}
-              onEachFeature={(f, layer) =>
-                layer.bindPopup(
-                  popupContent(
-                    f.properties ?? {},
-                    `${roadStyle(String(f.properties?.road_class)).label}${f.properties?.compliant === false ? " (too steep)" : ""}`,
-                  ),
-                )
-              }
-            />
-            {layoutFeatures.fences.features.length > 0 && (
-              <GeoJSON
-                key={fcKey(layoutFeatures.fences, "fences")}
-                data={layoutFeatures.fences}
-                pane="layout"
-                interactive={false}
-                style={{ color: "#374151", weight: 1.2, dashArray: "2 3", fill: false }}
-                pointToLayer={(_f, latlng) => L.circleMarker(latlng, { radius: 3, color: "#374151", weight: 1, fillColor: "#fff", fillOpacity: 1, pane: "layout" })}
-              />
-            )}
-            {layoutFeatures.genTie.features.length > 0 && (
-              // The gen-tie: the overhead line from the grid interconnection point to the substation.
-              <GeoJSON
-                key={fcKey(layoutFeatures.genTie, "gen_tie")}
-                data={layoutFeatures.genTie}
-                pane="layout"
-                style={{ color: INTERCONNECTION_COLOR, weight: 3, dashArray: "10 4 2 4", fill: false }}
-                onEachFeature={(f, layer) => layer.bindPopup(popupContent(f.properties ?? {}, "Gen-tie line"))}
-              />
-            )}
-            <GeoJSON
-              key={fcKey(layoutFeatures.assets, "assets")}
-              data={layoutFeatures.assets}
-              pane="layout"
-              style={(f) => {
-                const c = assetColor(String(f?.properties?.asset_type ?? ""));
-                return { color: c, weight: 1, fillColor: c, fillOpacity: 0.75 };
-              }}
-              pointToLayer={(f, latlng) => {
-                const c = assetColor(String(f.properties?.asset_type ?? ""));
-                return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 1, pane: "layout" });
-              }}
-              onEachFeature={(f, layer) => {
-                const t = String(f.properties?.asset_type ?? "asset");
-                layer.bindPopup(popupContent(f.properties ?? {}, assetLabels[t] ?? humanize(t)));
-              }}
-            />
-          </>
+        {layout && !hiddenLayers.has("roads") && (
+          <GeoJSON
+            key={fcKey(layoutFeatures.roads, "roads")}
+            data={layoutFeatures.roads}
+            pane="layout"
+            style={roadPathStyle}
+            onEachFeature={(f, layer) =>
+              layer.bindPopup(
+                popupContent(
+                  f.properties ?? {},
+                  `${roadStyle(String(f.properties?.road_class)).label}${f.properties?.compliant === false ? " (too steep)" : ""}`,
+                ),
+              )
+            }
+          />
         )}
       </Pane>
 
-      {layoutFeatures.tables.features.length > 0 && <TablesLayer tables={layoutFeatures.tables} />}
+      <Pane name="network" style={{ zIndex: 445 }}>
+        {layout &&
+          layoutFeatures.plant
+            .filter(({ layer }) => !hiddenLayers.has(layer.key))
+            .map(({ layer, fc }) => (
+              <GeoJSON
+                key={fcKey(fc, layer.key)}
+                data={fc}
+                pane="network"
+                style={plantStyles[layer.key]}
+                // Path options L.geoJSON hands to each line it makes (not in react-leaflet's props type);
+                // not bubbling keeps a click on a cable from also opening the table under it.
+                {...({ renderer: networkRenderer, bubblingMouseEvents: false } as object)}
+                pointToLayer={(_f, latlng) =>
+                  L.circleMarker(latlng, { radius: 5, color: "#fff", weight: 1.5, fillColor: layer.color, fillOpacity: 1, pane: "network", renderer: networkRenderer })
+                }
+                onEachFeature={(f, l) => l.bindPopup(popupContent(f.properties ?? {}, plantFeatureTitle(f as AnyFeature)))}
+              />
+            ))}
+      </Pane>
+
+      <Pane name="equipment" style={{ zIndex: 450 }}>
+        {layout && !hiddenLayers.has("equipment") && (
+          <GeoJSON
+            key={`${fcKey(layoutFeatures.assets, "assets")}:${stationBlocks.size}`}
+            data={layoutFeatures.assets}
+            pane="equipment"
+            bubblingMouseEvents={false}
+            style={(f) => {
+              const c = assetColor(String(f?.properties?.asset_type ?? ""));
+              if (isUnreachable(f?.properties ?? {}, stationBlocks)) {
+                return { color: PROBLEM_COLOR, weight: 3, dashArray: "4 3", fillColor: c, fillOpacity: 0.75 };
+              }
+              return { color: c, weight: 1, fillColor: c, fillOpacity: 0.75 };
+            }}
+            pointToLayer={(f, latlng) => {
+              const c = assetColor(String(f.properties?.asset_type ?? ""));
+              const bad = isUnreachable(f.properties ?? {}, stationBlocks);
+              return L.circleMarker(latlng, { radius: 6, color: bad ? PROBLEM_COLOR : "#fff", weight: bad ? 3 : 1.5, fillColor: c, fillOpacity: 1, pane: "equipment" });
+            }}
+            onEachFeature={(f, layer) => {
+              const t = String(f.properties?.asset_type ?? "asset");
+              const bad = isUnreachable(f.properties ?? {}, stationBlocks);
+              layer.bindPopup(popupContent(f.properties ?? {}, `${assetLabels[t] ?? humanize(t)}${bad ? " (no road reaches it)" : ""}`));
+            }}
+          />
+        )}
+      </Pane>
+
+      {layoutFeatures.tables.features.length > 0 && !hiddenLayers.has("tables") && <TablesLayer tables={layoutFeatures.tables} />}
       {points && <SitePoints editing={points} />}
     </MapContainer>
   );

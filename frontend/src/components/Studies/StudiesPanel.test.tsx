@@ -62,7 +62,7 @@ describe("StudiesPanel", () => {
     });
     const user = userEvent.setup();
     renderWithProviders(<StudiesPanel siteId="site1" pollMs={20} />);
-    await user.click(await screen.findByLabelText("Prefer tracker · GCR 0.3"));
+    await user.click(await screen.findByLabelText("Prefer Tracker · GCR 0.3"));
     const put = await waitFor(() => {
       const c = calls.find((x) => x.method === "PUT");
       expect(c).toBeDefined();

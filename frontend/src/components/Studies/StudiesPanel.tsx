@@ -1,4 +1,6 @@
 import { useEffect, useState } from "react";
+import { Link } from "react-router-dom";
+import { useQueryClient } from "@tanstack/react-query";
 import { Alert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { Panel } from "../ui/Panel";
@@ -9,7 +11,7 @@ import { YieldCapexScatter } from "./YieldCapexScatter";
 import { useCreateStudy, useDeleteStudy, usePreferVariant, useSiteStudies, useStudy } from "./studiesApi";
 
 /** Scenario studies of a site: create a grid of variants, follow its progress, compare, prefer one. */
-export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs?: number }) {
+export function StudiesPanel({ siteId, pollMs = 2000, resolutionM }: { siteId: string; pollMs?: number; resolutionM?: number | null }) {
   const studies = useSiteStudies(siteId);
   const [studyId, setStudyId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -18,6 +20,12 @@ export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs
   const study = useStudy(studyId, pollMs);
   const prefer = usePreferVariant(studyId ?? "");
   const list = studies.data?.data ?? [];
+  const qc = useQueryClient();
+  // Each variant is a layout: refresh the site's layouts list as variants finish, without a reload.
+  const finished = study.data ? study.data.progress.completed + study.data.progress.failed + study.data.progress.cancelled : 0;
+  useEffect(() => {
+    if (finished > 0) void qc.invalidateQueries({ queryKey: ["layouts"] });
+  }, [finished, qc]);
 
   useEffect(() => {
     if (studyId === null && list.length) setStudyId(list[0].id);
@@ -39,6 +47,7 @@ export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs
       {creating && (
         <>
           <StudyForm
+            resolutionM={resolutionM}
             busy={create.isPending}
             onSubmit={(body) =>
               create.mutate(body, {
@@ -77,10 +86,18 @@ export function StudiesPanel({ siteId, pollMs = 2000 }: { siteId: string; pollMs
             {p.failed ? `, ${p.failed} failed` : ""}
             {p.cancelled ? `, ${p.cancelled} cancelled` : ""} ({p.percent_done}%)
           </p>
+          <p className="muted small" data-testid="study-terrain">
+            {d.base.use_terrain === false
+              ? "Flat ground (terrain off)"
+              : `Terrain at ${d.base.dem_resolution_m != null ? String(d.base.dem_resolution_m) : "30"} m resolution${d.base.dem_resolution_m != null ? "" : " (the API's default)"}`}
+          </p>
           {d.rows.some((r) => r.weather_source === "clearsky") && (
             <Alert title="Clear-sky weather">Energy is a clear-sky upper bound, not a P50: upload a weather file for a P50.</Alert>
           )}
-          <StudyTable rows={d.rows} busy={prefer.isPending} onPrefer={(id) => prefer.mutate(id)} />
+          <Link className="btn btn-secondary btn-sm" to={`/sites/${siteId}/studies/${d.id}`}>
+            Open the full comparison
+          </Link>
+          <StudyTable compact rows={d.rows} busy={prefer.isPending} onPrefer={(id) => prefer.mutate(id)} />
           {prefer.isError && <Alert title="Could not mark the variant">{prefer.error.message}</Alert>}
           <YieldCapexScatter rows={d.rows} />
           <Button

@@ -15,7 +15,11 @@ export function parseList(text: string): number[] | null {
 }
 
 /** Create a study: checkboxes for structure and strategy, lists of GCR, tilt and DC/AC values. */
-export function StudyForm({ onSubmit, busy }: { onSubmit: (body: StudyCreate) => void; busy?: boolean }) {
+/**
+ * A new study: its base and its grid. `resolutionM` [m] is the terrain grid the variants use (the
+ * site's DEM-matched resolution); without it the API's default applies.
+ */
+export function StudyForm({ onSubmit, busy, resolutionM }: { onSubmit: (body: StudyCreate) => void; busy?: boolean; resolutionM?: number | null }) {
   const [name, setName] = useState("");
   const [capacityMw, setCapacityMw] = useState("50");
   const [useTerrain, setUseTerrain] = useState(true);
@@ -50,7 +54,7 @@ export function StudyForm({ onSubmit, busy }: { onSubmit: (body: StudyCreate) =>
     const clean = Object.fromEntries(Object.entries(grid).filter(([, v]) => v !== null)) as StudyGrid;
     onSubmit({
       ...(name.trim() ? { name: name.trim() } : {}),
-      base: { target_capacity_kw: mw * 1000, use_terrain: useTerrain },
+      base: { target_capacity_kw: mw * 1000, use_terrain: useTerrain, ...(useTerrain && resolutionM ? { dem_resolution_m: resolutionM } : {}) },
       grid: clean,
     });
   }

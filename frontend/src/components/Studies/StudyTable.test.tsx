@@ -10,7 +10,7 @@ const order = () => screen.getAllByTestId("study-row").map((tr) => within(tr).ge
 describe("StudyTable", () => {
   it("starts sorted by LCOE, lowest first, the failed variant last", () => {
     render(<StudyTable rows={ROWS} onPrefer={() => {}} />);
-    expect(order()).toEqual(["tracker · GCR 0.3", "fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Tracker · GCR 0.3", "Fixed · GCR 0.45", "Fixed · GCR 0.3", "Tracker · GCR 0.45"]);
     expect(screen.getByRole("columnheader", { name: "LCOE ($/MWh)" })).toHaveAttribute("aria-sort", "ascending");
   });
 
@@ -18,13 +18,13 @@ describe("StudyTable", () => {
     const user = userEvent.setup();
     render(<StudyTable rows={ROWS} onPrefer={() => {}} />);
     await user.click(screen.getByRole("button", { name: "MWh/yr" }));
-    expect(order()).toEqual(["tracker · GCR 0.3", "fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Tracker · GCR 0.3", "Fixed · GCR 0.45", "Fixed · GCR 0.3", "Tracker · GCR 0.45"]);
     await user.click(screen.getByRole("button", { name: "MWdc" }));
-    expect(order()).toEqual(["fixed · GCR 0.45", "fixed · GCR 0.3", "tracker · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Fixed · GCR 0.45", "Fixed · GCR 0.3", "Tracker · GCR 0.3", "Tracker · GCR 0.45"]);
     await user.click(screen.getByRole("button", { name: "CAPEX ($M)" }));
-    expect(order()).toEqual(["fixed · GCR 0.3", "tracker · GCR 0.3", "fixed · GCR 0.45", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Fixed · GCR 0.3", "Tracker · GCR 0.3", "Fixed · GCR 0.45", "Tracker · GCR 0.45"]);
     await user.click(screen.getByRole("button", { name: "CAPEX ($M)" }));
-    expect(order()).toEqual(["fixed · GCR 0.45", "tracker · GCR 0.3", "fixed · GCR 0.3", "tracker · GCR 0.45"]);
+    expect(order()).toEqual(["Fixed · GCR 0.45", "Tracker · GCR 0.3", "Fixed · GCR 0.3", "Tracker · GCR 0.45"]);
     expect(screen.getByRole("columnheader", { name: "CAPEX ($M)" })).toHaveAttribute("aria-sort", "descending");
   });
 
@@ -32,9 +32,9 @@ describe("StudyTable", () => {
     const onPrefer = vi.fn();
     const user = userEvent.setup();
     render(<StudyTable rows={ROWS} onPrefer={onPrefer} />);
-    await user.click(screen.getByLabelText("Prefer fixed · GCR 0.45"));
+    await user.click(screen.getByLabelText("Prefer Fixed · GCR 0.45"));
     expect(onPrefer).toHaveBeenCalledWith("d");
-    expect(screen.getByLabelText("Prefer tracker · GCR 0.45")).toBeDisabled();
+    expect(screen.getByLabelText("Prefer Tracker · GCR 0.45")).toBeDisabled();
   });
 
   it("marks every clear-sky row's LCOE as a lower bound and sorts by it", () => {
@@ -52,9 +52,12 @@ describe("StudyTable", () => {
     const rows = [clear("p", 44, 900), clear("q", 38, 1000), clear("r", 41, 950)];
     render(<StudyTable rows={rows} onPrefer={() => {}} />);
     expect(order()).toEqual(["GCR 0.38", "GCR 0.41", "GCR 0.44"]);
+    // Every row's LCOE carries the lower-bound mark (≥, titled "lower bound"); energy and yield
+    // (energy; the compact table has no yield column) the upper-bound mark (≤).
     const marks = screen.getAllByTestId("lower-bound");
     expect(marks).toHaveLength(3);
-    expect(marks[0]).toHaveTextContent("≥ 38.0 lower bound");
+    expect(marks[0]).toHaveTextContent("≥ 38.0");
+    expect(marks[0]).toHaveAttribute("title", "lower bound (clear-sky energy)");
     expect(screen.getAllByTestId("upper-bound")).toHaveLength(3);
   });
 
@@ -86,7 +89,7 @@ describe("YieldCapexScatter", () => {
     expect(circles).toHaveLength(3);
     const preferred = circles.filter((c) => c.getAttribute("r") === "6");
     expect(preferred).toHaveLength(1);
-    expect(preferred[0].textContent).toContain("tracker · GCR 0.3");
+    expect(preferred[0].textContent).toContain("Tracker · GCR 0.3");
     expect(preferred[0].textContent).toContain("(preferred)");
     rerender(<YieldCapexScatter rows={[ROWS[2]]} />);
     expect(screen.getByText("The scatter appears as variants complete.")).toBeInTheDocument();

@@ -1,124 +1,254 @@
 import { useState } from "react";
+import { Link } from "react-router-dom";
+import { variantLabel } from "../../lib/variant";
 import type { StudyRow } from "./studiesApi";
 
-export type SortKey = "lcoe" | "mwh" | "mwdc" | "capex";
+export { variantLabel };
 
-const COLUMNS: { key: SortKey; field: keyof StudyRow; label: string; lowerIsBetter: boolean }[] = [
-  { key: "lcoe", field: "lcoe_usd_per_mwh", label: "LCOE ($/MWh)", lowerIsBetter: true },
-  { key: "mwh", field: "annual_energy_mwh", label: "MWh/yr", lowerIsBetter: false },
-  { key: "mwdc", field: "dc_capacity_mwp", label: "MWdc", lowerIsBetter: false },
-  { key: "capex", field: "capex_usd", label: "CAPEX ($M)", lowerIsBetter: true },
-];
+/** Extra figures of a variant's layout (its metrics), read when the study row does not carry them. */
+export type MetricsById = Record<string, Record<string, unknown> | null | undefined>;
 
-/** The variant's axis values as a short label, e.g. "tracker · GCR 0.35 · DC/AC 1.3". */
-export function variantLabel(v: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (v.structure) parts.push(String(v.structure));
-  if (v.gcr != null) parts.push(`GCR ${v.gcr}`);
-  if (v.tilt_deg != null) parts.push(`${v.tilt_deg}°`);
-  if (v.dc_ac_ratio != null) parts.push(`DC/AC ${v.dc_ac_ratio}`);
-  if (v.strategy) parts.push(String(v.strategy).replace("_", " "));
-  return parts.join(" · ") || "base";
+type Bound = "" | "≥" | "≤";
+
+/**
+ * A numeric column of the comparison. `fields` are tried in order (first on the study row, then in
+ * the layout's metrics); a later field is a bound of the figure (e.g. a clear-sky LCOE is only a
+ * lower bound) and is shown with its mark.
+ */
+interface NumColumn {
+  key: string;
+  label: string;
+  title: string;
+  fields: { name: string; bound: Bound; scale?: number }[];
+  digits: number;
+  lowerIsBetter: boolean;
+  /** Shown only when some row has the figure (figures other parts of the API add over time). */
+  optional?: boolean;
+  compact?: boolean;
 }
 
-/** A row's figure under either name: on clear-sky energy (`energy_basis` "clearsky_upper_bound")
- * the LCOE is only `lcoe_lower_bound_usd_per_mwh` and the energy `*_upper_bound`. */
-export function rowValue(r: StudyRow, field: keyof StudyRow): number | null {
-  const bound: Partial<Record<keyof StudyRow, keyof StudyRow>> = {
-    lcoe_usd_per_mwh: "lcoe_lower_bound_usd_per_mwh",
-    annual_energy_mwh: "annual_energy_mwh_upper_bound",
-    specific_yield_kwh_per_kwp: "specific_yield_kwh_per_kwp_upper_bound",
-  };
-  const v = r[field] ?? (bound[field] ? r[bound[field]!] : null);
-  return typeof v === "number" ? v : null;
+export const COLUMNS: NumColumn[] = [
+  {
+    key: "lcoe",
+    label: "LCOE ($/MWh)",
+    title: "Levelised cost of energy [USD/MWh]; ≥ marks a lower bound (clear-sky energy)",
+    fields: [
+      { name: "lcoe_usd_per_mwh", bound: "" },
+      { name: "lcoe_lower_bound_usd_per_mwh", bound: "≥" },
+    ],
+    digits: 1,
+    lowerIsBetter: true,
+    compact: true,
+  },
+  {
+    key: "mwh",
+    label: "MWh/yr",
+    title: "Annual energy [MWh/yr], P50; ≤ marks a clear-sky upper bound",
+    fields: [
+      { name: "annual_energy_mwh", bound: "" },
+      { name: "annual_energy_mwh_upper_bound", bound: "≤" },
+    ],
+    digits: 0,
+    lowerIsBetter: false,
+  },
+  {
+    key: "p90",
+    label: "P90 MWh/yr",
+    title: "Annual energy exceeded in 90 % of single years [MWh/yr]",
+    fields: [{ name: "p90_1yr_mwh", bound: "" }],
+    digits: 0,
+    lowerIsBetter: false,
+    optional: true,
+  },
+  {
+    key: "mwdc",
+    label: "MWdc",
+    title: "DC capacity [MWp]",
+    fields: [
+      { name: "dc_capacity_mwp", bound: "" },
+      { name: "dc_capacity_kwp", bound: "", scale: 1e-3 },
+    ],
+    digits: 2,
+    lowerIsBetter: false,
+  },
+  {
+    key: "capex",
+    label: "CAPEX ($M)",
+    title: "Capital cost [million USD]",
+    fields: [{ name: "capex_usd", bound: "", scale: 1e-6 }],
+    digits: 2,
+    lowerIsBetter: true,
+  },
+  {
+    key: "yield",
+    label: "kWh/kWp",
+    title: "Specific yield [kWh/kWp per year]; ≤ marks a clear-sky upper bound",
+    fields: [
+      { name: "specific_yield_kwh_per_kwp", bound: "" },
+      { name: "specific_yield_kwh_per_kwp_upper_bound", bound: "≤" },
+    ],
+    digits: 0,
+    lowerIsBetter: false,
+  },
+];
+
+export type SortKey = string;
+
+const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+
+/** A column's figure for one row: the value (scaled) and its bound mark; null when absent. */
+export function cellValue(r: StudyRow, col: NumColumn, metrics?: MetricsById): { value: number; bound: Bound } | null {
+  const rec = r as unknown as Record<string, unknown>;
+  const m = metrics?.[r.layout_id] ?? undefined;
+  for (const f of col.fields) {
+    const v = rec[f.name] ?? (r.status === "completed" ? m?.[f.name] : undefined);
+    if (!finite(v)) continue;
+    // A clear-sky year is an upper bound on energy, so its LCOE is a lower bound (issue 22), even
+    // where the API still names the figure plainly.
+    const clearsky = r.weather_source === "clearsky" && !f.bound;
+    const bound: Bound = clearsky && col.key === "lcoe" ? "≥" : clearsky && (col.key === "mwh" || col.key === "yield") ? "≤" : f.bound;
+    return { value: v * (f.scale ?? 1), bound };
+  }
+  return null;
+}
+
+/** The constructability section of a variant (from the row or its layout's metrics), if any. */
+function constructability(r: StudyRow, metrics?: MetricsById): Record<string, unknown> | null {
+  const c = (r as unknown as Record<string, unknown>).constructability ?? metrics?.[r.layout_id]?.constructability;
+  return c && typeof c === "object" ? (c as Record<string, unknown>) : null;
+}
+
+/** The problems a constructability section reports, as short phrases (empty: none). */
+export function constructabilityProblems(c: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const n = (k: string) => (finite(c[k]) ? (c[k] as number) : 0);
+  if (n("unreachable_asset_count") > 0) out.push(`${n("unreachable_asset_count")} unreachable`);
+  if (n("noncompliant_road_m") > 0) out.push(`${Math.round(n("noncompliant_road_m"))} m steep road`);
+  if (n("cable_in_no_cross_zone_m") > 0) out.push(`${Math.round(n("cable_in_no_cross_zone_m"))} m cable in no-cross zone`);
+  return out;
 }
 
 /** Rows sorted by `key`: best first (lowest LCOE/CAPEX, highest MWh/MWdc) unless reversed; rows
- * without the value (running, failed) always last. Clear-sky rows sort by their bound, marked. */
-export function sortRows(rows: StudyRow[], key: SortKey, reversed = false): StudyRow[] {
-  const col = COLUMNS.find((c) => c.key === key)!;
-  const have = rows.filter((r) => rowValue(r, col.field) != null);
-  const missing = rows.filter((r) => rowValue(r, col.field) == null);
+ * without the value (running, failed) always last. */
+export function sortRows(rows: StudyRow[], key: SortKey, reversed = false, metrics?: MetricsById): StudyRow[] {
+  const col = COLUMNS.find((c) => c.key === key) ?? COLUMNS[0];
+  const val = (r: StudyRow) => cellValue(r, col, metrics)?.value ?? null;
+  const have = rows.filter((r) => val(r) != null);
+  const missing = rows.filter((r) => val(r) == null);
   const sign = (col.lowerIsBetter ? 1 : -1) * (reversed ? -1 : 1);
-  have.sort((a, b) => sign * (rowValue(a, col.field)! - rowValue(b, col.field)!));
+  have.sort((a, b) => sign * (val(a)! - val(b)!));
   return [...have, ...missing];
 }
 
-/** "≥ 41.5 lower bound" on a clear-sky row, the plain figure otherwise. */
-function Bound({ value, digits, mark }: { value: number | null; digits: number; mark: "lower" | "upper" | null }) {
-  if (value == null || mark == null) return <>{fmt(value, digits)}</>;
-  return (
-    <span title="clear-sky energy: a bound, not a P50" data-testid={`${mark}-bound`}>
-      {mark === "lower" ? "≥ " : "≤ "}
-      {fmt(value, digits)} <small className="bound-mark">{mark} bound</small>
-    </span>
-  );
-}
+const fmt = (x: number, digits: number) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const fmt = (x: number | null | undefined, digits: number) => (x == null ? "—" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const statusText = (r: StudyRow) => (r.status === "processing" ? `running ${Math.round(r.progress_pct)}%` : r.status);
 
-/** The comparison table; header buttons sort it, a radio marks the preferred variant. */
-export function StudyTable({ rows, onPrefer, busy }: { rows: StudyRow[]; onPrefer: (layoutId: string) => void; busy?: boolean }) {
+/**
+ * The comparison table; header buttons sort it, a radio marks the preferred variant.
+ * `compact` (the sidebar) shows variant, status and LCOE only; the full view (the study page) every
+ * figure present, a constructability column when the layouts report one, and a link to each
+ * variant's map (`mapHref`).
+ */
+export function StudyTable({
+  rows,
+  onPrefer,
+  busy,
+  compact = false,
+  metrics,
+  mapHref,
+}: {
+  rows: StudyRow[];
+  onPrefer?: (layoutId: string) => void;
+  busy?: boolean;
+  compact?: boolean;
+  metrics?: MetricsById;
+  mapHref?: (layoutId: string) => string;
+}) {
   const [sort, setSort] = useState<{ key: SortKey; reversed: boolean }>({ key: "lcoe", reversed: false });
-  const sorted = sortRows(rows, sort.key, sort.reversed);
+  const sorted = sortRows(rows, sort.key, sort.reversed, metrics);
+  const columns = COLUMNS.filter((c) => (compact ? c.compact : !c.optional || rows.some((r) => cellValue(r, c, metrics))));
+  const showConstructability = !compact && rows.some((r) => constructability(r, metrics));
   const ariaSort = (key: SortKey) => {
     if (sort.key !== key) return "none" as const;
     const col = COLUMNS.find((c) => c.key === key)!;
     return col.lowerIsBetter !== sort.reversed ? ("ascending" as const) : ("descending" as const);
   };
   return (
-    <div className="table-scroll">
-      <table className="table table-compact">
-        <caption>Variants ({rows.length})</caption>
-        <thead>
-          <tr>
-            <th scope="col">Preferred</th>
-            <th scope="col">Variant</th>
-            <th scope="col">Status</th>
-            {COLUMNS.map((c) => (
-              <th key={c.key} scope="col" className="num" aria-sort={ariaSort(c.key)}>
-                <button
-                  type="button"
-                  className="link-like"
-                  onClick={() => setSort((s) => ({ key: c.key, reversed: s.key === c.key ? !s.reversed : false }))}
-                >
-                  {c.label}
-                </button>
-              </th>
-            ))}
-            <th scope="col" className="num">
-              kWh/kWp
+    <table className={`table table-compact study-table${compact ? " study-table-compact" : ""}`}>
+      <caption>Variants ({rows.length})</caption>
+      <thead>
+        <tr>
+          {onPrefer && (
+            <th scope="col" className="col-pref" title="The preferred variant">
+              {compact ? "Pref." : "Preferred"}
             </th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((r) => (
-            <tr key={r.layout_id} data-testid="study-row">
-              <td>
-                <input
-                  type="radio"
-                  name="preferred-variant"
-                  aria-label={`Prefer ${variantLabel(r.variant)}`}
-                  checked={r.preferred}
-                  disabled={busy || r.status !== "completed"}
-                  onChange={() => onPrefer(r.layout_id)}
-                />
-              </td>
-              <th scope="row">{variantLabel(r.variant)}</th>
-              <td title={r.error_message ?? undefined}>{r.status === "processing" ? `running ${Math.round(r.progress_pct)}%` : r.status}</td>
-              <td className="num">
-                <Bound value={rowValue(r, "lcoe_usd_per_mwh")} digits={1} mark={r.lcoe_is_lower_bound ? "lower" : null} />
-              </td>
-              <td className="num">
-                <Bound value={rowValue(r, "annual_energy_mwh")} digits={0} mark={r.energy_basis === "clearsky_upper_bound" ? "upper" : null} />
-              </td>
-              <td className="num">{fmt(r.dc_capacity_mwp, 2)}</td>
-              <td className="num">{fmt(r.capex_usd == null ? null : r.capex_usd / 1e6, 2)}</td>
-              <td className="num">{fmt(rowValue(r, "specific_yield_kwh_per_kwp"), 0)}</td>
-            </tr>
+          )}
+          <th scope="col">Variant</th>
+          <th scope="col">Status</th>
+          {columns.map((c) => (
+            <th key={c.key} scope="col" className="num" aria-sort={ariaSort(c.key)} title={c.title}>
+              <button
+                type="button"
+                className="link-like"
+                onClick={() => setSort((s) => ({ key: c.key, reversed: s.key === c.key ? !s.reversed : false }))}
+              >
+                {c.label}
+              </button>
+            </th>
           ))}
-        </tbody>
-      </table>
-    </div>
+          {showConstructability && <th scope="col">Constructability</th>}
+          {mapHref && <th scope="col">Map</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((r) => {
+          const label = variantLabel(r.variant);
+          const c = constructability(r, metrics);
+          const problems = c ? constructabilityProblems(c) : [];
+          return (
+            <tr key={r.layout_id} data-testid="study-row" className={problems.length ? "row-warn" : undefined}>
+              {onPrefer && (
+                <td>
+                  <input
+                    type="radio"
+                    name="preferred-variant"
+                    aria-label={`Prefer ${label}`}
+                    checked={r.preferred}
+                    disabled={busy || r.status !== "completed"}
+                    onChange={() => onPrefer(r.layout_id)}
+                  />
+                </td>
+              )}
+              <th scope="row">{label}</th>
+              <td title={r.error_message ?? undefined}>{statusText(r)}</td>
+              {columns.map((col) => {
+                const v = cellValue(r, col, metrics);
+                return (
+                  <td
+                    key={col.key}
+                    className="num"
+                    data-testid={v?.bound === "≥" ? "lower-bound" : v?.bound === "≤" ? "upper-bound" : undefined}
+                    title={v?.bound === "≥" ? "lower bound (clear-sky energy)" : v?.bound === "≤" ? "upper bound (clear-sky energy)" : undefined}
+                  >
+                    {v ? `${v.bound ? `${v.bound} ` : ""}${fmt(v.value, col.digits)}` : "—"}
+                  </td>
+                );
+              })}
+              {showConstructability && <td>{c ? (problems.length ? problems.join(" · ") : "OK") : "—"}</td>}
+              {mapHref && (
+                <td>
+                  {r.status === "completed" ? (
+                    <Link to={mapHref(r.layout_id)} aria-label={`Open ${label} on the map`}>
+                      Open map
+                    </Link>
+                  ) : null}
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
