@@ -20,10 +20,14 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from app.engine.areas import area_metrics
+from app.engine.constructability import constructability
+from app.engine.cost.prices import unit_costs
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.electrical.bom import SiteExtras
-from app.engine.electrical.design import design_electrical
+from app.engine.electrical.design import dc_collection, design_electrical
+from app.engine.electrical.params import parse_electrical_params
+from app.engine.electrical.routes import CableLimits, illegal_tables
 from app.engine.grid import Grid
 from app.engine.mix import mix_warnings
 from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, usable_area
@@ -48,15 +52,89 @@ from app.engine.pv.outputs import (
     table_assets,
 )
 from app.engine.pv.plant import PvLayout, design_pv_plant, row_runs, topped_up, trimmed, without_tables
-from app.engine.roads import route_roads
+from app.engine.roads import RoadGround, road_ground, route_roads
 from app.engine.strategies import get_strategy
 from app.engine.terrain import slope_deg
 from app.engine.types import LayoutParams, LayoutResult, PlacedAsset, PlacedRoad, ProgressFn, SiteInput
+from app.engine.zones import CROSSING_COST_KEYS, Zone, find_crossings
 from app.errors import InvalidInput, NoCapacity
 
 # Road section: 150 mm crushed-aggregate base on 150 mm compacted subbase over geotextile, the
 # unpaved site-road section of utility PV plants (e.g. US FHWA low-volume road guidance).
 ROAD_BUILDUP_DEPTH_M = 0.30
+# Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
+# legally, and design again, at most this many times (one pass almost always suffices).
+MAX_CABLE_PASSES = 3
+# An access point within this many DEM cells of a road reached from an entry is reached: a road
+# ends at its terminal's cell, or at the access point itself by a straight lead-out.
+ACCESS_TOL_CELLS = 1.5
+
+
+def _has_components(placement: Any, block: int) -> bool:
+    return any(c.block_index == block for c in placement.components)
+
+
+def _reached_land(usable: BaseGeometry, ground: RoadGround) -> tuple[BaseGeometry, float]:
+    """The parts of `usable` (UTM) a road from an entry can reach, and the area left out [m²]."""
+    parts = [p for p in shapely.get_parts(usable) if not p.is_empty]
+    keep = [p for p in parts if ground.reaches(p)]
+    if len(keep) == len(parts):
+        return usable, 0.0
+    lost = float(sum(p.area for p in parts) - sum(p.area for p in keep))
+    return (shapely.union_all(keep) if keep else Polygon()), lost
+
+
+def _legal_cables(
+    pv: PvLayout,
+    boundary: BaseGeometry,
+    zones: list[Zone],
+    electrical: dict[str, Any] | None,
+    blocked: list[Polygon],
+    warnings: list[str],
+) -> PvLayout:
+    """`pv` without the tables whose string or feeder route would leave the parcel or enter a
+    zone (DC / LV cables cross no zone: only roads do, with the MV trench), blocks topped up again
+    from spare tables (not within 0.5 m of `blocked`: roads, equipment) and checked again; the net
+    loss warned with kWp."""
+    if not pv.plant.tables or not pv.plant.blocks:
+        return pv
+    prm = parse_electrical_params(electrical)
+    limits = CableLimits(boundary, [z.geometry for z in zones])
+    before = pv.plant.dc_kwp
+    n_drop = 0
+    for k in range(MAX_CABLE_PASSES + 1):
+        if not pv.plant.tables or not pv.plant.blocks:
+            break
+        frame, _, dc = dc_collection(pv.plant, prm)
+        bad = illegal_tables(dc, frame, limits)
+        if not len(bad):
+            break
+        n_drop += len(bad)
+        pv = without_tables(pv, bad)
+        if k < MAX_CABLE_PASSES - 1:
+            pv = trimmed(topped_up(pv, blocked, 0.5))
+    lost = before - pv.plant.dc_kwp
+    if n_drop:
+        warnings.append(
+            f"{n_drop} tables left out ({max(lost, 0.0):,.0f} kWp net of spare tables taken instead): "
+            "their cables could not reach the power station within the length limits without leaving "
+            "the parcel or crossing an exclusion zone"
+        )
+    return pv
+
+
+def _root_on_ground(boundary: BaseGeometry, ground: RoadGround, hub: Point, res: float) -> Point:
+    """The boundary point nearest `hub` from which the reached ground can be entered (UTM [m]);
+    the nearest boundary point at all when none is found."""
+    polys = list(boundary.geoms) if hasattr(boundary, "geoms") else [boundary]
+    rings = MultiLineString([p.exterior for p in polys if isinstance(p, Polygon)])
+    fallback = nearest_points(rings, hub)[0]
+    step = max(res / 2.0, 1.0)
+    pts = [ring.interpolate(d) for ring in rings.geoms for d in np.arange(0.0, ring.length, step)]
+    for p in sorted(pts, key=lambda q: q.distance(hub)):
+        if ground.reaches(p.buffer(1.5 * res)):
+            return p
+    return fallback
 
 
 def _validate(site: SiteInput, grid: Grid, params: LayoutParams) -> None:
@@ -143,12 +221,28 @@ def generate_layout(
         to_utm(ex.geometry, crs).buffer(arc_safe(ex.buffer_m), quad_segs=QUAD_SEGS) for ex in site.exclusions
     ]
     keepouts = [shapely.make_valid(k) if not k.is_valid else k for k in keepouts]
-    usable = usable_area(boundary, params.setback_m, keepouts)
+    zones = [
+        Zone(
+            geometry=shapely.make_valid(to_utm(ex.geometry, crs)),
+            keepout=k,
+            zone_type=ex.zone_type,
+            name=ex.name,
+        )
+        for ex, k in zip(site.exclusions, keepouts, strict=True)
+    ]
+    # Roads may cross crossable zones (at a cost, square to them); never the others.
+    road_obstacles = [z.keepout for z in zones if not z.crossable]
+    road_crossable = [z.keepout for z in zones if z.crossable]
+    usable_all = usable_area(boundary, params.setback_m, keepouts)
     grid = _crop(grid, boundary.bounds)
     slope = slope_deg(grid)
+    entries = [to_utm(p, crs) for p in site.entry_points]
+    entry_utm: Point | None = entries[0] if entries else None
+    # Reachability is a design rule: land no road from an entry can reach gets no assets.
+    ground = road_ground(grid, boundary, road_obstacles, entries, usable_all)
+    usable, unreached_m2 = _reached_land(usable_all, ground)
     limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
     raster = SiteRaster(grid, slope, usable, limits)
-    entry_utm: Point | None = to_utm(site.entry_point, crs) if site.entry_point is not None else None
 
     pv_block = next(
         (b.name for b in profile.blocks if any(c.asset_type == "pv_block" for c in b.components)), None
@@ -182,6 +276,11 @@ def generate_layout(
             ]
             area = usable.difference(shapely.union_all(taken)) if taken else usable
             hub = placement.blocks[hub_index].centre if hub_index is not None else placer.hub_target
+            if hub is not None:
+                # PV cables cross no zone that roads may not cross: only the ground the
+                # substation stands on (and what roads join to it) can feed it.
+                area, cut_m2 = _reached_land(area, ground.around(Point(hub).buffer(grid.resolution_m)))
+                unreached_m2 += cut_m2
             centre = site.boundary.centroid
             pv = design_pv_plant(
                 area=area,
@@ -196,6 +295,18 @@ def generate_layout(
                 station_clearance_m=profile.asset_types["power_station"].clearance_m,
             )
             warnings.extend(pv.warnings)
+            if unreached_m2 > 0 and not area.is_empty:
+                kwp_est = pv.offered_kwp * unreached_m2 / area.area
+                warnings.append(
+                    f"{unreached_m2 / 1e4:,.1f} ha of buildable land (about {kwp_est:,.0f} kWp) has no road "
+                    "access from an entry, or no cable route to the substation (cut off by zones nothing may "
+                    "cross): left empty"
+                )
+    if unreached_m2 > 0 and pv is None:
+        warnings.append(
+            f"{unreached_m2 / 1e4:,.1f} ha of buildable land has no road access from an entry "
+            "(cut off by zones no road may cross): left empty"
+        )
 
     def generating_kw() -> float:
         return placement.capacity_kw + (pv.plant.ac_kw if pv is not None else 0.0)
@@ -207,22 +318,23 @@ def generate_layout(
     stations = [s for s in pv.stations if not s.is_empty] if pv is not None else []
     pv_blocks = list(pv.plant.blocks) if pv is not None else []
     road_segments = []
+    root: Point | None = None
     # Rows merged across corridors: the reserves stay cheap (preferred) over the merged runs.
     runs = row_runs(pv, max_gap_m=FENCE_MERGE_M) if pv is not None else []
     if hub_index is not None:
         hub_centre = Point(placement.blocks[hub_index].centre)
         if entry_utm is None:
-            # No site entry: the boundary point nearest the substation.
-            polys = list(boundary.geoms) if hasattr(boundary, "geoms") else [boundary]
-            rings = MultiLineString([p.exterior for p in polys if isinstance(p, Polygon)])
-            root = nearest_points(rings, hub_centre)[0]
+            # No site entry: the boundary point nearest the substation on the ground it stands on.
+            root = _root_on_ground(boundary, ground, hub_centre, grid.resolution_m)
         else:
             root = entry_utm
         network = route_roads(
             grid=grid,
             slope_deg=slope,
             boundary=boundary,
-            obstacles=keepouts,
+            obstacles=road_obstacles,
+            crossable=road_crossable,
+            more_roots=entries[1:],
             # Roads never cross equipment; PV tables only cost more (they give way to roads below).
             equipment=[c.polygon for c in placement.components] + stations,
             footprints=runs,
@@ -246,6 +358,24 @@ def generate_layout(
                 snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
             road_segments = snapped
         warnings.extend(network.warnings)
+        # Reachability is a rule: what no road reaches is left out, never drawn as built.
+        n_fixed = len(placement.blocks)
+        dead = set(network.unreachable)
+        dead_fixed = {i for i in dead if i < n_fixed and i != hub_index}
+        if dead_fixed:
+            gone = [c for c in placement.components if c.block_index in dead_fixed]
+            placement.components = [c for c in placement.components if c.block_index not in dead_fixed]
+            lost_kw = sum(c.capacity_kw for c in gone)
+            warnings.append(f"{len(dead_fixed)} block(s) no road can reach were left out ({lost_kw:,.0f} kW)")
+        dead_pv = {pv_blocks[i - n_fixed].index for i in dead if i >= n_fixed}
+        if pv is not None and dead_pv:
+            drop_t = np.asarray([t.index for t in pv.plant.tables if t.block in dead_pv], dtype=np.int64)
+            lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop_t)
+            warnings.append(
+                f"{len(dead_pv)} inverter block(s) whose power station no road can reach were left out "
+                f"({lost:,.0f} kWp)"
+            )
+            pv = without_tables(pv, drop_t)
 
     fencing = Fencing(fences=[], areas=[], gates=[])
     if pv is not None:
@@ -258,7 +388,9 @@ def generate_layout(
             warnings.append(f"{len(drop)} tables ({lost:,.0f} kWp) gave way to access roads")
             pv = without_tables(pv, drop)
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
-        pv = trimmed(topped_up(pv, bands + [c.polygon for c in placement.components] + stations, 0.5))
+        blocked = bands + [c.polygon for c in placement.components] + stations
+        pv = trimmed(topped_up(pv, blocked, 0.5))
+        pv = _legal_cables(pv, boundary, zones, params.electrical, blocked, warnings)
         fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
         if pv_design is not None and pv_design.perimeter_road:
             road_segments = road_segments + perimeter_roads(
@@ -268,6 +400,14 @@ def generate_layout(
                 width_m=pv_design.internal_road_width_m,
                 max_grade_pct=profile.road.max_grade_pct,
             )
+
+    costs = unit_costs(params.cost)["costs"]
+    crossings = find_crossings(
+        [r.geometry for r in road_segments],
+        zones,
+        {rule: float(costs[key]["value"]) for rule, key in CROSSING_COST_KEYS.items()},
+    )
+    crossing_counts = Counter((c.zone_type, c.rule) for c in crossings)
 
     total_kw = generating_kw()
     if total_kw < params.target_capacity_kw - 1e-6:
@@ -375,6 +515,8 @@ def generate_layout(
     }
     design: dict[str, Any] = {}
     extras: list[dict[str, Any]] = []
+    cable_docs: list[dict[str, Any]] = []
+    single_line: list[dict[str, Any]] = []
     if pv is not None:
         metrics.update(pv_metrics(pv, fencing, parcel_ha))
         metrics["pv_capacity_kw"] = pv.plant.ac_kw
@@ -392,6 +534,7 @@ def generate_layout(
                     gates=len(fencing.gates),
                     road_cut_m3=float(sum(r.cut_m3 for r in road_segments)),
                     road_fill_m3=float(sum(r.fill_m3 for r in road_segments)),
+                    crossings=tuple(sorted(crossing_counts.items())),
                 ),
             )
             doc = electrical.to_document()
@@ -399,6 +542,41 @@ def generate_layout(
             design["bom"] = doc["bom"]
             extras += cable_features(doc.get("cables", []) + doc.get("trenches", []), crs)
             metrics.update(electrical_metrics(doc))
+            cable_docs = doc.get("cables", []) + doc.get("trenches", [])
+            single_line = doc["electrical"].get("single_line", [])
+    if crossings:
+        pts = reproject_many([c.point for c in crossings], crs, WGS84)
+        extras += [
+            {"kind": "crossing", "geometry": g, "properties": c.properties()}
+            for g, c in zip(pts, crossings, strict=True)
+        ]
+    metrics["crossing_count"] = len(crossings)
+    metrics["crossing_cost_usd"] = round(sum(c.cost_usd for c in crossings), 2)
+    hub_access = [placement.blocks[hub_index].access] if hub_index is not None else []
+    tables = pv.plant.tables if pv is not None else ()
+    metrics["constructability"] = constructability(
+        roads=road_segments,
+        entries=[root] if root is not None and not entries else entries,
+        access_points=hub_access
+        + [
+            b.access
+            for i, b in enumerate(placement.blocks)
+            if i != hub_index and _has_components(placement, i)
+        ],
+        table_polygons=[t.polygon for t in tables],
+        table_dc_kwp=[t.dc_kwp for t in tables],
+        table_blocks=[t.block for t in tables],
+        block_station={b.index: b.access for b in pv.plant.blocks} if pv is not None else {},
+        row_gap_m=(pv.plant.design.pitch_m - pv.plant.design.depth_m) if pv is not None else 0.0,
+        cables=cable_docs,
+        single_line=single_line,
+        boundary=boundary,
+        never_zones=[z.geometry for z in zones if not z.crossable],
+        crossable_zones=[z.geometry for z in zones if z.crossable],
+        crossings=crossings,
+        access_tol_m=ACCESS_TOL_CELLS * grid.resolution_m,
+        road_limit_pct=profile.road.max_grade_pct,
+    )
     report("finalising", 100.0)
     return LayoutResult(
         assets=assets,

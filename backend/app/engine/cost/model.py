@@ -71,6 +71,10 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     add("gates", float(bom.get("gates", 0)), "gate", "gate_usd_each")
     add("earthwork", float(bom["grading"]["total_m3"]), "m³", "earthwork_usd_per_m3")
     add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
+    for c in bom.get("crossings", []):
+        # Zone crossings (app/engine/zones.py): culverts, or protected crossings of easements.
+        key = "culvert_crossing_usd_each" if c["crossing"] == "culvert" else "zone_crossing_usd_each"
+        add(f"{c['zone_type'].replace('_', ' ')} crossings", float(c["count"]), "crossing", key)
     direct = sum(line["usd"] for line in lines)
     overheads = [
         {

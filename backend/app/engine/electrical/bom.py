@@ -32,6 +32,8 @@ class SiteExtras:
     gates: int = 0
     road_cut_m3: float = 0.0
     road_fill_m3: float = 0.0
+    # Road crossings of zones: ((zone type, crossing rule), count) (`app.engine.zones`).
+    crossings: tuple[tuple[tuple[str, str], int], ...] = ()
 
 
 def _roads(roads: Sequence[LineString | RoadLike], default_width_m: float) -> list[dict[str, Any]]:
@@ -139,4 +141,7 @@ def build_bom(
             "total_m3": round(grading_cut + grading_fill, 1),
         },
         "mv_feeders": len(mv.feeders),
+        "crossings": [
+            {"zone_type": zt, "crossing": rule, "count": n} for (zt, rule), n in sorted(extras.crossings)
+        ],
     }

@@ -232,6 +232,18 @@ class ElectricalDesign:
         }
 
 
+def dc_collection(plant: PvPlant, prm: ElectricalParams) -> tuple[RowFrame, StringPlan, DcResult]:
+    """The row frame, strings and DC / LV collection of `plant` (no MV, no BOM): what the cable
+    checks need, cheaply (UTM [m] and the row frame)."""
+    # Cables follow the rows as laid on the UTM grid (true azimuth + grid convergence).
+    frame = RowFrame(phi_deg=plant.row_grid_azimuth_deg, x0=0.0, y0=0.0)
+    centres = np.array([t.centre for t in plant.tables], dtype=float)
+    uv = frame.to_uv(centres)
+    plan = plan_strings(plant, prm, uv[:, 0], uv[:, 1])
+    station_uv = frame.to_uv(np.array([b.station for b in plant.blocks], dtype=float))
+    return frame, plan, design_dc(plant, plan, prm, station_uv)
+
+
 def design_electrical(
     plant: PvPlant,
     roads: Sequence[LineString | RoadLike],
@@ -248,13 +260,7 @@ def design_electrical(
     prm = params if isinstance(params, ElectricalParams) else parse_electrical_params(params)
     if not plant.tables or not plant.blocks:
         raise InvalidInput("the PV plant has no tables or no inverter blocks to design the electrics for")
-    # Cables follow the rows as laid on the UTM grid (true azimuth + grid convergence).
-    frame = RowFrame(phi_deg=plant.row_grid_azimuth_deg, x0=0.0, y0=0.0)
-    centres = np.array([t.centre for t in plant.tables], dtype=float)
-    uv = frame.to_uv(centres)
-    plan = plan_strings(plant, prm, uv[:, 0], uv[:, 1])
-    station_uv = frame.to_uv(np.array([b.station for b in plant.blocks], dtype=float))
-    dc = design_dc(plant, plan, prm, station_uv)
+    frame, plan, dc = dc_collection(plant, prm)
     station_kva = tuple(float(a) / prm.power_factor for a in dc.block_ac_kw)
     lines = [r if isinstance(r, LineString) else r.geometry for r in roads]
     mv = design_mv(

@@ -1,0 +1,210 @@
+"""Constructability: could a contractor build this plant as drawn? Figures recomputed from the
+layout's geometry (UTM [m]), not taken from the steps that made it (docs/engine.md,
+"Constructability").
+
+- reachability: the road network is split into pieces that touch (within `JOIN_TOL_M`); a piece is
+  reached when an entry lies on it. An asset is reached when its access point (equipment) or its
+  block's power station (tables) lies within `ACCESS_TOL_M` of a reached road;
+- distances from tables to the nearest road; blocks in one piece (tables of a block each grown by
+  half the widest regular gap, a row aisle or an access corridor, form one connected group);
+- the longest string run, DC / LV feeder and MV feeder (from the electrical design's cables);
+- road metres over the grade limit, cable and trench metres inside zones nothing may cross (and
+  inside crossable zones away from a road crossing), outside the parcel, crossings, road earthwork.
+`problems` lists each rule a layout breaks, in words; an empty list means constructable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.engine.electrical.routes import MAX_DC_FEEDER_M, MAX_STRING_RUN_M, length_inside
+
+# Road pieces closer than this [m] are joined (junctions survive simplification to ~1 cm).
+JOIN_TOL_M = 0.5
+# Share of the DC within 150 m of a road reported as `dc_within_150m_of_road_share`.
+NEAR_ROAD_M = 150.0
+# A cable inside a crossable zone within this [m] of a road centreline is at the road's crossing.
+CROSSING_CORRIDOR_M = 10.0
+# Widest regular gap inside a block: a 5 m access road with 1.5 m shoulders [m].
+CORRIDOR_GAP_M = 8.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reach:
+    """Road pieces reached from an entry: a function of a point → distance [m] to a reached road."""
+
+    lines: list[LineString]
+    reached: np.ndarray  # bool per line
+
+    def distance(self, pts: Sequence[tuple[float, float]]) -> np.ndarray:
+        live = [g for g, ok in zip(self.lines, self.reached, strict=True) if ok]
+        if not live or not len(pts):
+            return np.full(len(pts), np.inf)
+        tree = shapely.STRtree(live)
+        p = shapely.points(np.asarray(pts, dtype=float).reshape(-1, 2))
+        _, dist = tree.query_nearest(p, return_distance=True, all_matches=False)
+        out: np.ndarray = np.asarray(dist, dtype=float)
+        return out
+
+
+def reached_roads(lines: Sequence[LineString], entries: Sequence[Point], tol_m: float) -> Reach:
+    """Which road lines are connected (touching within `JOIN_TOL_M`) to a line within `tol_m` [m]
+    of an entry."""
+    ls = [g for g in lines if not g.is_empty]
+    n = len(ls)
+    if n == 0:
+        return Reach(lines=[], reached=np.zeros(0, dtype=bool))
+    tree = shapely.STRtree(ls)
+    a, b = tree.query(np.asarray(ls, dtype=object), predicate="dwithin", distance=JOIN_TOL_M)
+    _, lab = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
+    seeds: set[int] = set()
+    for e in entries:
+        hit = tree.query(e, predicate="dwithin", distance=tol_m)
+        seeds.update(int(lab[i]) for i in hit)
+    return Reach(lines=ls, reached=np.isin(lab, list(seeds)))
+
+
+def contiguous_blocks(polygons: Sequence[Polygon], blocks: Sequence[int], gap_m: float) -> tuple[int, int]:
+    """(blocks in one piece, blocks): tables of one block touching within `gap_m` [m] are joined."""
+    n = len(polygons)
+    if n == 0:
+        return 0, 0
+    blk = np.asarray(blocks)
+    a, b = shapely.STRtree(list(polygons)).query(
+        np.asarray(polygons, dtype=object), predicate="dwithin", distance=gap_m
+    )
+    same = blk[a] == blk[b]
+    _, lab = connected_components(
+        coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n)), directed=False
+    )
+    ids = np.unique(blk)
+    one = sum(1 for k in ids if len(np.unique(lab[blk == k])) == 1)
+    return one, len(ids)
+
+
+def _max(values: Sequence[float]) -> float:
+    return float(max(values)) if values else 0.0
+
+
+def constructability(
+    *,
+    roads: Sequence[Any],
+    entries: Sequence[Point],
+    access_points: Sequence[tuple[float, float]],
+    table_polygons: Sequence[Polygon],
+    table_dc_kwp: Sequence[float],
+    table_blocks: Sequence[int],
+    block_station: dict[int, tuple[float, float]],
+    row_gap_m: float,
+    cables: Sequence[dict[str, Any]],
+    single_line: Sequence[dict[str, Any]],
+    boundary: BaseGeometry,
+    never_zones: Sequence[BaseGeometry],
+    crossable_zones: Sequence[BaseGeometry],
+    crossings: Sequence[Any],
+    access_tol_m: float,
+    road_limit_pct: float,
+) -> dict[str, Any]:
+    """The constructability section (UTM [m]; see the module docstring).
+
+    roads: `RoadSegment`-like (geometry, width_m, compliant, cut_m3, fill_m3, length_m);
+    access_points: equipment access points (substation, power stations, BESS, O&M …);
+    table_*: PV tables (footprint, kWp, block index); block_station: block index → station (x, y);
+    row_gap_m: the clear gap between rows [m]; cables: cable and trench features (UTM GeoJSON-like
+    dicts, `kind`, `level`, `circuit`); single_line: MV feeders (`length_m`); crossings:
+    `CrossingSite`s; access_tol_m: how far an access point may be from its road [m].
+    """
+    lines = [r.geometry for r in roads]
+    reach = reached_roads(lines, entries, access_tol_m)
+    d_access = reach.distance(list(access_points))
+    unreached_equipment = int((d_access > access_tol_m).sum())
+    stations = sorted(block_station)
+    d_station = dict(
+        zip(stations, reach.distance([block_station[b] for b in stations]).tolist(), strict=True)
+    )
+    dead_blocks = {b for b, d in d_station.items() if d > access_tol_m}
+    blocks = list(table_blocks)
+    unreached_tables = sum(1 for b in blocks if b in dead_blocks or b not in d_station)
+
+    kwp = np.asarray(table_dc_kwp, dtype=float)
+    if len(table_polygons) and lines:
+        tree = shapely.STRtree(lines)
+        _, dist = tree.query_nearest(
+            np.asarray(table_polygons, dtype=object), return_distance=True, all_matches=False
+        )
+        dist = np.asarray(dist, dtype=float)
+        near = float(kwp[dist <= NEAR_ROAD_M].sum() / kwp.sum()) if kwp.sum() > 0 else 1.0
+        far = float(dist.max())
+    else:
+        near, far = (1.0, 0.0) if not len(table_polygons) else (0.0, float("inf"))
+    one, n_blocks = contiguous_blocks(table_polygons, blocks, max(row_gap_m, CORRIDOR_GAP_M) + 1.0)
+
+    strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
+    feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
+    mv = [float(f.get("length_m", 0.0)) for f in single_line]
+    geoms = [shapely.geometry.shape(c["geometry"]) for c in cables]
+    road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
+    off_road_crossable = (
+        shapely.union_all(list(crossable_zones)).difference(road_band) if crossable_zones else Polygon()
+    )
+    no_cross = shapely.union_all(list(never_zones)) if never_zones else Polygon()
+    in_zone = length_inside(geoms, no_cross) + length_inside(geoms, off_road_crossable)
+    outside = 0.0
+    if geoms:
+        arr = np.asarray(geoms, dtype=object)
+        # The difference, not length − intersection: a MultiLineString's parts may overlap.
+        outside = float(shapely.length(shapely.difference(arr, boundary.buffer(0.05))).sum())
+    noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
+    graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
+    skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
+
+    out: dict[str, Any] = {
+        "unreachable_asset_count": unreached_equipment + unreached_tables,
+        "dc_within_150m_of_road_share": round(near, 4),
+        "max_table_to_road_m": round(far, 1) if np.isfinite(far) else None,
+        "blocks_contiguous_share": round(one / n_blocks, 4) if n_blocks else 1.0,
+        "max_string_run_m": round(_max(strings), 1),
+        "max_dc_feeder_m": round(_max(feeders), 1),
+        "max_mv_feeder_m": round(_max(mv), 1),
+        "noncompliant_road_m": round(noncompliant, 1),
+        "cable_in_no_cross_zone_m": round(in_zone, 1),
+        "cable_outside_parcel_m": round(max(outside, 0.0), 1),
+        "crossing_count": len(crossings),
+        "graded_road_m3": round(graded, 1),
+    }
+    problems: list[str] = []
+    if out["unreachable_asset_count"]:
+        problems.append(f"{out['unreachable_asset_count']} assets have no road from an entry")
+    if noncompliant > 0.5:
+        problems.append(f"{noncompliant:,.0f} m of road is steeper than {road_limit_pct:g}%")
+    if in_zone > 0.5:
+        problems.append(f"{in_zone:,.0f} m of cable or trench runs through a zone it may not cross")
+    if out["cable_outside_parcel_m"] > 0.5:
+        problems.append(f"{out['cable_outside_parcel_m']:,.0f} m of cable or trench runs outside the parcel")
+    if out["max_string_run_m"] > MAX_STRING_RUN_M:
+        problems.append(
+            f"string cables up to {out['max_string_run_m']:,.0f} m (limit {MAX_STRING_RUN_M:,.0f} m)"
+        )
+    if out["max_dc_feeder_m"] > MAX_DC_FEEDER_M:
+        problems.append(
+            f"DC / LV feeders up to {out['max_dc_feeder_m']:,.0f} m (limit {MAX_DC_FEEDER_M:,.0f} m)"
+        )
+    if skewed:
+        problems.append(f"{len(skewed)} crossing(s) more than 30° off square")
+    out["problems"] = problems
+    out["ok"] = not problems
+    return out
+
+
+def _is(feature: dict[str, Any], kind: str, circuit_suffix: str) -> bool:
+    p = feature.get("properties", {})
+    return bool(p.get("kind") == kind and str(p.get("circuit", "")).endswith(circuit_suffix))
