@@ -193,7 +193,7 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
     boundary_parts: list[BaseGeometry] = []
     exclusions: list[ParsedExclusion] = []
     # Polygons only a zone-type word marks as zones ("Mill Creek"): the boundary if nothing else is.
-    typed_only: list[tuple[str | None, BaseGeometry]] = []
+    typed_only: list[tuple[str | None, str, BaseGeometry]] = []
     entries: list[Point] = []
     site_name: str | None = (
         _child_text(_first(root, "Document"), "name") if _first(root, "Document") is not None else None
@@ -217,7 +217,7 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
                     ParsedExclusion(name=name, zone_type=zone_type, geometry=_as_polygonal(geom))
                 )
             elif zone_type_from_text(label) is not None:
-                typed_only.append((name, geom))
+                typed_only.append((name, label, geom))
             else:
                 boundary_parts.append(geom)
                 site_name = site_name or name
@@ -226,12 +226,11 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
 
     if typed_only and not boundary_parts:
         # "Mill Creek Solar" is the site, not a creek: the largest such polygon is the boundary.
-        k = max(range(len(typed_only)), key=lambda i: typed_only[i][1].area)
-        name_k, geom_k = typed_only.pop(k)
+        k = max(range(len(typed_only)), key=lambda i: typed_only[i][2].area)
+        name_k, _, geom_k = typed_only.pop(k)
         boundary_parts.append(geom_k)
         site_name = site_name or name_k
-    for zname, zgeom in typed_only:
-        zlabel = zname or ""
+    for zname, zlabel, zgeom in typed_only:
         exclusions.append(
             ParsedExclusion(name=zname, zone_type=_zone_type(zlabel), geometry=_as_polygonal(zgeom))
         )
