@@ -3,8 +3,9 @@ layout's geometry (UTM [m]), not taken from the steps that made it (docs/engine.
 "Constructability").
 
 - reachability: the road network is split into pieces that touch (within `JOIN_TOL_M`); a piece is
-  reached when an entry lies on it. An asset is reached when its access point (equipment) or its
-  block's power station (tables) lies within `ACCESS_TOL_M` of a reached road;
+  reached when an entry lies on it. Equipment is reached when its footprint lies within the access
+  tolerance (two DEM cells: the road router's resolution) of a reached road; a table when its
+  block's power station is;
 - distances from tables to the nearest road; blocks in one piece (tables of a block each grown by
   half the widest regular gap, a row aisle or an access corridor, form one connected group);
 - the longest string run, DC / LV feeder and MV feeder (from the electrical design's cables);
@@ -45,14 +46,17 @@ class Reach:
     lines: list[LineString]
     reached: np.ndarray  # bool per line
 
-    def distance(self, pts: Sequence[tuple[float, float]]) -> np.ndarray:
+    def distance(self, geoms: Sequence[BaseGeometry]) -> np.ndarray:
+        """Distance [m] from each geometry to the nearest reached road (inf when none)."""
         live = [g for g, ok in zip(self.lines, self.reached, strict=True) if ok]
-        if not live or not len(pts):
-            return np.full(len(pts), np.inf)
+        if not live or not len(geoms):
+            return np.full(len(geoms), np.inf)
         tree = shapely.STRtree(live)
-        p = shapely.points(np.asarray(pts, dtype=float).reshape(-1, 2))
-        _, dist = tree.query_nearest(p, return_distance=True, all_matches=False)
-        out: np.ndarray = np.asarray(dist, dtype=float)
+        idx, dist = tree.query_nearest(
+            np.asarray(geoms, dtype=object), return_distance=True, all_matches=False
+        )
+        out = np.full(len(geoms), np.inf)
+        out[idx[0]] = dist
         return out
 
 
@@ -99,11 +103,11 @@ def constructability(
     *,
     roads: Sequence[Any],
     entries: Sequence[Point],
-    access_points: Sequence[tuple[float, float]],
+    equipment: Sequence[BaseGeometry],
     table_polygons: Sequence[Polygon],
     table_dc_kwp: Sequence[float],
     table_blocks: Sequence[int],
-    block_station: dict[int, tuple[float, float]],
+    block_station: dict[int, BaseGeometry],
     row_gap_m: float,
     cables: Sequence[dict[str, Any]],
     single_line: Sequence[dict[str, Any]],
@@ -117,21 +121,23 @@ def constructability(
     """The constructability section (UTM [m]; see the module docstring).
 
     roads: `RoadSegment`-like (geometry, width_m, compliant, cut_m3, fill_m3, length_m);
-    access_points: equipment access points (substation, power stations, BESS, O&M …);
-    table_*: PV tables (footprint, kWp, block index); block_station: block index → station (x, y);
+    equipment: footprints of the substation, BESS, O&M … (not the power stations);
+    table_*: PV tables (footprint, kWp, block index); block_station: block index → power station
+    footprint;
     row_gap_m: the clear gap between rows [m]; cables: cable and trench features (UTM GeoJSON-like
     dicts, `kind`, `level`, `circuit`); single_line: MV feeders (`length_m`); crossings:
-    `CrossingSite`s; access_tol_m: how far an access point may be from its road [m].
+    `CrossingSite`s; access_tol_m: how far a footprint may be from its road [m].
     """
     lines = [r.geometry for r in roads]
     reach = reached_roads(lines, entries, access_tol_m)
-    d_access = reach.distance(list(access_points))
+    d_access = reach.distance(list(equipment))
     unreached_equipment = int((d_access > access_tol_m).sum())
     stations = sorted(block_station)
     d_station = dict(
         zip(stations, reach.distance([block_station[b] for b in stations]).tolist(), strict=True)
     )
     dead_blocks = {b for b, d in d_station.items() if d > access_tol_m}
+    unreached_equipment += len(dead_blocks)
     blocks = list(table_blocks)
     unreached_tables = sum(1 for b in blocks if b in dead_blocks or b not in d_station)
 

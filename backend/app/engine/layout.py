@@ -65,13 +65,9 @@ ROAD_BUILDUP_DEPTH_M = 0.30
 # Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
 # legally, and design again, at most this many times (one pass almost always suffices).
 MAX_CABLE_PASSES = 3
-# An access point within this many DEM cells of a road reached from an entry is reached: a road
-# ends at its terminal's cell, or at the access point itself by a straight lead-out.
-ACCESS_TOL_CELLS = 1.5
-
-
-def _has_components(placement: Any, block: int) -> bool:
-    return any(c.block_index == block for c in placement.components)
+# Equipment within this many DEM cells of a road reached from an entry is reached: roads are
+# routed on the DEM's cells and end at the access point's nearest passable cell.
+ACCESS_TOL_CELLS = 2.0
 
 
 def _reached_land(usable: BaseGeometry, ground: RoadGround) -> tuple[BaseGeometry, float]:
@@ -239,7 +235,7 @@ def generate_layout(
     entries = [to_utm(p, crs) for p in site.entry_points]
     entry_utm: Point | None = entries[0] if entries else None
     # Reachability is a design rule: land no road from an entry can reach gets no assets.
-    ground = road_ground(grid, boundary, road_obstacles, entries, usable_all)
+    ground = road_ground(grid, boundary, road_obstacles, entries, usable_all, slope)
     usable, unreached_m2 = _reached_land(usable_all, ground)
     limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
     raster = SiteRaster(grid, slope, usable, limits)
@@ -323,18 +319,22 @@ def generate_layout(
     runs = row_runs(pv, max_gap_m=FENCE_MERGE_M) if pv is not None else []
     if hub_index is not None:
         hub_centre = Point(placement.blocks[hub_index].centre)
+        more_roots = entries[1:]
         if entry_utm is None:
             # No site entry: the boundary point nearest the substation on the ground it stands on.
             root = _root_on_ground(boundary, ground, hub_centre, grid.resolution_m)
         else:
-            root = entry_utm
+            # The first entry on the substation's ground is the root; the others join its network.
+            hub_labels = ground.labels_at(hub_centre.buffer(grid.resolution_m))
+            k = next((i for i, lab in enumerate(ground.entry_labels) if lab in hub_labels), 0)
+            root, more_roots = entries[k], entries[:k] + entries[k + 1 :]
         network = route_roads(
             grid=grid,
             slope_deg=slope,
             boundary=boundary,
             obstacles=road_obstacles,
             crossable=road_crossable,
-            more_roots=entries[1:],
+            more_roots=more_roots,
             # Roads never cross equipment; PV tables only cost more (they give way to roads below).
             equipment=[c.polygon for c in placement.components] + stations,
             footprints=runs,
@@ -361,6 +361,12 @@ def generate_layout(
         # Reachability is a rule: what no road reaches is left out, never drawn as built.
         n_fixed = len(placement.blocks)
         dead = set(network.unreachable)
+        if hub_index in dead:
+            raise NoCapacity(
+                "no road from the site entry can reach the substation (zones no road may cross, equipment "
+                "or ground without terrain data cut it off): move the entry or add one on the "
+                "substation's side, or change the zone types"
+            )
         dead_fixed = {i for i in dead if i < n_fixed and i != hub_index}
         if dead_fixed:
             gone = [c for c in placement.components if c.block_index in dead_fixed]
@@ -410,6 +416,12 @@ def generate_layout(
     crossing_counts = Counter((c.zone_type, c.rule) for c in crossings)
 
     total_kw = generating_kw()
+    if total_kw <= 0:
+        # Everything was left out (no road, no legal cable route): no plant, not an empty success.
+        raise NoCapacity(
+            "no generating capacity left: no road or legal cable route reaches any of it: "
+            + "; ".join(warnings[-3:])
+        )
     if total_kw < params.target_capacity_kw - 1e-6:
         warnings.insert(
             0,
@@ -552,21 +564,15 @@ def generate_layout(
         ]
     metrics["crossing_count"] = len(crossings)
     metrics["crossing_cost_usd"] = round(sum(c.cost_usd for c in crossings), 2)
-    hub_access = [placement.blocks[hub_index].access] if hub_index is not None else []
     tables = pv.plant.tables if pv is not None else ()
     metrics["constructability"] = constructability(
         roads=road_segments,
         entries=[root] if root is not None and not entries else entries,
-        access_points=hub_access
-        + [
-            b.access
-            for i, b in enumerate(placement.blocks)
-            if i != hub_index and _has_components(placement, i)
-        ],
+        equipment=[c.polygon for c in placement.components],
         table_polygons=[t.polygon for t in tables],
         table_dc_kwp=[t.dc_kwp for t in tables],
         table_blocks=[t.block for t in tables],
-        block_station={b.index: b.access for b in pv.plant.blocks} if pv is not None else {},
+        block_station={b.index: pv.stations[b.index] for b in pv.plant.blocks} if pv is not None else {},
         row_gap_m=(pv.plant.design.pitch_m - pv.plant.design.depth_m) if pv is not None else 0.0,
         cables=cable_docs,
         single_line=single_line,

@@ -292,8 +292,9 @@ def route_roads(
     none); footprints: soft footprints roads may cross at a higher cost; preferred: road reserve
     centrelines (through PV fields) routes should follow (lower cost); crossable: zones roads may
     cross at a cost per cell (`app.engine.zones`), not in `obstacles`; more_roots: further site
-    entries, joined to `root` at no cost so each terminal is served from the entry nearest along
-    the ground, and land behind a zone with its own entry is reached from it. Terminals that cannot be
+    entries, each joined to the network like a terminal (MV cables follow the roads, so every road
+    must lead to the substation: an entry is a way in, not a network of its own); an entry no road
+    can join is warned. Terminals that cannot be
     reached are listed in `unreachable` and warned about. Each segment carries `compliant`
     (design grade within `spec.max_grade_pct`); steep roads are split so only the steep part is
     flagged, and each steep road is warned about.
@@ -330,13 +331,7 @@ def route_roads(
     n = len(rc)
     root_node = term_node[0]
     hub_node = term_node[1 + hub]
-    root_nodes = {root_node} | {term_node[1 + n_term + k] for k in range(len(more_roots))}
-    root_point = {term_node[1 + n_term + k]: p for k, p in enumerate(more_roots)}
-    root_point[root_node] = root
-    # Entries are joined to the first one by free virtual edges (no road is built on them).
-    virtual = {(min(root_node, r), max(root_node, r)) for r in root_nodes if r != root_node}
-
-    edges = sorted(set(_candidate_edges(rc)) - virtual)
+    edges = _candidate_edges(rc)
     paths = _windowed_paths(strict, rc, edges)
     steep_edges: set[tuple[int, int]] = set()
     if n > 1:
@@ -344,14 +339,9 @@ def route_roads(
         rows = np.array([k[0] for k in keys], dtype=np.int64)
         cols = np.array([k[1] for k in keys], dtype=np.int64)
         wts = np.array([max(paths[k][0], 1e-6) for k in keys])
-        if virtual:
-            rows = np.concatenate([rows, [a for a, _ in sorted(virtual)]])
-            cols = np.concatenate([cols, [b for _, b in sorted(virtual)]])
-            wts = np.concatenate([wts, np.full(len(virtual), 1e-9)])
         mst = minimum_spanning_tree(coo_matrix((wts, (rows, cols)), shape=(n, n)).tocsr()).tocoo()
         tree_edges = [(int(a), int(b)) for a, b in zip(mst.row, mst.col, strict=True)]
-        tree_edges += [e for e in sorted(virtual) if e not in set(tree_edges)]
-        tree_paths = {e: paths[e][1] for e in tree_edges if e not in virtual}
+        tree_paths = {e: paths[e][1] for e in tree_edges}
         # Join disconnected pieces: strict first, then over steep ground.
         for costs, steep in ((strict, False), (soft, True)):
             ends = ([e[0] for e in tree_edges], [e[1] for e in tree_edges])
@@ -385,6 +375,12 @@ def route_roads(
                 queue.append(v)
     unreachable_nodes = set(range(n)) - seen
     unreachable = [i - 1 for i, node in enumerate(term_node) if 0 < i <= n_term and node in unreachable_nodes]
+    lost = [k + 2 for k in range(len(more_roots)) if term_node[1 + n_term + k] in unreachable_nodes]
+    if lost:
+        warnings.append(
+            f"site entr{'y' if len(lost) == 1 else 'ies'} {', '.join(map(str, lost))} cannot be joined "
+            "to the plant's roads (cut off by zones no road may cross)"
+        )
     if unreachable:
         names = ", ".join(labels[i] for i in unreachable[:5])
         more = f" and {len(unreachable) - 5} more" if len(unreachable) > 5 else ""
@@ -410,22 +406,19 @@ def route_roads(
         boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary, equipment
     )
     on_network = np.zeros(grid.shape, dtype=bool)
-    for r in root_nodes:
-        on_network[rc[r, 0], rc[r, 1]] = True
+    on_network[rc[root_node, 0], rc[root_node, 1]] = True
     x0, y0 = float(grid.transform.c), float(grid.transform.f)
     z_all = grid.data
     # Pass 1: cut every edge where it meets the network built so far (network -> terminal order).
     pieces: list[tuple[int, tuple[int, int], np.ndarray, Point | None]] = []
     for v in order[1:]:
         u, e = parent[v]
-        if e in virtual:
-            continue
         path = tree_paths[e]
         if tuple(path[0]) != tuple(rc[v]):
             path = path[::-1]  # orient child -> parent
         hit = on_network[path[:, 0], path[:, 1]]
         stop = int(np.argmax(hit)) if hit.any() else len(path) - 1
-        reaches_root = root_point.get(u) if stop == len(path) - 1 else None
+        reaches_root = root if u == root_node and stop == len(path) - 1 else None
         path = path[: stop + 1]
         on_network[path[:, 0], path[:, 1]] = True
         if len(path) >= 2:
@@ -510,6 +503,8 @@ class RoadGround:
     labels: np.ndarray
     reached: frozenset[int]
     grid: Grid
+    # The label of each entry's piece of ground, in the order the entries were given.
+    entry_labels: tuple[int, ...] = ()
 
     def cell_of(self, x: float, y: float) -> tuple[int, int]:
         res = self.grid.resolution_m
@@ -554,24 +549,30 @@ def road_ground(
     obstacles: Sequence[BaseGeometry],
     entries: Sequence[Point],
     usable: BaseGeometry | None = None,
+    slope_deg: np.ndarray | None = None,
 ) -> RoadGround:
     """The ground roads can reach from the site entries (UTM [m]), before anything is placed.
 
     obstacles: zones no road may cross (with their buffers); crossable zones are not obstacles.
     Passable cells are those `route_roads` may use (0.75 cell clear of the boundary and every
     obstacle). With no entry, the piece of ground touching the most `usable` area is taken as
-    reached (the road will start from the boundary point nearest the substation)."""
+    reached (the road will start from the boundary point nearest the substation). slope_deg: cells
+    without a slope (no DEM data) are impassable, as the router's cost raster has them."""
     passable = _passable(grid, boundary, obstacles)
+    if slope_deg is not None:
+        passable &= np.isfinite(slope_deg)
     labels, n = ndimage.label(passable, structure=np.ones((3, 3), dtype=bool))
     ground = RoadGround(labels=labels.astype(np.int32), reached=frozenset(), grid=grid)
     if n == 0:
         return ground
     reached: set[int] = set()
+    at_entries: list[int] = []
     if entries:
         _, (nr, nc) = ndimage.distance_transform_edt(~passable, return_indices=True)
         for p in entries:
             r, c = ground.cell_of(p.x, p.y)
-            reached.add(int(labels[nr[r, c], nc[r, c]]))
+            at_entries.append(int(labels[nr[r, c], nc[r, c]]))
+        reached.update(at_entries)
     else:
         weight = (
             features.geometry_mask(
@@ -583,4 +584,6 @@ def road_ground(
         counts = np.bincount(labels[weight & passable].ravel(), minlength=n + 1)
         counts[0] = 0
         reached.add(int(np.argmax(counts)) if counts.any() else 1)
-    return RoadGround(labels=ground.labels, reached=frozenset(reached), grid=grid)
+    return RoadGround(
+        labels=ground.labels, reached=frozenset(reached), grid=grid, entry_labels=tuple(at_entries)
+    )
