@@ -24,10 +24,11 @@ import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.electrical.routes import MAX_DC_FEEDER_M, MAX_STRING_RUN_M, length_inside
+from app.engine.electrical.routes import EDGE_TOL_M, MAX_DC_FEEDER_M, MAX_STRING_RUN_M, length_inside
 
 # Road pieces closer than this [m] are joined (junctions survive simplification to ~1 cm).
 JOIN_TOL_M = 0.5
@@ -77,15 +78,24 @@ def reached_roads(lines: Sequence[LineString], entries: Sequence[Point], tol_m: 
     return Reach(lines=ls, reached=np.isin(lab, list(seeds)))
 
 
-def contiguous_blocks(polygons: Sequence[Polygon], blocks: Sequence[int], gap_m: float) -> tuple[int, int]:
-    """(blocks in one piece, blocks): tables of one block touching within `gap_m` [m] are joined."""
-    n = len(polygons)
+def contiguous_blocks(boxes_uv: np.ndarray, blocks: Sequence[int], gap_m: float) -> tuple[int, int]:
+    """(blocks in one piece, blocks): tables of one block whose rectangles (row frame: u_lo, u_hi,
+    v_lo, v_hi [m], one row per table) are within `gap_m` [m] of each other are joined."""
+    n = len(boxes_uv)
     if n == 0:
         return 0, 0
     blk = np.asarray(blocks)
-    a, b = shapely.STRtree(list(polygons)).query(
-        np.asarray(polygons, dtype=object), predicate="dwithin", distance=gap_m
-    )
+    bx = np.asarray(boxes_uv, dtype=float)
+    cu, cv = (bx[:, 0] + bx[:, 1]) / 2, (bx[:, 2] + bx[:, 3]) / 2
+    hu, hv = (bx[:, 1] - bx[:, 0]) / 2, (bx[:, 3] - bx[:, 2]) / 2
+    # Candidate pairs by centre distance, then the exact gap between axis-aligned rectangles.
+    reach = 2 * float(np.hypot(hu, hv).max()) + gap_m
+    pairs = cKDTree(np.column_stack([cu, cv])).query_pairs(reach, output_type="ndarray")
+    a, b = pairs[:, 0], pairs[:, 1]
+    gu = np.maximum(0.0, np.abs(cu[a] - cu[b]) - hu[a] - hu[b])
+    gv = np.maximum(0.0, np.abs(cv[a] - cv[b]) - hv[a] - hv[b])
+    near = np.hypot(gu, gv) <= gap_m
+    a, b = a[near], b[near]
     same = blk[a] == blk[b]
     _, lab = connected_components(
         coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n)), directed=False
@@ -104,7 +114,8 @@ def constructability(
     roads: Sequence[Any],
     entries: Sequence[Point],
     equipment: Sequence[BaseGeometry],
-    table_polygons: Sequence[Polygon],
+    table_centres: np.ndarray,
+    table_boxes_uv: np.ndarray,
     table_dc_kwp: Sequence[float],
     table_blocks: Sequence[int],
     block_station: dict[int, BaseGeometry],
@@ -122,7 +133,8 @@ def constructability(
 
     roads: `RoadSegment`-like (geometry, width_m, compliant, cut_m3, fill_m3, length_m);
     equipment: footprints of the substation, BESS, O&M … (not the power stations);
-    table_*: PV tables (footprint, kWp, block index); block_station: block index → power station
+    table_*: PV tables (centres (n, 2); rectangles in the row frame (n, 4): u_lo, u_hi, v_lo, v_hi;
+    kWp; block index); block_station: block index → power station
     footprint;
     row_gap_m: the clear gap between rows [m]; cables: cable and trench features (UTM GeoJSON-like
     dicts, `kind`, `level`, `circuit`); single_line: MV feeders (`length_m`); crossings:
@@ -142,33 +154,42 @@ def constructability(
     unreached_tables = sum(1 for b in blocks if b in dead_blocks or b not in d_station)
 
     kwp = np.asarray(table_dc_kwp, dtype=float)
-    if len(table_polygons) and lines:
-        tree = shapely.STRtree(lines)
-        _, dist = tree.query_nearest(
-            np.asarray(table_polygons, dtype=object), return_distance=True, all_matches=False
-        )
+    n_tables = len(kwp)
+    if n_tables and lines:
+        # Roads as single segments: small boxes keep the nearest-neighbour search fast.
+        coords = [np.asarray(g.coords) for g in lines]
+        segs = np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in coords if len(c) > 1])
+        tree = shapely.STRtree(shapely.linestrings(segs))
+        centres = shapely.points(np.asarray(table_centres, dtype=float).reshape(-1, 2))
+        _, dist = tree.query_nearest(centres, return_distance=True, all_matches=False)
         dist = np.asarray(dist, dtype=float)
         near = float(kwp[dist <= NEAR_ROAD_M].sum() / kwp.sum()) if kwp.sum() > 0 else 1.0
         far = float(dist.max())
     else:
-        near, far = (1.0, 0.0) if not len(table_polygons) else (0.0, float("inf"))
-    one, n_blocks = contiguous_blocks(table_polygons, blocks, max(row_gap_m, CORRIDOR_GAP_M) + 1.0)
+        near, far = (1.0, 0.0) if not n_tables else (0.0, float("inf"))
+    one, n_blocks = contiguous_blocks(table_boxes_uv, blocks, max(row_gap_m, CORRIDOR_GAP_M) + 1.0)
 
     strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
     feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
     mv = [float(f.get("length_m", 0.0)) for f in single_line]
-    geoms = [shapely.geometry.shape(c["geometry"]) for c in cables]
+    geoms = [_line(c["geometry"]) for c in cables]
     road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
+    # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
     off_road_crossable = (
-        shapely.union_all(list(crossable_zones)).difference(road_band) if crossable_zones else Polygon()
+        shapely.union_all(list(crossable_zones)).buffer(-EDGE_TOL_M).difference(road_band)
+        if crossable_zones
+        else Polygon()
     )
-    no_cross = shapely.union_all(list(never_zones)) if never_zones else Polygon()
+    no_cross = shapely.union_all(list(never_zones)).buffer(-EDGE_TOL_M) if never_zones else Polygon()
     in_zone = length_inside(geoms, no_cross) + length_inside(geoms, off_road_crossable)
     outside = 0.0
     if geoms:
         arr = np.asarray(geoms, dtype=object)
+        inside = boundary.buffer(0.05)
+        shapely.prepare(inside)
+        out_of = arr[~shapely.covers(inside, arr)]
         # The difference, not length − intersection: a MultiLineString's parts may overlap.
-        outside = float(shapely.length(shapely.difference(arr, boundary.buffer(0.05))).sum())
+        outside = float(shapely.length(shapely.difference(out_of, inside)).sum()) if len(out_of) else 0.0
     noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
     graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
     skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
@@ -209,6 +230,15 @@ def constructability(
     out["problems"] = problems
     out["ok"] = not problems
     return out
+
+
+def _line(g: dict[str, Any]) -> BaseGeometry:
+    """A GeoJSON (Multi)LineString as shapely, without `shape`'s generic (slow) path."""
+    if g["type"] == "LineString":
+        out: BaseGeometry = shapely.linestrings(g["coordinates"])
+        return out
+    multi: BaseGeometry = shapely.multilinestrings([shapely.linestrings(c) for c in g["coordinates"]])
+    return multi
 
 
 def _is(feature: dict[str, Any], kind: str, circuit_suffix: str) -> bool:

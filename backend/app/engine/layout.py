@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 from affine import Affine
-from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
@@ -65,6 +65,7 @@ ROAD_BUILDUP_DEPTH_M = 0.30
 # Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
 # legally, and design again, at most this many times (one pass almost always suffices).
 MAX_CABLE_PASSES = 3
+MAX_PRUNE_PASSES = 12
 # Equipment within this many DEM cells of a road reached from an entry is reached: roads are
 # routed on the DEM's cells and end at the access point's nearest passable cell.
 ACCESS_TOL_CELLS = 2.0
@@ -87,23 +88,28 @@ def _legal_cables(
     electrical: dict[str, Any] | None,
     blocked: list[Polygon],
     warnings: list[str],
-) -> PvLayout:
+) -> tuple[PvLayout, Any]:
     """`pv` without the tables whose string or feeder route would leave the parcel or enter a
     zone (DC / LV cables cross no zone: only roads do, with the MV trench), blocks topped up again
     from spare tables (not within 0.5 m of `blocked`: roads, equipment) and checked again; the net
-    loss warned with kWp."""
+    loss warned with kWp. Also returns the last DC collection when it passed (for the electrical
+    design of the same plant), else None."""
     if not pv.plant.tables or not pv.plant.blocks:
-        return pv
+        return pv, None
     prm = parse_electrical_params(electrical)
     limits = CableLimits(boundary, [z.geometry for z in zones])
     before = pv.plant.dc_kwp
     n_drop = 0
-    for k in range(MAX_CABLE_PASSES + 1):
+    clean = None
+    # Top-up passes first; then pruning only, which ends (the tables only shrink) once the design
+    # has settled (dropping tables regroups strings, so a pass may uncover new routes to check).
+    for k in range(MAX_CABLE_PASSES + MAX_PRUNE_PASSES):
         if not pv.plant.tables or not pv.plant.blocks:
             break
-        frame, _, dc = dc_collection(pv.plant, prm)
-        bad = illegal_tables(dc, frame, limits)
+        collected = dc_collection(pv.plant, prm)
+        bad = illegal_tables(collected[2], collected[0], limits)
         if not len(bad):
+            clean = collected
             break
         n_drop += len(bad)
         pv = without_tables(pv, bad)
@@ -113,10 +119,33 @@ def _legal_cables(
     if n_drop:
         warnings.append(
             f"{n_drop} tables left out ({max(lost, 0.0):,.0f} kWp net of spare tables taken instead): "
-            "their cables could not reach the power station within the length limits without leaving "
-            "the parcel or crossing an exclusion zone"
+            "their cables could not reach the power station without leaving the parcel or crossing an "
+            "exclusion zone"
         )
-    return pv
+    return pv, clean
+
+
+def _keep_ends(routed: LineString, snapped: LineString) -> LineString:
+    """`snapped` with the routed line's end points kept (a short link where snapping moved one):
+    roads meet at their ends, so moving one alone would cut the network apart."""
+    a, b = routed.coords[0], routed.coords[-1]
+    pts = list(snapped.coords)
+    if Point(pts[0]).distance(Point(a)) > 1e-6:
+        pts.insert(0, a)
+    if Point(pts[-1]).distance(Point(b)) > 1e-6:
+        pts.append(b)
+    return LineString(pts)
+
+
+def _boxes_uv(pv: PvLayout | None) -> np.ndarray:
+    """Each table's rectangle in the row frame (n, 4): u_lo, u_hi, v_lo, v_hi [m]."""
+    if pv is None or not pv.plant.tables:
+        return np.zeros((0, 4))
+    n = len(pv.plant.tables)
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in pv.plant.tables], dtype=object))
+    u, v = pv.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
+    return np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
 
 
 def _root_on_ground(boundary: BaseGeometry, ground: RoadGround, hub: Point, res: float) -> Point:
@@ -217,6 +246,7 @@ def generate_layout(
         to_utm(ex.geometry, crs).buffer(arc_safe(ex.buffer_m), quad_segs=QUAD_SEGS) for ex in site.exclusions
     ]
     keepouts = [shapely.make_valid(k) if not k.is_valid else k for k in keepouts]
+    warnings_pre: list[str] = []
     zones = [
         Zone(
             geometry=shapely.make_valid(to_utm(ex.geometry, crs)),
@@ -233,6 +263,19 @@ def generate_layout(
     grid = _crop(grid, boundary.bounds)
     slope = slope_deg(grid)
     entries = [to_utm(p, crs) for p in site.entry_points]
+    if road_obstacles and entries:
+        # An entry inside a zone no road may cross is moved to the nearest ground outside it.
+        blocked_zone = shapely.union_all(road_obstacles)
+        for i, p in enumerate(entries):
+            if blocked_zone.covers(p):
+                open_ground = boundary.difference(blocked_zone)
+                if not open_ground.is_empty:
+                    q = nearest_points(open_ground, p)[0]
+                    warnings_pre.append(
+                        f"site entry {i + 1} lies inside a zone no road may cross: the road starts "
+                        f"{q.distance(p):,.0f} m away, outside it"
+                    )
+                    entries[i] = q
     entry_utm: Point | None = entries[0] if entries else None
     # Reachability is a design rule: land no road from an entry can reach gets no assets.
     ground = road_ground(grid, boundary, road_obstacles, entries, usable_all, slope)
@@ -258,7 +301,7 @@ def generate_layout(
         poi = to_utm(site.interconnection_point, crs)
         placer.hub_target = (poi.x, poi.y)
     placement = placer.place(params.target_capacity_kw)
-    warnings = list(placement.warnings)
+    warnings = warnings_pre + list(placement.warnings)
     hub_index = next((i for i, b in enumerate(placement.blocks) if b.hub), None)
 
     pv: PvLayout | None = None
@@ -352,7 +395,7 @@ def generate_layout(
             kit = shapely.STRtree([c.polygon for c in placement.components] + stations)
             snapped = []
             for r in road_segments:
-                g = snap_to_corridors(r.geometry, pv.corridors, tol)
+                g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
                 # Keep the routed line where snapping would clip a piece of equipment.
                 ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
                 snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
@@ -384,6 +427,7 @@ def generate_layout(
             pv = without_tables(pv, drop_t)
 
     fencing = Fencing(fences=[], areas=[], gates=[])
+    collected = None
     if pv is not None:
         lines = [r.geometry for r in road_segments]
         drop = tables_on_roads(
@@ -396,7 +440,7 @@ def generate_layout(
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
         blocked = bands + [c.polygon for c in placement.components] + stations
         pv = trimmed(topped_up(pv, blocked, 0.5))
-        pv = _legal_cables(pv, boundary, zones, params.electrical, blocked, warnings)
+        pv, collected = _legal_cables(pv, boundary, zones, params.electrical, blocked, warnings)
         fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
         if pv_design is not None and pv_design.perimeter_road:
             road_segments = road_segments + perimeter_roads(
@@ -548,6 +592,8 @@ def generate_layout(
                     road_fill_m3=float(sum(r.fill_m3 for r in road_segments)),
                     crossings=tuple(sorted(crossing_counts.items())),
                 ),
+                collected=collected,
+                keep_out=CableLimits(boundary, [z.geometry for z in zones]).blocks,
             )
             doc = electrical.to_document()
             design["electrical"] = doc["electrical"]
@@ -569,7 +615,8 @@ def generate_layout(
         roads=road_segments,
         entries=[root] if root is not None and not entries else entries,
         equipment=[c.polygon for c in placement.components],
-        table_polygons=[t.polygon for t in tables],
+        table_centres=np.asarray([t.centre for t in tables], dtype=float).reshape(-1, 2),
+        table_boxes_uv=_boxes_uv(pv),
         table_dc_kwp=[t.dc_kwp for t in tables],
         table_blocks=[t.block for t in tables],
         block_station={b.index: pv.stations[b.index] for b in pv.plant.blocks} if pv is not None else {},

@@ -44,6 +44,10 @@ class CableLimits:
             out[hit] = True
         return out
 
+    def blocks(self, line: BaseGeometry) -> bool:
+        """Whether one line leaves the parcel or enters a zone."""
+        return bool(self.bad(np.asarray([line], dtype=object))[0])
+
 
 def _lines(frame: RowFrame, starts_uv: np.ndarray, ends_uv: np.ndarray) -> np.ndarray:
     a = frame.to_xy(starts_uv)
@@ -54,21 +58,47 @@ def _lines(frame: RowFrame, starts_uv: np.ndarray, ends_uv: np.ndarray) -> np.nd
 
 def illegal_tables(dc: DcResult, frame: RowFrame, limits: CableLimits) -> np.ndarray:
     """Plant table indices whose string route (table → aisle → device) or whose device's feeder
-    (device → along the aisle → spine → station) leaves the parcel or enters a zone, or is longer
-    than `MAX_STRING_RUN_M` / `MAX_DC_FEEDER_M` [m]."""
+    (device → along the aisle → spine → station) leaves the parcel or enters a zone. (Run lengths
+    are reported against `MAX_STRING_RUN_M` / `MAX_DC_FEEDER_M`, not pruned here: dropping tables
+    moves the devices, so a length rule does not converge by pruning.)
+
+    Each device's strings first share one test: the rectangle (row frame) spanning all their
+    routes. Only the strings of devices whose rectangle is not clear are tested one by one."""
     if len(dc.string_device) == 0:
         return np.zeros(0, dtype=np.int64)
     su, sv = dc.string_uv[:, 0], dc.string_uv[:, 1]
     dev = dc.string_device
+    nd = len(dc.device_uv)
     du, dv = dc.device_uv[dev, 0], dc.device_uv[dev, 1]
-    # Strings: along the structure to the aisle, then along the aisle to the device.
-    down = _lines(frame, np.stack([su, sv], 1), np.stack([su, dv], 1))
-    along = _lines(frame, np.stack([su, dv], 1), np.stack([du, dv], 1))
-    run = np.abs(sv - dv) + np.abs(su - du)
-    bad_string = limits.bad(down) | limits.bad(along) | (run > MAX_STRING_RUN_M)
+    u_lo = np.full(nd, np.inf)
+    u_hi = np.full(nd, -np.inf)
+    v_lo = np.full(nd, np.inf)
+    v_hi = np.full(nd, -np.inf)
+    np.minimum.at(u_lo, dev, np.minimum(su, du))
+    np.maximum.at(u_hi, dev, np.maximum(su, du))
+    np.minimum.at(v_lo, dev, np.minimum(sv, dv))
+    np.maximum.at(v_hi, dev, np.maximum(sv, dv))
+    corners = np.stack(
+        [
+            np.stack([u_lo, v_lo], 1),
+            np.stack([u_hi, v_lo], 1),
+            np.stack([u_hi, v_hi], 1),
+            np.stack([u_lo, v_hi], 1),
+        ],
+        axis=1,
+    )
+    xy = frame.to_xy(corners.reshape(-1, 2)).reshape(nd, 4, 2)
+    # A degenerate rectangle (one string on the device's own line) is still a valid line test.
+    rects = shapely.polygons(xy)
+    dirty = limits.bad(rects) | ~shapely.is_valid(rects)
+    bad_string = np.zeros(len(dev), dtype=bool)
+    check = np.flatnonzero(dirty[dev])
+    if len(check):
+        down = _lines(frame, np.stack([su[check], sv[check]], 1), np.stack([su[check], dv[check]], 1))
+        along = _lines(frame, np.stack([su[check], dv[check]], 1), np.stack([du[check], dv[check]], 1))
+        bad_string[check] |= limits.bad(down) | limits.bad(along)
     f = dc.feeder_uv
     bad_device = limits.bad(_lines(frame, f[:, 0], f[:, 1])) | limits.bad(_lines(frame, f[:, 1], f[:, 2]))
-    bad_device |= dc.feeder_route_m > MAX_DC_FEEDER_M
     bad = bad_string | bad_device[dev]
     return np.unique(dc.string_table[bad]).astype(np.int64)
 
