@@ -14,6 +14,7 @@ from app.engine.names import ProfileName, StrategyName
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
 from app.engine.validation import non_finite_path
+from app.engine.zones import check_zone_type
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
 MAX_SKIP = 2**31 - 1
@@ -116,7 +117,11 @@ class SiteUpdate(FiniteRequest):
     """PATCH /api/sites/{id}: only the fields sent change; null clears a point."""
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
-    entry_point: GeoJSON | None = Field(default=None, description="GeoJSON Point (WGS84) or null")
+    entry_point: GeoJSON | None = Field(
+        default=None,
+        description="GeoJSON Point (WGS84), a MultiPoint for several entries (roads start from each), "
+        "or null",
+    )
     interconnection_point: GeoJSON | None = Field(default=None, description="GeoJSON Point (WGS84) or null")
 
     @field_validator("name")
@@ -132,18 +137,35 @@ class SitesPublic(BaseModel):
     count: int
 
 
+ZONE_TYPE_DOC = (
+    "what may cross the zone (docs/engine.md, Zones and crossings): never — "
+    "exclusion (default), wetland, protected, building; roads at right angles, at a cost — easement, "
+    "pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek"
+)
+
+
+def _known_zone_type(v: str | None) -> str | None:
+    if v is not None and (problem := check_zone_type(v)) is not None:
+        raise ValueError(problem)
+    return v
+
+
 class ExclusionZoneCreate(FiniteRequest):
     geometry: GeoJSON = Field(description="GeoJSON Polygon or MultiPolygon, WGS84")
-    zone_type: str = Field(default="exclusion", min_length=1, max_length=64)
+    zone_type: str = Field(default="exclusion", min_length=1, max_length=64, description=ZONE_TYPE_DOC)
     buffer_m: float = Field(default=0.0, ge=0, le=5000, description="keep-out distance around the zone [m]")
     name: str | None = Field(default=None, max_length=255)
+
+    _zone_type = field_validator("zone_type")(_known_zone_type)
 
 
 class ExclusionZoneUpdate(FiniteRequest):
     geometry: GeoJSON | None = None
-    zone_type: str | None = Field(default=None, min_length=1, max_length=64)
+    zone_type: str | None = Field(default=None, min_length=1, max_length=64, description=ZONE_TYPE_DOC)
     buffer_m: float | None = Field(default=None, ge=0, le=5000)
     name: str | None = Field(default=None, max_length=255)
+
+    _zone_type = field_validator("zone_type")(_known_zone_type)
 
 
 # -- layouts -------------------------------------------------------------------------------

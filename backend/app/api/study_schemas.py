@@ -98,6 +98,14 @@ class StudyRow(BaseModel):
     p90_10yr_mwh: float | None = None
     weather_source: str | None
     error_message: str | None
+    constructable: bool | None = Field(
+        default=None,
+        description="false when the layout's constructability section lists a problem (such rows sort "
+        "after the others); null until completed",
+    )
+    constructability_problems: list[str] = Field(
+        default_factory=list, description="the problems, in words (unreachable assets, cables in zones…)"
+    )
 
 
 class StudyProgress(BaseModel):

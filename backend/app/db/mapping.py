@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shapely.geometry import Point, shape
+from shapely.geometry import MultiPoint, Point, shape
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ def site_input(site: Site) -> SiteInput:
             Exclusion(geometry=shape(z.geometry), buffer_m=z.buffer_m, zone_type=z.zone_type, name=z.name)
             for z in site.exclusion_zones
         ),
-        entry_point=entry if isinstance(entry, Point) else None,
+        entry_point=entry if isinstance(entry, Point | MultiPoint) else None,
         interconnection_point=poi if isinstance(poi, Point) else None,
     )
 

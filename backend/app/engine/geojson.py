@@ -68,12 +68,13 @@ def layout_feature_collection(site: SiteInput, result: LayoutResult, params: Lay
                 },
             }
         )
-    if site.entry_point is not None:
+    for i, entry in enumerate(site.entry_points):
         features.append(
             {
                 "type": "Feature",
-                "id": "entry",
-                "geometry": _geometry(site.entry_point),
+                # The first keeps the id it always had; further entries are numbered.
+                "id": "entry" if i == 0 else f"entry-{i + 1}",
+                "geometry": _geometry(entry),
                 "properties": {"kind": "entry"},
             }
         )

@@ -15,15 +15,19 @@ from typing import Any
 import numpy as np
 import shapely
 from affine import Affine
-from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from app.engine.areas import area_metrics
+from app.engine.constructability import constructability
+from app.engine.cost.prices import unit_costs
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.electrical.bom import SiteExtras
-from app.engine.electrical.design import design_electrical
+from app.engine.electrical.design import dc_collection, design_electrical
+from app.engine.electrical.params import parse_electrical_params
+from app.engine.electrical.routes import CableLimits, illegal_tables
 from app.engine.gentie import GenTie, route_gen_tie, voltage_class_kv
 from app.engine.grid import Grid
 from app.engine.mix import mix_warnings, overshoot_warning
@@ -49,15 +53,114 @@ from app.engine.pv.outputs import (
     table_assets,
 )
 from app.engine.pv.plant import PvLayout, design_pv_plant, row_runs, topped_up, trimmed, without_tables
-from app.engine.roads import route_roads
+from app.engine.roads import RoadGround, road_ground, route_roads
 from app.engine.strategies import get_strategy
 from app.engine.terrain import slope_deg
 from app.engine.types import LayoutParams, LayoutResult, PlacedAsset, PlacedRoad, ProgressFn, SiteInput
+from app.engine.zones import CROSSING_COST_KEYS, Zone, find_crossings
 from app.errors import InvalidInput, NoCapacity
 
 # Road section: 150 mm crushed-aggregate base on 150 mm compacted subbase over geotextile, the
 # unpaved site-road section of utility PV plants (e.g. US FHWA low-volume road guidance).
 ROAD_BUILDUP_DEPTH_M = 0.30
+# Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
+# legally, and design again, at most this many times (one pass almost always suffices).
+MAX_CABLE_PASSES = 3
+MAX_PRUNE_PASSES = 12
+# Equipment within this many DEM cells of a road reached from an entry is reached: roads are
+# routed on the DEM's cells and end at the access point's nearest passable cell.
+ACCESS_TOL_CELLS = 2.0
+
+
+def _reached_land(usable: BaseGeometry, ground: RoadGround) -> tuple[BaseGeometry, float]:
+    """The parts of `usable` (UTM) a road from an entry can reach, and the area left out [m²]."""
+    parts = [p for p in shapely.get_parts(usable) if not p.is_empty]
+    keep = [p for p in parts if ground.reaches(p)]
+    if len(keep) == len(parts):
+        return usable, 0.0
+    lost = float(sum(p.area for p in parts) - sum(p.area for p in keep))
+    return (shapely.union_all(keep) if keep else Polygon()), lost
+
+
+def _legal_cables(
+    pv: PvLayout,
+    boundary: BaseGeometry,
+    zones: list[Zone],
+    electrical: dict[str, Any] | None,
+    blocked: list[Polygon],
+    warnings: list[str],
+) -> tuple[PvLayout, Any]:
+    """`pv` without the tables whose string or feeder route would leave the parcel or enter a
+    zone (DC / LV cables cross no zone: only roads do, with the MV trench), blocks topped up again
+    from spare tables (not within 0.5 m of `blocked`: roads, equipment) and checked again; the net
+    loss warned with kWp. Also returns the last DC collection when it passed (for the electrical
+    design of the same plant), else None."""
+    if not pv.plant.tables or not pv.plant.blocks:
+        return pv, None
+    prm = parse_electrical_params(electrical)
+    limits = CableLimits(boundary, [z.geometry for z in zones])
+    before = pv.plant.dc_kwp
+    n_drop = 0
+    clean = None
+    # Top-up passes first; then pruning only, which ends (the tables only shrink) once the design
+    # has settled (dropping tables regroups strings, so a pass may uncover new routes to check).
+    for k in range(MAX_CABLE_PASSES + MAX_PRUNE_PASSES):
+        if not pv.plant.tables or not pv.plant.blocks:
+            break
+        collected = dc_collection(pv.plant, prm)
+        bad = illegal_tables(collected[2], collected[0], limits)
+        if not len(bad):
+            clean = collected
+            break
+        n_drop += len(bad)
+        pv = without_tables(pv, bad)
+        if k < MAX_CABLE_PASSES - 1:
+            pv = trimmed(topped_up(pv, blocked, 0.5))
+    lost = before - pv.plant.dc_kwp
+    if n_drop:
+        warnings.append(
+            f"{n_drop} tables left out ({max(lost, 0.0):,.0f} kWp net of spare tables taken instead): "
+            "their cables could not reach the power station without leaving the parcel or crossing an "
+            "exclusion zone"
+        )
+    return pv, clean
+
+
+def _keep_ends(routed: LineString, snapped: LineString) -> LineString:
+    """`snapped` with the routed line's end points kept (a short link where snapping moved one):
+    roads meet at their ends, so moving one alone would cut the network apart."""
+    a, b = routed.coords[0], routed.coords[-1]
+    pts = list(snapped.coords)
+    if Point(pts[0]).distance(Point(a)) > 1e-6:
+        pts.insert(0, a)
+    if Point(pts[-1]).distance(Point(b)) > 1e-6:
+        pts.append(b)
+    return LineString(pts)
+
+
+def _boxes_uv(pv: PvLayout | None) -> np.ndarray:
+    """Each table's rectangle in the row frame (n, 4): u_lo, u_hi, v_lo, v_hi [m]."""
+    if pv is None or not pv.plant.tables:
+        return np.zeros((0, 4))
+    n = len(pv.plant.tables)
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in pv.plant.tables], dtype=object))
+    u, v = pv.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
+    return np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
+
+
+def _root_on_ground(boundary: BaseGeometry, ground: RoadGround, hub: Point, res: float) -> Point:
+    """The boundary point nearest `hub` from which the reached ground can be entered (UTM [m]);
+    the nearest boundary point at all when none is found."""
+    polys = list(boundary.geoms) if hasattr(boundary, "geoms") else [boundary]
+    rings = MultiLineString([p.exterior for p in polys if isinstance(p, Polygon)])
+    fallback = nearest_points(rings, hub)[0]
+    step = max(res / 2.0, 1.0)
+    pts = [ring.interpolate(d) for ring in rings.geoms for d in np.arange(0.0, ring.length, step)]
+    for p in sorted(pts, key=lambda q: q.distance(hub)):
+        if ground.reaches(p.buffer(1.5 * res)):
+            return p
+    return fallback
 
 
 def _validate(site: SiteInput, grid: Grid, params: LayoutParams) -> None:
@@ -138,14 +241,44 @@ def generate_layout(
     crs = grid.crs
     report("analysing_terrain", 0.0)
     boundary, keepouts = site_keepouts(site, crs)
-    usable = usable_area(boundary, params.setback_m, keepouts)
+    warnings_pre: list[str] = []
+    zones = [
+        Zone(
+            geometry=shapely.make_valid(to_utm(ex.geometry, crs)),
+            keepout=k,
+            zone_type=ex.zone_type,
+            name=ex.name,
+        )
+        for ex, k in zip(site.exclusions, keepouts, strict=True)
+    ]
+    # Roads may cross crossable zones (at a cost, square to them); never the others.
+    road_obstacles = [z.keepout for z in zones if not z.crossable]
+    road_crossable = [z.keepout for z in zones if z.crossable]
+    usable_all = usable_area(boundary, params.setback_m, keepouts)
     # The gen-tie may leave the parcel: it is routed on the grid as given (before cropping).
     site_grid = grid
     grid = _crop(grid, boundary.bounds)
     slope = slope_deg(grid)
+    entries = [to_utm(p, crs) for p in site.entry_points]
+    if road_obstacles and entries:
+        # An entry inside a zone no road may cross is moved to the nearest ground outside it.
+        blocked_zone = shapely.union_all(road_obstacles)
+        for i, p in enumerate(entries):
+            if blocked_zone.covers(p):
+                open_ground = boundary.difference(blocked_zone)
+                if not open_ground.is_empty:
+                    q = nearest_points(open_ground, p)[0]
+                    warnings_pre.append(
+                        f"site entry {i + 1} lies inside a zone no road may cross: the road starts "
+                        f"{q.distance(p):,.0f} m away, outside it"
+                    )
+                    entries[i] = q
+    entry_utm: Point | None = entries[0] if entries else None
+    # Reachability is a design rule: land no road from an entry can reach gets no assets.
+    ground = road_ground(grid, boundary, road_obstacles, entries, usable_all, slope)
+    usable, unreached_m2 = _reached_land(usable_all, ground)
     limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
     raster = SiteRaster(grid, slope, usable, limits)
-    entry_utm: Point | None = to_utm(site.entry_point, crs) if site.entry_point is not None else None
 
     pv_block = next(
         (b.name for b in profile.blocks if any(c.asset_type == "pv_block" for c in b.components)), None
@@ -165,7 +298,7 @@ def generate_layout(
         poi = to_utm(site.interconnection_point, crs)
         placer.hub_target = (poi.x, poi.y)
     placement = placer.place(params.target_capacity_kw)
-    warnings = list(placement.warnings)
+    warnings = warnings_pre + list(placement.warnings)
     hub_index = next((i for i, b in enumerate(placement.blocks) if b.hub), None)
 
     pv: PvLayout | None = None
@@ -179,6 +312,11 @@ def generate_layout(
             ]
             area = usable.difference(shapely.union_all(taken)) if taken else usable
             hub = placement.blocks[hub_index].centre if hub_index is not None else placer.hub_target
+            if hub is not None:
+                # PV cables cross no zone that roads may not cross: only the ground the
+                # substation stands on (and what roads join to it) can feed it.
+                area, cut_m2 = _reached_land(area, ground.around(Point(hub).buffer(grid.resolution_m)))
+                unreached_m2 += cut_m2
             centre = site.boundary.centroid
             pv = design_pv_plant(
                 area=area,
@@ -193,6 +331,18 @@ def generate_layout(
                 station_clearance_m=profile.asset_types["power_station"].clearance_m,
             )
             warnings.extend(pv.warnings)
+            if unreached_m2 > 0 and not area.is_empty:
+                kwp_est = pv.offered_kwp * unreached_m2 / area.area
+                warnings.append(
+                    f"{unreached_m2 / 1e4:,.1f} ha of buildable land (about {kwp_est:,.0f} kWp) has no road "
+                    "access from an entry, or no cable route to the substation (cut off by zones nothing may "
+                    "cross): left empty"
+                )
+    if unreached_m2 > 0 and pv is None:
+        warnings.append(
+            f"{unreached_m2 / 1e4:,.1f} ha of buildable land has no road access from an entry "
+            "(cut off by zones no road may cross): left empty"
+        )
 
     def generating_kw() -> float:
         return placement.capacity_kw + (pv.plant.ac_kw if pv is not None else 0.0)
@@ -204,22 +354,27 @@ def generate_layout(
     stations = [s for s in pv.stations if not s.is_empty] if pv is not None else []
     pv_blocks = list(pv.plant.blocks) if pv is not None else []
     road_segments = []
+    root: Point | None = None
     # Rows merged across corridors: the reserves stay cheap (preferred) over the merged runs.
     runs = row_runs(pv, max_gap_m=FENCE_MERGE_M) if pv is not None else []
     if hub_index is not None:
         hub_centre = Point(placement.blocks[hub_index].centre)
+        more_roots = entries[1:]
         if entry_utm is None:
-            # No site entry: the boundary point nearest the substation.
-            polys = list(boundary.geoms) if hasattr(boundary, "geoms") else [boundary]
-            rings = MultiLineString([p.exterior for p in polys if isinstance(p, Polygon)])
-            root = nearest_points(rings, hub_centre)[0]
+            # No site entry: the boundary point nearest the substation on the ground it stands on.
+            root = _root_on_ground(boundary, ground, hub_centre, grid.resolution_m)
         else:
-            root = entry_utm
+            # The first entry on the substation's ground is the root; the others join its network.
+            hub_labels = ground.labels_at(hub_centre.buffer(grid.resolution_m))
+            k = next((i for i, lab in enumerate(ground.entry_labels) if lab in hub_labels), 0)
+            root, more_roots = entries[k], entries[:k] + entries[k + 1 :]
         network = route_roads(
             grid=grid,
             slope_deg=slope,
             boundary=boundary,
-            obstacles=keepouts,
+            obstacles=road_obstacles,
+            crossable=road_crossable,
+            more_roots=more_roots,
             # Roads never cross equipment; PV tables only cost more (they give way to roads below).
             equipment=[c.polygon for c in placement.components] + stations,
             footprints=runs,
@@ -237,14 +392,39 @@ def generate_layout(
             kit = shapely.STRtree([c.polygon for c in placement.components] + stations)
             snapped = []
             for r in road_segments:
-                g = snap_to_corridors(r.geometry, pv.corridors, tol)
+                g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
                 # Keep the routed line where snapping would clip a piece of equipment.
                 ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
                 snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
             road_segments = snapped
         warnings.extend(network.warnings)
+        # Reachability is a rule: what no road reaches is left out, never drawn as built.
+        n_fixed = len(placement.blocks)
+        dead = set(network.unreachable)
+        if hub_index in dead:
+            raise NoCapacity(
+                "no road from the site entry can reach the substation (zones no road may cross, equipment "
+                "or ground without terrain data cut it off): move the entry or add one on the "
+                "substation's side, or change the zone types"
+            )
+        dead_fixed = {i for i in dead if i < n_fixed and i != hub_index}
+        if dead_fixed:
+            gone = [c for c in placement.components if c.block_index in dead_fixed]
+            placement.components = [c for c in placement.components if c.block_index not in dead_fixed]
+            lost_kw = sum(c.capacity_kw for c in gone)
+            warnings.append(f"{len(dead_fixed)} block(s) no road can reach were left out ({lost_kw:,.0f} kW)")
+        dead_pv = {pv_blocks[i - n_fixed].index for i in dead if i >= n_fixed}
+        if pv is not None and dead_pv:
+            drop_t = np.asarray([t.index for t in pv.plant.tables if t.block in dead_pv], dtype=np.int64)
+            lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop_t)
+            warnings.append(
+                f"{len(dead_pv)} inverter block(s) whose power station no road can reach were left out "
+                f"({lost:,.0f} kWp)"
+            )
+            pv = without_tables(pv, drop_t)
 
     fencing = Fencing(fences=[], areas=[], gates=[])
+    collected = None
     if pv is not None:
         lines = [r.geometry for r in road_segments]
         drop = tables_on_roads(
@@ -255,7 +435,9 @@ def generate_layout(
             warnings.append(f"{len(drop)} tables ({lost:,.0f} kWp) gave way to access roads")
             pv = without_tables(pv, drop)
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
-        pv = trimmed(topped_up(pv, bands + [c.polygon for c in placement.components] + stations, 0.5))
+        blocked = bands + [c.polygon for c in placement.components] + stations
+        pv = trimmed(topped_up(pv, blocked, 0.5))
+        pv, collected = _legal_cables(pv, boundary, zones, params.electrical, blocked, warnings)
         fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
         if pv_design is not None and pv_design.perimeter_road:
             road_segments = road_segments + perimeter_roads(
@@ -281,7 +463,21 @@ def generate_layout(
         if gen_tie is not None:
             warnings.extend(gen_tie.warnings)
 
+    costs = unit_costs(params.cost)["costs"]
+    crossings = find_crossings(
+        [r.geometry for r in road_segments],
+        zones,
+        {rule: float(costs[key]["value"]) for rule, key in CROSSING_COST_KEYS.items()},
+    )
+    crossing_counts = Counter((c.zone_type, c.rule) for c in crossings)
+
     total_kw = generating_kw()
+    if total_kw <= 0:
+        # Everything was left out (no road, no legal cable route): no plant, not an empty success.
+        raise NoCapacity(
+            "no generating capacity left: no road or legal cable route reaches any of it: "
+            + "; ".join(warnings[-3:])
+        )
     if total_kw < params.target_capacity_kw - 1e-6:
         warnings.insert(
             0,
@@ -398,6 +594,8 @@ def generate_layout(
     }
     design: dict[str, Any] = {}
     extras: list[dict[str, Any]] = []
+    cable_docs: list[dict[str, Any]] = []
+    single_line: list[dict[str, Any]] = []
     if pv is not None:
         metrics.update(pv_metrics(pv, fencing, parcel_ha))
         metrics["pv_capacity_kw"] = pv.plant.ac_kw
@@ -417,7 +615,10 @@ def generate_layout(
                     road_fill_m3=float(sum(r.fill_m3 for r in road_segments)),
                     pad_cut_m3=pad_cut,
                     pad_fill_m3=pad_fill,
+                    crossings=tuple(sorted(crossing_counts.items())),
                 ),
+                collected=collected,
+                keep_out=CableLimits(boundary, [z.geometry for z in zones]).blocks,
             )
             doc = electrical.to_document()
             design["electrical"] = doc["electrical"]
@@ -427,10 +628,43 @@ def generate_layout(
                     gen_tie, total_kw, has_point=site.interconnection_point is not None
                 ),
             }
-            extras += cable_features(doc.get("cables", []) + doc.get("trenches", []), crs)
+            cable_docs = doc.get("cables", []) + doc.get("trenches", [])
+            single_line = doc["electrical"].get("single_line", [])
+            extras += cable_features(cable_docs, crs)
             metrics.update(electrical_metrics(doc))
     if gen_tie is not None:
         extras = [*extras, _gen_tie_feature(gen_tie, crs, total_kw)]
+    if crossings:
+        pts = reproject_many([c.point for c in crossings], crs, WGS84)
+        extras += [
+            {"kind": "crossing", "geometry": g, "properties": c.properties()}
+            for g, c in zip(pts, crossings, strict=True)
+        ]
+    metrics["crossing_count"] = len(crossings)
+    metrics["crossing_cost_usd"] = round(sum(c.cost_usd for c in crossings), 2)
+    tables = pv.plant.tables if pv is not None else ()
+    metrics["constructability"] = constructability(
+        roads=road_segments,
+        entries=[root] if root is not None and not entries else entries,
+        equipment=[c.polygon for c in placement.components],
+        table_centres=np.asarray([t.centre for t in tables], dtype=float).reshape(-1, 2),
+        table_boxes_uv=_boxes_uv(pv),
+        table_dc_kwp=[t.dc_kwp for t in tables],
+        table_blocks=[t.block for t in tables],
+        block_station={b.index: pv.stations[b.index] for b in pv.plant.blocks} if pv is not None else {},
+        row_gap_m=(pv.plant.design.pitch_m - pv.plant.design.depth_m) if pv is not None else 0.0,
+        cables=cable_docs,
+        single_line=single_line,
+        boundary=boundary,
+        never_zones=[z.geometry for z in zones if not z.crossable],
+        crossable_zones=[z.geometry for z in zones if z.crossable],
+        crossings=crossings,
+        access_tol_m=ACCESS_TOL_CELLS * grid.resolution_m,
+        road_limit_pct=profile.road.max_grade_pct,
+    )
+    design["constructability"] = metrics["constructability"]
+    # A plant nobody could build as drawn is never a plain success: each problem is a warning too.
+    warnings.extend(f"not constructable as drawn: {p}" for p in metrics["constructability"]["problems"])
     report("finalising", 100.0)
     return LayoutResult(
         assets=assets,

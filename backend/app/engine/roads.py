@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -43,6 +43,7 @@ from app.engine.earthwork import road_earthwork
 from app.engine.grid import Grid
 from app.engine.profiles import RoadSpec
 from app.engine.road_grades import graded_runs
+from app.engine.zones import CROSSING_CELL_COST
 
 FOOTPRINT_COST_FACTOR = 4.0
 # Road reserves left for roads through PV fields: cheaper than open ground, so routes follow them.
@@ -132,8 +133,10 @@ def _cost_rasters(
     footprints: Sequence[Polygon],
     spec: RoadSpec,
     preferred: Sequence[LineString] = (),
+    crossable: Sequence[BaseGeometry] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(strict, soft) cost rasters; np.inf is impassable."""
+    """(strict, soft) cost rasters; np.inf is impassable. Cells a crossable zone touches cost
+    `CROSSING_CELL_COST` more, so a road crosses only where it must, and square to the zone."""
     grade = np.tan(np.radians(np.asarray(slope_deg, dtype=np.float64))) * 100.0
     soft = 1.0 + 4.0 * (grade / spec.max_grade_pct) ** 2
     if footprints:
@@ -156,6 +159,16 @@ def _cost_rasters(
             dtype="uint8",
         ).astype(bool)
         soft[lane] = (1.0 + 4.0 * (grade[lane] / spec.max_grade_pct) ** 2) * PREFERRED_COST_FACTOR
+    if crossable:
+        zone = features.rasterize(
+            [(g, 1) for g in crossable if not g.is_empty],
+            out_shape=grid.shape,
+            transform=grid.transform,
+            fill=0,
+            all_touched=True,
+            dtype="uint8",
+        ).astype(bool)
+        soft[zone] += CROSSING_CELL_COST
     soft[~passable | ~np.isfinite(grade)] = np.inf
     strict = soft.copy()
     strict[grade > spec.max_grade_pct] = np.inf
@@ -266,6 +279,8 @@ def route_roads(
     spec: RoadSpec,
     preferred: Sequence[LineString] = (),
     equipment: Sequence[BaseGeometry] = (),
+    crossable: Sequence[BaseGeometry] = (),
+    more_roots: Sequence[Point] = (),
 ) -> RoadNetwork:
     """Route the road network in UTM [m].
 
@@ -275,7 +290,11 @@ def route_roads(
     (substation, power stations, BESS, O&M, turbines...; cells within 0.75 cell of one are
     impassable, and a road reaches its own terminal by a straight lead-out only when that crosses
     none); footprints: soft footprints roads may cross at a higher cost; preferred: road reserve
-    centrelines (through PV fields) routes should follow (lower cost). Terminals that cannot be
+    centrelines (through PV fields) routes should follow (lower cost); crossable: zones roads may
+    cross at a cost per cell (`app.engine.zones`), not in `obstacles`; more_roots: further site
+    entries, each joined to the network like a terminal (MV cables follow the roads, so every road
+    must lead to the substation: an entry is a way in, not a network of its own); an entry no road
+    can join is warned. Terminals that cannot be
     reached are listed in `unreachable` and warned about. Each segment carries `compliant`
     (design grade within `spec.max_grade_pct`); steep roads are split so only the steep part is
     flagged, and each steep road is warned about.
@@ -287,10 +306,11 @@ def route_roads(
         return RoadNetwork(
             segments=[], warnings=["no passable ground for roads"], unreachable=list(range(len(terminals)))
         )
-    strict, soft = _cost_rasters(grid, slope_deg, passable, footprints, spec, preferred)
+    strict, soft = _cost_rasters(grid, slope_deg, passable, footprints, spec, preferred, crossable)
     # Snap every point to its nearest passable cell (ties resolved by the EDT's scan order).
     _, (nr, nc) = ndimage.distance_transform_edt(~passable, return_indices=True)
-    pts = [(root.x, root.y), *terminals]
+    n_term = len(terminals)
+    pts = [(root.x, root.y), *terminals, *((p.x, p.y) for p in more_roots)]
     h, w = grid.shape
     gx0, gy0 = float(grid.transform.c), float(grid.transform.f)
     cells = []
@@ -311,7 +331,6 @@ def route_roads(
     n = len(rc)
     root_node = term_node[0]
     hub_node = term_node[1 + hub]
-
     edges = _candidate_edges(rc)
     paths = _windowed_paths(strict, rc, edges)
     steep_edges: set[tuple[int, int]] = set()
@@ -355,7 +374,13 @@ def route_roads(
                 order.append(v)
                 queue.append(v)
     unreachable_nodes = set(range(n)) - seen
-    unreachable = [i - 1 for i, node in enumerate(term_node) if i > 0 and node in unreachable_nodes]
+    unreachable = [i - 1 for i, node in enumerate(term_node) if 0 < i <= n_term and node in unreachable_nodes]
+    lost = [k + 2 for k in range(len(more_roots)) if term_node[1 + n_term + k] in unreachable_nodes]
+    if lost:
+        warnings.append(
+            f"site entr{'y' if len(lost) == 1 else 'ies'} {', '.join(map(str, lost))} cannot be joined "
+            "to the plant's roads (cut off by zones no road may cross)"
+        )
     if unreachable:
         names = ", ".join(labels[i] for i in unreachable[:5])
         more = f" and {len(unreachable) - 5} more" if len(unreachable) > 5 else ""
@@ -374,7 +399,7 @@ def route_roads(
     node_label: dict[int, str] = {}
     node_point: dict[int, tuple[float, float]] = {}
     for i, node in enumerate(term_node):
-        node_label.setdefault(node, "site entry" if i == 0 else labels[i - 1])
+        node_label.setdefault(node, "site entry" if i == 0 or i > n_term else labels[i - 1])
         node_point.setdefault(node, pts[i])
 
     allowed = _Clear(
@@ -385,7 +410,7 @@ def route_roads(
     x0, y0 = float(grid.transform.c), float(grid.transform.f)
     z_all = grid.data
     # Pass 1: cut every edge where it meets the network built so far (network -> terminal order).
-    pieces: list[tuple[int, tuple[int, int], np.ndarray, bool]] = []
+    pieces: list[tuple[int, tuple[int, int], np.ndarray, Point | None]] = []
     for v in order[1:]:
         u, e = parent[v]
         path = tree_paths[e]
@@ -393,7 +418,7 @@ def route_roads(
             path = path[::-1]  # orient child -> parent
         hit = on_network[path[:, 0], path[:, 1]]
         stop = int(np.argmax(hit)) if hit.any() else len(path) - 1
-        reaches_root = u == root_node and stop == len(path) - 1
+        reaches_root = root if u == root_node and stop == len(path) - 1 else None
         path = path[: stop + 1]
         on_network[path[:, 0], path[:, 1]] = True
         if len(path) >= 2:
@@ -405,7 +430,7 @@ def route_roads(
         junction[path[0, 0], path[0, 1]] = True
         junction[path[-1, 0], path[-1, 1]] = True
     segments: list[RoadSegment] = []
-    entry_joined = False
+    entry_joined: set[int] = set()
     limit = spec.max_grade_pct
     for v, e, path, reaches_root in pieces:
         xs = x0 + (path[:, 1] + 0.5) * res
@@ -431,12 +456,13 @@ def route_roads(
             line = _simplified(
                 coords[run.start : run.end + 1], keep[run.start : run.end + 1], res * 0.5, allowed
             )
-            if k == 0 and not entry_joined and reaches_root:
+            if k == 0 and reaches_root is not None and id(reaches_root) not in entry_joined:
                 # Start the road at the exact entry point when the short lead-in stays clear.
-                lead = LineString([(root.x, root.y), tuple(coords[0])])
-                if root.distance(Point(coords[0])) > 1e-6 and allowed.covers(lead):
-                    line = LineString([(root.x, root.y), *line.coords])
-                    entry_joined = True
+                ent = reaches_root
+                lead = LineString([(ent.x, ent.y), tuple(coords[0])])
+                if ent.distance(Point(coords[0])) > 1e-6 and allowed.covers(lead):
+                    line = LineString([(ent.x, ent.y), *line.coords])
+                    entry_joined.add(id(ent))
             if k == len(runs) - 1 and v in node_point:
                 # End at the terminal's own access point when the lead-out crosses no footprint.
                 tx, ty = node_point[v]
@@ -467,3 +493,97 @@ def route_roads(
                 "no compliant route exists"
             )
     return RoadNetwork(segments=segments, warnings=warnings, unreachable=unreachable)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadGround:
+    """Where roads can go (UTM grid cells): `labels` numbers the 8-connected pieces of passable
+    ground (0 = impassable), `reached` the labels an entry reaches."""
+
+    labels: np.ndarray
+    reached: frozenset[int]
+    grid: Grid
+    # The label of each entry's piece of ground, in the order the entries were given.
+    entry_labels: tuple[int, ...] = ()
+
+    def cell_of(self, x: float, y: float) -> tuple[int, int]:
+        res = self.grid.resolution_m
+        h, w = self.labels.shape
+        r = min(max(int(np.floor((float(self.grid.transform.f) - y) / res)), 0), h - 1)
+        c = min(max(int(np.floor((x - float(self.grid.transform.c)) / res)), 0), w - 1)
+        return r, c
+
+    def reaches(self, geom: BaseGeometry) -> bool:
+        """Whether any passable cell `geom` touches is on reached ground."""
+        return bool(self.labels_at(geom))
+
+    def around(self, geom: BaseGeometry) -> RoadGround:
+        """The same ground, reached only where `geom` touches reached ground (e.g. the substation's
+        piece of ground: what its cables can reach without crossing a zone no road crosses)."""
+        return replace(self, reached=frozenset(self.labels_at(geom)))
+
+    def labels_at(self, geom: BaseGeometry) -> set[int]:
+        """The reached labels of the passable cells `geom` touches."""
+        if geom.is_empty or not self.reached:
+            return set()
+        res = self.grid.resolution_m
+        minx, miny, maxx, maxy = geom.bounds
+        r0, c0 = self.cell_of(minx - res, maxy + res)
+        r1, c1 = self.cell_of(maxx + res, miny - res)
+        window = self.labels[r0 : r1 + 1, c0 : c1 + 1]
+        t = self.grid.transform
+        sub = features.geometry_mask(
+            [geom],
+            out_shape=window.shape,
+            transform=type(t)(res, 0.0, t.c + c0 * res, 0.0, -res, t.f - r0 * res),
+            invert=True,
+            all_touched=True,
+        )
+        found = window[sub]
+        return {int(v) for v in np.unique(found[np.isin(found, list(self.reached))])}
+
+
+def road_ground(
+    grid: Grid,
+    boundary: BaseGeometry,
+    obstacles: Sequence[BaseGeometry],
+    entries: Sequence[Point],
+    usable: BaseGeometry | None = None,
+    slope_deg: np.ndarray | None = None,
+) -> RoadGround:
+    """The ground roads can reach from the site entries (UTM [m]), before anything is placed.
+
+    obstacles: zones no road may cross (with their buffers); crossable zones are not obstacles.
+    Passable cells are those `route_roads` may use (0.75 cell clear of the boundary and every
+    obstacle). With no entry, the piece of ground touching the most `usable` area is taken as
+    reached (the road will start from the boundary point nearest the substation). slope_deg: cells
+    without a slope (no DEM data) are impassable, as the router's cost raster has them."""
+    passable = _passable(grid, boundary, obstacles)
+    if slope_deg is not None:
+        passable &= np.isfinite(slope_deg)
+    labels, n = ndimage.label(passable, structure=np.ones((3, 3), dtype=bool))
+    ground = RoadGround(labels=labels.astype(np.int32), reached=frozenset(), grid=grid)
+    if n == 0:
+        return ground
+    reached: set[int] = set()
+    at_entries: list[int] = []
+    if entries:
+        _, (nr, nc) = ndimage.distance_transform_edt(~passable, return_indices=True)
+        for p in entries:
+            r, c = ground.cell_of(p.x, p.y)
+            at_entries.append(int(labels[nr[r, c], nc[r, c]]))
+        reached.update(at_entries)
+    else:
+        weight = (
+            features.geometry_mask(
+                [usable], out_shape=grid.shape, transform=grid.transform, invert=True, all_touched=True
+            )
+            if usable is not None and not usable.is_empty
+            else passable
+        )
+        counts = np.bincount(labels[weight & passable].ravel(), minlength=n + 1)
+        counts[0] = 0
+        reached.add(int(np.argmax(counts)) if counts.any() else 1)
+    return RoadGround(
+        labels=ground.labels, reached=frozenset(reached), grid=grid, entry_labels=tuple(at_entries)
+    )

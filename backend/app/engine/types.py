@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
 
 BBox = tuple[float, float, float, float]  # (minx, miny, maxx, maxy)
 RoadClass = Literal["spine", "secondary", "spur"]
@@ -61,9 +61,18 @@ class SiteInput:
 
     boundary: Polygon | MultiPolygon
     exclusions: tuple[Exclusion, ...] = ()
-    entry_point: Point | None = None
+    # One entry (Point) or several (MultiPoint): roads start from each (WGS84).
+    entry_point: Point | MultiPoint | None = None
     # Where the plant connects to the grid (WGS84): the substation is placed near it.
     interconnection_point: Point | None = None
+
+    @property
+    def entry_points(self) -> tuple[Point, ...]:
+        """Every site entry (WGS84), in the order given."""
+        e = self.entry_point
+        if e is None or e.is_empty:
+            return ()
+        return tuple(e.geoms) if isinstance(e, MultiPoint) else (e,)
 
 
 @dataclass(frozen=True, kw_only=True)

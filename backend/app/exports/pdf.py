@@ -28,6 +28,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 import app
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import EXCLUSION_COLOR, label
+from app.exports.pdf_constructability import constructability_section
 from app.exports.pdf_design import CLEARSKY_RED, design_sections, energy_headline
 from app.exports.pdf_map import _draw_map, _legend, _road_order, legend_rows, nice_length, true_north_deg
 from app.exports.pdf_page import (
@@ -312,6 +313,8 @@ def _sections(r: _Report) -> None:
         )
     else:
         r.paragraph("No roads were laid out.")
+
+    constructability_section(r, "3a  Constructability")
 
     # 4 Earthwork
     r.heading("4  Earthwork")

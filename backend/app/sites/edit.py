@@ -55,6 +55,27 @@ def parse_site_point(doc: Any, *, what: str, site: Site) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [lon, lat]}
 
 
+# More entries than this is not a site's gates but a mistake (each is a road root).
+MAX_ENTRY_POINTS = 20
+
+
+def parse_site_entries(doc: dict[str, Any], *, site: Site) -> dict[str, Any]:
+    """Several site entries as a GeoJSON MultiPoint (WGS84), each checked as `parse_site_point`
+    checks one; roads start from every one (docs/engine.md, Zones and crossings)."""
+    coords = doc.get("coordinates")
+    if not isinstance(coords, list) or not coords:
+        raise InvalidInput("entry_point: a MultiPoint needs a list of [longitude, latitude] coordinates")
+    if len(coords) > MAX_ENTRY_POINTS:
+        raise InvalidInput(f"entry_point: at most {MAX_ENTRY_POINTS} entries, got {len(coords)}")
+    pts = [
+        parse_site_point({"type": "Point", "coordinates": c}, what=f"entry_point {i + 1}", site=site)[
+            "coordinates"
+        ]
+        for i, c in enumerate(coords)
+    ]
+    return {"type": "MultiPoint", "coordinates": pts}
+
+
 def apply_site_update(site: Site, fields: dict[str, Any]) -> None:
     """Apply a PATCH body's fields (only those sent) to `site`; moving a point marks inputs changed."""
     if "name" in fields:
@@ -65,7 +86,12 @@ def apply_site_update(site: Site, fields: dict[str, Any]) -> None:
     for key in ("entry_point", "interconnection_point"):
         if key not in fields:
             continue
-        new = None if fields[key] is None else parse_site_point(fields[key], what=key, site=site)
+        doc = fields[key]
+        new: dict[str, Any] | None
+        if key == "entry_point" and isinstance(doc, dict) and doc.get("type") == "MultiPoint":
+            new = parse_site_entries(doc, site=site)
+        else:
+            new = None if doc is None else parse_site_point(doc, what=key, site=site)
         if new != getattr(site, key):
             setattr(site, key, new)
             changed = True

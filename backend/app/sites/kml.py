@@ -21,11 +21,12 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from lxml import etree
 from shapely import make_valid
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from app.engine.crs import WGS84, reproject_many, site_crs, to_utm
+from app.engine.zones import ZONE_RULES, zone_type_from_text
 from app.errors import InvalidInput, KmlError
 from app.sites.checks import (
     SiteLimits,
@@ -65,7 +66,8 @@ class ParsedSite:
     boundary: Polygon | MultiPolygon
     area_ha: float
     exclusions: list[ParsedExclusion] = field(default_factory=list)
-    entry_point: Point | None = None
+    # One entry (Point) or several (MultiPoint: every placemark named as an entry, in file order).
+    entry_point: Point | MultiPoint | None = None
     warnings: list[str] = field(default_factory=list)
     source_format: str = "kml"
 
@@ -190,7 +192,9 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
     warnings: list[str] = []
     boundary_parts: list[BaseGeometry] = []
     exclusions: list[ParsedExclusion] = []
-    entry: Point | None = None
+    # Polygons only a zone-type word marks as zones ("Mill Creek"): the boundary if nothing else is.
+    typed_only: list[tuple[str | None, str, BaseGeometry]] = []
+    entries: list[Point] = []
     site_name: str | None = (
         _child_text(_first(root, "Document"), "name") if _first(root, "Document") is not None else None
     )
@@ -206,15 +210,33 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
         points = [_point(el, name) for el in pm.iter("{*}Point")]
         if polygons:
             geom = unary_union(polygons)
-            if EXCLUSION_WORDS.search(label):
+            given = _data_value(pm, "zone_type")
+            if given is not None or EXCLUSION_WORDS.search(label):
+                zone_type = given if given in ZONE_RULES else _zone_type(label)
                 exclusions.append(
-                    ParsedExclusion(name=name, zone_type=_zone_type(label), geometry=_as_polygonal(geom))
+                    ParsedExclusion(name=name, zone_type=zone_type, geometry=_as_polygonal(geom))
                 )
+            elif zone_type_from_text(label) is not None:
+                typed_only.append((name, label, geom))
             else:
                 boundary_parts.append(geom)
                 site_name = site_name or name
-        elif points and entry is None and ENTRY_WORDS.search(" ".join(filter(None, [name, *folders]))):
-            entry = points[0]
+        elif points and ENTRY_WORDS.search(" ".join(filter(None, [name, *folders]))):
+            entries.append(points[0])
+
+    if typed_only and not boundary_parts:
+        # "Mill Creek Solar" is the site, not a creek: the largest such polygon is the boundary.
+        k = max(range(len(typed_only)), key=lambda i: typed_only[i][2].area)
+        name_k, _, geom_k = typed_only.pop(k)
+        boundary_parts.append(geom_k)
+        site_name = site_name or name_k
+    for zname, zlabel, zgeom in typed_only:
+        exclusions.append(
+            ParsedExclusion(name=zname, zone_type=_zone_type(zlabel), geometry=_as_polygonal(zgeom))
+        )
+    entry: Point | MultiPoint | None = (
+        None if not entries else entries[0] if len(entries) == 1 else MultiPoint(entries)
+    )
 
     if not boundary_parts:
         raise KmlError("the file contains no site boundary polygon (only points, lines or exclusion zones)")
@@ -239,7 +261,7 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
         raise KmlError(exc.message) from None
     if entry is not None and not boundary.buffer(0.01).contains(entry):
         warnings.append(
-            "the entry point lies outside the boundary; roads start from the nearest boundary point"
+            "an entry point lies outside the boundary; its road starts from the nearest passable ground"
         )
     name = (site_name or fallback_name.rsplit(".", 1)[0] or "Site").strip()[:255]
     return ParsedSite(
@@ -351,8 +373,15 @@ def _as_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
 
 
 def _zone_type(label: str) -> str:
-    lowered = label.lower()
-    for word in ("wetland", "easement"):
-        if word in lowered:
-            return word
-    return "exclusion"
+    """The zone type a label names (app.engine.zones: "HV power line easement" → power_line),
+    else "exclusion" (never crossed)."""
+    return zone_type_from_text(label) or "exclusion"
+
+
+def _data_value(pm: etree._Element, key: str) -> str | None:
+    """A placemark's `<ExtendedData><Data name=key><value>` (our own KMZ writes zone_type so)."""
+    for d in pm.iter("{*}Data"):
+        if d.get("name") == key:
+            v = _child_text(d, "value")
+            return v.strip() if v else None
+    return None

@@ -199,6 +199,10 @@ def comparison_row(
         },
         basis,
     )
+    # The constructability section (app/engine/constructability.py): a variant with a problem is
+    # marked, and `sort_rows` never ranks it above one without.
+    section = m.get("constructability") if done else None
+    problems = [str(p) for p in section.get("problems", [])] if isinstance(section, dict) else []
     return {
         "layout_id": layout_id,
         "variant": dict(variant or {}),
@@ -216,6 +220,8 @@ def comparison_row(
         "capex_usd": num(m.get("capex_usd")),
         "weather_source": m.get("weather_source") if done else None,
         "error_message": error_message,
+        "constructable": (not problems) if isinstance(section, dict) else None,
+        "constructability_problems": problems,
     }
 
 
@@ -223,7 +229,9 @@ def sort_rows(
     rows: list[dict[str, Any]], key: str = "lcoe", *, descending: bool | None = None
 ) -> list[dict[str, Any]]:
     """Rows sorted by `key` (one of SORT_KEYS), best first unless `descending` says otherwise;
-    rows without the value (not completed, failed) last, in their original order."""
+    rows with a constructability problem after those without (a plant nobody could build is never
+    ranked first silently), rows without the value (not completed, failed) last, in their original
+    order."""
     if key not in SORT_KEYS:
         raise InvalidInput(f"sort: unknown key {key!r}; one of {', '.join(SORT_KEYS)}")
     field, ascending = SORT_KEYS[key]
@@ -233,4 +241,6 @@ def sort_rows(
     have = [r for r in rows if headline(r, field) is not None]
     missing = [r for r in rows if headline(r, field) is None]
     have.sort(key=lambda r: float(headline(r, field)), reverse=not ascending)
-    return have + missing
+    clean = [r for r in have if r.get("constructable") is not False]
+    flagged = [r for r in have if r.get("constructable") is False]
+    return clean + flagged + missing

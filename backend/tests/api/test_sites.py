@@ -66,7 +66,7 @@ def test_nested_folders_exclusions_and_entry(client: TestClient, auth: dict[str,
     assert set(zones) == {"Pipeline corridor", "North wetland", "Utility easement"}
     assert zones["North wetland"]["zone_type"] == "wetland"
     assert zones["Utility easement"]["zone_type"] == "easement"
-    assert zones["Pipeline corridor"]["zone_type"] == "exclusion"  # from its folder "No-build areas"
+    assert zones["Pipeline corridor"]["zone_type"] == "pipeline"  # its name names the type
     assert site["entry_point"]["coordinates"] == pytest.approx([-101.8475, 35.1951])
     # exclusions are not part of the boundary; 3D coordinates are accepted
     assert site["area_ha"] == pytest.approx(25.28, abs=0.05)

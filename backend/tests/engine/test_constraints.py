@@ -13,7 +13,7 @@ from app.engine.grid import Grid
 from app.engine.layout import generate_layout
 from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
 from app.engine.types import LayoutParams, LayoutResult, SiteInput
-from app.errors import NoGridConnection
+from app.errors import NoCapacity, NoGridConnection
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, utm_origin
 
@@ -28,11 +28,16 @@ def _star(cx: float, cy: float, radii: list[float], phase: float) -> Polygon:
 
 
 def _layout(site: SiteInput, grid: Grid, params: LayoutParams) -> LayoutResult | None:
-    """The layout, or None when the site cannot take a substation (the job then fails, saying why)."""
+    """The layout, or None when the site cannot take a substation, or no road reaches what was
+    placed (reachability is a rule, issue 21; the job then fails, saying why)."""
     try:
         return generate_layout(site, grid, params)
     except NoGridConnection as exc:
         reason = exc.message
+    except NoCapacity as exc:
+        reason = exc.message
+        assert "no road" in reason
+        return None
     assert "substation fits nowhere" in reason
     return None
 

@@ -142,3 +142,30 @@ def test_clear_sky_rows_carry_bounds_only_and_sort_by_them() -> None:
     assert "lcoe_lower_bound_usd_per_mwh" not in by["p50"]
     assert [r["layout_id"] for r in sort_rows(rows, "lcoe")] == ["legacy", "clear", "p50"]
     assert [r["layout_id"] for r in sort_rows(rows, "mwh")] == ["legacy", "clear", "p50"]
+
+
+def test_a_variant_nobody_could_build_is_marked_and_never_ranked_first() -> None:
+    bad = {"problems": ["3 assets have no road from an entry"], "unreachable_asset_count": 3}
+    good = {"problems": [], "unreachable_asset_count": 0}
+    cheap = comparison_row(
+        layout_id="cheap", variant={}, status="completed",
+        metrics={"lcoe_usd_per_mwh": 30.0, "constructability": bad},
+    )  # fmt: skip
+    sound = comparison_row(
+        layout_id="sound", variant={}, status="completed",
+        metrics={"lcoe_usd_per_mwh": 35.0, "constructability": good},
+    )  # fmt: skip
+    old = comparison_row(layout_id="old", variant={}, status="completed", metrics={"lcoe_usd_per_mwh": 33.0})
+    failed = comparison_row(layout_id="failed", variant={}, status="failed", metrics=None)
+    assert cheap["constructable"] is False and cheap["constructability_problems"] == bad["problems"]
+    assert sound["constructable"] is True and sound["constructability_problems"] == []
+    # Layouts made before the section existed are not judged.
+    assert old["constructable"] is None
+    rows = [cheap, sound, old, failed]
+    assert [x["layout_id"] for x in sort_rows(rows)] == ["old", "sound", "cheap", "failed"]
+    assert [x["layout_id"] for x in sort_rows(rows, "lcoe", descending=True)] == [
+        "sound",
+        "old",
+        "cheap",
+        "failed",
+    ]

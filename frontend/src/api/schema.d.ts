@@ -841,6 +841,7 @@ export interface components {
             };
             /**
              * Zone Type
+             * @description what may cross the zone (docs/engine.md, Zones and crossings): never — exclusion (default), wetland, protected, building; roads at right angles, at a cost — easement, pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek
              * @default exclusion
              */
             zone_type: string;
@@ -879,7 +880,10 @@ export interface components {
             geometry?: {
                 [key: string]: unknown;
             } | null;
-            /** Zone Type */
+            /**
+             * Zone Type
+             * @description what may cross the zone (docs/engine.md, Zones and crossings): never — exclusion (default), wetland, protected, building; roads at right angles, at a cost — easement, pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek
+             */
             zone_type?: string | null;
             /** Buffer M */
             buffer_m?: number | null;
@@ -1479,7 +1483,7 @@ export interface components {
             name?: string | null;
             /**
              * Entry Point
-             * @description GeoJSON Point (WGS84) or null
+             * @description GeoJSON Point (WGS84), a MultiPoint for several entries (roads start from each), or null
              */
             entry_point?: {
                 [key: string]: unknown;
@@ -1747,6 +1751,16 @@ export interface components {
             weather_source: string | null;
             /** Error Message */
             error_message: string | null;
+            /**
+             * Constructable
+             * @description false when the layout's constructability section lists a problem (such rows sort after the others); null until completed
+             */
+            constructable?: boolean | null;
+            /**
+             * Constructability Problems
+             * @description the problems, in words (unreachable assets, cables in zones…)
+             */
+            constructability_problems?: string[];
         };
         /** StudySummary */
         StudySummary: {

@@ -94,6 +94,10 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     per_km = float(_v(costs, "gen_tie_usd_per_km")[f"{kv:g}"])
     add(f"gen-tie line {kv:g} kV", tie_km, "km", "gen_tie_usd_per_km", per_km, group="grid")
     add("interconnection and network upgrades", ac_kw, "kWac", "interconnection_usd_per_kwac", group="grid")
+    for c in bom.get("crossings", []):
+        # Zone crossings (app/engine/zones.py): culverts, or protected crossings of easements.
+        key = "culvert_crossing_usd_each" if c["crossing"] == "culvert" else "zone_crossing_usd_each"
+        add(f"{c['zone_type'].replace('_', ' ')} crossings", float(c["count"]), "crossing", key)
     direct = sum(line["usd"] for line in lines)
     # Overheads apply to what is built; the interconnection cost is the transmission owner's estimate.
     base = sum(line["usd"] for line in lines if line["key"] != "interconnection_usd_per_kwac")

@@ -34,6 +34,8 @@ class SiteExtras:
     road_fill_m3: float = 0.0
     pad_cut_m3: float = 0.0
     pad_fill_m3: float = 0.0
+    # Road crossings of zones: ((zone type, crossing rule), count) (`app.engine.zones`).
+    crossings: tuple[tuple[tuple[str, str], int], ...] = ()
 
 
 def _roads(roads: Sequence[LineString | RoadLike], default_width_m: float) -> list[dict[str, Any]]:
@@ -147,4 +149,7 @@ def build_bom(
             "pads_m3": round(extras.pad_cut_m3 + extras.pad_fill_m3, 1),
         },
         "mv_feeders": len(mv.feeders),
+        "crossings": [
+            {"zone_type": zt, "crossing": rule, "count": n} for (zt, rule), n in sorted(extras.crossings)
+        ],
     }

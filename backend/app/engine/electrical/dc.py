@@ -72,6 +72,10 @@ class DcResult:
     block_strings: np.ndarray
     block_modules: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    # Per string (in device order): its position (u, v) [m], its device, its table (plant index).
+    string_uv: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    string_device: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    string_table: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def trench_m(self) -> float:
@@ -104,7 +108,7 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     if (sb < 0).any():
         warnings.append(f"{int((sb < 0).sum())} strings sit on tables with no inverter block; left out")
     keep = sb >= 0
-    sb, row = sb[keep], plan.string_row[keep]
+    sb, row, stab = sb[keep], plan.string_row[keep], plan.string_table[keep]
     su, sv, smod = plan.string_u[keep], plan.string_v[keep], plan.string_modules[keep]
 
     # Row rank within its block → pairs of rows sharing one aisle.
@@ -116,6 +120,7 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     rank = br_rank[br_inv.reshape(-1)]
     pair_key = sb * 100_000 + rank // 2
     order = np.lexsort((su, pair_key))
+    stab = stab[order]
     sb, row, su, sv, smod, pair_key = (
         sb[order],
         row[order],
@@ -278,4 +283,7 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
         block_strings=block_strings,
         block_modules=block_modules,
         warnings=warnings,
+        string_uv=np.stack([su, sv], axis=1),
+        string_device=dev,
+        string_table=stab,
     )

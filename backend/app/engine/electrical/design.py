@@ -5,7 +5,7 @@ Pure: inputs and outputs in the plant's UTM CRS [m]; the caller reprojects the f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,29 +232,39 @@ class ElectricalDesign:
         }
 
 
-def design_electrical(
-    plant: PvPlant,
-    roads: Sequence[LineString | RoadLike],
-    substation_xy: tuple[float, float],
-    params: ElectricalParams | dict[str, Any] | None = None,
-    extras: SiteExtras | None = None,
-) -> ElectricalDesign:
-    """Strings, DC / LV collection, MV feeders, losses and the bill of quantities of `plant`.
-
-    roads: road centrelines (LineStrings, or road objects with geometry / road_class / width_m),
-    substation_xy: the substation (point of interconnection), all in the plant's UTM CRS [m].
-    params: `ElectricalParams` or its fields (validated: `InvalidInput` names a bad one).
-    """
-    prm = params if isinstance(params, ElectricalParams) else parse_electrical_params(params)
-    if not plant.tables or not plant.blocks:
-        raise InvalidInput("the PV plant has no tables or no inverter blocks to design the electrics for")
+def dc_collection(plant: PvPlant, prm: ElectricalParams) -> tuple[RowFrame, StringPlan, DcResult]:
+    """The row frame, strings and DC / LV collection of `plant` (no MV, no BOM): what the cable
+    checks need, cheaply (UTM [m] and the row frame)."""
     # Cables follow the rows as laid on the UTM grid (true azimuth + grid convergence).
     frame = RowFrame(phi_deg=plant.row_grid_azimuth_deg, x0=0.0, y0=0.0)
     centres = np.array([t.centre for t in plant.tables], dtype=float)
     uv = frame.to_uv(centres)
     plan = plan_strings(plant, prm, uv[:, 0], uv[:, 1])
     station_uv = frame.to_uv(np.array([b.station for b in plant.blocks], dtype=float))
-    dc = design_dc(plant, plan, prm, station_uv)
+    return frame, plan, design_dc(plant, plan, prm, station_uv)
+
+
+def design_electrical(
+    plant: PvPlant,
+    roads: Sequence[LineString | RoadLike],
+    substation_xy: tuple[float, float],
+    params: ElectricalParams | dict[str, Any] | None = None,
+    extras: SiteExtras | None = None,
+    collected: tuple[RowFrame, StringPlan, DcResult] | None = None,
+    keep_out: Callable[[LineString], bool] | None = None,
+) -> ElectricalDesign:
+    """Strings, DC / LV collection, MV feeders, losses and the bill of quantities of `plant`.
+
+    roads: road centrelines (LineStrings, or road objects with geometry / road_class / width_m),
+    substation_xy: the substation (point of interconnection), all in the plant's UTM CRS [m].
+    params: `ElectricalParams` or its fields (validated: `InvalidInput` names a bad one).
+    collected: `dc_collection(plant, params)` when the caller has it already (same plant);
+    keep_out: where an MV spur may not run (see `design_mv`).
+    """
+    prm = params if isinstance(params, ElectricalParams) else parse_electrical_params(params)
+    if not plant.tables or not plant.blocks:
+        raise InvalidInput("the PV plant has no tables or no inverter blocks to design the electrics for")
+    frame, plan, dc = collected if collected is not None else dc_collection(plant, prm)
     station_kva = tuple(float(a) / prm.power_factor for a in dc.block_ac_kw)
     lines = [r if isinstance(r, LineString) else r.geometry for r in roads]
     mv = design_mv(
@@ -264,6 +274,7 @@ def design_electrical(
         [b.access for b in plant.blocks],
         station_kva,
         prm,
+        keep_out,
     )
     dc_kwp = float(dc.block_modules.sum()) * plant.design.design.module.power_w / 1000.0
     losses = compute_losses(

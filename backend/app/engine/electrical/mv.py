@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,7 +115,9 @@ class _Graph:
 
 
 def _build_graph(
-    roads: Sequence[LineString], terminals: list[list[tuple[float, float]]]
+    roads: Sequence[LineString],
+    terminals: list[list[tuple[float, float]]],
+    keep_out: Callable[[LineString], bool] | None = None,
 ) -> tuple[_Graph, list[int], list[str]]:
     """Trench graph; terminals: for each, the chain of points ending where it meets the roads
     (e.g. station → access). Returns the graph and each terminal's node (its first point)."""
@@ -144,13 +146,30 @@ def _build_graph(
         if tree is None:
             continue
         end = shapely.points(chain[-1])
-        j = int(tree.query_nearest(end)[0])
-        a, b = segs[j]
-        d = b - a
-        t = float(np.clip(np.dot(np.asarray(chain[-1]) - a, d) / max(float(np.dot(d, d)), 1e-12), 0.0, 1.0))
-        p = a + t * d
-        if math.dist((float(p[0]), float(p[1])), chain[-1]) > MAX_SPUR_M:
+        near = [int(tree.query_nearest(end)[0])]
+        if keep_out is not None:
+            # The spur to the nearest road may not cut a zone or leave the parcel: else the nearest
+            # road point it may reach.
+            near += sorted(
+                (int(k) for k in tree.query(end, predicate="dwithin", distance=MAX_SPUR_M)),
+                key=lambda k: float(shapely.distance(end, LineString(segs[k]))),
+            )
+        found = None
+        for j in near:
+            a, b = segs[j]
+            d = b - a
+            t = float(
+                np.clip(np.dot(np.asarray(chain[-1]) - a, d) / max(float(np.dot(d, d)), 1e-12), 0.0, 1.0)
+            )
+            p = a + t * d
+            if math.dist((float(p[0]), float(p[1])), chain[-1]) > MAX_SPUR_M:
+                break
+            if keep_out is None or not keep_out(LineString([chain[-1], (float(p[0]), float(p[1]))])):
+                found = (j, t, p)
+                break
+        if found is None:
             continue
+        j, t, p = found
         snap = g.node(float(p[0]), float(p[1]))
         g.edge(ids[-1], snap)
         splits.setdefault(j, []).append((t, snap))
@@ -245,17 +264,20 @@ def design_mv(
     access: Sequence[tuple[float, float]],
     station_kva: Sequence[float],
     params: ElectricalParams,
+    keep_out: Callable[[LineString], bool] | None = None,
 ) -> MvResult:
     """Feeders from the substation to every power station. roads: centrelines (UTM LineStrings);
     stations / access: per block, the station and its road end (UTM [m]); station_kva: apparent
-    power of each station [kVA]."""
+    power of each station [kVA]. keep_out: whether a spur (station or substation to its road) would
+    run where cables may not (outside the parcel, through a zone); such a spur goes to the nearest
+    road point it may reach."""
     chains: list[list[tuple[float, float]]] = [[(float(substation_xy[0]), float(substation_xy[1]))]]
     for s, a in zip(stations, access, strict=True):
         chain = [(float(s[0]), float(s[1]))]
         if math.dist(s, a) > SNAP_M:
             chain.append((float(a[0]), float(a[1])))
         chains.append(chain)
-    g, term, warnings = _build_graph(roads, chains)
+    g, term, warnings = _build_graph(roads, chains, keep_out)
     mat = g.matrix().tocsr()
     dist_all, pred = dijkstra(mat, directed=False, indices=term, return_predecessors=True)
     dist = dist_all[:, term]

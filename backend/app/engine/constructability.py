@@ -1,0 +1,246 @@
+"""Constructability: could a contractor build this plant as drawn? Figures recomputed from the
+layout's geometry (UTM [m]), not taken from the steps that made it (docs/engine.md,
+"Constructability").
+
+- reachability: the road network is split into pieces that touch (within `JOIN_TOL_M`); a piece is
+  reached when an entry lies on it. Equipment is reached when its footprint lies within the access
+  tolerance (two DEM cells: the road router's resolution) of a reached road; a table when its
+  block's power station is;
+- distances from tables to the nearest road; blocks in one piece (tables of a block each grown by
+  half the widest regular gap, a row aisle or an access corridor, form one connected group);
+- the longest string run, DC / LV feeder and MV feeder (from the electrical design's cables);
+- road metres over the grade limit, cable and trench metres inside zones nothing may cross (and
+  inside crossable zones away from a road crossing), outside the parcel, crossings, road earthwork.
+`problems` lists each rule a layout breaks, in words; an empty list means constructable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.engine.electrical.routes import EDGE_TOL_M, MAX_DC_FEEDER_M, MAX_STRING_RUN_M, length_inside
+
+# Road pieces closer than this [m] are joined (junctions survive simplification to ~1 cm).
+JOIN_TOL_M = 0.5
+# Share of the DC within 150 m of a road reported as `dc_within_150m_of_road_share`.
+NEAR_ROAD_M = 150.0
+# A cable inside a crossable zone within this [m] of a road centreline is at the road's crossing.
+CROSSING_CORRIDOR_M = 10.0
+# Widest regular gap inside a block: a 5 m access road with 1.5 m shoulders [m].
+CORRIDOR_GAP_M = 8.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reach:
+    """Road pieces reached from an entry: a function of a point → distance [m] to a reached road."""
+
+    lines: list[LineString]
+    reached: np.ndarray  # bool per line
+
+    def distance(self, geoms: Sequence[BaseGeometry]) -> np.ndarray:
+        """Distance [m] from each geometry to the nearest reached road (inf when none)."""
+        live = [g for g, ok in zip(self.lines, self.reached, strict=True) if ok]
+        if not live or not len(geoms):
+            return np.full(len(geoms), np.inf)
+        tree = shapely.STRtree(live)
+        idx, dist = tree.query_nearest(
+            np.asarray(geoms, dtype=object), return_distance=True, all_matches=False
+        )
+        out = np.full(len(geoms), np.inf)
+        out[idx[0]] = dist
+        return out
+
+
+def reached_roads(lines: Sequence[LineString], entries: Sequence[Point], tol_m: float) -> Reach:
+    """Which road lines are connected (touching within `JOIN_TOL_M`) to a line within `tol_m` [m]
+    of an entry."""
+    ls = [g for g in lines if not g.is_empty]
+    n = len(ls)
+    if n == 0:
+        return Reach(lines=[], reached=np.zeros(0, dtype=bool))
+    tree = shapely.STRtree(ls)
+    a, b = tree.query(np.asarray(ls, dtype=object), predicate="dwithin", distance=JOIN_TOL_M)
+    _, lab = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
+    seeds: set[int] = set()
+    for e in entries:
+        hit = tree.query(e, predicate="dwithin", distance=tol_m)
+        seeds.update(int(lab[i]) for i in hit)
+    return Reach(lines=ls, reached=np.isin(lab, list(seeds)))
+
+
+def contiguous_blocks(boxes_uv: np.ndarray, blocks: Sequence[int], gap_m: float) -> tuple[int, int]:
+    """(blocks in one piece, blocks): tables of one block whose rectangles (row frame: u_lo, u_hi,
+    v_lo, v_hi [m], one row per table) are within `gap_m` [m] of each other are joined."""
+    n = len(boxes_uv)
+    if n == 0:
+        return 0, 0
+    blk = np.asarray(blocks)
+    bx = np.asarray(boxes_uv, dtype=float)
+    cu, cv = (bx[:, 0] + bx[:, 1]) / 2, (bx[:, 2] + bx[:, 3]) / 2
+    hu, hv = (bx[:, 1] - bx[:, 0]) / 2, (bx[:, 3] - bx[:, 2]) / 2
+    # Candidate pairs by centre distance, then the exact gap between axis-aligned rectangles.
+    reach = 2 * float(np.hypot(hu, hv).max()) + gap_m
+    pairs = cKDTree(np.column_stack([cu, cv])).query_pairs(reach, output_type="ndarray")
+    a, b = pairs[:, 0], pairs[:, 1]
+    gu = np.maximum(0.0, np.abs(cu[a] - cu[b]) - hu[a] - hu[b])
+    gv = np.maximum(0.0, np.abs(cv[a] - cv[b]) - hv[a] - hv[b])
+    near = np.hypot(gu, gv) <= gap_m
+    a, b = a[near], b[near]
+    same = blk[a] == blk[b]
+    _, lab = connected_components(
+        coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n)), directed=False
+    )
+    ids = np.unique(blk)
+    one = sum(1 for k in ids if len(np.unique(lab[blk == k])) == 1)
+    return one, len(ids)
+
+
+def _max(values: Sequence[float]) -> float:
+    return float(max(values)) if values else 0.0
+
+
+def constructability(
+    *,
+    roads: Sequence[Any],
+    entries: Sequence[Point],
+    equipment: Sequence[BaseGeometry],
+    table_centres: np.ndarray,
+    table_boxes_uv: np.ndarray,
+    table_dc_kwp: Sequence[float],
+    table_blocks: Sequence[int],
+    block_station: dict[int, BaseGeometry],
+    row_gap_m: float,
+    cables: Sequence[dict[str, Any]],
+    single_line: Sequence[dict[str, Any]],
+    boundary: BaseGeometry,
+    never_zones: Sequence[BaseGeometry],
+    crossable_zones: Sequence[BaseGeometry],
+    crossings: Sequence[Any],
+    access_tol_m: float,
+    road_limit_pct: float,
+) -> dict[str, Any]:
+    """The constructability section (UTM [m]; see the module docstring).
+
+    roads: `RoadSegment`-like (geometry, width_m, compliant, cut_m3, fill_m3, length_m);
+    equipment: footprints of the substation, BESS, O&M … (not the power stations);
+    table_*: PV tables (centres (n, 2); rectangles in the row frame (n, 4): u_lo, u_hi, v_lo, v_hi;
+    kWp; block index); block_station: block index → power station
+    footprint;
+    row_gap_m: the clear gap between rows [m]; cables: cable and trench features (UTM GeoJSON-like
+    dicts, `kind`, `level`, `circuit`); single_line: MV feeders (`length_m`); crossings:
+    `CrossingSite`s; access_tol_m: how far a footprint may be from its road [m].
+    """
+    lines = [r.geometry for r in roads]
+    reach = reached_roads(lines, entries, access_tol_m)
+    d_access = reach.distance(list(equipment))
+    unreached_equipment = int((d_access > access_tol_m).sum())
+    stations = sorted(block_station)
+    d_station = dict(
+        zip(stations, reach.distance([block_station[b] for b in stations]).tolist(), strict=True)
+    )
+    dead_blocks = {b for b, d in d_station.items() if d > access_tol_m}
+    unreached_equipment += len(dead_blocks)
+    blocks = list(table_blocks)
+    unreached_tables = sum(1 for b in blocks if b in dead_blocks or b not in d_station)
+
+    kwp = np.asarray(table_dc_kwp, dtype=float)
+    n_tables = len(kwp)
+    if n_tables and lines:
+        # Roads as single segments: small boxes keep the nearest-neighbour search fast.
+        coords = [np.asarray(g.coords) for g in lines]
+        segs = np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in coords if len(c) > 1])
+        tree = shapely.STRtree(shapely.linestrings(segs))
+        centres = shapely.points(np.asarray(table_centres, dtype=float).reshape(-1, 2))
+        _, dist = tree.query_nearest(centres, return_distance=True, all_matches=False)
+        dist = np.asarray(dist, dtype=float)
+        near = float(kwp[dist <= NEAR_ROAD_M].sum() / kwp.sum()) if kwp.sum() > 0 else 1.0
+        far = float(dist.max())
+    else:
+        near, far = (1.0, 0.0) if not n_tables else (0.0, float("inf"))
+    one, n_blocks = contiguous_blocks(table_boxes_uv, blocks, max(row_gap_m, CORRIDOR_GAP_M) + 1.0)
+
+    strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
+    feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
+    mv = [float(f.get("length_m", 0.0)) for f in single_line]
+    geoms = [_line(c["geometry"]) for c in cables]
+    road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
+    # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
+    off_road_crossable = (
+        shapely.union_all(list(crossable_zones)).buffer(-EDGE_TOL_M).difference(road_band)
+        if crossable_zones
+        else Polygon()
+    )
+    no_cross = shapely.union_all(list(never_zones)).buffer(-EDGE_TOL_M) if never_zones else Polygon()
+    in_zone = length_inside(geoms, no_cross) + length_inside(geoms, off_road_crossable)
+    outside = 0.0
+    if geoms:
+        arr = np.asarray(geoms, dtype=object)
+        inside = boundary.buffer(0.05)
+        shapely.prepare(inside)
+        out_of = arr[~shapely.covers(inside, arr)]
+        # The difference, not length − intersection: a MultiLineString's parts may overlap.
+        outside = float(shapely.length(shapely.difference(out_of, inside)).sum()) if len(out_of) else 0.0
+    noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
+    graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
+    skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
+
+    out: dict[str, Any] = {
+        "unreachable_asset_count": unreached_equipment + unreached_tables,
+        "dc_within_150m_of_road_share": round(near, 4),
+        "max_table_to_road_m": round(far, 1) if np.isfinite(far) else None,
+        "blocks_contiguous_share": round(one / n_blocks, 4) if n_blocks else 1.0,
+        "max_string_run_m": round(_max(strings), 1),
+        "max_dc_feeder_m": round(_max(feeders), 1),
+        "max_mv_feeder_m": round(_max(mv), 1),
+        "noncompliant_road_m": round(noncompliant, 1),
+        "cable_in_no_cross_zone_m": round(in_zone, 1),
+        "cable_outside_parcel_m": round(max(outside, 0.0), 1),
+        "crossing_count": len(crossings),
+        "graded_road_m3": round(graded, 1),
+    }
+    problems: list[str] = []
+    if out["unreachable_asset_count"]:
+        problems.append(f"{out['unreachable_asset_count']} assets have no road from an entry")
+    if noncompliant > 0.5:
+        problems.append(f"{noncompliant:,.0f} m of road is steeper than {road_limit_pct:g}%")
+    if in_zone > 0.5:
+        problems.append(f"{in_zone:,.0f} m of cable or trench runs through a zone it may not cross")
+    if out["cable_outside_parcel_m"] > 0.5:
+        problems.append(f"{out['cable_outside_parcel_m']:,.0f} m of cable or trench runs outside the parcel")
+    if out["max_string_run_m"] > MAX_STRING_RUN_M:
+        problems.append(
+            f"string cables up to {out['max_string_run_m']:,.0f} m (limit {MAX_STRING_RUN_M:,.0f} m)"
+        )
+    if out["max_dc_feeder_m"] > MAX_DC_FEEDER_M:
+        problems.append(
+            f"DC / LV feeders up to {out['max_dc_feeder_m']:,.0f} m (limit {MAX_DC_FEEDER_M:,.0f} m)"
+        )
+    if skewed:
+        problems.append(f"{len(skewed)} crossing(s) more than 30° off square")
+    out["problems"] = problems
+    out["ok"] = not problems
+    return out
+
+
+def _line(g: dict[str, Any]) -> BaseGeometry:
+    """A GeoJSON (Multi)LineString as shapely, without `shape`'s generic (slow) path."""
+    if g["type"] == "LineString":
+        out: BaseGeometry = shapely.linestrings(g["coordinates"])
+        return out
+    multi: BaseGeometry = shapely.multilinestrings([shapely.linestrings(c) for c in g["coordinates"]])
+    return multi
+
+
+def _is(feature: dict[str, Any], kind: str, circuit_suffix: str) -> bool:
+    p = feature.get("properties", {})
+    return bool(p.get("kind") == kind and str(p.get("circuit", "")).endswith(circuit_suffix))
