@@ -662,7 +662,9 @@ def generate_layout(
         access_tol_m=ACCESS_TOL_CELLS * grid.resolution_m,
         road_limit_pct=profile.road.max_grade_pct,
     )
-    design["constructability"] = metrics["constructability"]
+    if design:
+        # The design document (PV plants) carries the section too; gas / BESS layouts have none.
+        design["constructability"] = metrics["constructability"]
     # A plant nobody could build as drawn is never a plain success: each problem is a warning too.
     warnings.extend(f"not constructable as drawn: {p}" for p in metrics["constructability"]["problems"])
     report("finalising", 100.0)
