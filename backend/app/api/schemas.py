@@ -139,7 +139,7 @@ class SitesPublic(BaseModel):
 
 ZONE_TYPE_DOC = (
     "what may cross the zone (docs/engine.md, Zones and crossings): never — "
-    "exclusion (default), wetland, protected, building; roads at right angles, at a cost — easement, "
+    "exclusion (default), wetland, water, protected, building; roads at right angles, at a cost — easement, "
     "pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek"
 )
 

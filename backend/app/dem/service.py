@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -138,22 +139,8 @@ def load_site_grid(
     reach_wgs84: also cover this (the interconnection point, for the gen-tie) when the sources can;
     when the larger grid is too big or not covered, the site's own grid is returned.
     """
-    if reach_wgs84 is not None:
-        try:
-            return _load_grid(
-                boundary_wgs84=boundary_wgs84,
-                site_id=site_id,
-                resolution_m=resolution_m,
-                use_terrain=use_terrain,
-                settings=settings,
-                storage=storage,
-                sources=sources,
-                reach=reach_wgs84,
-            )
-        except (InvalidInput, DemError) as exc:
-            # The gen-tie then runs straight beyond the site's grid, and says so.
-            log.info("terrain to the interconnection point not available (%s); using the site's grid", exc)
-    return _load_grid(
+    load = partial(
+        _load_grid,
         boundary_wgs84=boundary_wgs84,
         site_id=site_id,
         resolution_m=resolution_m,
@@ -162,6 +149,13 @@ def load_site_grid(
         storage=storage,
         sources=sources,
     )
+    if reach_wgs84 is not None:
+        try:
+            return load(reach=reach_wgs84)
+        except (InvalidInput, DemError) as exc:
+            # The gen-tie then runs straight beyond the site's grid, and says so.
+            log.info("terrain to the interconnection point not available (%s); using the site's grid", exc)
+    return load()
 
 
 def _load_grid(

@@ -30,6 +30,7 @@ Crossing = Literal["never", "right_angle", "culvert"]
 ZONE_RULES: dict[str, Crossing] = {
     "exclusion": "never",
     "wetland": "never",
+    "water": "never",
     "protected": "never",
     "building": "never",
     "easement": "right_angle",

@@ -40,7 +40,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -434,15 +434,7 @@ def _cables(
     bulk: BulkEntities,
 ) -> None:
     """Trenches, then cable routes on one layer per level (drawn over the trenches they run in)."""
-    if doc.trenches:
-        _add_layer(dwg, TRENCH_LAYER, TRENCH_COLOR)
-    for item in doc.trenches:
-        for line in _lines(doc.to_utm(item.geometry)):
-            pts = [(x, y) for x, y, *_ in line.coords]
-            if len(pts) >= 2:
-                e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": TRENCH_LAYER})
-                e.set_xdata(APPID, _xdata(item, TRENCH_XDATA))
-                bounds.append(line.bounds)
+    _line_layer(dwg, msp, doc, doc.trenches, (TRENCH_LAYER, TRENCH_COLOR, TRENCH_XDATA), bounds)
     if not doc.cables:
         return
     # Every cable reprojected in one pyproj call, bounds read in one shapely call.
@@ -467,14 +459,27 @@ def _gen_ties(
     dwg: Drawing, msp: Modelspace, doc: ExportDocument, bounds: list[tuple[float, float, float, float]]
 ) -> None:
     """The gen-tie line(s) on layer GEN_TIE, with voltage and lengths as XDATA."""
-    if doc.gen_ties:
-        _add_layer(dwg, GEN_TIE_LAYER, GEN_TIE_COLOR)
-    for item in doc.gen_ties:
+    _line_layer(dwg, msp, doc, doc.gen_ties, (GEN_TIE_LAYER, GEN_TIE_COLOR, GEN_TIE_XDATA), bounds)
+
+
+def _line_layer(
+    dwg: Drawing,
+    msp: Modelspace,
+    doc: ExportDocument,
+    items: Sequence[Item],
+    style: tuple[str, str, tuple[str, ...]],
+    bounds: list[tuple[float, float, float, float]],
+) -> None:
+    """Each item's line(s) as LWPOLYLINEs on layer `style` = (name, colour, XDATA keys), in UTM [m]."""
+    layer, color, keys = style
+    if items:
+        _add_layer(dwg, layer, color)
+    for item in items:
         for line in _lines(doc.to_utm(item.geometry)):
             pts = [(x, y) for x, y, *_ in line.coords]
             if len(pts) >= 2:
-                e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": GEN_TIE_LAYER})
-                e.set_xdata(APPID, _xdata(item, GEN_TIE_XDATA))
+                e = msp.add_lwpolyline(pts, format="xy", dxfattribs={"layer": layer})
+                e.set_xdata(APPID, _xdata(item, keys))
                 bounds.append(line.bounds)
 
 

@@ -275,7 +275,7 @@ def _loss_stack(
     out.append(
         {
             "key": "degradation_pct_per_yr",
-            "name": "Degradation (per year after the first; in the lifetime energy and LCOE)",
+            "name": "Degradation (per year after the first; over the lifetime)",
             "input_pct": values["degradation_pct_per_yr"],
             "input_basis": LOSS_BASIS["degradation_pct_per_yr"],
             "annual_pct": None,

@@ -8,7 +8,21 @@ import { Field } from "../ui/Field";
 import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 
-export const ZONE_TYPES = ["exclusion", "wetland", "water", "building", "easement", "setback", "other"];
+/** Zone types and what may cross them (the API's `app/engine/zones.py`, docs/engine.md). */
+export const ZONE_RULES: Record<string, string> = {
+  exclusion: "never crossed",
+  wetland: "never crossed",
+  water: "never crossed",
+  protected: "never crossed",
+  building: "never crossed",
+  easement: "roads and cables cross at right angles",
+  pipeline: "roads and cables cross at right angles",
+  power_line: "roads and cables cross at right angles",
+  wash: "roads on culverts, cables in conduit",
+  drainage: "roads on culverts, cables in conduit",
+  creek: "roads on culverts, cables in conduit",
+};
+export const ZONE_TYPES = Object.keys(ZONE_RULES);
 
 export interface ZonePanelProps {
   zones: Zone[];
@@ -70,6 +84,7 @@ function ZoneForm({ initial, submitLabel, busy, onSubmit, onCancel, shapeHint }:
               {ZONE_TYPES.concat(ZONE_TYPES.includes(type) ? [] : [type]).map((t) => (
                 <option key={t} value={t}>
                   {humanize(t)}
+                  {ZONE_RULES[t] ? ` — ${ZONE_RULES[t]}` : ""}
                 </option>
               ))}
             </select>

@@ -69,6 +69,17 @@ describe("StudyTable", () => {
 });
 
 describe("YieldCapexScatter", () => {
+  it("plots clear-sky variants by their upper-bound yield", () => {
+    const clear = (id: string, capex: number, y: number) =>
+      row({ layout_id: id, capex_usd: capex, specific_yield_kwh_per_kwp: null, specific_yield_kwh_per_kwp_upper_bound: y });
+    const pts = scatterPoints([clear("u", 4e6, 2100), clear("v", 5e6, 2500)]);
+    expect(pts.map((p) => [p.id, p.y])).toEqual([
+      ["u", 2100],
+      ["v", 2500],
+    ]);
+    expect(pts[1].cy).toBeLessThan(pts[0].cy);
+  });
+
   it("plots each completed variant: more CAPEX further right, more yield higher up", () => {
     const pts = scatterPoints(ROWS);
     expect(pts.map((p) => p.id).sort()).toEqual(["a", "b", "d"]);

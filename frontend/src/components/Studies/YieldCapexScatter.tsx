@@ -55,13 +55,16 @@ function structureOf(r: StudyRow, metrics?: MetricsById): string {
   return typeof s === "string" ? s : "fixed";
 }
 
-const completed = (rows: StudyRow[]) => rows.filter((r) => r.capex_usd != null && r.specific_yield_kwh_per_kwp != null);
+/** The specific yield [kWh/kWp] under either name: on clear-sky weather it is an upper bound. */
+const yieldOf = (r: StudyRow): number | null | undefined => r.specific_yield_kwh_per_kwp ?? r.specific_yield_kwh_per_kwp_upper_bound;
+
+const completed = (rows: StudyRow[]) => rows.filter((r) => r.capex_usd != null && yieldOf(r) != null);
 
 /** The plot's axes: CAPEX [M USD] and specific yield [kWh/kWp] of the completed variants. */
 export function scatterAxes(rows: StudyRow[]): { x: Axis; y: Axis } {
   const done = completed(rows);
   const xs = done.map((r) => r.capex_usd! / 1e6);
-  const ys = done.map((r) => r.specific_yield_kwh_per_kwp!);
+  const ys = done.map((r) => yieldOf(r)!);
   return { x: niceAxis(Math.min(...xs), Math.max(...xs)), y: niceAxis(Math.min(...ys), Math.max(...ys)) };
 }
 
@@ -78,9 +81,9 @@ export function scatterPoints(rows: StudyRow[], metrics?: MetricsById): ScatterP
   return done.map((r) => ({
     id: r.layout_id,
     x: r.capex_usd! / 1e6,
-    y: r.specific_yield_kwh_per_kwp!,
+    y: yieldOf(r)!,
     cx: sx(r.capex_usd! / 1e6),
-    cy: sy(r.specific_yield_kwh_per_kwp!),
+    cy: sy(yieldOf(r)!),
     label: variantLabel(r.variant),
     structure: structureOf(r, metrics),
     preferred: r.preferred,
