@@ -6,7 +6,8 @@ interconnection point 2 km east of the parcel, so the cost includes a routed gen
 year is pvlib's Greensboro NC TMY3 (723170TYA.CSV) for every plant, so the LCOE is a P50 on real
 weather, not a clear-sky bound. Prints a Markdown table: MWac, MWp, CAPEX $/Wdc and $/Wac, the grid
 connection's share, OPEX $/kWac-yr, capacity factor (AC), real LCOE, and the LCOE of the same plant
-at the US fleet's median capacity factor (LBNL: 24 %), which separates cost from weather.
+at LBNL's sample median capacity factor (24 %, Utility-Scale Solar 2024 Edition key findings,
+https://emp.lbl.gov/utility-scale-solar/), which separates cost from weather.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
 
 import pvlib  # noqa: E402
-from app.jobs.yield_cost import with_energy_and_cost  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
 from app.config import load_settings  # noqa: E402
@@ -32,12 +32,14 @@ from app.engine.cost.model import lcoe_npv  # noqa: E402
 from app.engine.crs import site_crs, to_utm, to_wgs84  # noqa: E402
 from app.engine.layout import generate_layout  # noqa: E402
 from app.engine.types import LayoutParams, SiteInput  # noqa: E402
+from app.pipeline.yield_cost import with_energy_and_cost  # noqa: E402
 from app.sites.kml import parse_site_file  # noqa: E402
 from app.weather.service import read_weather_file  # noqa: E402
 
 TMY3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
 POI_EAST_M = 2000.0
-# LBNL Utility-Scale Solar 2024: median AC capacity factor of the US fleet.
+# LBNL Utility-Scale Solar 2024 Edition (key findings): sample median of plant-level AC capacity
+# factors, range 7–35 %; see docs/cost.md, "Validation against public benchmarks".
 LBNL_CF = 0.24
 PLANTS = (
     ("sample-site.kml", 10_000.0, "fixed"),
