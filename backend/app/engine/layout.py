@@ -21,7 +21,7 @@ from shapely.ops import nearest_points
 
 from app.engine.areas import area_metrics
 from app.engine.constructability import constructability
-from app.engine.cost.prices import unit_costs
+from app.engine.cost.prices import parse_cost, unit_costs
 from app.engine.crs import WGS84, reproject_many, to_utm
 from app.engine.earthwork import pad_earthwork
 from app.engine.electrical.bom import SiteExtras
@@ -463,7 +463,9 @@ def generate_layout(
         if gen_tie is not None:
             warnings.extend(gen_tie.warnings)
 
-    costs = unit_costs(params.cost)["costs"]
+    # The crossing prices: the request's unit-cost overrides, parsed as the cost model does (its
+    # `price_usd_per_mwh` is the NPV's, not a unit cost).
+    costs = unit_costs(parse_cost(params.cost).overrides)["costs"]
     crossings = find_crossings(
         [r.geometry for r in road_segments],
         zones,

@@ -62,6 +62,7 @@ _TYPE_WORDS: tuple[tuple[str, str], ...] = (
     ("pipeline", r"pipe[\s_-]?lines?|gas[\s_-]?mains?"),
     ("easement", r"easements?|right[\s_-]?of[\s_-]?way|\brow\b"),
     ("wetland", r"wetlands?|marsh|bog|swamp"),
+    ("water", r"\bwater\b|\bponds?\b|\blakes?\b|\breservoirs?\b"),
     ("protected", r"protected|habitat|conservation|heritage|archa?eolog"),
     ("building", r"buildings?|house|barn|structures?"),
     ("wash", r"\bwash(es)?\b|arroyo|wadi"),

@@ -43,6 +43,7 @@ def test_every_type_has_a_rule_and_the_default_is_never_crossed() -> None:
     assert {t for t, r in ZONE_RULES.items() if r == "never"} == {
         "exclusion",
         "wetland",
+        "water",
         "protected",
         "building",
     }
@@ -52,6 +53,7 @@ def test_every_type_has_a_rule_and_the_default_is_never_crossed() -> None:
     assert zone_type_from_text("HV power line easement") == "power_line"
     assert zone_type_from_text("Arroyo") == "wash"
     assert zone_type_from_text("Field 3") is None
+    assert zone_type_from_text("Water") == "water"
 
 
 def test_kml_names_folders_and_data_give_zone_types_and_every_entry_is_kept() -> None:
