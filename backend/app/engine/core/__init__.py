@@ -1,0 +1,1 @@
+"""Shared engine basics: CRS, rasters, input/output types, names, validation, progress, GeoJSON."""
