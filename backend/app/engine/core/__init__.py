@@ -1,1 +1,2 @@
-"""Shared engine basics: CRS, rasters, input/output types, names, validation, progress, GeoJSON."""
+"""Shared engine basics: CRS, rasters, input/output types, names, energy basis, validation,
+progress, GeoJSON."""
