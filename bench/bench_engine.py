@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT / "backend"))
 import numpy as np  # noqa: E402
 from shapely.geometry import Point, Polygon  # noqa: E402
 
-from app.engine.crs import site_crs, to_utm, to_wgs84  # noqa: E402
-from app.engine.geojson import layout_feature_collection  # noqa: E402
-from app.engine.grid import Grid, flat_grid  # noqa: E402
+from app.engine.core.crs import site_crs, to_utm, to_wgs84  # noqa: E402
+from app.engine.core.geojson import layout_feature_collection  # noqa: E402
+from app.engine.core.grid import Grid, flat_grid  # noqa: E402
+from app.engine.core.types import LayoutParams, SiteInput  # noqa: E402
 from app.engine.layout import generate_layout  # noqa: E402
-from app.engine.types import LayoutParams, SiteInput  # noqa: E402
 
 RESOLUTION_M = 10.0
 # name: (profile, target kW AC, area ha, terrain, PV structure)

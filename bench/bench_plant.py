@@ -1,7 +1,7 @@
 """A 1 GWac plant through the service as a client sees it (issue 24): job queued → completed,
 GET …/geojson, and each export format the first time; every time also as a ratio to Y.
 
-Y = one numpy Horn slope pass over a 4000 × 4000 float32 grid (`app.engine.terrain.slope_deg` on
+Y = one numpy Horn slope pass over a 4000 × 4000 float32 grid (`app.engine.terrain.analysis.slope_deg` on
 bench_terrain's synthetic grid), measured in the same run, so the ratios compare across machines.
 
 Run from the repository root (heavy: ~1 GB of RAM, a minute or two of CPU):
@@ -30,8 +30,8 @@ from _stack import machine, running_stack, ts
 from bench_terrain import best_of, synthetic_grid
 from shapely.geometry import Point, Polygon
 
-from app.engine.crs import site_crs, to_utm, to_wgs84
-from app.engine.terrain import slope_deg
+from app.engine.core.crs import site_crs, to_utm, to_wgs84
+from app.engine.terrain.analysis import slope_deg
 
 FORMATS = ("geojson", "kmz", "csv", "dxf", "pdf")
 LON, LAT = -93.0, 40.0

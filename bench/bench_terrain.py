@@ -35,8 +35,8 @@ from app.dem.base import grid_spec_for
 from app.dem.demo import DEMO_CENTER_LON_LAT, jacksboro_elevation, jacksboro_transform
 from app.dem.file import FileSource
 from app.dem.raster import write_grid
-from app.engine.grid import Grid
-from app.engine.terrain import aspect_deg, slope_aspect_deg, slope_deg
+from app.engine.core.grid import Grid
+from app.engine.terrain.analysis import aspect_deg, slope_aspect_deg, slope_deg
 
 REPEATS = 3
 

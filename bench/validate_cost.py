@@ -28,10 +28,10 @@ from shapely.geometry import Point  # noqa: E402
 from app.config import load_settings  # noqa: E402
 from app.dem.base import grid_spec_for  # noqa: E402
 from app.dem.flat import FlatSource  # noqa: E402
+from app.engine.core.crs import site_crs, to_utm, to_wgs84  # noqa: E402
+from app.engine.core.types import LayoutParams, SiteInput  # noqa: E402
 from app.engine.cost.model import lcoe_npv  # noqa: E402
-from app.engine.crs import site_crs, to_utm, to_wgs84  # noqa: E402
 from app.engine.layout import generate_layout  # noqa: E402
-from app.engine.types import LayoutParams, SiteInput  # noqa: E402
 from app.pipeline.yield_cost import with_energy_and_cost  # noqa: E402
 from app.sites.kml import parse_site_file  # noqa: E402
 from app.weather.service import read_weather_file  # noqa: E402

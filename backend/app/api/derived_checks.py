@@ -16,9 +16,9 @@ def check_derived_limits(body: LayoutGenerate, lat_deg: float) -> None:
     """InvalidInput naming the user's inputs when the engine would refuse the design: no string
     length fits module × electrical (`module_string_limits`), or the pitch leaves no gap between
     rows at `lat_deg` [° WGS84] (`resolve_design`). The same functions the worker runs."""
+    from app.engine.blocks.profiles import load_profile
     from app.engine.electrical.params import parse_electrical_params
     from app.engine.electrical.stringing import module_string_limits
-    from app.engine.profiles import load_profile
     from app.engine.pv.design import parse_design, resolve_design
 
     profile = load_profile(body.profile, body.overrides)

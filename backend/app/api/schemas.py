@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from pydantic_core import PydanticCustomError
 
 from app.db.models import LayoutStatus
-from app.engine.names import ProfileName, StrategyName
+from app.engine.civil.zones import check_zone_type
+from app.engine.core.names import ProfileName, StrategyName
+from app.engine.core.validation import non_finite_path
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
-from app.engine.validation import non_finite_path
-from app.engine.zones import check_zone_type
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
 MAX_SKIP = 2**31 - 1
@@ -212,10 +212,10 @@ class LayoutGenerate(FiniteRequest):
     @model_validator(mode="after")
     def _design_valid(self) -> LayoutGenerate:
         """The PV design and the overrides as the engine will read them (422 naming the problem)."""
+        from app.engine.blocks.profiles import load_profile
         from app.engine.cost.prices import parse_cost
         from app.engine.electrical.params import parse_electrical_params
         from app.engine.energy.losses import parse_losses
-        from app.engine.profiles import load_profile
         from app.engine.pv.design import parse_design
         from app.errors import InvalidInput
 

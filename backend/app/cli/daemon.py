@@ -60,7 +60,7 @@ _PRELOAD = (
     "app.dem.service",
     "app.dem.file",
     "app.engine.layout",
-    "app.engine.geojson",
+    "app.engine.core.geojson",
     "app.pipeline.run",
     "app.pipeline.yield_cost",
     "app.weather.service",

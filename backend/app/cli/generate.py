@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
+from app.engine.core.names import PROFILE_NAMES, STRATEGY_NAMES
 from app.errors import InvalidInput
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.engine.types import SiteInput
+    from app.engine.core.types import SiteInput
 
 PROFILE_HELP = " | ".join(PROFILE_NAMES)
 STRATEGY_HELP = " | ".join(STRATEGY_NAMES)
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 def read_site_file(path: Path) -> tuple[SiteInput, str]:
     """The engine's site (WGS84) and its name from a .kml / .kmz file, as an upload stores it
     (exclusion zones without a buffer)."""
-    from app.engine.types import Exclusion, SiteInput
+    from app.engine.core.types import Exclusion, SiteInput
     from app.sites.kml import parse_site_file
 
     parsed = parse_site_file(path.read_bytes(), path.name)
@@ -201,7 +201,7 @@ def generate(
     """Generate a layout for a boundary file and print its metrics as JSON."""
     # Imported here, and exports and the yield only when asked for, so the command pays for
     # what it runs (docs/benchmarks.md, CLI start-up).
-    from app.engine.types import LayoutParams
+    from app.engine.core.types import LayoutParams
     from app.pipeline.run import DesignInput, run_pipeline
 
     if dem is not None and flat:
@@ -258,7 +258,7 @@ def generate(
     bar("done", 100.0)
     bar.done()
     if output is not None:
-        from app.engine.geojson import layout_feature_collection
+        from app.engine.core.geojson import layout_feature_collection
 
         output.write_text(json.dumps(layout_feature_collection(site, result, params)))
     if export:

@@ -72,7 +72,7 @@ def _site_and_terrain(
 ) -> tuple[Any, Any]:
     """The site and its terrain, once per worker process for the same terrain inputs."""
     from app.cli.generate import CLI_SITE_ID, cli_settings, read_site_file
-    from app.engine.types import LayoutParams
+    from app.engine.core.types import LayoutParams
     from app.pipeline.run import DesignInput, load_terrain
 
     site, _ = read_site_file(Path(boundary))

@@ -38,8 +38,8 @@ def summary(
     from app.dem.file import FileSource
     from app.dem.resolution import native_resolution
     from app.dem.service import load_site_grid
-    from app.engine.crs import to_utm
-    from app.engine.terrain import terrain_summary
+    from app.engine.core.crs import to_utm
+    from app.engine.terrain.analysis import terrain_summary
     from app.sites.kml import parse_site_file
 
     try:

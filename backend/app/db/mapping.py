@@ -14,9 +14,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.db.models import Asset, Layout, Road, Site
-from app.engine.profiles import load_profile
-from app.engine.road_grades import is_compliant
-from app.engine.types import (
+from app.engine.blocks.profiles import load_profile
+from app.engine.civil.road_grades import is_compliant
+from app.engine.core.types import (
     Exclusion,
     LayoutParams,
     LayoutResult,
@@ -24,7 +24,7 @@ from app.engine.types import (
     PlacedRoad,
     SiteInput,
 )
-from app.engine.validation import non_finite_path
+from app.engine.core.validation import non_finite_path
 from app.errors import NonFiniteResult
 from app.pipeline.run import DesignInput, params_from_document
 from app.sites.geometry import to_geojson

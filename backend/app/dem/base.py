@@ -15,9 +15,9 @@ from rasterio.warp import transform_geom
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.crs import WGS84, site_crs, to_utm
-from app.engine.grid import Grid
-from app.engine.types import BBox
+from app.engine.core.crs import WGS84, site_crs, to_utm
+from app.engine.core.grid import Grid
+from app.engine.core.types import BBox
 from app.errors import DemNotCovered, InvalidInput
 
 MIN_RESOLUTION_M = 1.0

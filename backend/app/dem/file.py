@@ -18,8 +18,8 @@ from shapely.geometry.base import BaseGeometry
 
 from app.dem.base import GridSpec, require_site_data
 from app.dem.raster import read_band_float, warp_into
-from app.engine.crs import WGS84
-from app.engine.grid import Grid
+from app.engine.core.crs import WGS84
+from app.engine.core.grid import Grid
 from app.errors import DemError, DemNotCovered
 
 RASTER_SUFFIXES = frozenset({".tif", ".tiff", ".vrt"})

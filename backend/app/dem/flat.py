@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.dem.base import GridSpec
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 
 
 class FlatSource:

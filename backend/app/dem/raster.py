@@ -15,7 +15,7 @@ from rasterio.warp import reproject
 from rasterio.windows import Window
 
 from app.dem.base import GridSpec
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 from app.errors import DemError
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from shapely.geometry.base import BaseGeometry
 
 from app.config import Settings
-from app.engine.terrain import resolution_label, resolution_warning
+from app.engine.terrain.analysis import resolution_label, resolution_warning
 
 # Metres per degree of latitude (mean; WGS84 varies 110.6-111.7 km).
 M_PER_DEG_LAT = 111_320.0

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from app.config import Settings
 from app.dem.base import DemSource, GridSpec, as_geometry, grid_spec_for
 from app.dem.flat import FlatSource
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 from app.errors import ConfigError, DemError, DemNotCovered, InvalidInput, StorageError
 from app.storage.base import Area, Storage
 

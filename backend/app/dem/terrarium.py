@@ -17,7 +17,7 @@ from rasterio.warp import transform_bounds
 from app.dem.base import GridSpec, require_site_data
 from app.dem.http import HttpFetcher
 from app.dem.raster import read_png_rgb, warp_into
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 from app.errors import DemNotCovered
 
 LABEL = "the Terrarium tile server"

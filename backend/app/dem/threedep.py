@@ -10,7 +10,7 @@ from shapely.geometry import box
 from app.dem.base import GridSpec, require_site_data
 from app.dem.http import HttpFetcher
 from app.dem.raster import warp_geotiff_bytes_into
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 from app.errors import DemError, DemNotCovered, DemUnavailable
 
 LABEL = "3DEP"

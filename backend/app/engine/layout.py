@@ -19,20 +19,23 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-from app.engine.areas import area_metrics
-from app.engine.constructability import constructability
+from app.engine.blocks.mix import mix_warnings, overshoot_warning
+from app.engine.blocks.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, site_keepouts, usable_area
+from app.engine.blocks.profiles import load_profile
+from app.engine.blocks.strategies import get_strategy
+from app.engine.civil.constructability import constructability
+from app.engine.civil.earthwork import pad_earthwork
+from app.engine.civil.gentie import GenTie, route_gen_tie, voltage_class_kv
+from app.engine.civil.roads import RoadGround, road_ground, route_roads
+from app.engine.civil.zones import CROSSING_COST_KEYS, Zone, find_crossings
+from app.engine.core.crs import WGS84, reproject_many, to_utm
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams, LayoutResult, PlacedAsset, PlacedRoad, ProgressFn, SiteInput
 from app.engine.cost.prices import parse_cost, unit_costs
-from app.engine.crs import WGS84, reproject_many, to_utm
-from app.engine.earthwork import pad_earthwork
 from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import dc_collection, design_electrical
 from app.engine.electrical.params import parse_electrical_params
 from app.engine.electrical.routes import CableLimits, illegal_tables
-from app.engine.gentie import GenTie, route_gen_tie, voltage_class_kv
-from app.engine.grid import Grid
-from app.engine.mix import mix_warnings, overshoot_warning
-from app.engine.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, site_keepouts, usable_area
-from app.engine.profiles import load_profile
 from app.engine.pv.civil import (
     FENCE_MERGE_M,
     Fencing,
@@ -53,11 +56,8 @@ from app.engine.pv.outputs import (
     table_assets,
 )
 from app.engine.pv.plant import PvLayout, design_pv_plant, row_runs, topped_up, trimmed, without_tables
-from app.engine.roads import RoadGround, road_ground, route_roads
-from app.engine.strategies import get_strategy
-from app.engine.terrain import slope_deg
-from app.engine.types import LayoutParams, LayoutResult, PlacedAsset, PlacedRoad, ProgressFn, SiteInput
-from app.engine.zones import CROSSING_COST_KEYS, Zone, find_crossings
+from app.engine.terrain.analysis import slope_deg
+from app.engine.terrain.areas import area_metrics
 from app.errors import InvalidInput, NoCapacity
 
 # Road section: 150 mm crushed-aggregate base on 150 mm compacted subbase over geotextile, the

@@ -13,12 +13,12 @@ from typing import Any
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.crs import site_crs, to_utm
-from app.engine.geojson import layout_feature_collection
-from app.engine.grid import Grid
-from app.engine.terrain import terrain_summary
-from app.engine.terrain_vectors import contour_lines
-from app.engine.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.core.crs import site_crs, to_utm
+from app.engine.core.geojson import layout_feature_collection
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.terrain.analysis import terrain_summary
+from app.engine.terrain.vectors import contour_lines
 from app.exports.document import ExportDocument
 
 # Aim for about this many contour levels over the site's relief (a readable map).

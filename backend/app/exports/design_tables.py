@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.engine.energy_basis import BOUND_NAMES, CLEARSKY_UPPER_BOUND, headline
+from app.engine.core.energy_basis import BOUND_NAMES, CLEARSKY_UPPER_BOUND, headline
 from app.exports.document import ExportDocument, num
 
 CLEARSKY_BASIS = "clear-sky upper bound (not a P50)"

@@ -2,7 +2,7 @@
 
 Every writer in `app.exports` is a pure function `ExportDocument -> bytes`. The document wraps the
 layout GeoJSON FeatureCollection (WGS84, EPSG:4326) that the engine writes
-(`app.engine.geojson.layout_feature_collection`) with the context a report needs: the site's UTM
+(`app.engine.core.geojson.layout_feature_collection`) with the context a report needs: the site's UTM
 CRS, names, parameters, warnings and optional terrain data.
 
 FeatureCollection contract: a top-level "metrics" member (total_capacity_kw, storage_kwh,
@@ -39,7 +39,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from app.engine.crs import WGS84, reproject_many, to_utm
+from app.engine.core.crs import WGS84, reproject_many, to_utm
 
 Kind = Literal[
     "boundary", "exclusion", "entry", "asset", "road", "fence", "gate", "cable", "trench", "gen_tie"

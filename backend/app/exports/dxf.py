@@ -55,8 +55,8 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon,
 from shapely.geometry.base import BaseGeometry
 
 import app
-from app.engine.crs import WGS84, reproject_many
-from app.engine.types import ASSET_PROPERTIES, ROAD_PROPERTIES
+from app.engine.core.crs import WGS84, reproject_many
+from app.engine.core.types import ASSET_PROPERTIES, ROAD_PROPERTIES
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,

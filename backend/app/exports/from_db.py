@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db.models import Layout, LayoutStatus
-from app.engine.types import LayoutResult
+from app.engine.core.types import LayoutResult
 from app.errors import Conflict, DemError, InvalidInput
 from app.exports.build import document_from_result
 from app.exports.document import ExportDocument
@@ -35,7 +35,7 @@ def export_document_for_layout(
 
     The FeatureCollection is the layout's stored GeoJSON document when `storage` has one
     (`app.exports.layout_document`), else it is rebuilt from the layout's site, exclusion zones,
-    assets and roads with `app.engine.geojson.layout_feature_collection` (the code path the
+    assets and roads with `app.engine.core.geojson.layout_feature_collection` (the code path the
     document was written by).
     with_terrain (needs `settings`): add a terrain summary and contours from the site's cached
     terrain grid at the layout's DEM resolution (a cache miss fetches it from the DEM sources).

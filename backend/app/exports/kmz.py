@@ -45,7 +45,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 
 import app
-from app.engine.energy_basis import headline
+from app.engine.core.energy_basis import headline
 from app.exports.design_tables import energy_basis, is_clearsky
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument, Item, num
 from app.exports.palette import (

@@ -1,7 +1,7 @@
 """The layout's GeoJSON document, written once when the layout is generated and served from storage.
 
 The worker (and the synchronous API path) builds the layout FeatureCollection anyway
-(`app.engine.geojson.layout_feature_collection`, WGS84 lon/lat [degrees]); it is kept as compact
+(`app.engine.core.geojson.layout_feature_collection`, WGS84 lon/lat [degrees]); it is kept as compact
 JSON (no spaces, coordinates rounded to 1e-7° ≈ 1 cm) compressed with gzip, in the "outputs" area
 at `outputs/{layout_id}/layout-document.geojson.gz`, beside the layout's exports: deleting the
 layout (or the 30-day lifecycle rule on `outputs/`) removes it with them. `GET …/geojson` and the
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
 from app.errors import StorageError, StorageKeyNotFound
 from app.storage.base import Area, Storage
 
@@ -211,6 +211,6 @@ def store_design_document(
 ) -> bool:
     """Build a layout's FeatureCollection (WGS84) from the engine's result and store it once, for
     GET …/geojson and the exports; False (logged) when it cannot be stored (see `store_collection`)."""
-    from app.engine.geojson import layout_feature_collection
+    from app.engine.core.geojson import layout_feature_collection
 
     return store_collection(storage, layout_id, layout_feature_collection(site, result, params))

@@ -521,7 +521,7 @@ def _share(value: Any) -> str:
 
 def _profile_asset_types(doc: ExportDocument) -> set[str] | None:
     """The asset types of the layout's profile (and any placed), None when the profile is unknown."""
-    from app.engine.profiles import load_profile
+    from app.engine.blocks.profiles import load_profile
 
     name = doc.params.get("profile") if isinstance(doc.params, dict) else None
     try:
@@ -540,7 +540,7 @@ def terrain_rows(
     asset_types: when given, buildable shares are listed for these asset types only (a solar
     report does not list wind turbines).
 
-    Understands `app.engine.terrain.TerrainSummary.to_dict()` (shares 0-1 shown as %, slope
+    Understands `app.engine.terrain.analysis.TerrainSummary.to_dict()` (shares 0-1 shown as %, slope
     classes as a table, per-limit and per-asset buildable shares as rows); any other key is shown
     with its unit taken from its suffix.
     """

@@ -1,5 +1,5 @@
 """The PDF report's constructability section: the figures of the layout's `constructability`
-metrics group (app/engine/constructability.py) and its problems, in words."""
+metrics group (app/engine/civil/constructability.py) and its problems, in words."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.engine.energy_basis import headline
+from app.engine.core.energy_basis import headline
 from app.exports.design_tables import (
     CLEARSKY_BASIS,
     bom_rows,

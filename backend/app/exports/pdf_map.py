@@ -21,7 +21,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, P
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument
 from app.exports.palette import (
     BOUNDARY_COLOR,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.db import mapping
 from app.db.models import Layout, LayoutStatus
-from app.engine.types import LayoutResult
+from app.engine.core.types import LayoutResult
 from app.errors import Conflict
 from app.queue.base import JobQueue
 

@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.config import Settings
 from app.dem.base import MAX_GRID_CELLS, MAX_RESOLUTION_M, MIN_RESOLUTION_M, margin_m_for
-from app.engine.crs import site_crs, to_utm
+from app.engine.core.crs import site_crs, to_utm
 from app.errors import InvalidInput
 
 log = logging.getLogger(__name__)

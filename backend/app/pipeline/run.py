@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from app.config import Settings
-from app.engine.progress import scaled
-from app.engine.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
+from app.engine.core.progress import scaled
+from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
 from app.storage.base import Storage
 
 if TYPE_CHECKING:
-    from app.engine.grid import Grid
+    from app.engine.core.grid import Grid
 
 STAGE_FETCHING_DEM = "fetching_dem"
 STAGE_ENERGY = "simulating_energy"

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.config import Settings
-from app.engine.energy_basis import bound_named
-from app.engine.types import LayoutResult, SiteInput
+from app.engine.core.energy_basis import bound_named
+from app.engine.core.types import LayoutResult, SiteInput
 from app.storage.base import Storage
 
 # A DC cable loss above this at STC [%] is flagged: the top of the losses.dc_ohmic_pct range.

@@ -13,7 +13,7 @@ from shapely.geometry import Point, shape
 
 from app.db.base import utcnow
 from app.db.models import Site
-from app.engine.crs import site_crs, to_utm
+from app.engine.core.crs import site_crs, to_utm
 from app.errors import InvalidInput
 
 # A point farther than this from the boundary is almost surely a typo (swapped lon/lat, wrong sign).

@@ -12,7 +12,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.crs import site_crs, to_utm
+from app.engine.core.crs import site_crs, to_utm
 from app.errors import InvalidInput
 from app.sites.checks import (
     check_holes,

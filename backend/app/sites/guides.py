@@ -11,7 +11,7 @@ from typing import Any
 from shapely.geometry import shape
 
 from app.db.models import Site
-from app.engine.crs import site_crs, to_utm, to_wgs84
+from app.engine.core.crs import site_crs, to_utm, to_wgs84
 from app.sites.geometry import to_geojson
 
 

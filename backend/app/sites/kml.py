@@ -25,8 +25,8 @@ from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from app.engine.crs import WGS84, reproject_many, site_crs, to_utm
-from app.engine.zones import ZONE_RULES, zone_type_from_text
+from app.engine.civil.zones import ZONE_RULES, zone_type_from_text
+from app.engine.core.crs import WGS84, reproject_many, site_crs, to_utm
 from app.errors import InvalidInput, KmlError
 from app.sites.checks import (
     SiteLimits,
@@ -373,7 +373,7 @@ def _as_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
 
 
 def _zone_type(label: str) -> str:
-    """The zone type a label names (app.engine.zones: "HV power line easement" → power_line),
+    """The zone type a label names (app.engine.civil.zones: "HV power line easement" → power_line),
     else "exclusion" (never crossed)."""
     return zone_type_from_text(label) or "exclusion"
 

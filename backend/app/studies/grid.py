@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.engine.energy_basis import CLEARSKY_UPPER_BOUND, bound_named, headline, is_bound
+from app.engine.core.energy_basis import CLEARSKY_UPPER_BOUND, bound_named, headline, is_bound
 from app.errors import InvalidInput
 
 MAX_VARIANTS = 200
@@ -199,7 +199,7 @@ def comparison_row(
         },
         basis,
     )
-    # The constructability section (app/engine/constructability.py): a variant with a problem is
+    # The constructability section (app/engine/civil/constructability.py): a variant with a problem is
     # marked, and `sort_rows` never ranks it above one without.
     section = m.get("constructability") if done else None
     problems = [str(p) for p in section.get("problems", [])] if isinstance(section, dict) else []

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import LineString, shape
 
-from app.engine.crs import site_crs, to_utm
+from app.engine.core.crs import site_crs, to_utm
 from app.services import Services
 from tests.conftest import make_user, upload
 

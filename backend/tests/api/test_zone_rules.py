@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine.zones import ZONE_RULES, crossing_rule, zone_type_from_text
+from app.engine.civil.zones import ZONE_RULES, crossing_rule, zone_type_from_text
 from app.sites.kml import parse_site_file
 from tests.conftest import upload
 

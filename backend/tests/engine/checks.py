@@ -8,11 +8,11 @@ import numpy as np
 import shapely
 from rasterio import features
 
-from app.engine.crs import to_utm
-from app.engine.grid import Grid
-from app.engine.profiles import load_profile
-from app.engine.terrain import slope_deg
-from app.engine.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.blocks.profiles import load_profile
+from app.engine.core.crs import to_utm
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.terrain.analysis import slope_deg
 
 TOL_M = 1e-3  # WGS84 round-trip noise
 PV_TABLES = ("pv_table", "tracker")

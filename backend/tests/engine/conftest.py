@@ -8,8 +8,8 @@ from affine import Affine
 from matplotlib import cbook
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-from app.engine.crs import utm_crs_for
-from app.engine.grid import Grid
+from app.engine.core.crs import utm_crs_for
+from app.engine.core.grid import Grid
 
 
 def _jacksboro_utm(resolution_m: float = 30.0) -> Grid:

@@ -7,9 +7,9 @@ from affine import Affine
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.crs import site_crs, to_utm, to_wgs84
-from app.engine.grid import Grid, flat_grid
-from app.engine.types import Exclusion, SiteInput
+from app.engine.core.crs import site_crs, to_utm, to_wgs84
+from app.engine.core.grid import Grid, flat_grid
+from app.engine.core.types import Exclusion, SiteInput
 
 # A reference point in the US mid-west (UTM zone 15N).
 LON0, LAT0 = -93.0, 40.0

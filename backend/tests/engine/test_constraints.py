@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
+from app.engine.core.names import PROFILE_NAMES, STRATEGY_NAMES
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
 from app.engine.layout import generate_layout
-from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
-from app.engine.types import LayoutParams, LayoutResult, SiteInput
 from app.errors import NoCapacity, NoGridConnection
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, utm_origin

@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.crs import WGS84, reproject_many, to_wgs84
+from app.engine.civil.zones import ZONE_RULES
+from app.engine.core.crs import WGS84, reproject_many, to_wgs84
+from app.engine.core.types import Exclusion, LayoutParams, LayoutResult, SiteInput
 from app.engine.layout import generate_layout
-from app.engine.types import Exclusion, LayoutParams, LayoutResult, SiteInput
-from app.engine.zones import ZONE_RULES
 from app.errors import NoCapacity
 from tests.engine.factory import grid_for, square_utm
 

@@ -7,9 +7,9 @@ import pytest
 from affine import Affine
 from shapely.geometry import box
 
-from app.engine.earthwork import pad_earthwork, road_earthwork, weighted_median
-from app.engine.grid import Grid
-from app.engine.terrain import slope_deg
+from app.engine.civil.earthwork import pad_earthwork, road_earthwork, weighted_median
+from app.engine.core.grid import Grid
+from app.engine.terrain.analysis import slope_deg
 
 
 def _plane(gx: float, gy: float, n: int = 50, res: float = 10.0) -> Grid:

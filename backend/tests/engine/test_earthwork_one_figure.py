@@ -9,9 +9,9 @@ import zipfile
 import pypdf
 import pytest
 
+from app.engine.core.types import LayoutParams
 from app.engine.cost.model import estimate_cost
 from app.engine.layout import generate_layout
-from app.engine.types import LayoutParams
 from app.exports.build import document_from_result
 from app.exports.csv_zip import write_csv_zip
 from app.exports.pdf import write_pdf

@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 from shapely.geometry import LineString, Point, box
 
+from app.engine.civil.gentie import voltage_class_kv
+from app.engine.core.crs import to_utm, to_wgs84
+from app.engine.core.types import LayoutParams, LayoutResult
 from app.engine.cost.model import estimate_cost
 from app.engine.cost.prices import default_costs
-from app.engine.crs import to_utm, to_wgs84
-from app.engine.gentie import voltage_class_kv
 from app.engine.layout import generate_layout
-from app.engine.types import LayoutParams, LayoutResult
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 PARAMS = LayoutParams(target_capacity_kw=20_000, profile="solar_farm")
@@ -101,8 +101,8 @@ def test_a_point_beyond_the_terrain_grid_is_reached_straight_and_warned() -> Non
 
 
 def test_no_route_around_the_zones_is_a_warned_straight_line() -> None:
-    from app.engine.gentie import route_gen_tie
-    from app.engine.terrain import slope_deg
+    from app.engine.civil.gentie import route_gen_tie
+    from app.engine.terrain.analysis import slope_deg
 
     crs, sq = square_utm(1000)
     x0, y0, x1, y1 = sq.bounds

@@ -6,9 +6,9 @@ import json
 
 from shapely.geometry import LinearRing, Point, box, shape
 
-from app.engine.geojson import layout_feature_collection
+from app.engine.core.geojson import layout_feature_collection
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
-from app.engine.types import LayoutParams
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 ASSET_PROPS = {

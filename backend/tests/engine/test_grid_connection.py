@@ -14,12 +14,12 @@ from scipy import ndimage
 from shapely import affinity
 from shapely.geometry import box
 
-from app.engine.crs import to_utm
-from app.engine.grid import Grid
+from app.engine.blocks.profiles import load_profile
+from app.engine.core.crs import to_utm
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
-from app.engine.profiles import load_profile
-from app.engine.terrain import slope_deg
-from app.engine.types import LayoutParams
+from app.engine.terrain.analysis import slope_deg
 from app.errors import InvalidInput, NoCapacity, NoGridConnection
 from app.jobs.runner import is_retryable, user_message
 from tests.engine.factory import grid_for, site_from_utm, utm_origin

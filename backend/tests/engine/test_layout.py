@@ -7,10 +7,10 @@ import math
 import pytest
 from shapely.geometry import Point, box
 
+from app.engine.blocks.placement import EPS_M
+from app.engine.core.names import PROFILE_NAMES, STRATEGY_NAMES
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
-from app.engine.names import PROFILE_NAMES, STRATEGY_NAMES
-from app.engine.placement import EPS_M
-from app.engine.types import LayoutParams
 from app.errors import InvalidInput, JobCancelled, NoCapacity, NoGridConnection
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, square_utm
@@ -167,7 +167,7 @@ def test_entry_point_starts_the_road_network(square: tuple) -> None:
     entry = Point(x0, y0 + 500)
     site = site_from_utm(sq, crs, entry=entry)
     r = generate_layout(site, grid_for(sq, crs), LayoutParams(target_capacity_kw=10_000))
-    from app.engine.crs import to_utm
+    from app.engine.core.crs import to_utm
 
     starts = [to_utm(rd.geometry, crs) for rd in r.roads if rd.road_class == "spine"]
     assert any(Point(line.coords[0]).distance(entry) < 1e-3 for line in starts)
@@ -177,7 +177,7 @@ def test_usable_area_keeps_the_full_setback_and_buffer_along_arcs() -> None:
     import shapely
     from shapely.geometry import Polygon
 
-    from app.engine.placement import QUAD_SEGS, arc_safe, usable_area
+    from app.engine.blocks.placement import QUAD_SEGS, arc_safe, usable_area
 
     # An L-shaped parcel (a reflex corner rounds the setback) and a round exclusion.
     parcel = Polygon([(0, 0), (600, 0), (600, 300), (300, 300), (300, 600), (0, 600)])

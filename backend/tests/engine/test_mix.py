@@ -7,11 +7,11 @@ import re
 import pytest
 from shapely.geometry import box
 
+from app.engine.blocks.mix import mix_warnings
+from app.engine.blocks.placement import PlacedBlock, PlacedComponent, Placement
+from app.engine.blocks.profiles import load_profile
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
-from app.engine.mix import mix_warnings
-from app.engine.placement import PlacedBlock, PlacedComponent, Placement
-from app.engine.profiles import load_profile
-from app.engine.types import LayoutParams
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.names import PROFILE_NAMES
-from app.engine.profiles import list_profiles, load_profile
+from app.engine.blocks.profiles import list_profiles, load_profile
+from app.engine.core.names import PROFILE_NAMES
 from app.errors import InvalidInput
 
 

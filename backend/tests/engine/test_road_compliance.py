@@ -11,17 +11,17 @@ from shapely.geometry import LineString, Point, box
 
 from app.db.mapping import result_from_rows
 from app.db.models import Layout, Road
-from app.engine.crs import to_utm
-from app.engine.earthwork import road_earthwork
-from app.engine.geojson import layout_feature_collection
-from app.engine.grid import Grid
+from app.engine.blocks.profiles import RoadSpec
+from app.engine.civil.earthwork import road_earthwork
+from app.engine.civil.road_grades import graded_runs, is_compliant
+from app.engine.civil.roads import route_roads
+from app.engine.core.crs import to_utm
+from app.engine.core.geojson import layout_feature_collection
+from app.engine.core.grid import Grid
+from app.engine.core.names import PROFILE_NAMES
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
-from app.engine.names import PROFILE_NAMES
-from app.engine.profiles import RoadSpec
-from app.engine.road_grades import graded_runs, is_compliant
-from app.engine.roads import route_roads
-from app.engine.terrain import slope_deg
-from app.engine.types import LayoutParams
+from app.engine.terrain.analysis import slope_deg
 from app.sites.geometry import to_geojson
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 

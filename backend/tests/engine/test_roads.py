@@ -6,9 +6,9 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, box
 
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
-from app.engine.types import LayoutParams
 from tests.engine.checks import check_hard_constraints
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 

@@ -15,7 +15,7 @@ import pytest
 from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box, mapping
 
-from app.engine.crs import to_utm, to_wgs84
+from app.engine.core.crs import to_utm, to_wgs84
 from app.exports.document import ExportDocument
 
 CRS = "EPSG:32614"
@@ -24,7 +24,7 @@ WARNINGS = [
     "Target capacity not reached: 13,200 kW placed of 15,000 kW.",
     "2 PV blocks sit on slopes steeper than 8°.",
 ]
-# Shaped like app.engine.terrain.TerrainSummary.to_dict() plus "source" and "contour_interval_m".
+# Shaped like app.engine.terrain.analysis.TerrainSummary.to_dict() plus "source" and "contour_interval_m".
 TERRAIN = {
     "source": "3dep",
     "crs": "EPSG:32614",
@@ -427,8 +427,8 @@ def _design_result(clearsky: bool) -> tuple[Any, Any, Any]:
     from app.config import Settings
     from app.dem.base import grid_spec_for
     from app.dem.flat import FlatSource
+    from app.engine.core.types import LayoutParams, SiteInput
     from app.engine.layout import generate_layout
-    from app.engine.types import LayoutParams, SiteInput
     from app.pipeline.yield_cost import with_energy_and_cost
     from app.weather.service import read_weather_file
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from app.cli import export as export_cli
 from app.db import crud
 from app.db.models import Asset, ExclusionZone, Layout, LayoutStatus, Road, Site
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
 from app.exports.from_db import export_document_for_layout
 from app.services import Services
 from tests.conftest import make_user

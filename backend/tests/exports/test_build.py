@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.engine.crs import to_utm
-from app.engine.grid import flat_grid
+from app.engine.core.crs import to_utm
+from app.engine.core.grid import flat_grid
 from app.exports.build import contour_interval_m, terrain_context
 from app.exports.dxf import write_dxf
 from tests.exports.conftest import CRS, make_document

@@ -9,10 +9,10 @@ import re
 import pypdf
 from shapely.geometry import MultiPoint, Point, box
 
-from app.engine.crs import to_wgs84
-from app.engine.geojson import layout_feature_collection
+from app.engine.core.crs import to_wgs84
+from app.engine.core.geojson import layout_feature_collection
+from app.engine.core.types import Exclusion, LayoutParams, SiteInput
 from app.engine.layout import generate_layout
-from app.engine.types import Exclusion, LayoutParams, SiteInput
 from app.exports.document import ExportDocument
 from app.exports.pdf import write_pdf
 from tests.engine.factory import grid_for, square_utm

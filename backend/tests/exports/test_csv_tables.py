@@ -10,7 +10,7 @@ import pytest
 from shapely import affinity
 from shapely.geometry import box
 
-from app.engine.crs import to_utm, to_wgs84
+from app.engine.core.crs import to_utm, to_wgs84
 from app.exports.csv_zip import ASSET_COLUMNS, TABLE_COLUMNS, write_csv_zip
 from app.exports.document import ExportDocument
 from tests.exports.conftest import CRS, PV_BLOCKS, PV_ROTATION_DEG, TABLE_L, TABLE_W, origin_utm

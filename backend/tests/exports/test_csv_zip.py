@@ -10,7 +10,7 @@ import pytest
 from shapely import wkt
 from shapely.geometry import Point
 
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
 from app.exports.csv_zip import ASSET_COLUMNS, ROAD_COLUMNS, write_csv_zip
 from app.exports.document import ExportDocument
 

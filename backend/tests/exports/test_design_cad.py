@@ -14,7 +14,7 @@ from ezdxf.document import Drawing
 from lxml import etree
 from shapely.geometry import LineString, mapping
 
-from app.engine.crs import to_wgs84
+from app.engine.core.crs import to_wgs84
 from app.exports import palette
 from app.exports.document import ExportDocument
 from app.exports.dxf import write_dxf

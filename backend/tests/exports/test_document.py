@@ -13,7 +13,7 @@ from lxml import etree
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box, mapping
 
-from app.engine.crs import to_wgs84
+from app.engine.core.crs import to_wgs84
 from app.exports.document import ExportDocument, num
 from app.exports.formats import FORMATS
 from app.exports.palette import asset_color, kml_color, label

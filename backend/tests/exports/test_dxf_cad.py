@@ -12,7 +12,7 @@ from ezdxf.document import Drawing
 from shapely import affinity
 from shapely.geometry import Polygon, box
 
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
 from app.exports import palette
 from app.exports.document import ExportDocument
 from app.exports.dxf import write_dxf
@@ -121,7 +121,7 @@ def test_one_block_definition_per_table_type_inserted_per_table(pv_doc: ExportDo
 
 
 def to_wgs(geom: Polygon) -> Polygon:
-    from app.engine.crs import to_wgs84
+    from app.engine.core.crs import to_wgs84
 
     out = to_wgs84(geom, "EPSG:32614")
     assert isinstance(out, Polygon)

@@ -17,9 +17,9 @@ from shapely.geometry import LineString, Point, box
 
 from app.dem.base import grid_spec_for
 from app.dem.flat import FlatSource
-from app.engine.crs import site_crs, to_utm
+from app.engine.core.crs import site_crs, to_utm
+from app.engine.core.types import LayoutParams, SiteInput
 from app.engine.layout import generate_layout
-from app.engine.types import LayoutParams, SiteInput
 from app.exports.build import document_from_result
 from app.exports.csv_zip import write_csv_zip
 from app.exports.document import ExportDocument

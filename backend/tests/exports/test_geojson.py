@@ -7,7 +7,7 @@ import math
 
 from shapely.geometry import LinearRing, shape
 
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
 from app.exports.document import ExportDocument
 from app.exports.geojson import write_geojson
 

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from shapely.geometry import Polygon
 
-from app.engine.crs import to_utm
+from app.engine.core.crs import to_utm
 from app.exports.document import ExportDocument
 from app.exports.kmz import write_kmz
 

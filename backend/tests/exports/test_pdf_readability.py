@@ -130,8 +130,8 @@ def tracker_doc() -> ExportDocument:
     terrain grid coarser source (≈ 93 m, like the demo DEM)."""
     from app.dem.base import grid_spec_for
     from app.dem.flat import FlatSource
+    from app.engine.core.types import LayoutParams, SiteInput
     from app.engine.layout import generate_layout
-    from app.engine.types import LayoutParams, SiteInput
     from app.exports.build import document_from_result
 
     site = SiteInput(boundary=box(-99.50, 31.00, -99.492, 31.007))

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db.models import Layout, LayoutStatus
-from app.engine.types import LayoutResult
+from app.engine.core.types import LayoutResult
 from app.errors import Conflict
 from app.jobs import lifecycle
 from app.services import Services

@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 
 from app.dem.demo import demo_site
-from app.engine.progress import scaled
-from app.engine.types import LayoutParams, SiteInput
+from app.engine.core.progress import scaled
+from app.engine.core.types import LayoutParams, SiteInput
 from app.pipeline.run import STAGE_ENERGY, STAGE_FETCHING_DEM, STAGE_SAVING, DesignInput, run_pipeline
 from app.storage.local import LocalStorage
 from tests.conftest import make_settings

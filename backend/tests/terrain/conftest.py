@@ -26,7 +26,7 @@ from rasterio.warp import reproject
 
 from app.dem.demo import write_demo_dem
 from app.dem.terrarium import encode_terrarium, tile_transform
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 
 UTM_16N = "EPSG:32616"
 

@@ -1,4 +1,4 @@
-"""Usable versus buildable area (app.engine.areas), checked against hand-built terrain."""
+"""Usable versus buildable area (app.engine.terrain.areas), checked against hand-built terrain."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from affine import Affine
 from shapely.geometry import box
 
-from app.engine.areas import area_metrics, slope_limit_deg
-from app.engine.grid import Grid
-from app.engine.terrain import slope_deg
+from app.engine.core.grid import Grid
+from app.engine.terrain.analysis import slope_deg
+from app.engine.terrain.areas import area_metrics, slope_limit_deg
 
 CRS = "EPSG:32614"
 RES = 10.0

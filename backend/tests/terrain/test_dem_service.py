@@ -195,7 +195,7 @@ def test_the_grid_reaches_the_interconnection_point_when_it_can(tmp_path: Path) 
     from shapely.geometry import Point
 
     from app.dem.base import grid_spec_for
-    from app.engine.crs import to_utm
+    from app.engine.core.crs import to_utm
 
     settings = load_settings(dem_source="flat")
     poi = Point(-82.97, 40.005)  # ≈ 1.7 km east of the parcel

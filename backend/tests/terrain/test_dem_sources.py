@@ -63,7 +63,7 @@ def test_grid_spec_is_snapped_and_has_a_margin() -> None:
     assert spec.crs == "EPSG:32616"
     assert spec.transform.a == 7.0 and spec.transform.e == -7.0
     assert spec.transform.c % 7.0 == 0 and spec.transform.f % 7.0 == 0
-    from app.engine.crs import to_utm
+    from app.engine.core.crs import to_utm
 
     minx, miny, maxx, maxy = to_utm(site, spec.crs).bounds
     x0, y0, x1, y1 = spec.bounds

@@ -12,8 +12,8 @@ from shapely.geometry.base import BaseGeometry
 
 from app.config import Settings
 from app.dem.demo import demo_site
-from app.engine.geojson import layout_feature_collection
-from app.engine.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.core.geojson import layout_feature_collection
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
 from app.pipeline.run import TERRAIN_NOT_ASSESSED, DesignInput, run_pipeline, with_terrain_provenance
 from app.storage.local import LocalStorage
 from tests.conftest import make_settings

@@ -16,8 +16,8 @@ from app.dem.base import grid_spec_for
 from app.dem.demo import demo_site
 from app.dem.file import FileSource
 from app.dem.raster import write_grid
-from app.engine.grid import Grid
-from app.engine.terrain import (
+from app.engine.core.grid import Grid
+from app.engine.terrain.analysis import (
     SLOPE_CLASS_EDGES_DEG,
     aspect_deg,
     buildable_mask,
@@ -188,7 +188,7 @@ def test_summary_on_real_jacksboro_terrain(jacksboro_tif: Path) -> None:
 
 
 def _utm(geom, crs):  # type: ignore[no-untyped-def]
-    from app.engine.crs import to_utm
+    from app.engine.core.crs import to_utm
 
     return to_utm(geom, crs)
 

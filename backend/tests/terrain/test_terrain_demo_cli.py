@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from app.cli.terrain import terrain_app
 from app.dem.demo import demo_site, demo_site_kml, write_demo_dem
-from app.engine.crs import site_crs, to_utm
+from app.engine.core.crs import site_crs, to_utm
 from app.errors import InvalidInput
 from app.sites.kml import parse_site_file
 

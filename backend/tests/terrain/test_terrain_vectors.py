@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from shapely.geometry import MultiLineString, MultiPolygon, Point, box
 
-from app.engine.crs import to_utm, to_wgs84
-from app.engine.grid import Grid
-from app.engine.terrain_vectors import buildable_polygons, contour_lines, slope_class_polygons
+from app.engine.core.crs import to_utm, to_wgs84
+from app.engine.core.grid import Grid
+from app.engine.terrain.vectors import buildable_polygons, contour_lines, slope_class_polygons
 from app.errors import InvalidInput
 
 MakeGrid = Callable[..., Grid]

@@ -841,7 +841,7 @@ export interface components {
             };
             /**
              * Zone Type
-             * @description what may cross the zone (docs/engine.md, Zones and crossings): never — exclusion (default), wetland, protected, building; roads at right angles, at a cost — easement, pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek
+             * @description what may cross the zone (docs/engine.md, Zones and crossings): never — exclusion (default), wetland, water, protected, building; roads at right angles, at a cost — easement, pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek
              * @default exclusion
              */
             zone_type: string;
@@ -882,7 +882,7 @@ export interface components {
             } | null;
             /**
              * Zone Type
-             * @description what may cross the zone (docs/engine.md, Zones and crossings): never — exclusion (default), wetland, protected, building; roads at right angles, at a cost — easement, pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek
+             * @description what may cross the zone (docs/engine.md, Zones and crossings): never — exclusion (default), wetland, water, protected, building; roads at right angles, at a cost — easement, pipeline, power_line; roads on a culvert, cables in conduit — wash, drainage, creek
              */
             zone_type?: string | null;
             /** Buffer M */

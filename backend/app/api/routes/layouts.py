@@ -32,9 +32,9 @@ from app.api.schemas import (
 from app.api.transactions import TransactionalRoute
 from app.db import crud, mapping
 from app.db.models import Layout, LayoutStatus
-from app.engine.geojson import layout_feature_collection
-from app.engine.names import STRATEGY_NAMES
-from app.engine.profiles import list_profiles
+from app.engine.blocks.profiles import list_profiles
+from app.engine.core.geojson import layout_feature_collection
+from app.engine.core.names import STRATEGY_NAMES
 from app.errors import Conflict
 from app.exports.layout_document import encode_document, load_layout_document, save_layout_document
 from app.jobs import lifecycle

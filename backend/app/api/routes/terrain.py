@@ -17,12 +17,12 @@ from app.db.mapping import site_input
 from app.db.models import Site
 from app.dem.resolution import native_resolution
 from app.dem.service import load_site_grid
-from app.engine.crs import to_utm
-from app.engine.grid import Grid
-from app.engine.placement import site_keepouts, usable_area
-from app.engine.terrain import SLOPE_CLASS_EDGES_DEG, terrain_summary
-from app.engine.terrain_vectors import buildable_polygons, contour_lines, slope_class_polygons
-from app.engine.types import LayoutParams
+from app.engine.blocks.placement import site_keepouts, usable_area
+from app.engine.core.crs import to_utm
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams
+from app.engine.terrain.analysis import SLOPE_CLASS_EDGES_DEG, terrain_summary
+from app.engine.terrain.vectors import buildable_polygons, contour_lines, slope_class_polygons
 from app.errors import InvalidInput
 from app.storage.base import Storage
 

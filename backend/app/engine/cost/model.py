@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from app.engine.civil.gentie import voltage_class_kv
 from app.engine.cost.prices import unit_costs
-from app.engine.gentie import voltage_class_kv
 from app.errors import InvalidInput, NonFiniteResult
 
 NO_INTERCONNECTION_POINT = (
@@ -95,7 +95,7 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     add(f"gen-tie line {kv:g} kV", tie_km, "km", "gen_tie_usd_per_km", per_km, group="grid")
     add("interconnection and network upgrades", ac_kw, "kWac", "interconnection_usd_per_kwac", group="grid")
     for c in bom.get("crossings", []):
-        # Zone crossings (app/engine/zones.py): culverts, or protected crossings of easements.
+        # Zone crossings (app/engine/civil/zones.py): culverts, or protected crossings of easements.
         key = "culvert_crossing_usd_each" if c["crossing"] == "culvert" else "zone_crossing_usd_each"
         add(f"{c['zone_type'].replace('_', ' ')} crossings", float(c["count"]), "crossing", key)
     direct = sum(line["usd"] for line in lines)
@@ -133,7 +133,7 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
 
 def gen_tie_voltage(costs: dict[str, Any], ac_kw: float) -> float:
     """The gen-tie voltage class [kV]: `gen_tie_voltage_kv` when given (> 0), else by the plant's AC
-    capacity [kW] (`app.engine.gentie.voltage_class_kv`)."""
+    capacity [kW] (`app.engine.civil.gentie.voltage_class_kv`)."""
     kv = float(_v(costs, "gen_tie_voltage_kv"))
     return kv if kv > 0 else float(voltage_class_kv(ac_kw))
 

@@ -34,7 +34,7 @@ class SiteExtras:
     road_fill_m3: float = 0.0
     pad_cut_m3: float = 0.0
     pad_fill_m3: float = 0.0
-    # Road crossings of zones: ((zone type, crossing rule), count) (`app.engine.zones`).
+    # Road crossings of zones: ((zone type, crossing rule), count) (`app.engine.civil.zones`).
     crossings: tuple[tuple[tuple[str, str], int], ...] = ()
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.engine.validation import validated
+from app.engine.core.validation import validated
 
 Topology = Literal["central", "string"]
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.engine.validation import validated
+from app.engine.core.validation import validated
 from app.errors import InvalidInput
 
 LossPreset = Literal["conservative", "typical", "optimistic"]

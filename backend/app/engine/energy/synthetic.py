@@ -8,7 +8,7 @@ import math
 from pyproj import Transformer
 from shapely.geometry import box
 
-from app.engine.crs import utm_crs_for
+from app.engine.core.crs import utm_crs_for
 from app.engine.pv.design import PvDesign, resolve_design
 from app.engine.pv.types import InverterBlock, PvPlant, PvTable
 

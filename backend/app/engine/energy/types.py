@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from app.engine.energy_basis import P90_NOT_GIVEN, basis_of, bound_named
+from app.engine.core.energy_basis import P90_NOT_GIVEN, basis_of, bound_named
 from app.errors import InvalidInput
 
 WeatherKind = Literal["tmy", "timeseries", "clearsky"]

@@ -18,10 +18,10 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-from app.engine.earthwork import road_earthwork
-from app.engine.grid import Grid
-from app.engine.road_grades import is_compliant
-from app.engine.roads import RoadSegment
+from app.engine.civil.earthwork import road_earthwork
+from app.engine.civil.road_grades import is_compliant
+from app.engine.civil.roads import RoadSegment
+from app.engine.core.grid import Grid
 
 # Fence offset from the outermost tables [m]: a 5 m perimeter maintenance track inside the fence.
 FENCE_OFFSET_M = 7.5

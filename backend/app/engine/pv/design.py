@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.engine.core.validation import validated
 from app.engine.pv.modules import DEFAULT_MODULE, ModuleSpec, resolve_module
-from app.engine.validation import validated
 from app.errors import InvalidInput
 
 Structure = Literal["fixed", "tracker"]

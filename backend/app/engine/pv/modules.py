@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.engine.validation import validated
+from app.engine.core.validation import validated
 from app.errors import InvalidInput
 
 

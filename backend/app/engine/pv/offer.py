@@ -10,8 +10,8 @@ from rasterio import features
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.grid import Grid
-from app.engine.profiles import Profile
+from app.engine.blocks.profiles import Profile
+from app.engine.core.grid import Grid
 from app.engine.pv.design import PvDesign
 
 

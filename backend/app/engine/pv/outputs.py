@@ -8,10 +8,10 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
-from app.engine.crs import WGS84, reproject_many
+from app.engine.core.crs import WGS84, reproject_many
+from app.engine.core.types import PlacedAsset
 from app.engine.pv.civil import Fencing
 from app.engine.pv.plant import PvLayout
-from app.engine.types import PlacedAsset
 
 
 def table_assets(layout: PvLayout, crs: str) -> list[PlacedAsset]:

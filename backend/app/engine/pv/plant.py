@@ -19,14 +19,14 @@ import shapely
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.grid import Grid
+from app.engine.blocks.strategies import StrategyWeights
+from app.engine.core.grid import Grid
 from app.engine.pv.blocks import block_sizes_kw, partition, select_tables, station_candidates
 from app.engine.pv.design import PvDesign, ResolvedDesign, resolve_design
 from app.engine.pv.frame import RowFrame, true_north_grid_azimuth_deg
 from app.engine.pv.rows import Corridors, RowCandidates, corridor_layout, row_candidates, table_polygons
 from app.engine.pv.terrain import TableTerrain, table_terrain
 from app.engine.pv.types import InverterBlock, PvPlant, PvTable
-from app.engine.strategies import StrategyWeights
 
 # Power station skid footprint [m] (40 ft: 12.2 × 2.5) and its offset from the corridor edge.
 STATION_LENGTH_M = 12.2

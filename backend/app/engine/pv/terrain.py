@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 from app.engine.pv.design import ResolvedDesign
 from app.engine.pv.frame import RowFrame
 from app.engine.pv.rows import RowCandidates

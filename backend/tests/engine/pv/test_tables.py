@@ -18,13 +18,13 @@ from pyproj import Geod, Transformer
 from scipy.interpolate import RegularGridInterpolator
 from shapely.geometry import Polygon, box
 
-from app.engine.crs import to_utm, utm_crs_for
-from app.engine.grid import Grid, flat_grid
+from app.engine.blocks.strategies import get_strategy
+from app.engine.core.crs import to_utm, utm_crs_for
+from app.engine.core.grid import Grid, flat_grid
+from app.engine.core.types import LayoutParams
 from app.engine.layout import generate_layout
 from app.engine.pv.design import parse_design, resolve_design
 from app.engine.pv.plant import design_pv_plant
-from app.engine.strategies import get_strategy
-from app.engine.types import LayoutParams
 from app.errors import NoCapacity
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 

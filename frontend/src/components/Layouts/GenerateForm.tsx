@@ -57,7 +57,7 @@ export function pvDesign(f: PvFields): PvDesignInput | undefined {
 
 /** The API's terrain grid limits [m] (LayoutGenerate.dem_resolution_m: 1-100). */
 const MAX_RESOLUTION_M = 100;
-/** A grid up to this factor finer than its DEM is not warned about (backend engine/terrain.py FINER_TOLERANCE). */
+/** A grid up to this factor finer than its DEM is not warned about (backend engine/terrain/analysis.py FINER_TOLERANCE). */
 const FINER_TOLERANCE = 1.25;
 
 /**

@@ -8,7 +8,7 @@ import { Field } from "../ui/Field";
 import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 
-/** Zone types and what may cross them (the API's `app/engine/zones.py`, docs/engine.md). */
+/** Zone types and what may cross them (the API's `app/engine/civil/zones.py`, docs/engine.md). */
 export const ZONE_RULES: Record<string, string> = {
   exclusion: "never crossed",
   wetland: "never crossed",

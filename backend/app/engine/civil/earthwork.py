@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,6 @@
 """The gen-tie: the overhead line from the plant's substation to the grid interconnection point.
 
-Routed with the access-road router (`app.engine.roads.route_roads`): the same slope-weighted
+Routed with the access-road router (`app.engine.civil.roads.route_roads`): the same slope-weighted
 least-cost path over the terrain grid, around the exclusion zones (with their buffers) and the
 plant's equipment, dearer under PV rows. The router works on the terrain grid, so a point of
 interconnection beyond the grid is reached by a straight run from the grid's edge, and that run is
@@ -20,9 +20,9 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.grid import Grid
-from app.engine.profiles import RoadSpec
-from app.engine.roads import route_roads
+from app.engine.blocks.profiles import RoadSpec
+from app.engine.civil.roads import route_roads
+from app.engine.core.grid import Grid
 
 # An overhead line spans steep ground that a truck could not climb: slope only makes the route
 # dearer (1 + 4·(grade/30 %)²), and only ground steeper than 30 % is avoided where possible.

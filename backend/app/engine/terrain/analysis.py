@@ -15,7 +15,7 @@ from rasterio import features
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 
 
 def _filled(data: np.ndarray) -> np.ndarray:
@@ -326,7 +326,7 @@ def terrain_summary(
         for i in range(len(edges) - 1)
     )
     if asset_slope_limits_deg is None:
-        from app.engine.profiles import asset_slope_limits
+        from app.engine.blocks.profiles import asset_slope_limits
 
         asset_slope_limits_deg = asset_slope_limits()
     limits = dict(asset_slope_limits_deg)

@@ -1,4 +1,4 @@
-"""Layout profiles: what a plant is made of, as data (JSON in `app/engine/profiles/`).
+"""Layout profiles: what a plant is made of, as data (JSON in `app/engine/blocks/profile_data/`).
 
 A profile lists asset types (footprint, capacity, slope limit, clearance) and blocks: the units the
 placer repeats. A block is one or more components (asset types at fixed offsets in the block's
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.engine.names import PROFILE_NAMES
+from app.engine.core.names import PROFILE_NAMES
 from app.errors import InvalidInput
 
 AccessSide = Literal["south", "north", "east", "west"]
@@ -183,7 +183,7 @@ def _check_block_clearances(block: BlockSpec, types: dict[str, AssetSpec]) -> No
 
 @lru_cache(maxsize=16)
 def _load_raw(name: str) -> dict[str, Any]:
-    text = resources.files("app.engine").joinpath("profiles", f"{name}.json").read_text("utf-8")
+    text = resources.files("app.engine.blocks").joinpath("profile_data", f"{name}.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -242,7 +242,7 @@ def asset_slope_limits() -> dict[str, float]:
     The terrain summary's "buildable share per asset class" uses these, so it answers for the
     assets the engine will actually place.
     """
-    from app.engine.names import PROFILE_NAMES
+    from app.engine.core.names import PROFILE_NAMES
 
     limits: dict[str, float] = {}
     for name in PROFILE_NAMES:

@@ -21,7 +21,7 @@ import numpy as np
 from rasterio import features
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.grid import Grid
+from app.engine.core.grid import Grid
 
 M2_PER_HA = 10_000.0
 

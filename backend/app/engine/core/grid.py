@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from affine import Affine
 
-from app.engine.types import BBox
+from app.engine.core.types import BBox
 
 
 @dataclass(frozen=True, kw_only=True)

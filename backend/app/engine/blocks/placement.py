@@ -22,11 +22,11 @@ from rasterio import features
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from app.engine.crs import to_utm
-from app.engine.grid import Grid
-from app.engine.profiles import BlockSpec, Profile
-from app.engine.strategies import StrategyWeights
-from app.engine.types import SiteInput
+from app.engine.blocks.profiles import BlockSpec, Profile
+from app.engine.blocks.strategies import StrategyWeights
+from app.engine.core.crs import to_utm
+from app.engine.core.grid import Grid
+from app.engine.core.types import SiteInput
 from app.errors import EngineError, NoGridConnection
 
 # Extra spacing added to every lattice pitch and required distance [m]: keeps "at least the

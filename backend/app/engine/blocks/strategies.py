@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.engine.names import STRATEGY_NAMES
+from app.engine.core.names import STRATEGY_NAMES
 from app.errors import InvalidInput
 
 

@@ -16,7 +16,7 @@ All coordinates are in the grid's CRS (the site's UTM zone) [m]. The pipeline:
    roads never double up; classes: spine (entry to hub and trunks serving a quarter of the
    terminals), spur (to a single terminal), secondary (the rest);
 6. each road graded (`road_earthwork`) and split where its design grade crosses the maximum, so
-   only the part a truck cannot climb is flagged `compliant=False` (`app.engine.road_grades`).
+   only the part a truck cannot climb is flagged `compliant=False` (`app.engine.civil.road_grades`).
 A road reaches its own terminal by a straight lead-out from the last cell when that stays clear
 of every footprint; simplification and the entry lead-in keep the same clearance.
 """
@@ -39,11 +39,11 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from skimage.graph import MCP_Geometric
 
-from app.engine.earthwork import road_earthwork
-from app.engine.grid import Grid
-from app.engine.profiles import RoadSpec
-from app.engine.road_grades import graded_runs
-from app.engine.zones import CROSSING_CELL_COST
+from app.engine.blocks.profiles import RoadSpec
+from app.engine.civil.earthwork import road_earthwork
+from app.engine.civil.road_grades import graded_runs
+from app.engine.civil.zones import CROSSING_CELL_COST
+from app.engine.core.grid import Grid
 
 FOOTPRINT_COST_FACTOR = 4.0
 # Road reserves left for roads through PV fields: cheaper than open ground, so routes follow them.
@@ -291,7 +291,7 @@ def route_roads(
     impassable, and a road reaches its own terminal by a straight lead-out only when that crosses
     none); footprints: soft footprints roads may cross at a higher cost; preferred: road reserve
     centrelines (through PV fields) routes should follow (lower cost); crossable: zones roads may
-    cross at a cost per cell (`app.engine.zones`), not in `obstacles`; more_roots: further site
+    cross at a cost per cell (`app.engine.civil.zones`), not in `obstacles`; more_roots: further site
     entries, each joined to the network like a terminal (MV cables follow the roads, so every road
     must lead to the substation: an entry is a way in, not a network of its own); an entry no road
     can join is warned. Terminals that cannot be

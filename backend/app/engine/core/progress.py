@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.engine.types import ProgressFn
+from app.engine.core.types import ProgressFn
 
 
 def scaled(progress: ProgressFn, lo: float, hi: float) -> ProgressFn:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from app.engine.placement import Placement
-from app.engine.profiles import BlockSpec, Profile
+from app.engine.blocks.placement import Placement
+from app.engine.blocks.profiles import BlockSpec, Profile
 
 # Below this [kW] two capacities count as equal (float sums over many assets).
 KW_TOL = 1e-3

@@ -17,9 +17,9 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon,
 from shapely.geometry.base import BaseGeometry
 from skimage import measure
 
-from app.engine.crs import to_wgs84
-from app.engine.grid import Grid
-from app.engine.terrain import SLOPE_CLASS_EDGES_DEG, buildable_mask, slope_deg
+from app.engine.core.crs import to_wgs84
+from app.engine.core.grid import Grid
+from app.engine.terrain.analysis import SLOPE_CLASS_EDGES_DEG, buildable_mask, slope_deg
 from app.errors import InvalidInput
 
 # More contour levels than this is a request for an unreadable map (and a slow one).

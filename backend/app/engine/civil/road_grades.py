@@ -2,7 +2,7 @@
 
 A truck cannot climb a road steeper than the profile's maximum grade, so only the steep part of a
 road is flagged, not the whole road. Distances in metres along the centreline, grades in percent,
-volumes in m³ (the same model as `app.engine.earthwork.road_earthwork`).
+volumes in m³ (the same model as `app.engine.civil.earthwork.road_earthwork`).
 """
 
 from __future__ import annotations

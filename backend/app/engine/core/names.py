@@ -1,8 +1,8 @@
 """The names of the layout profiles and strategies, listed once.
 
 The API schema (its Literals), the CLI's help, the profiles endpoint and the engine's own tables
-(`profiles/`, `strategies.py`, which assert they match) all read them from here. Standard library
-only: the CLI's --help imports it without loading numpy or shapely.
+(`blocks/profile_data/`, `blocks/strategies.py`, which assert they match) all read them from here.
+Standard library only: the CLI's --help imports it without loading numpy or shapely.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from app.engine.types import LayoutParams, LayoutResult, SiteInput
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
 
 
 def _geometry(geom: BaseGeometry) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Blocks stage: profiles (data in `profile_data/`), placement, strategies, technology mix."""

@@ -1,0 +1,1 @@
+"""Civil stage: zones and crossings, roads and their grades, earthwork, gen-tie, constructability."""

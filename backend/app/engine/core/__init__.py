@@ -1,0 +1,2 @@
+"""Shared engine basics: CRS, rasters, input/output types, names, energy basis, validation,
+progress, GeoJSON."""

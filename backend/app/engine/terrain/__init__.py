@@ -1,0 +1,1 @@
+"""Terrain stage: slope/aspect analysis, terrain vectors, usable versus buildable area."""
