@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
+import shapely.affinity
 from affine import Affine
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from app.engine.core.crs import site_crs, to_utm, to_wgs84
@@ -73,3 +77,30 @@ def grid_for(
     else:
         raise ValueError(terrain)
     return Grid(data=z.astype(np.float32), transform=Affine(*g.transform[:6]), crs=crs)
+
+
+@dataclass(frozen=True)
+class SiteCase:
+    """A factory-made site: the engine input (WGS84), its UTM CRS and its parcel in UTM [m]."""
+
+    site: SiteInput
+    crs: str
+    boundary: Polygon
+
+
+def make_site(
+    width_m: float = 1000.0,
+    depth_m: float | None = None,
+    *,
+    exclusions: Sequence[tuple[BaseGeometry, float]] = (),
+    entry: tuple[float, float] | None = None,
+) -> SiteCase:
+    """A rectangular parcel `width_m` east-west by `depth_m` (default `width_m`) north-south [m]
+    with its south-west corner at the reference point, in its UTM zone. exclusions: (geometry,
+    buffer [m]) and entry: (x, y), both in metres from the south-west corner."""
+    crs, x0, y0 = utm_origin()
+    depth = width_m if depth_m is None else depth_m
+    parcel = box(x0, y0, x0 + width_m, y0 + depth)
+    moved = [(shapely.affinity.translate(g, x0, y0), b) for g, b in exclusions]
+    gate = Point(x0 + entry[0], y0 + entry[1]) if entry is not None else None
+    return SiteCase(site=site_from_utm(parcel, crs, moved, gate), crs=crs, boundary=parcel)

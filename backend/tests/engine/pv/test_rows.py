@@ -8,14 +8,14 @@ import math
 
 import numpy as np
 import pytest
-from shapely.geometry import box
 
 from app.engine.pv.design import PvDesign, resolve_design
 from app.engine.pv.frame import RowFrame
 from app.engine.pv.rows import Corridors, row_candidates, table_polygons
+from tests.engine.factory import make_site, utm_origin
 
 LAT = 40.0
-X0, Y0 = 500_000.0, 4_400_000.0
+_, X0, Y0 = utm_origin()  # make_site's south-west corner
 # No access corridors: one bay spanning the whole site.
 NO_CORRIDORS = Corridors(bay_m=1.0e9, width_m=0.0, u0_m=-1.0e8)
 
@@ -30,7 +30,7 @@ def _rect(rd, rows_frac: float, n_rows: int, n_tables: int, tables_frac: float):
     gap = rd.design.row_end_clearance_m
     depth = rd.depth_m + (n_rows - 1 + rows_frac) * rd.pitch_m
     width = n_tables * rd.length_m + (n_tables - 1) * gap + tables_frac * (rd.length_m + gap)
-    return box(X0, Y0, X0 + width, Y0 + depth), width, depth
+    return make_site(width, depth).boundary, width, depth
 
 
 def test_fixed_tilt_rows_run_east_west_in_true_north() -> None:
@@ -75,5 +75,5 @@ def test_a_pitch_longer_than_the_site_gives_a_single_row() -> None:
     c = row_candidates(area, frame, rd, NO_CORRIDORS, 0.0)
     assert len(c) == 4 and set(c.row.tolist()) == {0}
     # Too shallow for one table depth: nothing.
-    shallow = box(X0, Y0, X0 + 200.0, Y0 + rd.depth_m * 0.9)
+    shallow = make_site(200.0, rd.depth_m * 0.9).boundary
     assert len(row_candidates(shallow, frame, rd, NO_CORRIDORS, 0.0)) == 0
