@@ -28,7 +28,7 @@ from app.engine.civil.zones import ZONE_RULES
 from app.engine.core.crs import WGS84, reproject_many, to_wgs84
 from app.engine.core.types import Exclusion, LayoutParams, LayoutResult, SiteInput
 from app.engine.layout import generate_layout
-from app.errors import NoCapacity
+from app.errors import NoCapacity, NoGridConnection
 from tests.engine.factory import grid_for, square_utm
 
 RES_M = 10.0
@@ -233,9 +233,11 @@ def _check(result: LayoutResult, case: dict[str, Any], polys: list[Polygon]) -> 
 
 
 # No shrinking (each example is a whole plant: shrinking would take minutes); no example database
-# (nothing written into the checkout). A failure prints its case.
+# (nothing written into the checkout); derandomized, so CI runs the same eight parcels every time (a
+# failure prints its case; change the seed locally with --hypothesis-seed to explore others).
 @settings(
     max_examples=8,
+    derandomize=True,
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],
@@ -245,7 +247,8 @@ def _check(result: LayoutResult, case: dict[str, Any], polys: list[Polygon]) -> 
 def test_random_parcels_with_zones_are_constructable(case: dict[str, Any], structure: str) -> None:
     try:
         result, polys = _run(case, 30_000.0, structure)
-    except NoCapacity:
+    except (NoCapacity, NoGridConnection):
+        # A parcel too cut up for any plant (or for its substation) is refused by name: not a case.
         assume(False)
         raise
     try:

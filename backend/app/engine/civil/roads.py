@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -101,15 +101,20 @@ def _passable(
     if equipment:
         # Mitred: a rectangle grown with square corners contains its true (rounded) reach.
         grown_eq = shapely.buffer(np.asarray(equipment, dtype=object), 0.75 * res, join_style="mitre")
-        ok &= ~features.rasterize(
-            [(g, 1) for g in grown_eq if not g.is_empty],
-            out_shape=grid.shape,
-            transform=grid.transform,
-            fill=0,
-            all_touched=False,
-            dtype="uint8",
-        ).astype(bool)
+        ok &= ~_cells(grid, grown_eq)
     return ok
+
+
+def _cells(grid: Grid, geoms: Iterable[BaseGeometry], *, all_touched: bool = False) -> np.ndarray:
+    """Boolean mask of the grid cells the geometries (grid CRS) cover: cells whose centre lies
+    inside, or every cell they touch with `all_touched`; all False when there are none."""
+    shapes = [(g, 1) for g in geoms if not g.is_empty]
+    if not shapes:
+        return np.zeros(grid.shape, dtype=bool)
+    mask: np.ndarray = features.rasterize(
+        shapes, out_shape=grid.shape, transform=grid.transform, fill=0, all_touched=all_touched, dtype="uint8"
+    ).astype(bool)
+    return mask
 
 
 class _Clear:
@@ -140,35 +145,13 @@ def _cost_rasters(
     grade = np.tan(np.radians(np.asarray(slope_deg, dtype=np.float64))) * 100.0
     soft = 1.0 + 4.0 * (grade / spec.max_grade_pct) ** 2
     if footprints:
-        under = features.rasterize(
-            [(p, 1) for p in footprints],
-            out_shape=grid.shape,
-            transform=grid.transform,
-            fill=0,
-            dtype="uint8",
-        ).astype(bool)
-        soft[under] *= FOOTPRINT_COST_FACTOR
+        soft[_cells(grid, footprints)] *= FOOTPRINT_COST_FACTOR
     if preferred:
         # Every cell a reserve's centreline touches, so a thin reserve stays one connected chain.
-        lane = features.rasterize(
-            [(ln, 1) for ln in preferred],
-            out_shape=grid.shape,
-            transform=grid.transform,
-            fill=0,
-            all_touched=True,
-            dtype="uint8",
-        ).astype(bool)
+        lane = _cells(grid, preferred, all_touched=True)
         soft[lane] = (1.0 + 4.0 * (grade[lane] / spec.max_grade_pct) ** 2) * PREFERRED_COST_FACTOR
     if crossable:
-        zone = features.rasterize(
-            [(g, 1) for g in crossable if not g.is_empty],
-            out_shape=grid.shape,
-            transform=grid.transform,
-            fill=0,
-            all_touched=True,
-            dtype="uint8",
-        ).astype(bool)
-        soft[zone] += CROSSING_CELL_COST
+        soft[_cells(grid, crossable, all_touched=True)] += CROSSING_CELL_COST
     soft[~passable | ~np.isfinite(grade)] = np.inf
     strict = soft.copy()
     strict[grade > spec.max_grade_pct] = np.inf
