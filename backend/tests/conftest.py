@@ -170,6 +170,27 @@ def upload(client: TestClient, headers: dict[str, str], filename: str, data: byt
     return client.post("/api/sites/upload", files={"file": (filename, data)}, data=form, headers=headers)
 
 
+Owner = tuple[dict[str, str], str]
+
+
+def generate_sync(client: TestClient, headers: dict[str, str], site_id: str, **extra: Any) -> str:
+    """A 4 MW flat layout generated synchronously (the `client` fixture's mode); its id."""
+    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, **extra}
+    r = client.post("/api/layouts/generate", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["layout"]["status"] == "completed"
+    return str(r.json()["layout"]["id"])
+
+
+@pytest.fixture
+def owner(client: TestClient, services: Services, sample_kml: bytes) -> Owner:
+    """A user's headers and the id of the sample site they uploaded."""
+    headers = make_user(services, "owner@example.com")
+    r = upload(client, headers, "site.kml", sample_kml)
+    assert r.status_code == 201, r.text
+    return headers, str(r.json()["id"])
+
+
 @pytest.fixture
 def sample_kml() -> bytes:
     return sample_bytes("sample-site.kml")

@@ -20,30 +20,12 @@ from fastapi.testclient import TestClient
 
 from app.db.models import Layout, LayoutStatus
 from app.services import Services
-from tests.conftest import make_user, upload
-
-Owner = tuple[dict[str, str], str]
-
-
-def _generate(client: TestClient, headers: dict[str, str], site_id: str, **extra: Any) -> str:
-    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, **extra}
-    r = client.post("/api/layouts/generate", json=body, headers=headers)
-    assert r.status_code == 201, r.text
-    assert r.json()["layout"]["status"] == "completed"
-    return str(r.json()["layout"]["id"])
-
-
-@pytest.fixture
-def owner(client: TestClient, services: Services, sample_kml: bytes) -> Owner:
-    headers = make_user(services, "designer@example.com")
-    r = upload(client, headers, "site.kml", sample_kml)
-    assert r.status_code == 201, r.text
-    return headers, str(r.json()["id"])
+from tests.conftest import Owner, generate_sync, make_user
 
 
 def test_design_document_of_a_generated_pv_layout(client: TestClient, owner: Owner) -> None:
     headers, site_id = owner
-    layout_id = _generate(client, headers, site_id)
+    layout_id = generate_sync(client, headers, site_id)
     r = client.get(f"/api/layouts/{layout_id}/design", headers=headers)
     assert r.status_code == 200, r.text
     doc = r.json()
@@ -143,7 +125,7 @@ def test_design_404_for_another_user_unknown_layout_and_no_auth(
     client: TestClient, services: Services, owner: Owner
 ) -> None:
     headers, site_id = owner
-    layout_id = _generate(client, headers, site_id)
+    layout_id = generate_sync(client, headers, site_id)
     other = make_user(services, "someone-else@example.com")
     for path in ("design", "bom"):
         r = client.get(f"/api/layouts/{layout_id}/{path}", headers=other)
@@ -156,7 +138,7 @@ def test_design_404_for_another_user_unknown_layout_and_no_auth(
 
 def test_design_404_for_a_gas_bess_layout(client: TestClient, owner: Owner) -> None:
     headers, site_id = owner
-    layout_id = _generate(client, headers, site_id, profile="gas_bess", target_capacity_kw=20000)
+    layout_id = generate_sync(client, headers, site_id, profile="gas_bess", target_capacity_kw=20000)
     r = client.get(f"/api/layouts/{layout_id}/design", headers=headers)
     assert r.status_code == 404
     assert "no design document" in r.json()["detail"]
@@ -194,7 +176,7 @@ def _owner_id(client: TestClient, headers: dict[str, str]) -> uuid.UUID:
 def test_loss_preset_and_overrides_through_the_api(client: TestClient, owner: Owner) -> None:
     """losses: a preset with per-loss overrides reaches the yield; a bad one is a 422 naming it."""
     headers, site_id = owner
-    layout_id = _generate(client, headers, site_id, losses={"preset": "conservative", "soiling_pct": 4.0})
+    layout_id = generate_sync(client, headers, site_id, losses={"preset": "conservative", "soiling_pct": 4.0})
     energy = client.get(f"/api/layouts/{layout_id}/design", headers=headers).json()["energy"]
     assert energy["loss_preset"] == "conservative"
     stack = {x["key"]: x for x in energy["loss_stack"]}

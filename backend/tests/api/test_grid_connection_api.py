@@ -10,26 +10,7 @@ from fastapi.testclient import TestClient
 from shapely.geometry import LineString, shape
 
 from app.engine.core.crs import site_crs, to_utm
-from app.services import Services
-from tests.conftest import make_user, upload
-
-Owner = tuple[dict[str, str], str]
-
-
-def _generate(client: TestClient, headers: dict[str, str], site_id: str, **extra: Any) -> str:
-    body = {"site_id": site_id, "target_capacity_kw": 4000, "use_terrain": False, **extra}
-    r = client.post("/api/layouts/generate", json=body, headers=headers)
-    assert r.status_code == 201, r.text
-    assert r.json()["layout"]["status"] == "completed"
-    return str(r.json()["layout"]["id"])
-
-
-@pytest.fixture
-def owner(client: TestClient, services: Services, sample_kml: bytes) -> Owner:
-    headers = make_user(services, "grid@example.com")
-    r = upload(client, headers, "site.kml", sample_kml)
-    assert r.status_code == 201, r.text
-    return headers, str(r.json()["id"])
+from tests.conftest import Owner, generate_sync
 
 
 def test_gen_tie_to_a_point_outside_the_parcel_is_drawn_and_priced(client: TestClient, owner: Owner) -> None:
@@ -41,7 +22,7 @@ def test_gen_tie_to_a_point_outside_the_parcel_is_drawn_and_priced(client: TestC
     r = client.patch(f"/api/sites/{site_id}", json={"interconnection_point": poi}, headers=headers)
     assert r.status_code == 200, r.text
 
-    layout_id = _generate(client, headers, site_id)
+    layout_id = generate_sync(client, headers, site_id)
     fc = client.get(f"/api/layouts/{layout_id}/geojson", headers=headers).json()
     (tie,) = [f for f in fc["features"] if f["properties"]["kind"] == "gen_tie"]
     crs = site_crs(boundary)
@@ -68,7 +49,7 @@ def test_a_requested_voltage_class_is_the_one_drawn_listed_and_priced(
     assert client.patch(
         f"/api/sites/{site_id}", json={"interconnection_point": poi}, headers=headers
     ).is_success
-    layout_id = _generate(client, headers, site_id, cost={"gen_tie_voltage_kv": 230})
+    layout_id = generate_sync(client, headers, site_id, cost={"gen_tie_voltage_kv": 230})
     fc = client.get(f"/api/layouts/{layout_id}/geojson", headers=headers).json()
     (tie,) = [f for f in fc["features"] if f["properties"]["kind"] == "gen_tie"]
     design = client.get(f"/api/layouts/{layout_id}/design", headers=headers).json()
@@ -84,7 +65,7 @@ def test_without_an_interconnection_point_the_cost_says_the_gen_tie_is_zero(
     client: TestClient, owner: Owner
 ) -> None:
     headers, site_id = owner
-    layout_id = _generate(client, headers, site_id)
+    layout_id = generate_sync(client, headers, site_id)
     layout = client.get(f"/api/layouts/{layout_id}", headers=headers).json()
     assert layout["metrics"]["gen_tie_length_m"] == 0.0
     assert any("no interconnection point" in w and "0 km" in w for w in layout["warnings"])
@@ -94,7 +75,7 @@ def test_without_an_interconnection_point_the_cost_says_the_gen_tie_is_zero(
 
 def test_gas_bess_overshoot_is_explained_in_warnings_and_status(client: TestClient, owner: Owner) -> None:
     headers, site_id = owner
-    layout_id = _generate(client, headers, site_id, profile="gas_bess", target_capacity_kw=20000)
+    layout_id = generate_sync(client, headers, site_id, profile="gas_bess", target_capacity_kw=20000)
     layout = client.get(f"/api/layouts/{layout_id}", headers=headers).json()
     placed = layout["metrics"]["total_capacity_kw"]
     assert placed == 48_000.0  # one 48 MW turbine: units come whole
