@@ -215,17 +215,23 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- async generation fixtures (shared by tests/jobs and tests/api) ---------------------------
 @pytest.fixture
 def async_services(database_url: str, tmp_path: Path) -> Iterator[Services]:
-    svc = build_services(
+    svc = build_async_services(database_url, tmp_path)
+    yield svc
+    svc.close()
+
+
+def build_async_services(database_url: str, tmp_path: Path, **extra: Any) -> Services:
+    """Services with queued generation and fast retries; `extra` overrides settings (e.g. S3 storage)."""
+    return build_services(
         make_settings(
             database_url,
             tmp_path,
             enable_async_layout_generation=True,
             visibility_timeout_s=2,
             retry_backoff_s=0,
+            **extra,
         )
     )
-    yield svc
-    svc.close()
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from app.exports.layout_document import (
 from app.exports.service import export_prefix
 from app.jobs.runner import JobRunner, Outcome
 from app.main import create_app
-from app.services import Services, build_services
-from tests.conftest import make_settings, make_user, receive, submit, upload
+from app.services import Services
+from tests.conftest import build_async_services, make_user, receive, submit, upload
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -50,16 +50,7 @@ def doc_services(request: pytest.FixtureRequest, database_url: str, tmp_path: Pa
             "s3_outputs_bucket": f"out-{suffix}",
             "aws_endpoint_url": endpoint,
         }
-    svc = build_services(
-        make_settings(
-            database_url,
-            tmp_path,
-            enable_async_layout_generation=True,
-            visibility_timeout_s=2,
-            retry_backoff_s=0,
-            **extra,
-        )
-    )
+    svc = build_async_services(database_url, tmp_path, **extra)
     yield svc
     svc.close()
 
