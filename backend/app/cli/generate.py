@@ -18,7 +18,8 @@ from app.errors import InvalidInput
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.engine.core.types import SiteInput
+    from app.engine.core.types import LayoutParams, SiteInput
+    from app.pipeline.run import Designed
 
 PROFILE_HELP = " | ".join(PROFILE_NAMES)
 STRATEGY_HELP = " | ".join(STRATEGY_NAMES)
@@ -204,30 +205,18 @@ def generate(
     from app.engine.core.types import LayoutParams
     from app.pipeline.run import DesignInput, run_pipeline
 
-    if dem is not None and flat:
-        raise InvalidInput("choose either --dem FILE or --flat, not both")
-    if weather is not None and not energy:
-        raise InvalidInput("--weather is for the energy yield: drop it or drop --no-energy")
-    if not energy and (loss or loss_preset != "typical"):
-        raise InvalidInput("--loss-preset / --loss are for the energy yield: drop them or drop --no-energy")
+    _check_energy_options(
+        dem=dem, flat=flat, weather=weather, energy=energy, loss=loss, loss_preset=loss_preset
+    )
     losses = parse_loss_options(loss_preset, loss or []) if energy else None
     if capacity_kw <= 0:
         raise InvalidInput("--capacity-kw must be greater than 0")
     if not 1 <= resolution_m <= 100:
         raise InvalidInput("--resolution-m must be between 1 and 100")
     site, site_name = read_site_file(boundary)
-    pv: dict[str, object] = {
-        k: v
-        for k, v in {
-            "structure": structure,
-            "gcr": gcr,
-            "pitch_m": pitch_m,
-            "tilt_deg": tilt_deg,
-            "dc_ac_ratio": dc_ac,
-            "module": module,
-        }.items()
-        if v is not None
-    }
+    pv = _pv_options(
+        structure=structure, gcr=gcr, pitch_m=pitch_m, tilt_deg=tilt_deg, dc_ac=dc_ac, module=module
+    )
     overrides = parse_overrides(override or [], pv)
     params = LayoutParams(
         target_capacity_kw=capacity_kw,
@@ -254,9 +243,66 @@ def generate(
         weather=weather_year,
         simulate=energy,
     )
-    result, terrain = designed.result, designed.terrain
     bar("done", 100.0)
     bar.done()
+    _write_files(designed, site, site_name, params, output=output, export=export, export_dir=export_dir)
+    typer.echo(json.dumps(_printed_metrics(designed), indent=2))
+
+
+def _check_energy_options(
+    *,
+    dem: Path | None,
+    flat: bool,
+    weather: Path | None,
+    energy: bool,
+    loss: list[str] | None,
+    loss_preset: str,
+) -> None:
+    """Options that contradict one another fail by name (`InvalidInput`, exit code 2)."""
+    if dem is not None and flat:
+        raise InvalidInput("choose either --dem FILE or --flat, not both")
+    if weather is not None and not energy:
+        raise InvalidInput("--weather is for the energy yield: drop it or drop --no-energy")
+    if not energy and (loss or loss_preset != "typical"):
+        raise InvalidInput("--loss-preset / --loss are for the energy yield: drop them or drop --no-energy")
+
+
+def _pv_options(
+    *,
+    structure: str | None,
+    gcr: float | None,
+    pitch_m: float | None,
+    tilt_deg: float | None,
+    dc_ac: float | None,
+    module: str | None,
+) -> dict[str, object]:
+    """The PV design fields given on the command line (the others keep the profile's values)."""
+    return {
+        k: v
+        for k, v in {
+            "structure": structure,
+            "gcr": gcr,
+            "pitch_m": pitch_m,
+            "tilt_deg": tilt_deg,
+            "dc_ac_ratio": dc_ac,
+            "module": module,
+        }.items()
+        if v is not None
+    }
+
+
+def _write_files(
+    designed: Designed,
+    site: SiteInput,
+    site_name: str,
+    params: LayoutParams,
+    *,
+    output: Path | None,
+    export: str | None,
+    export_dir: Path,
+) -> None:
+    """The layout GeoJSON at `output` and the `export` formats in `export_dir`, when asked for."""
+    result, terrain = designed.result, designed.terrain
     if output is not None:
         from app.engine.core.geojson import layout_feature_collection
 
@@ -276,6 +322,12 @@ def generate(
         )
         for path in write_exports(doc, export, export_dir):
             typer.echo(f"wrote {path}", err=True)
+
+
+def _printed_metrics(designed: Designed) -> dict[str, object]:
+    """What the command prints: the metrics, warnings, the design document's tables (BOM, MV
+    single-line, energy months and losses, cost lines) and the terrain's source."""
+    result = designed.result
     metrics = dict(result.metrics)
     metrics["warnings"] = list(result.warnings)
     # The design document's tables (BOM, MV single-line, energy months and losses, cost lines).
@@ -284,5 +336,5 @@ def generate(
             metrics[key] = result.design[key]
     if "electrical" in result.design:
         metrics["single_line"] = result.design["electrical"].get("single_line")
-    metrics["terrain_source"] = terrain.source
-    typer.echo(json.dumps(metrics, indent=2))
+    metrics["terrain_source"] = designed.terrain.source
+    return metrics

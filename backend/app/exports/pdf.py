@@ -244,11 +244,26 @@ def _road_rows(doc: ExportDocument) -> tuple[list[list[str]], list[str]]:
 
 
 def _sections(r: _Report) -> None:
+    """The report's pages after the first: numbered sections 1-8, then the asset schedule."""
+    r.new_page()
+    _capacity_section(r)
+    _design_section(r)
+    design_sections(r)
+    _assets_section(r)
+    _roads_section(r)
+    constructability_section(r, "3a  Constructability")
+    _earthwork_section(r)
+    _terrain_section(r)
+    _warnings_section(r)
+    _parameters_section(r)
+    _notes_section(r)
+    _schedule_appendix(r)
+
+
+def _capacity_section(r: _Report) -> None:
+    """1  Capacity summary: target and placed capacity [kW], DC [kWp], storage [kWh], areas [ha]."""
     doc = r.doc
     m = doc.metric
-    r.new_page()
-
-    # 1 Capacity
     r.heading("1  Capacity summary")
     capacity, target = m("total_capacity_kw"), m("target_capacity_kw")
     site_ha = _site_area_ha(doc)
@@ -270,10 +285,11 @@ def _sections(r: _Report) -> None:
             ("Capacity density, buildable area", _fmt(m("capacity_density_kw_per_ha"), 1, "kW/ha")),
         ]
     )
-    _design_section(r)
-    design_sections(r)
 
-    # 2 Assets
+
+def _assets_section(r: _Report) -> None:
+    """2  Assets by type: count, capacity, storage, slopes and pad earthwork per type."""
+    doc = r.doc
     r.heading("2  Assets by type")
     rows, total = _asset_summary_rows(doc)
     if rows:
@@ -294,7 +310,10 @@ def _sections(r: _Report) -> None:
     else:
         r.paragraph("No assets were placed in this layout.")
 
-    # 3 Roads
+
+def _roads_section(r: _Report) -> None:
+    """3  Roads by class: segments, length [m], width [m], grade [%], earthwork [m³]."""
+    doc = r.doc
     r.heading("3  Roads")
     rows, total = _road_rows(doc)
     if rows:
@@ -314,9 +333,11 @@ def _sections(r: _Report) -> None:
     else:
         r.paragraph("No roads were laid out.")
 
-    constructability_section(r, "3a  Constructability")
 
-    # 4 Earthwork
+def _earthwork_section(r: _Report) -> None:
+    """4  Earthwork: cut and fill [m³] of asset pads and roads, and the net."""
+    doc = r.doc
+    m = doc.metric
     r.heading("4  Earthwork")
     a_cut = sum(a.value("cut_m3") or 0 for a in doc.assets)
     a_fill = sum(a.value("fill_m3") or 0 for a in doc.assets)
@@ -349,7 +370,11 @@ def _sections(r: _Report) -> None:
         color=GREY,
     )
 
-    # 5 Terrain
+
+def _terrain_section(r: _Report) -> None:
+    """5  Terrain summary: the DEM used, terrain figures and slope classes."""
+    doc = r.doc
+    m = doc.metric
     r.heading("5  Terrain summary")
     if not doc.terrain_assessed:
         r.paragraph(TERRAIN_NOT_USED)
@@ -369,14 +394,20 @@ def _sections(r: _Report) -> None:
             "No terrain summary is available for this layout (terrain not analysed or flat ground assumed)."
         )
 
-    # 6 Warnings
+
+def _warnings_section(r: _Report) -> None:
+    """6  Warnings: the engine's, or that there were none."""
+    doc = r.doc
     r.heading("6  Warnings")
     if doc.warnings:
         r.bullets(doc.warnings)
     else:
         r.paragraph("None. The engine raised no warnings for this layout.")
 
-    # 7 Parameters
+
+def _parameters_section(r: _Report) -> None:
+    """7  Parameters used, flattened to labelled rows."""
+    doc = r.doc
     r.heading("7  Parameters used")
     params = list(_flatten(doc.params))
     if params:
@@ -384,7 +415,10 @@ def _sections(r: _Report) -> None:
     else:
         r.paragraph("No parameters were recorded.")
 
-    # 8 Notes
+
+def _notes_section(r: _Report) -> None:
+    """8  Notes: what the figures are (and are not), the CRS, the layout id and version."""
+    doc = r.doc
     r.heading("8  Notes")
     if doc.terrain_assessed:
         basis = "estimates from a digital elevation model"
@@ -410,7 +444,10 @@ def _sections(r: _Report) -> None:
         color=GREY,
     )
 
-    # Appendix: asset schedule
+
+def _schedule_appendix(r: _Report) -> None:
+    """Appendix A: the asset schedule (equipment, up to MAX_SCHEDULE_ROWS rows)."""
+    doc = r.doc
     if doc.equipment:
         r.new_page()
         r.heading("Appendix A  Asset schedule")

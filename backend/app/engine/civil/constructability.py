@@ -142,6 +142,49 @@ def constructability(
     """
     lines = [r.geometry for r in roads]
     reach = reached_roads(lines, entries, access_tol_m)
+    unreached = _unreached_assets(reach, equipment, block_station, table_blocks, access_tol_m)
+    kwp = np.asarray(table_dc_kwp, dtype=float)
+    near, far = _table_road_distances(lines, table_centres, kwp)
+    one, n_blocks = contiguous_blocks(
+        table_boxes_uv, list(table_blocks), max(row_gap_m, CORRIDOR_GAP_M) + 1.0
+    )
+    strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
+    feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
+    mv = [float(f.get("length_m", 0.0)) for f in single_line]
+    in_zone, outside = _misplaced_cable_m(cables, lines, boundary, never_zones, crossable_zones)
+    noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
+    graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
+    skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
+
+    out: dict[str, Any] = {
+        "unreachable_asset_count": unreached,
+        "dc_within_150m_of_road_share": round(near, 4),
+        "max_table_to_road_m": round(far, 1) if np.isfinite(far) else None,
+        "blocks_contiguous_share": round(one / n_blocks, 4) if n_blocks else 1.0,
+        "max_string_run_m": round(_max(strings), 1),
+        "max_dc_feeder_m": round(_max(feeders), 1),
+        "max_mv_feeder_m": round(_max(mv), 1),
+        "noncompliant_road_m": round(noncompliant, 1),
+        "cable_in_no_cross_zone_m": round(in_zone, 1),
+        "cable_outside_parcel_m": round(max(outside, 0.0), 1),
+        "crossing_count": len(crossings),
+        "graded_road_m3": round(graded, 1),
+    }
+    problems = _problems(out, noncompliant, in_zone, len(skewed), road_limit_pct)
+    out["problems"] = problems
+    out["ok"] = not problems
+    return out
+
+
+def _unreached_assets(
+    reach: Reach,
+    equipment: Sequence[BaseGeometry],
+    block_station: dict[int, BaseGeometry],
+    table_blocks: Sequence[int],
+    access_tol_m: float,
+) -> int:
+    """Equipment and power stations further than `access_tol_m` [m] from a reached road, plus the
+    tables of blocks whose station is unreached (or that have none)."""
     d_access = reach.distance(list(equipment))
     unreached_equipment = int((d_access > access_tol_m).sum())
     stations = sorted(block_station)
@@ -150,28 +193,38 @@ def constructability(
     )
     dead_blocks = {b for b, d in d_station.items() if d > access_tol_m}
     unreached_equipment += len(dead_blocks)
-    blocks = list(table_blocks)
-    unreached_tables = sum(1 for b in blocks if b in dead_blocks or b not in d_station)
+    unreached_tables = sum(1 for b in table_blocks if b in dead_blocks or b not in d_station)
+    return unreached_equipment + unreached_tables
 
-    kwp = np.asarray(table_dc_kwp, dtype=float)
+
+def _table_road_distances(
+    lines: Sequence[LineString], table_centres: np.ndarray, kwp: np.ndarray
+) -> tuple[float, float]:
+    """The share of DC [kWp] whose table centre is within NEAR_ROAD_M of a road, and the largest
+    table-to-road distance [m] (inf: tables but no road)."""
     n_tables = len(kwp)
-    if n_tables and lines:
-        # Roads as single segments: small boxes keep the nearest-neighbour search fast.
-        coords = [np.asarray(g.coords) for g in lines]
-        segs = np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in coords if len(c) > 1])
-        tree = shapely.STRtree(shapely.linestrings(segs))
-        centres = shapely.points(np.asarray(table_centres, dtype=float).reshape(-1, 2))
-        _, dist = tree.query_nearest(centres, return_distance=True, all_matches=False)
-        dist = np.asarray(dist, dtype=float)
-        near = float(kwp[dist <= NEAR_ROAD_M].sum() / kwp.sum()) if kwp.sum() > 0 else 1.0
-        far = float(dist.max())
-    else:
-        near, far = (1.0, 0.0) if not n_tables else (0.0, float("inf"))
-    one, n_blocks = contiguous_blocks(table_boxes_uv, blocks, max(row_gap_m, CORRIDOR_GAP_M) + 1.0)
+    if not (n_tables and lines):
+        return (1.0, 0.0) if not n_tables else (0.0, float("inf"))
+    # Roads as single segments: small boxes keep the nearest-neighbour search fast.
+    coords = [np.asarray(g.coords) for g in lines]
+    segs = np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in coords if len(c) > 1])
+    tree = shapely.STRtree(shapely.linestrings(segs))
+    centres = shapely.points(np.asarray(table_centres, dtype=float).reshape(-1, 2))
+    _, dist = tree.query_nearest(centres, return_distance=True, all_matches=False)
+    dist = np.asarray(dist, dtype=float)
+    near = float(kwp[dist <= NEAR_ROAD_M].sum() / kwp.sum()) if kwp.sum() > 0 else 1.0
+    return near, float(dist.max())
 
-    strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
-    feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
-    mv = [float(f.get("length_m", 0.0)) for f in single_line]
+
+def _misplaced_cable_m(
+    cables: Sequence[dict[str, Any]],
+    lines: Sequence[LineString],
+    boundary: BaseGeometry,
+    never_zones: Sequence[BaseGeometry],
+    crossable_zones: Sequence[BaseGeometry],
+) -> tuple[float, float]:
+    """Cable and trench length [m] inside a zone it may not cross (never-crossed zones, and
+    crossable ones away from a road crossing), and outside the parcel."""
     geoms = [_line(c["geometry"]) for c in cables]
     road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
     # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
@@ -190,24 +243,13 @@ def constructability(
         out_of = arr[~shapely.covers(inside, arr)]
         # The difference, not length − intersection: a MultiLineString's parts may overlap.
         outside = float(shapely.length(shapely.difference(out_of, inside)).sum()) if len(out_of) else 0.0
-    noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
-    graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
-    skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
+    return in_zone, outside
 
-    out: dict[str, Any] = {
-        "unreachable_asset_count": unreached_equipment + unreached_tables,
-        "dc_within_150m_of_road_share": round(near, 4),
-        "max_table_to_road_m": round(far, 1) if np.isfinite(far) else None,
-        "blocks_contiguous_share": round(one / n_blocks, 4) if n_blocks else 1.0,
-        "max_string_run_m": round(_max(strings), 1),
-        "max_dc_feeder_m": round(_max(feeders), 1),
-        "max_mv_feeder_m": round(_max(mv), 1),
-        "noncompliant_road_m": round(noncompliant, 1),
-        "cable_in_no_cross_zone_m": round(in_zone, 1),
-        "cable_outside_parcel_m": round(max(outside, 0.0), 1),
-        "crossing_count": len(crossings),
-        "graded_road_m3": round(graded, 1),
-    }
+
+def _problems(
+    out: dict[str, Any], noncompliant: float, in_zone: float, n_skewed: int, road_limit_pct: float
+) -> list[str]:
+    """What makes the plant not constructable as drawn, one sentence each."""
     problems: list[str] = []
     if out["unreachable_asset_count"]:
         problems.append(f"{out['unreachable_asset_count']} assets have no road from an entry")
@@ -225,11 +267,9 @@ def constructability(
         problems.append(
             f"DC / LV feeders up to {out['max_dc_feeder_m']:,.0f} m (limit {MAX_DC_FEEDER_M:,.0f} m)"
         )
-    if skewed:
-        problems.append(f"{len(skewed)} crossing(s) more than 30° off square")
-    out["problems"] = problems
-    out["ok"] = not problems
-    return out
+    if n_skewed:
+        problems.append(f"{n_skewed} crossing(s) more than 30° off square")
+    return problems
 
 
 def _line(g: dict[str, Any]) -> BaseGeometry:

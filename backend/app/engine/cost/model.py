@@ -39,17 +39,51 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     wdc = float(bom["modules"]["count"]) * float(bom["modules"]["power_w"])
     kva = float(bom["transformers"]["total_kva"])
     ac_kw = float(bom["power_stations"].get("ac_kw", kva))
-    tracker = bom["structures"]["type"] == "tracker"
-    lines: list[dict[str, Any]] = []
+    lines = _Lines(costs)
+    _equipment_lines(lines, bom, wdc, kva)
+    _cable_lines(lines, bom, costs)
+    _civil_lines(lines, bom, ac_kw)
+    tie_km, kv, per_km = _grid_lines(lines, bom, costs, ac_kw)
+    direct = sum(line["usd"] for line in lines.lines)
+    overheads = _overheads(lines.lines, costs)
+    total = direct + sum(o["usd"] for o in overheads)
+    for line in lines.lines:
+        line["usd"] = round(line["usd"], 2)
+    for o in overheads:
+        o["usd"] = round(o["usd"], 2)
+    return {
+        "lines": lines.lines,
+        "direct_usd": round(direct, 2),
+        "overheads": overheads,
+        "total_usd": round(total, 2),
+        "usd_per_wdc": round(total / wdc, 4) if wdc > 0 else None,
+        "usd_per_wac": round(total / (ac_kw * 1000.0), 4) if ac_kw > 0 else None,
+        "gen_tie": {"length_m": round(tie_km * 1000.0, 1), "voltage_kv": kv, "usd_per_km": per_km},
+    }
+
+
+class _Lines:
+    """CAPEX lines as they are added: quantity × unit cost [USD], each naming its cost entry."""
+
+    def __init__(self, costs: dict[str, Any]) -> None:
+        self.costs = costs
+        self.lines: list[dict[str, Any]] = []
 
     def add(
-        item: str, qty: float, unit: str, key: str, price: float | None = None, group: str = "plant"
+        self, item: str, qty: float, unit: str, key: str, price: float | None = None, group: str = "plant"
     ) -> None:
-        p = float(_v(costs, key)) if price is None else price
+        """One line of `qty` `unit` at `price` (default the `key` entry's value) [USD / unit]."""
+        p = float(_v(self.costs, key)) if price is None else price
         # "key" names the unit-cost entry, so reports can cite its source.
         line = {"item": item, "quantity": round(qty, 3), "unit": unit, "unit_cost": p, "usd": qty * p}
-        lines.append({**line, "key": key, "group": group})
+        self.lines.append({**line, "key": key, "group": group})
 
+
+def _equipment_lines(lines: _Lines, bom: dict[str, Any], wdc: float, kva: float) -> None:
+    """Modules and their installation, structures and piles [Wdc, piles], and the conversion:
+    string inverters with LV / MV stations, or power stations with combiner boxes [kVA, boxes]."""
+    add = lines.add
+    tracker = bom["structures"]["type"] == "tracker"
     add("PV modules", wdc, "Wdc", "module_usd_per_wdc")
     add("module installation", wdc, "Wdc", "module_install_usd_per_wdc")
     add(
@@ -66,6 +100,10 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     else:
         add("power stations (inverter + transformer)", kva, "kVA", "power_station_usd_per_kva")
         add("combiner boxes", float(bom.get("combiner_boxes", 0)), "box", "combiner_box_usd_each")
+
+
+def _cable_lines(lines: _Lines, bom: dict[str, Any], costs: dict[str, Any]) -> None:
+    """Each cable [m] at its table price, else at USD per mm² · m times its size."""
     table = _v(costs, "cable_usd_per_m")
     per_mm2 = float(_v(costs, "cable_usd_per_mm2_m"))
     for c in bom["cables"]:
@@ -73,13 +111,18 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
         if price is None:
             size = _size_mm2(c["conductor"])
             price = per_mm2 * size
-        add(
+        lines.add(
             f"cable {c['conductor']} ({c['level']})",
             float(c["cable_m"]),
             "m",
             "cable_usd_per_m",
             float(price),
         )
+
+
+def _civil_lines(lines: _Lines, bom: dict[str, Any], ac_kw: float) -> None:
+    """Trenches [m], roads [m²], fence [m] and gates, earthwork [m³] and the substation [kWac]."""
+    add = lines.add
     add("DC / LV trench", float(bom["trenches"]["dc_m"]), "m", "trench_dc_usd_per_m")
     add("MV trench", float(bom["trenches"]["mv_m"]), "m", "trench_mv_usd_per_m")
     road_m2 = sum(float(r["area_m2"]) for r in bom.get("roads", []))
@@ -88,20 +131,34 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     add("gates", float(bom.get("gates", 0)), "gate", "gate_usd_each")
     add("earthwork", float(bom["grading"]["total_m3"]), "m³", "earthwork_usd_per_m3")
     add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
+
+
+def _grid_lines(
+    lines: _Lines, bom: dict[str, Any], costs: dict[str, Any], ac_kw: float
+) -> tuple[float, float, float]:
+    """The "grid" lines (gen-tie [km] at its voltage class's price, interconnection [kWac]), then
+    the zone crossings. Returns the gen-tie's length [km], voltage [kV] and price [USD/km]."""
     tie = bom.get("gen_tie") or {}
     tie_km = float(tie.get("length_m") or 0.0) / 1000.0
     kv = gen_tie_voltage(costs, ac_kw)
     per_km = float(_v(costs, "gen_tie_usd_per_km")[f"{kv:g}"])
-    add(f"gen-tie line {kv:g} kV", tie_km, "km", "gen_tie_usd_per_km", per_km, group="grid")
-    add("interconnection and network upgrades", ac_kw, "kWac", "interconnection_usd_per_kwac", group="grid")
+    lines.add(f"gen-tie line {kv:g} kV", tie_km, "km", "gen_tie_usd_per_km", per_km, group="grid")
+    lines.add(
+        "interconnection and network upgrades", ac_kw, "kWac", "interconnection_usd_per_kwac", group="grid"
+    )
     for c in bom.get("crossings", []):
         # Zone crossings (app/engine/civil/zones.py): culverts, or protected crossings of easements.
         key = "culvert_crossing_usd_each" if c["crossing"] == "culvert" else "zone_crossing_usd_each"
-        add(f"{c['zone_type'].replace('_', ' ')} crossings", float(c["count"]), "crossing", key)
-    direct = sum(line["usd"] for line in lines)
+        lines.add(f"{c['zone_type'].replace('_', ' ')} crossings", float(c["count"]), "crossing", key)
+    return tie_km, kv, per_km
+
+
+def _overheads(lines: list[dict[str, Any]], costs: dict[str, Any]) -> list[dict[str, Any]]:
+    """EPC overhead, development and contingency [% and USD, unrounded] of every line but the
+    interconnection cost."""
     # Overheads apply to what is built; the interconnection cost is the transmission owner's estimate.
     base = sum(line["usd"] for line in lines if line["key"] != "interconnection_usd_per_kwac")
-    overheads = [
+    return [
         {
             "item": name,
             "pct": float(_v(costs, key)),
@@ -115,20 +172,6 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
             ("contingency", "contingency_pct"),
         )
     ]
-    total = direct + sum(o["usd"] for o in overheads)
-    for line in lines:
-        line["usd"] = round(line["usd"], 2)
-    for o in overheads:
-        o["usd"] = round(o["usd"], 2)
-    return {
-        "lines": lines,
-        "direct_usd": round(direct, 2),
-        "overheads": overheads,
-        "total_usd": round(total, 2),
-        "usd_per_wdc": round(total / wdc, 4) if wdc > 0 else None,
-        "usd_per_wac": round(total / (ac_kw * 1000.0), 4) if ac_kw > 0 else None,
-        "gen_tie": {"length_m": round(tie_km * 1000.0, 1), "voltage_kv": kv, "usd_per_km": per_km},
-    }
 
 
 def gen_tie_voltage(costs: dict[str, Any], ac_kw: float) -> float:

@@ -24,6 +24,7 @@ from app.engine.electrical.conductors import AL_LV, PV_STRING_CU, Conductor
 from app.engine.electrical.params import ElectricalParams
 from app.engine.electrical.sizing import size_circuits
 from app.engine.electrical.stringing import StringPlan
+from app.engine.pv.modules import ModuleSpec
 from app.engine.pv.types import PvPlant
 
 DC_SIZING_FACTOR = 1.25 * 1.25
@@ -97,14 +98,83 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     """Combiner boxes or string inverters, their string circuits and feeders, block by block.
 
     station_uv: (n_blocks, 2) power station positions in the row frame [m]."""
-    design = plant.design.design
-    module = design.module
+    module = plant.design.design.module
+    nb = len(plant.blocks)
+    warnings: list[str] = []
+    st = _paired_strings(plant, plan, station_uv, warnings)
+    dev = _devices(plant, params, st)
+    sc = _string_circuits(module, params, st, dev, warnings)
+    fd = _feeders(module, params, st, dev, station_uv, warnings)
+    aisles, spines = _trenches(st, station_uv, nb)
+    block_strings = np.bincount(st.block, minlength=nb)
+    block_modules = np.bincount(st.block, weights=st.modules, minlength=nb).astype(np.int64)
+    if params.topology == "central":
+        block_ac = np.array([b.ac_kw for b in plant.blocks], dtype=float)
+    else:
+        block_ac = np.bincount(dev.block, weights=fd.device_ac_kw, minlength=nb)
+    return DcResult(
+        topology=params.topology,
+        device_kind=dev.kind,
+        device_uv=np.stack([dev.u, dev.v], axis=1),
+        device_block=dev.block,
+        device_strings=dev.count,
+        device_ac_kw=fd.device_ac_kw,
+        string_route_max_m=sc.route_max_m,
+        string_cable_m=sc.cable_m,
+        string_conductor=[PV_STRING_CU[i] for i in sc.choice],
+        string_loss_w=sc.loss_w,
+        string_current_a=module.imp_a,
+        string_paths_uv=sc.paths_uv,
+        structure_m=sc.structure_m,
+        feeder_route_m=fd.route_m,
+        feeder_conductor=[AL_LV[i] for i in fd.choice],
+        feeder_parallel=fd.parallel,
+        feeder_current_a=fd.current_a,
+        feeder_cable_m=fd.conductors_per_run * fd.parallel * fd.route_m,
+        feeder_loss_w=fd.loss_w,
+        feeder_drop_pct=fd.drop_pct,
+        feeder_uv=fd.uv,
+        aisles=aisles,
+        spines=spines,
+        block_ac_kw=block_ac,
+        block_strings=block_strings,
+        block_modules=block_modules,
+        warnings=warnings,
+        string_uv=np.stack([st.u, st.v], axis=1),
+        string_device=dev.index,
+        string_table=st.table,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Strings:
+    """The strings on tables with a block, sorted by aisle pair (two rows sharing one aisle) and
+    then along the row: block (position in plant.blocks), row, table, position u, v [m], modules;
+    pair (dense id) and each pair's first string, block and aisle position v [m]."""
+
+    block: np.ndarray
+    row: np.ndarray
+    table: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    modules: np.ndarray
+    pair: np.ndarray
+    pair_start: np.ndarray
+    pair_block: np.ndarray
+    aisle_v: np.ndarray
+
+
+def _paired_strings(
+    plant: PvPlant, plan: StringPlan, station_uv: np.ndarray, warnings: list[str]
+) -> _Strings:
+    """The plan's strings grouped into aisle pairs; strings on tables with no block are warned and
+    left out. A pair's aisle is the mean of its two rows' v; a lone row's is half a pitch from it
+    towards the station."""
     nb = len(plant.blocks)
     ids = np.array([b.index for b in plant.blocks], dtype=np.int64)
     lut = np.full(int(max(ids.max(), plan.string_block.max(initial=0))) + 2, -1, dtype=np.int64)
     lut[ids] = np.arange(nb)
     sb = np.where(plan.string_block >= 0, lut[np.maximum(plan.string_block, 0)], -1)
-    warnings: list[str] = []
     if (sb < 0).any():
         warnings.append(f"{int((sb < 0).sum())} strings sit on tables with no inverter block; left out")
     keep = sb >= 0
@@ -144,9 +214,43 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     towards = np.sign(station_uv[pair_block, 1] - aisle_v)
     towards[towards == 0] = 1.0
     aisle_v = np.where(single, aisle_v + towards * plant.design.pitch_m / 2.0, aisle_v)
+    return _Strings(
+        block=sb,
+        row=row,
+        table=stab,
+        u=su,
+        v=sv,
+        modules=smod,
+        pair=pair_id,
+        pair_start=pair_start,
+        pair_block=pair_block,
+        aisle_v=aisle_v,
+    )
 
-    # Devices per pair, strings split evenly along the aisle.
-    string_kwp = smod * module.power_w / 1000.0
+
+@dataclass(frozen=True, kw_only=True)
+class _Devices:
+    """Combiner boxes or string inverters: kind; per string its device (`index`); per device its
+    first string (`start`), string count, block and position u, v [m] in the aisle."""
+
+    kind: str
+    index: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    block: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.count)
+
+
+def _devices(plant: PvPlant, params: ElectricalParams, st: _Strings) -> _Devices:
+    """Devices per aisle pair, its strings split evenly along the aisle: `strings_per_combiner`
+    (central) or as many strings as fill a string inverter at the DC/AC ratio (string topology)."""
+    design = plant.design.design
+    string_kwp = st.modules * design.module.power_w / 1000.0
     if params.topology == "central":
         per_device = params.strings_per_combiner
         kind = "combiner"
@@ -155,6 +259,8 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
         target = round(params.string_inverter_ac_kw * design.dc_ac_ratio / mean_kwp)
         per_device = max(1, min(params.string_inverter_max_strings, target))
         kind = "string_inverter"
+    pair_id, pair_start = st.pair, st.pair_start
+    n_pairs = len(pair_start)
     n_in_pair = np.bincount(pair_id, minlength=n_pairs)
     dev_in_pair = np.ceil(n_in_pair / per_device).astype(np.int64)
     dev_offset = np.concatenate([[0], np.cumsum(dev_in_pair)])
@@ -164,15 +270,42 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
     _dev_id, dev_start = _group_index(dev)
     dev_count = np.bincount(dev, minlength=nd)
     dev_pair = pair_id[dev_start]
-    dev_block = pair_block[dev_pair]
-    dev_u = su[dev_start + dev_count // 2]
-    dev_v = aisle_v[dev_pair]
+    return _Devices(
+        kind=kind,
+        index=dev,
+        start=dev_start,
+        count=dev_count,
+        block=st.pair_block[dev_pair],
+        u=st.u[dev_start + dev_count // 2],
+        v=st.aisle_v[dev_pair],
+    )
 
-    # String circuits: table → aisle → device; + and − conductors.
-    route = np.abs(sv - dev_v[dev]) + np.abs(su - dev_u[dev])
-    drop_leg = np.abs(sv - dev_v[dev])
+
+@dataclass(frozen=True, kw_only=True)
+class _StringCircuits:
+    """Per device: the conductor chosen (index into PV_STRING_CU), the longest string route [m],
+    the + and − cable [m], the STC loss [W] and the paths of its first and last strings (u, v);
+    and the cable run along the structures [m]."""
+
+    choice: np.ndarray
+    route_max_m: np.ndarray
+    cable_m: np.ndarray
+    loss_w: np.ndarray
+    paths_uv: list[list[np.ndarray]]
+    structure_m: float
+
+
+def _string_circuits(
+    module: ModuleSpec, params: ElectricalParams, st: _Strings, dev: _Devices, warnings: list[str]
+) -> _StringCircuits:
+    """String circuits: table → aisle → device, + and − conductors, sized by the drop limit
+    (`vdrop_string_pct`) on each device's longest route (over the limit: warned)."""
+    d_of, nd, dev_start = dev.index, dev.n, dev.start
+    su, sv = st.u, st.v
+    route = np.abs(sv - dev.v[d_of]) + np.abs(su - dev.u[d_of])
+    drop_leg = np.abs(sv - dev.v[d_of])
     route_max = np.maximum.reduceat(route, dev_start) if nd else np.zeros(0)
-    vmp_stc = smod * module.vmp_v
+    vmp_stc = st.modules * module.vmp_v
     s_choice, _, s_ok = size_circuits(
         PV_STRING_CU,
         i_size_a=np.full(nd, DC_SIZING_FACTOR * module.isc_a),
@@ -189,23 +322,62 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
             f"{int((~s_ok).sum())} string groups exceed the {params.vdrop_string_pct}% drop limit"
         )
     r_string = np.array([PV_STRING_CU[i].r_ohm_per_m(params.conductor_temp_c) for i in s_choice])
-    string_cable = 2.0 * np.bincount(dev, weights=route, minlength=nd)
-    string_loss = module.imp_a**2 * r_string * string_cable
+    string_cable = 2.0 * np.bincount(d_of, weights=route, minlength=nd)
     paths: list[list[np.ndarray]] = []
     for d in range(nd):
-        a, c = dev_start[d], dev_start[d] + dev_count[d] - 1
+        a, c = dev_start[d], dev_start[d] + dev.count[d] - 1
         parts = []
         for s in {int(a), int(c)}:
-            parts.append(np.array([[su[s], sv[s]], [su[s], dev_v[d]], [dev_u[d], dev_v[d]]], dtype=float))
+            parts.append(np.array([[su[s], sv[s]], [su[s], dev.v[d]], [dev.u[d], dev.v[d]]], dtype=float))
         paths.append(parts)
+    return _StringCircuits(
+        choice=s_choice,
+        route_max_m=route_max,
+        cable_m=string_cable,
+        loss_w=module.imp_a**2 * r_string * string_cable,
+        paths_uv=paths,
+        structure_m=float(2.0 * drop_leg.sum()),
+    )
 
-    # Feeders: device → along the aisle → spine at the station's u → station.
-    st = station_uv[dev_block]
-    f_route = np.abs(dev_u - st[:, 0]) + np.abs(dev_v - st[:, 1])
-    dev_kwp = np.bincount(dev, weights=string_kwp, minlength=nd)
+
+@dataclass(frozen=True, kw_only=True)
+class _Feeders:
+    """Per device: its rating [kW AC] (0 for combiners), feeder route [m], conductor (index into
+    AL_LV), parallel runs, current [A], STC loss [W], drop [%] and path (3 points, u, v); the
+    conductors per run (2 DC, 3 LV AC)."""
+
+    device_ac_kw: np.ndarray
+    route_m: np.ndarray
+    choice: np.ndarray
+    parallel: np.ndarray
+    current_a: np.ndarray
+    loss_w: np.ndarray
+    drop_pct: np.ndarray
+    uv: np.ndarray
+    conductors_per_run: int
+
+
+def _feeders(
+    module: ModuleSpec,
+    params: ElectricalParams,
+    st: _Strings,
+    dev: _Devices,
+    station_uv: np.ndarray,
+    warnings: list[str],
+) -> _Feeders:
+    """Feeders: device → along the aisle → spine at the station's u → station; DC from a combiner
+    (`vdrop_dc_feeder_pct`) or LV AC from a string inverter (`vdrop_lv_ac_pct`), sized in
+    aluminium with up to `max_parallel` runs (over the limit: warned)."""
+    nd, dev_start = dev.n, dev.start
+    dev_u, dev_v = dev.u, dev.v
+    stn = station_uv[dev.block]
+    f_route = np.abs(dev_u - stn[:, 0]) + np.abs(dev_v - stn[:, 1])
+    string_kwp = st.modules * module.power_w / 1000.0
+    dev_kwp = np.bincount(dev.index, weights=string_kwp, minlength=nd)
     if params.topology == "central":
-        i_op = dev_count * module.imp_a
-        i_size = DC_SIZING_FACTOR * dev_count * module.isc_a
+        vmp_stc = st.modules * module.vmp_v
+        i_op = dev.count * module.imp_a
+        i_size = DC_SIZING_FACTOR * dev.count * module.isc_a
         v_nom = np.minimum.reduceat(vmp_stc, dev_start) if nd else np.zeros(0)
         drop_factor, conductors_per_run, limit = 2.0, 2, params.vdrop_dc_feeder_pct
         dev_ac = np.zeros(nd)
@@ -234,14 +406,27 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
             f"{int((~f_ok).sum())} feeders exceed the {limit}% drop limit even at the largest size"
         )
     r_f = np.array([AL_LV[i].r_ohm_per_m(params.conductor_temp_c) for i in f_choice])
-    f_loss = conductors_per_run * i_op**2 * r_f * f_route / np.maximum(f_par, 1)
-    f_drop = drop_factor * (i_op / f_par) * r_f * f_route / np.maximum(v_nom, 1e-9) * 100.0
-    feeder_uv = np.stack([np.stack([dev_u, dev_v], 1), np.stack([st[:, 0], dev_v], 1), st], axis=1)
+    return _Feeders(
+        device_ac_kw=dev_ac,
+        route_m=f_route,
+        choice=f_choice,
+        parallel=f_par,
+        current_a=i_op,
+        loss_w=conductors_per_run * i_op**2 * r_f * f_route / np.maximum(f_par, 1),
+        drop_pct=drop_factor * (i_op / f_par) * r_f * f_route / np.maximum(v_nom, 1e-9) * 100.0,
+        uv=np.stack([np.stack([dev_u, dev_v], 1), np.stack([stn[:, 0], dev_v], 1), stn], axis=1),
+        conductors_per_run=conductors_per_run,
+    )
 
-    # Trenches: per pair the aisle from its farthest string to the spine; per block the spine.
+
+def _trenches(st: _Strings, station_uv: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """Trenches: per pair the aisle (v, u0, u1) from its farthest string to the spine; per block
+    the spine (u, v0, v1) through the station across its aisles [m]."""
+    n_pairs = len(st.pair_start)
+    aisle_v, pair_block, su = st.aisle_v, st.pair_block, st.u
     p_st = station_uv[pair_block]
-    lo = np.minimum(np.minimum.reduceat(su, pair_start) if n_pairs else np.zeros(0), p_st[:, 0])
-    hi = np.maximum(np.maximum.reduceat(su, pair_start) if n_pairs else np.zeros(0), p_st[:, 0])
+    lo = np.minimum(np.minimum.reduceat(su, st.pair_start) if n_pairs else np.zeros(0), p_st[:, 0])
+    hi = np.maximum(np.maximum.reduceat(su, st.pair_start) if n_pairs else np.zeros(0), p_st[:, 0])
     aisles = np.stack([aisle_v, lo, hi], axis=1) if n_pairs else np.zeros((0, 3))
     spines = []
     for b in range(nb):
@@ -249,41 +434,4 @@ def design_dc(plant: PvPlant, plan: StringPlan, params: ElectricalParams, statio
         if len(vs):
             sv0 = station_uv[b, 1]
             spines.append((station_uv[b, 0], min(float(vs.min()), sv0), max(float(vs.max()), sv0)))
-    block_strings = np.bincount(sb, minlength=nb)
-    block_modules = np.bincount(sb, weights=smod, minlength=nb).astype(np.int64)
-    if params.topology == "central":
-        block_ac = np.array([b.ac_kw for b in plant.blocks], dtype=float)
-    else:
-        block_ac = np.bincount(dev_block, weights=dev_ac, minlength=nb)
-    return DcResult(
-        topology=params.topology,
-        device_kind=kind,
-        device_uv=np.stack([dev_u, dev_v], axis=1),
-        device_block=dev_block,
-        device_strings=dev_count,
-        device_ac_kw=dev_ac,
-        string_route_max_m=route_max,
-        string_cable_m=string_cable,
-        string_conductor=[PV_STRING_CU[i] for i in s_choice],
-        string_loss_w=string_loss,
-        string_current_a=module.imp_a,
-        string_paths_uv=paths,
-        structure_m=float(2.0 * drop_leg.sum()),
-        feeder_route_m=f_route,
-        feeder_conductor=[AL_LV[i] for i in f_choice],
-        feeder_parallel=f_par,
-        feeder_current_a=i_op,
-        feeder_cable_m=conductors_per_run * f_par * f_route,
-        feeder_loss_w=f_loss,
-        feeder_drop_pct=f_drop,
-        feeder_uv=feeder_uv,
-        aisles=aisles,
-        spines=np.array(spines, dtype=float).reshape(-1, 3),
-        block_ac_kw=block_ac,
-        block_strings=block_strings,
-        block_modules=block_modules,
-        warnings=warnings,
-        string_uv=np.stack([su, sv], axis=1),
-        string_device=dev,
-        string_table=stab,
-    )
+    return aisles, np.array(spines, dtype=float).reshape(-1, 3)

@@ -283,72 +283,14 @@ def design_mv(
     dist = dist_all[:, term]
     v_ll = params.mv_voltage_kv * 1000.0
     current = np.asarray(station_kva, dtype=float) * 1000.0 / (SQRT3 * v_ll)
-    largest = AL_MV_35KV[-1]
-    capacity_a = params.mv_ampacity_margin * largest.ampacity_a
-    demand = [0] + [max(1, math.ceil(c * 10)) for c in current]
-    cap = int(capacity_a * 10)
-    over = [i for i, d in enumerate(demand) if d > cap]
-    if over:
-        warnings.append(
-            f"{len(over)} power station(s) draw more than one {largest.name} feeder carries "
-            f"({capacity_a:.0f} A): each gets its own feeder, over its ampacity"
-        )
-        demand = [min(d, cap) for d in demand]
+    demand, cap, capacity_a = _demands(current, params, warnings)
     routes = _solve_groups(dist, demand, cap, params.mv_search_solutions) if len(stations) else []
-    xy = np.array(g.xy)
+    net = _Network(xy=np.array(g.xy), pred=pred, term=term, dist=dist)
     used: set[tuple[int, int]] = set()
-    feeders: list[MvFeeder] = []
-    r_temp = params.conductor_temp_c
-    for f, route in enumerate(routes):
-        blocks = [n - 1 for n in route]
-        prev = 0
-        legs_nodes: list[list[int]] = []
-        for node in route:
-            legs_nodes.append(_path(pred, prev, term[node], term[prev]))
-            prev = node
-        leg_current = np.cumsum(current[blocks][::-1])[::-1]
-        lengths = np.array([float(dist[a, b]) for a, b in zip([0, *route[:-1]], route, strict=True)])
-        amp = np.array([c.ampacity_a for c in AL_MV_35KV])
-        size = np.array([int(np.argmax(amp * params.mv_ampacity_margin >= i - 1e-9)) for i in leg_current])
-        size[leg_current > amp[-1] * params.mv_ampacity_margin] = len(AL_MV_35KV) - 1
-
-        def drop(sz: np.ndarray, lc: np.ndarray = leg_current, ln: np.ndarray = lengths) -> float:
-            r = np.array([AL_MV_35KV[s].r_ohm_per_m(r_temp) for s in sz])
-            return float((SQRT3 * lc * r * ln).sum() / v_ll * 100.0)
-
-        while drop(size) > params.vdrop_mv_pct and (size < len(AL_MV_35KV) - 1).any():
-            size = np.minimum(size + 1, len(AL_MV_35KV) - 1)
-        legs = []
-        for k, nodes in enumerate(legs_nodes):
-            c = AL_MV_35KV[int(size[k])]
-            for na, nb in itertools.pairwise(nodes):
-                used.add((na, nb) if na < nb else (nb, na))
-            legs.append(
-                MvLeg(
-                    feeder=f,
-                    index=k,
-                    path=xy[nodes],
-                    length_m=float(lengths[k]),
-                    current_a=float(leg_current[k]),
-                    conductor=c,
-                    loss_w=float(3.0 * leg_current[k] ** 2 * c.r_ohm_per_m(r_temp) * lengths[k]),
-                )
-            )
-        d = drop(size)
-        if d > params.vdrop_mv_pct:
-            warnings.append(f"feeder {f + 1} drops {d:.2f}% > {params.vdrop_mv_pct}% at the largest size")
-        feeders.append(
-            MvFeeder(
-                index=f,
-                blocks=tuple(blocks),
-                mva=float(sum(station_kva[b] for b in blocks) / 1000.0),
-                length_m=float(lengths.sum()),
-                loss_w=float(sum(leg.loss_w for leg in legs)),
-                drop_pct=d,
-                legs=tuple(legs),
-            )
-        )
-    trench_lines = [np.array([xy[a], xy[b]]) for a, b in sorted(used)]
+    feeders = [
+        _feeder(f, route, net, current, station_kva, params, used, warnings) for f, route in enumerate(routes)
+    ]
+    trench_lines = [np.array([net.xy[a], net.xy[b]]) for a, b in sorted(used)]
     merged: list[np.ndarray] = []
     if trench_lines:
         m = shapely.line_merge(shapely.MultiLineString([t.tolist() for t in trench_lines]))
@@ -360,3 +302,111 @@ def design_mv(
         capacity_a=capacity_a,
         warnings=warnings,
     )
+
+
+def _demands(
+    current: np.ndarray, params: ElectricalParams, warnings: list[str]
+) -> tuple[list[int], int, float]:
+    """The routing problem's demands (the substation's 0, then each station's current [0.1 A]) and
+    capacity [0.1 A], and the feeder capacity [A] (margin × the largest conductor's ampacity). A
+    station drawing more than that is warned and gets its own feeder."""
+    largest = AL_MV_35KV[-1]
+    capacity_a = params.mv_ampacity_margin * largest.ampacity_a
+    demand = [0] + [max(1, math.ceil(c * 10)) for c in current]
+    cap = int(capacity_a * 10)
+    over = [i for i, d in enumerate(demand) if d > cap]
+    if over:
+        warnings.append(
+            f"{len(over)} power station(s) draw more than one {largest.name} feeder carries "
+            f"({capacity_a:.0f} A): each gets its own feeder, over its ampacity"
+        )
+        demand = [min(d, cap) for d in demand]
+    return demand, cap, capacity_a
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Network:
+    """The trench graph as the feeders read it: node positions (UTM [m]), Dijkstra predecessors
+    and distances [m] between the terminals (`term`: node of the substation, then each station)."""
+
+    xy: np.ndarray
+    pred: np.ndarray
+    term: list[int]
+    dist: np.ndarray
+
+
+def _feeder(
+    f: int,
+    route: list[int],
+    net: _Network,
+    current: np.ndarray,
+    station_kva: Sequence[float],
+    params: ElectricalParams,
+    used: set[tuple[int, int]],
+    warnings: list[str],
+) -> MvFeeder:
+    """Feeder `f` along `route` (terminals, 1-based stations): its legs sized for the current
+    beyond them [A] and upsized until the drop is within `vdrop_mv_pct` (else warned); the trench
+    edges it uses are added to `used`."""
+    r_temp = params.conductor_temp_c
+    blocks = [n - 1 for n in route]
+    prev = 0
+    legs_nodes: list[list[int]] = []
+    for node in route:
+        legs_nodes.append(_path(net.pred, prev, net.term[node], net.term[prev]))
+        prev = node
+    leg_current = np.cumsum(current[blocks][::-1])[::-1]
+    lengths = np.array([float(net.dist[a, b]) for a, b in zip([0, *route[:-1]], route, strict=True)])
+    size = _leg_sizes(leg_current, lengths, params)
+    legs = []
+    for k, nodes in enumerate(legs_nodes):
+        c = AL_MV_35KV[int(size[k])]
+        for na, nb in itertools.pairwise(nodes):
+            used.add((na, nb) if na < nb else (nb, na))
+        legs.append(
+            MvLeg(
+                feeder=f,
+                index=k,
+                path=net.xy[nodes],
+                length_m=float(lengths[k]),
+                current_a=float(leg_current[k]),
+                conductor=c,
+                loss_w=float(3.0 * leg_current[k] ** 2 * c.r_ohm_per_m(r_temp) * lengths[k]),
+            )
+        )
+    d = _drop_pct(size, leg_current, lengths, params)
+    if d > params.vdrop_mv_pct:
+        warnings.append(f"feeder {f + 1} drops {d:.2f}% > {params.vdrop_mv_pct}% at the largest size")
+    return MvFeeder(
+        index=f,
+        blocks=tuple(blocks),
+        mva=float(sum(station_kva[b] for b in blocks) / 1000.0),
+        length_m=float(lengths.sum()),
+        loss_w=float(sum(leg.loss_w for leg in legs)),
+        drop_pct=d,
+        legs=tuple(legs),
+    )
+
+
+def _leg_sizes(leg_current: np.ndarray, lengths: np.ndarray, params: ElectricalParams) -> np.ndarray:
+    """Each leg's conductor (index into AL_MV_35KV): the smallest carrying its current [A] with
+    the ampacity margin (else the largest), all stepped up together while the feeder's drop
+    exceeds `vdrop_mv_pct` and a larger size exists."""
+    amp = np.array([c.ampacity_a for c in AL_MV_35KV])
+    size = np.array([int(np.argmax(amp * params.mv_ampacity_margin >= i - 1e-9)) for i in leg_current])
+    size[leg_current > amp[-1] * params.mv_ampacity_margin] = len(AL_MV_35KV) - 1
+    while (
+        _drop_pct(size, leg_current, lengths, params) > params.vdrop_mv_pct
+        and (size < len(AL_MV_35KV) - 1).any()
+    ):
+        size = np.minimum(size + 1, len(AL_MV_35KV) - 1)
+    return size
+
+
+def _drop_pct(
+    size: np.ndarray, leg_current: np.ndarray, lengths: np.ndarray, params: ElectricalParams
+) -> float:
+    """A feeder's voltage drop [%] at the far end: Σ √3 · I · R · L over its legs / V_LL."""
+    r = np.array([AL_MV_35KV[s].r_ohm_per_m(params.conductor_temp_c) for s in size])
+    v_ll = params.mv_voltage_kv * 1000.0
+    return float((SQRT3 * leg_current * r * lengths).sum() / v_ll * 100.0)

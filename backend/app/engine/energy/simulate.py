@@ -20,8 +20,8 @@ import pandas as pd
 from pvlib import atmosphere, irradiance, pvsystem, solarposition, temperature
 from pyproj import Transformer
 
-from app.engine.energy.groups import fixed_height_m, group_tables, row_axis_azimuth_deg
-from app.engine.energy.irradiance import RowGeometry, Sun, diffuse_masks, group_irradiance
+from app.engine.energy.groups import SimGroup, fixed_height_m, group_tables, row_axis_azimuth_deg
+from app.engine.energy.irradiance import DiffuseMasks, RowGeometry, Sun, diffuse_masks, group_irradiance
 from app.engine.energy.losses import (
     DEFAULT_INTERANNUAL_COV_PCT,
     DEFAULT_LOSSES,
@@ -29,7 +29,7 @@ from app.engine.energy.losses import (
     LOSS_SOURCES,
     Losses,
 )
-from app.engine.energy.snow import snow_dc_loss, snow_input
+from app.engine.energy.snow import SnowInput, snow_dc_loss, snow_input
 from app.engine.energy.types import CLEARSKY_LABEL, EnergyResult, LossStep, WeatherData
 from app.engine.energy.uncertainty import exceedance, yearly_variability_pct
 from app.engine.pv.modules import ModuleSpec
@@ -347,126 +347,21 @@ def simulate_plant(
     lat = latitude if latitude is not None else lat0
     lon = longitude if longitude is not None else lon0
     elev = elevation_m if elevation_m is not None else elev0
-    sun, day = _sun(weather, lat, lon, elev, losses.albedo)
-    rows = _rows(plant, losses)
-    design = plant.design.design
-    module = design.module
-    cec = _cec_parameters(module)
-    axis_az = row_axis_azimuth_deg(plant)
-    masks = diffuse_masks(sun, rows, axis_azimuth=axis_az, bifaciality=module.bifaciality)
-    step_h = weather.step_hours
-    years = max(weather.years_covered, 1e-9)
-    temp_all = weather.data["temp_air"].to_numpy(dtype=float)
-    temp_air = temp_all[day]
-    wind = weather.data["wind_speed"].to_numpy(dtype=float)[day]
-    soil = 1.0 - losses.soiling_pct / 100.0
-    # Rear irradiance counts at the module's bifaciality, less what the structure shades; the
-    # rear's non-uniformity costs a share of that gain (mismatch between cells).
-    rear_factor = module.bifaciality * (1.0 - losses.rear_shading_pct / 100.0)
-    rear_kept = 1.0 - losses.rear_mismatch_pct / 100.0
-    snow_in = snow_input(weather) if losses.snow else None
-    dc_factors = (
-        1.0 - losses.lid_pct / 100.0,
-        1.0 - losses.letid_pct / 100.0,
-        1.0 - losses.module_quality_pct / 100.0,
-        1.0 - losses.mismatch_pct / 100.0,
-    )
-    tally = _Tally(ghi=float(sun.ghi.sum()) * step_h / 1000.0 / years)
-    block_dc = np.zeros((len(sun.zenith), len(blocks.ids)))
+    chain = _chain(plant, weather, losses, lat, lon, elev, dc_total)
+    tally = _Tally(ghi=float(chain.sun.ghi.sum()) * chain.step_h / 1000.0 / chain.years)
+    block_dc = np.zeros((len(chain.sun.zenith), len(blocks.ids)))
     for g in groups:
-        w = g.dc_kwp / dc_total
-        irr = group_irradiance(
-            sun, rows, masks, axis_azimuth=g.axis_azimuth_deg, axis_tilt=g.axis_tilt_deg,
-            cross_axis_tilt=g.cross_axis_tilt_deg,
-        )  # fmt: skip
-        front = irr.after_iam * soil
-        rear_gross = front + irr.rear * rear_factor
-        effective = front + irr.rear * rear_factor * rear_kept
-        temp_cell = temperature.pvsyst_cell(
-            effective, temp_air, wind, u_c=losses.u_c, u_v=losses.u_v, module_efficiency=module.efficiency
-        )
-        dc, ideal = _dc_per_kwp(effective, np.asarray(temp_cell, dtype=float), module, cec)
-        k = step_h / 1000.0 / years  # W/m² steps → kWh/m² per year
-        tally.poa_nominal += w * float(irr.nominal.sum()) * k
-        tally.poa_shaded += w * float(irr.shaded.sum()) * k
-        tally.poa_iam += w * float(irr.after_iam.sum()) * k
-        tally.poa_soiled += w * float(front.sum()) * k
-        tally.poa_rear_gross += w * float(rear_gross.sum()) * k
-        tally.poa_effective += w * float(effective.sum()) * k
-        e = g.dc_kwp * step_h / years  # kW/kWp steps → kWh per year for the group
-        tally.dc_stc += float(ideal.sum()) * e
-        tally.dc_module += float(dc.sum()) * e
-        if snow_in is not None and snow_in.snowfall is not None:
-            poa_all = np.zeros(len(day))
-            poa_all[day] = irr.nominal
-            # Night: fixed tables keep their tilt; trackers lie flat (no sliding credited).
-            tilt_all = np.full(len(day), 0.0 if rows.tracker else float(np.mean(irr.surface_tilt)))
-            tilt_all[day] = irr.surface_tilt
-            loss = snow_dc_loss(snow_in, poa_all, temp_all, tilt_all, design.n_across)
-            dc = dc * (1.0 - loss[day])
-        tally.dc_snow += float(dc.sum()) * e
-        sums = []
-        for f in dc_factors:
-            dc = dc * f
-            sums.append(float(dc.sum()) * e)
-        tally.dc_lid += sums[0]
-        tally.dc_letid += sums[1]
-        tally.dc_quality += sums[2]
-        tally.dc_mismatch += sums[3]
-        # Ohmic loss grows with the square of the current, i.e. with power: given at STC (1 kW/kWp).
-        dc = dc * (1.0 - losses.dc_ohmic_pct / 100.0 * np.clip(dc, 0.0, None))
-        tally.dc_ohmic += float(dc.sum()) * e
-        block_dc += np.outer(dc, g.kwp_by_block)
-    unclipped, clipped = _inverter(block_dc, blocks.ac_kw, losses.inverter_efficiency_pct / 100.0)
-    cables = clipped * (1.0 - losses.ac_ohmic_pct / 100.0 * clipped / blocks.ac_kw)
-    # Transformer load (copper) loss ∝ (S/S_rated)²; the iron loss is drawn every hour of the year.
-    copper = cables * (1.0 - losses.transformer_copper_pct / 100.0 * cables / blocks.ac_kw)
+        block_dc += np.outer(_group_dc(g, chain, tally), g.kwp_by_block)
+    grid_kw = _ac_side(block_dc, blocks.ac_kw, losses, chain, len(weather.data), tally)
     ac_kw = float(blocks.ac_kw.sum())
-    iron_kw = losses.transformer_iron_pct / 100.0 * ac_kw
-    aux = losses.auxiliary_pct / 100.0
-    avail = losses.availability_pct / 100.0
-    produced = np.zeros(len(weather.data))
-    produced[day] = copper.sum(axis=1)
-    grid_kw = produced * (1.0 - aux) * avail - iron_kw
-    hours = step_h / years
-    tally.ac_unclipped = float(unclipped.sum()) * hours
-    tally.ac_clipped = float(clipped.sum()) * hours
-    tally.ac_cables = float(cables.sum()) * hours
-    tally.ac_copper = float(produced.sum()) * hours
-    tally.ac_iron = tally.ac_copper - iron_kw * len(produced) * hours
-    tally.ac_aux = tally.ac_iron - aux * tally.ac_copper
-    tally.ac_grid = float(grid_kw.sum()) * hours
-    grid_series = pd.Series(grid_kw * step_h, index=weather.data.index)  # kWh per step
-    monthly = grid_series.groupby(weather.data.index.month).sum() / years
+    grid_series = pd.Series(grid_kw * chain.step_h, index=weather.data.index)  # kWh per step
+    monthly = grid_series.groupby(weather.data.index.month).sum() / chain.years
     monthly_mwh = tuple(float(monthly.get(m, 0.0)) / 1000.0 for m in range(1, 13))
     annual_kwh = tally.ac_grid
+    cec = chain.cec
     waterfall = _waterfall(tally, "cec" if cec is not None else "pvwatts")
     notes: list[str] = []
-    snow_doc: dict[str, Any] = {
-        "modelled": False,
-        "driver": "off (losses.snow = false)",
-        "annual_loss_pct": 0.0,
-    }
-    if snow_in is not None:
-        modelled = snow_in.snowfall is not None
-        snow_doc = {
-            "modelled": modelled,
-            "driver": snow_in.driver,
-            "cold_months": snow_in.cold_months,
-            "annual_loss_pct": round(-_pct(tally.dc_snow, tally.dc_module), 4),
-            "model": "pvlib.snow.coverage_nrel + dc_loss_nrel" if modelled else None,
-        }
-        if snow_in.note:
-            notes.append(snow_in.note)
-    dc_stc_pct = losses.dc_ohmic_pct
-    annual_loss = {
-        "dc_ohmic_pct": -_pct(tally.dc_ohmic, tally.dc_mismatch),
-        "dc_ohmic_loss_factor": -_pct(tally.dc_ohmic, tally.dc_mismatch) / dc_stc_pct if dc_stc_pct else 0.0,
-        "ac_ohmic_pct": -_pct(tally.ac_cables, tally.ac_clipped),
-        "transformer_load_mwh": (tally.ac_cables - tally.ac_copper) / 1000.0,
-        "transformer_no_load_mwh": (tally.ac_copper - tally.ac_iron) / 1000.0,
-        "transformer_pct": 100.0 * (tally.ac_cables - tally.ac_iron) / annual_kwh if annual_kwh > 0 else 0.0,
-    }  # fmt: skip
+    snow_doc = _snow_document(chain.snow_in, tally, notes)
     return EnergyResult(
         annual_energy_mwh=annual_kwh / 1000.0,
         specific_yield_kwh_per_kwp=annual_kwh / dc_total,
@@ -481,25 +376,208 @@ def simulate_plant(
         weather_source=weather.source,
         weather=weather.summary(),
         label=CLEARSKY_LABEL if weather.is_clearsky else None,
-        model={
-            "transposition": "Hay–Davies",
-            "shading": "pvlib.shading.shaded_fraction1d (beam) + infinite_sheds view factors (diffuse)",
-            "module_model": "CEC single-diode" if cec is not None else "PVWatts (module γ)",
-            "temperature_model": f"PVsyst (u_c={losses.u_c:g}, u_v={losses.u_v:g})",
-            "iam": "physical (Fresnel/Snell) + Marion diffuse",
-            "inverter": "PVWatts part-load curve, clipping at each block's AC rating",
-            "snow": "pvlib.snow NREL model (Marion 2013; Ryberg & Freeman 2017)",
-            "structure": plant.design.design.structure,
-            "latitude": round(lat, 5),
-            "longitude": round(lon, 5),
-            "elevation_m": round(elev, 1),
-        },
+        model=_model_document(plant, losses, cec is not None, lat, lon, elev),
         losses=losses.to_document(),
         groups=len(groups),
         loss_preset=loss_preset,
         exceedance=_exceedance(losses, weather, grid_series, annual_kwh / 1000.0),
-        loss_stack=_loss_stack(losses, waterfall, module.bifaciality > 0),
-        annual_loss_pct={k: round(v, 4) for k, v in annual_loss.items()},
+        loss_stack=_loss_stack(losses, waterfall, chain.module.bifaciality > 0),
+        annual_loss_pct={k: round(v, 4) for k, v in _annual_loss(tally, losses, annual_kwh).items()},
         snow=snow_doc,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Chain:
+    """What every row group's DC chain shares: the sun over the daylight steps (`day`, a mask of
+    the weather year's steps), the nominal rows and their diffuse masks, air temperature [°C]
+    (all steps and daylight) and wind [m/s], the module (CEC parameters or None: PVWatts), the
+    losses, the snow drivers (None: snow off), the step [h], the years of data and the DC [kWp]."""
+
+    sun: Sun
+    day: np.ndarray
+    rows: RowGeometry
+    masks: DiffuseMasks
+    temp_all: np.ndarray
+    temp_air: np.ndarray
+    wind: np.ndarray
+    module: ModuleSpec
+    cec: Any
+    n_across: int
+    losses: Losses
+    snow_in: SnowInput | None
+    step_h: float
+    years: float
+    dc_total: float
+
+
+def _chain(
+    plant: PvPlant, weather: WeatherData, losses: Losses, lat: float, lon: float, elev: float, dc_total: float
+) -> _Chain:
+    """The shared inputs of the DC chain at the site (lat, lon [°], elev [m])."""
+    sun, day = _sun(weather, lat, lon, elev, losses.albedo)
+    rows = _rows(plant, losses)
+    design = plant.design.design
+    module = design.module
+    temp_all = weather.data["temp_air"].to_numpy(dtype=float)
+    return _Chain(
+        sun=sun,
+        day=day,
+        rows=rows,
+        masks=diffuse_masks(
+            sun, rows, axis_azimuth=row_axis_azimuth_deg(plant), bifaciality=module.bifaciality
+        ),
+        temp_all=temp_all,
+        temp_air=temp_all[day],
+        wind=weather.data["wind_speed"].to_numpy(dtype=float)[day],
+        module=module,
+        cec=_cec_parameters(module),
+        n_across=design.n_across,
+        losses=losses,
+        snow_in=snow_input(weather) if losses.snow else None,
+        step_h=weather.step_hours,
+        years=max(weather.years_covered, 1e-9),
+        dc_total=dc_total,
+    )
+
+
+def _group_dc(g: SimGroup, c: _Chain, tally: _Tally) -> np.ndarray:
+    """One row group's DC power per kWp of the group [kW/kWp] at each daylight step after the DC
+    chain (irradiance with shading and IAM, soiling, rear gain, cell temperature, module model,
+    snow, LID / LeTID / quality / mismatch, DC ohmic), its steps added to `tally`."""
+    losses, module, step_h, years = c.losses, c.module, c.step_h, c.years
+    soil = 1.0 - losses.soiling_pct / 100.0
+    # Rear irradiance counts at the module's bifaciality, less what the structure shades; the
+    # rear's non-uniformity costs a share of that gain (mismatch between cells).
+    rear_factor = module.bifaciality * (1.0 - losses.rear_shading_pct / 100.0)
+    rear_kept = 1.0 - losses.rear_mismatch_pct / 100.0
+    w = g.dc_kwp / c.dc_total
+    irr = group_irradiance(
+        c.sun, c.rows, c.masks, axis_azimuth=g.axis_azimuth_deg, axis_tilt=g.axis_tilt_deg,
+        cross_axis_tilt=g.cross_axis_tilt_deg,
+    )  # fmt: skip
+    front = irr.after_iam * soil
+    rear_gross = front + irr.rear * rear_factor
+    effective = front + irr.rear * rear_factor * rear_kept
+    temp_cell = temperature.pvsyst_cell(
+        effective, c.temp_air, c.wind, u_c=losses.u_c, u_v=losses.u_v, module_efficiency=module.efficiency
+    )
+    dc, ideal = _dc_per_kwp(effective, np.asarray(temp_cell, dtype=float), module, c.cec)
+    k = step_h / 1000.0 / years  # W/m² steps → kWh/m² per year
+    tally.poa_nominal += w * float(irr.nominal.sum()) * k
+    tally.poa_shaded += w * float(irr.shaded.sum()) * k
+    tally.poa_iam += w * float(irr.after_iam.sum()) * k
+    tally.poa_soiled += w * float(front.sum()) * k
+    tally.poa_rear_gross += w * float(rear_gross.sum()) * k
+    tally.poa_effective += w * float(effective.sum()) * k
+    e = g.dc_kwp * step_h / years  # kW/kWp steps → kWh per year for the group
+    tally.dc_stc += float(ideal.sum()) * e
+    tally.dc_module += float(dc.sum()) * e
+    snow_in, day = c.snow_in, c.day
+    if snow_in is not None and snow_in.snowfall is not None:
+        poa_all = np.zeros(len(day))
+        poa_all[day] = irr.nominal
+        # Night: fixed tables keep their tilt; trackers lie flat (no sliding credited).
+        tilt_all = np.full(len(day), 0.0 if c.rows.tracker else float(np.mean(irr.surface_tilt)))
+        tilt_all[day] = irr.surface_tilt
+        loss = snow_dc_loss(snow_in, poa_all, c.temp_all, tilt_all, c.n_across)
+        dc = dc * (1.0 - loss[day])
+    tally.dc_snow += float(dc.sum()) * e
+    dc_factors = (
+        1.0 - losses.lid_pct / 100.0,
+        1.0 - losses.letid_pct / 100.0,
+        1.0 - losses.module_quality_pct / 100.0,
+        1.0 - losses.mismatch_pct / 100.0,
+    )
+    sums = []
+    for f in dc_factors:
+        dc = dc * f
+        sums.append(float(dc.sum()) * e)
+    tally.dc_lid += sums[0]
+    tally.dc_letid += sums[1]
+    tally.dc_quality += sums[2]
+    tally.dc_mismatch += sums[3]
+    # Ohmic loss grows with the square of the current, i.e. with power: given at STC (1 kW/kWp).
+    dc = dc * (1.0 - losses.dc_ohmic_pct / 100.0 * np.clip(dc, 0.0, None))
+    tally.dc_ohmic += float(dc.sum()) * e
+    out: np.ndarray = dc
+    return out
+
+
+def _ac_side(
+    block_dc: np.ndarray, block_ac_kw: np.ndarray, losses: Losses, c: _Chain, n_steps: int, tally: _Tally
+) -> np.ndarray:
+    """The power delivered to the grid [kW] at each of the year's `n_steps` steps from each
+    block's DC [kW] at the daylight steps: inverter (efficiency curve, clipping), AC cables,
+    transformer copper and iron losses, auxiliary consumption, availability; sums into `tally`."""
+    unclipped, clipped = _inverter(block_dc, block_ac_kw, losses.inverter_efficiency_pct / 100.0)
+    cables = clipped * (1.0 - losses.ac_ohmic_pct / 100.0 * clipped / block_ac_kw)
+    # Transformer load (copper) loss ∝ (S/S_rated)²; the iron loss is drawn every hour of the year.
+    copper = cables * (1.0 - losses.transformer_copper_pct / 100.0 * cables / block_ac_kw)
+    ac_kw = float(block_ac_kw.sum())
+    iron_kw = losses.transformer_iron_pct / 100.0 * ac_kw
+    aux = losses.auxiliary_pct / 100.0
+    avail = losses.availability_pct / 100.0
+    produced = np.zeros(n_steps)
+    produced[c.day] = copper.sum(axis=1)
+    grid_kw: np.ndarray = produced * (1.0 - aux) * avail - iron_kw
+    hours = c.step_h / c.years
+    tally.ac_unclipped = float(unclipped.sum()) * hours
+    tally.ac_clipped = float(clipped.sum()) * hours
+    tally.ac_cables = float(cables.sum()) * hours
+    tally.ac_copper = float(produced.sum()) * hours
+    tally.ac_iron = tally.ac_copper - iron_kw * len(produced) * hours
+    tally.ac_aux = tally.ac_iron - aux * tally.ac_copper
+    tally.ac_grid = float(grid_kw.sum()) * hours
+    return grid_kw
+
+
+def _snow_document(snow_in: SnowInput | None, tally: _Tally, notes: list[str]) -> dict[str, Any]:
+    """The result's snow section: modelled or not, by which driver, the annual loss [%]; the
+    driver's note (if any) added to `notes`."""
+    if snow_in is None:
+        return {"modelled": False, "driver": "off (losses.snow = false)", "annual_loss_pct": 0.0}
+    modelled = snow_in.snowfall is not None
+    if snow_in.note:
+        notes.append(snow_in.note)
+    return {
+        "modelled": modelled,
+        "driver": snow_in.driver,
+        "cold_months": snow_in.cold_months,
+        "annual_loss_pct": round(-_pct(tally.dc_snow, tally.dc_module), 4),
+        "model": "pvlib.snow.coverage_nrel + dc_loss_nrel" if modelled else None,
+    }
+
+
+def _annual_loss(tally: _Tally, losses: Losses, annual_kwh: float) -> dict[str, float]:
+    """The year's cable and transformer losses as simulated: DC and AC ohmic [%] (and the DC one
+    against its STC figure), transformer load and no-load [MWh] and their share [%]."""
+    dc_stc_pct = losses.dc_ohmic_pct
+    return {
+        "dc_ohmic_pct": -_pct(tally.dc_ohmic, tally.dc_mismatch),
+        "dc_ohmic_loss_factor": -_pct(tally.dc_ohmic, tally.dc_mismatch) / dc_stc_pct if dc_stc_pct else 0.0,
+        "ac_ohmic_pct": -_pct(tally.ac_cables, tally.ac_clipped),
+        "transformer_load_mwh": (tally.ac_cables - tally.ac_copper) / 1000.0,
+        "transformer_no_load_mwh": (tally.ac_copper - tally.ac_iron) / 1000.0,
+        "transformer_pct": 100.0 * (tally.ac_cables - tally.ac_iron) / annual_kwh if annual_kwh > 0 else 0.0,
+    }  # fmt: skip
+
+
+def _model_document(
+    plant: PvPlant, losses: Losses, cec: bool, lat: float, lon: float, elev: float
+) -> dict[str, Any]:
+    """The models the simulation used, and where (lat, lon [°], elev [m])."""
+    return {
+        "transposition": "Hay–Davies",
+        "shading": "pvlib.shading.shaded_fraction1d (beam) + infinite_sheds view factors (diffuse)",
+        "module_model": "CEC single-diode" if cec else "PVWatts (module γ)",
+        "temperature_model": f"PVsyst (u_c={losses.u_c:g}, u_v={losses.u_v:g})",
+        "iam": "physical (Fresnel/Snell) + Marion diffuse",
+        "inverter": "PVWatts part-load curve, clipping at each block's AC rating",
+        "snow": "pvlib.snow NREL model (Marion 2013; Ryberg & Freeman 2017)",
+        "structure": plant.design.design.structure,
+        "latitude": round(lat, 5),
+        "longitude": round(lon, 5),
+        "elevation_m": round(elev, 1),
+    }

@@ -105,21 +105,9 @@ def design_pv_plant(
         corridor_layout(area, frame, rd) if not area.is_empty else Corridors(bay_m=1, width_m=1, u0_m=0)
     )
     kwp_per_module = design.module.power_w / 1000.0
-
-    best: tuple[tuple[float, float], RowCandidates, TableTerrain] | None = None
-    n_phases = DENSITY_PHASES if density else PHASES
-    i = 0
-    while i < (n_phases if not area.is_empty else 0):
-        cand = row_candidates(area, frame, rd, corridors, i / n_phases)
-        if i == 0 and len(cand) > 0:
-            # Large fields gain little from many phases: bound the candidates evaluated.
-            n_phases = max(2, min(n_phases, PHASE_BUDGET // len(cand)))
-        i += 1
-        terr = table_terrain(grid, frame, cand, rd)
-        phase_kwp = float(cand.modules[terr.ok].sum()) * kwp_per_module
-        key = (phase_kwp, -float((terr.cut_m3 + terr.fill_m3)[terr.ok].sum()))
-        if best is None or key > best[0]:
-            best = (key, cand, terr)
+    best = _best_phase(
+        area, grid, frame, rd, corridors, DENSITY_PHASES if density else PHASES, kwp_per_module
+    )
     warnings: list[str] = []
     if best is None or best[0][0] <= 0:
         empty = PvPlant(design=rd, tables=(), blocks=(), crs=grid.crs, row_grid_azimuth_deg=frame.phi_deg)
@@ -134,23 +122,10 @@ def design_pv_plant(
 
     uc = (cand.u_lo + cand.u_hi) / 2
     vc = (cand.v_lo + cand.v_hi) / 2
-    xs, ys = frame.to_grid(uc, vc)
-    dist = np.hypot(xs - hub_xy[0], ys - hub_xy[1])
-    earth = (terr.cut_m3 + terr.fill_m3) / np.maximum(dc, 1e-9)
-    slope = np.hypot(np.nan_to_num(terr.slope_along_pct), np.nan_to_num(terr.slope_across_pct))
-    score = weights.distance * _norm(dist) + weights.earthwork * _norm(earth) + weights.slope * _norm(slope)
-    # Ties (flat ground) fall back to distance so fields stay compact.
-    score = score + 1e-6 * _norm(dist)
-
+    score = _scores(frame, uc, vc, dc, terr, hub_xy, weights)
     dc_ac = design.dc_ac_ratio
     table_kwp = rd.design.table_kwp
-    sizes = block_sizes_kw(target_ac_kw, design.block_ac_kw)
-    need = (sum(sizes) * dc_ac + len(sizes) * table_kwp) * (1.0 + ROAD_RESERVE)
-    if offered < need - 1e-6:
-        # Short: use every table; as many blocks as the DC fills (the last one smaller).
-        total_ac = max(0.0, (offered - table_kwp * math.ceil(offered / (design.block_ac_kw * dc_ac))) / dc_ac)
-        sizes = block_sizes_kw(max(total_ac, 1e-3), design.block_ac_kw)
-        need = offered
+    sizes, need = _block_sizes(offered, target_ac_kw, design, table_kwp)
     sel = select_tables(score, dc, need)
     rest = np.setdiff1d(np.arange(len(cand)), sel)
     spare = (_subset(cand, rest), _terrain_subset(terr, rest))
@@ -158,36 +133,154 @@ def design_pv_plant(
     uc, vc = uc[sel], vc[sel]
     targets = [(s * dc_ac + table_kwp) * (1.0 + ROAD_RESERVE) for s in sizes]
     labels = partition(uc, vc, dc, targets)
+    site = _StationSite(cand=cand, uc=uc, vc=vc, frame=frame, rd=rd, corridor_width_m=corridors.width_m)
+    stations, access, centres, taken = _place_stations(site, labels, dc, len(sizes), station_ok, warnings)
+    keep = labels >= 0
+    keep[taken] = False
+    live = [s for s in stations if not s.is_empty]
+    if live and station_clearance_m > 0:
+        # Tables keep the power station's clearance (e.g. close rows at a high GCR).
+        near = shapely.STRtree(table_polygons(cand, frame)).query(
+            np.asarray(live, dtype=object), predicate="dwithin", distance=station_clearance_m + 0.02
+        )[1]
+        keep[near] = False
+    idx = np.flatnonzero(keep)
+    tables = _tables(_subset(cand, idx), _terrain_subset(terr, idx), dc[idx], labels[idx], frame)
+    blocks = _blocks(tables, sizes, dc_ac, centres, access)
+    plant = PvPlant(design=rd, tables=tables, blocks=blocks, crs=grid.crs, row_grid_azimuth_deg=frame.phi_deg)
+    return PvLayout(
+        plant=plant,
+        stations=stations,
+        station_rotation_deg=(rd.row_azimuth_deg - 90.0) % 360.0,
+        corridors=corridor_lines(area, frame, corridors),
+        frame=frame,
+        warnings=warnings,
+        offered_kwp=offered,
+        block_sizes_kw=sizes,
+        spare=spare,
+    )
 
-    # Power stations take a table's slot, at the corridor end of it, on ground flat enough.
-    def station_at(t: int) -> tuple[Polygon, tuple[float, float], tuple[float, float]]:
-        side = int(cand.at_corridor[t])
-        if side < 0:
-            u0 = cand.u_lo[t] + STATION_INSET_M
-            au = cand.u_lo[t] - corridors.width_m / 2
-        elif side > 0:
-            u0 = cand.u_hi[t] - STATION_INSET_M - STATION_LENGTH_M
-            au = cand.u_hi[t] + corridors.width_m / 2
-        else:
-            u0 = uc[t] - STATION_LENGTH_M / 2
-            au = uc[t]
-        v0 = vc[t] - STATION_DEPTH_M / 2
-        us = np.array([u0, u0 + STATION_LENGTH_M, u0 + STATION_LENGTH_M, u0])
-        vs = np.array([v0, v0, v0 + STATION_DEPTH_M, v0 + STATION_DEPTH_M])
-        px, py = frame.to_grid(us, vs)
-        av = vc[t] if side != 0 else cand.v_hi[t] + (rd.pitch_m - rd.depth_m) / 2
-        ax, ay = frame.to_grid(np.array(au), np.array(av))
-        cx, cy = frame.to_grid(np.array(u0 + STATION_LENGTH_M / 2), np.array(vc[t]))
-        return Polygon(np.column_stack([px, py])), (float(ax), float(ay)), (float(cx), float(cy))
 
+def _best_phase(
+    area: BaseGeometry,
+    grid: Grid,
+    frame: RowFrame,
+    rd: ResolvedDesign,
+    corridors: Corridors,
+    n_phases: int,
+    kwp_per_module: float,
+) -> tuple[tuple[float, float], RowCandidates, TableTerrain] | None:
+    """The row phase (a fraction of the pitch) whose candidate tables fit the most DC [kWp] on the
+    terrain, ties to the least cut + fill [m³]: (key, candidates, their terrain); None: no area."""
+    best: tuple[tuple[float, float], RowCandidates, TableTerrain] | None = None
+    i = 0
+    while i < (n_phases if not area.is_empty else 0):
+        cand = row_candidates(area, frame, rd, corridors, i / n_phases)
+        if i == 0 and len(cand) > 0:
+            # Large fields gain little from many phases: bound the candidates evaluated.
+            n_phases = max(2, min(n_phases, PHASE_BUDGET // len(cand)))
+        i += 1
+        terr = table_terrain(grid, frame, cand, rd)
+        phase_kwp = float(cand.modules[terr.ok].sum()) * kwp_per_module
+        key = (phase_kwp, -float((terr.cut_m3 + terr.fill_m3)[terr.ok].sum()))
+        if best is None or key > best[0]:
+            best = (key, cand, terr)
+    return best
+
+
+def _scores(
+    frame: RowFrame,
+    uc: np.ndarray,
+    vc: np.ndarray,
+    dc: np.ndarray,
+    terr: TableTerrain,
+    hub_xy: tuple[float, float],
+    weights: StrategyWeights,
+) -> np.ndarray:
+    """Each table's strategy score (lower is better): distance to the hub, earthwork per kWp and
+    slope, each normalised to 0-1 and weighted; `uc`, `vc`: table centres in the row frame [m]."""
+    xs, ys = frame.to_grid(uc, vc)
+    dist = np.hypot(xs - hub_xy[0], ys - hub_xy[1])
+    earth = (terr.cut_m3 + terr.fill_m3) / np.maximum(dc, 1e-9)
+    slope = np.hypot(np.nan_to_num(terr.slope_along_pct), np.nan_to_num(terr.slope_across_pct))
+    score = weights.distance * _norm(dist) + weights.earthwork * _norm(earth) + weights.slope * _norm(slope)
+    # Ties (flat ground) fall back to distance so fields stay compact.
+    out: np.ndarray = score + 1e-6 * _norm(dist)
+    return out
+
+
+def _block_sizes(
+    offered: float, target_ac_kw: float, design: PvDesign, table_kwp: float
+) -> tuple[list[float], float]:
+    """The inverter blocks' AC sizes [kW] and the DC to select [kWp]: the target's blocks with the
+    road reserve, or, when the terrain offers less, every table in as many blocks as it fills."""
+    dc_ac = design.dc_ac_ratio
+    sizes = block_sizes_kw(target_ac_kw, design.block_ac_kw)
+    need = (sum(sizes) * dc_ac + len(sizes) * table_kwp) * (1.0 + ROAD_RESERVE)
+    if offered < need - 1e-6:
+        # Short: use every table; as many blocks as the DC fills (the last one smaller).
+        total_ac = max(0.0, (offered - table_kwp * math.ceil(offered / (design.block_ac_kw * dc_ac))) / dc_ac)
+        sizes = block_sizes_kw(max(total_ac, 1e-3), design.block_ac_kw)
+        need = offered
+    return sizes, need
+
+
+@dataclass(frozen=True, kw_only=True)
+class _StationSite:
+    """The selected tables a power station may replace: candidates, centres in the row frame
+    (`uc`, `vc` [m]), the frame, the design and the access corridor width [m]."""
+
+    cand: RowCandidates
+    uc: np.ndarray
+    vc: np.ndarray
+    frame: RowFrame
+    rd: ResolvedDesign
+    corridor_width_m: float
+
+
+def _station_at(s: _StationSite, t: int) -> tuple[Polygon, tuple[float, float], tuple[float, float]]:
+    """A power station in table `t`'s slot, at its corridor end: footprint, road access point and
+    centre (UTM [m])."""
+    cand, uc, vc, frame = s.cand, s.uc, s.vc, s.frame
+    side = int(cand.at_corridor[t])
+    if side < 0:
+        u0 = cand.u_lo[t] + STATION_INSET_M
+        au = cand.u_lo[t] - s.corridor_width_m / 2
+    elif side > 0:
+        u0 = cand.u_hi[t] - STATION_INSET_M - STATION_LENGTH_M
+        au = cand.u_hi[t] + s.corridor_width_m / 2
+    else:
+        u0 = uc[t] - STATION_LENGTH_M / 2
+        au = uc[t]
+    v0 = vc[t] - STATION_DEPTH_M / 2
+    us = np.array([u0, u0 + STATION_LENGTH_M, u0 + STATION_LENGTH_M, u0])
+    vs = np.array([v0, v0, v0 + STATION_DEPTH_M, v0 + STATION_DEPTH_M])
+    px, py = frame.to_grid(us, vs)
+    av = vc[t] if side != 0 else cand.v_hi[t] + (s.rd.pitch_m - s.rd.depth_m) / 2
+    ax, ay = frame.to_grid(np.array(au), np.array(av))
+    cx, cy = frame.to_grid(np.array(u0 + STATION_LENGTH_M / 2), np.array(vc[t]))
+    return Polygon(np.column_stack([px, py])), (float(ax), float(ay)), (float(cx), float(cy))
+
+
+def _place_stations(
+    site: _StationSite,
+    labels: np.ndarray,
+    dc: np.ndarray,
+    n_blocks: int,
+    station_ok: Callable[[list[Polygon]], np.ndarray] | None,
+    warnings: list[str],
+) -> tuple[list[Polygon], list[tuple[float, float]], list[tuple[float, float]], list[int]]:
+    """One power station per block, in the first candidate slot on ground flat enough
+    (`station_ok`): footprints, access points, centres (an empty polygon and (0, 0) for a block
+    without one, whose tables are then labelled -1 in `labels` and warned), and the tables taken."""
     stations: list[Polygon] = []
     access: list[tuple[float, float]] = []
     centres: list[tuple[float, float]] = []
     taken: list[int] = []
-    for b in range(len(sizes)):
+    for b in range(n_blocks):
         got = None
-        for t in station_candidates(labels, uc, vc, dc, cand.at_corridor, b):
-            poly, acc, cen = station_at(int(t))
+        for t in station_candidates(labels, site.uc, site.vc, dc, site.cand.at_corridor, b):
+            poly, acc, cen = _station_at(site, int(t))
             if station_ok is None or bool(station_ok([poly])[0]):
                 got = (int(t), poly, acc, cen)
                 break
@@ -205,23 +298,19 @@ def design_pv_plant(
         stations.append(got[1])
         access.append(got[2])
         centres.append(got[3])
-    keep = labels >= 0
-    keep[taken] = False
-    live = [s for s in stations if not s.is_empty]
-    if live and station_clearance_m > 0:
-        # Tables keep the power station's clearance (e.g. close rows at a high GCR).
-        near = shapely.STRtree(table_polygons(cand, frame)).query(
-            np.asarray(live, dtype=object), predicate="dwithin", distance=station_clearance_m + 0.02
-        )[1]
-        keep[near] = False
-    idx = np.flatnonzero(keep)
-    cand, terr, dc, labels = _subset(cand, idx), _terrain_subset(terr, idx), dc[idx], labels[idx]
+    return stations, access, centres, taken
 
+
+def _tables(
+    cand: RowCandidates, terr: TableTerrain, dc: np.ndarray, labels: np.ndarray, frame: RowFrame
+) -> tuple[PvTable, ...]:
+    """The kept tables, indexed 0..n-1, with their footprint and centre (UTM [m]), DC [kWp], block
+    and terrain (slopes [%], elevation [m], piles, cut / fill [m³])."""
     polys = table_polygons(cand, frame)
     uc = (cand.u_lo + cand.u_hi) / 2
     vc = (cand.v_lo + cand.v_hi) / 2
     xs, ys = frame.to_grid(uc, vc)
-    tables = tuple(
+    return tuple(
         PvTable(
             index=i,
             polygon=polys[i],
@@ -239,19 +328,6 @@ def design_pv_plant(
             fill_m3=float(terr.fill_m3[i]),
         )
         for i in range(len(cand))
-    )
-    blocks = _blocks(tables, sizes, dc_ac, centres, access)
-    plant = PvPlant(design=rd, tables=tables, blocks=blocks, crs=grid.crs, row_grid_azimuth_deg=frame.phi_deg)
-    return PvLayout(
-        plant=plant,
-        stations=stations,
-        station_rotation_deg=(rd.row_azimuth_deg - 90.0) % 360.0,
-        corridors=corridor_lines(area, frame, corridors),
-        frame=frame,
-        warnings=warnings,
-        offered_kwp=offered,
-        block_sizes_kw=sizes,
-        spare=spare,
     )
 
 

@@ -1,0 +1,138 @@
+"""Stage 6: the road network from the site entries, and reachability (what no road reaches is
+left out, never drawn as built)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
+
+from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
+from app.engine.layout.context import PlantState, SiteFrame
+from app.engine.pv.civil import FENCE_MERGE_M, snap_to_corridors
+from app.engine.pv.plant import PvLayout, row_runs, without_tables
+from app.errors import NoCapacity
+
+
+def route_access_roads(frame: SiteFrame, state: PlantState) -> RoadNetwork | None:
+    """Route roads (`route_roads`) from the entries to every block's access point and power
+    station, snapped to the PV access corridors. Sets `state.stations`, `state.roads` and
+    `state.root`; returns the network (None when no substation was placed: no roads)."""
+    pv, grid = state.pv, frame.grid
+    state.stations = [s for s in pv.stations if not s.is_empty] if pv is not None else []
+    if state.hub_index is None:
+        return None
+    placement = state.placement
+    pv_blocks = list(pv.plant.blocks) if pv is not None else []
+    # Rows merged across corridors: the reserves stay cheap (preferred) over the merged runs.
+    runs = row_runs(pv, max_gap_m=FENCE_MERGE_M) if pv is not None else []
+    hub_centre = Point(placement.blocks[state.hub_index].centre)
+    more_roots = frame.entries[1:]
+    if frame.entry is None:
+        # No site entry: the boundary point nearest the substation on the ground it stands on.
+        root = _root_on_ground(frame.boundary, frame.ground, hub_centre, grid.resolution_m)
+    else:
+        # The first entry on the substation's ground is the root; the others join its network.
+        hub_labels = frame.ground.labels_at(hub_centre.buffer(grid.resolution_m))
+        k = next((i for i, lab in enumerate(frame.ground.entry_labels) if lab in hub_labels), 0)
+        root, more_roots = frame.entries[k], frame.entries[:k] + frame.entries[k + 1 :]
+    state.root = root
+    network = route_roads(
+        grid=grid,
+        slope_deg=frame.slope,
+        boundary=frame.boundary,
+        obstacles=frame.road_obstacles,
+        crossable=frame.road_crossable,
+        more_roots=more_roots,
+        # Roads never cross equipment; PV tables only cost more (they give way to roads below).
+        equipment=state.equipment,
+        footprints=runs,
+        terminals=[b.access for b in placement.blocks] + [b.access for b in pv_blocks],
+        labels=[f"{b.name} #{i + 1}" for i, b in enumerate(placement.blocks)]
+        + [f"power station {b.index + 1}" for b in pv_blocks],
+        root=root,
+        hub=state.hub_index,
+        spec=frame.profile.road,
+        preferred=pv.corridors if pv is not None else (),
+    )
+    state.roads = network.segments
+    if pv is not None:
+        state.roads = _snapped(state.roads, pv, state.equipment, frame.boundary, 0.75 * grid.resolution_m)
+    state.warnings.extend(network.warnings)
+    return network
+
+
+def drop_unreached(state: PlantState, network: RoadNetwork) -> None:
+    """Leave out the fixed blocks and PV inverter blocks no road reaches (warned with kW / kWp).
+    Raises `NoCapacity` when no road reaches the substation."""
+    placement, pv = state.placement, state.pv
+    pv_blocks = list(pv.plant.blocks) if pv is not None else []
+    n_fixed = len(placement.blocks)
+    dead = set(network.unreachable)
+    if state.hub_index in dead:
+        raise NoCapacity(
+            "no road from the site entry can reach the substation (zones no road may cross, equipment "
+            "or ground without terrain data cut it off): move the entry or add one on the "
+            "substation's side, or change the zone types"
+        )
+    dead_fixed = {i for i in dead if i < n_fixed and i != state.hub_index}
+    if dead_fixed:
+        gone = [c for c in placement.components if c.block_index in dead_fixed]
+        placement.components = [c for c in placement.components if c.block_index not in dead_fixed]
+        lost_kw = sum(c.capacity_kw for c in gone)
+        state.warnings.append(
+            f"{len(dead_fixed)} block(s) no road can reach were left out ({lost_kw:,.0f} kW)"
+        )
+    dead_pv = {pv_blocks[i - n_fixed].index for i in dead if i >= n_fixed}
+    if pv is not None and dead_pv:
+        drop_t = np.asarray([t.index for t in pv.plant.tables if t.block in dead_pv], dtype=np.int64)
+        lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop_t)
+        state.warnings.append(
+            f"{len(dead_pv)} inverter block(s) whose power station no road can reach were left out "
+            f"({lost:,.0f} kWp)"
+        )
+        state.pv = without_tables(pv, drop_t)
+
+
+def _snapped(
+    roads: list[RoadSegment], pv: PvLayout, equipment: list[Polygon], boundary: BaseGeometry, tol: float
+) -> list[RoadSegment]:
+    """`roads` snapped to the PV access corridors within `tol` [m], ends kept; a road keeps its
+    routed line where snapping would clip a piece of `equipment` or leave the `boundary`."""
+    kit = shapely.STRtree(equipment)
+    snapped = []
+    for r in roads:
+        g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
+        ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
+        snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
+    return snapped
+
+
+def _keep_ends(routed: LineString, snapped: LineString) -> LineString:
+    """`snapped` with the routed line's end points kept (a short link where snapping moved one):
+    roads meet at their ends, so moving one alone would cut the network apart."""
+    a, b = routed.coords[0], routed.coords[-1]
+    pts = list(snapped.coords)
+    if Point(pts[0]).distance(Point(a)) > 1e-6:
+        pts.insert(0, a)
+    if Point(pts[-1]).distance(Point(b)) > 1e-6:
+        pts.append(b)
+    return LineString(pts)
+
+
+def _root_on_ground(boundary: BaseGeometry, ground: RoadGround, hub: Point, res: float) -> Point:
+    """The boundary point nearest `hub` from which the reached ground can be entered (UTM [m]);
+    the nearest boundary point at all when none is found."""
+    polys = list(boundary.geoms) if hasattr(boundary, "geoms") else [boundary]
+    rings = MultiLineString([p.exterior for p in polys if isinstance(p, Polygon)])
+    fallback = nearest_points(rings, hub)[0]
+    step = max(res / 2.0, 1.0)
+    pts = [ring.interpolate(d) for ring in rings.geoms for d in np.arange(0.0, ring.length, step)]
+    for p in sorted(pts, key=lambda q: q.distance(hub)):
+        if ground.reaches(p.buffer(1.5 * res)):
+            return p
+    return fallback

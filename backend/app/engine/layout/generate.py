@@ -1,0 +1,70 @@
+"""`generate_layout`: the layout engine's stages in order (docs/engine.md, "Pipeline")."""
+
+from __future__ import annotations
+
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
+from app.engine.layout.access import drop_unreached, route_access_roads
+from app.engine.layout.civil import connect_to_grid, find_zone_crossings, level_pads
+from app.engine.layout.documents import assess_constructability, design_plant_documents
+from app.engine.layout.generation import check_capacity, design_pv, place_blocks, require_generation
+from app.engine.layout.outputs import layout_metrics, output_assets, output_roads
+from app.engine.layout.pv_civil import fit_pv_to_roads
+from app.engine.layout.site import analyse_site, validate_input
+
+
+def generate_layout(
+    site: SiteInput, grid: Grid, params: LayoutParams, *, progress: ProgressFn | None = None
+) -> LayoutResult:
+    """Lay out a plant on a site.
+
+    site: boundary, exclusions, entry and interconnection points in WGS84. grid: elevation [m] in
+    the site's UTM CRS (`site_crs(boundary)`), covering the boundary plus a margin; a `flat_grid`
+    when terrain is off. params: target capacity [kW AC], profile, strategy, setback [m], PV design,
+    overrides. progress: called as progress(stage, percent) at stage boundaries; it may raise to abort.
+    PV is designed table by table (`app.engine.pv`); other assets are placed as blocks.
+    Raises `InvalidInput` for a bad target, profile, strategy, design or override, and
+    `NoCapacity` when no generating capacity fits (the message says what the terrain offers).
+    """
+
+    def report(stage: str, pct: float) -> None:
+        if progress is not None:
+            progress(stage, pct)
+
+    profile, weights = validate_input(site, grid, params)
+    report("analysing_terrain", 0.0)
+    frame, site_warnings, unreached_m2 = analyse_site(site, grid, params, profile, weights)
+    report("placing_assets", 10.0)
+    state = place_blocks(frame, site_warnings, unreached_m2)
+    design_pv(frame, state, report)
+    require_generation(frame, state)
+    report("routing_roads", 40.0)
+    network = route_access_roads(frame, state)
+    if network is not None:
+        drop_unreached(state, network)
+    fit_pv_to_roads(frame, state)
+    connect_to_grid(frame, state, report)
+    crossings = find_zone_crossings(frame, state)
+    total_kw = check_capacity(frame, state)
+    report("computing_earthwork", 75.0)
+    pads = level_pads(frame, state)
+    report("finalising", 90.0)
+    out = output_assets(frame, state, pads)
+    roads = output_roads(frame, state)
+    metrics = layout_metrics(frame, state, out.assets, roads, total_kw)
+    docs = design_plant_documents(frame, state, out, crossings, total_kw, metrics, report)
+    metrics["constructability"] = assess_constructability(frame, state, crossings, docs)
+    if docs.design:
+        # The design document (PV plants) carries the section too; gas / BESS layouts have none.
+        docs.design["constructability"] = metrics["constructability"]
+    report("finalising", 100.0)
+    return LayoutResult(
+        assets=out.assets,
+        roads=roads,
+        metrics=metrics,
+        warnings=tuple(state.warnings),
+        crs=frame.crs,
+        extras=tuple(docs.extras),
+        design=docs.design,
+        plant=state.pv.plant if state.pv is not None else None,
+    )

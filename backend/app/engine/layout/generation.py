@@ -1,0 +1,149 @@
+"""Stages 4-5: the fixed blocks (substation, BESS, turbines, ...) and the table-level PV plant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from shapely.geometry import Point, Polygon
+
+from app.engine.blocks.mix import mix_warnings, overshoot_warning
+from app.engine.blocks.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe
+from app.engine.core.crs import to_utm
+from app.engine.layout.context import PlantState, Report, SiteFrame
+from app.engine.layout.site import reached_land
+from app.engine.pv.offer import no_capacity_message
+from app.engine.pv.plant import design_pv_plant
+from app.errors import NoCapacity
+
+
+def place_blocks(frame: SiteFrame, warnings: list[str], unreached_m2: float) -> PlantState:
+    """Stage 4: place the profile's fixed blocks (`Placer.place`; the substation first, aimed at
+    the interconnection point when there is one). PV blocks are left to `design_pv`. Starts the
+    plant state with `warnings` (the site's) followed by the placer's."""
+    pv_block = frame.pv_block
+    placer = Placer(
+        profile=frame.profile,
+        weights=frame.weights,
+        raster=frame.raster,
+        usable=frame.usable,
+        entry=frame.entry,
+        skip=frozenset({pv_block}) if pv_block is not None else frozenset(),
+    )
+    if frame.site.interconnection_point is not None:
+        poi = to_utm(frame.site.interconnection_point, frame.crs)
+        placer.hub_target = (poi.x, poi.y)
+    placement = placer.place(frame.params.target_capacity_kw)
+    return PlantState(
+        placement=placement,
+        hub_index=next((i for i, b in enumerate(placement.blocks) if b.hub), None),
+        hub_xy=placer.hub_target,
+        warnings=warnings + list(placement.warnings),
+        unreached_m2=unreached_m2,
+    )
+
+
+def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
+    """Stage 5: lay PV tables (`design_pv_plant`) for the AC target the fixed blocks left, on the
+    reached land clear of the equipment and its clearance, and only where a cable can reach the
+    substation. Sets `state.pv`; warns the buildable land left empty for want of access."""
+    params, pv_design, grid = frame.params, frame.pv_design, frame.grid
+    placement = state.placement
+    if pv_design is not None:
+        pv_target = params.target_capacity_kw - placement.capacity_kw
+        if pv_target > 1e-6:
+            report("placing_pv_tables", 20.0)
+            taken = [
+                c.polygon.buffer(arc_safe(max(c.clearance_m, 3.0)), quad_segs=QUAD_SEGS)
+                for c in placement.components
+            ]
+            area = frame.usable.difference(shapely.union_all(taken)) if taken else frame.usable
+            blocks = placement.blocks
+            hub = blocks[state.hub_index].centre if state.hub_index is not None else state.hub_xy
+            if hub is not None:
+                # PV cables cross no zone that roads may not cross: only the ground the
+                # substation stands on (and what roads join to it) can feed it.
+                area, cut_m2 = reached_land(area, frame.ground.around(Point(hub).buffer(grid.resolution_m)))
+                state.unreached_m2 += cut_m2
+            centre = frame.site.boundary.centroid
+            station = frame.profile.asset_types["power_station"]
+            pv = design_pv_plant(
+                area=area,
+                grid=grid,
+                design=pv_design,
+                lon_lat=(centre.x, centre.y),
+                target_ac_kw=pv_target,
+                weights=frame.weights,
+                density=params.strategy == "density",
+                hub_xy=hub,
+                station_ok=_pad_check(frame.raster, station.max_slope_deg),
+                station_clearance_m=station.clearance_m,
+            )
+            state.pv = pv
+            state.warnings.extend(pv.warnings)
+            if state.unreached_m2 > 0 and not area.is_empty:
+                kwp_est = pv.offered_kwp * state.unreached_m2 / area.area
+                state.warnings.append(
+                    f"{state.unreached_m2 / 1e4:,.1f} ha of buildable land (about {kwp_est:,.0f} kWp) has "
+                    "no road access from an entry, or no cable route to the substation (cut off by zones "
+                    "nothing may cross): left empty"
+                )
+    if state.unreached_m2 > 0 and state.pv is None:
+        state.warnings.append(
+            f"{state.unreached_m2 / 1e4:,.1f} ha of buildable land has no road access from an entry "
+            "(cut off by zones no road may cross): left empty"
+        )
+
+
+def require_generation(frame: SiteFrame, state: PlantState) -> None:
+    """Raise `NoCapacity` (saying what the terrain offers) when no generating capacity fits."""
+    if state.generating_kw <= 0:
+        raise NoCapacity(
+            no_capacity_message(frame.grid, frame.slope, frame.usable, frame.pv_design, frame.profile)
+        )
+
+
+def check_capacity(frame: SiteFrame, state: PlantState) -> float:
+    """The plant's generating capacity [kW AC] once roads and cables have had their say; warns a
+    shortfall and an overshoot first (the plant is not the size asked for), then the generation
+    mix against the shares asked for. Raises `NoCapacity` when nothing is left."""
+    warnings = state.warnings
+    total_kw = state.generating_kw
+    if total_kw <= 0:
+        # Everything was left out (no road, no legal cable route): no plant, not an empty success.
+        raise NoCapacity(
+            "no generating capacity left: no road or legal cable route reaches any of it: "
+            + "; ".join(warnings[-3:])
+        )
+    target = frame.params.target_capacity_kw
+    if total_kw < target - 1e-6:
+        warnings.insert(
+            0,
+            (
+                f"target not reached: placed {total_kw:,.0f} kW of the {target:,.0f} kW "
+                "target; the buildable area has no room for more"
+            ),
+        )
+    pv_kw = state.pv.plant.ac_kw if state.pv is not None else 0.0
+    profile, placement, pv_block = frame.profile, state.placement, frame.pv_block
+    over = overshoot_warning(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw)
+    if over is not None:
+        # First, like a shortfall: the plant is not the size asked for.
+        warnings.insert(0, over)
+    warnings.extend(mix_warnings(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw))
+    return total_kw
+
+
+def _pad_check(raster: SiteRaster, limit_deg: float) -> Callable[[list[Polygon]], np.ndarray]:
+    """Whether footprints (UTM) stand on ground no steeper than `limit_deg` [°] on every grid cell
+    their bounding box touches (a superset of the cells they touch), and on the grid."""
+
+    def check(polys: list[Polygon]) -> np.ndarray:
+        b = np.asarray([p.bounds for p in polys], dtype=float).reshape(-1, 4)
+        r0, r1, c0, c1, on = raster.cells(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+        bad = raster.box_sum(raster.i_bad[float(limit_deg)], r0, r1, c0, c1)
+        out: np.ndarray = on & (bad == 0)
+        return out
+
+    return check

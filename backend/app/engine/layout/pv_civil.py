@@ -1,0 +1,100 @@
+"""Stage 7: the PV plant fitted to its roads: tables off the roads, blocks topped up, cables
+kept legal, fences, and the perimeter road."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from app.engine.civil.zones import Zone
+from app.engine.electrical.design import dc_collection
+from app.engine.electrical.params import parse_electrical_params
+from app.engine.electrical.routes import CableLimits, illegal_tables
+from app.engine.layout.context import PlantState, SiteFrame
+from app.engine.pv.civil import FENCE_MERGE_M, fence_arrays, perimeter_roads, tables_on_roads
+from app.engine.pv.plant import PvLayout, row_runs, topped_up, trimmed, without_tables
+
+# Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
+# legally, and design again, at most this many times (one pass almost always suffices).
+MAX_CABLE_PASSES = 3
+MAX_PRUNE_PASSES = 12
+
+
+def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
+    """Drop the tables under a road (warned with kWp), top the blocks up again from spare tables
+    clear of roads and equipment, keep only tables with legal cable routes, fence the arrays and
+    add the perimeter road when the design asks for one. Updates `state.pv`, `state.collected`,
+    `state.fencing` and `state.roads`; nothing to do without PV."""
+    pv = state.pv
+    if pv is None:
+        return
+    roads = state.roads
+    lines = [r.geometry for r in roads]
+    drop = tables_on_roads([t.polygon for t in pv.plant.tables], lines, [r.width_m for r in roads])
+    if len(drop):
+        lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop)
+        state.warnings.append(f"{len(drop)} tables ({lost:,.0f} kWp) gave way to access roads")
+        pv = without_tables(pv, drop)
+    bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in roads]
+    blocked = bands + state.equipment
+    pv = trimmed(topped_up(pv, blocked, 0.5))
+    pv, state.collected = _legal_cables(
+        pv, frame.boundary, frame.zones, frame.params.electrical, blocked, state.warnings
+    )
+    state.pv = pv
+    runs = row_runs(pv, max_gap_m=FENCE_MERGE_M)
+    state.fencing = fence_arrays(runs + state.stations, frame.boundary, lines)
+    if frame.pv_design is not None and frame.pv_design.perimeter_road:
+        state.roads = roads + perimeter_roads(
+            state.fencing,
+            frame.boundary,
+            frame.grid,
+            width_m=frame.pv_design.internal_road_width_m,
+            max_grade_pct=frame.profile.road.max_grade_pct,
+        )
+
+
+def _legal_cables(
+    pv: PvLayout,
+    boundary: BaseGeometry,
+    zones: list[Zone],
+    electrical: dict[str, Any] | None,
+    blocked: list[Polygon],
+    warnings: list[str],
+) -> tuple[PvLayout, Any]:
+    """`pv` without the tables whose string or feeder route would leave the parcel or enter a
+    zone (DC / LV cables cross no zone: only roads do, with the MV trench), blocks topped up again
+    from spare tables (not within 0.5 m of `blocked`: roads, equipment) and checked again; the net
+    loss warned with kWp. Also returns the last DC collection when it passed (for the electrical
+    design of the same plant), else None."""
+    if not pv.plant.tables or not pv.plant.blocks:
+        return pv, None
+    prm = parse_electrical_params(electrical)
+    limits = CableLimits(boundary, [z.geometry for z in zones])
+    before = pv.plant.dc_kwp
+    n_drop = 0
+    clean = None
+    # Top-up passes first; then pruning only, which ends (the tables only shrink) once the design
+    # has settled (dropping tables regroups strings, so a pass may uncover new routes to check).
+    for k in range(MAX_CABLE_PASSES + MAX_PRUNE_PASSES):
+        if not pv.plant.tables or not pv.plant.blocks:
+            break
+        collected = dc_collection(pv.plant, prm)
+        bad = illegal_tables(collected[2], collected[0], limits)
+        if not len(bad):
+            clean = collected
+            break
+        n_drop += len(bad)
+        pv = without_tables(pv, bad)
+        if k < MAX_CABLE_PASSES - 1:
+            pv = trimmed(topped_up(pv, blocked, 0.5))
+    lost = before - pv.plant.dc_kwp
+    if n_drop:
+        warnings.append(
+            f"{n_drop} tables left out ({max(lost, 0.0):,.0f} kWp net of spare tables taken instead): "
+            "their cables could not reach the power station without leaving the parcel or crossing an "
+            "exclusion zone"
+        )
+    return pv, clean
