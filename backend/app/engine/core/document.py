@@ -50,8 +50,10 @@ class DocumentModel(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    # No return annotation on purpose: pydantic then keeps the model's own schema for OpenAPI's
+    # response side (an annotation, even `Any`, would replace it).
     @model_serializer(mode="wrap")
-    def _given_keys_only(self, handler: SerializerFunctionWrapHandler) -> Any:
+    def _given_keys_only(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         data = handler(self)
         if not isinstance(data, dict):
             return data

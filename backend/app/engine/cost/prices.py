@@ -10,6 +10,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
 from app.errors import InvalidInput
 
 # Accepted range of each overridable entry [its unit in unit_costs.json]: wide enough for any real
@@ -137,3 +140,39 @@ def parse_cost(values: dict[str, Any] | None) -> CostInputs:
         overrides=overrides,
         price_usd_per_mwh=None if price is None else _checked("price_usd_per_mwh", price, PRICE_RANGE),
     )
+
+
+def _unit_cost_properties(schema: dict[str, Any]) -> None:
+    """The OpenAPI properties of a request's `cost` object: every overridable unit cost with its
+    unit, range and default's source (unit_costs.json)."""
+    props = schema.setdefault("properties", {})
+    for key, entry in sorted(_table()["costs"].items()):
+        lo, hi = cost_range(key)
+        described = f"[{entry.get('unit', '')}] default {entry['value']!r}: {entry.get('source', '')}"
+        number = {"type": "number", "minimum": lo, "maximum": hi}
+        if isinstance(entry["value"], dict):
+            props[key] = {"type": "object", "additionalProperties": number, "description": described}
+        else:
+            props[key] = {**number, "description": described}
+
+
+class CostInput(BaseModel):
+    """A request's `cost` object: unit-cost overrides by key (app/engine/cost/unit_costs.json, each
+    in its entry's unit) and the NPV's energy price. Checked by `parse_cost`, as the worker does."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_unit_cost_properties)
+
+    price_usd_per_mwh: float | None = Field(
+        default=None, description="energy price for the NPV [USD/MWh], -250 to 5000"
+    )
+
+    @model_validator(mode="after")
+    def _known_and_in_range(self) -> CostInput:
+        try:
+            parse_cost(self.model_dump(exclude_unset=True))
+        except InvalidInput as exc:
+            # The error's location is already `cost`: the message names the key within it.
+            raise PydanticCustomError(
+                "unit_cost", "{problem}", {"problem": exc.message.removeprefix("cost.")}
+            ) from exc
+        return self
