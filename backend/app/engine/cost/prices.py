@@ -10,8 +10,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.errors import InvalidInput
 
@@ -171,8 +171,13 @@ class CostInput(BaseModel):
         try:
             parse_cost(self.model_dump(exclude_unset=True))
         except InvalidInput as exc:
-            # The error's location is already `cost`: the message names the key within it.
-            raise PydanticCustomError(
-                "unit_cost", "{problem}", {"problem": exc.message.removeprefix("cost.")}
+            # "cost.gen_tie_usd_per_km.34.5: …" -> located at (gen_tie_usd_per_km, 34.5) within `cost`,
+            # so the 422 names `cost.<key>` as pydantic names its own errors.
+            where, _, problem = exc.message.partition(": ")
+            loc = tuple(where.removeprefix("cost").removeprefix(".").split(".", 1)) if problem else ()
+            error = PydanticCustomError("unit_cost", "{problem}", {"problem": problem or exc.message})
+            raise ValidationError.from_exception_data(
+                "CostInput",
+                [InitErrorDetails(type=error, loc=tuple(p for p in loc if p), input=self.model_extra)],
             ) from exc
         return self
