@@ -34,6 +34,8 @@ from app.services import Services, build_services
 # Commands in tests run in their own processes unless a test asks for the warm one
 # (tests/test_cli_daemon.py): no background process outlives the suite.
 os.environ["SITELAYOUTS_DAEMON"] = "0"
+# Every layout a test computes must declare its metric and design keys (app/engine/core/document.py).
+os.environ["STRICT_RESULT_DOCUMENT"] = "true"
 
 PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -24,7 +24,7 @@ def check_derived_limits(body: LayoutGenerate, lat_deg: float) -> None:
     profile = load_profile(body.profile, body.overrides)
     design = parse_design({**profile.pv, **(body.pv.model_dump(exclude_none=True) if body.pv else {})})
     try:
-        module_string_limits(design.module, parse_electrical_params(body.electrical))
+        module_string_limits(design.module, body.electrical or parse_electrical_params(None))
     except InvalidInput as exc:
         raise InvalidInput(f"pv.module and electrical: {exc.message}") from exc
     try:

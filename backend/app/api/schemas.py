@@ -11,8 +11,12 @@ from pydantic_core import PydanticCustomError
 
 from app.db.models import LayoutStatus
 from app.engine.civil.zones import check_zone_type
+from app.engine.core.document import LayoutMetrics
 from app.engine.core.names import ProfileName, StrategyName
 from app.engine.core.validation import non_finite_path
+from app.engine.cost.prices import CostInput
+from app.engine.electrical.params import ElectricalParams
+from app.engine.energy.losses import LossesInput
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
 
@@ -197,24 +201,34 @@ class LayoutGenerate(FiniteRequest):
         default_factory=dict,
         description='per-asset-type overrides, e.g. {"power_station": {"max_slope_deg": 8}}, "road" or "pv"',
     )
-    electrical: dict[str, Any] | None = Field(
-        default=None, description="electrical design inputs (topology, system voltage, design temperatures …)"
+    # The nested inputs are the engine's own models: OpenAPI documents each field, and a bad one
+    # is a 422 naming it (e.g. `electrical.t_min_c`), checked as the worker will read it.
+    electrical: ElectricalParams | None = Field(
+        default=None,
+        description="electrical design inputs (topology, system voltage, design temperatures …); "
+        "omitted fields take their defaults (docs/electrical.md)",
     )
-    losses: dict[str, Any] | None = Field(
+    losses: LossesInput | None = Field(
         default=None,
         description='yield loss stack: {"preset": "conservative" | "typical" | "optimistic", '
         '"soiling_pct": 3, …} — the preset (default typical) with per-loss overrides [%]',
     )
-    cost: dict[str, Any] | None = Field(
+    cost: CostInput | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
     )
+
+    def nested_inputs(self) -> dict[str, dict[str, Any] | None]:
+        """`electrical`, `losses` and `cost` as given (only the fields the request set), the
+        documents the worker parses (`params_from_document`)."""
+        return {
+            key: value.model_dump(mode="json", exclude_unset=True) if value is not None else None
+            for key, value in (("electrical", self.electrical), ("losses", self.losses), ("cost", self.cost))
+        }
 
     @model_validator(mode="after")
     def _design_valid(self) -> LayoutGenerate:
         """The PV design and the overrides as the engine will read them (422 naming the problem)."""
         from app.engine.blocks.profiles import load_profile
-        from app.engine.cost.prices import parse_cost
-        from app.engine.electrical.params import parse_electrical_params
         from app.engine.energy.losses import parse_losses
         from app.engine.pv.design import parse_design
         from app.errors import InvalidInput
@@ -222,9 +236,8 @@ class LayoutGenerate(FiniteRequest):
         try:
             profile = load_profile(self.profile, self.overrides)
             parse_design({**profile.pv, **(self.pv.model_dump(exclude_none=True) if self.pv else {})})
-            parse_electrical_params(self.electrical)
-            parse_losses(self.losses)
-            parse_cost(self.cost)
+            # The preset merged with the fields given, range-checked as the worker merges it.
+            parse_losses(self.nested_inputs()["losses"])
         except InvalidInput as exc:
             raise ValueError(str(exc)) from exc
         return self
@@ -237,7 +250,9 @@ class LayoutPublic(BaseModel):
     site_id: uuid.UUID
     status: LayoutStatus
     params: dict[str, Any]
-    metrics: dict[str, Any] | None
+    metrics: LayoutMetrics | None = Field(
+        description="the layout's headline figures, each with its unit (app/engine/core/document.py)"
+    )
     warnings: list[str]
     error_message: str | None
     crs: str | None
@@ -267,6 +282,8 @@ class LayoutPublic(BaseModel):
         if isinstance(data, dict) or not hasattr(data, "site_id"):
             return data
         out = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        # Stored metrics are read leniently: a key this version does not declare is logged, left out.
+        out["metrics"] = LayoutMetrics.from_stored(out.get("metrics"), where=f"layout {data.id} metrics")
         changed = getattr(getattr(data, "site", None), "inputs_changed_at", None)
         created = getattr(data, "created_at", None)
         out["stale"] = changed is not None and created is not None and created < changed

@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from app.engine.core.crs import WGS84, reproject_many, to_utm
+from app.engine.core.document import LayoutMetrics
 
 Kind = Literal[
     "boundary", "exclusion", "entry", "asset", "road", "fence", "gate", "cable", "trench", "gen_tie"
@@ -292,8 +293,8 @@ class ExportDocument:
     @property
     def terrain_assessed(self) -> bool:
         """Whether the layout used terrain (metrics `terrain_assessed`, else params `use_terrain`)."""
-        given = (self.feature_collection.get("metrics") or {}).get("terrain_assessed")
-        if isinstance(given, bool):
+        given = self.typed_metrics.terrain_assessed
+        if given is not None:
             return given
         return self.params.get("use_terrain", True) is not False
 
@@ -359,6 +360,12 @@ class ExportDocument:
 
     def metric(self, key: str) -> float | None:
         return num(self.metrics.get(key))
+
+    @cached_property
+    def typed_metrics(self) -> LayoutMetrics:
+        """`metrics` as the typed result document (app/engine/core/document.py), for attribute
+        access with units; a key it does not declare (a collection from elsewhere) is left out."""
+        return LayoutMetrics.from_stored(self.metrics, where="export metrics") or LayoutMetrics()
 
     # -- CRS -------------------------------------------------------------------------------------
 

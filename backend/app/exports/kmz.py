@@ -579,11 +579,11 @@ def terrain_note(doc: ExportDocument) -> str:
     was not used."""
     if not doc.terrain_assessed:
         return "not used: slopes and earthwork were not assessed"
-    metrics = doc.metrics
-    text = str(metrics.get("dem_resolution_label") or "")
-    if not text and doc.metric("dem_resolution_m") is not None:
-        text = f"{doc.metric('dem_resolution_m'):g} m grid"
-    source = metrics.get("dem_source")
+    metrics = doc.typed_metrics
+    text = metrics.dem_resolution_label or ""
+    if not text and metrics.dem_resolution_m is not None:
+        text = f"{metrics.dem_resolution_m:g} m grid"
+    source = metrics.dem_source
     return f"{text} ({source})" if text and source else text or "–"
 
 

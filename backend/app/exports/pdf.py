@@ -487,15 +487,14 @@ def _schedule_appendix(r: _Report) -> None:
 
 def terrain_source_rows(doc: ExportDocument) -> list[tuple[str, str]]:
     """What the terrain data was: source, analysis grid beside the source's own resolution."""
-    m = doc.metrics
-    rows = [("DEM source", str(m.get("dem_source") or "–"))]
-    label_text = m.get("dem_resolution_label")
-    if label_text:
-        rows.append(("Terrain grid", str(label_text)))
+    m = doc.typed_metrics
+    rows = [("DEM source", m.dem_source or "–")]
+    if m.dem_resolution_label:
+        rows.append(("Terrain grid", m.dem_resolution_label))
     else:
-        rows.append(("Terrain grid", _fmt(m.get("dem_resolution_m"), 0, "m")))
-    rows.append(("Source resolution", _fmt(m.get("dem_native_resolution_m"), 0, "m")))
-    grid, native = num(m.get("dem_resolution_m")), num(m.get("dem_native_resolution_m"))
+        rows.append(("Terrain grid", _fmt(m.dem_resolution_m, 0, "m")))
+    rows.append(("Source resolution", _fmt(m.dem_native_resolution_m, 0, "m")))
+    grid, native = m.dem_resolution_m, m.dem_native_resolution_m
     if grid is not None and native is not None and grid * 1.25 < native:
         rows.append(("Note", f"grid finer than its source: terrain detail is ≈ {native:.0f} m"))
     return rows

@@ -3,8 +3,6 @@ metrics group (app/engine/civil/constructability.py) and its problems, in words.
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.exports.pdf_page import _fmt, _Report
 
 # (key, label, unit, decimals); shares are shown as percentages.
@@ -27,9 +25,10 @@ ROWS: tuple[tuple[str, str, str, int], ...] = (
 def constructability_section(r: _Report, heading: str) -> None:
     """A short section: the figures, then the problems or a line saying there are none. Nothing
     for layouts made before the section existed."""
-    section: Any = r.doc.metrics.get("constructability")
-    if not isinstance(section, dict):
+    typed = r.doc.typed_metrics.constructability
+    if typed is None:
         return
+    section = typed.model_dump()
     r.heading(heading)
     rows = []
     for key, name, unit, decimals in ROWS:

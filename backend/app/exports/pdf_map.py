@@ -369,7 +369,7 @@ def _legend_handles(doc: ExportDocument) -> list[Any]:
                 label="Exclusion zone (dashed: buffer)",
             )
         )
-    counts = doc.metrics.get("counts_by_type") or {}
+    counts = doc.typed_metrics.counts_by_type or {}
     for asset_type in doc.asset_types:
         if asset_type in TABLE_TYPES:
             continue

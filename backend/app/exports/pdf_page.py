@@ -83,7 +83,7 @@ def table_noun(doc: ExportDocument, *, plural: bool = True) -> str:
     tracker = bool(tables) and all(
         t.asset_type == "tracker" or t.properties.get("structure") == "tracker" for t in tables
     )
-    if not tables and doc.metrics.get("structure") == "tracker":
+    if not tables and doc.typed_metrics.structure == "tracker":
         tracker = True
     word = "tracker" if tracker else "table"
     return f"{word}s" if plural else word

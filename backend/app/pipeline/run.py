@@ -5,7 +5,8 @@ terrain's provenance in the metrics -> the energy yield and cost (`with_energy_a
 
 The worker (`app.jobs.runner`), the synchronous API path (`app.api.routes.layouts`),
 `sitelayouts generate` and `sitelayouts study` all call `run_pipeline`, so a layout's metrics,
-warnings and provenance do not depend on where it was computed. No database access here: the
+warnings and provenance do not depend on where it was computed. Its result is checked against the
+typed result document (`app.engine.core.document`) before it is returned. No database access here: the
 callers read their inputs and store (or print) the result.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from app.config import Settings
+from app.engine.core.document import check_result
 from app.engine.core.progress import scaled
 from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
 from app.storage.base import Storage
@@ -148,6 +150,9 @@ def run_pipeline(
         weather=weather,
         simulate=simulate,
     )
+    # The result document's contract (app/engine/core/document.py): every metric and design key
+    # declared; STRICT_RESULT_DOCUMENT decides whether an undeclared one fails the job or is logged.
+    check_result(result.metrics, result.design, strict=settings.strict_result_document)
     progress(STAGE_SAVING, 95.0)
     return Designed(result=result, terrain=terrain)
 

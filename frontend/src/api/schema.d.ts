@@ -830,6 +830,655 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * BomSection
+         * @description `design.bom`: the bill of quantities (counts, m, m², m³).
+         */
+        BomSection: {
+            /**
+             * Modules
+             * @description count, model, power_w [W], dc_kwp [kWp]
+             */
+            modules?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Structures
+             * @description type, count, full, partial, piles
+             */
+            structures?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Strings
+             * @description count, modules_per_string, by_length
+             */
+            strings?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Combiner Boxes
+             * @description combiner boxes [count]
+             */
+            combiner_boxes?: number | null;
+            /**
+             * Combiner Inputs
+             * @description inputs per combiner box [count]
+             */
+            combiner_inputs?: number | null;
+            /**
+             * String Inverters
+             * @description string inverters [count]
+             */
+            string_inverters?: number | null;
+            /**
+             * Power Stations
+             * @description count, ac_kw [kW], by_kva
+             */
+            power_stations?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Transformers
+             * @description count, total_kva [kVA]
+             */
+            transformers?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Cables
+             * @description per level and conductor: cable_m, route_m [m]
+             */
+            cables?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Trenches
+             * @description dc_m, mv_m, total_m [m]
+             */
+            trenches?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Roads
+             * @description per road class: length_m [m], area_m2 [m²]
+             */
+            roads?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Fence M
+             * @description fence length [m]
+             */
+            fence_m?: number | null;
+            /**
+             * Gates
+             * @description gates [count]
+             */
+            gates?: number | null;
+            /**
+             * Grading
+             * @description cut, fill, total, tables, roads, pads [m³]
+             */
+            grading?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Mv Feeders
+             * @description MV feeders [count]
+             */
+            mv_feeders?: number | null;
+            /**
+             * Crossings
+             * @description zone crossings
+             */
+            crossings?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Gen Tie
+             * @description length_m [m], voltage_kv [kV], interconnection_point
+             */
+            gen_tie?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Constructability
+         * @description Whether the plant can be built as drawn (app/engine/civil/constructability.py).
+         */
+        Constructability: {
+            /**
+             * Unreachable Asset Count
+             * @description assets with no road from an entry [count]
+             */
+            unreachable_asset_count?: number | null;
+            /**
+             * Dc Within 150M Of Road Share
+             * @description share of the DC capacity within 150 m of a road [0-1]
+             */
+            dc_within_150m_of_road_share?: number | null;
+            /**
+             * Max Table To Road M
+             * @description largest distance from a PV table to a road [m]
+             */
+            max_table_to_road_m?: number | null;
+            /**
+             * Blocks Contiguous Share
+             * @description share of inverter blocks whose tables are contiguous [0-1]
+             */
+            blocks_contiguous_share?: number | null;
+            /**
+             * Max String Run M
+             * @description longest string cable run [m]
+             */
+            max_string_run_m?: number | null;
+            /**
+             * Max Dc Feeder M
+             * @description longest DC feeder [m]
+             */
+            max_dc_feeder_m?: number | null;
+            /**
+             * Max Mv Feeder M
+             * @description longest MV feeder [m]
+             */
+            max_mv_feeder_m?: number | null;
+            /**
+             * Noncompliant Road M
+             * @description road length over the maximum grade [m]
+             */
+            noncompliant_road_m?: number | null;
+            /**
+             * Cable In No Cross Zone M
+             * @description cable length inside zones nothing may cross [m]
+             */
+            cable_in_no_cross_zone_m?: number | null;
+            /**
+             * Cable Outside Parcel M
+             * @description cable length outside the parcel [m]
+             */
+            cable_outside_parcel_m?: number | null;
+            /**
+             * Crossing Count
+             * @description roads crossing crossable zones [count]
+             */
+            crossing_count?: number | null;
+            /**
+             * Graded Road M3
+             * @description earthwork of the roads graded to the maximum grade [m³]
+             */
+            graded_road_m3?: number | null;
+            /**
+             * Problems
+             * @description what makes the plant not constructable as drawn, in words
+             */
+            problems?: string[] | null;
+            /**
+             * Ok
+             * @description no problem found
+             */
+            ok?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CostInput
+         * @description A request's `cost` object: unit-cost overrides by key (app/engine/cost/unit_costs.json, each
+         *     in its entry's unit) and the NPV's energy price. Checked by `parse_cost`, as the worker does.
+         */
+        CostInput: {
+            /**
+             * Price Usd Per Mwh
+             * @description energy price for the NPV [USD/MWh], -250 to 5000
+             */
+            price_usd_per_mwh?: number | null;
+            /** @description [USD/m of single-core cable] default {'H1Z2Z2-K Cu 4 mm²': 0.9, 'H1Z2Z2-K Cu 6 mm²': 1.2, 'H1Z2Z2-K Cu 10 mm²': 1.8, 'H1Z2Z2-K Cu 16 mm²': 2.6, 'Al XLPE 1.5 kV 50 mm²': 2.5, 'Al XLPE 1.5 kV 95 mm²': 3.5, 'Al XLPE 1.5 kV 150 mm²': 4.5, 'Al XLPE 1.5 kV 185 mm²': 5.5, 'Al XLPE 1.5 kV 240 mm²': 6.5, 'Al XLPE 1.5 kV 300 mm²': 7.5, 'Al XLPE 1.5 kV 400 mm²': 9.5, 'Al XLPE 1.5 kV 500 mm²': 11.5, 'Al XLPE 1.5 kV 630 mm²': 14.0, 'Al XLPE 35 kV 1/0 AWG': 12.0, 'Al XLPE 35 kV 4/0 AWG': 16.0, 'Al XLPE 35 kV 350 kcmil': 21.0, 'Al XLPE 35 kV 500 kcmil': 26.0, 'Al XLPE 35 kV 750 kcmil': 34.0, 'Al XLPE 35 kV 1000 kcmil': 42.0}: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            cable_usd_per_m?: {
+                [key: string]: number;
+            };
+            /** @description [USD/(mm²·m)] default 0.03: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            cable_usd_per_mm2_m?: number;
+            /** @description [USD/box] default 2500.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            combiner_box_usd_each?: number;
+            /** @description [% of direct cost] default 3.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            contingency_pct?: number;
+            /** @description [USD/crossing] default 15000.0: representative build-up (docs/engine.md, Zones and crossings): ≈ 12 m of 900 mm corrugated-steel pipe culvert (sized per FHWA HDS-5 practice) with two end sections and riprap aprons (≈ $11,000), and the MV cables in conduit under the bed (≈ $4,000) */
+            culvert_crossing_usd_each?: number;
+            /** @description [%/yr] default 0.5: Jordan & Kurtz, Photovoltaic Degradation Rates — an Analytical Review, Prog. Photovolt. 21 (2013); NREL ATB */
+            degradation_pct_per_yr?: number;
+            /** @description [% of direct cost] default 10.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            development_pct?: number;
+            /** @description [fraction/yr] default 0.06: NREL Annual Technology Baseline 2024, utility-scale PV (fixed O&M, financial assumptions) */
+            discount_rate_real?: number;
+            /** @description [USD/m³] default 8.0: RSMeans-type US unit-cost data for site work (representative value) */
+            earthwork_usd_per_m3?: number;
+            /** @description [% of direct cost] default 12.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            epc_overhead_pct?: number;
+            /** @description [USD/m] default 35.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            fence_usd_per_m?: number;
+            /** @description [USD/gate] default 3000.0: RSMeans-type US unit-cost data for site work (representative value) */
+            gate_usd_each?: number;
+            /** @description [USD/km by line voltage [kV]] default {'69': 750000.0, '115': 900000.0, '138': 1000000.0, '230': 1400000.0, '345': 2000000.0}: MISO, Transmission Cost Estimation Guide for MTEP24 (greenfield single-circuit overhead line on steel poles, flat rural terrain, incl. right of way; planning-level, before MISO's contingency and AFUDC); representative value per km */
+            gen_tie_usd_per_km?: {
+                [key: string]: number;
+            };
+            /** @description [kV] default 0.0: 0 = by plant AC capacity (≤50 MW 69 kV, ≤100 MW 115 kV, ≤250 MW 138 kV, ≤500 MW 230 kV, else 345 kV; docs/cost.md); give the utility's voltage per request */
+            gen_tie_voltage_kv?: number;
+            /** @description [USD/kWac] default 100.0: LBNL Generator Interconnection Cost Analysis series (Seel, Rand et al., 2022–2023): projects that completed all interconnection studies averaged $102/kW in MISO (2019–2021) and $84/kW in PJM (2020–2022); active requests $156–240/kW, withdrawn $452–599/kW */
+            interconnection_usd_per_kwac?: number;
+            /** @description [USD/(ha·yr)] default 1500.0: Wiser, Bolinger & Seel, Benchmarking Utility-Scale PV Operational Expenses and Project Lifetimes (LBNL, 2020): land lease and property tax together ≈ O&M ($5–8/kWdc-yr), highly site-specific; $1,500/ha-yr ≈ $600/acre-yr is our representative value; give the site's rate per request */
+            land_usd_per_ha_yr?: number;
+            /** @description [years] default 30: NREL Annual Technology Baseline 2024, utility-scale PV (fixed O&M, financial assumptions) */
+            lifetime_yr?: number;
+            /** @description [USD/kVA] default 45.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            lv_station_usd_per_kva?: number;
+            /** @description [USD/Wdc] default 0.05: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            module_install_usd_per_wdc?: number;
+            /** @description [USD/Wdc] default 0.36: US EIA module shipment data: average US module price $0.36/Wdc in Jan–Feb 2023 (reported by pv magazine USA, Oct 2023); cf. LBNL Utility-Scale Solar 2023 edition */
+            module_usd_per_wdc?: number;
+            /** @description [USD/(kWac·yr)] default 20.0: NREL Annual Technology Baseline 2024, utility-scale PV (fixed O&M, financial assumptions); LBNL, Utility-Scale Solar 2024 Edition (installed cost and O&M sections) */
+            opex_usd_per_kwac_yr?: number;
+            /** @description [USD/pile] default 120.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            pile_usd_each?: number;
+            /** @description [USD/kVA] default 90.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            power_station_usd_per_kva?: number;
+            /** @description [USD/(kWac·yr)] default 4.0: Wiser, Bolinger & Seel, Benchmarking Utility-Scale PV Operational Expenses and Project Lifetimes (LBNL, 2020): property tax and land lease together ≈ $5–8/kWdc-yr on average, highly variable by state and abatement */
+            property_tax_usd_per_kwac_yr?: number;
+            /** @description [USD/m²] default 25.0: RSMeans-type US unit-cost data for site work (representative value) */
+            road_usd_per_m2?: number;
+            /** @description [USD/kWac] default 60.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            string_inverter_usd_per_kwac?: number;
+            /** @description [USD/Wdc] default 0.1: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            structure_fixed_usd_per_wdc?: number;
+            /** @description [USD/Wdc] default 0.16: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
+            structure_tracker_usd_per_wdc?: number;
+            /** @description [USD/kWac] default 40.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model; LBNL, Utility-Scale Solar 2024 Edition (installed cost and O&M sections) */
+            substation_usd_per_kwac?: number;
+            /** @description [USD/m] default 25.0: RSMeans-type US unit-cost data for site work (representative value) */
+            trench_dc_usd_per_m?: number;
+            /** @description [USD/m] default 45.0: RSMeans-type US unit-cost data for site work (representative value) */
+            trench_mv_usd_per_m?: number;
+            /** @description [USD/crossing] default 25000.0: representative build-up (docs/engine.md, Zones and crossings): a road over a buried pipeline or through an easement needs the owner's crossing agreement and engineering review (≈ $10,000), a reinforced-concrete cover slab or extra cover over the line and a locate/potholing visit (≈ $10,000), and the MV cables bored under it in conduit (≈ $5,000) */
+            zone_crossing_usd_each?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * CostSection
+         * @description `design.cost` (app/engine/cost/model.py): USD of `dollar_year`; bound names on clear sky.
+         */
+        CostSection: {
+            /**
+             * Currency
+             * @description currency of every figure (USD)
+             */
+            currency?: string | null;
+            /**
+             * Dollar Year
+             * @description the year the prices are in
+             */
+            dollar_year?: number | null;
+            /**
+             * Capex
+             * @description lines, direct_usd, overheads, total_usd [USD], usd_per_wdc
+             */
+            capex?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Capex Usd
+             * @description capital cost [USD]
+             */
+            capex_usd?: number | null;
+            /**
+             * Opex Usd Per Yr
+             * @description operating cost [USD/yr]
+             */
+            opex_usd_per_yr?: number | null;
+            /**
+             * Opex
+             * @description lines, total_usd_per_yr [USD/yr]
+             */
+            opex?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Lcoe Usd Per Mwh
+             * @description LCOE, P50 [USD/MWh]
+             */
+            lcoe_usd_per_mwh?: number | null;
+            /**
+             * Lcoe Lower Bound Usd Per Mwh
+             * @description LCOE on a clear-sky year, lower bound [USD/MWh]
+             */
+            lcoe_lower_bound_usd_per_mwh?: number | null;
+            /**
+             * Npv Usd
+             * @description NPV, P50 [USD]
+             */
+            npv_usd?: number | null;
+            /**
+             * Npv Upper Bound Usd
+             * @description NPV on a clear-sky year, upper bound [USD]
+             */
+            npv_upper_bound_usd?: number | null;
+            /**
+             * Unit Costs
+             * @description the unit-cost table used, each with value, unit, source
+             */
+            unit_costs?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Warnings
+             * @description what the cost could not price, in words
+             */
+            warnings?: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DesignDocument
+         * @description A layout's design document: one section per discipline, as far as the layout has them.
+         *     A top-level key not declared here is refused; the hybrid sections are placeholders until
+         *     their own models land.
+         */
+        DesignDocument: {
+            /** @description the PV design and its inverter blocks */
+            pv?: components["schemas"]["PvSection"] | null;
+            /** @description stringing, inverter blocks, MV single-line, losses */
+            electrical?: components["schemas"]["ElectricalSection"] | null;
+            /** @description the bill of quantities */
+            bom?: components["schemas"]["BomSection"] | null;
+            /** @description the energy yield: annual and monthly MWh, loss waterfall, weather */
+            energy?: components["schemas"]["EnergySection"] | null;
+            /** @description CAPEX lines, OPEX, LCOE, NPV */
+            cost?: components["schemas"]["CostSection"] | null;
+            /** @description whether the plant can be built as drawn */
+            constructability?: components["schemas"]["Constructability"] | null;
+            /**
+             * Wind
+             * @description wind turbines, wakes and energy (hybrid profiles)
+             */
+            wind?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Storage
+             * @description battery sizing and dispatch (hybrid profiles)
+             */
+            storage?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Gas
+             * @description gas generation, fuel and emissions (hybrid profiles)
+             */
+            gas?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Economics By Source
+             * @description energy and cost by source (hybrid profiles)
+             */
+            economics_by_source?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Features
+             * @description stored layouts only: fences, gates, cables as GeoJSON features (WGS84), served in the GeoJSON
+             */
+            features?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        /**
+         * ElectricalParams
+         * @description What the electrical design is built from. Temperatures [°C], voltages [V] unless `_kv`,
+         *     power [kW], lengths [m], fractions as fractions (voltage drops in %).
+         *
+         *     t_min_c: design low ambient temperature (the cell sits at ambient before sunrise: Voc limit);
+         *     t_max_cell_c: design high cell temperature (Vmp floor against the MPPT window).
+         *     mppt_min_v / mppt_max_v: inverter MPPT window. strings_per_combiner: inputs of one combiner
+         *     box (central). string_inverter_ac_kw / string_inverter_max_strings / lv_ac_voltage_v: the
+         *     string inverter (string topology). mv_voltage_kv, power_factor: the collection system.
+         *     vdrop_*_pct: voltage-drop limit of each circuit class at STC current. conductor_temp_c:
+         *     conductor temperature the losses use. mv_ampacity_margin: feeder current ≤ margin × ampacity.
+         *     transformer_no_load_pct / transformer_load_loss_pct: of the transformer rating.
+         *     annual_loss_factor: Σp²/Σp of the plant's normalised output over a year (I²R losses scale
+         *     with it; 0.55 without weather data). max_parallel: most parallel runs of one DC / LV circuit.
+         *     mv_search_solutions: solutions the feeder solver may visit (1 = savings construction only).
+         */
+        ElectricalParams: {
+            /**
+             * Topology
+             * @default central
+             * @enum {string}
+             */
+            topology: "central" | "string";
+            /**
+             * T Min C
+             * @default -10
+             */
+            t_min_c: number;
+            /**
+             * T Max Cell C
+             * @default 70
+             */
+            t_max_cell_c: number;
+            /**
+             * System Voltage V
+             * @default 1500
+             */
+            system_voltage_v: number;
+            /**
+             * Mppt Min V
+             * @default 875
+             */
+            mppt_min_v: number;
+            /**
+             * Mppt Max V
+             * @default 1300
+             */
+            mppt_max_v: number;
+            /**
+             * Strings Per Combiner
+             * @default 24
+             */
+            strings_per_combiner: number;
+            /**
+             * String Inverter Ac Kw
+             * @default 300
+             */
+            string_inverter_ac_kw: number;
+            /**
+             * String Inverter Max Strings
+             * @default 28
+             */
+            string_inverter_max_strings: number;
+            /**
+             * Lv Ac Voltage V
+             * @default 800
+             */
+            lv_ac_voltage_v: number;
+            /**
+             * Mv Voltage Kv
+             * @default 34.5
+             */
+            mv_voltage_kv: number;
+            /**
+             * Power Factor
+             * @default 0.95
+             */
+            power_factor: number;
+            /**
+             * Vdrop String Pct
+             * @default 1
+             */
+            vdrop_string_pct: number;
+            /**
+             * Vdrop Dc Feeder Pct
+             * @default 1.5
+             */
+            vdrop_dc_feeder_pct: number;
+            /**
+             * Vdrop Lv Ac Pct
+             * @default 1.5
+             */
+            vdrop_lv_ac_pct: number;
+            /**
+             * Vdrop Mv Pct
+             * @default 1
+             */
+            vdrop_mv_pct: number;
+            /**
+             * Conductor Temp C
+             * @default 50
+             */
+            conductor_temp_c: number;
+            /**
+             * Mv Ampacity Margin
+             * @default 0.9
+             */
+            mv_ampacity_margin: number;
+            /**
+             * Transformer No Load Pct
+             * @default 0.1
+             */
+            transformer_no_load_pct: number;
+            /**
+             * Transformer Load Loss Pct
+             * @default 0.9
+             */
+            transformer_load_loss_pct: number;
+            /**
+             * Annual Loss Factor
+             * @default 0.55
+             */
+            annual_loss_factor: number;
+            /**
+             * Max Parallel
+             * @default 4
+             */
+            max_parallel: number;
+            /**
+             * Mv Search Solutions
+             * @default 1
+             */
+            mv_search_solutions: number;
+        };
+        /**
+         * ElectricalSection
+         * @description `design.electrical` (app/engine/electrical/design.py).
+         */
+        ElectricalSection: {
+            /**
+             * Topology
+             * @description central or string inverters
+             */
+            topology?: ("central" | "string") | null;
+            /**
+             * Params
+             * @description the electrical inputs used (ElectricalParams)
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Stringing
+             * @description modules per string, string voltages [V], strings [count]
+             */
+            stringing?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Blocks
+             * @description per inverter block: strings, modules, kWp, kW, devices
+             */
+            blocks?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Single Line
+             * @description MV feeders: blocks, MVA, length [m], loss [kW], drop [%]
+             */
+            single_line?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Mv Feeder Capacity A
+             * @description MV feeder cable ampacity [A]
+             */
+            mv_feeder_capacity_a?: number | null;
+            /**
+             * Losses
+             * @description cable and transformer losses at STC [%, kW] and annual [%, MWh]
+             */
+            losses?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Warnings
+             * @description what the electrical design could not meet, in words
+             */
+            warnings?: string[] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * EnergySection
+         * @description `design.energy` (app/engine/energy/types.py `to_document`): bound names on clear sky.
+         */
+        EnergySection: {
+            /**
+             * Energy Basis
+             * @description p50 or clearsky_upper_bound
+             */
+            energy_basis?: ("p50" | "clearsky_upper_bound") | null;
+            /**
+             * Annual Energy Mwh
+             * @description year-1 net energy, P50 [MWh]
+             */
+            annual_energy_mwh?: number | null;
+            /**
+             * Annual Energy Mwh Upper Bound
+             * @description year-1 net energy, clear-sky upper bound [MWh]
+             */
+            annual_energy_mwh_upper_bound?: number | null;
+            /**
+             * Monthly Energy Mwh
+             * @description net energy by month, January first [MWh]
+             */
+            monthly_energy_mwh?: number[] | null;
+            /**
+             * Loss Waterfall
+             * @description each loss step: name, percent [%], value_after
+             */
+            loss_waterfall?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Loss Stack
+             * @description each loss input: key, input_pct, annual_pct [%], source
+             */
+            loss_stack?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Weather Source
+             * @description where the weather year came from
+             */
+            weather_source?: string | null;
+            /**
+             * Label
+             * @description the energy's label when it is not a P50
+             */
+            label?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** ExclusionZoneCreate */
         ExclusionZoneCreate: {
             /**
@@ -1008,27 +1657,545 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /** @description electrical design inputs (topology, system voltage, design temperatures …); omitted fields take their defaults (docs/electrical.md) */
+            electrical?: components["schemas"]["ElectricalParams"] | null;
+            /** @description yield loss stack: {"preset": "conservative" | "typical" | "optimistic", "soiling_pct": 3, …} — the preset (default typical) with per-loss overrides [%] */
+            losses?: components["schemas"]["LossesInput"] | null;
+            /** @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV */
+            cost?: components["schemas"]["CostInput"] | null;
+        };
+        /**
+         * LayoutMetrics
+         * @description Every headline figure of a layout; a key not declared here is refused (`extra="forbid"`).
+         *
+         *     On a clear-sky weather year the energy figures are upper bounds and the LCOE a lower bound:
+         *     they are reported under the bound names only (`app.engine.core.energy_basis`).
+         */
+        LayoutMetrics: {
             /**
-             * Electrical
-             * @description electrical design inputs (topology, system voltage, design temperatures …)
+             * Total Capacity Kw
+             * @description generating capacity placed, AC [kW]
              */
-            electrical?: {
-                [key: string]: unknown;
+            total_capacity_kw?: number | null;
+            /**
+             * Target Capacity Kw
+             * @description generating capacity asked for, AC [kW]
+             */
+            target_capacity_kw?: number | null;
+            /**
+             * Capacity Over Target Pct
+             * @description placed over target [%]; negative: short of it
+             */
+            capacity_over_target_pct?: number | null;
+            /**
+             * Storage Kwh
+             * @description battery energy capacity placed [kWh]
+             */
+            storage_kwh?: number | null;
+            /**
+             * Asset Count
+             * @description assets placed (PV tables included) [count]
+             */
+            asset_count?: number | null;
+            /**
+             * Counts By Type
+             * @description assets placed by asset type [count]
+             */
+            counts_by_type?: {
+                [key: string]: number;
             } | null;
             /**
-             * Losses
-             * @description yield loss stack: {"preset": "conservative" | "typical" | "optimistic", "soiling_pct": 3, …} — the preset (default typical) with per-loss overrides [%]
+             * Pv Capacity Kw
+             * @description PV plant AC capacity (sum of inverter blocks) [kW]
              */
-            losses?: {
-                [key: string]: unknown;
-            } | null;
+            pv_capacity_kw?: number | null;
             /**
-             * Cost
-             * @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV
+             * Road Length M
+             * @description road length [m]
              */
-            cost?: {
-                [key: string]: unknown;
-            } | null;
+            road_length_m?: number | null;
+            /**
+             * Noncompliant Road M
+             * @description road length over the profile's maximum grade [m]
+             */
+            noncompliant_road_m?: number | null;
+            /**
+             * Road Area M2
+             * @description carriageway area, length × width [m²]
+             */
+            road_area_m2?: number | null;
+            /**
+             * Road Buildup M3
+             * @description aggregate build-up of the carriageway [m³]
+             */
+            road_buildup_m3?: number | null;
+            /**
+             * Cut Volume M3
+             * @description cut of pads, tables and roads [m³]
+             */
+            cut_volume_m3?: number | null;
+            /**
+             * Fill Volume M3
+             * @description fill of pads, tables and roads [m³]
+             */
+            fill_volume_m3?: number | null;
+            /**
+             * Parcel Area Ha
+             * @description parcel (boundary) area [ha]
+             */
+            parcel_area_ha?: number | null;
+            /**
+             * Usable Area Ha
+             * @description boundary − setback − exclusion zones with buffers [ha]
+             */
+            usable_area_ha?: number | null;
+            /**
+             * Buildable Area Ha
+             * @description usable area within the generating assets' slope limit [ha]
+             */
+            buildable_area_ha?: number | null;
+            /**
+             * Buildable Share
+             * @description buildable / usable area [0-1]
+             */
+            buildable_share?: number | null;
+            /**
+             * Slope Limit Deg
+             * @description slope limit of the buildable area [°]
+             */
+            slope_limit_deg?: number | null;
+            /**
+             * Capacity Density Kw Per Ha
+             * @description AC capacity per buildable hectare [kW/ha]
+             */
+            capacity_density_kw_per_ha?: number | null;
+            /**
+             * Crossing Count
+             * @description roads crossing crossable zones (easements, creeks …) [count]
+             */
+            crossing_count?: number | null;
+            /**
+             * Crossing Cost Usd
+             * @description cost of those crossings [USD]
+             */
+            crossing_cost_usd?: number | null;
+            /** @description whether the plant can be built as drawn */
+            constructability?: components["schemas"]["Constructability"] | null;
+            /**
+             * Gen Tie Length M
+             * @description line from the substation to the interconnection point [m]; 0 without one
+             */
+            gen_tie_length_m?: number | null;
+            /**
+             * Gen Tie Voltage Kv
+             * @description gen-tie voltage class [kV]
+             */
+            gen_tie_voltage_kv?: number | null;
+            /**
+             * Dem Source
+             * @description the DEM source the terrain came from (flat: none)
+             */
+            dem_source?: string | null;
+            /**
+             * Dem Resolution M
+             * @description analysis grid cell size [m]
+             */
+            dem_resolution_m?: number | null;
+            /**
+             * Dem Native Resolution M
+             * @description the DEM source's own cell size [m]; null if unknown or flat
+             */
+            dem_native_resolution_m?: number | null;
+            /**
+             * Dem Resolution Label
+             * @description the grid and its source's resolution, in words
+             */
+            dem_resolution_label?: string | null;
+            /**
+             * Terrain Assessed
+             * @description terrain slopes and earthwork were assessed (use_terrain)
+             */
+            terrain_assessed?: boolean | null;
+            /**
+             * Dc Capacity Kwp
+             * @description PV DC capacity [kWp]
+             */
+            dc_capacity_kwp?: number | null;
+            /**
+             * Dc Ac Ratio
+             * @description DC / AC ratio [-]
+             */
+            dc_ac_ratio?: number | null;
+            /**
+             * Module Count
+             * @description PV modules [count]
+             */
+            module_count?: number | null;
+            /**
+             * Table Count
+             * @description PV tables or trackers [count]
+             */
+            table_count?: number | null;
+            /**
+             * Structure
+             * @description PV structure: fixed tilt or single-axis tracker
+             */
+            structure?: ("fixed" | "tracker") | null;
+            /**
+             * Module
+             * @description PV module name
+             */
+            module?: string | null;
+            /**
+             * Module Power W
+             * @description PV module STC power [W]
+             */
+            module_power_w?: number | null;
+            /**
+             * Gcr
+             * @description ground coverage ratio [0-1]
+             */
+            gcr?: number | null;
+            /**
+             * Pitch M
+             * @description row pitch [m]
+             */
+            pitch_m?: number | null;
+            /**
+             * Tilt Deg
+             * @description fixed-tilt angle [°]; null for trackers
+             */
+            tilt_deg?: number | null;
+            /**
+             * Azimuth Deg
+             * @description module azimuth, clockwise from north [°]
+             */
+            azimuth_deg?: number | null;
+            /**
+             * Spacing Rule
+             * @description how the row pitch was chosen, in words
+             */
+            spacing_rule?: string | null;
+            /**
+             * Block Count
+             * @description inverter blocks [count]
+             */
+            block_count?: number | null;
+            /**
+             * Block Ac Kw
+             * @description inverter block AC rating [kW]
+             */
+            block_ac_kw?: number | null;
+            /**
+             * Fenced Area Ha
+             * @description area inside the fences [ha]
+             */
+            fenced_area_ha?: number | null;
+            /**
+             * Fence Length M
+             * @description fence length [m]
+             */
+            fence_length_m?: number | null;
+            /**
+             * Gate Count
+             * @description fence gates [count]
+             */
+            gate_count?: number | null;
+            /**
+             * Pile Count
+             * @description structure piles [count]
+             */
+            pile_count?: number | null;
+            /**
+             * Mwdc Per Ha Fenced
+             * @description DC density on the fenced area [MWp/ha]
+             */
+            mwdc_per_ha_fenced?: number | null;
+            /**
+             * Mwdc Per Ha Parcel
+             * @description DC density on the parcel [MWp/ha]
+             */
+            mwdc_per_ha_parcel?: number | null;
+            /**
+             * Mwdc Per Ha Buildable
+             * @description DC density on the buildable area [MWp/ha]
+             */
+            mwdc_per_ha_buildable?: number | null;
+            /**
+             * Pv Offered Kwp
+             * @description DC capacity the site could hold before trimming to target [kWp]
+             */
+            pv_offered_kwp?: number | null;
+            /**
+             * String Count
+             * @description PV strings [count]
+             */
+            string_count?: number | null;
+            /**
+             * Modules Per String
+             * @description modules in series per string [count]
+             */
+            modules_per_string?: number | null;
+            /**
+             * Electrical Topology
+             * @description central or string inverters
+             */
+            electrical_topology?: ("central" | "string") | null;
+            /**
+             * Dc Ohmic Loss Pct Stc
+             * @description DC cable loss at STC power [%]
+             */
+            dc_ohmic_loss_pct_stc?: number | null;
+            /**
+             * Mv Loss Pct Stc
+             * @description MV cable loss at rated power [%]
+             */
+            mv_loss_pct_stc?: number | null;
+            /**
+             * Transformer Loss Pct Stc
+             * @description transformer loss (no-load + load) at rated power [%]
+             */
+            transformer_loss_pct_stc?: number | null;
+            /**
+             * Dc Ohmic Loss Pct Annual
+             * @description DC cable loss over the year [%]
+             */
+            dc_ohmic_loss_pct_annual?: number | null;
+            /**
+             * Mv Loss Pct Annual
+             * @description MV cable loss over the year [%]
+             */
+            mv_loss_pct_annual?: number | null;
+            /**
+             * Cable Length M
+             * @description cable length, all levels [m]
+             */
+            cable_length_m?: number | null;
+            /**
+             * Trench Length M
+             * @description trench length [m]
+             */
+            trench_length_m?: number | null;
+            /**
+             * Power Station Count
+             * @description power stations (inverter + MV transformer) [count]
+             */
+            power_station_count?: number | null;
+            /**
+             * Energy Basis
+             * @description p50 (real weather) or clearsky_upper_bound (no clouds: figures are bounds)
+             */
+            energy_basis?: ("p50" | "clearsky_upper_bound") | null;
+            /**
+             * Annual Energy Mwh
+             * @description year-1 net energy at the point of interconnection, P50 [MWh]
+             */
+            annual_energy_mwh?: number | null;
+            /**
+             * Annual Energy Mwh Upper Bound
+             * @description year-1 net energy on a clear-sky year, upper bound [MWh]
+             */
+            annual_energy_mwh_upper_bound?: number | null;
+            /**
+             * P90 1Yr Mwh
+             * @description annual energy exceeded with 90 % probability in one year [MWh]
+             */
+            p90_1yr_mwh?: number | null;
+            /**
+             * P90 10Yr Mwh
+             * @description annual energy exceeded with 90 % probability over 10 years [MWh]
+             */
+            p90_10yr_mwh?: number | null;
+            /**
+             * Energy Uncertainty 1Yr Pct
+             * @description 1-σ uncertainty of one year's energy [%]
+             */
+            energy_uncertainty_1yr_pct?: number | null;
+            /**
+             * Energy Uncertainty 10Yr Pct
+             * @description 1-σ uncertainty of the 10-year mean energy [%]
+             */
+            energy_uncertainty_10yr_pct?: number | null;
+            /**
+             * Specific Yield Kwh Per Kwp
+             * @description annual energy per DC capacity, P50 [kWh/kWp]
+             */
+            specific_yield_kwh_per_kwp?: number | null;
+            /**
+             * Specific Yield Kwh Per Kwp Upper Bound
+             * @description annual energy per DC capacity on a clear-sky year, upper bound [kWh/kWp]
+             */
+            specific_yield_kwh_per_kwp_upper_bound?: number | null;
+            /**
+             * Performance Ratio
+             * @description performance ratio [0-1]
+             */
+            performance_ratio?: number | null;
+            /**
+             * Capacity Factor
+             * @description AC capacity factor, P50 [0-1]
+             */
+            capacity_factor?: number | null;
+            /**
+             * Capacity Factor Upper Bound
+             * @description AC capacity factor on a clear-sky year, upper bound [0-1]
+             */
+            capacity_factor_upper_bound?: number | null;
+            /**
+             * Snow Loss Pct
+             * @description energy lost to snow cover over the year [%]
+             */
+            snow_loss_pct?: number | null;
+            /**
+             * Loss Preset
+             * @description the yield loss stack's preset: conservative, typical or optimistic
+             */
+            loss_preset?: string | null;
+            /**
+             * Weather Source
+             * @description where the weather year came from (pvgis, file, clearsky …)
+             */
+            weather_source?: string | null;
+            /**
+             * Energy Label
+             * @description the energy's label when it is not a P50 (e.g. clear-sky upper bound)
+             */
+            energy_label?: string | null;
+            /**
+             * Capex Usd
+             * @description capital cost [USD]
+             */
+            capex_usd?: number | null;
+            /**
+             * Capex Usd Per Wdc
+             * @description capital cost per DC watt [USD/Wdc]
+             */
+            capex_usd_per_wdc?: number | null;
+            /**
+             * Opex Usd Per Yr
+             * @description operating cost [USD/yr]
+             */
+            opex_usd_per_yr?: number | null;
+            /**
+             * Lcoe Usd Per Mwh
+             * @description levelised cost of energy, P50 [USD/MWh]
+             */
+            lcoe_usd_per_mwh?: number | null;
+            /**
+             * Lcoe Lower Bound Usd Per Mwh
+             * @description LCOE on a clear-sky year, lower bound [USD/MWh]
+             */
+            lcoe_lower_bound_usd_per_mwh?: number | null;
+            /**
+             * Npv Usd
+             * @description net present value at the request's energy price, P50 [USD]
+             */
+            npv_usd?: number | null;
+            /**
+             * Npv Upper Bound Usd
+             * @description NPV on a clear-sky year, upper bound [USD]
+             */
+            npv_upper_bound_usd?: number | null;
+            /**
+             * Turbine Count
+             * @description wind turbines [count]
+             */
+            turbine_count?: number | null;
+            /**
+             * Wind Capacity Kw
+             * @description wind capacity [kW]
+             */
+            wind_capacity_kw?: number | null;
+            /**
+             * Wind Gross Aep Mwh
+             * @description wind annual energy before wakes [MWh]
+             */
+            wind_gross_aep_mwh?: number | null;
+            /**
+             * Wind Wake Loss Pct
+             * @description wind energy lost to wakes [%]
+             */
+            wind_wake_loss_pct?: number | null;
+            /**
+             * Wind Net Aep Mwh
+             * @description wind annual energy after wakes [MWh]
+             */
+            wind_net_aep_mwh?: number | null;
+            /**
+             * Wind Shear Exponent
+             * @description wind shear power-law exponent [-]
+             */
+            wind_shear_exponent?: number | null;
+            /**
+             * Wind Capacity Factor Pct
+             * @description wind capacity factor [%]
+             */
+            wind_capacity_factor_pct?: number | null;
+            /**
+             * Storage Kw
+             * @description battery power rating [kW]
+             */
+            storage_kw?: number | null;
+            /**
+             * Storage Duration H
+             * @description battery energy / power [h]
+             */
+            storage_duration_h?: number | null;
+            /**
+             * Firm Days Met Share
+             * @description share of days the firm delivery target was met [0-1]
+             */
+            firm_days_met_share?: number | null;
+            /**
+             * Storage Cycles Per Yr
+             * @description equivalent full battery cycles [1/yr]
+             */
+            storage_cycles_per_yr?: number | null;
+            /**
+             * Storage Discharge Mwh
+             * @description battery discharge over the year [MWh]
+             */
+            storage_discharge_mwh?: number | null;
+            /**
+             * Storage Curtailment Avoided Mwh
+             * @description energy stored instead of curtailed over the year [MWh]
+             */
+            storage_curtailment_avoided_mwh?: number | null;
+            /**
+             * Gas Capacity Kw
+             * @description gas generation capacity [kW]
+             */
+            gas_capacity_kw?: number | null;
+            /**
+             * Gas Energy Mwh
+             * @description gas generation over the year [MWh]
+             */
+            gas_energy_mwh?: number | null;
+            /**
+             * Gas Fuel Cost Usd Per Yr
+             * @description gas fuel cost [USD/yr]
+             */
+            gas_fuel_cost_usd_per_yr?: number | null;
+            /**
+             * Gas Co2 T Per Yr
+             * @description gas CO₂ emissions [t/yr]
+             */
+            gas_co2_t_per_yr?: number | null;
+            /**
+             * Pv Energy Mwh
+             * @description PV energy over the year [MWh]
+             */
+            pv_energy_mwh?: number | null;
+            /**
+             * Plant Energy Mwh
+             * @description whole-plant energy over the year, all sources [MWh]
+             */
+            plant_energy_mwh?: number | null;
+            /**
+             * Plant Lcoe Usd Per Mwh
+             * @description whole-plant levelised cost of energy [USD/MWh]
+             */
+            plant_lcoe_usd_per_mwh?: number | null;
         };
         /** LayoutPublic */
         LayoutPublic: {
@@ -1047,10 +2214,8 @@ export interface components {
             params: {
                 [key: string]: unknown;
             };
-            /** Metrics */
-            metrics: {
-                [key: string]: unknown;
-            } | null;
+            /** @description the layout's headline figures, each with its unit (app/engine/core/document.py) */
+            metrics: components["schemas"]["LayoutMetrics"] | null;
             /** Warnings */
             warnings: string[];
             /** Error Message */
@@ -1169,6 +2334,136 @@ export interface components {
             data: components["schemas"]["LayoutPublic"][];
             /** Count */
             count: number;
+        };
+        /**
+         * LossesInput
+         * @description A request's `losses` object: a preset (default `typical`) and any `Losses` field over it.
+         *     Only the fields given are stored (the rest come from the preset when the worker parses it
+         *     with `parse_losses`, which also range-checks the merged stack).
+         */
+        LossesInput: {
+            /**
+             * Soiling Pct
+             * @default 2
+             */
+            soiling_pct: number;
+            /**
+             * Lid Pct
+             * @default 1
+             */
+            lid_pct: number;
+            /**
+             * Letid Pct
+             * @default 0.5
+             */
+            letid_pct: number;
+            /**
+             * Module Quality Pct
+             * @default 0
+             */
+            module_quality_pct: number;
+            /**
+             * Mismatch Pct
+             * @default 1
+             */
+            mismatch_pct: number;
+            /**
+             * Rear Mismatch Pct
+             * @default 10
+             */
+            rear_mismatch_pct: number;
+            /**
+             * Dc Ohmic Pct
+             * @default 1.5
+             */
+            dc_ohmic_pct: number;
+            /**
+             * Inverter Efficiency Pct
+             * @default 98.5
+             */
+            inverter_efficiency_pct: number;
+            /**
+             * Ac Ohmic Pct
+             * @default 0.5
+             */
+            ac_ohmic_pct: number;
+            /**
+             * Transformer Iron Pct
+             * @default 0.1
+             */
+            transformer_iron_pct: number;
+            /**
+             * Transformer Copper Pct
+             * @default 0.9
+             */
+            transformer_copper_pct: number;
+            /**
+             * Auxiliary Pct
+             * @default 0.3
+             */
+            auxiliary_pct: number;
+            /**
+             * Availability Pct
+             * @default 99
+             */
+            availability_pct: number;
+            /**
+             * Degradation Pct Per Yr
+             * @default 0.5
+             */
+            degradation_pct_per_yr: number;
+            /**
+             * Snow
+             * @default true
+             */
+            snow: boolean;
+            /** Interannual Variability Pct */
+            interannual_variability_pct?: number | null;
+            /**
+             * Resource Uncertainty Pct
+             * @default 5
+             */
+            resource_uncertainty_pct: number;
+            /**
+             * Model Uncertainty Pct
+             * @default 3
+             */
+            model_uncertainty_pct: number;
+            /**
+             * Albedo
+             * @default 0.2
+             */
+            albedo: number;
+            /**
+             * Rear Shading Pct
+             * @default 5
+             */
+            rear_shading_pct: number;
+            /**
+             * Fixed Lower Edge M
+             * @default 0.8
+             */
+            fixed_lower_edge_m: number;
+            /**
+             * Tracker Axis Height M
+             * @default 2
+             */
+            tracker_axis_height_m: number;
+            /**
+             * U C
+             * @default 29
+             */
+            u_c: number;
+            /**
+             * U V
+             * @default 0
+             */
+            u_v: number;
+            /**
+             * Preset
+             * @description the stack the fields override: conservative, typical (default) or optimistic
+             */
+            preset?: ("conservative" | "typical" | "optimistic") | null;
         };
         /** Message */
         Message: {
@@ -1332,6 +2627,35 @@ export interface components {
              * @default false
              */
             perimeter_road: boolean;
+        };
+        /**
+         * PvSection
+         * @description `design.pv`: the PV design as given and as resolved, and its inverter blocks.
+         */
+        PvSection: {
+            /**
+             * Design
+             * @description the PV design inputs with the profile's defaults (PvDesign)
+             */
+            design?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Resolved
+             * @description tilt, azimuth [°], pitch, depth, length [m], gcr as designed
+             */
+            resolved?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Blocks
+             * @description per inverter block: tables, dc_kwp [kWp], ac_kw [kW]
+             */
+            blocks?: {
+                [key: string]: unknown;
+            }[] | null;
+        } & {
+            [key: string]: unknown;
         };
         /** RedriveRequest */
         RedriveRequest: {
@@ -3070,9 +4394,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BomSection"];
                 };
             };
             /** @description No such layout (or not yours), or it has no bill of quantities. */
@@ -3110,9 +4432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DesignDocument"];
                 };
             };
             /** @description No such layout (or not yours), or it has no design document yet. */

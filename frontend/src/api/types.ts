@@ -1,7 +1,7 @@
 /**
  * The app's API types. Shapes come from `schema.d.ts`, which `npm run generate-client` generates
  * from the backend's OpenAPI schema; here they are narrowed where the schema is loose
- * (GeoJSON geometry, metrics and ops objects); the status enum comes from the schema as it is.
+ * (GeoJSON geometry and ops objects); the status enum and the metrics come from the schema as they are.
  */
 import type { FeatureCollection, Geometry, MultiPolygon, Point, Polygon } from "geojson";
 import type { components } from "./schema";
@@ -125,34 +125,15 @@ export interface LayoutParams {
 
 export type GenerateRequest = LayoutParams & { site_id: string };
 
-export interface LayoutMetrics {
-  total_capacity_kw: number;
-  storage_kwh: number;
-  asset_count: number;
-  counts_by_type: Record<string, number>;
-  road_length_m: number;
-  cut_volume_m3: number;
-  fill_volume_m3: number;
-  buildable_area_ha?: number | null;
-  capacity_density_kw_per_ha?: number | null;
-  dc_capacity_kwp?: number | null;
-  dc_ac_ratio?: number | null;
-  table_count?: number | null;
-  module_count?: number | null;
-  structure?: string | null;
-  gcr?: number | null;
-  pitch_m?: number | null;
-  tilt_deg?: number | null;
-  azimuth_deg?: number | null;
-  block_count?: number | null;
-  [key: string]: unknown;
-}
+/** A layout's metrics: every key the engine may write, each documented with its unit in the
+ * OpenAPI schema (backend app/engine/core/document.py `LayoutMetrics`); a key absent from a
+ * layout does not apply to it (e.g. no DC capacity on a BESS layout). */
+export type LayoutMetrics = S["LayoutMetrics"];
 
-export type Layout = Omit<S["LayoutPublic"], "params" | "metrics" | "stale"> & {
+export type Layout = Omit<S["LayoutPublic"], "params" | "stale"> & {
   /** Made before the site's zones, entry or interconnection point last changed. */
   stale?: boolean;
   params: LayoutParams;
-  metrics: LayoutMetrics | null;
 };
 
 export type LayoutStatus = S["LayoutStatusPublic"];

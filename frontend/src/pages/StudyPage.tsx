@@ -21,7 +21,7 @@ export function StudyPage() {
   const layouts = useSiteLayouts(siteId);
   const prefer = usePreferVariant(studyId);
   const metrics: MetricsById = useMemo(
-    () => Object.fromEntries((layouts.data?.data ?? []).map((l) => [l.id, l.metrics as Record<string, unknown> | null])),
+    () => Object.fromEntries((layouts.data?.data ?? []).map((l) => [l.id, l.metrics])),
     [layouts.data],
   );
 

@@ -142,9 +142,8 @@ class PlacedRoad:
 class LayoutResult:
     """The engine's answer. crs: the UTM CRS the layout was computed in.
 
-    metrics keys: total_capacity_kw, storage_kwh, asset_count, counts_by_type, road_length_m,
-    noncompliant_road_m (length of road over the maximum grade [m]), cut_volume_m3, fill_volume_m3,
-    buildable_area_ha, capacity_density_kw_per_ha, target_capacity_kw.
+    metrics / design: JSON documents whose every key, with its unit, is declared in
+    `app.engine.core.document` (`LayoutMetrics`, `DesignDocument`); the pipeline checks them there.
     """
 
     assets: tuple[PlacedAsset, ...]

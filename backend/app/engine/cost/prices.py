@@ -10,6 +10,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
 from app.errors import InvalidInput
 
 # Accepted range of each overridable entry [its unit in unit_costs.json]: wide enough for any real
@@ -137,3 +140,44 @@ def parse_cost(values: dict[str, Any] | None) -> CostInputs:
         overrides=overrides,
         price_usd_per_mwh=None if price is None else _checked("price_usd_per_mwh", price, PRICE_RANGE),
     )
+
+
+def _unit_cost_properties(schema: dict[str, Any]) -> None:
+    """The OpenAPI properties of a request's `cost` object: every overridable unit cost with its
+    unit, range and default's source (unit_costs.json)."""
+    props = schema.setdefault("properties", {})
+    for key, entry in sorted(_table()["costs"].items()):
+        lo, hi = cost_range(key)
+        described = f"[{entry.get('unit', '')}] default {entry['value']!r}: {entry.get('source', '')}"
+        number = {"type": "number", "minimum": lo, "maximum": hi}
+        if isinstance(entry["value"], dict):
+            props[key] = {"type": "object", "additionalProperties": number, "description": described}
+        else:
+            props[key] = {**number, "description": described}
+
+
+class CostInput(BaseModel):
+    """A request's `cost` object: unit-cost overrides by key (app/engine/cost/unit_costs.json, each
+    in its entry's unit) and the NPV's energy price. Checked by `parse_cost`, as the worker does."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_unit_cost_properties)
+
+    price_usd_per_mwh: float | None = Field(
+        default=None, description="energy price for the NPV [USD/MWh], -250 to 5000"
+    )
+
+    @model_validator(mode="after")
+    def _known_and_in_range(self) -> CostInput:
+        try:
+            parse_cost(self.model_dump(exclude_unset=True))
+        except InvalidInput as exc:
+            # "cost.gen_tie_usd_per_km.34.5: …" -> located at (gen_tie_usd_per_km, 34.5) within `cost`,
+            # so the 422 names `cost.<key>` as pydantic names its own errors.
+            where, _, problem = exc.message.partition(": ")
+            loc = tuple(where.removeprefix("cost").removeprefix(".").split(".", 1)) if problem else ()
+            error = PydanticCustomError("unit_cost", "{problem}", {"problem": problem or exc.message})
+            raise ValidationError.from_exception_data(
+                "CostInput",
+                [InitErrorDetails(type=error, loc=tuple(p for p in loc if p), input=self.model_extra)],
+            ) from exc
+        return self

@@ -81,6 +81,17 @@ class Losses(BaseModel):
                 for k, v in self.model_dump().items()}  # fmt: skip
 
 
+class LossesInput(Losses):
+    """A request's `losses` object: a preset (default `typical`) and any `Losses` field over it.
+    Only the fields given are stored (the rest come from the preset when the worker parses it
+    with `parse_losses`, which also range-checks the merged stack)."""
+
+    preset: LossPreset | None = Field(
+        default=None,
+        description="the stack the fields override: conservative, typical (default) or optimistic",
+    )
+
+
 # Inter-annual variability of annual GHI (1-σ CoV) used when the weather is one typical year:
 # Gueymard & Wilcox (2011), Solar Energy 85(5):1068-1084, measured 2–5 % over most of the US.
 DEFAULT_INTERANNUAL_COV_PCT = 4.5

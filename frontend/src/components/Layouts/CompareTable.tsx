@@ -1,4 +1,4 @@
-import type { Layout } from "../../api/types";
+import type { Layout, LayoutMetrics } from "../../api/types";
 import { formatArea, formatDcPower, formatEnergy, formatLength, formatNumber, formatPower, formatVolume, humanize } from "../../lib/format";
 
 interface Row {
@@ -8,12 +8,12 @@ interface Row {
   optional?: (l: Layout) => boolean;
 }
 
-const metric = (l: Layout, k: string): number | null => {
-  const v = (l.metrics as Record<string, unknown> | null)?.[k];
+const metric = (l: Layout, k: keyof LayoutMetrics): number | null => {
+  const v = l.metrics?.[k];
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 };
 /** A figure, or its clear-sky bound with the bound's mark ("≤ 41,200 MWh/yr (clear-sky upper bound)"). */
-const figure = (l: Layout, k: string, boundKey: string, mark: string, fmt: (x: number) => string, what: string): string => {
+const figure = (l: Layout, k: keyof LayoutMetrics, boundKey: keyof LayoutMetrics, mark: string, fmt: (x: number) => string, what: string): string => {
   const v = metric(l, k);
   if (v != null) return fmt(v);
   const b = metric(l, boundKey);

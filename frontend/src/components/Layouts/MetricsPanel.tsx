@@ -23,7 +23,8 @@ export function MetricsPanel({ layout, assetLabels = {} }: { layout: Layout; ass
   if (!m) return <p className="empty small">No metrics for this layout.</p>;
   const target = layout.params.target_capacity_kw;
   // Off target like the engine warns it: short of the target, or over it by more than 5 % (whole units).
-  const ratio = target ? m.total_capacity_kw / target : null;
+  const placed = m.total_capacity_kw ?? 0;
+  const ratio = target ? placed / target : null;
   const offTarget = ratio == null ? null : ratio > 1.05 ? "over" : ratio < 0.999 ? "short" : null;
   const types = Object.entries(m.counts_by_type ?? {}).sort((a, b) => b[1] - a[1]);
   const pv = pvMetrics(m);
@@ -52,7 +53,7 @@ export function MetricsPanel({ layout, assetLabels = {} }: { layout: Layout; ass
           <dt>Capacity (AC)</dt>
           <dd>
             {formatPower(m.total_capacity_kw)}
-            {target ? <span className="metric-sub">{formatNumber((m.total_capacity_kw / target) * 100, 0)} % of {formatPower(target)}</span> : null}
+            {target ? <span className="metric-sub">{formatNumber((placed / target) * 100, 0)} % of {formatPower(target)}</span> : null}
           </dd>
         </div>
         {pv.map(([k, v]) => (

@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { variantLabel } from "../../lib/variant";
+import type { LayoutMetrics } from "../../api/types";
 import type { StudyRow } from "./studiesApi";
 
 export { variantLabel };
 
 /** Extra figures of a variant's layout (its metrics), read when the study row does not carry them. */
-export type MetricsById = Record<string, Record<string, unknown> | null | undefined>;
+export type MetricsById = Record<string, LayoutMetrics | null | undefined>;
 
 type Bound = "" | "≥" | "≤";
 
@@ -99,7 +100,8 @@ const finite = (x: unknown): x is number => typeof x === "number" && Number.isFi
 /** A column's figure for one row: the value (scaled) and its bound mark; null when absent. */
 export function cellValue(r: StudyRow, col: NumColumn, metrics?: MetricsById): { value: number; bound: Bound } | null {
   const rec = r as unknown as Record<string, unknown>;
-  const m = metrics?.[r.layout_id] ?? undefined;
+  // A column names a field of the row or of the metrics: read both by name.
+  const m: Record<string, unknown> | undefined = metrics?.[r.layout_id] ?? undefined;
   for (const f of col.fields) {
     const v = rec[f.name] ?? (r.status === "completed" ? m?.[f.name] : undefined);
     if (!finite(v)) continue;
