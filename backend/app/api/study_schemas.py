@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import FiniteRequest, ProfileLiteral, StrategyLiteral
 from app.db.models import LayoutStatus
+from app.engine.cost.prices import CostInput
+from app.engine.electrical.params import ElectricalParams
+from app.engine.energy.losses import LossesInput
 
 # Each axis is short; the product is limited to MAX_VARIANTS (app.studies.grid) with a 422 naming it.
 AXIS_MAX = 50
@@ -44,9 +47,10 @@ class StudyBase(FiniteRequest):
     setback_m: float | None = Field(default=None, description="keep-out inside the boundary [m]")
     pv: dict[str, Any] | None = Field(default=None, description="PV design fields shared by all variants")
     overrides: dict[str, dict[str, Any]] | None = None
-    electrical: dict[str, Any] | None = None
-    losses: dict[str, Any] | None = None
-    cost: dict[str, Any] | None = Field(
+    # The engine's models, as in a generate request; dumped with only the fields given.
+    electrical: ElectricalParams | None = Field(default=None, description="electrical design inputs")
+    losses: LossesInput | None = Field(default=None, description="yield loss preset and overrides [%]")
+    cost: CostInput | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
     )
 

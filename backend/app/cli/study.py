@@ -60,7 +60,7 @@ def read_grid_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err.get("loc", ()))
         raise InvalidInput(f"--grid {path}: {loc}: {err.get('msg')}") from exc
-    base_dict = base.model_dump(mode="json", exclude_none=True)
+    base_dict = base.model_dump(mode="json", exclude_none=True, exclude_unset=True)
     if "target_capacity_kw" not in base_doc:
         base_dict.pop("target_capacity_kw")
     return base_dict, grid

@@ -126,6 +126,35 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
     if not geoms:
         ax.text(0.5, 0.5, "No geometry to draw", ha="center", va="center", transform=ax.transAxes, color=GREY)
         return
+    x0, x1, y0, y1, w, h, pt_per_m = _frame(ax, fig, rect, geoms)
+    for g in boundary:
+        for poly in _polygons(g):
+            ax.add_patch(PathPatch(_poly_path(poly), facecolor="#f6f5ef", edgecolor="none", zorder=1))
+    _draw_contours(ax, contours, w)
+    _draw_exclusions(ax, exclusions)
+    _draw_roads(ax, roads, pt_per_m)
+    _draw_lines(ax, doc, gen_ties)
+    _draw_assets(ax, doc, assets)
+    for g in boundary:
+        for poly in _polygons(g):
+            ax.add_patch(
+                PathPatch(_poly_path(poly), facecolor="none", edgecolor=BOUNDARY_COLOR, lw=1.6, zorder=6)
+            )
+    if entry is not None:
+        ax.plot([entry.x], [entry.y], marker="^", color=ENTRY_COLOR, markersize=8, zorder=7, linestyle="none")
+
+    _scale_bar(ax, x0, y0, w, h)
+    c = doc.boundary.centroid if doc.boundary is not None else None
+    if c is not None:
+        _north_arrow(ax, x1 - 0.06 * w, y1 - 0.16 * h, 0.09 * h, true_north_deg(c.x, c.y, doc.crs))
+
+
+def _frame(
+    ax: Any, fig: Figure, rect: tuple[float, float, float, float], geoms: list[BaseGeometry]
+) -> tuple[float, float, float, float, float, float, float]:
+    """Set the map's extent around `geoms` (UTM [m], at least 50 m, with a margin for the scale
+    bar and north arrow) to the box's aspect ratio; returns x0, x1, y0, y1, the width and height
+    [m] and the scale [pt per m]."""
     # The bounds of the parts, read in C (a union of every table took seconds at 1 GWac).
     minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(np.asarray(geoms, dtype=object)))
     w, h = max(maxx - minx, 50.0), max(maxy - miny, 50.0)
@@ -141,28 +170,33 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
-    pt_per_m = box_w_in * 72 / w
+    return x0, x1, y0, y1, w, h, box_w_in * 72 / w
 
-    for g in boundary:
-        for poly in _polygons(g):
-            ax.add_patch(PathPatch(_poly_path(poly), facecolor="#f6f5ef", edgecolor="none", zorder=1))
-    if contours:
-        segs = [[(x, y) for x, y, *_ in ln.coords] for ln, _ in contours]
-        ax.add_collection(LineCollection(segs, colors=CONTOUR_COLOR, linewidths=0.5, zorder=2))
-        for ln, z in contours:
-            if z is not None and ln.length > w * 0.15:
-                mid = ln.interpolate(0.5, normalized=True)
-                ax.text(
-                    mid.x,
-                    mid.y,
-                    f"{z:.0f}",
-                    fontsize=6,
-                    color=CONTOUR_COLOR,
-                    ha="center",
-                    va="center",
-                    zorder=2,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
-                )
+
+def _draw_contours(ax: Any, contours: list[tuple[Any, float | None]], w: float) -> None:
+    """Contour lines, labelled with their elevation [m] where longer than 15 % of the map width `w`."""
+    if not contours:
+        return
+    segs = [[(x, y) for x, y, *_ in ln.coords] for ln, _ in contours]
+    ax.add_collection(LineCollection(segs, colors=CONTOUR_COLOR, linewidths=0.5, zorder=2))
+    for ln, z in contours:
+        if z is not None and ln.length > w * 0.15:
+            mid = ln.interpolate(0.5, normalized=True)
+            ax.text(
+                mid.x,
+                mid.y,
+                f"{z:.0f}",
+                fontsize=6,
+                color=CONTOUR_COLOR,
+                ha="center",
+                va="center",
+                zorder=2,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            )
+
+
+def _draw_exclusions(ax: Any, exclusions: list[tuple[Any, BaseGeometry]]) -> None:
+    """Exclusion zones hatched, with their buffer dashed."""
     for item, g in exclusions:
         buffer_m = item.value("buffer_m") or 0.0
         if buffer_m > 0:
@@ -191,6 +225,10 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
                     zorder=3,
                 )
             )
+
+
+def _draw_roads(ax: Any, roads: list[tuple[Any, BaseGeometry]], pt_per_m: float) -> None:
+    """Roads by class (spine first), at their width to scale; non-compliant stretches dashed."""
     for road_class in sorted({i.road_class for i, _ in roads}, key=_road_order):
         for compliant in (True, False):
             segs3 = []
@@ -212,6 +250,10 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
                         zorder=4,
                     )
                 )
+
+
+def _draw_lines(ax: Any, doc: ExportDocument, gen_ties: list[LineString]) -> None:
+    """Fences, the gen-tie and the MV feeders."""
     fences = [ln for item in doc.fences for ln in _lines(doc.to_utm(item.geometry))]
     if fences:
         segs = [[(x, y) for x, y, *_ in ln.coords] for ln in fences]
@@ -228,6 +270,10 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
     if mv:
         segs = [[(x, y) for x, y, *_ in ln.coords] for ln in mv]
         ax.add_collection(LineCollection(segs, colors=cable_color("mv"), linewidths=1.3, zorder=7))
+
+
+def _draw_assets(ax: Any, doc: ExportDocument, assets: list[tuple[Any, BaseGeometry]]) -> None:
+    """Assets by type in the document's order; PV tables in their inverter block's colour."""
     by_type: dict[str, list[tuple[Any, BaseGeometry]]] = {}
     for item, g in assets:
         by_type.setdefault(item.asset_type, []).append((item, g))
@@ -257,18 +303,6 @@ def _draw_map(fig: Figure, doc: ExportDocument, rect: tuple[float, float, float,
         ax.add_collection(
             PolyCollection(verts, facecolors=color, edgecolors=color, linewidths=0.4, alpha=0.85, zorder=5)
         )
-    for g in boundary:
-        for poly in _polygons(g):
-            ax.add_patch(
-                PathPatch(_poly_path(poly), facecolor="none", edgecolor=BOUNDARY_COLOR, lw=1.6, zorder=6)
-            )
-    if entry is not None:
-        ax.plot([entry.x], [entry.y], marker="^", color=ENTRY_COLOR, markersize=8, zorder=7, linestyle="none")
-
-    _scale_bar(ax, x0, y0, w, h)
-    c = doc.boundary.centroid if doc.boundary is not None else None
-    if c is not None:
-        _north_arrow(ax, x1 - 0.06 * w, y1 - 0.16 * h, 0.09 * h, true_north_deg(c.x, c.y, doc.crs))
 
 
 def _scale_bar(ax: Any, x0: float, y0: float, w: float, h: float) -> None:

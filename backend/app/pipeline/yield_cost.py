@@ -48,87 +48,112 @@ def with_energy_and_cost(
     plant = result.plant
     if plant is None or not plant.tables:
         return result
-    from app.engine.cost.model import estimate_cost
-    from app.engine.cost.prices import parse_cost
-
     metrics = dict(result.metrics)
     design = dict(result.design)
     warnings = list(result.warnings)
-    annual_mwh: float | None = None
-    basis: str | None = None
+    energy: Any = None
     if simulate:
-        # pvlib and pandas load here, not with the engine: a layout without a yield skips them.
-        from app.weather.service import plant_energy
-
         c = site.boundary.centroid
         ref = _SiteRef(id=site_id, centroid_lat=float(c.y), centroid_lon=float(c.x))
-        dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
-        if (
-            dc_ohmic is not None
-            and float(dc_ohmic) > DC_OHMIC_WARN_PCT
-            and "dc_ohmic_pct" not in (losses or {})
-        ):
-            warnings.append(
-                f"the electrical design's DC cable loss is {float(dc_ohmic):.1f} % at STC (over "
-                f"{DC_OHMIC_WARN_PCT:g} %, the most one would accept): the energy year counts it; "
-                "check the module's current (pv.module.imp_a) and the electrical inputs"
-            )
-        energy = plant_energy(
-            plant,
-            ref,
-            settings,
-            storage,
-            losses=losses,
-            dc_ohmic_pct=float(dc_ohmic) if dc_ohmic is not None else None,
-            weather=weather,
-            design_losses=design_losses(result.design.get("electrical")),
-        )
-        annual_mwh = energy.annual_energy_mwh
-        basis = energy.energy_basis
-        metrics.update(energy.metrics())
-        design["energy"] = energy.to_document()
-        if "electrical" in design:
-            design["electrical"] = with_simulated_losses(design["electrical"], energy.annual_loss_pct)
-            annual = design["electrical"]["losses"]["annual"]
-            metrics["dc_ohmic_loss_pct_annual"] = annual.get("dc_ohmic_pct")
-            metrics["mv_loss_pct_annual"] = annual.get("mv_ohmic_pct")
-        label = getattr(energy, "label", None)
-        if label:
-            warnings.append(str(label))
-        # What the weather file lacked and how it was filled (docs/energy.md#gaps-in-weather-files).
-        warnings += [str(w) for w in (energy.weather or {}).get("warnings") or []]
-        warnings.extend(energy.notes)
+        energy = _simulated(result, ref, settings, storage, losses, weather, metrics, design, warnings)
     else:
         warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
-    bom = result.design.get("bom")
-    if bom is not None:
-        # The same checks as at submit: a value stored before they existed fails here, by name.
-        inputs = parse_cost(cost)
-        overrides = dict(inputs.overrides)
-        if simulate and "degradation_pct_per_yr" not in overrides:
-            # One degradation figure: the loss stack's (its preset or override) prices the lifetime.
-            overrides["degradation_pct_per_yr"] = energy.losses["degradation_pct_per_yr"]
-        priced = estimate_cost(
-            bom,
-            annual_mwh,
-            overrides=overrides,
-            price_usd_per_mwh=inputs.price_usd_per_mwh,
-            land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
+    if result.design.get("bom") is None:
+        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings))
+    extras = _priced(result, energy, cost, metrics, design, warnings)
+    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings), extras=extras)
+
+
+def _simulated(
+    result: LayoutResult,
+    ref: _SiteRef,
+    settings: Settings,
+    storage: Storage | None,
+    losses: dict[str, Any] | None,
+    weather: Any,
+    metrics: dict[str, Any],
+    design: dict[str, Any],
+    warnings: list[str],
+) -> Any:
+    """Simulate the plant's year (`plant_energy`): its metrics, `design["energy"]`, the electrical
+    section's annual losses and the weather's warnings added in place. Returns the energy result."""
+    # pvlib and pandas load here, not with the engine: a layout without a yield skips them.
+    from app.weather.service import plant_energy
+
+    dc_ohmic = result.metrics.get("dc_ohmic_loss_pct_stc")
+    if dc_ohmic is not None and float(dc_ohmic) > DC_OHMIC_WARN_PCT and "dc_ohmic_pct" not in (losses or {}):
+        warnings.append(
+            f"the electrical design's DC cable loss is {float(dc_ohmic):.1f} % at STC (over "
+            f"{DC_OHMIC_WARN_PCT:g} %, the most one would accept): the energy year counts it; "
+            "check the module's current (pv.module.imp_a) and the electrical inputs"
         )
-        # On clear-sky energy the LCOE is a lower bound and the NPV an upper bound: named so.
-        design["cost"] = {**bound_named(priced, basis), "energy_basis": basis}
-        # E.g. no interconnection point: the gen-tie is priced at 0 km, said where the user looks.
-        warnings.extend(str(w) for w in priced.get("warnings", []))
-        metrics["capex_usd"] = priced.get("capex_usd")
-        metrics["opex_usd_per_yr"] = priced.get("opex_usd_per_yr")
-        metrics.update(bound_named({"lcoe_usd_per_mwh": priced.get("lcoe_usd_per_mwh")}, basis))
-        metrics.update(bound_named({"npv_usd": priced.get("npv_usd")}, basis))
-        dc = float(result.metrics.get("dc_capacity_kwp") or 0.0)
-        capex = priced.get("capex_usd")
-        metrics["capex_usd_per_wdc"] = capex / (dc * 1000.0) if capex and dc > 0 else None
-        extras = _priced_gen_tie_voltage(result, metrics, design, priced)
-        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings), extras=extras)
-    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings))
+    energy = plant_energy(
+        result.plant,
+        ref,
+        settings,
+        storage,
+        losses=losses,
+        dc_ohmic_pct=float(dc_ohmic) if dc_ohmic is not None else None,
+        weather=weather,
+        design_losses=design_losses(result.design.get("electrical")),
+    )
+    metrics.update(energy.metrics())
+    design["energy"] = energy.to_document()
+    if "electrical" in design:
+        design["electrical"] = with_simulated_losses(design["electrical"], energy.annual_loss_pct)
+        annual = design["electrical"]["losses"]["annual"]
+        metrics["dc_ohmic_loss_pct_annual"] = annual.get("dc_ohmic_pct")
+        metrics["mv_loss_pct_annual"] = annual.get("mv_ohmic_pct")
+    label = getattr(energy, "label", None)
+    if label:
+        warnings.append(str(label))
+    # What the weather file lacked and how it was filled (docs/energy.md#gaps-in-weather-files).
+    warnings += [str(w) for w in (energy.weather or {}).get("warnings") or []]
+    warnings.extend(energy.notes)
+    return energy
+
+
+def _priced(
+    result: LayoutResult,
+    energy: Any,
+    cost: dict[str, Any] | None,
+    metrics: dict[str, Any],
+    design: dict[str, Any],
+    warnings: list[str],
+) -> tuple[dict[str, Any], ...]:
+    """Price the bill of quantities (`estimate_cost`; with the energy year, None: not simulated):
+    `design["cost"]`, the cost metrics (LCOE / NPV named as bounds on clear-sky energy) and its
+    warnings added in place. Returns the extras with the gen-tie at the voltage priced."""
+    from app.engine.cost.model import estimate_cost
+    from app.engine.cost.prices import parse_cost
+
+    annual_mwh = energy.annual_energy_mwh if energy is not None else None
+    basis = energy.energy_basis if energy is not None else None
+    # The same checks as at submit: a value stored before they existed fails here, by name.
+    inputs = parse_cost(cost)
+    overrides = dict(inputs.overrides)
+    if energy is not None and "degradation_pct_per_yr" not in overrides:
+        # One degradation figure: the loss stack's (its preset or override) prices the lifetime.
+        overrides["degradation_pct_per_yr"] = energy.losses["degradation_pct_per_yr"]
+    priced = estimate_cost(
+        result.design["bom"],
+        annual_mwh,
+        overrides=overrides,
+        price_usd_per_mwh=inputs.price_usd_per_mwh,
+        land_ha=float(result.metrics.get("fenced_area_ha") or 0.0),
+    )
+    # On clear-sky energy the LCOE is a lower bound and the NPV an upper bound: named so.
+    design["cost"] = {**bound_named(priced, basis), "energy_basis": basis}
+    # E.g. no interconnection point: the gen-tie is priced at 0 km, said where the user looks.
+    warnings.extend(str(w) for w in priced.get("warnings", []))
+    metrics["capex_usd"] = priced.get("capex_usd")
+    metrics["opex_usd_per_yr"] = priced.get("opex_usd_per_yr")
+    metrics.update(bound_named({"lcoe_usd_per_mwh": priced.get("lcoe_usd_per_mwh")}, basis))
+    metrics.update(bound_named({"npv_usd": priced.get("npv_usd")}, basis))
+    dc = float(result.metrics.get("dc_capacity_kwp") or 0.0)
+    capex = priced.get("capex_usd")
+    metrics["capex_usd_per_wdc"] = capex / (dc * 1000.0) if capex and dc > 0 else None
+    return _priced_gen_tie_voltage(result, metrics, design, priced)
 
 
 def _priced_gen_tie_voltage(

@@ -115,3 +115,13 @@ def test_a_stored_undeclared_key_does_not_break_a_read(
     assert r.json()["metrics"]["total_capacity_kw"] > 0
     listed = client.get("/api/layouts", headers=headers)
     assert listed.status_code == 200 and listed.json()["count"] == 1
+
+
+def test_a_study_base_nested_input_is_the_same_model(client: TestClient, owner: Owner) -> None:
+    headers, site_id = owner
+    base = {"target_capacity_kw": 4000, "use_terrain": False, "electrical": {"t_min_c": -90}}
+    r = client.post(
+        f"/api/sites/{site_id}/studies", json={"base": base, "grid": {"gcr": [0.3]}}, headers=headers
+    )
+    assert r.status_code == 422, r.text
+    assert "base.electrical.t_min_c" in r.json()["detail"]

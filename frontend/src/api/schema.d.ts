@@ -2887,21 +2887,12 @@ export interface components {
                     [key: string]: unknown;
                 };
             } | null;
-            /** Electrical */
-            electrical?: {
-                [key: string]: unknown;
-            } | null;
-            /** Losses */
-            losses?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Cost
-             * @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV
-             */
-            cost?: {
-                [key: string]: unknown;
-            } | null;
+            /** @description electrical design inputs */
+            electrical?: components["schemas"]["ElectricalParams"] | null;
+            /** @description yield loss preset and overrides [%] */
+            losses?: components["schemas"]["LossesInput"] | null;
+            /** @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV */
+            cost?: components["schemas"]["CostInput"] | null;
         };
         /** StudyCreate */
         StudyCreate: {

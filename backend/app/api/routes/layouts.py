@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from shapely.geometry import shape
-from sqlalchemy.exc import IntegrityError
 
 from app.api.content_encoding import gzip_negotiated
 from app.api.deps import CurrentUser, OwnedLayout, QueueDep, ServicesDep, SessionDep, StorageDep, TokenDep
-from app.api.derived_checks import check_derived_limits
-from app.api.idempotency import body_hash, check_replay
-from app.api.params import generate_params
 from app.api.ratelimit import limit_generate
 from app.api.schemas import (
     MAX_SKIP,
@@ -29,6 +23,7 @@ from app.api.schemas import (
     LayoutStatusPublic,
     RoadPublic,
 )
+from app.api.submit import submit_layout
 from app.api.transactions import TransactionalRoute
 from app.db import crud, mapping
 from app.db.models import Layout, LayoutStatus
@@ -38,8 +33,6 @@ from app.engine.core.names import STRATEGY_NAMES
 from app.errors import Conflict
 from app.exports.layout_document import encode_document, load_layout_document, save_layout_document
 from app.jobs import lifecycle
-from app.jobs.memory_budget import check_grid_budget
-from app.jobs.runner import run_inline
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
 audit = logging.getLogger("app.audit")
@@ -104,50 +97,16 @@ def generate(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
 ) -> JSONResponse:
     """Generate a layout. Async mode: 202 with the queued layout's id; sync mode: 201 with the layout."""
-    site = crud.get_site(session=session, site_id=body.site_id, owner_id=user.id)
-    # Refused here (422) rather than queued to run a worker out of memory.
-    check_grid_budget(shape(site.boundary), body.dem_resolution_m, services.settings)
-    check_derived_limits(body, site.centroid_lat)
-    async_mode = services.settings.enable_async_layout_generation
-    digest = body_hash(body.model_dump(mode="json"))
-    if idempotency_key:
-        existing = crud.get_layout_by_idempotency_key(session=session, owner_id=user.id, key=idempotency_key)
-        if existing is not None:
-            check_replay(existing, digest)
-            return _generate_response(existing, async_mode=async_mode, replay=True)
-    now = datetime.now(UTC)
-    layout = lifecycle.new_layout(
-        params=generate_params(body),
-        site_id=site.id,
-        owner_id=user.id,
-        now=now,
+    sub = submit_layout(
+        body=body,
+        session=session,
+        services=services,
+        queue=queue,
+        storage=storage,
+        user=user,
         idempotency_key=idempotency_key,
-        idempotency_hash=digest if idempotency_key else None,
     )
-    session.add(layout)
-    try:
-        session.flush()
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its layout.
-        session.rollback()
-        existing = crud.get_layout_by_idempotency_key(
-            session=session, owner_id=user.id, key=idempotency_key or ""
-        )
-        if existing is None:
-            raise
-        check_replay(existing, digest)
-        return _generate_response(existing, async_mode=async_mode, replay=True)
-
-    if async_mode:
-        lifecycle.enqueue(session=session, queue=queue, layout=layout)
-        session.commit()
-        log.info("layout queued", extra={"layout_id": str(layout.id), "site_id": str(site.id)})
-        return _generate_response(layout, async_mode=True)
-
-    # Synchronous: claimed, computed in the request and stored, as a worker would.
-    run_inline(session, layout=layout, settings=services.settings, storage=storage)
-    session.refresh(layout)
-    return _generate_response(layout, async_mode=False)
+    return _generate_response(sub.layout, async_mode=sub.async_mode, replay=sub.replay)
 
 
 def _generate_response(layout: Layout, *, async_mode: bool, replay: bool = False) -> JSONResponse:

@@ -92,7 +92,8 @@ def create_study(
             "scenario studies run on the job queue: set ENABLE_ASYNC_LAYOUT_GENERATION=true and run workers"
         )
     grid = body.grid.model_dump(mode="json", exclude_none=True)
-    base = body.base.model_dump(mode="json", exclude_none=True)
+    # Only the fields given (nested inputs too): the defaults apply when each variant is parsed.
+    base = body.base.model_dump(mode="json", exclude_none=True, exclude_unset=True)
     variants = expand(grid)
     if not variants:
         raise InvalidInput("grid: no variants")

@@ -69,39 +69,9 @@ def build_bom(
     lengths: dict[int, int] = defaultdict(int)
     for n in plan.string_modules.tolist():
         lengths[int(n)] += 1
-    cables: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for i, c in enumerate(dc.string_conductor):
-        cables[("dc_string", c.name)][0] += float(dc.string_cable_m[i])
-        cables[("dc_string", c.name)][1] += float(dc.string_cable_m[i]) / 2.0
-    level = "dc_feeder" if dc.topology == "central" else "lv_ac"
-    for i, c in enumerate(dc.feeder_conductor):
-        cables[(level, c.name)][0] += float(dc.feeder_cable_m[i])
-        cables[(level, c.name)][1] += float(dc.feeder_route_m[i]) * int(dc.feeder_parallel[i])
-    for f in mv.feeders:
-        for leg in f.legs:
-            cables[("mv", leg.conductor.name)][0] += 3.0 * leg.length_m
-            cables[("mv", leg.conductor.name)][1] += leg.length_m
     kva: dict[float, int] = defaultdict(int)
     for s in station_kva:
         kva[round(float(s), 1)] += 1
-    # One earthwork figure (issue 22): tables + roads + equipment pads, as the layout metrics count it.
-    table_cut = float(sum(t.cut_m3 for t in plant.tables))
-    table_fill = float(sum(t.fill_m3 for t in plant.tables))
-    grading_cut = table_cut + extras.road_cut_m3 + extras.pad_cut_m3
-    grading_fill = table_fill + extras.road_fill_m3 + extras.pad_fill_m3
-    devices: dict[str, Any]
-    if dc.topology == "central":
-        devices = {
-            "combiner_boxes": len(dc.device_strings),
-            "combiner_inputs": int(dc.device_strings.max()) if len(dc.device_strings) else 0,
-            "string_inverters": 0,
-        }
-    else:
-        devices = {
-            "combiner_boxes": 0,
-            "string_inverters": len(dc.device_strings),
-            "string_inverter_ac_kw": float(dc.device_ac_kw[0]) if len(dc.device_ac_kw) else 0.0,
-        }
     return {
         "modules": {
             "count": int(sum(t.modules for t in plant.tables)),
@@ -121,17 +91,14 @@ def build_bom(
             "modules_per_string": plan.modules_per_string,
             "by_length": {str(k): v for k, v in sorted(lengths.items())},
         },
-        **devices,
+        **_devices(dc),
         "power_stations": {
             "count": len(plant.blocks),
             "ac_kw": round(float(dc.block_ac_kw.sum()), 3),
             "by_kva": {f"{k:g}": v for k, v in sorted(kva.items())},
         },
         "transformers": {"count": len(plant.blocks), "total_kva": round(float(sum(station_kva)), 1)},
-        "cables": [
-            {"level": lv, "conductor": name, "cable_m": round(v[0], 1), "route_m": round(v[1], 1)}
-            for (lv, name), v in sorted(cables.items())
-        ],
+        "cables": _cables(dc, mv),
         "trenches": {
             "dc_m": round(dc.trench_m, 1),
             "mv_m": round(mv.trench_m, 1),
@@ -140,16 +107,61 @@ def build_bom(
         "roads": _roads(roads, d.internal_road_width_m),
         "fence_m": round(extras.fence_m, 1),
         "gates": extras.gates,
-        "grading": {
-            "cut_m3": round(grading_cut, 1),
-            "fill_m3": round(grading_fill, 1),
-            "total_m3": round(grading_cut + grading_fill, 1),
-            "tables_m3": round(table_cut + table_fill, 1),
-            "roads_m3": round(extras.road_cut_m3 + extras.road_fill_m3, 1),
-            "pads_m3": round(extras.pad_cut_m3 + extras.pad_fill_m3, 1),
-        },
+        "grading": _grading(plant, extras),
         "mv_feeders": len(mv.feeders),
         "crossings": [
             {"zone_type": zt, "crossing": rule, "count": n} for (zt, rule), n in sorted(extras.crossings)
         ],
+    }
+
+
+def _cables(dc: DcResult, mv: MvResult) -> list[dict[str, Any]]:
+    """Cable quantities per level and conductor: single-core cable [m] and route [m], sorted."""
+    cables: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for i, c in enumerate(dc.string_conductor):
+        cables[("dc_string", c.name)][0] += float(dc.string_cable_m[i])
+        cables[("dc_string", c.name)][1] += float(dc.string_cable_m[i]) / 2.0
+    level = "dc_feeder" if dc.topology == "central" else "lv_ac"
+    for i, c in enumerate(dc.feeder_conductor):
+        cables[(level, c.name)][0] += float(dc.feeder_cable_m[i])
+        cables[(level, c.name)][1] += float(dc.feeder_route_m[i]) * int(dc.feeder_parallel[i])
+    for f in mv.feeders:
+        for leg in f.legs:
+            cables[("mv", leg.conductor.name)][0] += 3.0 * leg.length_m
+            cables[("mv", leg.conductor.name)][1] += leg.length_m
+    return [
+        {"level": lv, "conductor": name, "cable_m": round(v[0], 1), "route_m": round(v[1], 1)}
+        for (lv, name), v in sorted(cables.items())
+    ]
+
+
+def _devices(dc: DcResult) -> dict[str, Any]:
+    """Combiner boxes (and their largest input count), or string inverters and their rating [kW]."""
+    if dc.topology == "central":
+        return {
+            "combiner_boxes": len(dc.device_strings),
+            "combiner_inputs": int(dc.device_strings.max()) if len(dc.device_strings) else 0,
+            "string_inverters": 0,
+        }
+    return {
+        "combiner_boxes": 0,
+        "string_inverters": len(dc.device_strings),
+        "string_inverter_ac_kw": float(dc.device_ac_kw[0]) if len(dc.device_ac_kw) else 0.0,
+    }
+
+
+def _grading(plant: PvPlant, extras: SiteExtras) -> dict[str, float]:
+    """One earthwork figure (issue 22): tables + roads + equipment pads [m³], as the layout
+    metrics count it, with each part."""
+    table_cut = float(sum(t.cut_m3 for t in plant.tables))
+    table_fill = float(sum(t.fill_m3 for t in plant.tables))
+    grading_cut = table_cut + extras.road_cut_m3 + extras.pad_cut_m3
+    grading_fill = table_fill + extras.road_fill_m3 + extras.pad_fill_m3
+    return {
+        "cut_m3": round(grading_cut, 1),
+        "fill_m3": round(grading_fill, 1),
+        "total_m3": round(grading_cut + grading_fill, 1),
+        "tables_m3": round(table_cut + table_fill, 1),
+        "roads_m3": round(extras.road_cut_m3 + extras.road_fill_m3, 1),
+        "pads_m3": round(extras.pad_cut_m3 + extras.pad_fill_m3, 1),
     }
