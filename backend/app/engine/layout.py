@@ -58,6 +58,9 @@ from app.engine.pv.outputs import (
 from app.engine.pv.plant import PvLayout, design_pv_plant, row_runs, topped_up, trimmed, without_tables
 from app.engine.terrain.analysis import slope_deg
 from app.engine.terrain.areas import area_metrics
+from app.engine.wind.layout import plan_wind, with_wind_layout
+from app.engine.wind.params import parse_wind_params
+from app.engine.wind.resource import WindResource
 from app.errors import InvalidInput, NoCapacity
 
 # Road section: 150 mm crushed-aggregate base on 150 mm compacted subbase over geotextile, the
@@ -218,7 +221,12 @@ def _finite(v: float) -> float:
 
 
 def generate_layout(
-    site: SiteInput, grid: Grid, params: LayoutParams, *, progress: ProgressFn | None = None
+    site: SiteInput,
+    grid: Grid,
+    params: LayoutParams,
+    *,
+    progress: ProgressFn | None = None,
+    wind_resource: WindResource | None = None,
 ) -> LayoutResult:
     """Lay out a plant on a site.
 
@@ -229,9 +237,14 @@ def generate_layout(
     PV is designed table by table (`app.engine.pv`); other assets are placed as blocks.
     Raises `InvalidInput` for a bad target, profile, strategy, design or override, and
     `NoCapacity` when no generating capacity fits (the message says what the terrain offers).
+    wind_resource: the site's wind climate; turbines (profiles with them) are spaced along its
+    prevailing direction (app/engine/wind/layout.py).
     """
     _validate(site, grid, params)
     profile = load_profile(params.profile, params.overrides)
+    wind_plan = plan_wind(profile, parse_wind_params(params.wind), wind_resource)
+    if wind_plan is not None:
+        profile = wind_plan.profile
     weights = get_strategy(params.strategy)
 
     def report(stage: str, pct: float) -> None:
@@ -293,6 +306,7 @@ def generate_layout(
         usable=usable,
         entry=entry_utm,
         skip=frozenset({pv_block}) if pv_block is not None else frozenset(),
+        centre_areas=wind_plan.centre_areas(boundary) if wind_plan is not None else None,
     )
     if site.interconnection_point is not None:
         poi = to_utm(site.interconnection_point, crs)
@@ -670,7 +684,7 @@ def generate_layout(
     # A plant nobody could build as drawn is never a plain success: each problem is a warning too.
     warnings.extend(f"not constructable as drawn: {p}" for p in metrics["constructability"]["problems"])
     report("finalising", 100.0)
-    return LayoutResult(
+    result = LayoutResult(
         assets=assets,
         roads=roads,
         metrics=metrics,
@@ -680,6 +694,7 @@ def generate_layout(
         design=design,
         plant=pv.plant if pv is not None else None,
     )
+    return with_wind_layout(result, wind_plan)
 
 
 def _gen_tie(
