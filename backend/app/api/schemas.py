@@ -208,6 +208,13 @@ class LayoutGenerate(FiniteRequest):
     cost: dict[str, Any] | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
     )
+    wind: dict[str, Any] | None = Field(
+        default=None,
+        description='wind inputs for profiles with turbines: {"turbine": "iea_3.4mw_130" | "nrel_5mw" | '
+        '"iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, '
+        '"shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, '
+        '"availability_pct": 97, "electrical_loss_pct": 2} (docs/wind.md)',
+    )
 
     @model_validator(mode="after")
     def _design_valid(self) -> LayoutGenerate:
@@ -217,6 +224,7 @@ class LayoutGenerate(FiniteRequest):
         from app.engine.electrical.params import parse_electrical_params
         from app.engine.energy.losses import parse_losses
         from app.engine.pv.design import parse_design
+        from app.engine.wind.params import parse_wind_params
         from app.errors import InvalidInput
 
         try:
@@ -225,6 +233,7 @@ class LayoutGenerate(FiniteRequest):
             parse_electrical_params(self.electrical)
             parse_losses(self.losses)
             parse_cost(self.cost)
+            parse_wind_params(self.wind)
         except InvalidInput as exc:
             raise ValueError(str(exc)) from exc
         return self

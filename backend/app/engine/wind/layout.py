@@ -108,7 +108,6 @@ def plan_wind(profile: Profile, params: WindParams, resource: WindResource | Non
     spec.update(
         capacity_kw=t.rated_kw,
         rotor_diameter_m=t.rotor_diameter_m,
-        label=f"Wind turbine {t.name} (foundation + crane hardstand)",
         source=f"{t.source}; foundation + crane hardstand {spec['width_m']:g} × {spec['length_m']:g} m",
     )
     for b in data["blocks"]:
