@@ -130,8 +130,8 @@ def run_pipeline(
     stages 5-90 %, energy or pricing 92 %, saving 95 % (the caller stores or writes the result).
     """
     from app.engine.layout import generate_layout
-    from app.pipeline.yield_cost import with_energy_and_cost
     from app.pipeline.wind import site_wind, with_wind
+    from app.pipeline.yield_cost import with_energy_and_cost
 
     progress(STAGE_FETCHING_DEM, 2.0)
     if terrain is None:

@@ -25,7 +25,12 @@ def site_wind(job: DesignInput, storage: Storage | None) -> WindResource | None:
 
 
 def with_wind(
-    result: LayoutResult, resource: WindResource | None, params: LayoutParams, grid: Grid, *, simulate: bool = True
+    result: LayoutResult,
+    resource: WindResource | None,
+    params: LayoutParams,
+    grid: Grid,
+    *,
+    simulate: bool = True,
 ) -> tuple[LayoutResult, np.ndarray | None]:
     """The result with its wind energy and the farm's hourly net power [MW] (8760,) for the storage
     dispatch (None without turbines or a resource). The air density is the ISA value at the grid's

@@ -52,7 +52,9 @@ def _float(value: str, line: int, column: str, lo: float, hi: float) -> float:
     try:
         v = float(value)
     except ValueError:
-        raise InvalidInput(f"wind file line {line}, column {column}: not a number ({value.strip()!r})") from None
+        raise InvalidInput(
+            f"wind file line {line}, column {column}: not a number ({value.strip()!r})"
+        ) from None
     if not math.isfinite(v) or not lo <= v <= hi:
         raise InvalidInput(f"wind file line {line}, column {column}: {v:g} is outside {lo:g}-{hi:g}")
     return v
@@ -127,7 +129,9 @@ def parse_weibull_csv(rows: list[tuple[int, list[str]]], filename: str) -> WindR
     for i, (line, row) in enumerate(body):
         sec[i] = _float(_cell(row, cols["sector_deg"], line, "sector_deg"), line, "sector_deg", 0.0, 360.0)
         freq[i] = _float(_cell(row, cols["frequency"], line, "frequency"), line, "frequency", 0.0, 100.0)
-        a[i] = _float(_cell(row, cols["weibull_a_m_s"], line, "weibull_a_m_s"), line, "weibull_a_m_s", 0.1, 40.0)
+        a[i] = _float(
+            _cell(row, cols["weibull_a_m_s"], line, "weibull_a_m_s"), line, "weibull_a_m_s", 0.1, 40.0
+        )
         k[i] = _float(_cell(row, cols["weibull_k"], line, "weibull_k"), line, "weibull_k", 0.5, 10.0)
         h[i] = _float(_cell(row, cols["height_m"], line, "height_m"), line, "height_m", 1.0, 300.0)
         expected = i * 360.0 / n
@@ -154,7 +158,9 @@ def _shares(freq: np.ndarray, what: str) -> np.ndarray:
         if abs(total - scale) <= 0.02 * scale:
             out: np.ndarray = freq / total
             return out
-    raise InvalidInput(f"wind file: the {what} column sums to {total:g}; it must sum to 1 (shares) or 100 (%)")
+    raise InvalidInput(
+        f"wind file: the {what} column sums to {total:g}; it must sum to 1 (shares) or 100 (%)"
+    )
 
 
 def parse_series_csv(rows: list[tuple[int, list[str]]], filename: str) -> WindResource:
@@ -174,7 +180,9 @@ def parse_series_csv(rows: list[tuple[int, list[str]]], filename: str) -> WindRe
         try:
             ts = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidInput(f"wind file line {line}, column timestamp: not an ISO 8601 time ({stamp!r})") from None
+            raise InvalidInput(
+                f"wind file line {line}, column timestamp: not an ISO 8601 time ({stamp!r})"
+            ) from None
         if ts.month == 2 and ts.day == 29:
             keep[i] = False
             continue
@@ -183,7 +191,9 @@ def parse_series_csv(rows: list[tuple[int, list[str]]], filename: str) -> WindRe
         leap = ts.year % 4 == 0 and (ts.year % 100 != 0 or ts.year % 400 == 0)
         hour[i] = hours - 24 if leap and ts.month > 2 else hours
         speed[i] = _float(_cell(row, cols["speed"], line, "speed_m_s"), line, "speed_m_s", 0.0, MAX_SPEED_M_S)
-        direction[i] = _float(_cell(row, cols["direction"], line, "direction_deg"), line, "direction_deg", 0.0, 360.0)
+        direction[i] = _float(
+            _cell(row, cols["direction"], line, "direction_deg"), line, "direction_deg", 0.0, 360.0
+        )
         h = _float(_cell(row, cols["height"], line, "height_m"), line, "height_m", 1.0, 300.0)
         if height is None:
             height = h
@@ -209,14 +219,18 @@ def parse_tab(text: str, filename: str) -> WindResource:
     """A WAsP / WindPRO observed wind climate (.tab, see the module docstring)."""
     lines = [(i + 1, ln.split()) for i, ln in enumerate(text.splitlines()) if ln.strip()]
     if len(lines) < 5:
-        raise InvalidInput("wind file (.tab): needs a title, the position, the sector line, the frequencies and bins")
+        raise InvalidInput(
+            "wind file (.tab): needs a title, the position, the sector line, the frequencies and bins"
+        )
     line, pos = lines[1]
     if len(pos) < 3:
         raise InvalidInput(f"wind file line {line}: expected latitude, longitude and height [m]")
     height = _float(pos[2], line, "height", 1.0, 300.0)
     line, head = lines[2]
     if len(head) < 3:
-        raise InvalidInput(f"wind file line {line}: expected the number of sectors, speed factor and direction offset")
+        raise InvalidInput(
+            f"wind file line {line}: expected the number of sectors, speed factor and direction offset"
+        )
     n = int(_float(head[0], line, "sectors", 4, 72))
     factor = _float(head[1], line, "speed factor", 0.01, 100.0)
     offset = _float(head[2], line, "direction offset", -360.0, 360.0)
@@ -224,13 +238,18 @@ def parse_tab(text: str, filename: str) -> WindResource:
     if len(fr) != n:
         raise InvalidInput(f"wind file line {line}: expected {n} sector frequencies, got {len(fr)}")
     freq = np.array([_float(v, line, f"sector {j + 1}", 0.0, 100.0) for j, v in enumerate(fr)])
-    upper, table = [], []
+    upper: list[float] = []
+    table: list[list[float]] = []
     for line, cells in lines[4:]:
         if len(cells) != n + 1:
-            raise InvalidInput(f"wind file line {line}: expected a bin speed and {n} sector values, got {len(cells)} values")
+            raise InvalidInput(
+                f"wind file line {line}: expected a bin speed and {n} sector values, got {len(cells)} values"
+            )
         u = _float(cells[0], line, "bin speed", 0.0, MAX_SPEED_M_S)
         if upper and u <= upper[-1]:
-            raise InvalidInput(f"wind file line {line}, column bin speed: {u:g} m/s must exceed {upper[-1]:g} m/s")
+            raise InvalidInput(
+                f"wind file line {line}, column bin speed: {u:g} m/s must exceed {upper[-1]:g} m/s"
+            )
         upper.append(u)
         table.append([_float(v, line, f"sector {j + 1}", 0.0, 1000.0) for j, v in enumerate(cells[1:])])
     bins = np.array(table).T  # (S, B)
@@ -240,6 +259,7 @@ def parse_tab(text: str, filename: str) -> WindResource:
     bin_freq = np.where(sums[:, None] > 0, bins / np.maximum(sums[:, None], 1e-12), 0.0)
     sectors = (offset + np.arange(n) * 360.0 / n) % 360.0
     return WindResource(
-        kind="tab", height_m=height, source=filename, sector_deg=sectors, frequency=_shares(freq, "sector frequency"),
-        bin_upper_m_s=np.array(upper) * factor, bin_freq=bin_freq,
+        kind="tab", height_m=height, source=filename, sector_deg=sectors,
+        frequency=_shares(freq, "sector frequency"), bin_upper_m_s=np.array(upper) * factor,
+        bin_freq=bin_freq,
     )  # fmt: skip

@@ -3,6 +3,8 @@ so the closer the turbines; the hourly year adds up to the net AEP."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import integrate
@@ -92,7 +94,7 @@ def test_two_aligned_turbines_lose_energy_to_the_wake_of_the_upwind_one() -> Non
 
 def test_wake_loss_grows_as_spacing_shrinks() -> None:
     losses = [_west_wind_loss(s)[0] for s in (10.0, 7.0, 5.0, 3.0)]
-    assert all(b > a for a, b in zip(losses, losses[1:], strict=False)), losses
+    assert all(b > a for a, b in itertools.pairwise(losses)), losses
 
 
 def test_hourly_net_power_adds_up_to_the_net_aep() -> None:

@@ -37,7 +37,7 @@ def test_samples_parse_to_the_same_climate() -> None:
     assert t.mean_speed() == pytest.approx(w.mean_speed(), rel=1e-3)
     assert np.allclose(t.frequency, w.frequency)
     assert s.speed_m_s is not None and len(s.speed_m_s) == 744
-    speed, direction, synthesised = hourly(s)
+    speed, _direction, synthesised = hourly(s)
     assert not synthesised and speed.shape == (8760,)
     assert speed[:744] == pytest.approx(s.speed_m_s)
 

@@ -51,7 +51,7 @@ _ISA_EXP = 4.2559
 def air_density(elevation_m: float) -> float:
     """Air density [kg/m³] at `elevation_m` [m a.s.l.] by the ISA barometric formula."""
     z = max(-500.0, min(float(elevation_m), 5000.0))
-    return REF_AIR_DENSITY * (1.0 - 2.25577e-5 * z) ** _ISA_EXP
+    return float(REF_AIR_DENSITY * (1.0 - 2.25577e-5 * z) ** _ISA_EXP)
 
 
 def power_kw(turbine: Turbine, speed_m_s: np.ndarray | float, density: float) -> np.ndarray:
@@ -123,7 +123,10 @@ def flow_cases(hub: WindResource, turbine: Turbine, density: float) -> FlowCases
     if hub.kind == "weibull":
         assert hub.weibull_a_m_s is not None and hub.weibull_k is not None
         per_sector = np.array(
-            [np.diff(_weibull_cdf(edges, float(a), float(k))) for a, k in zip(hub.weibull_a_m_s, hub.weibull_k, strict=True)]
+            [
+                np.diff(_weibull_cdf(edges, float(a), float(k)))
+                for a, k in zip(hub.weibull_a_m_s, hub.weibull_k, strict=True)
+            ]
         )
         joint = hub.frequency[:, None] * per_sector
     elif hub.kind == "tab":
@@ -189,7 +192,10 @@ def wake_powers(
         "layout_y": [float(b) - float(np.mean(y_m)) for b in y_m],
         "turbine_type": [floris_turbine(turbine)],
     }
-    config["logging"] = {"console": {"enable": False, "level": "ERROR"}, "file": {"enable": False, "level": "ERROR"}}
+    config["logging"] = {
+        "console": {"enable": False, "level": "ERROR"},
+        "file": {"enable": False, "level": "ERROR"},
+    }
     fm = FlorisModel(config)
     fm.set(
         wind_directions=d.ravel(),

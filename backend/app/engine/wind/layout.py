@@ -54,7 +54,9 @@ def sector_energy(hub: WindResource, params: WindParams) -> np.ndarray:
     else:
         assert hub.speed_m_s is not None and hub.direction_deg is not None
         idx = sector_index(hub.direction_deg, len(hub.sector_deg))
-        e = np.bincount(idx, weights=power_kw(t, hub.speed_m_s, REF_AIR_DENSITY), minlength=len(hub.sector_deg))
+        e = np.bincount(
+            idx, weights=power_kw(t, hub.speed_m_s, REF_AIR_DENSITY), minlength=len(hub.sector_deg)
+        )
     total = float(e.sum())
     out: np.ndarray = e / total if total > 0 else np.asarray(hub.frequency, dtype=float)
     return out
@@ -168,7 +170,10 @@ def with_wind_layout(result: LayoutResult, plan: WindPlan | None) -> LayoutResul
         {
             "kind": "crane_pad",
             "geometry": pad,
-            "properties": {"turbine_id": f"T{n + 1:02d}", "area_m2": round(float(to_utm(pad, result.crs).area), 1)},
+            "properties": {
+                "turbine_id": f"T{n + 1:02d}",
+                "area_m2": round(float(to_utm(pad, result.crs).area), 1),
+            },
         }
         for n, pad in enumerate(pads)
     ]

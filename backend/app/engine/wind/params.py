@@ -83,10 +83,17 @@ def parse_wind_params(doc: dict[str, Any] | None) -> WindParams:
     doc = dict(doc or {})
     unknown = set(doc) - KEYS
     if unknown:
-        raise InvalidInput(f"wind: unknown field(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(KEYS))})")
+        raise InvalidInput(
+            f"wind: unknown field(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(KEYS))})"
+        )
     turbine = _turbine(doc.get("turbine"))
     if "hub_height_m" in doc:
-        turbine = replace(turbine, hub_height_m=_number(doc, "hub_height_m", 0.0, max(10.0, turbine.rotor_diameter_m / 2 + 5), 300.0))
+        turbine = replace(
+            turbine,
+            hub_height_m=_number(
+                doc, "hub_height_m", 0.0, max(10.0, turbine.rotor_diameter_m / 2 + 5), 300.0
+            ),
+        )
     shear = check_shear(doc.get("shear_exponent"))
     return WindParams(
         turbine=turbine,

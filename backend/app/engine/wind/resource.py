@@ -101,9 +101,9 @@ def bin_centres(upper: np.ndarray) -> np.ndarray:
 def sector_index(direction_deg: np.ndarray, n_sectors: int) -> np.ndarray:
     """The sector (0 … n-1, sector 0 centred on north) of each direction [°]."""
     width = 360.0 / n_sectors
-    out: np.ndarray = (np.floor(((np.asarray(direction_deg) % 360.0) + width / 2.0) / width) % n_sectors).astype(
-        np.int64
-    )
+    out: np.ndarray = (
+        np.floor(((np.asarray(direction_deg) % 360.0) + width / 2.0) / width) % n_sectors
+    ).astype(np.int64)
     return out
 
 
@@ -117,7 +117,12 @@ def check_shear(alpha: float | None) -> float:
     if alpha is None:
         return DEFAULT_SHEAR
     lo, hi = SHEAR_RANGE
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not math.isfinite(alpha) or not lo <= alpha <= hi:
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, int | float)
+        or not math.isfinite(alpha)
+        or not lo <= alpha <= hi
+    ):
         raise InvalidInput(f"wind.shear_exponent must be a number between {lo:g} and {hi:g}, got {alpha!r}")
     return float(alpha)
 
@@ -131,7 +136,11 @@ def rose(resource: WindResource) -> list[dict[str, float]]:
     """design["wind"]["rose"]: per sector its centre [°], frequency and mean speed [m/s]."""
     means = resource.sector_mean_speed()
     return [
-        {"sector_deg": round(float(d), 2), "frequency": round(float(f), 5), "mean_speed_m_s": round(float(m), 3)}
+        {
+            "sector_deg": round(float(d), 2),
+            "frequency": round(float(f), 5),
+            "mean_speed_m_s": round(float(m), 3),
+        }
         for d, f, m in zip(resource.sector_deg, resource.frequency, means, strict=True)
     ]
 
@@ -211,7 +220,9 @@ def hourly(resource: WindResource, seed: int = SYNTH_SEED) -> tuple[np.ndarray, 
     else:
         assert resource.bin_upper_m_s is not None and resource.bin_freq is not None
         edges = np.concatenate([[0.0], resource.bin_upper_m_s])
-        cdf = np.concatenate([np.zeros((len(resource.sector_deg), 1)), np.cumsum(resource.bin_freq, axis=1)], axis=1)
+        cdf = np.concatenate(
+            [np.zeros((len(resource.sector_deg), 1)), np.cumsum(resource.bin_freq, axis=1)], axis=1
+        )
         speed = np.array([np.interp(qq, cdf[s], edges) for qq, s in zip(q, sector, strict=True)])
     # Within its sector the direction is uniform (the sector's centre alone would put every hour on
     # the line of a turbine row, the worst wake, where the energy model averages the sector).

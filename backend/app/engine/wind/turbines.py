@@ -73,7 +73,10 @@ class Turbine:
             "rated_kw": round(self.rated_kw, 1),
             "cut_in_m_s": self.cut_in_m_s,
             "cut_out_m_s": self.cut_out_m_s,
-            "power_curve": [[round(float(v), 4), round(float(p), 2)] for v, p in zip(self.wind_speed_m_s, self.power_kw, strict=True)],
+            "power_curve": [
+                [round(float(v), 4), round(float(p), 2)]
+                for v, p in zip(self.wind_speed_m_s, self.power_kw, strict=True)
+            ],
             "thrust_curve": [
                 [round(float(v), 4), round(float(c), 4)]
                 for v, c in zip(self.wind_speed_m_s, self.thrust_coefficient, strict=True)
@@ -82,7 +85,9 @@ class Turbine:
         }
 
 
-def _checked_curve(ws: list[float], kw: list[float], ct: list[float], what: str) -> tuple[np.ndarray, ...]:
+def _checked_curve(
+    ws: list[float], kw: list[float], ct: list[float], what: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     v, p, c = (np.asarray(a, dtype=float) for a in (ws, kw, ct))
     if len(v) < 3:
         raise InvalidInput(f"{what}: a power curve needs at least 3 points, got {len(v)}")
@@ -90,7 +95,9 @@ def _checked_curve(ws: list[float], kw: list[float], ct: list[float], what: str)
         raise InvalidInput(f"{what}: every value must be a finite number")
     if np.any(np.diff(v) <= 0):
         i = int(np.flatnonzero(np.diff(v) <= 0)[0]) + 1
-        raise InvalidInput(f"{what}: wind_speed_m_s must increase (point {i + 1}: {v[i]:g} after {v[i - 1]:g})")
+        raise InvalidInput(
+            f"{what}: wind_speed_m_s must increase (point {i + 1}: {v[i]:g} after {v[i - 1]:g})"
+        )
     if v[0] < 0 or v[-1] > 50:
         raise InvalidInput(f"{what}: wind speeds must lie within 0-50 m/s")
     if np.any(p < 0) or p.max() <= 0 or p.max() > 30_000:
@@ -109,10 +116,14 @@ def parse_curve_csv(text: str, *, what: str = "turbine curve") -> tuple[np.ndarr
     header = [h.strip().lower() for h in rows[0]]
     missing = [c for c in CURVE_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(f"{what}: missing column(s) {', '.join(missing)} (need {', '.join(CURVE_COLUMNS)})")
+        raise InvalidInput(
+            f"{what}: missing column(s) {', '.join(missing)} (need {', '.join(CURVE_COLUMNS)})"
+        )
     idx = [header.index(c) for c in CURVE_COLUMNS]
     cols: list[list[float]] = [[], [], []]
-    lines = [i + 1 for i, r in enumerate(csv.reader(io.StringIO(text))) if r and not r[0].lstrip().startswith("#")]
+    lines = [
+        i + 1 for i, r in enumerate(csv.reader(io.StringIO(text))) if r and not r[0].lstrip().startswith("#")
+    ]
     for line, row in zip(lines[1:], rows[1:], strict=True):
         for j, (k, name) in enumerate(zip(idx, CURVE_COLUMNS, strict=True)):
             try:
@@ -142,7 +153,11 @@ def custom_turbine(
 def library_turbine(name: str) -> Turbine:
     """A library turbine by name (TURBINE_NAMES); InvalidInput for an unknown one."""
     if name == DEFAULT_TURBINE:
-        text = resources.files("app.engine.wind").joinpath("turbine_data", "iea_3.4mw_130.csv").read_text("utf-8")
+        text = (
+            resources.files("app.engine.wind")
+            .joinpath("turbine_data", "iea_3.4mw_130.csv")
+            .read_text("utf-8")
+        )
         v, p, c = parse_curve_csv(text, what=name)
         return Turbine(
             name="IEA 3.4 MW 130 m reference turbine (IEA-3.4-130-RWT)",
@@ -154,7 +169,7 @@ def library_turbine(name: str) -> Turbine:
             source="IEA Wind Task 37, Bortolotti et al. 2019, NREL/TP-5000-73492 (via NREL turbine-models)",
         )
     if name in FLORIS_TURBINES:
-        import yaml  # FLORIS's own dependency
+        import yaml  # type: ignore[import-untyped]  # FLORIS's own dependency
 
         fname, label = FLORIS_TURBINES[name]
         doc = yaml.safe_load(resources.files("floris").joinpath("turbine_library", fname).read_text("utf-8"))
