@@ -32,6 +32,16 @@ from app.engine.wind.resource import WindResource, at_hub, bin_centres, sector_i
 from app.engine.wind.turbines import REF_AIR_DENSITY
 
 TURBINE_ASSET = "wind_turbine"
+# The per-turbine properties the exports carry (GeoJSON always; KMZ balloons and DXF XDATA by name).
+TURBINE_PROPERTIES: tuple[tuple[str, str, str, int], ...] = (
+    ("turbine_id", "Turbine", "", 0),
+    ("hub_height_m", "Hub height", "m", 1),
+    ("rotor_diameter_m", "Rotor diameter", "m", 1),
+    ("rated_kw", "Rated power", "kW", 0),
+    ("gross_aep_mwh", "Gross AEP", "MWh/yr", 0),
+    ("net_aep_mwh", "Net AEP (P50)", "MWh/yr", 0),
+    ("wake_loss_pct", "Wake loss", "%", 2),
+)
 
 
 def sector_energy(hub: WindResource, params: WindParams) -> np.ndarray:
