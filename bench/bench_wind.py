@@ -30,11 +30,7 @@ BACKEND = ROOT / "backend"
 if str(BACKEND) not in sys.path:
     sys.path.insert(0, str(BACKEND))
 
-from app.engine.wind.energy import (
-    TURBULENCE_INTENSITY,
-    hourly_net_power_mw,
-    wind_energy,
-)  # noqa: E402
+from app.engine.wind.energy import TURBULENCE_INTENSITY, hourly_net_power_mw, wind_energy  # noqa: E402
 from app.engine.wind.layout import prevailing_deg  # noqa: E402
 from app.engine.wind.params import parse_wind_params  # noqa: E402
 from app.engine.wind.resource import DEFAULT_SHEAR, WindResource, at_hub  # noqa: E402
@@ -52,9 +48,7 @@ def lattice(n: int, d: float, theta_deg: float) -> tuple[np.ndarray, np.ndarray]
     return u * math.cos(t) + v * math.sin(t), -u * math.sin(t) + v * math.cos(t)
 
 
-def pywake_aep(
-    hub: WindResource, x: np.ndarray, y: np.ndarray, model: str
-) -> tuple[float, float]:
+def pywake_aep(hub: WindResource, x: np.ndarray, y: np.ndarray, model: str) -> tuple[float, float]:
     """(gross, waked) AEP [MWh] from PyWake on the hub-height Weibull resource."""
     import xarray as xr
     from py_wake import NOJ
@@ -68,9 +62,7 @@ def pywake_aep(
         name="iea34",
         diameter=t.rotor_diameter_m,
         hub_height=t.hub_height_m,
-        powerCtFunction=PowerCtTabular(
-            t.wind_speed_m_s, t.power_kw, "kW", t.thrust_coefficient
-        ),
+        powerCtFunction=PowerCtTabular(t.wind_speed_m_s, t.power_kw, "kW", t.thrust_coefficient),
     )
     assert hub.weibull_a_m_s is not None and hub.weibull_k is not None
     site = XRSite(
@@ -113,21 +105,16 @@ def main() -> None:
         hourly_net_power_mw(t, hub, e)
         htimes.append(time.perf_counter() - t0)
     waked = e.gross_mwh * (1 - e.farm_wake_loss_pct / 100)
-    machine = f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), Python {platform.python_version()}"
-    print(
-        f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine}, load {os.getloadavg()[0]:.1f}"
-    )
-    print(
-        f"prevailing {theta:g}°, {args.turbines} turbines, {len(e.cases.directions)} directions × {len(e.cases.speeds)} speeds"
-    )
-    print(
-        f"| wind_energy ({args.turbines} turbines) | {min(times):.2f} s (runs: {', '.join(f'{s:.2f}' for s in times)}) |"
-    )
+    cpu = platform.processor() or platform.machine()
+    machine = f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+    print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine}, load {os.getloadavg()[0]:.1f}")
+    bins = f"{len(e.cases.directions)} directions × {len(e.cases.speeds)} speeds"
+    print(f"prevailing {theta:g}°, {args.turbines} turbines, {bins}")
+    runs = ", ".join(f"{s:.2f}" for s in times)
+    print(f"| wind_energy ({args.turbines} turbines) | {min(times):.2f} s (runs: {runs}) |")
     print(f"| hourly_net_power_mw (8760 h) | {min(htimes):.2f} s |")
     print("| model | gross AEP [MWh] | wake loss [%] | AEP after wakes [MWh] |")
-    print(
-        f"| ours: FLORIS 4.7 GCH | {e.gross_mwh:,.0f} | {e.farm_wake_loss_pct:.2f} | {waked:,.0f} |"
-    )
+    print(f"| ours: FLORIS 4.7 GCH | {e.gross_mwh:,.0f} | {e.farm_wake_loss_pct:.2f} | {waked:,.0f} |")
     if not args.no_pywake:
         for model, name in (
             ("gauss", "PyWake Niayifar-Porté-Agel 2016 Gaussian"),
