@@ -69,3 +69,25 @@ def test_bad_wind_inputs_in_a_generate_request_are_422(
     assert r.status_code == 422 and "unknown turbine" in r.text
     r = client.post("/api/layouts/generate", json={**body, "wind": {"shear_exponent": 2}}, headers=auth)
     assert r.status_code == 422 and "shear_exponent" in r.text
+
+
+def test_a_wind_hybrid_layout_uses_the_uploaded_resource(
+    client: TestClient, auth: dict[str, str], sample_kml: bytes
+) -> None:
+    from tests.conftest import generate_sync
+
+    site = _site(client, auth, sample_kml)
+    # The sample parcel is small: no tip-height setback, so turbines fit.
+    extra = {"profile": "wind_hybrid", "target_capacity_kw": 12000, "wind": {"setback_tip_heights": 0.0}}
+    lid = generate_sync(client, auth, site, **extra)
+    first = client.get(f"/api/layouts/{lid}", headers=auth).json()
+    m = first["metrics"]
+    assert m["turbine_count"] > 0
+    assert "wind_net_aep_mwh" not in m  # no resource yet: said, not invented
+    assert any(w.startswith("no wind resource: wind energy not computed") for w in first["warnings"])
+    assert _post(client, auth, site, "w.csv", sample("weibull-12-sector.csv")).status_code == 201
+    lid = generate_sync(client, auth, site, **extra)
+    body = client.get(f"/api/layouts/{lid}", headers=auth).json()
+    m = body["metrics"]
+    assert m["wind_gross_aep_mwh"] > m["wind_net_aep_mwh"] > 0
+    assert m["wind_shear_exponent"] == pytest.approx(0.143)
