@@ -53,6 +53,7 @@ from app.exports.pdf_page import (
     station_kva,
     table_noun,
 )
+from app.exports.pdf_wind import wind_section
 
 __all__ = ["key_label", "nice_length", "terrain_rows", "true_north_deg", "write_pdf"]
 
@@ -272,6 +273,7 @@ def _sections(r: _Report) -> None:
     )
     _design_section(r)
     design_sections(r)
+    wind_section(r)
 
     # 2 Assets
     r.heading("2  Assets by type")

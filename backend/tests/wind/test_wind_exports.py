@@ -71,3 +71,14 @@ def test_kmz_and_dxf_carry_hub_height_and_rotor(wind_doc: tuple[ExportDocument, 
     ]
     assert any(t.startswith("hub_height_m=110") for t in tags), tags[:20]
     assert any(t.startswith("rotor_diameter_m=130") for t in tags)
+
+
+def test_pdf_has_the_wind_section_with_rose_and_turbine_aep(wind_doc: tuple[ExportDocument, dict]) -> None:  # type: ignore[type-arg]
+    from pypdf import PdfReader
+
+    from app.exports.pdf import write_pdf
+
+    doc, _ = wind_doc
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(write_pdf(doc))).pages)
+    assert "Wind farm" in text and "Wind rose at hub height" in text
+    assert "Net AEP" in text and "T01" in text
