@@ -5,9 +5,10 @@ Without a wind resource the section says that no wind energy was computed."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+from matplotlib.projections.polar import PolarAxes
 
 from app.exports.pdf_page import CONTENT_W_IN, MARGIN_IN, NAVY, PAGE_H_IN, PAGE_W_IN, Col, _fmt, _Report
 
@@ -94,14 +95,17 @@ def _rose_chart(r: _Report, rose: list[dict[str, Any]]) -> None:
     r.ensure(ROSE_H_IN + 0.2)
     top = r.y + 0.1
     size = ROSE_H_IN - 0.3
-    ax = r.fig.add_axes(
-        (
-            (MARGIN_IN + 0.3) / PAGE_W_IN,
-            1 - (top + size) / PAGE_H_IN,
-            size / PAGE_W_IN,
-            size / PAGE_H_IN,
+    ax = cast(
+        PolarAxes,
+        r.fig.add_axes(
+            (
+                (MARGIN_IN + 0.3) / PAGE_W_IN,
+                1 - (top + size) / PAGE_H_IN,
+                size / PAGE_W_IN,
+                size / PAGE_H_IN,
+            ),
+            projection="polar",
         ),
-        projection="polar",
     )
     theta = np.radians([float(s["sector_deg"]) for s in rose])
     freq = np.array([100.0 * float(s["frequency"]) for s in rose])
