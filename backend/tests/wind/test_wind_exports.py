@@ -82,3 +82,19 @@ def test_pdf_has_the_wind_section_with_rose_and_turbine_aep(wind_doc: tuple[Expo
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(write_pdf(doc))).pages)
     assert "Wind farm" in text and "Wind rose at hub height" in text
     assert "Net AEP" in text and "T01" in text
+
+
+def test_csv_zip_has_turbines_and_rose(wind_doc: tuple[ExportDocument, dict]) -> None:  # type: ignore[type-arg]
+    import csv
+
+    from app.exports.csv_zip import write_csv_zip
+
+    doc, _ = wind_doc
+    with zipfile.ZipFile(io.BytesIO(write_csv_zip(doc))) as z:
+        turbines = list(csv.DictReader(io.StringIO(z.read("turbines.csv").decode())))
+        rose = list(csv.DictReader(io.StringIO(z.read("wind_rose.csv").decode())))
+    assert len(turbines) == doc.metrics["turbine_count"]
+    assert sum(float(t["net_aep_mwh"]) for t in turbines) == pytest.approx(
+        doc.metrics["wind_net_aep_mwh"], rel=1e-3
+    )
+    assert len(rose) == 12
