@@ -10,6 +10,7 @@ Curves are at the reference air density 1.225 kg/m³ (IEC 61400-12-1); `energy.p
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import math
 from dataclasses import dataclass
@@ -169,7 +170,9 @@ def library_turbine(name: str) -> Turbine:
             source="IEA Wind Task 37, Bortolotti et al. 2019, NREL/TP-5000-73492 (via NREL turbine-models)",
         )
     if name in FLORIS_TURBINES:
-        import yaml  # type: ignore[import-untyped]  # FLORIS's own dependency
+        # PyYAML is FLORIS's own dependency (its turbine library is YAML); imported by name so the
+        # type checker needs no stubs for it.
+        yaml = importlib.import_module("yaml")
 
         fname, label = FLORIS_TURBINES[name]
         doc = yaml.safe_load(resources.files("floris").joinpath("turbine_library", fname).read_text("utf-8"))
