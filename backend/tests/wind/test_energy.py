@@ -110,3 +110,31 @@ def test_hourly_net_power_adds_up_to_the_net_aep() -> None:
     assert mw.sum() == pytest.approx(e.net_mwh, rel=0.05)
     # Seeded: the same year every time.
     assert np.array_equal(mw, hourly_net_power_mw(TURBINE, r, e))
+
+
+def test_tab_and_series_gross_aep_match_their_own_integrals() -> None:
+    from importlib import resources
+
+    from app.engine.wind.energy import power_kw
+    from app.wind.parse import parse_wind
+
+    def load(name: str) -> WindResource:
+        return parse_wind(resources.files("app.samples").joinpath("wind", name).read_bytes(), filename=name)
+
+    weibull, tab, series = (
+        at_hub(load(n), 110.0, 0.143)
+        for n in ("weibull-12-sector.csv", "sample-12-sector.tab", "timeseries-january.csv")
+    )
+    # The .tab sample is the Weibull table in 1 m/s bins: the bin sum is the integral within 2 %.
+    assert gross_aep_mwh(TURBINE, tab, 1.225) == pytest.approx(
+        gross_aep_mwh(TURBINE, weibull, 1.225), rel=0.02
+    )
+    # A series: its mean power × 8760 h, recomputed from the sheared speeds.
+    assert series.speed_m_s is not None
+    v = series.speed_m_s
+    expected = float(np.mean(np.interp(v, TURBINE.wind_speed_m_s, TURBINE.power_kw, left=0, right=0))) * 8.76
+    assert gross_aep_mwh(TURBINE, series, 1.225) == pytest.approx(expected)
+    e = wind_energy(TURBINE, series, np.array([0.0, 700.0]), np.array([0.0, 0.0]), density=1.225, shear=0.143)
+    assert e.gross_mwh == pytest.approx(2 * expected)
+    assert hourly_net_power_mw(TURBINE, series, e).shape == (8760,)
+    assert power_kw(TURBINE, 30.0, 1.225) == 0.0  # beyond cut-out
