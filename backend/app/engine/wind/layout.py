@@ -126,6 +126,8 @@ def plan_wind(profile: Profile, params: WindParams, resource: WindResource | Non
         if b["name"] == block.name:
             b["spacing_rotor_diameters"] = (params.across_wind_d, params.along_wind_d)
             b["rotations_deg"] = [(prevailing or 0.0) % 180.0]
+            if params.share is not None and b.get("share") is not None:
+                b["share"] = params.share
     return WindPlan(
         params=params,
         profile=Profile.model_validate(data),

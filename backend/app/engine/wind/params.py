@@ -5,7 +5,8 @@ turbine {"name", "hub_height_m", "rotor_diameter_m", "curve_csv": "wind_speed_m_
 thrust_coefficient\\n..."}; hub_height_m: a library turbine at another hub height [m].
 shear_exponent: power-law α (default resource.DEFAULT_SHEAR). along_wind_d / across_wind_d: turbine
 spacing in rotor diameters along / across the prevailing wind (default 7 / 4). setback_tip_heights:
-boundary setback as a multiple of the tip height (default 1.5). availability_pct,
+boundary setback as a multiple of the tip height (default 1.5). share: the turbines' share of the
+target capacity (default: the profile's, 0.6 for wind_hybrid; PV fills the rest). availability_pct,
 electrical_loss_pct: energy losses [%] (defaults in energy.py). Sources in docs/wind.md.
 """
 
@@ -29,7 +30,7 @@ ACROSS_WIND_D = 4.0
 SETBACK_TIP_HEIGHTS = 1.5
 KEYS = frozenset(
     {"turbine", "hub_height_m", "shear_exponent", "along_wind_d", "across_wind_d", "setback_tip_heights",
-     "availability_pct", "electrical_loss_pct"}
+     "availability_pct", "electrical_loss_pct", "share"}
 )  # fmt: skip
 
 
@@ -44,6 +45,7 @@ class WindParams:
     setback_tip_heights: float = SETBACK_TIP_HEIGHTS
     availability_pct: float = AVAILABILITY_PCT
     electrical_loss_pct: float = ELECTRICAL_LOSS_PCT
+    share: float | None = None
 
 
 def _number(doc: dict[str, Any], key: str, default: float, lo: float, hi: float) -> float:
@@ -103,4 +105,5 @@ def parse_wind_params(doc: dict[str, Any] | None) -> WindParams:
         setback_tip_heights=_number(doc, "setback_tip_heights", SETBACK_TIP_HEIGHTS, 0.0, 5.0),
         availability_pct=_number(doc, "availability_pct", AVAILABILITY_PCT, 50.0, 100.0),
         electrical_loss_pct=_number(doc, "electrical_loss_pct", ELECTRICAL_LOSS_PCT, 0.0, 20.0),
+        share=_number(doc, "share", 0.5, 0.01, 0.99) if "share" in doc else None,
     )
