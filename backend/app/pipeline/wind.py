@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 
 def site_wind(job: DesignInput, storage: Storage | None) -> WindResource | None:
-    """The wind resource uploaded for the job's site, or None."""
+    """The wind resource uploaded for the job's site, or None (always None without storage: the CLI
+    gives its file as --wind, and loads nothing it does not need)."""
+    if storage is None:
+        return None
     from app.wind.file import load_site_wind
 
     return load_site_wind(storage, job.site_id)

@@ -8,7 +8,6 @@ from pathlib import Path
 from app.engine.wind.resource import WindResource
 from app.errors import InvalidInput, StorageError
 from app.storage.base import Area, Storage, StoredObject
-from app.weather.file import safe_filename
 from app.wind.parse import parse_wind
 
 AREA: Area = "uploads"
@@ -27,6 +26,10 @@ def stored_wind(storage: Storage, site_id: object) -> StoredObject | None:
 
 def store_wind_file(storage: Storage, site_id: object, filename: str, data: bytes) -> WindResource:
     """Parse `data` (InvalidInput names the problem) and store it as the site's only wind file."""
+    # The weather upload's name rule, imported here: app.weather loads pvlib, which reading a wind
+    # file needs not.
+    from app.weather.file import safe_filename
+
     resource = parse_wind(data, filename=safe_filename(filename))
     storage.delete_prefix(AREA, prefix(site_id))
     storage.put(AREA, prefix(site_id) + safe_filename(filename), data, content_type="text/plain")
