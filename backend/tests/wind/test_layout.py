@@ -114,3 +114,17 @@ def test_no_resource_means_no_wind_energy() -> None:
         assert key not in out.metrics
     assert NO_WIND_RESOURCE in out.warnings
     assert out.design["wind"]["spacing"]["prevailing_deg"] is None
+
+
+def test_a_partial_year_series_is_said_to_be_one() -> None:
+    from importlib import resources as res
+
+    from app.wind.parse import parse_wind
+
+    data = res.files("app.samples").joinpath("wind", "timeseries-january.csv").read_bytes()
+    series = parse_wind(data, filename="timeseries-january.csv")
+    result, _ = _layout(True)
+    params = LayoutParams(target_capacity_kw=40_000, profile="wind_hybrid")
+    out, hourly = with_wind_energy(result, series, params, elevation_m=0.0)
+    assert hourly is not None and out.design["wind"]["resource"]["hourly_synthesised"] is False
+    assert any("covers 744 of the year's 8,760 hours" in w for w in out.warnings)

@@ -20,6 +20,8 @@ from app.engine.wind.layout import TURBINE_ASSET
 from app.engine.wind.params import parse_wind_params
 from app.engine.wind.resource import WindResource, at_hub, rose, summary
 
+# A time series covering fewer hours of the year than this is said to be a partial year (~11 months).
+PARTIAL_YEAR_HOURS = 8000
 NO_WIND_RESOURCE = (
     "no wind resource: wind energy not computed (upload one with POST /api/sites/{id}/wind or --wind FILE)"
 )
@@ -107,6 +109,14 @@ def with_wind_energy(
         }
     )
     warnings.extend(energy.warnings)
+    if resource.kind == "timeseries" and resource.hour_of_year is not None:
+        covered = len(np.unique(resource.hour_of_year % 8760))
+        if covered < PARTIAL_YEAR_HOURS:
+            warnings.append(
+                f"the wind time series covers {covered:,} of the year's 8,760 hours: the wind AEP is its "
+                "mean power × 8,760 h (seasons it lacks are not represented) and the missing hours take "
+                "its mean speed"
+            )
     if resource.kind != "timeseries":
         warnings.append(
             "wind hours synthesised from the distribution (seeded, docs/wind.md#hourly-synthesis): the "
