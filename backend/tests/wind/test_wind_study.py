@@ -16,7 +16,7 @@ def test_share_sets_the_turbine_block_share() -> None:
     assert plan is not None
     block = next(b for b in plan.profile.blocks if b.name == plan.block)
     assert block.share == pytest.approx(0.3)
-    with pytest.raises(InvalidInput, match="wind.share"):
+    with pytest.raises(InvalidInput, match=r"wind\.share"):
         parse_wind_params({"share": 1.5})
 
 
@@ -29,5 +29,5 @@ def test_wind_share_axis_makes_variants_with_the_share() -> None:
     assert all(b["wind"]["shear_exponent"] == 0.2 for b in bodies)
     with pytest.raises(InvalidInput, match="only wind_hybrid has turbines"):
         check_conflicts({"target_capacity_kw": 1, "profile": "solar_farm"}, {"wind_share": [0.2]})
-    with pytest.raises(InvalidInput, match="base.wind.share"):
+    with pytest.raises(InvalidInput, match=r"base\.wind\.share"):
         check_conflicts({**base, "wind": {"share": 0.4}}, {"wind_share": [0.2]})
