@@ -24,6 +24,7 @@ from app.api.routes import auth, exclusion_zones, exports, health, layouts, metr
 from app.api.routes import bom as bom_routes
 from app.api.routes import studies as study_routes
 from app.api.routes import weather as weather_routes
+from app.api.routes import wind as wind_routes
 from app.config import REPO_ROOT, Settings, get_settings
 from app.errors import (
     AppError,
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(module.router)
     app.include_router(bom_routes.router)
     app.include_router(weather_routes.router)
+    app.include_router(wind_routes.router)
     app.include_router(study_routes.router)
     install_docs(app)
     mount_frontend(app, FRONTEND_DIST)

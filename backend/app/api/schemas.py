@@ -216,6 +216,13 @@ class LayoutGenerate(FiniteRequest):
     cost: CostInput | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
     )
+    wind: dict[str, Any] | None = Field(
+        default=None,
+        description='wind inputs for profiles with turbines: {"turbine": "iea_3.4mw_130" | "nrel_5mw" | '
+        '"iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, '
+        '"shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, '
+        '"availability_pct": 97, "electrical_loss_pct": 2} (docs/wind.md)',
+    )
 
     def nested_inputs(self) -> dict[str, dict[str, Any] | None]:
         """`electrical`, `losses` and `cost` as given (only the fields the request set), the
@@ -231,6 +238,7 @@ class LayoutGenerate(FiniteRequest):
         from app.engine.blocks.profiles import load_profile
         from app.engine.energy.losses import parse_losses
         from app.engine.pv.design import parse_design
+        from app.engine.wind.params import parse_wind_params
         from app.errors import InvalidInput
 
         try:
@@ -238,6 +246,7 @@ class LayoutGenerate(FiniteRequest):
             parse_design({**profile.pv, **(self.pv.model_dump(exclude_none=True) if self.pv else {})})
             # The preset merged with the fields given, range-checked as the worker merges it.
             parse_losses(self.nested_inputs()["losses"])
+            parse_wind_params(self.wind)
         except InvalidInput as exc:
             raise ValueError(str(exc)) from exc
         return self

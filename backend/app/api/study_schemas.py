@@ -31,6 +31,12 @@ class StudyGrid(FiniteRequest):
     )
     dc_ac_ratio: list[float] | None = Field(default=None, min_length=1, max_length=AXIS_MAX)
     strategy: list[StrategyLiteral] | None = Field(default=None, min_length=1, max_length=4)
+    wind_share: list[float] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=AXIS_MAX,
+        description="turbines' share of the target (wind hybrids)",
+    )
 
 
 class StudyBase(FiniteRequest):
@@ -52,6 +58,9 @@ class StudyBase(FiniteRequest):
     losses: LossesInput | None = Field(default=None, description="yield loss preset and overrides [%]")
     cost: CostInput | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
+    )
+    wind: dict[str, Any] | None = Field(
+        default=None, description="wind inputs shared by all variants (docs/wind.md)"
     )
 
 

@@ -50,6 +50,47 @@ def read_site_file(path: Path) -> tuple[SiteInput, str]:
     return site, parsed.name
 
 
+def wind_options(
+    shear: float | None,
+    turbine: str | None,
+    curve: Path | None,
+    hub_height_m: float | None,
+    rotor_diameter_m: float | None,
+) -> dict[str, object] | None:
+    """The layout's `wind` inputs from the command line (checked as the API checks them)."""
+    from app.engine.wind.params import parse_wind_params
+
+    doc: dict[str, object] = {}
+    if shear is not None:
+        doc["shear_exponent"] = shear
+    if curve is not None:
+        if turbine is not None:
+            raise InvalidInput("choose either --turbine NAME or --turbine-curve FILE, not both")
+        if hub_height_m is None or rotor_diameter_m is None:
+            raise InvalidInput("--turbine-curve needs --hub-height-m and --rotor-diameter-m")
+        try:
+            text = curve.read_text("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"cannot read the turbine curve {str(curve)!r}: {exc}") from None
+        doc["turbine"] = {
+            "name": curve.stem,
+            "hub_height_m": hub_height_m,
+            "rotor_diameter_m": rotor_diameter_m,
+            "curve_csv": text,
+        }
+    else:
+        if rotor_diameter_m is not None:
+            raise InvalidInput("--rotor-diameter-m is for a custom --turbine-curve")
+        if turbine is not None:
+            doc["turbine"] = turbine
+        if hub_height_m is not None:
+            doc["hub_height_m"] = hub_height_m
+    if not doc:
+        return None
+    parse_wind_params(doc)
+    return doc
+
+
 def cli_settings(dem: Path | None) -> Settings:
     """The settings, with --dem FILE as the only DEM source (so the terrain provenance names it)."""
     from app.config import get_settings
@@ -168,6 +209,40 @@ def generate(
             dir_okay=False,
         ),
     ] = None,
+    wind: Annotated[
+        Path | None,
+        typer.Option(
+            "--wind",
+            help="wind resource for turbines (wind_hybrid): sector Weibull table CSV, WAsP/WindPRO .tab or "
+            "time-series CSV (docs/wind.md); without one no wind energy is computed",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    wind_shear: Annotated[
+        float | None,
+        typer.Option("--wind-shear", help="power-law shear exponent to hub height (default 0.143 = 1/7)"),
+    ] = None,
+    turbine: Annotated[
+        str | None,
+        typer.Option("--turbine", help="turbine: iea_3.4mw_130 (default) | nrel_5mw | iea_10mw | iea_15mw"),
+    ] = None,
+    turbine_curve: Annotated[
+        Path | None,
+        typer.Option(
+            "--turbine-curve",
+            help="custom turbine curve CSV (wind_speed_m_s, power_kw, thrust_coefficient); needs "
+            "--hub-height-m and --rotor-diameter-m",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    hub_height_m: Annotated[
+        float | None, typer.Option("--hub-height-m", help="turbine hub height [m] (a custom curve needs it)")
+    ] = None,
+    rotor_diameter_m: Annotated[
+        float | None, typer.Option("--rotor-diameter-m", help="custom turbine rotor diameter [m]")
+    ] = None,
     energy: Annotated[
         bool,
         typer.Option(
@@ -218,6 +293,7 @@ def generate(
         structure=structure, gcr=gcr, pitch_m=pitch_m, tilt_deg=tilt_deg, dc_ac=dc_ac, module=module
     )
     overrides = parse_overrides(override or [], pv)
+    wind_params = wind_options(wind_shear, turbine, turbine_curve, hub_height_m, rotor_diameter_m)
     params = LayoutParams(
         target_capacity_kw=capacity_kw,
         profile=profile,
@@ -228,12 +304,18 @@ def generate(
         overrides=overrides,
         pv=pv or None,
         losses=losses,
+        wind=wind_params,
     )
     weather_year = None
     if weather is not None:
         from app.weather.service import read_weather_file
 
         weather_year = read_weather_file(weather)
+    wind_resource = None
+    if wind is not None:
+        from app.wind.file import read_wind_file
+
+        wind_resource = read_wind_file(wind)
     bar = _ProgressBar()
     designed = run_pipeline(
         DesignInput(site_id=CLI_SITE_ID, site=site, params=params),
@@ -241,6 +323,7 @@ def generate(
         storage=None,
         progress=bar,
         weather=weather_year,
+        wind=wind_resource,
         simulate=energy,
     )
     bar("done", 100.0)
@@ -331,7 +414,7 @@ def _printed_metrics(designed: Designed) -> dict[str, object]:
     metrics = dict(result.metrics)
     metrics["warnings"] = list(result.warnings)
     # The design document's tables (BOM, MV single-line, energy months and losses, cost lines).
-    for key in ("bom", "energy", "cost"):
+    for key in ("bom", "energy", "cost", "wind"):
         if key in result.design:
             metrics[key] = result.design[key]
     if "electrical" in result.design:

@@ -57,6 +57,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from shapely import wkt
 from shapely.geometry import LineString, MultiLineString
 
+from app.exports.csv_wind import wind_tables
 from app.exports.design_tables import (
     bom_rows,
     cable_rows,
@@ -386,6 +387,7 @@ def design_files(doc: ExportDocument) -> list[tuple[str, bytes]]:
     cost = cost_rows(doc.section("cost"))
     if cost:
         files.append(("cost.csv", _csv(COST_COLUMNS, (vars(r) for r in cost))))
+    files += [(name, _csv(cols, rows)) for name, cols, rows in wind_tables(doc.section("wind"))]
     return files
 
 

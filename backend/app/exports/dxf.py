@@ -57,6 +57,7 @@ from shapely.geometry.base import BaseGeometry
 import app
 from app.engine.core.crs import WGS84, reproject_many
 from app.engine.core.types import ASSET_PROPERTIES, ROAD_PROPERTIES
+from app.engine.wind.layout import TURBINE_PROPERTIES
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,
@@ -118,7 +119,8 @@ TABLE_XDATA: tuple[str, ...] = (
     "fill_m3",
     "capacity_kw",
 )
-ASSET_XDATA = (*ASSET_PROPERTIES, "block")
+# Turbines add hub height, rotor, rated power and AEP (app/engine/wind/layout.py).
+ASSET_XDATA = (*ASSET_PROPERTIES, "block", *(f[0] for f in TURBINE_PROPERTIES))
 ROAD_XDATA = ROAD_PROPERTIES
 CABLE_XDATA: tuple[str, ...] = ("circuit", "level", "conductor", "length_m", "current_a", "cable_m", "block")
 TRENCH_XDATA: tuple[str, ...] = ("level", "length_m")

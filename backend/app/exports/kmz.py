@@ -46,6 +46,7 @@ from shapely.geometry.base import BaseGeometry
 
 import app
 from app.engine.core.energy_basis import headline
+from app.engine.wind.layout import TURBINE_PROPERTIES
 from app.exports.design_tables import energy_basis, is_clearsky
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument, Item, num
 from app.exports.palette import (
@@ -77,6 +78,8 @@ ASSET_FIELDS: tuple[tuple[str, str, str, int], ...] = (
     ("pad_elevation_m", "Pad elevation", "m", 2),
     ("cut_m3", "Cut", "m³", 1),
     ("fill_m3", "Fill", "m³", 1),
+    # Turbines only (the rows show when the asset has them): hub height, rotor, AEP.
+    *(f for f in TURBINE_PROPERTIES if f[0] != "turbine_id"),
 )
 ROAD_FIELDS: tuple[tuple[str, str, str, int], ...] = (
     ("width_m", "Width", "m", 1),

@@ -53,6 +53,7 @@ from app.exports.pdf_page import (
     station_kva,
     table_noun,
 )
+from app.exports.pdf_wind import wind_section
 
 __all__ = ["key_label", "nice_length", "terrain_rows", "true_north_deg", "write_pdf"]
 
@@ -249,6 +250,7 @@ def _sections(r: _Report) -> None:
     _capacity_section(r)
     _design_section(r)
     design_sections(r)
+    wind_section(r)
     _assets_section(r)
     _roads_section(r)
     constructability_section(r, "3a  Constructability")

@@ -83,6 +83,7 @@ def params_from_document(doc: Mapping[str, Any]) -> LayoutParams:
         electrical=dict(doc["electrical"]) if doc.get("electrical") else None,
         losses=dict(doc["losses"]) if doc.get("losses") else None,
         cost=dict(doc["cost"]) if doc.get("cost") else None,
+        wind=dict(doc["wind"]) if doc.get("wind") else None,
     )
 
 
@@ -117,6 +118,7 @@ def run_pipeline(
     progress: ProgressFn,
     terrain: Terrain | None = None,
     weather: Any = None,
+    wind: Any = None,
     simulate: bool = True,
 ) -> Designed:
     """Design, simulate and price one layout.
@@ -124,21 +126,28 @@ def run_pipeline(
     terrain: an already loaded grid for this site and resolution (a study's variants share one);
     None loads it (`load_terrain`).
     weather: a parsed weather year (the CLI's --weather FILE); None -> WEATHER_SOURCE.
+    wind: a parsed wind resource (the CLI's --wind FILE); None -> the site's uploaded one, if any.
     simulate: False (the CLI's --no-energy) prices the plant without a yield.
     progress: called with (stage, percent 0-100), only forwards: terrain 2 %, the engine's own
     stages 5-90 %, energy or pricing 92 %, saving 95 % (the caller stores or writes the result).
     """
     from app.engine.layout import generate_layout
+    from app.pipeline.wind import site_wind, with_wind
     from app.pipeline.yield_cost import with_energy_and_cost
 
     progress(STAGE_FETCHING_DEM, 2.0)
     if terrain is None:
         terrain = load_terrain(job, settings=settings, storage=storage)
-    result = generate_layout(job.site, terrain.grid, job.params, progress=scaled(progress, 5.0, 90.0))
+    wind_resource = wind if wind is not None else site_wind(job, storage)
+    result = generate_layout(
+        job.site, terrain.grid, job.params, progress=scaled(progress, 5.0, 90.0), wind_resource=wind_resource
+    )
     result = with_terrain_provenance(
         result, job, source=terrain.source, grid_resolution_m=terrain.grid.resolution_m, settings=settings
     )
     progress(STAGE_ENERGY if simulate else STAGE_PRICING, 92.0)
+    # Wind energy (turbines and a resource) first: its hourly power feeds the storage dispatch.
+    result, wind_hourly_mw = with_wind(result, wind_resource, job.params, terrain.grid, simulate=simulate)
     result = with_energy_and_cost(
         result,
         site_id=str(job.site_id),
@@ -149,6 +158,7 @@ def run_pipeline(
         cost=job.params.cost,
         weather=weather,
         simulate=simulate,
+        wind_hourly_mw=wind_hourly_mw,
     )
     # The result document's contract (app/engine/core/document.py): every metric and design key
     # declared; STRICT_RESULT_DOCUMENT decides whether an undeclared one fails the job or is logged.

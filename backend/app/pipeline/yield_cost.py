@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from app.config import Settings
 from app.engine.core.energy_basis import bound_named
 from app.engine.core.types import LayoutResult, SiteInput
@@ -39,9 +41,13 @@ def with_energy_and_cost(
     cost: dict[str, Any] | None = None,
     weather: Any = None,
     simulate: bool = True,
+    wind_hourly_mw: np.ndarray | None = None,
 ) -> LayoutResult:
     """The result with `energy` and `cost` in its design document and their headline metrics.
 
+    wind_hourly_mw: the wind farm's hourly net power [MW] (8760,) from the wind step (None without
+    wind), for the storage dispatch; the wind's net AEP (metrics["wind_net_aep_mwh"]) is priced
+    with the PV energy in the LCOE and NPV, as its turbines are in the CAPEX.
     weather: a parsed weather year (the CLI's --weather FILE); None → WEATHER_SOURCE.
     cost: unit-cost overrides plus optional "price_usd_per_mwh" for the NPV.
     simulate: False (the CLI's --no-energy) prices the plant without a yield, so no LCOE or NPV."""
@@ -135,6 +141,10 @@ def _priced(
     if energy is not None and "degradation_pct_per_yr" not in overrides:
         # One degradation figure: the loss stack's (its preset or override) prices the lifetime.
         overrides["degradation_pct_per_yr"] = energy.losses["degradation_pct_per_yr"]
+    wind_mwh = result.metrics.get("wind_net_aep_mwh")
+    if annual_mwh is not None and wind_mwh is not None:
+        # The turbines are priced in the CAPEX: their energy counts in the LCOE and NPV.
+        annual_mwh += float(wind_mwh)
     priced = estimate_cost(
         result.design["bom"],
         annual_mwh,

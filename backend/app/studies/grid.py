@@ -16,7 +16,7 @@ from app.errors import InvalidInput
 
 MAX_VARIANTS = 200
 # Axis order: the order of the cartesian product and of the variant's description.
-AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio", "strategy")
+AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio", "strategy", "wind_share")
 PV_AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio")
 # Sort keys of the comparison table: key → (row field, ascending is better).
 SORT_KEYS: dict[str, tuple[str, bool]] = {
@@ -34,7 +34,7 @@ def count_variants(grid: Mapping[str, list[Any] | None]) -> int:
     """How many variants `grid` makes, before expanding it (tracker variants ignore tilt)."""
     sizes = {axis: len(grid.get(axis) or []) or 1 for axis in AXES}
     structures = grid.get("structure") or [None]
-    rest = sizes["gcr"] * sizes["dc_ac_ratio"] * sizes["strategy"]
+    rest = sizes["gcr"] * sizes["dc_ac_ratio"] * sizes["strategy"] * sizes["wind_share"]
     return sum(rest * (1 if s == "tracker" else sizes["tilt_deg"]) for s in structures)
 
 
@@ -90,6 +90,9 @@ def variant_body(base: Mapping[str, Any], variant: Mapping[str, Any]) -> dict[st
         body["pv"] = pv
     if "strategy" in variant:
         body["strategy"] = variant["strategy"]
+    if "wind_share" in variant:
+        # The turbines' share of the target (wind hybrids, docs/wind.md); PV fills the rest.
+        body["wind"] = {**(base.get("wind") or {}), "share": variant["wind_share"]}
     return body
 
 
@@ -119,6 +122,15 @@ def check_conflicts(base: Mapping[str, Any], grid: Mapping[str, list[Any] | None
         refuse("base.pv.pitch_m", "grid.gcr", "both set the row spacing")
     if "strategy" in axes and base.get("strategy") is not None:
         refuse("base.strategy", "grid.strategy", "the grid sets the strategy in every variant")
+    wind = base.get("wind")
+    if "wind_share" in axes and isinstance(wind, Mapping) and wind.get("share") is not None:
+        refuse("base.wind.share", "grid.wind_share", "the grid sets the turbines' share in every variant")
+    if "wind_share" in axes and base.get("profile") != "wind_hybrid":
+        refuse(
+            "grid.wind_share",
+            f"base.profile ({base.get('profile') or 'solar_farm'})",
+            "only wind_hybrid has turbines",
+        )
     structures = set(axes.get("structure") or ([pv["structure"]] if pv.get("structure") else []))
     if structures == {"tracker"}:
         if pv.get("tilt_deg") is not None:

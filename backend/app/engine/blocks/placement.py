@@ -289,9 +289,13 @@ class Placer:
         usable: BaseGeometry,
         entry: Point | None,
         skip: frozenset[str] = frozenset(),
+        centre_areas: dict[str, BaseGeometry] | None = None,
     ) -> None:
-        """skip: block names placed elsewhere (the table-level PV design places "pv_block")."""
+        """skip: block names placed elsewhere (the table-level PV design places "pv_block").
+        centre_areas: per block name, where its origin must lie (UTM) besides the usual rules
+        (wind turbines: the tip-height setback, app/engine/wind/layout.py)."""
         self.skip = skip
+        self.centre_areas = dict(centre_areas or {})
         self.profile = profile
         self.w = weights
         self.raster = raster
@@ -346,6 +350,9 @@ class Placer:
         Cheap raster tests run first on every candidate; exact shapely tests only on the few that
         touch the usable edge or lie near an already placed footprint."""
         r = self.raster
+        area = self.centre_areas.get(kind.spec.name)
+        if area is not None:
+            centres = centres[shapely.contains_xy(area, centres[:, 0], centres[:, 1])]
         cos, sin = _rot(theta)
         comp_c = centres[:, None, :] + _to_world(kind.offsets, cos, sin)[None, :, :]  # (n, k, 2)
         hx = abs(cos) * kind.half[:, 0] + abs(sin) * kind.half[:, 1]

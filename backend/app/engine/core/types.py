@@ -101,6 +101,8 @@ class LayoutParams:
     losses: dict[str, Any] | None = None
     # Unit-cost overrides (`app/engine/cost/unit_costs.json` keys) and "price_usd_per_mwh" for NPV.
     cost: dict[str, Any] | None = None
+    # Wind inputs (`app.engine.wind.params.parse_wind_params`): turbine, shear, spacing, losses.
+    wind: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -130,6 +130,13 @@ def _civil_lines(lines: _Lines, bom: dict[str, Any], ac_kw: float) -> None:
     add("fence", float(bom.get("fence_m", 0.0)), "m", "fence_usd_per_m")
     add("gates", float(bom.get("gates", 0)), "gate", "gate_usd_each")
     add("earthwork", float(bom["grading"]["total_m3"]), "m³", "earthwork_usd_per_m3")
+    wind = bom.get("wind")
+    if wind:
+        # Wind turbines of a hybrid (app/engine/wind/outputs.py): supply and erection per kW,
+        # foundations and crane hardstands per turbine / m² (docs/cost.md#wind).
+        add("Wind turbines", float(wind["capacity_kw"]), "kW", "wind_turbine_usd_per_kw")
+        add("Turbine foundations", float(wind["foundations"]), "foundation", "wind_foundation_usd_each")
+        add("Crane pads", float(wind["crane_pad_m2"]), "m²", "crane_pad_usd_per_m2")
     add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
 
 
@@ -272,6 +279,19 @@ def estimate_cost(
     cap = capex(bom, costs)
     ac_kw = float(bom["power_stations"].get("ac_kw", bom["transformers"]["total_kva"]))
     opex_items = opex_lines(ac_kw, costs, land_ha)
+    if bom.get("wind"):
+        kw = float(bom["wind"]["capacity_kw"])
+        p = float(_v(costs, "wind_opex_usd_per_kw_yr"))
+        opex_items.append(
+            {
+                "item": "Wind O&M (fixed)",
+                "quantity": round(kw, 3),
+                "unit": "kW",
+                "unit_cost": p,
+                "usd": round(kw * p, 2),
+                "key": "wind_opex_usd_per_kw_yr",
+            }
+        )
     opex = float(sum(line["usd"] for line in opex_items))
     finite_figure("CAPEX", cap["total_usd"])
     finite_figure("OPEX", opex)

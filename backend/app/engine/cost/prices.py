@@ -46,6 +46,10 @@ COST_RANGES: dict[str, tuple[float, float]] = {
     "gen_tie_voltage_kv": (0.0, 800.0),
     "interconnection_usd_per_kwac": (0.0, 3_000.0),
     "property_tax_usd_per_kwac_yr": (0.0, 200.0),
+    "wind_turbine_usd_per_kw": (0.0, 5_000.0),
+    "wind_foundation_usd_each": (0.0, 5_000_000.0),
+    "crane_pad_usd_per_m2": (0.0, 500.0),
+    "wind_opex_usd_per_kw_yr": (0.0, 300.0),
 }
 # An entry without its own range: a percentage of direct cost 0–100 %, any other price 0–1e9.
 PCT_RANGE = (0.0, 100.0)

@@ -11,10 +11,18 @@ from app.engine.layout.generation import check_capacity, design_pv, place_blocks
 from app.engine.layout.outputs import layout_metrics, output_assets, output_roads
 from app.engine.layout.pv_civil import fit_pv_to_roads
 from app.engine.layout.site import analyse_site, validate_input
+from app.engine.wind.layout import plan_wind, with_wind_layout
+from app.engine.wind.params import parse_wind_params
+from app.engine.wind.resource import WindResource
 
 
 def generate_layout(
-    site: SiteInput, grid: Grid, params: LayoutParams, *, progress: ProgressFn | None = None
+    site: SiteInput,
+    grid: Grid,
+    params: LayoutParams,
+    *,
+    progress: ProgressFn | None = None,
+    wind_resource: WindResource | None = None,
 ) -> LayoutResult:
     """Lay out a plant on a site.
 
@@ -25,6 +33,8 @@ def generate_layout(
     PV is designed table by table (`app.engine.pv`); other assets are placed as blocks.
     Raises `InvalidInput` for a bad target, profile, strategy, design or override, and
     `NoCapacity` when no generating capacity fits (the message says what the terrain offers).
+    wind_resource: the site's wind climate; turbines (profiles with them) are spaced along its
+    prevailing direction (app/engine/wind/layout.py).
     """
 
     def report(stage: str, pct: float) -> None:
@@ -32,10 +42,14 @@ def generate_layout(
             progress(stage, pct)
 
     profile, weights = validate_input(site, grid, params)
+    wind_plan = plan_wind(profile, parse_wind_params(params.wind), wind_resource)
+    if wind_plan is not None:
+        profile = wind_plan.profile
     report("analysing_terrain", 0.0)
     frame, site_warnings, unreached_m2 = analyse_site(site, grid, params, profile, weights)
     report("placing_assets", 10.0)
-    state = place_blocks(frame, site_warnings, unreached_m2)
+    centre_areas = wind_plan.centre_areas(frame.boundary) if wind_plan is not None else None
+    state = place_blocks(frame, site_warnings, unreached_m2, centre_areas)
     design_pv(frame, state, report)
     require_generation(frame, state)
     report("routing_roads", 40.0)
@@ -58,7 +72,7 @@ def generate_layout(
         # The design document (PV plants) carries the section too; gas / BESS layouts have none.
         docs.design["constructability"] = metrics["constructability"]
     report("finalising", 100.0)
-    return LayoutResult(
+    result = LayoutResult(
         assets=out.assets,
         roads=roads,
         metrics=metrics,
@@ -68,3 +82,4 @@ def generate_layout(
         design=docs.design,
         plant=state.pv.plant if state.pv is not None else None,
     )
+    return with_wind_layout(result, wind_plan)

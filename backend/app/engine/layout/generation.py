@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.mix import mix_warnings, overshoot_warning
 from app.engine.blocks.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe
@@ -18,10 +19,16 @@ from app.engine.pv.plant import design_pv_plant
 from app.errors import NoCapacity
 
 
-def place_blocks(frame: SiteFrame, warnings: list[str], unreached_m2: float) -> PlantState:
+def place_blocks(
+    frame: SiteFrame,
+    warnings: list[str],
+    unreached_m2: float,
+    centre_areas: dict[str, BaseGeometry] | None = None,
+) -> PlantState:
     """Stage 4: place the profile's fixed blocks (`Placer.place`; the substation first, aimed at
     the interconnection point when there is one). PV blocks are left to `design_pv`. Starts the
-    plant state with `warnings` (the site's) followed by the placer's."""
+    plant state with `warnings` (the site's) followed by the placer's. centre_areas: per block
+    name, where its origin must lie [UTM] (turbines on the wind plan's lattice)."""
     pv_block = frame.pv_block
     placer = Placer(
         profile=frame.profile,
@@ -30,6 +37,7 @@ def place_blocks(frame: SiteFrame, warnings: list[str], unreached_m2: float) -> 
         usable=frame.usable,
         entry=frame.entry,
         skip=frozenset({pv_block}) if pv_block is not None else frozenset(),
+        centre_areas=centre_areas,
     )
     if frame.site.interconnection_point is not None:
         poi = to_utm(frame.site.interconnection_point, frame.crs)

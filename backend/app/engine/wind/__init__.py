@@ -1,0 +1,1 @@
+"""Wind: resource at hub height, turbines, layout rules and wake-aware energy (pure)."""

@@ -1,0 +1,154 @@
+"""The wind plant's energy on a layout result: metrics, design["wind"], turbine properties, the
+bill of quantities' wind entry, and the hourly net power for storage dispatch (HYBRID_CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from app.engine.core.types import LayoutParams, LayoutResult
+from app.engine.wind.energy import (
+    WAKE_MODEL,
+    air_density,
+    hourly_net_power_mw,
+    wind_energy,
+)
+from app.engine.wind.layout import TURBINE_ASSET
+from app.engine.wind.params import parse_wind_params
+from app.engine.wind.resource import WindResource, at_hub, rose, summary
+
+# A time series covering fewer hours of the year than this is said to be a partial year (~11 months).
+PARTIAL_YEAR_HOURS = 8000
+NO_WIND_RESOURCE = (
+    "no wind resource: wind energy not computed (upload one with POST /api/sites/{id}/wind or --wind FILE)"
+)
+
+
+def with_wind_energy(
+    result: LayoutResult,
+    resource: WindResource | None,
+    params: LayoutParams,
+    *,
+    elevation_m: float,
+    simulate: bool = True,
+) -> tuple[LayoutResult, np.ndarray | None]:
+    """The result with its wind energy (when it has turbines and a resource), and the farm's hourly
+    net power [MW] (8760,) — None without turbines or a resource (then a warning says so).
+
+    elevation_m: mean site elevation [m a.s.l.] for the air density (ISA). simulate: False (the
+    CLI's --no-energy) adds only the bill of quantities' wind entry."""
+    doc = result.design.get("wind")
+    if doc is None:
+        return result, None
+    metrics = dict(result.metrics)
+    design = dict(result.design)
+    warnings = list(result.warnings)
+    bom = design.get("bom")
+    n = len(doc["turbines"])
+    if isinstance(bom, dict):
+        pad_m2 = sum(float(e["properties"]["area_m2"]) for e in result.extras if e.get("kind") == "crane_pad")
+        design["bom"] = {**bom, "wind": _bom(doc, n, pad_m2)}
+    if not simulate:
+        return replace(result, design=design), None
+    if resource is None:
+        warnings.append(NO_WIND_RESOURCE)
+        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), None
+    wp = parse_wind_params(params.wind)
+    t = wp.turbine
+    hub = at_hub(resource, t.hub_height_m, wp.shear_exponent)
+    rho = air_density(elevation_m)
+    wind_doc = {
+        **doc,
+        "air_density_kg_m3": round(rho, 4),
+        "resource": summary(resource, hub, wp.shear_exponent),
+        "rose": rose(hub),
+        "wake_model": WAKE_MODEL,
+    }
+    if n == 0:
+        design["wind"] = wind_doc
+        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), None
+    xy = np.array([[p["x_m"], p["y_m"]] for p in doc["turbines"]], dtype=float)
+    energy = wind_energy(
+        t,
+        hub,
+        xy[:, 0],
+        xy[:, 1],
+        density=rho,
+        shear=wp.shear_exponent,
+        availability_pct=wp.availability_pct,
+        electrical_loss_pct=wp.electrical_loss_pct,
+    )
+    net = energy.net_per_turbine_mwh()
+    per_turbine = [
+        {
+            **p,
+            "gross_aep_mwh": round(energy.gross_per_turbine_mwh, 2),
+            "net_aep_mwh": round(float(net[i]), 2),
+            "wake_loss_pct": round(float(energy.wake_loss_pct[i]), 3),
+        }
+        for i, p in enumerate(doc["turbines"])
+    ]
+    wind_doc["turbines"] = per_turbine
+    wind_doc["losses"] = {
+        "wake_pct": round(energy.farm_wake_loss_pct, 3),
+        "availability_pct": energy.availability_pct,
+        "electrical_pct": energy.electrical_loss_pct,
+    }
+    design["wind"] = wind_doc
+    capacity_kw = n * t.rated_kw
+    metrics.update(
+        {
+            "wind_gross_aep_mwh": round(energy.gross_mwh, 2),
+            "wind_wake_loss_pct": round(energy.farm_wake_loss_pct, 3),
+            "wind_net_aep_mwh": round(energy.net_mwh, 2),
+            "wind_shear_exponent": wp.shear_exponent,
+            "wind_capacity_factor_pct": round(100.0 * energy.net_mwh * 1000.0 / (capacity_kw * 8760.0), 3),
+        }
+    )
+    warnings.extend(energy.warnings)
+    if resource.kind == "timeseries" and resource.hour_of_year is not None:
+        covered = len(np.unique(resource.hour_of_year % 8760))
+        if covered < PARTIAL_YEAR_HOURS:
+            warnings.append(
+                f"the wind time series covers {covered:,} of the year's 8,760 hours: the wind AEP is its "
+                "mean power × 8,760 h (seasons it lacks are not represented) and the missing hours take "
+                "its mean speed"
+            )
+    if resource.kind != "timeseries":
+        warnings.append(
+            "wind hours synthesised from the distribution (seeded, docs/wind.md#hourly-synthesis): the "
+            "hourly wind power for storage dispatch is representative, not a measured year"
+        )
+    assets = list(result.assets)
+    by_id = {p["id"]: p for p in per_turbine}
+    for i, a in enumerate(assets):
+        if a.asset_type == TURBINE_ASSET and a.properties.get("turbine_id") in by_id:
+            p = by_id[a.properties["turbine_id"]]
+            assets[i] = replace(
+                a,
+                properties={
+                    **a.properties,
+                    "gross_aep_mwh": p["gross_aep_mwh"],
+                    "net_aep_mwh": p["net_aep_mwh"],
+                    "wake_loss_pct": p["wake_loss_pct"],
+                },
+            )
+    out = replace(result, assets=tuple(assets), metrics=metrics, design=design, warnings=tuple(warnings))
+    return out, hourly_net_power_mw(t, hub, energy)
+
+
+def _bom(doc: dict[str, Any], n: int, pad_m2: float) -> dict[str, Any]:
+    """The wind entry of the bill of quantities: turbines, their kW, foundations, crane pads [m²]."""
+    t = doc["turbine"]
+    return {
+        "turbines": n,
+        "turbine": t["name"],
+        "rated_kw": t["rated_kw"],
+        "capacity_kw": round(n * float(t["rated_kw"]), 1),
+        "foundations": n,
+        "crane_pads": n,
+        "crane_pad_m2": round(pad_m2, 1),
+    }
