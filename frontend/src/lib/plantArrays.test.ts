@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import L from "leaflet";
+import type { Feature, Geometry } from "geojson";
+import { GL_LAYER_KEYS, LINE_STRIDE, buildPlantArrays, glLayerOf, hexRgb, mercator0, pickFeature } from "./plantArrays";
+import { CABLE_COLORS, NONCOMPLIANT_ROAD_COLOR, TRENCH_COLOR, blockColor, roadStyle } from "./colors";
+
+type F = Feature<Geometry, Record<string, unknown>>;
+
+const LON = -84.16;
+const LAT = 36.61;
+/** 1 m in degrees near (LON, LAT). */
+const M_LAT = 1 / 110_950;
+const M_LON = 1 / (110_950 * Math.cos((LAT * Math.PI) / 180));
+
+const table = (e: number, n: number, block: number, id: number): F => ({
+  type: "Feature",
+  geometry: {
+    type: "Polygon",
+    coordinates: [
+      [
+        [LON + e * M_LON, LAT + n * M_LAT],
+        [LON + (e + 2.4) * M_LON, LAT + n * M_LAT],
+        [LON + (e + 2.4) * M_LON, LAT + (n + 60) * M_LAT],
+        [LON + e * M_LON, LAT + (n + 60) * M_LAT],
+        [LON + e * M_LON, LAT + n * M_LAT],
+      ],
+    ],
+  },
+  properties: { kind: "asset", asset_type: "tracker", block, id },
+});
+const line = (props: Record<string, unknown>, pts: [number, number][]): F => ({
+  type: "Feature",
+  geometry: { type: "LineString", coordinates: pts.map(([e, n]) => [LON + e * M_LON, LAT + n * M_LAT]) },
+  properties: props,
+});
+
+const features: F[] = [
+  table(0, 0, 1, 0), // 0
+  table(10, 0, 2, 1), // 1
+  line({ kind: "cable", level: "dc" }, [[1, -5], [1, 30], [11, 30]]), // 2: 2 segments
+  line({ kind: "cable", level: "mv" }, [[-20, 100], [40, 100]]), // 3
+  line({ kind: "trench" }, [[-20, 110], [40, 110]]), // 4
+  line({ kind: "road", road_class: "spine", width_m: 6 }, [[-20, 200], [40, 200]]), // 5
+  line({ kind: "road", road_class: "spur", compliant: false }, [[-20, 300], [40, 300], [40, 350]]), // 6
+  { type: "Feature", geometry: { type: "Point", coordinates: [LON, LAT] }, properties: { kind: "asset", asset_type: "power_station" } }, // 7: Leaflet's
+  line({ kind: "fence" }, [[-30, -30], [50, -30]]), // 8: Leaflet's
+];
+
+/** RGBA of vertex v in a colour buffer. */
+const rgba = (c: Uint8Array, v: number) => Array.from(c.subarray(v * 4, v * 4 + 4));
+
+describe("mercator0", () => {
+  it("matches Leaflet's EPSG:3857 at zoom 0", () => {
+    for (const [lon, lat] of [[LON, LAT], [0, 0], [151.2, -33.9], [-179, 84]]) {
+      const p = L.CRS.EPSG3857.latLngToPoint(L.latLng(lat, lon), 0);
+      const [x, y] = mercator0(lon, lat);
+      expect(x).toBeCloseTo(p.x, 9);
+      expect(y).toBeCloseTo(p.y, 9);
+    }
+  });
+});
+
+describe("buildPlantArrays", () => {
+  const a = buildPlantArrays(features);
+
+  it("keeps only the dense layers and says which features it drew", () => {
+    expect(glLayerOf({ kind: "asset", asset_type: "power_station" })).toBeNull();
+    expect(glLayerOf({ kind: "fence" })).toBeNull();
+    expect(Array.from(a.drawn)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(a.counts).toEqual({ tables: 2, "cable-dc": 1, "cable-mv": 1, trench: 1, roads: 2 });
+  });
+
+  it("has two triangles and four outline segments per rectangular table", () => {
+    expect(a.fillRanges.tables).toEqual([0, 2 * 2 * 3]);
+    expect(a.fillPos.length).toBe(12 * 2);
+    expect(a.outlineRanges.tables).toEqual([0, 2 * 4 * 2]);
+    // fan of the first table: (v0 v1 v2) (v0 v2 v3), relative to the origin (its first vertex)
+    const [ox, oy] = a.origin;
+    expect(a.origin).toEqual(mercator0(LON, LAT));
+    const v = (k: number) => [a.fillPos[k * 2] + ox, a.fillPos[k * 2 + 1] + oy];
+    const ring = (features[0].geometry as { coordinates: number[][][] }).coordinates[0];
+    const want = [0, 1, 2, 0, 2, 3].map((i) => mercator0(ring[i][0], ring[i][1]));
+    want.forEach((w, k) => {
+      expect(v(k)[0]).toBeCloseTo(w[0], 6);
+      expect(v(k)[1]).toBeCloseTo(w[1], 6);
+    });
+  });
+
+  it("colours tables by inverter block and lines by layer", () => {
+    expect(rgba(a.fillColor, 0)).toEqual([...hexRgb(blockColor(1)), Math.round(0.7 * 255)]);
+    expect(rgba(a.fillColor, 6)).toEqual([...hexRgb(blockColor(2)), Math.round(0.7 * 255)]);
+    expect(rgba(a.outlineColor, 8)).toEqual([...hexRgb(blockColor(2)), Math.round(0.9 * 255)]);
+    const first = (k: string) => a.lineRanges[k as (typeof GL_LAYER_KEYS)[number]]![0];
+    expect(rgba(a.lineColor, first("cable-dc"))).toEqual([...hexRgb(CABLE_COLORS.dc), Math.round(0.9 * 255)]);
+    expect(rgba(a.lineColor, first("cable-mv"))).toEqual([...hexRgb(CABLE_COLORS.mv), Math.round(0.9 * 255)]);
+    expect(rgba(a.lineColor, first("trench"))).toEqual([...hexRgb(TRENCH_COLOR), Math.round(0.55 * 255)]);
+    expect(rgba(a.lineColor, first("roads"))).toEqual([...hexRgb(roadStyle("spine").color), Math.round(0.9 * 255)]);
+    // the steep spur: red, opaque, dashed, at least 3 px
+    const steep = first("roads") + 6;
+    expect(rgba(a.lineColor, steep)).toEqual([...hexRgb(NONCOMPLIANT_ROAD_COLOR), 255]);
+    expect(a.lineData[steep * LINE_STRIDE + 6]).toBe(3);
+    expect(a.lineData[steep * LINE_STRIDE + 9]).toBeGreaterThan(0);
+  });
+
+  it("has six vertices per line segment, grouped by layer in drawing order", () => {
+    expect(a.lineRanges.roads).toEqual([0, (1 + 2) * 6]);
+    expect(a.lineRanges.trench).toEqual([18, 6]);
+    expect(a.lineRanges["cable-dc"]).toEqual([24, 2 * 6]);
+    expect(a.lineRanges["cable-mv"]).toEqual([36, 6]);
+    expect(a.lineData.length).toBe(42 * LINE_STRIDE);
+    // the spine road's true width: 6 m in zoom-0 px at its latitude (float32: 7 digits)
+    const mPerPx0 = (40_075_016.686 * Math.cos(((LAT + 200 * M_LAT) * Math.PI) / 180)) / 256;
+    expect(a.lineData[7] / (6 / mPerPx0)).toBeCloseTo(1, 6);
+    // cumulative distance along the DC cable: 35 m then 10 m more (in zoom-0 px, north–south ≈ east–west scale)
+    const dc = a.lineRanges["cable-dc"]![0];
+    const end1 = a.lineData[(dc + 2) * LINE_STRIDE + 8];
+    const end2 = a.lineData[(dc + 6 + 2) * LINE_STRIDE + 8];
+    expect(end2 / end1).toBeCloseTo(45 / 35, 2);
+  });
+
+  it("picks the feature under a point, top layer first, hidden layers skipped", () => {
+    const at = (e: number, n: number) => mercator0(LON + e * M_LON, LAT + n * M_LAT);
+    const z = 2 ** 19; // ~0.2 m per px here
+    expect(pickFeature(a, ...at(1.8, 50), z)).toBe(0); // inside table 0, away from the DC cable
+    expect(pickFeature(a, ...at(11.2, 45), z)).toBe(1);
+    expect(pickFeature(a, ...at(1, 10), z)).toBe(2); // the DC cable over table 0
+    expect(pickFeature(a, ...at(1, 10), z, new Set(["cable-dc"]))).toBe(0);
+    expect(pickFeature(a, ...at(5, 100.3), z)).toBe(3);
+    expect(pickFeature(a, ...at(5, 110), z)).toBe(4);
+    expect(pickFeature(a, ...at(5, 202.5), z)).toBe(5); // within the 6 m road's half width
+    expect(pickFeature(a, ...at(40, 330), z)).toBe(6);
+    expect(pickFeature(a, ...at(5, 160), z)).toBe(-1);
+    expect(pickFeature(a, ...at(5, 160), z, new Set(["roads", "trench", "cable-dc", "cable-mv", "tables"]))).toBe(-1);
+  });
+
+  it("handles a layout with nothing to draw", () => {
+    const e = buildPlantArrays([features[7], features[8]]);
+    expect(e.drawn.length).toBe(0);
+    expect(e.fillPos.length + e.lineData.length).toBe(0);
+    expect(pickFeature(e, 100, 100, 2 ** 16)).toBe(-1);
+  });
+});
