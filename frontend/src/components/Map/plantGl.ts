@@ -103,9 +103,17 @@ export function getGl(canvas: HTMLCanvasElement): GL | null {
   }
 }
 
+/** localStorage key: "off" makes the map draw every layer with Leaflet (a bad GPU driver; comparisons). */
+export const WEBGL_SWITCH_KEY = "sitelayouts.webgl";
+
 let support: boolean | null = null;
-/** Whether this browser can draw with WebGL (asked once). */
+/** Whether this browser can draw with WebGL (asked once) and it is not switched off. */
 export function webglAvailable(): boolean {
+  try {
+    if (localStorage.getItem(WEBGL_SWITCH_KEY) === "off") return false;
+  } catch {
+    // no storage (privacy mode): WebGL stays on
+  }
   if (support === null) {
     // jsdom has no canvas; don't ask it (it logs "not implemented").
     if (typeof navigator !== "undefined" && /jsdom/i.test(navigator.userAgent)) return (support = false);
