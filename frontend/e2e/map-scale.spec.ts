@@ -1,7 +1,7 @@
 /**
  * The map at 1.5 GWac (issue 24, items 4–5): a real job runs on the demo site, and its layout's
  * GeoJSON is answered with a synthetic 1.5 GWac plant (42,000 trackers, 21,000 DC cables, trenches,
- * MV cables, roads, power stations — `syntheticPlant`), gzip-encoded as the API serves it. The test
+ * MV cables, roads, power stations — `syntheticPlant`), served by route interception. The test
  * RECORDS (asserts nothing about time):
  *   - render: from "Layout ready" appearing to the plant's first drawn frame (performance marks);
  *   - the worst frame (requestAnimationFrame delta) while panning by dragging and while wheel-zooming;
@@ -64,6 +64,9 @@ async function startFrames(page: Page) {
     window.__frames = [];
     window.__phase = "idle";
     window.__stop = false;
+    // main-thread tasks over 50 ms: tells a slow frame spent in JavaScript from one spent rasterising
+    window.__long = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push({ t: e.startTime, d: e.duration, phase: window.__phase }))).observe({ type: "longtask" });
     let last = performance.now();
     const tick = (t) => {
       window.__frames.push({ t, dt: t - last, phase: window.__phase });
@@ -180,12 +183,13 @@ async function run(page: Page, mode: "webgl" | "leaflet") {
   }
   await phase(page, "idle");
   await page.waitForTimeout(500);
-  const frames = (await page.evaluate(`(() => {
+  const { frames, long } = (await page.evaluate(`(() => {
     window.__stop = true;
-    return window.__frames;
-  })()`)) as { dt: number; phase: string }[];
-  const pan = stats(frames.filter((f) => f.phase === "pan").map((f) => f.dt));
-  const zoom = stats(frames.filter((f) => f.phase === "zoom").map((f) => f.dt));
+    return { frames: window.__frames, long: window.__long };
+  })()`)) as { frames: { dt: number; phase: string }[]; long: { d: number; phase: string }[] };
+  const longest = (p: string) => Math.round(Math.max(0, ...long.filter((l) => l.phase === p).map((l) => l.d)));
+  const pan = { ...stats(frames.filter((f) => f.phase === "pan").map((f) => f.dt)), longest_task_ms: longest("pan") };
+  const zoom = { ...stats(frames.filter((f) => f.phase === "zoom").map((f) => f.dt)), longest_task_ms: longest("zoom") };
   return { mode, ...timeline, pan, zoom, worst_frame_ms: Math.max(pan.worst_ms, zoom.worst_ms), first_click_popup: firstPopup.slice(0, 60) };
 }
 
@@ -210,9 +214,11 @@ test("the map at 1.5 GWac: render time after Layout ready and the worst frame wh
   const plant = syntheticPlant(lon, lat);
   const json = JSON.stringify(plant);
   const gz = zlib.gzipSync(json, { level: 6 });
-  // every layout's GeoJSON is the 1.5 GWac plant, gzip-encoded as GET …/geojson serves it
+  // every layout's GeoJSON is the 1.5 GWac plant. Sent identity-encoded: a body fulfilled by
+  // Playwright with "Content-Encoding: gzip" fails in Chromium ("Cannot reach the server"), so the
+  // browser's gunzip of the real API's response (gz_mb in the results) is not in these numbers.
   await page.route(/\/api\/layouts\/[^/]+\/geojson$/, (route) =>
-    route.fulfill({ status: 200, headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gz }),
+    route.fulfill({ status: 200, headers: { "content-type": "application/json" }, body: json }),
   );
 
   const runs = [await run(page, "webgl")];

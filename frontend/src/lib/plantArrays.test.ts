@@ -94,10 +94,13 @@ describe("buildPlantArrays", () => {
     expect(rgba(a.lineColor, first("cable-dc"))).toEqual([...hexRgb(CABLE_COLORS.dc), Math.round(0.9 * 255)]);
     expect(rgba(a.lineColor, first("cable-mv"))).toEqual([...hexRgb(CABLE_COLORS.mv), Math.round(0.9 * 255)]);
     expect(rgba(a.lineColor, first("trench"))).toEqual([...hexRgb(TRENCH_COLOR), Math.round(0.55 * 255)]);
-    expect(rgba(a.lineColor, first("roads"))).toEqual([...hexRgb(roadStyle("spine").color), Math.round(0.9 * 255)]);
+    // roads (in chunk order): 6 vertices of the spine, 12 of the steep spur
+    const [r0, rn] = a.lineRanges.roads!;
+    const roadColors = Array.from({ length: rn }, (_, k) => rgba(a.lineColor, r0 + k).join(","));
+    expect(roadColors.filter((c) => c === [...hexRgb(roadStyle("spine").color), Math.round(0.9 * 255)].join(","))).toHaveLength(6);
+    expect(roadColors.filter((c) => c === [...hexRgb(NONCOMPLIANT_ROAD_COLOR), 255].join(","))).toHaveLength(12);
     // the steep spur: red, opaque, dashed, at least 3 px
-    const steep = first("roads") + 6;
-    expect(rgba(a.lineColor, steep)).toEqual([...hexRgb(NONCOMPLIANT_ROAD_COLOR), 255]);
+    const steep = r0 + roadColors.indexOf([...hexRgb(NONCOMPLIANT_ROAD_COLOR), 255].join(","));
     expect(a.lineData[steep * LINE_STRIDE + 6]).toBe(3);
     expect(a.lineData[steep * LINE_STRIDE + 9]).toBeGreaterThan(0);
   });
@@ -110,7 +113,9 @@ describe("buildPlantArrays", () => {
     expect(a.lineData.length).toBe(42 * LINE_STRIDE);
     // the spine road's true width: 6 m in zoom-0 px at its latitude (float32: 7 digits)
     const mPerPx0 = (40_075_016.686 * Math.cos(((LAT + 200 * M_LAT) * Math.PI) / 180)) / 256;
-    expect(a.lineData[7] / (6 / mPerPx0)).toBeCloseTo(1, 6);
+    const spine = Array.from({ length: 18 }, (_, k) => a.lineData[k * LINE_STRIDE + 7]).filter((w) => w > 0);
+    expect(spine).toHaveLength(6);
+    expect(spine[0] / (6 / mPerPx0)).toBeCloseTo(1, 6);
     // cumulative distance along the DC cable: 35 m then 10 m more (in zoom-0 px, north–south ≈ east–west scale)
     const dc = a.lineRanges["cable-dc"]![0];
     const end1 = a.lineData[(dc + 2) * LINE_STRIDE + 8];
@@ -131,6 +136,27 @@ describe("buildPlantArrays", () => {
     expect(pickFeature(a, ...at(40, 330), z)).toBe(6);
     expect(pickFeature(a, ...at(5, 160), z)).toBe(-1);
     expect(pickFeature(a, ...at(5, 160), z, new Set(["roads", "trench", "cable-dc", "cable-mv", "tables"]))).toBe(-1);
+  });
+
+  it("groups each layer's vertices in chunks that cover them, in drawing order", () => {
+    // 40 trackers 500 m apart: several chunks
+    const many = Array.from({ length: 40 }, (_, k) => table((k % 8) * 500, Math.floor(k / 8) * 500, k, k));
+    const b = buildPlantArrays(many);
+    expect(b.chunks.length).toBeGreaterThan(4);
+    expect(b.chunks.reduce((n, c) => n + c.fill[1], 0)).toBe(40 * 6);
+    let at = 0;
+    for (const c of b.chunks) {
+      expect(c.fill[0]).toBe(at); // contiguous, no gaps or overlaps
+      at += c.fill[1];
+      for (let v = c.fill[0]; v < c.fill[0] + c.fill[1]; v++) {
+        expect(b.fillPos[v * 2]).toBeGreaterThanOrEqual(c.bbox[0] - 1e-8);
+        expect(b.fillPos[v * 2]).toBeLessThanOrEqual(c.bbox[2] + 1e-8);
+        expect(b.fillPos[v * 2 + 1]).toBeGreaterThanOrEqual(c.bbox[1] - 1e-8);
+        expect(b.fillPos[v * 2 + 1]).toBeLessThanOrEqual(c.bbox[3] + 1e-8);
+      }
+    }
+    // every table still opens its own popup
+    for (const k of [0, 13, 39]) expect(pickFeature(b, ...mercator0(LON + ((k % 8) * 500 + 1.2) * M_LON, LAT + (Math.floor(k / 8) * 500 + 30) * M_LAT), 2 ** 18)).toBe(k);
   });
 
   it("handles a layout with nothing to draw", () => {

@@ -61,6 +61,18 @@ export function hexRgb(hex: string): [number, number, number] {
 /** [first vertex, vertex count] of one layer in a vertex buffer. */
 export type Range = [number, number];
 
+/** Chunks per side of the grid that groups each layer's vertices for view culling. */
+export const CHUNKS = 16;
+
+/** One layer's vertices whose features start in one chunk: ranges in the three buffers and their box (relative zoom-0 px). */
+export interface Chunk {
+  layer: number; // GL_LAYER_KEYS ordinal
+  fill: Range;
+  outline: Range;
+  line: Range;
+  bbox: [number, number, number, number];
+}
+
 export interface PlantArrays {
   /** Zoom-0 pixel every stored coordinate is relative to. */
   origin: [number, number];
@@ -77,6 +89,8 @@ export interface PlantArrays {
   fillRanges: Partial<Record<GlLayerKey, Range>>;
   outlineRanges: Partial<Record<GlLayerKey, Range>>;
   lineRanges: Partial<Record<GlLayerKey, Range>>;
+  /** The same vertices in (layer, chunk) groups, for drawing only what a view shows. */
+  chunks: Chunk[];
   /** Features drawn per layer. */
   counts: Partial<Record<GlLayerKey, number>>;
   /** Indices (into the features given) of the features drawn here; the others are Leaflet's. */
@@ -153,9 +167,15 @@ function lineStyle(layer: GlLayerKey, p: Props, lat: number): LineStyle {
 export function buildPlantArrays(features: readonly Feature<Geometry | null, Props | null>[]): PlantArrays {
   const n = features.length;
   const layerOf = new Int8Array(n).fill(-1);
-  const fillCount = new Uint32Array(GL_LAYER_KEYS.length);
-  const outlineCount = new Uint32Array(GL_LAYER_KEYS.length);
-  const lineCount = new Uint32Array(GL_LAYER_KEYS.length);
+  const keyOf = new Uint32Array(n); // layer × CHUNKS² + chunk
+  const firstXY = new Float64Array(n * 2);
+  const featFill = new Uint32Array(n);
+  const featOutline = new Uint32Array(n);
+  const featLine = new Uint32Array(n);
+  const K = GL_LAYER_KEYS.length * CHUNKS * CHUNKS;
+  const fillCount = new Uint32Array(K);
+  const outlineCount = new Uint32Array(K);
+  const lineCount = new Uint32Array(K);
   const counts: Partial<Record<GlLayerKey, number>> = {};
   let items = 0;
   let points = 0;
@@ -176,29 +196,63 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
     for (const part of ps) {
       if (li === 0) {
         const m = ringLength(part);
-        if (m >= 3) fillCount[li] += (m - 2) * 3;
-        outlineCount[li] += m * 2;
+        if (m >= 3) featFill[i] += (m - 2) * 3;
+        featOutline[i] += m * 2;
         points += m;
       } else {
-        if (part.length >= 2) lineCount[li] += (part.length - 1) * 6;
+        if (part.length >= 2) featLine[i] += (part.length - 1) * 6;
         points += part.length;
       }
-      if (!origin && part.length) origin = mercator0(part[0][0], part[0][1]);
       items++;
     }
+    const [fx, fy] = ps[0].length ? mercator0(ps[0][0][0], ps[0][0][1]) : [NaN, NaN];
+    firstXY[i * 2] = fx;
+    firstXY[i * 2 + 1] = fy;
+    if (!origin && Number.isFinite(fx)) origin = [fx, fy];
   }
   const o = origin ?? [0, 0];
+
+  // Chunks: a CHUNKS × CHUNKS grid over the features' first vertices. Vertices are grouped by
+  // (layer, chunk) so that a view zoomed into part of the plant draws only the chunks it sees.
+  let ex0 = Infinity, ey0 = Infinity, ex1 = -Infinity, ey1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (layerOf[i] < 0 || !Number.isFinite(firstXY[i * 2])) continue;
+    ex0 = Math.min(ex0, firstXY[i * 2]);
+    ex1 = Math.max(ex1, firstXY[i * 2]);
+    ey0 = Math.min(ey0, firstXY[i * 2 + 1]);
+    ey1 = Math.max(ey1, firstXY[i * 2 + 1]);
+  }
+  const cw = Math.max(ex1 - ex0, 1e-12) / CHUNKS, ch = Math.max(ey1 - ey0, 1e-12) / CHUNKS;
+  for (let i = 0; i < n; i++) {
+    const li = layerOf[i];
+    if (li < 0) continue;
+    const gx = Math.min(CHUNKS - 1, Math.max(0, Math.floor((firstXY[i * 2] - ex0) / cw) || 0));
+    const gy = Math.min(CHUNKS - 1, Math.max(0, Math.floor((firstXY[i * 2 + 1] - ey0) / ch) || 0));
+    const k = li * CHUNKS * CHUNKS + gy * CHUNKS + gx;
+    keyOf[i] = k;
+    fillCount[k] += featFill[i];
+    outlineCount[k] += featOutline[i];
+    lineCount[k] += featLine[i];
+  }
 
   const starts = (c: Uint32Array) => {
     const s = new Uint32Array(c.length);
     for (let k = 1; k < c.length; k++) s[k] = s[k - 1] + c[k - 1];
     return s;
   };
+  const per = CHUNKS * CHUNKS;
+  /** Per layer: [first vertex, count] over its chunks (contiguous: keys are layer-major). */
   const ranges = (c: Uint32Array, s: Uint32Array) => {
     const r: Partial<Record<GlLayerKey, Range>> = {};
-    GL_LAYER_KEYS.forEach((k, li) => c[li] > 0 && (r[k] = [s[li], c[li]]));
+    GL_LAYER_KEYS.forEach((k, li) => {
+      let total = 0;
+      for (let j = 0; j < per; j++) total += c[li * per + j];
+      if (total > 0) r[k] = [s[li * per], total];
+    });
     return r;
   };
+  const keyBox = new Float64Array(K * 4);
+  for (let k = 0; k < K; k++) keyBox.set([Infinity, Infinity, -Infinity, -Infinity], k * 4);
   const fillStart = starts(fillCount);
   const outlineStart = starts(outlineCount);
   const lineStart = starts(lineCount);
@@ -241,6 +295,7 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
   for (let i = 0; i < n; i++) {
     const li = layerOf[i];
     if (li < 0) continue;
+    const key = keyOf[i];
     drawn[d++] = i;
     const f = features[i];
     const p = f.properties ?? {};
@@ -254,8 +309,14 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
         // mercator0, inlined: this loop runs once per vertex of the plant
         const lat = Math.max(-MAX_LAT, Math.min(MAX_LAT, part[k][1]));
         const sn = Math.sin((lat * Math.PI) / 180);
-        pick.coords[pt * 2] = ((part[k][0] + 180) / 360) * 256 - o[0];
-        pick.coords[pt * 2 + 1] = (0.5 - Math.log((1 + sn) / (1 - sn)) / (4 * Math.PI)) * 256 - o[1];
+        const x = ((part[k][0] + 180) / 360) * 256 - o[0];
+        const y = (0.5 - Math.log((1 + sn) / (1 - sn)) / (4 * Math.PI)) * 256 - o[1];
+        pick.coords[pt * 2] = x;
+        pick.coords[pt * 2 + 1] = y;
+        if (x < keyBox[key * 4]) keyBox[key * 4] = x;
+        if (y < keyBox[key * 4 + 1]) keyBox[key * 4 + 1] = y;
+        if (x > keyBox[key * 4 + 2]) keyBox[key * 4 + 2] = x;
+        if (y > keyBox[key * 4 + 3]) keyBox[key * 4 + 3] = y;
         pt++;
       }
       const c = pick.coords;
@@ -266,7 +327,7 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
         pick.polygon[item] = 1;
         // fan triangles (v0, vk, vk+1)
         const putFill = (v: number) => {
-          const at = fillAt[0]++;
+          const at = fillAt[key]++;
           fillPos[at * 2] = c[v * 2];
           fillPos[at * 2 + 1] = c[v * 2 + 1];
           fillColor[at * 4] = r;
@@ -275,7 +336,7 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
           fillColor[at * 4 + 3] = fa;
         };
         const putOutline = (v: number) => {
-          const at = outlineAt[0]++;
+          const at = outlineAt[key]++;
           outlinePos[at * 2] = c[v * 2];
           outlinePos[at * 2 + 1] = c[v * 2 + 1];
           outlineColor[at * 4] = r;
@@ -307,7 +368,7 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
           // two triangles: (a,-1) (a,+1) (b,+1) · (a,-1) (b,+1) (b,-1); end −1 at a, +1 at b (square caps)
           for (let q = 0; q < 6; q++) {
             const atB = QUAD_END[q], side = QUAD_SIDE[q];
-            const at = lineAt[li]++;
+            const at = lineAt[key]++;
             const base = at * LINE_STRIDE;
             lineData[base] = atB ? bx : ax;
             lineData[base + 1] = atB ? by : ay;
@@ -343,10 +404,23 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
     fillRanges: ranges(fillCount, fillStart),
     outlineRanges: ranges(outlineCount, outlineStart),
     lineRanges: ranges(lineCount, lineStart),
+    chunks: chunkList(K, keyBox, [fillStart, fillCount], [outlineStart, outlineCount], [lineStart, lineCount]),
     counts,
     drawn,
     pick: { ...pick, maxHalfPx, maxHalfWorld, ...buildGrid(pick.coords, pick.start, pick.polygon, item) },
   };
+}
+
+/** The non-empty (layer, chunk) groups, in drawing order. */
+function chunkList(K: number, box: Float64Array, ...bufs: [Uint32Array, Uint32Array][]): Chunk[] {
+  const out: Chunk[] = [];
+  const per = CHUNKS * CHUNKS;
+  for (let k = 0; k < K; k++) {
+    const [fill, outline, line] = bufs.map(([s, c]) => [s[k], c[k]] as Range);
+    if (fill[1] + outline[1] + line[1] === 0) continue;
+    out.push({ layer: Math.floor(k / per), fill, outline, line, bbox: [box[k * 4], box[k * 4 + 1], box[k * 4 + 2], box[k * 4 + 3]] });
+  }
+  return out;
 }
 
 /** Cells of the uniform grid a box covers, clamped to the grid. */

@@ -5,7 +5,7 @@ import { mercator0, pickFeature, type PlantArrays } from "../../lib/plantArrays"
 import { PlantRenderer, getGl } from "./plantGl";
 
 /** Room drawn around the view on each side (fraction of its size), so a pan shows drawn plant until it ends. */
-const PADDING = 0.3;
+const PADDING = 0.15;
 
 // Leaflet's private helper L.Renderer uses for the same zoom-animation transform.
 type MapInternals = L.Map & { _getNewPixelOrigin(center: L.LatLng, zoom: number): L.Point; _animatingZoom?: boolean };

@@ -8,7 +8,7 @@
  * state to keep in sync with Leaflet for what is here two small shaders over buffers we build
  * anyway; the picking is done on the CPU from the same arrays (`pickFeature`).
  */
-import { GL_LAYER_KEYS, LINE_STRIDE, type PlantArrays } from "../../lib/plantArrays";
+import { GL_LAYER_KEYS, LINE_STRIDE, type PlantArrays, type Range } from "../../lib/plantArrays";
 
 type GL = WebGLRenderingContext | WebGL2RenderingContext;
 
@@ -93,9 +93,10 @@ function buffer(gl: GL, data: ArrayBufferView): WebGLBuffer {
   return b;
 }
 
-/** The context options the layer asks for; null when the browser has no WebGL. */
+/** A WebGL context for the layer; null when the browser has no WebGL. Multisampling only on a
+ * hardware GPU: on a software rasteriser (SwiftShader, llvmpipe) it multiplies the cost of every redraw. */
 export function getGl(canvas: HTMLCanvasElement): GL | null {
-  const opts: WebGLContextAttributes = { antialias: true, premultipliedAlpha: false, alpha: true, depth: false, stencil: false };
+  const opts: WebGLContextAttributes = { antialias: !software, premultipliedAlpha: false, alpha: true, depth: false, stencil: false };
   try {
     return (canvas.getContext("webgl2", opts) as WebGL2RenderingContext | null) ?? (canvas.getContext("webgl", opts) as WebGLRenderingContext | null);
   } catch {
@@ -107,6 +108,7 @@ export function getGl(canvas: HTMLCanvasElement): GL | null {
 export const WEBGL_SWITCH_KEY = "sitelayouts.webgl";
 
 let support: boolean | null = null;
+let software = false;
 /** Whether this browser can draw with WebGL (asked once) and it is not switched off. */
 export function webglAvailable(): boolean {
   try {
@@ -119,6 +121,8 @@ export function webglAvailable(): boolean {
     if (typeof navigator !== "undefined" && /jsdom/i.test(navigator.userAgent)) return (support = false);
     const gl = getGl(document.createElement("canvas"));
     support = !!gl;
+    const info = gl?.getExtension("WEBGL_debug_renderer_info");
+    software = !!gl && /swiftshader|llvmpipe|software/i.test(String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)));
     gl?.getExtension("WEBGL_lose_context")?.loseContext();
   }
   return support;
@@ -183,7 +187,7 @@ export class PlantRenderer {
     gl.vertexAttribPointer(5, 4, gl.UNSIGNED_BYTE, true, 0, 0);
   }
 
-  /** Clears and draws every layer not in `hidden`, bottom to top. */
+  /** Clears and draws every layer not in `hidden`, bottom to top, only the chunks the view shows. */
   draw(v: GlView, hidden: ReadonlySet<string>) {
     const gl = this.gl;
     gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
@@ -191,26 +195,42 @@ export class PlantRenderer {
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.BLEND);
     gl.blendFuncSeparate(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA, gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-    for (const key of GL_LAYER_KEYS) {
-      if (hidden.has(key)) continue;
-      const fill = this.a.fillRanges[key];
-      const outline = this.a.outlineRanges[key];
-      const line = this.a.lineRanges[key];
-      if (fill || outline) this.uniforms(this.simple, v);
-      if (fill) {
+    // the view in relative zoom-0 px, grown by the widest line's half width
+    const m = (this.a.pick.maxHalfPx + 2) / v.scale + this.a.pick.maxHalfWorld;
+    const x0 = v.x - m, y0 = v.y - m, x1 = v.x + v.width / v.scale + m, y1 = v.y + v.height / v.scale + m;
+    GL_LAYER_KEYS.forEach((key, li) => {
+      if (hidden.has(key)) return;
+      const seen = this.a.chunks.filter((c) => c.layer === li && c.bbox[2] >= x0 && c.bbox[0] <= x1 && c.bbox[3] >= y0 && c.bbox[1] <= y1);
+      if (seen.length === 0) return;
+      const runs = (pick: (c: (typeof seen)[number]) => Range): Range[] => {
+        const out: Range[] = [];
+        for (const c of seen) {
+          const [first, count] = pick(c);
+          if (count === 0) continue;
+          const last = out[out.length - 1];
+          if (last && last[0] + last[1] === first) last[1] += count;
+          else out.push([first, count]);
+        }
+        return out;
+      };
+      const fill = runs((c) => c.fill);
+      const outline = runs((c) => c.outline);
+      const line = runs((c) => c.line);
+      if (fill.length || outline.length) this.uniforms(this.simple, v);
+      if (fill.length) {
         this.simpleAttribs(this.fillPos, this.fillColor);
-        gl.drawArrays(gl.TRIANGLES, fill[0], fill[1]);
+        for (const [f, n] of fill) gl.drawArrays(gl.TRIANGLES, f, n);
       }
-      if (outline) {
+      if (outline.length) {
         this.simpleAttribs(this.outlinePos, this.outlineColor);
-        gl.drawArrays(gl.LINES, outline[0], outline[1]);
+        for (const [f, n] of outline) gl.drawArrays(gl.LINES, f, n);
       }
-      if (line) {
+      if (line.length) {
         this.uniforms(this.line, v);
         this.lineAttribs();
-        gl.drawArrays(gl.TRIANGLES, line[0], line[1]);
+        for (const [f, n] of line) gl.drawArrays(gl.TRIANGLES, f, n);
       }
-    }
+    });
   }
 
   dispose() {
