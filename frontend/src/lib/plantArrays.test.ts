@@ -86,12 +86,23 @@ describe("buildPlantArrays", () => {
     });
   });
 
+  it("has each table's long axis and the tables' mean width for the zoomed-out view", () => {
+    expect(a.axisRanges.tables).toEqual([0, 2 * 2]);
+    const [ox, oy] = a.origin;
+    const w = [mercator0(LON + 1.2 * M_LON, LAT), mercator0(LON + 1.2 * M_LON, LAT + 60 * M_LAT)];
+    [0, 1].forEach((k) => {
+      expect(a.axisPos[k * 2] + ox).toBeCloseTo(w[k][0], 6);
+      expect(a.axisPos[k * 2 + 1] + oy).toBeCloseTo(w[k][1], 6);
+    });
+    expect(a.tableWidth / (w[0][0] - mercator0(LON, LAT)[0]) / 2).toBeCloseTo(1, 3);
+  });
+
   it("colours tables by inverter block and lines by layer", () => {
     expect(rgba(a.fillColor, 0)).toEqual([...hexRgb(blockColor(1)), Math.round(0.7 * 255)]);
     expect(rgba(a.fillColor, 6)).toEqual([...hexRgb(blockColor(2)), Math.round(0.7 * 255)]);
     expect(rgba(a.outlineColor, 8)).toEqual([...hexRgb(blockColor(2)), Math.round(0.9 * 255)]);
     const first = (k: string) => a.lineRanges[k as (typeof GL_LAYER_KEYS)[number]]![0];
-    expect(rgba(a.lineColor, first("cable-dc"))).toEqual([...hexRgb(CABLE_COLORS.dc), Math.round(0.9 * 255)]);
+    expect(rgba(a.outlineColor, a.outlineRanges["cable-dc"]![0])).toEqual([...hexRgb(CABLE_COLORS.dc), Math.round(0.9 * 255)]);
     expect(rgba(a.lineColor, first("cable-mv"))).toEqual([...hexRgb(CABLE_COLORS.mv), Math.round(0.9 * 255)]);
     expect(rgba(a.lineColor, first("trench"))).toEqual([...hexRgb(TRENCH_COLOR), Math.round(0.55 * 255)]);
     // roads (in chunk order): 6 vertices of the spine, 12 of the steep spur
@@ -105,22 +116,30 @@ describe("buildPlantArrays", () => {
     expect(a.lineData[steep * LINE_STRIDE + 9]).toBeGreaterThan(0);
   });
 
-  it("has six vertices per line segment, grouped by layer in drawing order", () => {
+  it("has six vertices per wide line segment and two per 1 px segment, grouped by layer in drawing order", () => {
     expect(a.lineRanges.roads).toEqual([0, (1 + 2) * 6]);
     expect(a.lineRanges.trench).toEqual([18, 6]);
-    expect(a.lineRanges["cable-dc"]).toEqual([24, 2 * 6]);
-    expect(a.lineRanges["cable-mv"]).toEqual([36, 6]);
-    expect(a.lineData.length).toBe(42 * LINE_STRIDE);
+    expect(a.lineRanges["cable-dc"]).toBeUndefined(); // 1 px: GL lines, after the tables' outlines
+    expect(a.outlineRanges["cable-dc"]).toEqual([16, 2 * 2]);
+    expect(a.lineRanges["cable-mv"]).toEqual([24, 6]);
+    expect(a.lineData.length).toBe(30 * LINE_STRIDE);
+    // the DC cable's segments: (1,-5)→(1,30), (1,30)→(11,30)
+    const [ox, oy] = a.origin;
+    const at = (k: number) => [a.outlinePos[(16 + k) * 2] + ox, a.outlinePos[(16 + k) * 2 + 1] + oy];
+    [[1, -5], [1, 30], [1, 30], [11, 30]].forEach(([e, n], k) => {
+      const w = mercator0(LON + e * M_LON, LAT + n * M_LAT);
+      expect(at(k)[0]).toBeCloseTo(w[0], 6);
+      expect(at(k)[1]).toBeCloseTo(w[1], 6);
+    });
     // the spine road's true width: 6 m in zoom-0 px at its latitude (float32: 7 digits)
     const mPerPx0 = (40_075_016.686 * Math.cos(((LAT + 200 * M_LAT) * Math.PI) / 180)) / 256;
     const spine = Array.from({ length: 18 }, (_, k) => a.lineData[k * LINE_STRIDE + 7]).filter((w) => w > 0);
     expect(spine).toHaveLength(6);
     expect(spine[0] / (6 / mPerPx0)).toBeCloseTo(1, 6);
-    // cumulative distance along the DC cable: 35 m then 10 m more (in zoom-0 px, north–south ≈ east–west scale)
-    const dc = a.lineRanges["cable-dc"]![0];
-    const end1 = a.lineData[(dc + 2) * LINE_STRIDE + 8];
-    const end2 = a.lineData[(dc + 6 + 2) * LINE_STRIDE + 8];
-    expect(end2 / end1).toBeCloseTo(45 / 35, 2);
+    // cumulative distance along the steep spur: 60 m then 50 m more (zoom-0 px; N–S ≈ E–W scale here)
+    const [r0, rn] = a.lineRanges.roads!;
+    const dists = Array.from({ length: rn }, (_, k) => a.lineData[(r0 + k) * LINE_STRIDE + 8]).filter((_, k) => a.lineData[(r0 + k) * LINE_STRIDE + 9] > 0);
+    expect(Math.max(...dists) / dists.filter((x) => x > 0)[0]).toBeCloseTo(110 / 60, 2);
   });
 
   it("picks the feature under a point, top layer first, hidden layers skipped", () => {

@@ -70,6 +70,7 @@ export interface Chunk {
   fill: Range;
   outline: Range;
   line: Range;
+  axis: Range;
   bbox: [number, number, number, number];
 }
 
@@ -79,16 +80,23 @@ export interface PlantArrays {
   /** Table fills: triangles, x y per vertex; RGBA bytes per vertex. */
   fillPos: Float32Array;
   fillColor: Uint8Array;
-  /** Table outlines: GL line pairs (1 px), x y per vertex; RGBA per vertex. */
+  /** Table outlines and 1 px lines (DC cables): GL line pairs, x y per vertex; RGBA per vertex. */
   outlinePos: Float32Array;
   outlineColor: Uint8Array;
   /** Wide lines: 6 vertices (two triangles) per segment, LINE_STRIDE floats per vertex; RGBA per vertex. */
   lineData: Float32Array;
   lineColor: Uint8Array;
+  /** Tables' long axes, one GL line pair each: what is drawn instead of fill and outline once a
+   * table is narrower than about a pixel (zoomed out), at a seventh of the vertices. */
+  axisPos: Float32Array;
+  axisColor: Uint8Array;
+  /** Mean short side of the rectangular tables [zoom-0 px] (0: none). */
+  tableWidth: number;
   /** Vertex ranges per layer in each buffer (absent: the layer has none). */
   fillRanges: Partial<Record<GlLayerKey, Range>>;
   outlineRanges: Partial<Record<GlLayerKey, Range>>;
   lineRanges: Partial<Record<GlLayerKey, Range>>;
+  axisRanges: Partial<Record<GlLayerKey, Range>>;
   /** The same vertices in (layer, chunk) groups, for drawing only what a view shows. */
   chunks: Chunk[];
   /** Features drawn per layer. */
@@ -146,6 +154,9 @@ function parts(g: Geometry | null | undefined, rings: boolean): Position[][] {
 /** Unique vertices of a ring (GeoJSON rings repeat the first point at the end). */
 const ringLength = (r: Position[]) => (r.length > 1 && r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1] ? r.length - 1 : r.length);
 
+/** Lines of at most 1 px, solid, with no true width: drawn as GL lines. */
+const isThin = (s: LineStyle) => s.minPx <= 1 && s.worldWidth === 0 && s.dash === 0;
+
 function lineStyle(layer: GlLayerKey, p: Props, lat: number): LineStyle {
   if (layer === "roads") {
     const s = roadStyle(String(p.road_class ?? ""));
@@ -172,10 +183,12 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
   const featFill = new Uint32Array(n);
   const featOutline = new Uint32Array(n);
   const featLine = new Uint32Array(n);
+  const featAxis = new Uint32Array(n);
   const K = GL_LAYER_KEYS.length * CHUNKS * CHUNKS;
   const fillCount = new Uint32Array(K);
   const outlineCount = new Uint32Array(K);
   const lineCount = new Uint32Array(K);
+  const axisCount = new Uint32Array(K);
   const counts: Partial<Record<GlLayerKey, number>> = {};
   let items = 0;
   let points = 0;
@@ -197,10 +210,16 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
       if (li === 0) {
         const m = ringLength(part);
         if (m >= 3) featFill[i] += (m - 2) * 3;
+        if (m >= 3) featAxis[i] += 2;
         featOutline[i] += m * 2;
         points += m;
       } else {
-        if (part.length >= 2) featLine[i] += (part.length - 1) * 6;
+        // 1 px lines (DC cables) are GL line pairs in the outline buffer: 2 vertices a segment, not 6
+        const thin = isThin(lineStyle(key, f.properties ?? {}, ps[0][0]?.[1] ?? 0));
+        if (part.length >= 2) {
+          if (thin) featOutline[i] += (part.length - 1) * 2;
+          else featLine[i] += (part.length - 1) * 6;
+        }
         points += part.length;
       }
       items++;
@@ -233,6 +252,7 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
     fillCount[k] += featFill[i];
     outlineCount[k] += featOutline[i];
     lineCount[k] += featLine[i];
+    axisCount[k] += featAxis[i];
   }
 
   const starts = (c: Uint32Array) => {
@@ -256,6 +276,7 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
   const fillStart = starts(fillCount);
   const outlineStart = starts(outlineCount);
   const lineStart = starts(lineCount);
+  const axisStart = starts(axisCount);
   const sum = (c: Uint32Array) => c.reduce((a, b) => a + b, 0);
   const fillPos = new Float32Array(sum(fillCount) * 2);
   const fillColor = new Uint8Array(sum(fillCount) * 4);
@@ -263,6 +284,11 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
   const outlineColor = new Uint8Array(sum(outlineCount) * 4);
   const lineData = new Float32Array(sum(lineCount) * LINE_STRIDE);
   const lineColor = new Uint8Array(sum(lineCount) * 4);
+  const axisPos = new Float32Array(sum(axisCount) * 2);
+  const axisColor = new Uint8Array(sum(axisCount) * 4);
+  const axisAt = Uint32Array.from(axisStart);
+  let widthSum = 0;
+  let widthN = 0;
   const fillAt = Uint32Array.from(fillStart);
   const outlineAt = Uint32Array.from(outlineStart);
   const lineAt = Uint32Array.from(lineStart);
@@ -353,6 +379,41 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
           putOutline(first + k);
           putOutline(first + ((k + 1) % m));
         }
+        if (m >= 3) {
+          // long axis: between the midpoints of the two short sides (rectangles; others: v0 → v[m/2])
+          const X = (v: number) => c[(first + v) * 2], Y = (v: number) => c[(first + v) * 2 + 1];
+          let ax = X(0), ay = Y(0), bx = X(m >> 1), by = Y(m >> 1);
+          if (m === 4) {
+            const e0 = Math.hypot(X(1) - X(0), Y(1) - Y(0)), e1 = Math.hypot(X(2) - X(1), Y(2) - Y(1));
+            const [p, q] = e0 <= e1 ? [0, 2] : [1, 3];
+            ax = (X(p) + X(p + 1)) / 2;
+            ay = (Y(p) + Y(p + 1)) / 2;
+            bx = (X(q) + X((q + 1) % 4)) / 2;
+            by = (Y(q) + Y((q + 1) % 4)) / 2;
+            widthSum += Math.min(e0, e1);
+            widthN++;
+          }
+          for (const [x, y] of [[ax, ay], [bx, by]]) {
+            const at = axisAt[key]++;
+            axisPos[at * 2] = x;
+            axisPos[at * 2 + 1] = y;
+            axisColor.set([r, g, b, oa], at * 4);
+          }
+        }
+      } else if (style && isThin(style)) {
+        pick.halfPx[item] = style.minPx / 2;
+        maxHalfPx = Math.max(maxHalfPx, style.minPx / 2);
+        for (let k = 0; k + 1 < m; k++) {
+          for (const v of [first + k, first + k + 1]) {
+            const at = outlineAt[key]++;
+            outlinePos[at * 2] = c[v * 2];
+            outlinePos[at * 2 + 1] = c[v * 2 + 1];
+            outlineColor[at * 4] = style.rgba[0];
+            outlineColor[at * 4 + 1] = style.rgba[1];
+            outlineColor[at * 4 + 2] = style.rgba[2];
+            outlineColor[at * 4 + 3] = style.rgba[3];
+          }
+        }
       } else if (style) {
         pick.halfPx[item] = style.minPx / 2;
         pick.halfWorld[item] = style.worldWidth / 2;
@@ -401,10 +462,14 @@ export function buildPlantArrays(features: readonly Feature<Geometry | null, Pro
     outlineColor,
     lineData,
     lineColor,
+    axisPos,
+    axisColor,
+    tableWidth: widthN ? widthSum / widthN : 0,
     fillRanges: ranges(fillCount, fillStart),
     outlineRanges: ranges(outlineCount, outlineStart),
     lineRanges: ranges(lineCount, lineStart),
-    chunks: chunkList(K, keyBox, [fillStart, fillCount], [outlineStart, outlineCount], [lineStart, lineCount]),
+    axisRanges: ranges(axisCount, axisStart),
+    chunks: chunkList(K, keyBox, [fillStart, fillCount], [outlineStart, outlineCount], [lineStart, lineCount], [axisStart, axisCount]),
     counts,
     drawn,
     pick: { ...pick, maxHalfPx, maxHalfWorld, ...buildGrid(pick.coords, pick.start, pick.polygon, item) },
@@ -416,9 +481,9 @@ function chunkList(K: number, box: Float64Array, ...bufs: [Uint32Array, Uint32Ar
   const out: Chunk[] = [];
   const per = CHUNKS * CHUNKS;
   for (let k = 0; k < K; k++) {
-    const [fill, outline, line] = bufs.map(([s, c]) => [s[k], c[k]] as Range);
-    if (fill[1] + outline[1] + line[1] === 0) continue;
-    out.push({ layer: Math.floor(k / per), fill, outline, line, bbox: [box[k * 4], box[k * 4 + 1], box[k * 4 + 2], box[k * 4 + 3]] });
+    const [fill, outline, line, axis] = bufs.map(([s, c]) => [s[k], c[k]] as Range);
+    if (fill[1] + outline[1] + line[1] + axis[1] === 0) continue;
+    out.push({ layer: Math.floor(k / per), fill, outline, line, axis, bbox: [box[k * 4], box[k * 4 + 1], box[k * 4 + 2], box[k * 4 + 3]] });
   }
   return out;
 }

@@ -69,10 +69,12 @@ export function PlantGlLayer({ arrays, hidden, popupFor }: Props) {
       }
       const scale = 2 ** zoom;
       const corner = map.getPixelOrigin().add(min); // zoom-z pixel of the canvas's top-left
+      const t0 = performance.now();
       renderer.draw(
         { x: corner.x / scale - arrays.origin[0], y: corner.y / scale - arrays.origin[1], scale, width: w, height: h, pixelRatio: dpr },
         hiddenRef.current,
       );
+      performance.measure("plant-draw", { start: t0 }); // main-thread cost of a redraw (the e2e test records it)
       drawn = true;
       if (first) {
         first = false;

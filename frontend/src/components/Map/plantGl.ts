@@ -12,6 +12,9 @@ import { GL_LAYER_KEYS, LINE_STRIDE, type PlantArrays, type Range } from "../../
 
 type GL = WebGLRenderingContext | WebGL2RenderingContext;
 
+/** Tables narrower than this on screen [px] are drawn as their long axis (a 1 px line). */
+export const AXIS_BELOW_PX = 1.5;
+
 /** The view: the canvas's top-left corner in zoom-0 px relative to arrays.origin, scale = 2^zoom, size in CSS px. */
 export interface GlView {
   x: number;
@@ -139,6 +142,8 @@ export class PlantRenderer {
   private outlineColor: WebGLBuffer;
   private lineData: WebGLBuffer;
   private lineColor: WebGLBuffer;
+  private axisPos: WebGLBuffer;
+  private axisColor: WebGLBuffer;
 
   constructor(gl: GL, private a: PlantArrays) {
     this.gl = gl;
@@ -150,7 +155,9 @@ export class PlantRenderer {
     this.outlineColor = buffer(gl, a.outlineColor);
     this.lineData = buffer(gl, a.lineData);
     this.lineColor = buffer(gl, a.lineColor);
-    this.bufs = [this.fillPos, this.fillColor, this.outlinePos, this.outlineColor, this.lineData, this.lineColor];
+    this.axisPos = buffer(gl, a.axisPos);
+    this.axisColor = buffer(gl, a.axisColor);
+    this.bufs = [this.fillPos, this.fillColor, this.outlinePos, this.outlineColor, this.lineData, this.lineColor, this.axisPos, this.axisColor];
   }
 
   private uniforms(p: WebGLProgram, v: GlView) {
@@ -213,8 +220,11 @@ export class PlantRenderer {
         }
         return out;
       };
-      const fill = runs((c) => c.fill);
-      const outline = runs((c) => c.outline);
+      // Zoomed out (tables under AXIS_BELOW_PX wide) a table is its long axis: fill and outline
+      // would colour the same pixel or two at seven times the vertices.
+      const axes = key === "tables" && this.a.tableWidth * v.scale < AXIS_BELOW_PX;
+      const fill = axes ? [] : runs((c) => c.fill);
+      const outline = axes ? runs((c) => c.axis) : runs((c) => c.outline);
       const line = runs((c) => c.line);
       if (fill.length || outline.length) this.uniforms(this.simple, v);
       if (fill.length) {
@@ -222,7 +232,8 @@ export class PlantRenderer {
         for (const [f, n] of fill) gl.drawArrays(gl.TRIANGLES, f, n);
       }
       if (outline.length) {
-        this.simpleAttribs(this.outlinePos, this.outlineColor);
+        if (axes) this.simpleAttribs(this.axisPos, this.axisColor);
+        else this.simpleAttribs(this.outlinePos, this.outlineColor);
         for (const [f, n] of outline) gl.drawArrays(gl.LINES, f, n);
       }
       if (line.length) {
