@@ -195,6 +195,7 @@ export const GL_MIN_FEATURES = 5000;
 function plantArraysFor(layout: LayoutFeatureCollection | null): PlantArrays | null {
   if (!layout || layout.features.length < GL_MIN_FEATURES || !webglAvailable()) return null;
   performance.mark("plant-build-start");
+  performance.mark("tables-build-start"); // the mark the tables canvas sets (site-layouts.spec.ts logs it)
   const a = buildPlantArrays(layout.features as AnyFeature[]);
   performance.mark("plant-build-end");
   return a;
