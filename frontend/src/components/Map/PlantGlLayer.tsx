@@ -45,7 +45,7 @@ export function PlantGlLayer({ arrays, hidden, popupFor }: Props) {
       canvas.remove();
       return;
     }
-    const renderer = new PlantRenderer(gl, arrays);
+    let renderer = new PlantRenderer(gl, arrays);
     const container = map.getContainer();
     let first = true;
     let center = map.getCenter();
@@ -111,7 +111,12 @@ export function PlantGlLayer({ arrays, hidden, popupFor }: Props) {
     map.on("zoomanim", onZoomAnim as L.LeafletEventHandlerFn);
     map.on("click", onClick);
     const lost = (e: Event) => e.preventDefault(); // lets the browser restore the context
+    const restored = () => {
+      renderer = new PlantRenderer(gl, arrays); // buffers and programs died with the old context
+      draw();
+    };
     canvas.addEventListener("webglcontextlost", lost);
+    canvas.addEventListener("webglcontextrestored", restored);
     draw();
     return () => {
       redraw.current = () => {};
@@ -120,6 +125,7 @@ export function PlantGlLayer({ arrays, hidden, popupFor }: Props) {
       map.off("zoomanim", onZoomAnim as L.LeafletEventHandlerFn);
       map.off("click", onClick);
       canvas.removeEventListener("webglcontextlost", lost);
+      canvas.removeEventListener("webglcontextrestored", restored);
       delete container.dataset.plantDrawn;
       delete container.dataset.tablesDrawn;
       renderer.dispose();
