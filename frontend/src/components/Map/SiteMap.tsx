@@ -29,7 +29,10 @@ import {
   type AnyFeature,
 } from "../../lib/layers";
 import { BasemapLayer, type BasemapSource, type BasemapState } from "./Basemap";
-import { TablesLayer } from "./TablesLayer";
+import { TablesLayer, tablePopup } from "./TablesLayer";
+import { PlantGlLayer } from "./PlantGlLayer";
+import { webglAvailable } from "./plantGl";
+import { buildPlantArrays, type PlantArrays } from "../../lib/plantArrays";
 import { SitePoints, type SitePointsEditing } from "./SitePoints";
 
 export interface TerrainOverlays {
@@ -178,6 +181,26 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
   return el;
 }
 
+/** A road's popup title: its class, and whether it is too steep. */
+const roadTitle = (p: Record<string, unknown>) => `${roadStyle(String(p.road_class)).label}${p.compliant === false ? " (too steep)" : ""}`;
+
+/**
+ * Layouts with at least this many features draw their tables, roads, trenches and cables with WebGL
+ * (PlantGlLayer); smaller ones keep Leaflet's vectors and the tables canvas. 5,000 features is about
+ * 150 MWac of trackers: below it Leaflet's canvas pans without a visible stall.
+ */
+export const GL_MIN_FEATURES = 5000;
+
+/** The WebGL arrays of a large layout, or null when Leaflet draws it (small layout, or no WebGL). */
+function plantArraysFor(layout: LayoutFeatureCollection | null): PlantArrays | null {
+  if (!layout || layout.features.length < GL_MIN_FEATURES || !webglAvailable()) return null;
+  performance.mark("plant-build-start");
+  performance.mark("tables-build-start"); // the mark the tables canvas sets (site-layouts.spec.ts logs it)
+  const a = buildPlantArrays(layout.features as AnyFeature[]);
+  performance.mark("plant-build-end");
+  return a;
+}
+
 /**
  * <GeoJSON> draws its data once; a new key makes it redraw. Keys follow object identity, which
  * TanStack Query keeps stable while the data is unchanged (structural sharing), so nothing is
@@ -252,8 +275,29 @@ export function SiteMap({
     };
   }, [zoneEditing.editingZoneId, zoneEditing.readEditedGeometry, site]);
 
+  const glArrays = useMemo(() => plantArraysFor(layout), [layout]);
+  // A stable set while its contents are unchanged (the default prop is a new Set every render).
+  const hiddenKey = [...hiddenLayers].sort().join(",");
+  const glHidden = useMemo(() => new Set(hiddenKey ? hiddenKey.split(",") : []), [hiddenKey]);
+  const glPopup = useCallback(
+    (i: number) => {
+      const f = layout!.features[i] as AnyFeature;
+      const p = f.properties ?? {};
+      if (p.kind === "asset") return tablePopup(p);
+      if (p.kind === "road") return popupContent(p, roadTitle(p));
+      return popupContent(p, plantFeatureTitle(f));
+    },
+    [layout],
+  );
+
   const layoutFeatures = useMemo(() => {
-    const feats = (layout?.features ?? []) as Feature<Geometry, Record<string, unknown>>[];
+    let feats = (layout?.features ?? []) as Feature<Geometry, Record<string, unknown>>[];
+    if (glArrays) {
+      // what the WebGL layer draws is left out of Leaflet's layers
+      const onGl = new Uint8Array(feats.length);
+      for (const i of glArrays.drawn) onGl[i] = 1;
+      feats = feats.filter((_f, i) => !onGl[i]);
+    }
     const assets = feats.filter((f) => f.properties?.kind === "asset");
     const isTable = (f: Feature<Geometry, Record<string, unknown>>) => TABLE_TYPES.has(String(f.properties?.asset_type));
     return {
@@ -265,7 +309,7 @@ export function SiteMap({
         fc: { type: "FeatureCollection", features: feats.filter((f) => l.match(f.properties ?? {})) } as FeatureCollection,
       })).filter((x) => x.fc.features.length > 0),
     };
-  }, [layout]);
+  }, [layout, glArrays]);
 
   return (
     <MapContainer
@@ -393,12 +437,7 @@ export function SiteMap({
             pane="layout"
             style={roadPathStyle}
             onEachFeature={(f, layer) =>
-              layer.bindPopup(
-                popupContent(
-                  f.properties ?? {},
-                  `${roadStyle(String(f.properties?.road_class)).label}${f.properties?.compliant === false ? " (too steep)" : ""}`,
-                ),
-              )
+              layer.bindPopup(popupContent(f.properties ?? {}, roadTitle(f.properties ?? {})))
             }
           />
         )}
@@ -454,6 +493,7 @@ export function SiteMap({
       </Pane>
 
       {layoutFeatures.tables.features.length > 0 && !hiddenLayers.has("tables") && <TablesLayer tables={layoutFeatures.tables} />}
+      {glArrays && <PlantGlLayer arrays={glArrays} hidden={glHidden} popupFor={glPopup} />}
       {points && <SitePoints editing={points} />}
     </MapContainer>
   );
