@@ -325,7 +325,7 @@ export function SiteDetailPage() {
         )}
 
         {/* Design results (energy, cost, electrical, quantities): components/Design */}
-        {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} />}
+        {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} metrics={selected.metrics} warnings={selected.warnings} />}
 
         <StudiesPanel siteId={s.id} resolutionM={nativeResolutionM != null ? resolutionChoices(nativeResolutionM).preferred : null} />
 
