@@ -1,9 +1,8 @@
 import { metricNumber, type SourceEconomics } from "../../api/hybrid";
-import { formatNumber } from "../../lib/format";
-import { formatMwh, formatUsd } from "./designFormat";
+import { formatMwh, formatUnitPrice, formatUsd } from "./designFormat";
 
 const SOURCE_NAMES: Record<string, string> = { pv: "PV", wind: "Wind", storage: "Storage", gas: "Gas" };
-const lcoe = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? "—" : `$${formatNumber(v, 2)}/MWh`);
+const lcoe = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? "—" : `${formatUnitPrice(v)}/MWh`);
 
 /**
  * Energy, CAPEX, OPEX and LCOE per source, and the plant's delivered energy and one LCOE (flat
