@@ -164,7 +164,8 @@ export function metricNumber(metrics: Record<string, unknown> | null | undefined
 
 /** The backend's warnings about one part of the plant ("no wind resource: …" for wind). */
 export function warningsAbout(warnings: readonly string[] | null | undefined, part: "wind" | "storage" | "gas"): string[] {
-  const re = part === "wind" ? /wind|turbine|wake/i : part === "storage" ? /storage|bess|battery|firm|dispatch/i : /\bgas\b/i;
+  // "turbine" alone is not wind: gas plants have gas turbines.
+  const re = part === "wind" ? /\bwind\b|\bwakes?\b/i : part === "storage" ? /storage|\bbess\b|batter|\bfirm\b|dispatch/i : /\bgas\b/i;
   return (warnings ?? []).filter((w) => re.test(w));
 }
 

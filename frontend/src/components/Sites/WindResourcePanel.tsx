@@ -109,6 +109,7 @@ export function WindResourcePanel({ siteId }: { siteId: string }) {
         </Button>
       </form>
       {upload.isError && <Alert title="Wind upload failed">{upload.error.message}</Alert>}
+      {upload.isSuccess && <Alert tone="success">Wind resource stored. Layouts generated from now on use it; earlier ones do not.</Alert>}
       {remove.isError && <Alert title="Could not remove the wind resource">{remove.error.message}</Alert>}
     </div>
   );
