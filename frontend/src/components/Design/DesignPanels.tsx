@@ -11,8 +11,9 @@ import { HybridSections, hybridParts } from "./HybridSections";
 import "./design.css";
 
 /**
- * Design results of a completed layout, from GET /api/layouts/{id}/design: energy (open first),
- * cost, electrical design and bill of quantities, each in its own collapsible section. Layouts
+ * Design results of a completed layout, from GET /api/layouts/{id}/design: for hybrids first energy
+ * by source, wind, storage and gas (HybridSections, with the layout's metrics and warnings), then
+ * energy (open first), cost, electrical design and bill of quantities, each in its own collapsible section. Layouts
  * without a design (gas/BESS, or made before designs) say so instead.
  */
 export function DesignPanels({ layoutId, metrics, warnings }: {
@@ -39,11 +40,13 @@ export function DesignPanels({ layoutId, metrics, warnings }: {
     );
   } else {
     const d = design.data;
+    // In a hybrid the energy-yield section is the PV part's alone: say so beside the by-source table.
+    const { wind, storage, gas } = hybridParts(d, metrics);
     body = (
       <>
         <HybridSections design={d} metrics={metrics} warnings={warnings} />
         <details className="design-section" open>
-          <summary>Energy yield</summary>
+          <summary>{wind || storage || gas ? "Energy yield (PV part)" : "Energy yield"}</summary>
           <EnergyPanel energy={d.energy} />
         </details>
         <details className="design-section">

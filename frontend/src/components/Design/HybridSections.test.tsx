@@ -89,7 +89,7 @@ describe("DesignPanels with hybrid sections", () => {
     mockFetch(() => jsonResponse({ ...CLEARSKY_DESIGN, ...HYBRID_DESIGN }));
     renderWithProviders(<DesignPanels layoutId="L1" metrics={HYBRID_METRICS} warnings={[]} />);
     expect(await screen.findByTestId("wind-panel")).toBeInTheDocument();
-    expect(sections()).toEqual(["Energy by source", "Wind", "Storage", "Energy yield", "Cost", "Electrical", "Bill of quantities"]);
+    expect(sections()).toEqual(["Energy by source", "Wind", "Storage", "Energy yield (PV part)", "Cost", "Electrical", "Bill of quantities"]);
   });
 
   it("shows no hybrid section for a PV design", async () => {
