@@ -201,6 +201,12 @@ export function windResourceSummary(r: WindResourcePublic): { kind?: string; hei
   };
 }
 
+/** What a wind-resource kind is, in words. */
+export function windResourceKindLabel(kind: string | undefined): string {
+  const names: Record<string, string> = { weibull: "Weibull table by sector", tab: "WAsP / WindPRO .tab histogram", timeseries: "Hourly time series" };
+  return kind ? (names[kind] ?? kind) : "—";
+}
+
 const windPath = (siteId: string) => `/api/sites/${encodeURIComponent(siteId)}/wind`;
 
 /** The wind-resource endpoints; plain fetch because the path is not in schema.d.ts yet. */

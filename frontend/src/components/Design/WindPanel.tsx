@@ -1,15 +1,9 @@
-import { metricNumber, type WindSection } from "../../api/hybrid";
+import { metricNumber, windResourceKindLabel, type WindSection } from "../../api/hybrid";
 import { formatNumber, formatPower } from "../../lib/format";
 import { Alert } from "../ui/Alert";
 import { formatMwh, formatPct } from "./designFormat";
 import { MetricItem } from "./MetricItem";
 import { WindRose } from "./WindRose";
-
-const RESOURCE_KINDS: Record<string, string> = {
-  weibull: "Weibull table by sector",
-  tab: "WAsP / WindPRO .tab histogram",
-  timeseries: "hourly time series",
-};
 
 /**
  * The wind part of a plant: turbine, hub height, rotor, rated power; gross and net AEP, wake loss
@@ -59,7 +53,7 @@ export function WindPanel({ wind, metrics, warnings }: { wind: WindSection | und
       </dl>
       {(res.kind || res.mean_speed_hub_m_s != null) && (
         <p className="design-weather" data-testid="wind-resource-used">
-          <strong>Wind resource:</strong> {res.kind ? (RESOURCE_KINDS[res.kind] ?? res.kind) : "—"}
+          <strong>Wind resource:</strong> {windResourceKindLabel(res.kind)}
           {res.measurement_height_m != null ? ` measured at ${formatNumber(res.measurement_height_m, 0)} m` : ""}
           {res.mean_speed_hub_m_s != null ? `, mean ${formatNumber(res.mean_speed_hub_m_s, 2)} m/s at hub height` : ""}
           {w.air_density_kg_m3 != null ? `, air density ${formatNumber(w.air_density_kg_m3, 3)} kg/m³` : ""}

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from "react";
-import { windResourceSummary, type WindResourcePublic } from "../../api/hybrid";
+import { windResourceKindLabel, windResourceSummary, type WindResourcePublic } from "../../api/hybrid";
 import { useDeleteWind, useUploadWind, useWindResource } from "../../hooks/useWindResource";
 import { formatNumber } from "../../lib/format";
 import { Alert } from "../ui/Alert";
@@ -7,12 +7,6 @@ import { Button } from "../ui/Button";
 import { Spinner } from "../ui/Spinner";
 
 const ACCEPT = ".csv,.tab,.txt,text/csv,text/plain";
-
-const KIND_NAMES: Record<string, string> = {
-  weibull: "Weibull table by sector",
-  tab: "WAsP / WindPRO .tab histogram",
-  timeseries: "Hourly time series",
-};
 
 /** What the API stored: kind, measurement height, mean speed, and its warnings. */
 export function WindResourceSummary({ resource }: { resource: WindResourcePublic }) {
@@ -27,7 +21,7 @@ export function WindResourceSummary({ resource }: { resource: WindResourcePublic
           </>
         ) : null}
         <dt>Kind</dt>
-        <dd>{s.kind ? (KIND_NAMES[s.kind] ?? s.kind) : "—"}</dd>
+        <dd>{windResourceKindLabel(s.kind)}</dd>
         <dt>Measurement height</dt>
         <dd>{s.height_m != null ? `${formatNumber(s.height_m, 1)} m` : "—"}</dd>
         <dt>Mean speed</dt>
