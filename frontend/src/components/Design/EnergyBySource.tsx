@@ -1,12 +1,14 @@
 import { metricNumber, type SourceEconomics } from "../../api/hybrid";
-import { formatMwh, formatUnitPrice, formatUsd } from "./designFormat";
+import { formatNumber } from "../../lib/format";
+import { formatUnitPrice, formatUsd } from "./designFormat";
 
 const SOURCE_NAMES: Record<string, string> = { pv: "PV", wind: "Wind", storage: "Storage", gas: "Gas" };
 const lcoe = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? "—" : `${formatUnitPrice(v)}/MWh`);
 
 /**
- * Energy, CAPEX, OPEX and LCOE per source, and the plant's delivered energy and one LCOE (flat
- * metrics). Storage shifts energy rather than making it: its row shows what it discharges.
+ * Energy, LCOE, CAPEX and OPEX per source, and the plant's delivered energy and one LCOE (flat
+ * metrics). Storage shifts energy rather than making it: its row shows what it discharges. Four
+ * columns so the LCOE stays in view in the side panel; OPEX goes under the CAPEX.
  */
 export function EnergyBySource({ rows, metrics }: { rows: SourceEconomics[]; metrics: Record<string, unknown> | null | undefined }) {
   const plantEnergy = metricNumber(metrics, "plant_energy_mwh");
@@ -22,13 +24,10 @@ export function EnergyBySource({ rows, metrics }: { rows: SourceEconomics[]; met
               MWh/yr
             </th>
             <th scope="col" className="num">
-              CAPEX
-            </th>
-            <th scope="col" className="num">
-              OPEX/yr
-            </th>
-            <th scope="col" className="num">
               LCOE
+            </th>
+            <th scope="col" className="num">
+              CAPEX
             </th>
           </tr>
         </thead>
@@ -36,22 +35,24 @@ export function EnergyBySource({ rows, metrics }: { rows: SourceEconomics[]; met
           {rows.map((r) => (
             <tr key={r.source} data-testid="source-row">
               <th scope="row">{SOURCE_NAMES[r.source] ?? r.source}</th>
-              <td className="num">{formatMwh(r.energy_mwh)}</td>
-              <td className="num">{formatUsd(r.capex_usd)}</td>
-              <td className="num">{formatUsd(r.opex_usd_per_yr)}</td>
+              <td className="num">{formatNumber(r.energy_mwh, 0)}</td>
               <td className="num">{lcoe(r.lcoe_usd_per_mwh)}</td>
+              <td className="num">
+                {formatUsd(r.capex_usd)}
+                {r.opex_usd_per_yr != null ? <span className="metric-sub">{formatUsd(r.opex_usd_per_yr)}/yr</span> : null}
+              </td>
             </tr>
           ))}
           <tr className="design-total" data-testid="plant-row">
-            <th scope="row">Plant (to the grid)</th>
-            <td className="num">{formatMwh(plantEnergy)}</td>
-            {/* The plant's CAPEX and OPEX are the Cost section's totals (shared lines included), not summed here. */}
-            <td className="num muted">see Cost</td>
-            <td className="num muted">see Cost</td>
+            <th scope="row">Plant</th>
+            <td className="num">{formatNumber(plantEnergy, 0)}</td>
             <td className="num">{lcoe(plantLcoe)}</td>
+            {/* The plant's CAPEX and OPEX are the Cost section's totals (shared lines included), not summed here. */}
+            <td className="num muted">in Cost</td>
           </tr>
         </tbody>
       </table>
+      <p className="field-hint">Plant: energy delivered to the grid, one LCOE for the whole plant.</p>
     </div>
   );
 }

@@ -46,7 +46,7 @@ describe("HybridSections", () => {
     const rows = within(table).getAllByTestId("source-row");
     expect(rows.map((r) => within(r).getByRole("rowheader").textContent)).toEqual(["PV", "Wind", "Storage"]);
     expect(rows[1]).toHaveTextContent("$45.70/MWh");
-    expect(within(table).getByTestId("plant-row")).toHaveTextContent("70,600 MWh");
+    expect(within(table).getByTestId("plant-row")).toHaveTextContent("70,600");
     expect(within(table).getByTestId("plant-row")).toHaveTextContent("$51.30/MWh");
   });
 
