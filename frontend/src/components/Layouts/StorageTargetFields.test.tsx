@@ -69,10 +69,11 @@ const profiles: Profile[] = [
   { name: "wind_hybrid", label: "Wind + solar + BESS", description: "Hybrid.", asset_types: { wind_turbine: { label: "Wind turbine" }, pv_block: { label: "PV block" }, bess: { label: "Battery" } } },
 ];
 
-describe("GenerateForm storage target", () => {
+// Many keystrokes: a generous limit so a busy CI machine does not fail them on time alone.
+describe("GenerateForm storage target", { timeout: 15_000 }, () => {
   it("is offered for storage profiles only and sends nothing when left at the profile default", async () => {
     const onSubmit = vi.fn();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null }); // no pause between keystrokes: values are checked, not timing
     render(<GenerateForm profiles={profiles} asyncMode onSubmit={onSubmit} />);
     expect(screen.queryByRole("group", { name: "Storage target" })).not.toBeInTheDocument(); // solar_farm
     await user.selectOptions(screen.getByLabelText("Profile"), "bess");
@@ -83,7 +84,7 @@ describe("GenerateForm storage target", () => {
 
   it("sends a firm-power target as `storage` and refuses one that does not fit its window", async () => {
     const onSubmit = vi.fn();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null }); // no pause between keystrokes: values are checked, not timing
     render(<GenerateForm profiles={profiles} asyncMode onSubmit={onSubmit} />);
     await user.selectOptions(screen.getByLabelText("Profile"), "wind_hybrid");
     await user.selectOptions(screen.getByLabelText("Size the storage"), "firm");
@@ -106,7 +107,7 @@ describe("GenerateForm storage target", () => {
 
   it("sends a fixed MW / MWh and keeps the choice per site across a reload", async () => {
     const onSubmit = vi.fn();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null }); // no pause between keystrokes: values are checked, not timing
     const { unmount } = render(<GenerateForm siteId="s-storage" profiles={profiles} asyncMode onSubmit={onSubmit} />);
     await user.selectOptions(screen.getByLabelText("Profile"), "bess");
     await user.selectOptions(screen.getByLabelText("Size the storage"), "fixed");
