@@ -69,8 +69,9 @@ export interface StorageTargetInfo {
   kind?: "firm" | "load" | "fixed" | string;
   firm_mw?: number;
   firm_hours?: number;
-  window?: [number, number];
-  days_share?: number;
+  window?: [number, number] | null;
+  days_share?: number | null;
+  load_profile_hours?: number | null;
 }
 
 /** One hour of the typical (day-of-year mean) day of the storage dispatch. */
@@ -94,7 +95,11 @@ export interface StorageSection {
   warranty_cycles_per_yr?: number;
   target?: StorageTargetInfo;
   firm_days_met_share?: number;
+  /** true when the LP chose the MW and MWh (no fixed battery given) */
+  sized?: boolean;
   solver?: string;
+  /** what the sizing wants the reader to know (solver status, relaxations …) */
+  notes?: string[];
   typical_day?: DispatchHour[];
   spacing?: { standard?: string; container_gap_m?: number };
 }
@@ -184,6 +189,8 @@ export interface WindResourcePublic {
   measurement_height_m?: number | null;
   mean_speed_m_s?: number | null;
   sectors?: number | null;
+  /** the rose at the measurement height */
+  rose?: RoseSector[] | null;
   rows?: number | null;
   /** true when hourly values will be synthesised from a Weibull table */
   hourly_synthesised?: boolean | null;
@@ -229,13 +236,21 @@ export type StorageTarget =
   | { kind: "fixed"; mw: number; mwh: number };
 
 /**
- * The generate body's `storage` object. THE ONE PLACE that names the API's keys: when the storage
- * branch settles its names, change them here (and in hybrid.test.ts).
+ * The generate body's `storage` object. THE ONE PLACE that names the API's keys (the `storage`
+ * branch's StorageInput, extra keys forbidden: firm_power_mw, firm_hours, firm_window [start, end),
+ * firm_days_share 0..1; power_mw + energy_mwh for a fixed battery). If they change, change them here
+ * (and in StorageTargetFields.test.tsx).
  */
 export function storageParams(t: StorageTarget): Record<string, unknown> {
   return t.kind === "firm"
-    ? { firm_mw: t.firmMw, firm_hours: t.firmHours, firm_window: [t.window[0], t.window[1]], firm_days_share: t.daysShare }
-    : { fixed_mw: t.mw, fixed_mwh: t.mwh };
+    ? { firm_power_mw: t.firmMw, firm_hours: t.firmHours, firm_window: [t.window[0], t.window[1]], firm_days_share: t.daysShare }
+    : { power_mw: t.mw, energy_mwh: t.mwh };
+}
+
+/** The hours in a daily window [start, end) that may wrap midnight (22–2 is 4 h), as the backend counts them. */
+export function windowLength(start: number, end: number): number {
+  const b = end % 24;
+  return start < b ? b - start : 24 - start + b;
 }
 
 /** Profiles that place storage and so take a storage target. */

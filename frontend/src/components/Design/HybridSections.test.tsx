@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { jsonResponse, mockFetch, renderWithProviders } from "../../test/utils";
 import { DesignPanels } from "./DesignPanels";
 import { HybridSections } from "./HybridSections";
+import { describeTarget } from "./StoragePanel";
 import { CLEARSKY_DESIGN } from "./fixtures";
 import { GAS_DESIGN, HYBRID_DESIGN, HYBRID_METRICS, NO_WIND_DESIGN, NO_WIND_METRICS, NO_WIND_WARNING, ROSE } from "./hybridFixtures";
 
@@ -81,6 +82,16 @@ describe("HybridSections", () => {
     render(<HybridSections design={{ storage }} metrics={{}} />);
     expect(screen.getByText("Target not met").parentElement).toHaveTextContent("met on 82 % of days, short of the 90 % asked");
     expect(metric(screen.getByTestId("storage-panel"), "Cycles per year")).toHaveTextContent("over the warranty's 365");
+  });
+});
+
+describe("describeTarget", () => {
+  it("names a firm target, a load profile, and how a battery without a target was sized", () => {
+    expect(describeTarget({ kind: "firm", firm_mw: 5, firm_hours: 4, window: [22, 2], days_share: 1 })).toBe("Firm 5 MW for 4 h in 22–2 h on 100 % of days");
+    expect(describeTarget({ kind: "load", days_share: 0.95, window: null })).toBe("Load profile on 95 % of days");
+    expect(describeTarget({ kind: "fixed", days_share: null }, true)).toMatch(/^None: sized to shift/);
+    expect(describeTarget({ kind: "fixed", days_share: null }, false)).toMatch(/^None: a fixed battery, as asked/);
+    expect(describeTarget(undefined)).toBeNull();
   });
 });
 

@@ -7,10 +7,11 @@ import { MetricItem } from "./MetricItem";
 
 const pct = (share: number | undefined, digits = 0) => (share == null ? "—" : `${formatNumber(share * 100, digits)} %`);
 
-/** "10 MW for 4 h in 18–22 h on 90 % of days", "fixed size", "load profile". */
-export function describeTarget(t: StorageTargetInfo | undefined): string | null {
+/** "Firm 10 MW for 4 h in 18–22 h on 90 % of days", "Load profile …", or, without a target, how the size was set. */
+export function describeTarget(t: StorageTargetInfo | undefined, sized?: boolean): string | null {
   if (!t?.kind) return null;
-  if (t.kind === "fixed") return "Fixed size (as asked)";
+  if (t.kind === "fixed")
+    return sized ? "None: sized to shift the energy the grid limit would curtail" : "None: a fixed battery, as asked (its dispatch is simulated)";
   if (t.kind === "load") return `Load profile${t.days_share != null ? ` on ${pct(t.days_share)} of days` : ""}`;
   const parts = [`${formatNumber(t.firm_mw, 2)} MW`];
   if (t.firm_hours != null) parts.push(`for ${formatNumber(t.firm_hours, 1)} h`);
@@ -33,7 +34,7 @@ export function StoragePanel({ storage, metrics, warnings }: { storage: StorageS
   const asked = s.target?.days_share;
   const short = met != null && asked != null && met + 1e-9 < asked;
   const overCycles = cycles != null && s.warranty_cycles_per_yr != null && cycles > s.warranty_cycles_per_yr;
-  const target = describeTarget(s.target);
+  const target = describeTarget(s.target, s.sized);
   return (
     <div className="design-panel" data-testid="storage-panel">
       {warnings.map((m, i) => (
@@ -65,8 +66,15 @@ export function StoragePanel({ storage, metrics, warnings }: { storage: StorageS
       {target && (
         <p className="design-weather" data-testid="storage-target">
           <strong>Target:</strong> {target}
-          {s.solver ? <span className="metric-sub">sized by a linear program ({s.solver})</span> : null}
+          {s.solver ? <span className="metric-sub">{s.sized === false ? "dispatched" : "sized"} by optimisation ({s.solver})</span> : null}
         </p>
+      )}
+      {(s.notes ?? []).length > 0 && (
+        <ul className="plain small muted" data-testid="storage-notes">
+          {s.notes!.map((n, i) => (
+            <li key={i}>{n}</li>
+          ))}
+        </ul>
       )}
       {(s.typical_day ?? []).length > 0 && (
         <>

@@ -1,7 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { hasStorage, storageParams } from "../../api/hybrid";
+import { hasStorage, storageParams, windowLength } from "../../api/hybrid";
 import type { Profile } from "../../api/types";
 import { PROFILES } from "../../test/fixtures";
 import { GenerateForm } from "./GenerateForm";
@@ -28,9 +28,12 @@ describe("storageTarget (validation)", () => {
     [{ firmMw: "" }, "Enter the firm power."],
     [{ firmMw: "0" }, "The firm power must be more than 0 and at most 10,000 MW."],
     [{ firmMw: "-5" }, "The firm power must be more than 0 and at most 10,000 MW."],
-    [{ windowStart: "18.5" }, "The window start must be a whole hour from 0 to 24."],
-    [{ windowEnd: "25" }, "The window end must be a whole hour from 0 to 24."],
-    [{ windowStart: "22", windowEnd: "18" }, "The window must end after it starts, within one day (e.g. 18–22)."],
+    [{ windowStart: "18.5" }, "The window start must be a whole hour from 0 to 23."],
+    [{ windowStart: "24" }, "The window start must be a whole hour from 0 to 23."],
+    [{ windowEnd: "25" }, "The window end must be a whole hour from 1 to 24."],
+    [{ windowEnd: "0" }, "The window end must be a whole hour from 1 to 24."],
+    [{ windowStart: "0", windowEnd: "24" }, "The window must not start and end at the same hour"],
+    [{ windowStart: "22", windowEnd: "2", firmHours: "5" }, "The firm hours (5 h) must fit in the window (22–2, 4 h)."],
     [{ firmHours: "0" }, "The firm hours must be more than 0 and at most 24 h."],
     [{ firmHours: "5" }, "The firm hours (5 h) must fit in the window (18–22, 4 h)."],
     [{ daysSharePct: "0" }, "The share of days must be more than 0 and at most 100 %."],
@@ -39,23 +42,32 @@ describe("storageTarget (validation)", () => {
     expect(() => storageTarget(firm(over))).toThrow(message);
   });
 
+  it("accepts a window over midnight, counted as the backend does", () => {
+    expect(storageTarget(firm({ windowStart: "22", windowEnd: "2", firmHours: "4" }))).toMatchObject({ window: [22, 2], firmHours: 4 });
+    expect(windowLength(18, 22)).toBe(4);
+    expect(windowLength(22, 2)).toBe(4);
+    expect(windowLength(23, 24)).toBe(1);
+    expect(windowLength(1, 24)).toBe(23);
+  });
+
   it("reads a fixed size and refuses a missing or non-positive one", () => {
     const fixed = { ...EMPTY_STORAGE, mode: "fixed" as const, fixedMw: "20", fixedMwh: "80" };
     expect(storageTarget(fixed)).toEqual({ kind: "fixed", mw: 20, mwh: 80 });
     expect(() => storageTarget({ ...fixed, fixedMwh: "" })).toThrow("Enter the storage energy.");
     expect(() => storageTarget({ ...fixed, fixedMw: "0" })).toThrow("The storage power must be more than 0");
+    expect(() => storageTarget({ ...fixed, fixedMwh: "100001" })).toThrow("The storage energy must be more than 0 and at most 100,000 MWh.");
   });
 });
 
 describe("storageParams (the API's names)", () => {
   it("maps a firm target and a fixed size to the generate body's `storage` object", () => {
     expect(storageParams({ kind: "firm", firmMw: 10, firmHours: 4, window: [18, 22], daysShare: 0.9 })).toEqual({
-      firm_mw: 10,
+      firm_power_mw: 10,
       firm_hours: 4,
       firm_window: [18, 22],
       firm_days_share: 0.9,
     });
-    expect(storageParams({ kind: "fixed", mw: 20, mwh: 80 })).toEqual({ fixed_mw: 20, fixed_mwh: 80 });
+    expect(storageParams({ kind: "fixed", mw: 20, mwh: 80 })).toEqual({ power_mw: 20, energy_mwh: 80 });
   });
 
   it("applies to the profiles that place storage", () => {
@@ -100,7 +112,7 @@ describe("GenerateForm storage target", { timeout: 15_000 }, () => {
     expect(onSubmit).toHaveBeenCalledWith(
       expect.objectContaining({
         profile: "wind_hybrid",
-        storage: { firm_mw: 12, firm_hours: 6, firm_window: [16, 22], firm_days_share: 0.9 },
+        storage: { firm_power_mw: 12, firm_hours: 6, firm_window: [16, 22], firm_days_share: 0.9 },
       }),
     );
   });
@@ -114,7 +126,7 @@ describe("GenerateForm storage target", { timeout: 15_000 }, () => {
     await user.type(screen.getByLabelText("Storage power (MW)"), "20");
     await user.type(screen.getByLabelText("Storage energy (MWh)"), "80");
     await user.click(screen.getByRole("button", { name: "Generate layout" }));
-    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ storage: { fixed_mw: 20, fixed_mwh: 80 } }));
+    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ storage: { power_mw: 20, energy_mwh: 80 } }));
     unmount();
     render(<GenerateForm siteId="s-storage" profiles={profiles} asyncMode onSubmit={vi.fn()} />);
     expect(screen.getByLabelText("Size the storage")).toHaveValue("fixed");

@@ -1,4 +1,4 @@
-import type { StorageTarget } from "../../api/hybrid";
+import { windowLength, type StorageTarget } from "../../api/hybrid";
 import { Field } from "../ui/Field";
 
 /** The storage-target inputs as typed (strings), kept per site with the rest of the form. */
@@ -28,6 +28,8 @@ export const EMPTY_STORAGE: StorageFields = {
 
 /** The API's largest target capacity (LayoutGenerate.target_capacity_kw ≤ 10,000,000 kW): no storage is bigger. */
 const MAX_MW = 10_000;
+/** The API's largest fixed battery (StorageInput.energy_mwh ≤ 100,000 MWh). */
+const MAX_MWH = 100_000;
 
 function positive(v: string, label: string, unit: string, max: number): number {
   if (v.trim() === "") throw new Error(`Enter the ${label}.`);
@@ -36,30 +38,31 @@ function positive(v: string, label: string, unit: string, max: number): number {
   return n;
 }
 
-function hourOfDay(v: string, label: string): number {
+function hourOfDay(v: string, label: string, lo: number, hi: number): number {
   const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 24) throw new Error(`The ${label} must be a whole hour from 0 to 24.`);
+  if (v.trim() === "" || !Number.isInteger(n) || n < lo || n > hi) throw new Error(`The ${label} must be a whole hour from ${lo} to ${hi}.`);
   return n;
 }
 
 /**
  * Validates the storage fields into a target, or undefined for "engine default"; throws an
- * Error whose message names the field and its range. The window is local clock hours
- * [start, end) within one day; the firm hours must fit in it.
+ * Error whose message names the field and its range (the API's: StorageInput). The window is
+ * clock hours [start, end) and may wrap midnight (22–2); the firm hours must fit in it.
  */
 export function storageTarget(f: StorageFields): StorageTarget | undefined {
   if (f.mode === "default") return undefined;
   if (f.mode === "fixed") {
     const mw = positive(f.fixedMw, "storage power", "MW", MAX_MW);
-    const mwh = positive(f.fixedMwh, "storage energy", "MWh", MAX_MW * 24);
+    const mwh = positive(f.fixedMwh, "storage energy", "MWh", MAX_MWH);
     return { kind: "fixed", mw, mwh };
   }
   const firmMw = positive(f.firmMw, "firm power", "MW", MAX_MW);
-  const start = hourOfDay(f.windowStart, "window start");
-  const end = hourOfDay(f.windowEnd, "window end");
-  if (end <= start) throw new Error("The window must end after it starts, within one day (e.g. 18–22).");
+  const start = hourOfDay(f.windowStart, "window start", 0, 23);
+  const end = hourOfDay(f.windowEnd, "window end", 1, 24);
+  if (start === end % 24) throw new Error("The window must not start and end at the same hour (e.g. 18–22, or 22–2 over midnight).");
+  const span = windowLength(start, end);
   const firmHours = positive(f.firmHours, "firm hours", "h", 24);
-  if (firmHours > end - start) throw new Error(`The firm hours (${firmHours} h) must fit in the window (${start}–${end}, ${end - start} h).`);
+  if (firmHours > span) throw new Error(`The firm hours (${firmHours} h) must fit in the window (${start}–${end}, ${span} h).`);
   const pct = Number(f.daysSharePct);
   if (f.daysSharePct.trim() === "" || !Number.isFinite(pct) || pct <= 0 || pct > 100)
     throw new Error("The share of days must be more than 0 and at most 100 %.");

@@ -13,6 +13,13 @@ const STORED = {
   height_m: 80,
   mean_speed_m_s: 6.9,
   sectors: 12,
+  rose: [
+    { sector_deg: 0, frequency: 0.25, mean_speed_m_s: 6 },
+    { sector_deg: 90, frequency: 0.25, mean_speed_m_s: 7 },
+    { sector_deg: 180, frequency: 0.2, mean_speed_m_s: 6.5 },
+    { sector_deg: 270, frequency: 0.3, mean_speed_m_s: 8 },
+  ],
+  hourly_synthesised: true,
   warnings: ["sector frequencies sum to 0.998: normalised"],
 };
 
@@ -40,6 +47,8 @@ describe("WindResourcePanel", () => {
     expect(summary).toHaveTextContent("Mean speed6.9 m/s at that height");
     expect(summary).toHaveTextContent("sector frequencies sum to 0.998: normalised");
     expect(screen.getByText(/they are synthesised from this table/)).toBeInTheDocument();
+    expect(screen.getAllByTestId("rose-wedge")).toHaveLength(4); // the rose at 80 m the API returned
+    expect(screen.getByRole("img", { name: /Wind rose at 80 m/ })).toBeInTheDocument();
     const post = calls.find((c) => c.method === "POST")!;
     expect(post.path).toBe("/api/sites/s1/wind");
     expect((post.body as FormData).get("file")).toBeInstanceOf(File);

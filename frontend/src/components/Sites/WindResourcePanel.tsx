@@ -5,6 +5,7 @@ import { formatNumber } from "../../lib/format";
 import { Alert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { Spinner } from "../ui/Spinner";
+import { WindRose } from "../Design/WindRose";
 
 const ACCEPT = ".csv,.tab,.txt,text/csv,text/plain";
 
@@ -27,9 +28,10 @@ export function WindResourceSummary({ resource }: { resource: WindResourcePublic
         <dt>Mean speed</dt>
         <dd>{s.mean_speed_m_s != null ? `${formatNumber(s.mean_speed_m_s, 2)} m/s at that height` : "—"}</dd>
       </dl>
-      {s.kind === "weibull" || resource.hourly_synthesised ? (
+      {(s.kind === "weibull" || s.kind === "tab" || resource.hourly_synthesised) && !(resource.warnings ?? []).some((w) => /synthesi[sz]ed/i.test(w)) ? (
         <p className="field-hint">Storage dispatch needs hours: they are synthesised from this table (the results say so).</p>
       ) : null}
+      {(resource.rose ?? []).length > 0 && <WindRose rose={resource.rose!} heightM={s.height_m} />}
       {(resource.warnings ?? []).length > 0 && (
         <Alert tone="warning" title="Wind resource warnings">
           <ul className="plain">
