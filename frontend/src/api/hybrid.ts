@@ -63,6 +63,8 @@ export interface WindSection {
   wake_model?: string;
   spacing?: { along_wind_d?: number; across_wind_d?: number; prevailing_deg?: number; setback_tip_heights?: number };
   turbines?: TurbineResult[];
+  /** farm losses [%]: wake, availability, electrical (net = gross × (1 − each)) */
+  losses?: { wake_pct?: number; availability_pct?: number; electrical_pct?: number };
 }
 
 export interface StorageTargetInfo {

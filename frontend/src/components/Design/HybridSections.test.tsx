@@ -28,6 +28,7 @@ describe("HybridSections", () => {
     expect(metric(wind, "Wake loss")).toHaveTextContent("7.1 %");
     expect(metric(wind, "Wake loss")).toHaveTextContent("FLORIS 4.7 Gauss-curl hybrid (GCH)");
     expect(metric(wind, "Shear exponent")).toHaveTextContent("0.143");
+    expect(metric(wind, "Other losses")).toHaveTextContent("3 % · 2 %availability · electrical");
     expect(screen.getByTestId("wind-synthesised")).toHaveTextContent("Synthesised hourly");
     expect(within(wind).getAllByTestId("rose-wedge")).toHaveLength(ROSE.length);
     expect(within(wind).getAllByTestId("turbine-row")).toHaveLength(3);
@@ -49,6 +50,13 @@ describe("HybridSections", () => {
     expect(rows[1]).toHaveTextContent("$45.70/MWh");
     expect(within(table).getByTestId("plant-row")).toHaveTextContent("70,600");
     expect(within(table).getByTestId("plant-row")).toHaveTextContent("$51.30/MWh");
+  });
+
+  it("says once that the hours were synthesised, in the backend's words when it gives them", () => {
+    const synth = "wind hours synthesised from the distribution (seeded, docs/wind.md#hourly-synthesis): the hourly wind power for storage dispatch is representative, not a measured year";
+    render(<HybridSections design={HYBRID_DESIGN} metrics={HYBRID_METRICS} warnings={[synth]} />);
+    expect(within(screen.getByTestId("wind-panel")).getByText(synth)).toBeInTheDocument();
+    expect(screen.queryByTestId("wind-synthesised")).not.toBeInTheDocument();
   });
 
   it("without a wind resource shows the backend's warning and no wind energy figure", () => {

@@ -47,6 +47,14 @@ export function WindPanel({ wind, metrics, warnings }: { wind: WindSection | und
             <MetricItem testId="wind-gross" label="Gross AEP" value={formatMwh(gross)} sub="before wakes and losses" />
             <MetricItem testId="wind-net" label="Net AEP (P50)" value={formatMwh(net)} sub={cf != null ? `capacity factor ${formatPct(cf, 1)}` : undefined} />
             <MetricItem testId="wind-wake" label="Wake loss" value={formatPct(wake, 1)} sub={w.wake_model} />
+            {w.losses && (w.losses.availability_pct != null || w.losses.electrical_pct != null) && (
+              <MetricItem
+                testId="wind-other-losses"
+                label="Other losses"
+                value={`${formatPct(w.losses.availability_pct, 1)} · ${formatPct(w.losses.electrical_pct, 1)}`}
+                sub="availability · electrical"
+              />
+            )}
           </>
         )}
         <MetricItem label="Shear exponent" value={shear != null ? formatNumber(shear, 3) : "—"} sub="power law, to hub height" />
@@ -60,7 +68,7 @@ export function WindPanel({ wind, metrics, warnings }: { wind: WindSection | und
           {res.source ? <span className="metric-sub">{res.source}</span> : null}
         </p>
       )}
-      {res.hourly_synthesised && (
+      {res.hourly_synthesised && !warnings.some((m) => /synthesi[sz]ed/i.test(m)) && (
         <p className="field-hint" data-testid="wind-synthesised">
           Synthesised hourly: the resource is a frequency table, so the hourly wind series used for the storage dispatch was synthesised from it (not
           measured hours).
