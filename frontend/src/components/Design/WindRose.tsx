@@ -112,7 +112,7 @@ export function WindRose({ rose, heightM }: { rose: RoseSector[]; heightM?: numb
         })}
       </svg>
       <figcaption className="small muted">
-        Wedge area ∝ share of time from that direction; colour: mean speed at hub height (m/s):{" "}
+        Wedge area ∝ share of time from that direction; colour: mean speed{heightM != null ? ` at ${formatNumber(heightM, 0)} m` : ""} (m/s):{" "}
         {SPEED_BINS.map((b) => (
           <span key={b.label} className="rose-key">
             <span className="swatch swatch-fill" style={{ ["--c" as string]: b.color }} aria-hidden="true" /> {b.label}{" "}
