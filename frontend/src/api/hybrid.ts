@@ -63,7 +63,7 @@ export interface WindSection {
   wake_model?: string;
   spacing?: { along_wind_d?: number; across_wind_d?: number; prevailing_deg?: number; setback_tip_heights?: number };
   turbines?: TurbineResult[];
-  /** farm losses [%]: wake, availability, electrical (net = gross × (1 − each)) */
+  /** wake loss [%], availability [%] (the share of time turbines run, e.g. 97), electrical loss [%] */
   losses?: { wake_pct?: number; availability_pct?: number; electrical_pct?: number };
 }
 

@@ -28,7 +28,7 @@ describe("HybridSections", () => {
     expect(metric(wind, "Wake loss")).toHaveTextContent("7.1 %");
     expect(metric(wind, "Wake loss")).toHaveTextContent("FLORIS 4.7 Gauss-curl hybrid (GCH)");
     expect(metric(wind, "Shear exponent")).toHaveTextContent("0.143");
-    expect(metric(wind, "Other losses")).toHaveTextContent("3 % · 2 %availability · electrical");
+    expect(metric(wind, "Availability")).toHaveTextContent("97 %electrical loss 2 %");
     expect(screen.getByTestId("wind-synthesised")).toHaveTextContent("Synthesised hourly");
     expect(within(wind).getAllByTestId("rose-wedge")).toHaveLength(ROSE.length);
     expect(within(wind).getAllByTestId("turbine-row")).toHaveLength(3);

@@ -49,10 +49,10 @@ export function WindPanel({ wind, metrics, warnings }: { wind: WindSection | und
             <MetricItem testId="wind-wake" label="Wake loss" value={formatPct(wake, 1)} sub={w.wake_model} />
             {w.losses && (w.losses.availability_pct != null || w.losses.electrical_pct != null) && (
               <MetricItem
-                testId="wind-other-losses"
-                label="Other losses"
-                value={`${formatPct(w.losses.availability_pct, 1)} · ${formatPct(w.losses.electrical_pct, 1)}`}
-                sub="availability · electrical"
+                testId="wind-availability"
+                label="Availability"
+                value={formatPct(w.losses.availability_pct, 1)}
+                sub={w.losses.electrical_pct != null ? `electrical loss ${formatPct(w.losses.electrical_pct, 1)}` : undefined}
               />
             )}
           </>

@@ -75,7 +75,7 @@ export const HYBRID_DESIGN: HybridDesign = {
     },
     rose: ROSE,
     wake_model: "FLORIS 4.7 Gauss-curl hybrid (GCH)",
-    losses: { wake_pct: 7.1, availability_pct: 3, electrical_pct: 2 },
+    losses: { wake_pct: 7.1, availability_pct: 97, electrical_pct: 2 },
     spacing: { along_wind_d: 7, across_wind_d: 4, prevailing_deg: 225, setback_tip_heights: 1.5 },
     turbines: [
       { id: "T01", x_m: 0, y_m: 0, gross_aep_mwh: 11200, net_aep_mwh: 10400, wake_loss_pct: 7.1 },
