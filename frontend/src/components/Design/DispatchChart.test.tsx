@@ -43,8 +43,8 @@ describe("DispatchChart", () => {
     expect((base - pv[12][1]) / (base - fp[18][1])).toBeCloseTo(16 / 10, 2);
   });
 
-  it("draws no wind line for a plant without wind, and sorts the hours", () => {
-    const day = [...TYPICAL_DAY].reverse().map(({ wind_mw: _w, ...rest }) => rest);
+  it("draws no wind line for a plant without wind (wind_mw absent or 0), and sorts the hours", () => {
+    const day = [...TYPICAL_DAY].reverse().map(({ wind_mw: _w, ...rest }, i) => (i % 2 ? rest : { ...rest, wind_mw: 0 }));
     render(<DispatchChart day={day} />);
     const series = screen.getAllByTestId("dispatch-series");
     expect(series.map((s) => s.getAttribute("data-series"))).not.toContain("wind_mw");

@@ -20,9 +20,10 @@ const W = 360;
 const H = 200;
 const PAD = { left: 40, right: 40, top: 16, bottom: 24 };
 
-const has = (rows: DispatchHour[], key: keyof DispatchHour) => rows.some((r) => typeof r[key] === "number" && Number.isFinite(r[key]));
+/** A series worth a line: some hour has a non-zero value (the backend sends wind_mw = 0 for a plant without wind). */
+const has = (rows: DispatchHour[], key: keyof DispatchHour) => rows.some((r) => typeof r[key] === "number" && Number.isFinite(r[key]) && r[key] !== 0);
 
-/** The series a typical day carries (a plant without wind has no wind line). */
+/** The series a typical day carries (a plant without wind has no wind line, a day never charged no charge line). */
 export function dispatchSeries(rows: DispatchHour[]) {
   return { mw: DISPATCH_SERIES.filter((s) => has(rows, s.key)), soc: has(rows, "soc_mwh") };
 }

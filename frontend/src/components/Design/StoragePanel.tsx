@@ -35,6 +35,8 @@ export function StoragePanel({ storage, metrics, warnings }: { storage: StorageS
   const short = met != null && asked != null && met + 1e-9 < asked;
   const overCycles = cycles != null && s.warranty_cycles_per_yr != null && cycles > s.warranty_cycles_per_yr;
   const target = describeTarget(s.target, s.sized);
+  // The backend also raises some notes as layout warnings: each is said once.
+  const notes = (s.notes ?? []).filter((n) => !warnings.includes(n));
   return (
     <div className="design-panel" data-testid="storage-panel">
       {warnings.map((m, i) => (
@@ -69,9 +71,9 @@ export function StoragePanel({ storage, metrics, warnings }: { storage: StorageS
           {s.solver ? <span className="metric-sub">{s.sized === false ? "dispatched" : "sized"} by optimisation ({s.solver})</span> : null}
         </p>
       )}
-      {(s.notes ?? []).length > 0 && (
+      {notes.length > 0 && (
         <ul className="plain small muted" data-testid="storage-notes">
-          {s.notes!.map((n, i) => (
+          {notes.map((n, i) => (
             <li key={i}>{n}</li>
           ))}
         </ul>
