@@ -5,6 +5,8 @@
  * and layouts made before designs lack some or all of them. Units are in the field names.
  */
 
+import type { HybridDesign } from "./hybrid";
+
 export interface DesignBlock {
   block: number;
   strings?: number;
@@ -234,7 +236,8 @@ export interface CostSection {
   warnings?: string[];
 }
 
-export interface LayoutDesign {
+/** The hybrid sections (wind, storage, gas, economics_by_source) are typed in hybrid.ts. */
+export interface LayoutDesign extends HybridDesign {
   pv?: PvSection;
   electrical?: ElectricalSection;
   bom?: Bom;

@@ -24,6 +24,7 @@ import { TerrainControls, DEFAULT_TERRAIN, type TerrainSettings } from "../compo
 import { ZonePanel } from "../components/Sites/ZonePanel";
 import { SiteTitle } from "../components/Sites/SiteTitle";
 import { SitePointsPanel } from "../components/Sites/SitePointsPanel";
+import { WindResourcePanel } from "../components/Sites/WindResourcePanel";
 import { basemapSource, BasemapNotice, type BasemapChoice, type BasemapState } from "../components/Map/Basemap";
 import { Panel } from "../components/ui/Panel";
 import { Alert } from "../components/ui/Alert";
@@ -324,7 +325,7 @@ export function SiteDetailPage() {
         )}
 
         {/* Design results (energy, cost, electrical, quantities): components/Design */}
-        {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} />}
+        {selected && selected.status === "completed" && <DesignPanels layoutId={selected.id} metrics={selected.metrics} warnings={selected.warnings} />}
 
         <StudiesPanel siteId={s.id} resolutionM={nativeResolutionM != null ? resolutionChoices(nativeResolutionM).preferred : null} />
 
@@ -352,6 +353,10 @@ export function SiteDetailPage() {
             errors={{ slope: slope.error?.message, contours: contours.error?.message, buildable: buildable.error?.message }}
             summary={summary.data}
           />
+        </Panel>
+
+        <Panel title="Wind resource">
+          <WindResourcePanel siteId={s.id} />
         </Panel>
 
         <Panel title="Exclusion zones">

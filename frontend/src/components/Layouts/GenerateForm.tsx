@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { STRATEGIES, assetTypeLabels, type LayoutParams, type Profile, type PvDesignInput } from "../../api/types";
 import { Field } from "../ui/Field";
 import { Button } from "../ui/Button";
+import { hasStorage, storageParams } from "../../api/hybrid";
+import { EMPTY_STORAGE, StorageTargetFieldset, storageTarget, type StorageFields } from "./StorageTargetFields";
 
 export const DEM_RESOLUTIONS = [5, 10, 30];
 /** The engine's default module (backend app/engine/pv/modules.py DEFAULT_MODULE), used when the field is empty. */
@@ -82,6 +84,7 @@ interface StoredForm {
   resolution: number;
   setback: string;
   pv: PvFields;
+  storage?: StorageFields;
 }
 
 /** The form's values of one site, kept in localStorage so a reload keeps them. */
@@ -134,6 +137,7 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
   const [error, setError] = useState<string | null>(null);
   const [pv, setPv] = useState<PvFields>({ ...EMPTY_PV, ...(stored.pv ?? {}) });
   const setPvField = <K extends keyof PvFields>(k: K, v: PvFields[K]) => setPv((old) => ({ ...old, [k]: v }));
+  const [storage, setStorage] = useState<StorageFields>({ ...EMPTY_STORAGE, ...(stored.storage ?? {}) });
   // Until the user picks one, the resolution follows the site's DEM (its native cell size).
   const choices = resolutionChoices(nativeResolutionM);
   const effectiveResolution = resolution ?? choices.preferred;
@@ -141,8 +145,8 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
   const setResolution = (r: number) => setResolutionState(r);
 
   useEffect(() => {
-    formStore.save(siteId, { capacity, unit, profile, strategy, useTerrain, resolution: resolution ?? undefined, setback, pv } as StoredForm);
-  }, [siteId, capacity, unit, profile, strategy, useTerrain, resolution, setback, pv]);
+    formStore.save(siteId, { capacity, unit, profile, strategy, useTerrain, resolution: resolution ?? undefined, setback, pv, storage } as StoredForm);
+  }, [siteId, capacity, unit, profile, strategy, useTerrain, resolution, setback, pv, storage]);
 
   const terrainBlocked = useTerrain && !!demUnavailable;
 
@@ -177,6 +181,16 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
         return;
       }
     }
+    let storageBody: Record<string, unknown> | undefined;
+    if (hasStorage(profile)) {
+      try {
+        const target = storageTarget(storage);
+        storageBody = target ? storageParams(target) : undefined;
+      } catch (err) {
+        setError((err as Error).message);
+        return;
+      }
+    }
     setError(null);
     onSubmit({
       target_capacity_kw: unit === "MW" ? value * 1000 : value,
@@ -186,6 +200,7 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
       dem_resolution_m: effectiveResolution,
       ...(setbackValue !== undefined ? { setback_m: setbackValue } : {}),
       ...(pvBody ? { pv: pvBody } : {}),
+      ...(storageBody ? { storage: storageBody } : {}),
     });
   };
 
@@ -330,6 +345,7 @@ export function GenerateForm({ profiles, asyncMode, busy, disabled, disabledReas
           )}
         </fieldset>
       )}
+      {hasStorage(profile) && <StorageTargetFieldset value={storage} onChange={setStorage} />}
       <div className="checkbox">
         <input id="use-terrain" type="checkbox" checked={useTerrain} onChange={(e) => setUseTerrain(e.target.checked)} />
         <label htmlFor="use-terrain">Use terrain (slope, earthwork)</label>

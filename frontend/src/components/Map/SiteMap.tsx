@@ -33,6 +33,7 @@ import { TablesLayer, tablePopup } from "./TablesLayer";
 import { PlantGlLayer } from "./PlantGlLayer";
 import { webglAvailable } from "./plantGl";
 import { buildPlantArrays, type PlantArrays } from "../../lib/plantArrays";
+import { turbinePopupRows } from "./turbinePopup";
 import { SitePoints, type SitePointsEditing } from "./SitePoints";
 
 export interface TerrainOverlays {
@@ -144,6 +145,8 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
   el.appendChild(h);
   const rows: [string, string][] = [];
   const n = (k: string) => (typeof props[k] === "number" ? (props[k] as number) : null);
+  const turbine = turbinePopupRows(props); // wind turbines: their AEP first (turbinePopup.ts)
+  rows.push(...turbine.rows);
   if (props.kind === "asset") {
     if (n("capacity_kw")) rows.push(["Capacity", formatPower(n("capacity_kw"))]);
     if (n("storage_kwh")) rows.push(["Storage", formatEnergy(n("storage_kwh"))]);
@@ -154,7 +157,7 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
     if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
     if (n("rotation_deg") != null) rows.push(["Rotation", `${formatNumber(n("rotation_deg"), 0)}°`]);
     if (n("block") != null) rows.push(["Inverter block", String(n("block"))]);
-    const shown = new Set(["capacity_kw", "storage_kwh", "elevation_m", "pad_elevation_m", "slope_deg", "cut_m3", "fill_m3", "rotation_deg", "block"]);
+    const shown = new Set(["capacity_kw", "storage_kwh", "elevation_m", "pad_elevation_m", "slope_deg", "cut_m3", "fill_m3", "rotation_deg", "block", ...turbine.keys]);
     // Power stations carry their rating as ac_kw (capacity_kw is 0: they convert, not generate).
     if (!n("capacity_kw")) shown.delete("capacity_kw");
     else shown.add("capacity_kw");
@@ -167,7 +170,7 @@ function popupContent(props: Record<string, unknown>, label: string): HTMLElemen
     if (n("cut_m3") != null) rows.push(["Cut", formatVolume(n("cut_m3"))]);
     if (n("fill_m3") != null) rows.push(["Fill", formatVolume(n("fill_m3"))]);
   } else {
-    rows.push(...propertyRows(props));
+    rows.push(...propertyRows(props, turbine.keys));
   }
   const dl = document.createElement("dl");
   for (const [k, v] of rows) {
