@@ -318,6 +318,27 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
     """The ezdxf drawing of the layout (see the module docstring) and its PV tables and cables,
     kept apart as DXF text (see `BulkEntities`; `write_dxf` joins them)."""
     bulk = BulkEntities()
+    dwg = _new_drawing(doc)
+    msp = dwg.modelspace()
+    bounds: list[tuple[float, float, float, float]] = []
+    th = _text_height(doc, bounds)
+    _site_outline(msp, doc)
+    _exclusions(msp, doc, bounds)
+    _roads(msp, doc, bounds)
+    _fences(msp, doc, th)
+    _cables(dwg, msp, doc, bounds, bulk)
+    _gen_ties(dwg, msp, doc, bounds)
+    has_contours = _contours(msp, doc, bounds, th)
+    _equipment(dwg, msp, doc, th)
+    _tables(dwg, msp, doc, th, bulk)
+    _title_block(msp, doc, bounds, th, has_contours=has_contours)
+    _set_extents(dwg, msp, bounds)
+    return dwg, bulk
+
+
+def _new_drawing(doc: ExportDocument) -> Drawing:
+    """An R2010 drawing in metres with the layout's CRS, site and generator as custom header
+    variables, and the fixed layers."""
     dwg = new_drawing("R2010", setup=True, units=units.M)
     dwg.header["$MEASUREMENT"] = 1  # metric
     dwg.header["$LUNITS"] = 2  # decimal
@@ -336,9 +357,11 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
         dashed = name == "ROADS_NONCOMPLIANT"
         _add_layer(dwg, name, _LAYER_COLORS[name], linetype="DASHED" if dashed else "Continuous")
     dwg.layers.get("BOUNDARY").dxf.lineweight = 50  # 0.50 mm
-    msp = dwg.modelspace()
-    bounds: list[tuple[float, float, float, float]] = []
+    return dwg
 
+
+def _text_height(doc: ExportDocument, bounds: list[tuple[float, float, float, float]]) -> float:
+    """Text height [m]; the site's extent (UTM) is added to `bounds`."""
     extent = doc.extent_wgs84()
     site_b = doc.to_utm(box(*extent)).bounds if extent is not None else (0.0, 0.0, 1.0, 1.0)
     diag = math.hypot(site_b[2] - site_b[0], site_b[3] - site_b[1])
@@ -346,7 +369,11 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
     th = min(25.0, max(1.0, diag / 250.0))
     if extent is not None:
         bounds.append(site_b)
+    return th
 
+
+def _site_outline(msp: Any, doc: ExportDocument) -> None:
+    """The boundary (layer BOUNDARY) and the site entry as a point on it."""
     for item in doc.items("boundary"):
         for poly in _polygons(doc.to_utm(item.geometry)):
             _add_polygon(msp, poly, "BOUNDARY")
@@ -355,6 +382,9 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
         p = doc.to_utm(entry)
         msp.add_point((p.x, p.y), dxfattribs={"layer": "BOUNDARY"})
 
+
+def _exclusions(msp: Any, doc: ExportDocument, bounds: list[tuple[float, float, float, float]]) -> None:
+    """Exclusion zones with their fields as XDATA, and their buffers dashed (added to `bounds`)."""
     for item in doc.exclusions:
         utm = doc.to_utm(item.geometry)
         for poly in _polygons(utm):
@@ -367,6 +397,10 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
             for poly in _polygons(buffered):
                 _add_polygon(msp, poly, "EXCLUSIONS", linetype="DASHED")
 
+
+def _roads(msp: Any, doc: ExportDocument, bounds: list[tuple[float, float, float, float]]) -> None:
+    """Roads as polylines at their width [m] with their fields as XDATA; too-steep ones on
+    ROADS_NONCOMPLIANT. Their extents are added to `bounds`."""
     for item in doc.roads:
         width = item.value("width_m") or 0.0
         layer = "ROADS" if item.compliant else "ROADS_NONCOMPLIANT"
@@ -379,6 +413,9 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
             bounds.append((bx0 - width / 2, by0 - width / 2, bx1 + width / 2, by1 + width / 2))
             e.set_xdata(APPID, _xdata(item, ROAD_XDATA))
 
+
+def _fences(msp: Any, doc: ExportDocument, th: float) -> None:
+    """Fences (FENCE) and gates (GATES, labelled at text height `th` [m])."""
     for item in doc.fences:
         for line in _lines(doc.to_utm(item.geometry)):
             pts = [(x, y) for x, y, *_ in line.coords]
@@ -389,9 +426,11 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
         msp.add_point((p.x, p.y), dxfattribs={"layer": "GATES"})
         _text(msp, "Gate", p.x, p.y + th, th, "GATES")
 
-    _cables(dwg, msp, doc, bounds, bulk)
-    _gen_ties(dwg, msp, doc, bounds)
 
+def _contours(
+    msp: Any, doc: ExportDocument, bounds: list[tuple[float, float, float, float]], th: float
+) -> bool:
+    """Contours at their elevation, labelled along the line where long enough; whether there are any."""
     contours = doc.contours_utm()
     for line, z in contours:
         attribs: dict[str, object] = {"layer": "CONTOURS"}
@@ -407,11 +446,11 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
             angle = math.degrees(math.atan2(ahead.y - behind.y, ahead.x - behind.x))
             angle = (angle + 90.0) % 180.0 - 90.0  # never upside down
             _text(msp, f"{z:g}", mid.x, mid.y, th * 0.8, "CONTOUR_LABELS", rotation=angle)
+    return bool(contours)
 
-    _equipment(dwg, msp, doc, th)
-    _tables(dwg, msp, doc, th, bulk)
-    _title_block(msp, doc, bounds, th, has_contours=bool(contours))
 
+def _set_extents(dwg: Drawing, msp: Any, bounds: list[tuple[float, float, float, float]]) -> None:
+    """The drawing's extents, limits and initial view from everything drawn (`bounds`, UTM [m])."""
     minx = min(b[0] for b in bounds)
     miny = min(b[1] for b in bounds)
     maxx = max(b[2] for b in bounds)
@@ -425,7 +464,6 @@ def build_dxf(doc: ExportDocument) -> tuple[Drawing, BulkEntities]:
     dwg.header["$EXTMAX"] = (maxx, maxy, 0.0)
     height = max(maxy - miny, (maxx - minx) * 0.75) * 1.05
     dwg.set_modelspace_vport(height=height, center=((minx + maxx) / 2, (miny + maxy) / 2))
-    return dwg, bulk
 
 
 def _cables(

@@ -365,7 +365,22 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
     _sub(d, "open", "1")
     _sub(d, "description").text = _summary(doc, compact=compact)
 
-    # Styles
+    _styles(d, doc)
+    _boundary_folder(d, doc)
+    _exclusion_folder(d, doc)
+    _entry_folder(d, doc)
+    _asset_folders(d, doc, compact=compact)
+    _road_folder(d, doc)
+    _fence_folder(d, doc)
+    _cable_folders(d, doc, merged=compact)
+    _gen_tie_folder(d, doc)
+    _look_at(d, doc)
+    return root
+
+
+def _styles(d: etree._Element, doc: ExportDocument) -> None:
+    """The shared styles: boundary, exclusions, each asset type and block, road class (compliant
+    or not), fence, cable level, trench, gen-tie and the entry icon."""
     _style(d, "boundary", line=BOUNDARY_COLOR, line_width=3, fill=None)
     _style(d, "exclusion", line=EXCLUSION_COLOR, line_width=2, fill=EXCLUSION_COLOR, fill_alpha=0.35)
     for asset_type in doc.asset_types:
@@ -395,7 +410,9 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
     _sub(icon_style, "color", kml_color(ENTRY_COLOR))
     _sub(_sub(icon_style, "Icon"), "href", "http://maps.google.com/mapfiles/kml/shapes/triangle.png")
 
-    # Boundary
+
+def _boundary_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """The boundary with its area [ha]."""
     folder = _sub(d, "Folder")
     _sub(folder, "name", "Boundary")
     for item in doc.items("boundary"):
@@ -409,7 +426,9 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
             description=_table([("Area", f"{area:,.2f} ha")], title="Site boundary"),
         )
 
-    # Exclusions
+
+def _exclusion_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """Each exclusion zone with its type, fields and area [ha]."""
     folder = _sub(d, "Folder")
     _sub(folder, "name", "Exclusions")
     for n, item in enumerate(doc.exclusions, start=1):
@@ -427,14 +446,18 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
             data_keys=("zone_type", "buffer_m", "name"),
         )
 
-    # Entry
+
+def _entry_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """The site entry, when there is one."""
     entry = doc.entry_point
     if entry is not None:
         folder = _sub(d, "Folder")
         _sub(folder, "name", "Site entry")
         _placemark(folder, name="Site entry", style="entry", geometry=entry)
 
-    # Assets, one folder per type
+
+def _asset_folders(d: etree._Element, doc: ExportDocument, *, compact: bool) -> None:
+    """Assets, one folder per type; PV tables per block (merged per block when `compact`)."""
     folder = _sub(d, "Folder")
     _sub(folder, "name", "Assets")
     for asset_type in doc.asset_types:
@@ -456,7 +479,9 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
                 data_keys=("asset_type", *(f[0] for f in ASSET_FIELDS)),
             )
 
-    # Roads
+
+def _road_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """Roads by class, numbered within their class; too-steep ones named so."""
     folder = _sub(d, "Folder")
     _sub(folder, "name", "Roads")
     counters: dict[str, int] = {}
@@ -475,6 +500,9 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
             data_keys=("road_class", "compliant", *(f[0] for f in ROAD_FIELDS)),
         )
 
+
+def _fence_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """Fences and gates, when there are any."""
     if doc.fences or doc.gates:
         folder = _sub(d, "Folder")
         _sub(folder, "name", "Fences")
@@ -482,11 +510,6 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
             _placemark(folder, name=f"Fence {n}", style="fence", geometry=item.geometry, item=item)
         for n, item in enumerate(doc.gates, start=1):
             _placemark(folder, name=f"Gate {n}", style="entry", geometry=item.geometry, item=item)
-
-    _cable_folders(d, doc, merged=compact)
-    _gen_tie_folder(d, doc)
-    _look_at(d, doc)
-    return root
 
 
 def _merged_cables(sub: etree._Element, level: str, items: list[Item]) -> None:

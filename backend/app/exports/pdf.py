@@ -89,8 +89,16 @@ def _site_area_ha(doc: ExportDocument) -> float | None:
 
 
 def _first_page(r: _Report) -> None:
+    """Page 1: banner, site name and headline, key-figure cards, and the layout map with its legend."""
+    _banner(r)
+    y = _title(r)
+    y = _key_figures(r, y)
+    _plan(r, y)
+
+
+def _banner(r: _Report) -> None:
+    """The navy banner: report title, software version and date."""
     doc = r.doc
-    m = doc.metric
     r.rect(0, 0, PAGE_W_IN, 1.05, NAVY)
     r.text(MARGIN_IN, 0.55, "Site layout report", fontsize=20, color="white", weight="bold")
     r.text(MARGIN_IN, 0.82, "Preliminary layout · due-diligence summary", fontsize=10, color="#c8d3e1")
@@ -111,6 +119,10 @@ def _first_page(r: _Report) -> None:
         ha="right",
     )
 
+
+def _title(r: _Report) -> float:
+    """The site name, layout id, CRS and the energy headline; returns where the page continues [in]."""
+    doc = r.doc
     y = 1.45
     for line in textwrap.wrap(doc.display_name, 60)[:2]:
         r.text(MARGIN_IN, y, line, fontsize=16, color="#111111", weight="bold")
@@ -123,7 +135,13 @@ def _first_page(r: _Report) -> None:
         r.text(MARGIN_IN, y + 0.4, text, fontsize=8, weight="bold", color=CLEARSKY_RED if clearsky else NAVY)
         y += 0.22
     y += 0.4
+    return y
 
+
+def _key_figures(r: _Report, y: float) -> float:
+    """A row of key-figure cards at `y` [in]; returns where the page continues [in]."""
+    doc = r.doc
+    m = doc.metric
     capacity = m("total_capacity_kw")
     target = m("target_capacity_kw")
     cut, fill = m("cut_volume_m3"), m("fill_volume_m3")
@@ -159,7 +177,12 @@ def _first_page(r: _Report) -> None:
         name_size = fit_size(name, room, 7.5, min_size=6)
         r.text(x + 0.14, y + 0.55, fit_text(name, room, name_size), fontsize=name_size, color=GREY)
     y += 0.68 + 0.2
+    return y
 
+
+def _plan(r: _Report, y: float) -> None:
+    """The layout map from `y` [in] down, its legend under it and the caption under the legend."""
+    doc = r.doc
     # The legend sits under the map and the caption under the legend: the map gives up the height
     # the legend's rows need, so neither overprints the other.
     caption_y = PAGE_H_IN - 0.75

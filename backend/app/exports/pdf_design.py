@@ -178,23 +178,7 @@ def _energy_section(r: _Report) -> None:
     if not clearsky and not energy.get("is_p50"):
         annual_name = "Annual energy"
     bound = " (upper bound)" if clearsky else ""
-    if clearsky:
-        p90 = [("P90", str(energy.get("p90_note") or "not given on a clear-sky year"))]
-    else:
-        p90 = [
-            ("P90, 1 year", _fmt(energy.get("p90_1yr_mwh"), 0, "MWh/yr")),
-            ("P90, 10-year mean", _fmt(energy.get("p90_10yr_mwh"), 0, "MWh/yr")),
-            (
-                "Uncertainty (1σ): 1 yr / 10 yr",
-                f"{_fmt(energy.get('uncertainty_1yr_pct'), 1, '%')} / "
-                f"{_fmt(energy.get('uncertainty_10yr_pct'), 1, '%')}",
-            ),
-            (
-                "Inter-annual variability (1σ)",
-                f"{_fmt(energy.get('interannual_variability_pct'), 1, '%')} — "
-                f"{energy.get('interannual_variability_source') or '–'}",
-            ),
-        ]
+    p90 = _p90_rows(energy, clearsky)
     snow: dict[str, Any] = energy.get("snow") if isinstance(energy.get("snow"), dict) else {}  # type: ignore[assignment]
     r.kv_table(
         [
@@ -220,52 +204,84 @@ def _energy_section(r: _Report) -> None:
     months = monthly_rows(energy)
     if months:
         _monthly_chart(r, months, clearsky)
+    _waterfall_table(r, energy)
+    _loss_stack_table(r, energy)
+
+
+def _p90_rows(energy: dict[str, Any], clearsky: bool) -> list[tuple[str, str]]:
+    """The P90 rows [MWh/yr] and uncertainties [%]; a clear-sky year has none (its note says why)."""
+    if clearsky:
+        return [("P90", str(energy.get("p90_note") or "not given on a clear-sky year"))]
+    return [
+        ("P90, 1 year", _fmt(energy.get("p90_1yr_mwh"), 0, "MWh/yr")),
+        ("P90, 10-year mean", _fmt(energy.get("p90_10yr_mwh"), 0, "MWh/yr")),
+        (
+            "Uncertainty (1σ): 1 yr / 10 yr",
+            f"{_fmt(energy.get('uncertainty_1yr_pct'), 1, '%')} / "
+            f"{_fmt(energy.get('uncertainty_10yr_pct'), 1, '%')}",
+        ),
+        (
+            "Inter-annual variability (1σ)",
+            f"{_fmt(energy.get('interannual_variability_pct'), 1, '%')} — "
+            f"{energy.get('interannual_variability_source') or '–'}",
+        ),
+    ]
+
+
+def _waterfall_table(r: _Report, energy: dict[str, Any]) -> None:
+    """The loss waterfall: each step's change [%] and the value after it."""
     steps = loss_rows(energy)
-    if steps:
-        r.table(
-            [
-                Col("Loss waterfall step", 3.6, "left"),
-                Col("Change [%]", 0.9),
-                Col("After", 1.0),
-                Col("Unit", 0.7, "left"),
-            ],
-            [[name, _signed(pct), _fmt(after, 1), unit] for name, pct, after, unit in steps],
-            size=8,
-            row_h=0.21,
-        )
-        r.paragraph(
-            "Each step is a percentage of the value before it, over the year (annual); irradiation "
-            "steps are in kWh/m², energy steps in MWh.",
-            size=8,
-            color=GREY,
-        )
+    if not steps:
+        return
+    r.table(
+        [
+            Col("Loss waterfall step", 3.6, "left"),
+            Col("Change [%]", 0.9),
+            Col("After", 1.0),
+            Col("Unit", 0.7, "left"),
+        ],
+        [[name, _signed(pct), _fmt(after, 1), unit] for name, pct, after, unit in steps],
+        size=8,
+        row_h=0.21,
+    )
+    r.paragraph(
+        "Each step is a percentage of the value before it, over the year (annual); irradiation "
+        "steps are in kWh/m², energy steps in MWh.",
+        size=8,
+        color=GREY,
+    )
+
+
+def _loss_stack_table(r: _Report, energy: dict[str, Any]) -> None:
+    """The loss stack's inputs [%], where each is given, and its annual share [%]."""
     stack = loss_stack_rows(energy)
-    if stack:
-        r.table(
+    if not stack:
+        return
+    r.table(
+        [
+            Col(f"Loss stack ({energy.get('loss_preset') or 'typical'})", 2.4, "left"),
+            Col("Input [%]", 0.75),
+            Col("Given at", 1.6, "left"),
+            Col("Annual [%]", 0.8),
+        ],
+        [
             [
-                Col(f"Loss stack ({energy.get('loss_preset') or 'typical'})", 2.4, "left"),
-                Col("Input [%]", 0.75),
-                Col("Given at", 1.6, "left"),
-                Col("Annual [%]", 0.8),
-            ],
-            [
-                [
-                    str(x["name"]),
-                    _fmt(x["input_pct"], 2),
-                    str(x["input_basis"]),
-                    _fmt(x["annual_pct"], 2) if x["annual_pct"] is not None else "–",
-                ]
-                for x in stack
-            ],
-            size=7.5,
-            row_h=0.2,
-        )
-        r.paragraph(
-            '"stc" / "rated": given at STC DC or rated AC power, an I²R loss whose annual share is '
-            "lower; sources of every default in docs/energy.md (Loss stack).",
-            size=7.5,
-            color=GREY,
-        )
+                str(x["name"]),
+                _fmt(x["input_pct"], 2),
+                str(x["input_basis"]),
+                _fmt(x["annual_pct"], 2) if x["annual_pct"] is not None else "–",
+            ]
+            for x in stack
+        ],
+        size=7.5,
+        row_h=0.2,
+    )
+    r.paragraph(
+        '"stc" / "rated": given at STC DC or rated AC power, an I²R loss whose annual share is '
+        "lower; sources of every default in docs/energy.md (Loss stack).",
+        size=7.5,
+        color=GREY,
+    )
 
 
 def _monthly_chart(r: _Report, months: list[tuple[int, str, float | None]], clearsky: bool) -> None:
