@@ -43,6 +43,13 @@ COST_RANGES: dict[str, tuple[float, float]] = {
     "gen_tie_voltage_kv": (0.0, 800.0),
     "interconnection_usd_per_kwac": (0.0, 3_000.0),
     "property_tax_usd_per_kwac_yr": (0.0, 200.0),
+    "bess_energy_usd_per_kwh": (0.0, 2_000.0),
+    "bess_power_usd_per_kw": (0.0, 2_000.0),
+    "bess_opex_pct_of_capex_yr": (0.0, 20.0),
+    "bess_cost_decline_pct_per_yr": (-10.0, 20.0),
+    "gas_unit_usd_per_kw": (0.0, 10_000.0),
+    "gas_fom_usd_per_kw_yr": (0.0, 500.0),
+    "gas_vom_usd_per_mwh": (0.0, 200.0),
 }
 # An entry without its own range: a percentage of direct cost 0–100 %, any other price 0–1e9.
 PCT_RANGE = (0.0, 100.0)
