@@ -81,6 +81,8 @@ def params_from_document(doc: Mapping[str, Any]) -> LayoutParams:
         electrical=dict(doc["electrical"]) if doc.get("electrical") else None,
         losses=dict(doc["losses"]) if doc.get("losses") else None,
         cost=dict(doc["cost"]) if doc.get("cost") else None,
+        storage=dict(doc["storage"]) if doc.get("storage") else None,
+        gas=dict(doc["gas"]) if doc.get("gas") else None,
     )
 
 
@@ -126,30 +128,63 @@ def run_pipeline(
     progress: called with (stage, percent 0-100), only forwards: terrain 2 %, the engine's own
     stages 5-90 %, energy or pricing 92 %, saving 95 % (the caller stores or writes the result).
     """
-    from app.engine.layout import generate_layout
-    from app.pipeline.yield_cost import with_energy_and_cost
+    from app.pipeline import hybrid
 
     progress(STAGE_FETCHING_DEM, 2.0)
     if terrain is None:
         terrain = load_terrain(job, settings=settings, storage=storage)
-    result = generate_layout(job.site, terrain.grid, job.params, progress=scaled(progress, 5.0, 90.0))
+    params = hybrid.layout_params(job.params)
+    step = {"settings": settings, "storage": storage, "weather": weather, "simulate": simulate}
+    result = _design(job, params, terrain, progress=progress, **step)
+    # Storage sized to its target over the PV (+ wind) year; the BESS blocks follow the sized MWh
+    # (a second layout when the count differs); gas fills what the battery cannot.
+    # The wind branch passes its hourly net power here (app/engine/wind/energy.py).
+    wind_hourly_mw = None
+    result, blocks = hybrid.with_storage_and_gas(result, params, wind_hourly_mw=wind_hourly_mw)
+    if blocks is not None and blocks != hybrid.placed_blocks(result):
+        params = hybrid.layout_params(job.params, blocks=blocks)
+        stage = STAGE_ENERGY if simulate else STAGE_PRICING
+
+        def hold(_stage: str, _pct: float) -> None:
+            progress(stage, 92.0)  # only forwards: the second design holds the bar
+
+        again = _design(job, params, terrain, progress=hold, **step)
+        result, _ = hybrid.with_storage_and_gas(again, params, wind_hourly_mw=wind_hourly_mw)
+    progress(STAGE_SAVING, 95.0)
+    return Designed(result=result, terrain=terrain)
+
+
+def _design(
+    job: DesignInput,
+    params: LayoutParams,
+    terrain: Terrain,
+    *,
+    settings: Settings,
+    storage: Storage | None,
+    progress: ProgressFn,
+    weather: Any,
+    simulate: bool,
+) -> LayoutResult:
+    """The engine's layout for `params`, its terrain provenance, energy yield and cost."""
+    from app.engine.layout import generate_layout
+    from app.pipeline.yield_cost import with_energy_and_cost
+
+    result = generate_layout(job.site, terrain.grid, params, progress=scaled(progress, 5.0, 90.0))
     result = with_terrain_provenance(
         result, job, source=terrain.source, grid_resolution_m=terrain.grid.resolution_m, settings=settings
     )
     progress(STAGE_ENERGY if simulate else STAGE_PRICING, 92.0)
-    result = with_energy_and_cost(
+    return with_energy_and_cost(
         result,
         site_id=str(job.site_id),
         site=job.site,
         settings=settings,
         storage=storage,
-        losses=job.params.losses,
-        cost=job.params.cost,
+        losses=params.losses,
+        cost=params.cost,
         weather=weather,
         simulate=simulate,
     )
-    progress(STAGE_SAVING, 95.0)
-    return Designed(result=result, terrain=terrain)
 
 
 def with_terrain_provenance(

@@ -56,6 +56,7 @@ def with_energy_and_cost(
     warnings = list(result.warnings)
     annual_mwh: float | None = None
     basis: str | None = None
+    hourly_pv = None
     if simulate:
         # pvlib and pandas load here, not with the engine: a layout without a yield skips them.
         from app.weather.service import plant_energy
@@ -85,6 +86,7 @@ def with_energy_and_cost(
         )
         annual_mwh = energy.annual_energy_mwh
         basis = energy.energy_basis
+        hourly_pv = energy.hourly_grid_mw
         metrics.update(energy.metrics())
         design["energy"] = energy.to_document()
         if "electrical" in design:
@@ -127,8 +129,15 @@ def with_energy_and_cost(
         capex = priced.get("capex_usd")
         metrics["capex_usd_per_wdc"] = capex / (dc * 1000.0) if capex and dc > 0 else None
         extras = _priced_gen_tie_voltage(result, metrics, design, priced)
-        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings), extras=extras)
-    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings))
+        return replace(
+            result,
+            metrics=metrics,
+            design=design,
+            warnings=tuple(warnings),
+            extras=extras,
+            hourly_pv_mw=hourly_pv,
+        )
+    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings), hourly_pv_mw=hourly_pv)
 
 
 def _priced_gen_tie_voltage(

@@ -101,6 +101,9 @@ class LayoutParams:
     losses: dict[str, Any] | None = None
     # Unit-cost overrides (`app/engine/cost/unit_costs.json` keys) and "price_usd_per_mwh" for NPV.
     cost: dict[str, Any] | None = None
+    # Storage target / fixed battery and gas units (`app.engine.storage.params` StorageInput, GasInput).
+    storage: dict[str, Any] | None = None
+    gas: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,3 +162,6 @@ class LayoutResult:
     design: dict[str, Any] = field(default_factory=dict)
     # The PV plant as designed (`app.engine.pv.types.PvPlant`, UTM) for the yield model; not stored.
     plant: Any = field(default=None, compare=False)
+    # The PV part's AC power at the grid connection [MW] on one 8760-hour year (numpy array) for the
+    # storage dispatch; set by the energy step, not stored.
+    hourly_pv_mw: Any = field(default=None, compare=False, repr=False)

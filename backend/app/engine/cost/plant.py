@@ -94,6 +94,7 @@ def plant_economics(
             "lifetime_yr": int(_v(costs, "lifetime_yr")),
             "degradation_pct_per_yr": _v(costs, "degradation_pct_per_yr"),
             "warnings": [],
+            "unit_costs": {k: {"value": v["value"], "source": v["source"]} for k, v in costs.items()},
         }
     r = float(doc["discount_rate_real"])
     life = int(doc["lifetime_yr"])

@@ -503,5 +503,5 @@ def simulate_plant(
         annual_loss_pct={k: round(v, 4) for k, v in annual_loss.items()},
         snow=snow_doc,
         notes=tuple(notes),
-        hourly_grid_mw=hourly_year_mw(grid_kw, weather.data.index),
+        hourly_grid_mw=hourly_year_mw(grid_kw, weather.data.index, longitude_deg=lon),
     )
