@@ -15,6 +15,7 @@ from app.engine.core.names import ProfileName, StrategyName
 from app.engine.core.validation import non_finite_path
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
+from app.engine.storage.params import GasInput, StorageInput
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
 MAX_SKIP = 2**31 - 1
@@ -207,6 +208,15 @@ class LayoutGenerate(FiniteRequest):
     )
     cost: dict[str, Any] | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
+    )
+    storage: StorageInput | None = Field(
+        default=None,
+        description="battery target (firm_power_mw for firm_hours in firm_window on firm_days_share of days, "
+        "or "
+        "load_profile_mw) or a fixed power_mw / energy_mwh; the LP sizes it (docs/storage.md)",
+    )
+    gas: GasInput | None = Field(
+        default=None, description="gas units: unit_kw, units, heat_rate_btu_per_kwh, fuel_price_usd_per_mmbtu"
     )
 
     @model_validator(mode="after")

@@ -28,6 +28,12 @@ class StudyGrid(FiniteRequest):
     )
     dc_ac_ratio: list[float] | None = Field(default=None, min_length=1, max_length=AXIS_MAX)
     strategy: list[StrategyLiteral] | None = Field(default=None, min_length=1, max_length=4)
+    storage_mwh: list[float] | None = Field(
+        default=None, min_length=1, max_length=AXIS_MAX, description="fixed battery energy [MWh] (hybrids)"
+    )
+    storage_hours: list[float] | None = Field(
+        default=None, min_length=1, max_length=AXIS_MAX, description="battery duration [h]: MW = MWh / h"
+    )
 
 
 class StudyBase(FiniteRequest):
@@ -49,6 +55,10 @@ class StudyBase(FiniteRequest):
     cost: dict[str, Any] | None = Field(
         default=None, description="unit-cost overrides (USD) and price_usd_per_mwh for the NPV"
     )
+    storage: dict[str, Any] | None = Field(
+        default=None, description="storage target / battery (docs/storage.md)"
+    )
+    gas: dict[str, Any] | None = Field(default=None, description="gas units (docs/storage.md)")
 
 
 class StudyCreate(FiniteRequest):
