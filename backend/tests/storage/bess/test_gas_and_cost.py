@@ -94,8 +94,14 @@ def test_whole_plant_capex_is_the_sum_of_its_lines() -> None:
     # Per-source and plant LCOE by the same formula.
     by = {s["source"]: s for s in out["economics_by_source"]}
     assert set(by) == {"pv", "storage", "gas"}
-    expect = lcoe_npv(capex_usd=cap["total_usd"], opex_usd_per_yr=opex["total_usd_per_yr"], energy_mwh_yr1=15_000.0,
-                      discount_rate=0.06, lifetime_yr=30, degradation_pct_per_yr=0.5)["lcoe_usd_per_mwh"]  # fmt: skip
+    expect = lcoe_npv(
+        capex_usd=cap["total_usd"],
+        opex_usd_per_yr=opex["total_usd_per_yr"],
+        energy_mwh_yr1=15_000.0,
+        discount_rate=0.06,
+        lifetime_yr=30,
+        degradation_pct_per_yr=0.5,
+    )["lcoe_usd_per_mwh"]
     assert out["plant_lcoe_usd_per_mwh"] == pytest.approx(expect, rel=1e-6)
     assert sum(s["capex_usd"] for s in by.values()) == pytest.approx(cap["total_usd"], abs=0.1)
 
