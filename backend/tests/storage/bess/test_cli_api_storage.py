@@ -25,7 +25,7 @@ def test_cli_writes_the_dispatch_year(tmp_path: Path) -> None:
     env = {**os.environ, "WEATHER_SOURCE": "clearsky", "DATA_DIR": str(tmp_path / "data")}
     args = ["generate", str(SAMPLE), "--capacity-kw", "8000", "--flat", "--profile", "hybrid",
             "--firm-power-mw", "2", "--firm-hours", "4", "--firm-window", "18-22", "--firm-days-share", "1",
-            "--storage-dispatch", str(out_csv)]  # fmt: skip
+            "--storage-dispatch", str(out_csv), "--export", "pdf", "--export-dir", str(tmp_path)]  # fmt: skip
     run = subprocess.run(
         [sys.executable, "-m", "app.cli.main", *args],
         cwd=BACKEND, env=env, capture_output=True, text=True, timeout=600, check=False,
@@ -48,6 +48,12 @@ def test_cli_writes_the_dispatch_year(tmp_path: Path) -> None:
     sources = {s["source"] for s in metrics["economics_by_source"]}
     assert {"pv", "storage"} <= sources
     assert metrics["plant_lcoe_usd_per_mwh"] > 0
+    # The PDF carries the storage section with its typical-day dispatch chart.
+    import pypdf
+
+    (pdf,) = tmp_path.glob("*.pdf")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "Typical day" in text and "Energy and LCOE by source" in text
 
 
 def test_cli_refuses_a_bad_window(tmp_path: Path) -> None:
