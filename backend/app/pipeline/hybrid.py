@@ -212,7 +212,8 @@ def with_storage_and_gas(
             )
             section = storage_section(d, sp, export_limit_mw=export, containers=containers)
             section["dispatch"] = dispatch_rows(d)
-            if BESS_BLOCK in {b.name for b in profile.blocks}:
+            # The blocks follow a sized or requested battery (the placed one already fits itself).
+            if BESS_BLOCK in {b.name for b in profile.blocks} and (sp.sizing is False or fixed is None):
                 needed_blocks = blocks_needed(profile, d.energy_mwh * 1000.0, d.power_mw * 1000.0)
                 per_block = _block_rating(profile)[0]
                 section["containers_needed"] = needed_blocks * per_block

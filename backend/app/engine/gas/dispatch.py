@@ -68,11 +68,19 @@ def gas_fill(
     elif overshoot <= 1e-6:
         reason = "none: the units' capacity equals the peak gap"
     else:
-        reason = (
-            f"unit granularity: the peak gap is {need_kw:,.0f} kW and units come in {unit_kw:,.0f} kW, so "
-            f"{units} unit(s) = {installed_kw:,.0f} kW are installed"
-            + (" (the layout's / request's count)" if fixed_count else "")
-        )
+        need_units = math.ceil(need_kw / unit_kw - 1e-9)
+        granular = need_units * unit_kw - need_kw
+        if fixed_count and units > need_units:
+            reason = (
+                f"installed count: the layout / request has {units} unit(s) = {installed_kw:,.0f} kW "
+                f"(sized for the plant's capacity target) where the peak gap of {need_kw:,.0f} kW needs {need_units}; "
+                f"{granular:,.0f} kW of the overshoot is unit granularity ({unit_kw:,.0f} kW units)"
+            )
+        else:
+            reason = (
+                f"unit granularity: the peak gap is {need_kw:,.0f} kW and units come in {unit_kw:,.0f} kW, "
+                f"so {units} unit(s) = {installed_kw:,.0f} kW are installed"
+            )
     return {
         "unit_kw": unit_kw,
         "units": units,
