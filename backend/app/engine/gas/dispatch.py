@@ -73,7 +73,8 @@ def gas_fill(
         if fixed_count and units > need_units:
             reason = (
                 f"installed count: the layout / request has {units} unit(s) = {installed_kw:,.0f} kW "
-                f"(sized for the plant's capacity target) where the peak gap of {need_kw:,.0f} kW needs {need_units}; "
+                f"(sized for the plant's capacity target) where the peak gap of {need_kw:,.0f} kW needs "
+                f"{need_units}; "
                 f"{granular:,.0f} kW of the overshoot is unit granularity ({unit_kw:,.0f} kW units)"
             )
         else:
