@@ -136,3 +136,26 @@ def test_bad_storage_objects_are_refused_by_name(values: dict[str, object], fiel
 def test_bad_gas_objects_are_refused_by_name() -> None:
     with pytest.raises(InvalidInput, match=r"gas\.heat_rate_btu_per_kwh"):
         parse_gas({"heat_rate_btu_per_kwh": 100})
+
+
+def test_study_storage_axes_make_fixed_batteries() -> None:
+    from app.studies.grid import count_variants, expand, variant_body
+
+    grid: dict[str, list[object] | None] = {"storage_mwh": [40.0, 80.0], "storage_hours": [2.0, 4.0]}
+    variants = expand(grid)
+    assert count_variants(grid) == 4 and len(variants) == 4
+    base = {"target_capacity_kw": 20_000, "profile": "hybrid", "storage": {"round_trip_efficiency": 0.9}}
+    bodies = [variant_body(base, v) for v in variants]
+    got = sorted((b["storage"]["energy_mwh"], b["storage"]["power_mw"]) for b in bodies)
+    assert got == [(40.0, 10.0), (40.0, 20.0), (80.0, 20.0), (80.0, 40.0)]
+    assert all(b["storage"]["round_trip_efficiency"] == 0.9 for b in bodies)
+    with pytest.raises(InvalidInput, match="storage_hours needs"):
+        variant_body({"target_capacity_kw": 1}, {"storage_hours": 4.0})
+
+
+def test_a_placed_count_above_the_gap_is_explained_as_such() -> None:
+    gap = np.where(np.arange(8760) % 24 == 19, 40.0, 0.0)
+    gas = gas_fill(gap, GasInput(unit_kw=48_000), placed_units=3)
+    assert gas["installed_kw"] == 144_000 and gas["overshoot_kw"] == pytest.approx(104_000)
+    assert gas["overshoot_reason"].startswith("installed count")
+    assert "8,000 kW of the overshoot is unit granularity" in gas["overshoot_reason"]
