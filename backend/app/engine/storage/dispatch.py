@@ -375,7 +375,14 @@ def dispatch(
     except StorageInfeasible:
         if energy_mwh is not None:
             raise
-        out = solve(gen, target, limits, **kw, maximise_days=True)  # type: ignore[arg-type]
+        try:
+            out = solve(gen, target, limits, **kw, maximise_days=True)  # type: ignore[arg-type]
+        except StorageInfeasible as exc:
+            raise StorageInfeasible(
+                f"storage: no battery up to {max_energy_mwh:,.0f} MWh was found that meets the target on "
+                f"{days_share:.0%} of the days within {time_limit_s:g} s ({exc.message}); lower "
+                "storage.firm_power_mw or storage.firm_days_share, or raise storage.time_limit_s"
+            ) from exc
         notes.append(
             f"no battery up to {max_energy_mwh:,.0f} MWh meets the target on {days_share:.0%} of the days "
             "with this generation: sized for the most days it can meet"

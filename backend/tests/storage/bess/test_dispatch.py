@@ -156,3 +156,10 @@ def test_report_rows_and_metrics() -> None:
 def test_a_target_above_the_grid_limit_is_refused() -> None:
     with pytest.raises(Exception, match="export limit"):
         dispatch(pv_days(2), None, evening(2, 150.0), LIMITS)
+
+
+def test_too_little_generation_is_said_not_hidden() -> None:
+    pv = pv_days(5, peak_mw=5.0)  # ≈ 25 MWh a day against 80 MWh each evening
+    d = dispatch(pv, None, evening(5, 20.0), LIMITS)
+    assert d.firm_days_met_share == 0.0
+    assert d.notes and "most days it can meet" in d.notes[0]
