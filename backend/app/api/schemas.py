@@ -19,6 +19,7 @@ from app.engine.electrical.params import ElectricalParams
 from app.engine.energy.losses import LossesInput
 from app.engine.pv.design import PvDesign
 from app.engine.pv.modules import ModuleSpec
+from app.engine.storage.params import GasInput, StorageInput
 
 # Largest `skip` of a list endpoint: beyond it a database's integer OFFSET overflows (a 500).
 MAX_SKIP = 2**31 - 1
@@ -222,6 +223,16 @@ class LayoutGenerate(FiniteRequest):
         '"iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, '
         '"shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, '
         '"availability_pct": 97, "electrical_loss_pct": 2} (docs/wind.md)',
+    )
+
+    storage: StorageInput | None = Field(
+        default=None,
+        description="battery target (firm_power_mw for firm_hours in firm_window on firm_days_share of days, "
+        "or "
+        "load_profile_mw) or a fixed power_mw / energy_mwh; the LP sizes it (docs/storage.md)",
+    )
+    gas: GasInput | None = Field(
+        default=None, description="gas units: unit_kw, units, heat_rate_btu_per_kwh, fuel_price_usd_per_mmbtu"
     )
 
     def nested_inputs(self) -> dict[str, dict[str, Any] | None]:

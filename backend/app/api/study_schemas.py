@@ -37,6 +37,12 @@ class StudyGrid(FiniteRequest):
         max_length=AXIS_MAX,
         description="turbines' share of the target (wind hybrids)",
     )
+    storage_mwh: list[float] | None = Field(
+        default=None, min_length=1, max_length=AXIS_MAX, description="fixed battery energy [MWh] (hybrids)"
+    )
+    storage_hours: list[float] | None = Field(
+        default=None, min_length=1, max_length=AXIS_MAX, description="battery duration [h]: MW = MWh / h"
+    )
 
 
 class StudyBase(FiniteRequest):
@@ -62,6 +68,10 @@ class StudyBase(FiniteRequest):
     wind: dict[str, Any] | None = Field(
         default=None, description="wind inputs shared by all variants (docs/wind.md)"
     )
+    storage: dict[str, Any] | None = Field(
+        default=None, description="storage target / battery (docs/storage.md)"
+    )
+    gas: dict[str, Any] | None = Field(default=None, description="gas units (docs/storage.md)")
 
 
 class StudyCreate(FiniteRequest):

@@ -265,6 +265,36 @@ def generate(
             help="KEY=VALUE, repeatable: override one loss of the preset (soiling_pct=3, snow=false)",
         ),
     ] = None,
+    firm_power_mw: Annotated[
+        float | None, typer.Option("--firm-power-mw", help="storage: firm power to deliver [MW]")
+    ] = None,
+    firm_hours: Annotated[
+        float | None, typer.Option("--firm-hours", help="storage: firm hours a day (default: the window)")
+    ] = None,
+    firm_window: Annotated[
+        str | None,
+        typer.Option("--firm-window", help="storage: daily window START-END hours (default 18-22)"),
+    ] = None,
+    firm_days_share: Annotated[
+        float | None, typer.Option("--firm-days-share", help="storage: share of days the target is met (0-1]")
+    ] = None,
+    storage_mw: Annotated[float | None, typer.Option("--storage-mw", help="fixed battery power [MW]")] = None,
+    storage_mwh: Annotated[
+        float | None, typer.Option("--storage-mwh", help="fixed battery energy [MWh]")
+    ] = None,
+    load_profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--load-profile", help="storage target: CSV of 24 or 8760 MW values", exists=True, dir_okay=False
+        ),
+    ] = None,
+    storage_dispatch: Annotated[
+        Path | None,
+        typer.Option("--storage-dispatch", help="write the storage's hourly year (8760 rows) to FILE.csv"),
+    ] = None,
+    gas_fuel_price: Annotated[
+        float | None, typer.Option("--gas-fuel-price", help="gas fuel price [USD/MMBtu] (default 3.5)")
+    ] = None,
     override: Annotated[
         list[str] | None,
         typer.Option(
@@ -288,6 +318,18 @@ def generate(
         raise InvalidInput("--capacity-kw must be greater than 0")
     if not 1 <= resolution_m <= 100:
         raise InvalidInput("--resolution-m must be between 1 and 100")
+    from app.cli.storage_options import storage_request
+
+    storage_req, gas_req = storage_request(
+        firm_power_mw=firm_power_mw,
+        firm_hours=firm_hours,
+        firm_window=firm_window,
+        firm_days_share=firm_days_share,
+        storage_mw=storage_mw,
+        storage_mwh=storage_mwh,
+        load_profile=load_profile,
+        gas_fuel_price=gas_fuel_price,
+    )
     site, site_name = read_site_file(boundary)
     pv = _pv_options(
         structure=structure, gcr=gcr, pitch_m=pitch_m, tilt_deg=tilt_deg, dc_ac=dc_ac, module=module
@@ -305,6 +347,8 @@ def generate(
         pv=pv or None,
         losses=losses,
         wind=wind_params,
+        storage=storage_req,
+        gas=gas_req,
     )
     weather_year = None
     if weather is not None:
@@ -329,6 +373,11 @@ def generate(
     bar("done", 100.0)
     bar.done()
     _write_files(designed, site, site_name, params, output=output, export=export, export_dir=export_dir)
+    if storage_dispatch is not None:
+        from app.cli.storage_options import write_dispatch
+
+        write_dispatch(designed.result.design, storage_dispatch)
+        typer.echo(f"wrote {storage_dispatch}", err=True)
     typer.echo(json.dumps(_printed_metrics(designed), indent=2))
 
 
@@ -414,9 +463,11 @@ def _printed_metrics(designed: Designed) -> dict[str, object]:
     metrics = dict(result.metrics)
     metrics["warnings"] = list(result.warnings)
     # The design document's tables (BOM, MV single-line, energy months and losses, cost lines).
-    for key in ("bom", "energy", "cost", "wind"):
+    for key in ("bom", "energy", "cost", "wind", "gas", "economics_by_source"):
         if key in result.design:
             metrics[key] = result.design[key]
+    if "storage" in result.design:  # without its 8760-row year (--storage-dispatch writes it)
+        metrics["storage"] = {k: v for k, v in result.design["storage"].items() if k != "dispatch"}
     if "electrical" in result.design:
         metrics["single_line"] = result.design["electrical"].get("single_line")
     metrics["terrain_source"] = designed.terrain.source

@@ -44,6 +44,8 @@ cost.csv — category (capex | overhead | opex | summary), line, quantity, unit,
 total_usd, source (the cited public source of the unit price). Summary rows: direct CAPEX, CAPEX
 total, CAPEX per Wdc and Wac, OPEX [USD/yr], real LCOE [USD/MWh] and, when a price was given, NPV.
 
+storage_dispatch.csv, energy_by_source.csv — hybrids with storage / gas (app/exports/storage_csv.py).
+
 Missing values are empty cells. Numbers use "." as the decimal separator and no grouping.
 """
 
@@ -70,6 +72,7 @@ from app.exports.design_tables import (
     monthly_rows,
 )
 from app.exports.document import ExportDocument, Item
+from app.exports.storage_csv import by_source_csv, dispatch_csv
 
 ASSET_COLUMNS: tuple[str, ...] = (
     "id",
@@ -388,6 +391,13 @@ def design_files(doc: ExportDocument) -> list[tuple[str, bytes]]:
     if cost:
         files.append(("cost.csv", _csv(COST_COLUMNS, (vars(r) for r in cost))))
     files += [(name, _csv(cols, rows)) for name, cols, rows in wind_tables(doc.section("wind"))]
+    # Hybrids: the storage's hourly year and the energy / LCOE by source (app/exports/storage_csv.py).
+    dispatch = dispatch_csv(doc.section("storage"))
+    if dispatch:
+        files.append(("storage_dispatch.csv", dispatch))
+    sources = by_source_csv(doc.design if isinstance(doc.design, dict) else {})
+    if sources:
+        files.append(("energy_by_source.csv", sources))
     return files
 
 

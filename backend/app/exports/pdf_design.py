@@ -58,6 +58,9 @@ def design_sections(r: _Report) -> None:
     _single_line_section(r)
     _energy_section(r)
     _cost_section(r)
+    from app.exports.pdf_storage import storage_section
+
+    storage_section(r)  # hybrids: battery, typical-day dispatch, energy and LCOE by source
 
 
 def _bom_section(r: _Report) -> None:

@@ -24,6 +24,8 @@ from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteIn
 from app.storage.base import Storage
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from app.engine.core.grid import Grid
 
 STAGE_FETCHING_DEM = "fetching_dem"
@@ -84,6 +86,8 @@ def params_from_document(doc: Mapping[str, Any]) -> LayoutParams:
         losses=dict(doc["losses"]) if doc.get("losses") else None,
         cost=dict(doc["cost"]) if doc.get("cost") else None,
         wind=dict(doc["wind"]) if doc.get("wind") else None,
+        storage=dict(doc["storage"]) if doc.get("storage") else None,
+        gas=dict(doc["gas"]) if doc.get("gas") else None,
     )
 
 
@@ -131,40 +135,81 @@ def run_pipeline(
     progress: called with (stage, percent 0-100), only forwards: terrain 2 %, the engine's own
     stages 5-90 %, energy or pricing 92 %, saving 95 % (the caller stores or writes the result).
     """
-    from app.engine.layout import generate_layout
-    from app.pipeline.wind import site_wind, with_wind
-    from app.pipeline.yield_cost import with_energy_and_cost
+    from app.pipeline import hybrid
+    from app.pipeline.wind import site_wind
 
     progress(STAGE_FETCHING_DEM, 2.0)
     if terrain is None:
         terrain = load_terrain(job, settings=settings, storage=storage)
     wind_resource = wind if wind is not None else site_wind(job, storage)
+    params = hybrid.layout_params(job.params)
+    step = {
+        "settings": settings,
+        "storage": storage,
+        "weather": weather,
+        "wind": wind_resource,
+        "simulate": simulate,
+    }
+    result, wind_hourly_mw = _design(job, params, terrain, progress=progress, **step)
+    # Storage sized to its target over the PV + wind year; the BESS blocks follow the sized MWh
+    # (a second layout when the count differs); gas fills what the battery cannot.
+    result, blocks = hybrid.with_storage_and_gas(result, params, wind_hourly_mw=wind_hourly_mw)
+    if blocks is not None and blocks != hybrid.placed_blocks(result):
+        params = hybrid.layout_params(job.params, blocks=blocks)
+        stage = STAGE_ENERGY if simulate else STAGE_PRICING
+
+        def hold(_stage: str, _pct: float) -> None:
+            progress(stage, 92.0)  # only forwards: the second design holds the bar
+
+        again, wind_hourly_mw = _design(job, params, terrain, progress=hold, **step)
+        result, _ = hybrid.with_storage_and_gas(again, params, wind_hourly_mw=wind_hourly_mw)
+    # The result document's contract (app/engine/core/document.py): every metric and design key
+    # declared; STRICT_RESULT_DOCUMENT decides whether an undeclared one fails the job or is logged.
+    check_result(result.metrics, result.design, strict=settings.strict_result_document)
+    progress(STAGE_SAVING, 95.0)
+    return Designed(result=result, terrain=terrain)
+
+
+def _design(
+    job: DesignInput,
+    params: LayoutParams,
+    terrain: Terrain,
+    *,
+    settings: Settings,
+    storage: Storage | None,
+    progress: ProgressFn,
+    weather: Any,
+    wind: Any,
+    simulate: bool,
+) -> tuple[LayoutResult, np.ndarray | None]:
+    """The engine's layout for `params`, its terrain provenance, wind energy, energy yield and cost;
+    with the wind farm's hourly net power [MW] (8760,) for the storage dispatch (None: no wind)."""
+    from app.engine.layout import generate_layout
+    from app.pipeline.wind import with_wind
+    from app.pipeline.yield_cost import with_energy_and_cost
+
     result = generate_layout(
-        job.site, terrain.grid, job.params, progress=scaled(progress, 5.0, 90.0), wind_resource=wind_resource
+        job.site, terrain.grid, params, progress=scaled(progress, 5.0, 90.0), wind_resource=wind
     )
     result = with_terrain_provenance(
         result, job, source=terrain.source, grid_resolution_m=terrain.grid.resolution_m, settings=settings
     )
     progress(STAGE_ENERGY if simulate else STAGE_PRICING, 92.0)
     # Wind energy (turbines and a resource) first: its hourly power feeds the storage dispatch.
-    result, wind_hourly_mw = with_wind(result, wind_resource, job.params, terrain.grid, simulate=simulate)
+    result, wind_hourly_mw = with_wind(result, wind, params, terrain.grid, simulate=simulate)
     result = with_energy_and_cost(
         result,
         site_id=str(job.site_id),
         site=job.site,
         settings=settings,
         storage=storage,
-        losses=job.params.losses,
-        cost=job.params.cost,
+        losses=params.losses,
+        cost=params.cost,
         weather=weather,
         simulate=simulate,
         wind_hourly_mw=wind_hourly_mw,
     )
-    # The result document's contract (app/engine/core/document.py): every metric and design key
-    # declared; STRICT_RESULT_DOCUMENT decides whether an undeclared one fails the job or is logged.
-    check_result(result.metrics, result.design, strict=settings.strict_result_document)
-    progress(STAGE_SAVING, 95.0)
-    return Designed(result=result, terrain=terrain)
+    return result, wind_hourly_mw
 
 
 def with_terrain_provenance(

@@ -64,10 +64,21 @@ def with_energy_and_cost(
         energy = _simulated(result, ref, settings, storage, losses, weather, metrics, design, warnings)
     else:
         warnings.append("energy yield not simulated: no annual energy, LCOE or NPV")
+    # The PV's hourly AC at the grid [MW] (8760, local standard time): the storage dispatch's input.
+    hourly_pv = energy.hourly_grid_mw if energy is not None else None
     if result.design.get("bom") is None:
-        return replace(result, metrics=metrics, design=design, warnings=tuple(warnings))
+        return replace(
+            result, metrics=metrics, design=design, warnings=tuple(warnings), hourly_pv_mw=hourly_pv
+        )
     extras = _priced(result, energy, cost, metrics, design, warnings)
-    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings), extras=extras)
+    return replace(
+        result,
+        metrics=metrics,
+        design=design,
+        warnings=tuple(warnings),
+        extras=extras,
+        hourly_pv_mw=hourly_pv,
+    )
 
 
 def _simulated(

@@ -16,7 +16,20 @@ from app.errors import InvalidInput
 
 MAX_VARIANTS = 200
 # Axis order: the order of the cartesian product and of the variant's description.
-AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio", "strategy", "wind_share")
+AXES = (
+    "structure",
+    "gcr",
+    "tilt_deg",
+    "dc_ac_ratio",
+    "strategy",
+    "wind_share",
+    "storage_mwh",
+    "storage_hours",
+)
+# Hybrid axes: a fixed battery of storage_mwh [MWh] and storage_mwh / storage_hours [MW]
+# (docs/storage.md, Studies); hours alone keep the base battery's MWh.
+STORAGE_AXES = ("storage_mwh", "storage_hours")
+DEFAULT_STORAGE_HOURS = 4.0
 PV_AXES = ("structure", "gcr", "tilt_deg", "dc_ac_ratio")
 # Sort keys of the comparison table: key → (row field, ascending is better).
 SORT_KEYS: dict[str, tuple[str, bool]] = {
@@ -34,7 +47,14 @@ def count_variants(grid: Mapping[str, list[Any] | None]) -> int:
     """How many variants `grid` makes, before expanding it (tracker variants ignore tilt)."""
     sizes = {axis: len(grid.get(axis) or []) or 1 for axis in AXES}
     structures = grid.get("structure") or [None]
-    rest = sizes["gcr"] * sizes["dc_ac_ratio"] * sizes["strategy"] * sizes["wind_share"]
+    rest = (
+        sizes["gcr"]
+        * sizes["dc_ac_ratio"]
+        * sizes["strategy"]
+        * sizes["wind_share"]
+        * sizes["storage_mwh"]
+        * sizes["storage_hours"]
+    )
     return sum(rest * (1 if s == "tracker" else sizes["tilt_deg"]) for s in structures)
 
 
@@ -93,6 +113,18 @@ def variant_body(base: Mapping[str, Any], variant: Mapping[str, Any]) -> dict[st
     if "wind_share" in variant:
         # The turbines' share of the target (wind hybrids, docs/wind.md); PV fills the rest.
         body["wind"] = {**(base.get("wind") or {}), "share": variant["wind_share"]}
+    if any(axis in variant for axis in STORAGE_AXES):
+        storage = dict(base.get("storage") or {})
+        mwh = variant.get("storage_mwh", storage.get("energy_mwh"))
+        if mwh is None:
+            raise InvalidInput("grid.storage_hours needs grid.storage_mwh or base.storage.energy_mwh")
+        hours = variant.get("storage_hours")
+        if hours is None:
+            power = storage.get("power_mw")
+            hours = float(mwh) / float(power) if power else DEFAULT_STORAGE_HOURS
+        storage["energy_mwh"] = float(mwh)
+        storage["power_mw"] = float(mwh) / float(hours)
+        body["storage"] = storage
     return body
 
 

@@ -136,12 +136,16 @@ def test_design_404_for_another_user_unknown_layout_and_no_auth(
     assert client.get("/api/layouts/not-a-uuid/design", headers=headers).status_code == 422
 
 
-def test_design_404_for_a_gas_bess_layout(client: TestClient, owner: Owner) -> None:
+def test_a_gas_bess_layout_has_gas_and_economics_but_no_bom(client: TestClient, owner: Owner) -> None:
+    # Issue 23: gas plants get their gas units, fuel and CO2 and a cost (no PV bill of quantities).
     headers, site_id = owner
     layout_id = generate_sync(client, headers, site_id, profile="gas_bess", target_capacity_kw=20000)
     r = client.get(f"/api/layouts/{layout_id}/design", headers=headers)
-    assert r.status_code == 404
-    assert "no design document" in r.json()["detail"]
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["gas"]["installed_kw"] > 0 and doc["gas"]["co2_t_per_yr"] > 0
+    assert {s["source"] for s in doc["economics_by_source"]} >= {"gas"}
+    assert "bom" not in doc
     assert client.get(f"/api/layouts/{layout_id}/bom", headers=headers).status_code == 404
 
 

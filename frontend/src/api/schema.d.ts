@@ -654,6 +654,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{site_id}/wind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Wind
+         * @description The site's wind resource; 404 when none was uploaded (then layouts report no wind energy).
+         */
+        get: operations["wind-get_wind"];
+        put?: never;
+        /**
+         * Upload Wind
+         * @description Set the site's wind resource (replacing any earlier one); layouts with turbines use it.
+         */
+        post: operations["wind-upload_wind"];
+        /**
+         * Delete Wind
+         * @description Remove the site's wind resource.
+         */
+        delete: operations["wind-delete_wind"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{site_id}/studies": {
         parameters: {
             query?: never;
@@ -827,6 +855,14 @@ export interface components {
             /**
              * File
              * @description EPW, TMY3 CSV, PVGIS TMY CSV/JSON or NSRDB PSM CSV
+             */
+            file: string;
+        };
+        /** Body_wind-upload_wind */
+        "Body_wind-upload_wind": {
+            /**
+             * File
+             * @description Weibull table CSV, WAsP/WindPRO .tab or time-series CSV
              */
             file: string;
         };
@@ -1034,6 +1070,14 @@ export interface components {
              * @description energy price for the NPV [USD/MWh], -250 to 5000
              */
             price_usd_per_mwh?: number | null;
+            /** @description [%/yr] default 3.0: NREL Annual Technology Baseline 2024, utility-scale battery storage, moderate cost trajectory (≈ 2–4 %/yr real decline to 2035) */
+            bess_cost_decline_pct_per_yr?: number;
+            /** @description [USD/kWh] default 250.0: NREL Annual Technology Baseline 2024, utility-scale battery storage (moderate scenario, 2023 base year; energy- and power-related cost split of the 4-h system); Lazard, Levelized Cost of Storage Analysis v9 (2024), utility-scale standalone 100 MW / 400 MWh */
+            bess_energy_usd_per_kwh?: number;
+            /** @description [%/yr] default 2.5: NREL Annual Technology Baseline 2024, utility-scale battery storage: fixed O&M 2.5 % of the capital cost per year */
+            bess_opex_pct_of_capex_yr?: number;
+            /** @description [USD/kW] default 150.0: NREL Annual Technology Baseline 2024, utility-scale battery storage (moderate scenario, 2023 base year; energy- and power-related cost split of the 4-h system); Lazard, Levelized Cost of Storage Analysis v9 (2024), utility-scale standalone 100 MW / 400 MWh; NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), PCS and MV transformer */
+            bess_power_usd_per_kw?: number;
             /** @description [USD/m of single-core cable] default {'H1Z2Z2-K Cu 4 mm²': 0.9, 'H1Z2Z2-K Cu 6 mm²': 1.2, 'H1Z2Z2-K Cu 10 mm²': 1.8, 'H1Z2Z2-K Cu 16 mm²': 2.6, 'Al XLPE 1.5 kV 50 mm²': 2.5, 'Al XLPE 1.5 kV 95 mm²': 3.5, 'Al XLPE 1.5 kV 150 mm²': 4.5, 'Al XLPE 1.5 kV 185 mm²': 5.5, 'Al XLPE 1.5 kV 240 mm²': 6.5, 'Al XLPE 1.5 kV 300 mm²': 7.5, 'Al XLPE 1.5 kV 400 mm²': 9.5, 'Al XLPE 1.5 kV 500 mm²': 11.5, 'Al XLPE 1.5 kV 630 mm²': 14.0, 'Al XLPE 35 kV 1/0 AWG': 12.0, 'Al XLPE 35 kV 4/0 AWG': 16.0, 'Al XLPE 35 kV 350 kcmil': 21.0, 'Al XLPE 35 kV 500 kcmil': 26.0, 'Al XLPE 35 kV 750 kcmil': 34.0, 'Al XLPE 35 kV 1000 kcmil': 42.0}: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
             cable_usd_per_m?: {
                 [key: string]: number;
@@ -1044,6 +1088,8 @@ export interface components {
             combiner_box_usd_each?: number;
             /** @description [% of direct cost] default 3.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
             contingency_pct?: number;
+            /** @description [USD/m²] default 25.0: NREL Cost of Wind Energy Review 2024 Edition, land-based balance of system (roads and crane pads); compacted-aggregate hardstand priced like the site roads */
+            crane_pad_usd_per_m2?: number;
             /** @description [USD/crossing] default 15000.0: representative build-up (docs/engine.md, Zones and crossings): ≈ 12 m of 900 mm corrugated-steel pipe culvert (sized per FHWA HDS-5 practice) with two end sections and riprap aprons (≈ $11,000), and the MV cables in conduit under the bed (≈ $4,000) */
             culvert_crossing_usd_each?: number;
             /** @description [%/yr] default 0.5: Jordan & Kurtz, Photovoltaic Degradation Rates — an Analytical Review, Prog. Photovolt. 21 (2013); NREL ATB */
@@ -1058,6 +1104,12 @@ export interface components {
             epc_overhead_pct?: number;
             /** @description [USD/m] default 35.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
             fence_usd_per_m?: number;
+            /** @description [USD/(kW·yr)] default 17.0: EIA, Capital Cost and Performance Characteristics for Utility-Scale Electric Power Generating Technologies (Sargent & Lundy for AEO2025, Jan 2024), aeroderivative simple-cycle combustion turbine */
+            gas_fom_usd_per_kw_yr?: number;
+            /** @description [USD/kW] default 1400.0: EIA, Capital Cost and Performance Characteristics for Utility-Scale Electric Power Generating Technologies (Sargent & Lundy for AEO2025, Jan 2024), aeroderivative simple-cycle combustion turbine */
+            gas_unit_usd_per_kw?: number;
+            /** @description [USD/MWh] default 5.0: EIA, Capital Cost and Performance Characteristics for Utility-Scale Electric Power Generating Technologies (Sargent & Lundy for AEO2025, Jan 2024), aeroderivative simple-cycle combustion turbine */
+            gas_vom_usd_per_mwh?: number;
             /** @description [USD/gate] default 3000.0: RSMeans-type US unit-cost data for site work (representative value) */
             gate_usd_each?: number;
             /** @description [USD/km by line voltage [kV]] default {'69': 750000.0, '115': 900000.0, '138': 1000000.0, '230': 1400000.0, '345': 2000000.0}: MISO, Transmission Cost Estimation Guide for MTEP24 (greenfield single-circuit overhead line on steel poles, flat rural terrain, incl. right of way; planning-level, before MISO's contingency and AFUDC); representative value per km */
@@ -1100,6 +1152,12 @@ export interface components {
             trench_dc_usd_per_m?: number;
             /** @description [USD/m] default 45.0: RSMeans-type US unit-cost data for site work (representative value) */
             trench_mv_usd_per_m?: number;
+            /** @description [USD/foundation] default 350000.0: NREL Cost of Wind Energy Review 2024 Edition, land-based balance of system: foundation cost of the reference 3-4 MW turbine (~100 USD/kW) */
+            wind_foundation_usd_each?: number;
+            /** @description [USD/(kW·yr)] default 43.0: NREL Annual Technology Baseline 2024, land-based wind fixed O&M (~43 USD/kW-yr); LBNL Land-Based Wind Market Report 2024 Edition (O&M cost section) */
+            wind_opex_usd_per_kw_yr?: number;
+            /** @description [USD/kW] default 1000.0: LBNL, Land-Based Wind Market Report: 2024 Edition (Wiser et al.), wind turbine price section: recent turbine transactions about 0.9-1.1 thousand USD/kW; NREL Cost of Wind Energy Review 2024 Edition (turbine capital cost of the land-based reference project) */
+            wind_turbine_usd_per_kw?: number;
             /** @description [USD/crossing] default 25000.0: representative build-up (docs/engine.md, Zones and crossings): a road over a buried pipeline or through an easement needs the owner's crossing agreement and engineering review (≈ $10,000), a reinforced-concrete cover slab or extra cover over the line and a locate/potholing visit (≈ $10,000), and the MV cables bored under it in conduit (≈ $5,000) */
             zone_crossing_usd_each?: number;
         } & {
@@ -1574,6 +1632,41 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * GasInput
+         * @description Gas units: unit size [kW], heat rate [Btu/kWh, HHV], fuel price [USD/MMBtu]; units: a fixed
+         *     count (else as many as the firm gap needs, or the layout placed); capacity_factor_pct: used when
+         *     there is no target to dispatch against.
+         */
+        GasInput: {
+            /**
+             * Unit Kw
+             * @default 48000
+             */
+            unit_kw: number;
+            /** Units */
+            units?: number | null;
+            /**
+             * Heat Rate Btu Per Kwh
+             * @default 9500
+             */
+            heat_rate_btu_per_kwh: number;
+            /**
+             * Fuel Price Usd Per Mmbtu
+             * @default 3.5
+             */
+            fuel_price_usd_per_mmbtu: number;
+            /**
+             * Capacity Factor Pct
+             * @default 15
+             */
+            capacity_factor_pct: number;
+            /**
+             * Co2 Kg Per Mmbtu
+             * @default 53.06
+             */
+            co2_kg_per_mmbtu: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1663,6 +1756,17 @@ export interface components {
             losses?: components["schemas"]["LossesInput"] | null;
             /** @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV */
             cost?: components["schemas"]["CostInput"] | null;
+            /**
+             * Wind
+             * @description wind inputs for profiles with turbines: {"turbine": "iea_3.4mw_130" | "nrel_5mw" | "iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, "shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, "availability_pct": 97, "electrical_loss_pct": 2} (docs/wind.md)
+             */
+            wind?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description battery target (firm_power_mw for firm_hours in firm_window on firm_days_share of days, or load_profile_mw) or a fixed power_mw / energy_mwh; the LP sizes it (docs/storage.md) */
+            storage?: components["schemas"]["StorageInput"] | null;
+            /** @description gas units: unit_kw, units, heat_rate_btu_per_kwh, fuel_price_usd_per_mmbtu */
+            gas?: components["schemas"]["GasInput"] | null;
         };
         /**
          * LayoutMetrics
@@ -2840,6 +2944,84 @@ export interface components {
             /** Share */
             share: number;
         };
+        /**
+         * StorageInput
+         * @description What the battery must do, and the battery's technical limits.
+         *
+         *     Target (at most one kind): firm_power_mw for firm_hours in the daily window firm_window
+         *     [start hour, end hour) on firm_days_share of the days; or load_profile_mw (24 values, one day
+         *     repeated, or 8760 hourly values [MW]) on firm_days_share of the days; or neither (dispatch only:
+         *     the battery shifts what the grid limit would curtail). power_mw / energy_mwh: a fixed battery
+         *     (both, dispatch only); none: the LP sizes it.
+         */
+        StorageInput: {
+            /** Firm Power Mw */
+            firm_power_mw?: number | null;
+            /** Firm Hours */
+            firm_hours?: number | null;
+            /** Firm Window */
+            firm_window?: [
+                number,
+                number
+            ] | null;
+            /**
+             * Firm Days Share
+             * @default 1
+             */
+            firm_days_share: number;
+            /** Load Profile Mw */
+            load_profile_mw?: number[] | null;
+            /** Power Mw */
+            power_mw?: number | null;
+            /** Energy Mwh */
+            energy_mwh?: number | null;
+            /**
+             * Round Trip Efficiency
+             * @default 0.86
+             */
+            round_trip_efficiency: number;
+            /**
+             * Soc Min Pct
+             * @default 5
+             */
+            soc_min_pct: number;
+            /**
+             * Soc Max Pct
+             * @default 95
+             */
+            soc_max_pct: number;
+            /**
+             * Warranty Cycles Per Yr
+             * @default 365
+             */
+            warranty_cycles_per_yr: number;
+            /** Export Limit Mw */
+            export_limit_mw?: number | null;
+            /**
+             * Degradation Pct Per Yr
+             * @default 2
+             */
+            degradation_pct_per_yr: number;
+            /**
+             * Augmentation Interval Yr
+             * @default 8
+             */
+            augmentation_interval_yr: number;
+            /** Container Gap M */
+            container_gap_m?: number | null;
+            /** Ul9540A Product */
+            ul9540a_product?: string | null;
+            /**
+             * Max Energy Mwh
+             * @default 20000
+             */
+            max_energy_mwh: number;
+            /**
+             * Time Limit S
+             * @default 60
+             */
+            time_limit_s: number;
+        };
         /** StudiesPublic */
         StudiesPublic: {
             /** Data */
@@ -2893,6 +3075,27 @@ export interface components {
             losses?: components["schemas"]["LossesInput"] | null;
             /** @description unit-cost overrides (USD) and price_usd_per_mwh for the NPV */
             cost?: components["schemas"]["CostInput"] | null;
+            /**
+             * Wind
+             * @description wind inputs shared by all variants (docs/wind.md)
+             */
+            wind?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Storage
+             * @description storage target / battery (docs/storage.md)
+             */
+            storage?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Gas
+             * @description gas units (docs/storage.md)
+             */
+            gas?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** StudyCreate */
         StudyCreate: {
@@ -2955,6 +3158,21 @@ export interface components {
             dc_ac_ratio?: number[] | null;
             /** Strategy */
             strategy?: ("balanced" | "density" | "low_earthwork" | "clustered")[] | null;
+            /**
+             * Wind Share
+             * @description turbines' share of the target (wind hybrids)
+             */
+            wind_share?: number[] | null;
+            /**
+             * Storage Mwh
+             * @description fixed battery energy [MWh] (hybrids)
+             */
+            storage_mwh?: number[] | null;
+            /**
+             * Storage Hours
+             * @description battery duration [h]: MW = MWh / h
+             */
+            storage_hours?: number[] | null;
         };
         /** StudyPreferred */
         StudyPreferred: {
@@ -3245,6 +3463,39 @@ export interface components {
             step_hours: number;
             /** Ghi Kwh Per M2 Year */
             ghi_kwh_per_m2_year: number;
+            /** Warnings */
+            warnings: string[];
+        };
+        /**
+         * WindFilePublic
+         * @description A site's wind resource: kind ("weibull", "tab", "timeseries"), measurement height [m], mean
+         *     speed there [m/s], the rose (sector centre [°], frequency, mean speed [m/s]) at that height,
+         *     rows of a time series, and whether layouts get a synthesised hourly year from it.
+         */
+        WindFilePublic: {
+            /**
+             * Site Id
+             * Format: uuid
+             */
+            site_id: string;
+            /** Filename */
+            filename: string;
+            /** Kind */
+            kind: string;
+            /** Height M */
+            height_m: number;
+            /** Mean Speed M S */
+            mean_speed_m_s: number;
+            /** Sectors */
+            sectors: number;
+            /** Rose */
+            rose: {
+                [key: string]: unknown;
+            }[];
+            /** Rows */
+            rows: number | null;
+            /** Hourly Synthesised */
+            hourly_synthesised: boolean;
             /** Warnings */
             warnings: string[];
         };
@@ -4511,6 +4762,101 @@ export interface operations {
         };
     };
     "weather-delete_weather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "wind-get_wind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WindFilePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "wind-upload_wind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_wind-upload_wind"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WindFilePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "wind-delete_wind": {
         parameters: {
             query?: never;
             header?: never;

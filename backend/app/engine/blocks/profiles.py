@@ -197,7 +197,9 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None) 
     """The named profile with per-asset-type overrides applied and re-validated.
 
     overrides: {asset_type: {field: value}} (e.g. {"pv_block": {"max_slope_deg": 8}}), or
-    {"road": {...}} for road design values. Raises `InvalidInput` for an unknown profile, asset
+    {"road": {...}} for road design values, or {"blocks": {block name: {BlockSpec field: value}}}
+    (the storage step sets the BESS block count and unit gap this way; a sizing rule given replaces
+    the block's other one). Raises `InvalidInput` for an unknown profile, asset
     type, field or an out-of-range value.
     """
     if name not in PROFILE_NAMES:
@@ -213,6 +215,8 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None) 
             raise InvalidInput(f"override for {key!r} must be an object")
         if key == "road":
             data["road"].update(values)
+        elif key == "blocks":
+            _override_blocks(data, values, name)
         elif key == "pv":
             data["pv"].update(values)
         elif key in data["asset_types"]:
@@ -228,6 +232,20 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None) 
         where = ".".join(loc[1:] if loc[:1] == ["asset_types"] else loc)
         text = f"overrides.{where}: {err.get('msg', exc)}" if where else f"invalid override: {exc}"
         raise InvalidInput(text) from exc
+
+
+SIZING_RULES = ("share", "per_generating_kw", "count")
+
+
+def _override_blocks(data: dict[str, Any], values: dict[str, Any], profile: str) -> None:
+    by_name = {b["name"]: b for b in data["blocks"]}
+    for block, fields in values.items():
+        if block not in by_name or not isinstance(fields, dict):
+            raise InvalidInput(f"overrides.blocks: no block {block!r} in profile {profile!r}")
+        if any(k in fields for k in SIZING_RULES):
+            for k in SIZING_RULES:
+                by_name[block][k] = None
+        by_name[block].update(fields)
 
 
 def list_profiles() -> list[dict[str, Any]]:

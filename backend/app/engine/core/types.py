@@ -103,6 +103,9 @@ class LayoutParams:
     cost: dict[str, Any] | None = None
     # Wind inputs (`app.engine.wind.params.parse_wind_params`): turbine, shear, spacing, losses.
     wind: dict[str, Any] | None = None
+    # Storage target / fixed battery and gas units (`app.engine.storage.params` StorageInput, GasInput).
+    storage: dict[str, Any] | None = None
+    gas: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,3 +163,6 @@ class LayoutResult:
     design: dict[str, Any] = field(default_factory=dict)
     # The PV plant as designed (`app.engine.pv.types.PvPlant`, UTM) for the yield model; not stored.
     plant: Any = field(default=None, compare=False)
+    # The PV part's AC power at the grid connection [MW] on one 8760-hour year (numpy array) for the
+    # storage dispatch; set by the energy step, not stored.
+    hourly_pv_mw: Any = field(default=None, compare=False, repr=False)

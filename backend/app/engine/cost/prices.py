@@ -50,6 +50,13 @@ COST_RANGES: dict[str, tuple[float, float]] = {
     "wind_foundation_usd_each": (0.0, 5_000_000.0),
     "crane_pad_usd_per_m2": (0.0, 500.0),
     "wind_opex_usd_per_kw_yr": (0.0, 300.0),
+    "bess_energy_usd_per_kwh": (0.0, 2_000.0),
+    "bess_power_usd_per_kw": (0.0, 2_000.0),
+    "bess_opex_pct_of_capex_yr": (0.0, 20.0),
+    "bess_cost_decline_pct_per_yr": (-10.0, 20.0),
+    "gas_unit_usd_per_kw": (0.0, 10_000.0),
+    "gas_fom_usd_per_kw_yr": (0.0, 500.0),
+    "gas_vom_usd_per_mwh": (0.0, 200.0),
 }
 # An entry without its own range: a percentage of direct cost 0–100 %, any other price 0–1e9.
 PCT_RANGE = (0.0, 100.0)

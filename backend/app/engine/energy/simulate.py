@@ -21,6 +21,7 @@ from pvlib import atmosphere, irradiance, pvsystem, solarposition, temperature
 from pyproj import Transformer
 
 from app.engine.energy.groups import SimGroup, fixed_height_m, group_tables, row_axis_azimuth_deg
+from app.engine.energy.hourly import hourly_year_mw
 from app.engine.energy.irradiance import DiffuseMasks, RowGeometry, Sun, diffuse_masks, group_irradiance
 from app.engine.energy.losses import (
     DEFAULT_INTERANNUAL_COV_PCT,
@@ -385,6 +386,7 @@ def simulate_plant(
         annual_loss_pct={k: round(v, 4) for k, v in _annual_loss(tally, losses, annual_kwh).items()},
         snow=snow_doc,
         notes=tuple(notes),
+        hourly_grid_mw=hourly_year_mw(grid_kw, weather.data.index, longitude_deg=lon),
     )
 
 

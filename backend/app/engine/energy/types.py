@@ -284,6 +284,9 @@ class EnergyResult:
     annual_loss_pct: dict[str, float] = field(default_factory=dict)
     snow: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # AC power at the grid connection [MW] on one 8760-hour year (engine/energy/hourly.py), for
+    # storage dispatch; None for a plant without tables. Not part of the documents (8760 values).
+    hourly_grid_mw: Any = field(default=None, repr=False, compare=False)
 
     @property
     def is_p50(self) -> bool:

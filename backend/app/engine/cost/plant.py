@@ -1,0 +1,249 @@
+"""Whole-plant economics: the battery and gas CAPEX lines added to the PV cost, OPEX with fuel,
+energy by source, one LCOE per source and for the plant (docs/cost.md, Whole plant).
+
+Lines added to `capex.lines` (group "storage" / "gas"): "BESS energy (DC block)" [kWh],
+"BESS power (PCS)" [kW], "BESS augmentation (PV of)" [kWh added over the life, present value],
+"Gas units" [kW]. Their unit costs are installed costs, so the PV's EPC / development / contingency
+percentages are not applied to them; the CAPEX total stays Σ lines + Σ overheads.
+
+Augmentation: the battery fades d %/yr; every n years the faded share is bought back,
+E·(1 − (1 − d)^n) kWh at the energy price declined by the cost trend, discounted to year 0.
+Per-source LCOE = (CAPEX + PV of OPEX) / PV of energy (engine/cost/model.lcoe_npv); the storage
+LCOE counts its discharged energy and not the cost of the PV energy that charged it (said in
+`notes`). The plant LCOE divides all CAPEX and OPEX by the energy delivered to the grid.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from app.engine.cost.model import finite_figure, lcoe_npv
+from app.engine.cost.prices import unit_costs
+
+WIND_LINES = frozenset({"Wind turbines", "Turbine foundations", "Crane pads"})
+
+
+def _v(costs: dict[str, Any], key: str) -> float:
+    return float(costs[key]["value"])
+
+
+def augmentation(
+    energy_kwh: float,
+    *,
+    fade_pct_per_yr: float,
+    interval_yr: int,
+    lifetime_yr: int,
+    price_usd_per_kwh: float,
+    decline_pct_per_yr: float,
+    discount_rate: float,
+) -> tuple[float, float]:
+    """(kWh bought, present value [USD]) of restoring a battery's energy every `interval_yr` years
+    within `lifetime_yr` (see the module docstring)."""
+    kwh = 0.0
+    pv = 0.0
+    lost = 1.0 - (1.0 - fade_pct_per_yr / 100.0) ** interval_yr
+    for year in range(interval_yr, lifetime_yr, interval_yr):
+        add = energy_kwh * lost
+        price = price_usd_per_kwh * (1.0 - decline_pct_per_yr / 100.0) ** year
+        kwh += add
+        pv += add * price / (1.0 + discount_rate) ** year
+    return kwh, pv
+
+
+def _line(item: str, qty: float, unit: str, price: float, key: str, group: str) -> dict[str, Any]:
+    return {
+        "item": item,
+        "quantity": round(qty, 3),
+        "unit": unit,
+        "unit_cost": price,
+        "usd": round(qty * price, 2),
+        "key": key,
+        "group": group,
+    }
+
+
+def plant_economics(
+    cost: dict[str, Any] | None,
+    *,
+    overrides: dict[str, Any] | None,
+    pv_energy_mwh: float | None,
+    wind_energy_mwh: float | None = None,
+    storage: dict[str, Any] | None = None,
+    storage_fade_pct_per_yr: float = 2.0,
+    augmentation_interval_yr: int = 8,
+    gas: dict[str, Any] | None = None,
+    plant_energy_mwh: float | None = None,
+) -> dict[str, Any]:
+    """The cost document with the battery and gas lines, and the economics by source.
+
+    cost: design["cost"] of the PV part (None for a plant without PV: a cost document is started);
+    storage: design["storage"]; gas: design["gas"]; plant_energy_mwh: energy delivered to the grid
+    by all sources [MWh/yr] (None: the sum of the sources). Returns {"cost": the new cost document,
+    "economics_by_source": [...], "plant_energy_mwh", "plant_lcoe_usd_per_mwh"}."""
+    table = unit_costs(overrides)
+    costs = table["costs"]
+    doc = copy.deepcopy(cost) if cost else None
+    if doc is None:
+        doc = {
+            "currency": table["currency"],
+            "dollar_year": table["dollar_year"],
+            "capex": {"lines": [], "direct_usd": 0.0, "overheads": [], "total_usd": 0.0},
+            "opex": {"lines": [], "total_usd_per_yr": 0.0},
+            "discount_rate_real": _v(costs, "discount_rate_real"),
+            "lifetime_yr": int(_v(costs, "lifetime_yr")),
+            "degradation_pct_per_yr": _v(costs, "degradation_pct_per_yr"),
+            "warnings": [],
+            "unit_costs": {k: {"value": v["value"], "source": v["source"]} for k, v in costs.items()},
+        }
+    r = float(doc["discount_rate_real"])
+    life = int(doc["lifetime_yr"])
+    cap = doc["capex"]
+    opex_doc = doc["opex"]
+    pv_capex = float(cap["total_usd"])
+    pv_opex = float(opex_doc["total_usd_per_yr"])
+    wind_capex = sum(float(li["usd"]) for li in cap["lines"] if li["item"] in WIND_LINES)
+    new_lines: list[dict[str, Any]] = []
+    new_opex: list[dict[str, Any]] = []
+    by_source: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+    def lcoe(capex: float, opex: float, energy: float | None, degr: float) -> float | None:
+        if not energy or energy <= 0:
+            return None
+        fin = lcoe_npv(
+            capex_usd=capex,
+            opex_usd_per_yr=opex,
+            energy_mwh_yr1=energy,
+            discount_rate=r,
+            lifetime_yr=life,
+            degradation_pct_per_yr=degr,
+        )
+        return round(float(fin["lcoe_usd_per_mwh"] or 0.0), 4)
+
+    pv_degr = float(doc.get("degradation_pct_per_yr") or 0.0)
+    if pv_energy_mwh is not None and cost:
+        by_source.append(
+            {
+                "source": "pv",
+                "capex_usd": round(pv_capex - wind_capex, 2),
+                "opex_usd_per_yr": round(pv_opex, 2),
+                "energy_mwh": round(pv_energy_mwh, 3),
+                "lcoe_usd_per_mwh": lcoe(pv_capex - wind_capex, pv_opex, pv_energy_mwh, pv_degr),
+            }
+        )
+    if wind_capex > 0 or wind_energy_mwh:
+        by_source.append(
+            {
+                "source": "wind",
+                "capex_usd": round(wind_capex, 2),
+                "opex_usd_per_yr": 0.0,
+                "energy_mwh": None if wind_energy_mwh is None else round(wind_energy_mwh, 3),
+                "lcoe_usd_per_mwh": lcoe(wind_capex, 0.0, wind_energy_mwh, 0.0),
+            }
+        )
+    if storage:
+        kwh, kw = float(storage["energy_kwh"]), float(storage["power_kw"])
+        e_price, p_price = _v(costs, "bess_energy_usd_per_kwh"), _v(costs, "bess_power_usd_per_kw")
+        aug_kwh, aug_pv = augmentation(
+            kwh,
+            fade_pct_per_yr=storage_fade_pct_per_yr,
+            interval_yr=augmentation_interval_yr,
+            lifetime_yr=life,
+            price_usd_per_kwh=e_price,
+            decline_pct_per_yr=_v(costs, "bess_cost_decline_pct_per_yr"),
+            discount_rate=r,
+        )
+        lines = [
+            _line("BESS energy (DC block)", kwh, "kWh", e_price, "bess_energy_usd_per_kwh", "storage"),
+            _line("BESS power (PCS)", kw, "kW", p_price, "bess_power_usd_per_kw", "storage"),
+        ]
+        aug = _line("BESS augmentation (PV of)", aug_kwh, "kWh", 0.0, "bess_energy_usd_per_kwh", "storage")
+        aug["unit_cost"] = round(aug_pv / aug_kwh, 4) if aug_kwh > 0 else 0.0
+        aug["usd"] = round(aug_pv, 2)
+        aug["note"] = (
+            f"{storage_fade_pct_per_yr:g} %/yr fade restored every {augmentation_interval_yr} years, "
+            "priced on the cost trend and discounted to year 0"
+        )
+        lines.append(aug)
+        bess_capex = sum(li["usd"] for li in lines)
+        pct = _v(costs, "bess_opex_pct_of_capex_yr")
+        upfront = lines[0]["usd"] + lines[1]["usd"]
+        o = _line(
+            "BESS O&M (fixed)", upfront, "USD capex", pct / 100.0, "bess_opex_pct_of_capex_yr", "storage"
+        )
+        new_lines += lines
+        new_opex.append(o)
+        discharged = float(storage.get("discharge_mwh") or 0.0)
+        by_source.append(
+            {
+                "source": "storage",
+                "capex_usd": round(bess_capex, 2),
+                "opex_usd_per_yr": o["usd"],
+                "energy_mwh": round(discharged, 3),
+                "lcoe_usd_per_mwh": lcoe(bess_capex, o["usd"], discharged, 0.0),
+            }
+        )
+        notes.append(
+            "storage LCOE (LCOS) counts the battery's own costs over its discharged energy, not the cost of "
+            "the PV / wind energy that charged it"
+        )
+    if gas:
+        kw = float(gas["installed_kw"])
+        g_line = _line("Gas units", kw, "kW", _v(costs, "gas_unit_usd_per_kw"), "gas_unit_usd_per_kw", "gas")
+        energy = float(gas["energy_mwh"])
+        fom = _line(
+            "Gas O&M (fixed)", kw, "kW", _v(costs, "gas_fom_usd_per_kw_yr"), "gas_fom_usd_per_kw_yr", "gas"
+        )
+        vom = _line(
+            "Gas O&M (variable)",
+            energy,
+            "MWh",
+            _v(costs, "gas_vom_usd_per_mwh"),
+            "gas_vom_usd_per_mwh",
+            "gas",
+        )
+        fuel = {
+            "item": "Gas fuel",
+            "quantity": gas.get("fuel_mmbtu_per_yr"),
+            "unit": "MMBtu",
+            "unit_cost": gas["fuel_price_usd_per_mmbtu"],
+            "usd": round(float(gas["fuel_cost_usd_per_yr"]), 2),
+            "key": "gas.fuel_price_usd_per_mmbtu",
+            "group": "gas",
+        }
+        new_lines.append(g_line)
+        new_opex += [fom, vom, fuel]
+        gas_opex = fom["usd"] + vom["usd"] + fuel["usd"]
+        by_source.append(
+            {
+                "source": "gas",
+                "capex_usd": g_line["usd"],
+                "opex_usd_per_yr": round(gas_opex, 2),
+                "energy_mwh": round(energy, 3),
+                "lcoe_usd_per_mwh": lcoe(g_line["usd"], gas_opex, energy, 0.0),
+            }
+        )
+    cap["lines"] = list(cap["lines"]) + new_lines
+    added = sum(li["usd"] for li in new_lines)
+    cap["direct_usd"] = round(float(cap["direct_usd"]) + added, 2)
+    cap["total_usd"] = round(float(cap["total_usd"]) + added, 2)
+    opex_doc["lines"] = list(opex_doc["lines"]) + new_opex
+    opex_doc["total_usd_per_yr"] = round(
+        float(opex_doc["total_usd_per_yr"]) + sum(o["usd"] for o in new_opex), 2
+    )
+    doc["capex_usd"] = cap["total_usd"]
+    doc["opex_usd_per_yr"] = opex_doc["total_usd_per_yr"]
+    finite_figure("CAPEX", cap["total_usd"])
+    if plant_energy_mwh is None:
+        plant_energy_mwh = sum(float(s["energy_mwh"] or 0.0) for s in by_source if s["source"] != "storage")
+    plant_lcoe = lcoe(float(cap["total_usd"]), float(opex_doc["total_usd_per_yr"]), plant_energy_mwh, pv_degr)
+    doc["plant_lcoe_usd_per_mwh"] = plant_lcoe
+    doc["plant_energy_mwh"] = round(plant_energy_mwh, 3)
+    doc["notes"] = list(doc.get("notes") or []) + notes
+    return {
+        "cost": doc,
+        "economics_by_source": by_source,
+        "plant_energy_mwh": round(plant_energy_mwh, 3),
+        "plant_lcoe_usd_per_mwh": plant_lcoe,
+    }

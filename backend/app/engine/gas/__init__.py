@@ -1,0 +1,1 @@
+"""Gas units that fill what PV, wind and storage cannot deliver of a firm target."""
