@@ -1279,11 +1279,11 @@ export interface components {
             } | null;
             /**
              * Economics By Source
-             * @description energy and cost by source (hybrid profiles)
+             * @description energy, CAPEX, OPEX and LCOE per source (pv, wind, storage, gas) [MWh, USD, USD/yr, USD/MWh]
              */
             economics_by_source?: {
                 [key: string]: unknown;
-            } | null;
+            }[] | null;
             /**
              * Features
              * @description stored layouts only: fences, gates, cables as GeoJSON features (WGS84), served in the GeoJSON

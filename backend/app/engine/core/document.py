@@ -333,7 +333,9 @@ class DesignDocument(DocumentModel):
     wind: Placeholder = _f("wind turbines, wakes and energy (hybrid profiles)")
     storage: Placeholder = _f("battery sizing and dispatch (hybrid profiles)")
     gas: Placeholder = _f("gas generation, fuel and emissions (hybrid profiles)")
-    economics_by_source: Placeholder = _f("energy and cost by source (hybrid profiles)")
+    economics_by_source: list[dict[str, Any]] | None = _f(
+        "energy, CAPEX, OPEX and LCOE per source (pv, wind, storage, gas) [MWh, USD, USD/yr, USD/MWh]"
+    )
     features: list[dict[str, Any]] | None = _f(
         "stored layouts only: fences, gates, cables as GeoJSON features (WGS84), served in the GeoJSON"
     )
