@@ -239,6 +239,13 @@ class LayoutMetrics(DocumentModel):
     pv_energy_mwh: float | None = _f("PV energy over the year [MWh]")
     plant_energy_mwh: float | None = _f("whole-plant energy over the year, all sources [MWh]")
     plant_lcoe_usd_per_mwh: float | None = _f("whole-plant levelised cost of energy [USD/MWh]")
+    pv_energy_mwh_upper_bound: float | None = _f("PV energy over a clear-sky year, an upper bound [MWh]")
+    plant_energy_mwh_upper_bound: float | None = _f(
+        "whole-plant energy with a clear-sky PV year, an upper bound [MWh]"
+    )
+    plant_lcoe_lower_bound_usd_per_mwh: float | None = _f(
+        "whole-plant LCOE with a clear-sky PV year, a lower bound [USD/MWh]"
+    )
 
 
 # -- the design document ----------------------------------------------------------------------------
