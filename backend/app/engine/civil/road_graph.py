@@ -1,0 +1,151 @@
+"""The road router's graph: grid cells joined to 16 neighbours, each edge priced by its own grade.
+
+A road's grade is the rise along the road, not the terrain's steepest slope: across a hillside a
+road climbs at a fraction of it. So the graph's edges join each cell (grid CRS, UTM [m]) to its 8
+neighbours and its 8 knight-move neighbours ((±1, ±2), (±2, ±1): a climb at 27° off the contour,
+where the 8-neighbourhood's gentlest climb is at 45°), and each edge's grade is
+|Δz| / run [%] between the two cell centres of the DEM.
+
+An edge steeper than the road's limit is graded down to it when the excess is at most
+`GRADING_ALLOWANCE_PCT` points (cut at the high end, fill at the low end: the edge is priced with
+that earthwork); a steeper edge is forbidden, so routes take switchbacks or go round, and ground
+reached only over forbidden edges is unreachable. Edge cost [m-equivalent]:
+
+    run · (mean node factor · (1 + 4·(grade/limit)²) + mean node surcharge)
+      + grading volume [m³] · GRADING_M_PER_M3
+
+where the node factor is 1 on open ground, ×4 under soft footprints, 0.3 along road reserves; the
+node surcharge is the crossing cost of a crossable zone; impassable cells have an infinite factor.
+A knight move also needs the two cells its centreline passes through to be passable (their factors
+join the mean), so it never cuts the corner of an obstacle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+# Grade excess [% points] a road is graded away by cut and fill along one edge (10-22 m at a 10 m
+# grid): at most 0.2-0.45 m at either end, within a site road's subgrade preparation. A design
+# choice (docs/engine.md "Roads within grade"); steeper ground is forbidden.
+GRADING_ALLOWANCE_PCT = 2.0
+# Road-metres one m³ of grading costs: earthwork 8 USD/m³ ÷ (road 25 USD/m² × 6 m) (docs/cost.md
+# defaults), so the router weighs grading against a detour in the same money.
+GRADING_M_PER_M3 = 8.0 / (25.0 * 6.0)
+
+# (dr, dc) of the 16 neighbours; for knight moves, the two cells their centreline crosses.
+OFFSETS: tuple[tuple[int, int], ...] = (
+    (-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1),
+    (-1, -2), (-1, 2), (1, -2), (1, 2), (-2, -1), (-2, 1), (2, -1), (2, 1),
+)  # fmt: skip
+
+
+def _crossed(dr: int, dc: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The two cells a knight move's centreline crosses (None for an 8-neighbour move)."""
+    if abs(dr) == 1 and abs(dc) == 2:
+        return (0, dc // 2), (dr, dc // 2)
+    if abs(dr) == 2 and abs(dc) == 1:
+        return (dr // 2, 0), (dr // 2, dc)
+    return None
+
+
+def _shifted(a: np.ndarray, dr: int, dc: int, fill: float) -> np.ndarray:
+    """b[r, c] = a[r + dr, c + dc], `fill` outside the array."""
+    h, w = a.shape
+    out = np.full_like(a, fill)
+    rs, re = max(0, -dr), min(h, h - dr)
+    cs, ce = max(0, -dc), min(w, w - dc)
+    if rs < re and cs < ce:
+        out[rs:re, cs:ce] = a[rs + dr : re + dr, cs + dc : ce + dc]
+    return out
+
+
+class RoadGraph:
+    """Edge costs of the 16-connected grid graph (float32, (16, rows, cols), inf: no edge) and
+    least-cost paths over a window of it (`scipy.sparse.csgraph.dijkstra`)."""
+
+    def __init__(
+        self,
+        elevation_m: np.ndarray,
+        factor: np.ndarray,
+        surcharge: np.ndarray,
+        *,
+        resolution_m: float,
+        limit_pct: float,
+        width_m: float,
+        forbid_over_grade: bool = True,
+    ) -> None:
+        """elevation_m: DEM [m] (NaN: no data, impassable); factor: node cost factor (inf:
+        impassable); surcharge: node cost added per metre (crossable zones); limit_pct: the road's
+        maximum grade [%]; width_m: road width for the grading volume [m]; forbid_over_grade:
+        False keeps edges steeper than limit + allowance (priced, no grading: a steep fallback)."""
+        z = np.asarray(elevation_m, dtype=np.float64)
+        f = np.where(np.isfinite(z), np.asarray(factor, dtype=np.float64), np.inf)
+        s = np.asarray(surcharge, dtype=np.float64)
+        self.shape = (int(z.shape[0]), int(z.shape[1]))
+        self.weights = np.full((len(OFFSETS), *self.shape), np.inf, dtype=np.float32)
+        g_lim = limit_pct / 100.0
+        for k, (dr, dc) in enumerate(OFFSETS):
+            run = resolution_m * float(np.hypot(dr, dc))
+            rise = np.abs(_shifted(z, dr, dc, np.nan) - z)
+            grade = rise / run
+            fs = [f, _shifted(f, dr, dc, np.inf)]
+            ss = [s, _shifted(s, dr, dc, 0.0)]
+            crossed = _crossed(dr, dc)
+            if crossed is not None:
+                fs += [_shifted(f, *crossed[0], np.inf), _shifted(f, *crossed[1], np.inf)]
+                ss += [_shifted(s, *crossed[0], 0.0), _shifted(s, *crossed[1], 0.0)]
+            with np.errstate(invalid="ignore"):
+                cost = run * (sum(fs) / len(fs) * (1.0 + 4.0 * (grade / g_lim) ** 2) + sum(ss) / len(ss))
+                excess = np.clip(rise - g_lim * run, 0.0, None)
+                # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
+                cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
+                bad = ~np.isfinite(cost)
+                if forbid_over_grade:
+                    bad |= grade * 100.0 > limit_pct + GRADING_ALLOWANCE_PCT
+            cost[bad] = np.inf
+            self.weights[k] = cost
+
+    def _csr(self, r0: int, r1: int, c0: int, c1: int) -> csr_matrix:
+        """The window rows r0:r1, cols c0:c1 as a CSR graph (16 entries a node; inf: no edge)."""
+        h, w = r1 - r0, c1 - c0
+        rr, cc = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+        data = np.empty((h, w, len(OFFSETS)), dtype=np.float64)
+        idx = np.empty((h, w, len(OFFSETS)), dtype=np.int32)
+        own = rr * w + cc
+        for k, (dr, dc) in enumerate(OFFSETS):
+            tr, tc = rr + dr, cc + dc
+            inside = (tr >= 0) & (tr < h) & (tc >= 0) & (tc < w)
+            data[..., k] = np.where(inside, self.weights[k, r0:r1, c0:c1], np.inf)
+            idx[..., k] = np.where(inside, tr * w + tc, own)
+        n = h * w
+        indptr = np.arange(0, n * len(OFFSETS) + 1, len(OFFSETS), dtype=np.int32)
+        return csr_matrix((data.ravel(), idx.ravel(), indptr), shape=(n, n))
+
+    def paths(
+        self,
+        starts: list[tuple[int, int]],
+        ends: list[tuple[int, int]],
+        window: tuple[int, int, int, int] | None = None,
+    ) -> list[tuple[float, np.ndarray] | None]:
+        """Least cost [m-equivalent] and path cells ((m, 2) rows, cols, start first) from the
+        nearest of `starts` to each of `ends`, within `window` (r0, r1, c0, c1; default: the whole
+        grid); None for an end no path reaches."""
+        r0, r1, c0, c1 = window if window is not None else (0, self.shape[0], 0, self.shape[1])
+        w = c1 - c0
+        graph = self._csr(r0, r1, c0, c1)
+        src = [(r - r0) * w + (c - c0) for r, c in starts]
+        dist, pred, _ = dijkstra(graph, indices=src, min_only=True, return_predecessors=True)
+        out: list[tuple[float, np.ndarray] | None] = []
+        for r, c in ends:
+            node = (r - r0) * w + (c - c0)
+            if not np.isfinite(dist[node]):
+                out.append(None)
+                continue
+            chain = [node]
+            while pred[chain[-1]] >= 0:
+                chain.append(int(pred[chain[-1]]))
+            cells = np.asarray(chain[::-1], dtype=np.int64)
+            out.append((float(dist[node]), np.column_stack([cells // w + r0, cells % w + c0])))
+        return out
