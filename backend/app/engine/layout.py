@@ -74,11 +74,15 @@ ACCESS_TOL_CELLS = 2.0
 
 def _reached_land(usable: BaseGeometry, ground: RoadGround) -> tuple[BaseGeometry, float]:
     """The parts of `usable` (UTM) a road from an entry can reach, and the area left out [m²]."""
-    parts = [p for p in shapely.get_parts(usable) if not p.is_empty]
+    # Ground reached only over zones or over ground steeper than the road grade limit is cut first.
+    off = ground.unreached_land()
+    parts = [
+        p for p in shapely.get_parts(usable.difference(off) if not off.is_empty else usable) if not p.is_empty
+    ]
     keep = [p for p in parts if ground.reaches(p)]
-    if len(keep) == len(parts):
+    lost = float(usable.area - sum(p.area for p in keep))
+    if lost < 1.0:  # [m²]: nothing (or a sliver of a cell) left out
         return usable, 0.0
-    lost = float(sum(p.area for p in parts) - sum(p.area for p in keep))
     return (shapely.union_all(keep) if keep else Polygon()), lost
 
 
@@ -275,7 +279,9 @@ def generate_layout(
                     entries[i] = q
     entry_utm: Point | None = entries[0] if entries else None
     # Reachability is a design rule: land no road from an entry can reach gets no assets.
-    ground = road_ground(grid, boundary, road_obstacles, entries, usable_all, slope)
+    ground = road_ground(
+        grid, boundary, road_obstacles, entries, usable_all, slope, profile.road.max_grade_pct
+    )
     usable, unreached_m2 = _reached_land(usable_all, ground)
     limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
     raster = SiteRaster(grid, slope, usable, limits)
@@ -336,12 +342,14 @@ def generate_layout(
                 warnings.append(
                     f"{unreached_m2 / 1e4:,.1f} ha of buildable land (about {kwp_est:,.0f} kWp) has no road "
                     "access from an entry, or no cable route to the substation (cut off by zones nothing may "
-                    "cross): left empty"
+                    f"cross, or by ground steeper than the {profile.road.max_grade_pct:g}% road grade "
+                    "limit): left empty"
                 )
     if unreached_m2 > 0 and pv is None:
         warnings.append(
             f"{unreached_m2 / 1e4:,.1f} ha of buildable land has no road access from an entry "
-            "(cut off by zones no road may cross): left empty"
+            "(cut off by zones no road may cross, or by ground steeper than the "
+            f"{profile.road.max_grade_pct:g}% road grade limit): left empty"
         )
 
     def generating_kw() -> float:

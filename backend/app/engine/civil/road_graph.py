@@ -11,7 +11,7 @@ An edge steeper than the road's limit is graded down to it when the excess is at
 that earthwork); a steeper edge is forbidden, so routes take switchbacks or go round, and ground
 reached only over forbidden edges is unreachable. Edge cost [m-equivalent]:
 
-    run · (mean node factor · (1 + 4·(grade/limit)²) + mean node surcharge)
+    run · (mean node factor · (1 + GRADE_COST_WEIGHT·(grade/limit)²) + mean node surcharge)
       + grading volume [m³] · GRADING_M_PER_M3
 
 where the node factor is 1 on open ground, ×4 under soft footprints, 0.3 along road reserves; the
@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 # Grade excess [% points] a road is graded away by cut and fill along one edge (10-22 m at a 10 m
 # grid): at most 0.2-0.45 m at either end, within a site road's subgrade preparation. A design
 # choice (docs/engine.md "Roads within grade"); steeper ground is forbidden.
 GRADING_ALLOWANCE_PCT = 2.0
+# Weight of the grade in an edge's cost: a metre of road at the limit costs twice a level one, so
+# routes prefer gentle ground but do not wind across a slope a straight road may climb.
+GRADE_COST_WEIGHT = 1.0
 # Road-metres one m³ of grading costs: earthwork 8 USD/m³ ÷ (road 25 USD/m² × 6 m) (docs/cost.md
 # defaults), so the router weighs grading against a detour in the same money.
 GRADING_M_PER_M3 = 8.0 / (25.0 * 6.0)
@@ -97,7 +100,7 @@ class RoadGraph:
                 fs += [_shifted(f, *crossed[0], np.inf), _shifted(f, *crossed[1], np.inf)]
                 ss += [_shifted(s, *crossed[0], 0.0), _shifted(s, *crossed[1], 0.0)]
             with np.errstate(invalid="ignore"):
-                cost = run * (sum(fs) / len(fs) * (1.0 + 4.0 * (grade / g_lim) ** 2) + sum(ss) / len(ss))
+                cost = run * (sum(fs) / len(fs) * (1.0 + GRADE_COST_WEIGHT * (grade / g_lim) ** 2) + sum(ss) / len(ss))
                 excess = np.clip(rise - g_lim * run, 0.0, None)
                 # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
                 cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
@@ -108,20 +111,24 @@ class RoadGraph:
             self.weights[k] = cost
 
     def _csr(self, r0: int, r1: int, c0: int, c1: int) -> csr_matrix:
-        """The window rows r0:r1, cols c0:c1 as a CSR graph (16 entries a node; inf: no edge)."""
+        """The window rows r0:r1, cols c0:c1 as a CSR graph (16 entries a node; inf: no edge,
+        pointing back at the node itself where the neighbour lies outside the window)."""
         h, w = r1 - r0, c1 - c0
-        rr, cc = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
-        data = np.empty((h, w, len(OFFSETS)), dtype=np.float64)
-        idx = np.empty((h, w, len(OFFSETS)), dtype=np.int32)
-        own = rr * w + cc
-        for k, (dr, dc) in enumerate(OFFSETS):
-            tr, tc = rr + dr, cc + dc
-            inside = (tr >= 0) & (tr < h) & (tc >= 0) & (tc < w)
-            data[..., k] = np.where(inside, self.weights[k, r0:r1, c0:c1], np.inf)
-            idx[..., k] = np.where(inside, tr * w + tc, own)
-        n = h * w
-        indptr = np.arange(0, n * len(OFFSETS) + 1, len(OFFSETS), dtype=np.int32)
-        return csr_matrix((data.ravel(), idx.ravel(), indptr), shape=(n, n))
+        k = len(OFFSETS)
+        own = np.arange(h * w, dtype=np.int32).reshape(h, w)
+        delta = np.array([dr * w + dc for dr, dc in OFFSETS], dtype=np.int32)
+        idx = own[..., None] + delta
+        data = np.moveaxis(self.weights[:, r0:r1, c0:c1], 0, -1).astype(np.float64)
+        for j, (dr, dc) in enumerate(OFFSETS):
+            # Rows / columns whose neighbour at (dr, dc) falls outside the window.
+            for out in (
+                (slice(h - dr, h) if dr > 0 else slice(0, -dr), slice(None)),
+                (slice(None), slice(w - dc, w) if dc > 0 else slice(0, -dc)),
+            ):
+                data[out + (j,)] = np.inf
+                idx[out + (j,)] = own[out]
+        indptr = np.arange(0, h * w * k + 1, k, dtype=np.int32)
+        return csr_matrix((data.ravel(), idx.ravel(), indptr), shape=(h * w, h * w))
 
     def paths(
         self,
@@ -149,3 +156,39 @@ class RoadGraph:
             cells = np.asarray(chain[::-1], dtype=np.int64)
             out.append((float(dist[node]), np.column_stack([cells // w + r0, cells % w + c0])))
         return out
+
+
+def grade_components(
+    elevation_m: np.ndarray, passable: np.ndarray, *, resolution_m: float, limit_pct: float
+) -> tuple[np.ndarray, int]:
+    """Pieces of `passable` ground a road within `limit_pct` [%] (after grading, as `RoadGraph`
+    allows) joins: labels (int32, 0 where impassable, 1..n) and n. Elevation [m], NaN impassable."""
+    z = np.asarray(elevation_m, dtype=np.float64)
+    ok = np.asarray(passable, dtype=bool) & np.isfinite(z)
+    h, w = ok.shape
+    ids = np.arange(h * w, dtype=np.int64).reshape(h, w)
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    max_grade = (limit_pct + GRADING_ALLOWANCE_PCT) / 100.0
+    # One direction of each pair is enough for weak connectivity.
+    for dr, dc in OFFSETS:
+        if (dr, dc) < (0, 0):
+            continue
+        both = ok & _shifted(ok, dr, dc, False)
+        crossed = _crossed(dr, dc)
+        if crossed is not None:
+            both &= _shifted(ok, *crossed[0], False) & _shifted(ok, *crossed[1], False)
+        with np.errstate(invalid="ignore"):
+            both &= np.abs(_shifted(z, dr, dc, np.nan) - z) <= max_grade * resolution_m * float(
+                np.hypot(dr, dc)
+            )
+        src.append(ids[both])
+        dst.append(ids[both] + dr * w + dc)
+    rows, cols = np.concatenate(src), np.concatenate(dst)
+    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(h * w, h * w))
+    _, comp = connected_components(graph, directed=True, connection="weak")
+    # Renumber the passable cells' components 1..n (impassable cells are singletons: label 0).
+    uniq, inv = np.unique(comp[ok.ravel()], return_inverse=True)
+    labels = np.zeros(h * w, dtype=np.int32)
+    labels[ok.ravel()] = inv.astype(np.int32) + 1
+    return labels.reshape(h, w), len(uniq)

@@ -35,13 +35,13 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import Delaunay, QhullError, cKDTree
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.profiles import RoadSpec
 from app.engine.civil.earthwork import road_earthwork
 from app.engine.civil.road_grades import graded_runs
-from app.engine.civil.road_graph import RoadGraph
+from app.engine.civil.road_graph import RoadGraph, grade_components
 from app.engine.civil.zones import CROSSING_CELL_COST
 from app.engine.core.grid import Grid
 
@@ -617,6 +617,18 @@ class RoadGround:
         piece of ground: what its cables can reach without crossing a zone no road crosses)."""
         return replace(self, reached=frozenset(self.labels_at(geom)))
 
+    def unreached_land(self) -> BaseGeometry:
+        """The cells (squares, grid CRS) of passable ground on pieces no entry reaches: cut off by
+        zones, or by ground steeper than the road grade limit; empty when there are none."""
+        mask = (self.labels > 0) & ~np.isin(self.labels, list(self.reached))
+        if not mask.any():
+            return Polygon()
+        polys = [
+            shape(geom)
+            for geom, _ in features.shapes(mask.astype(np.uint8), mask=mask, transform=self.grid.transform)
+        ]
+        return shapely.union_all(polys)
+
     def labels_at(self, geom: BaseGeometry) -> set[int]:
         """The reached labels of the passable cells `geom` touches."""
         if geom.is_empty or not self.reached:
@@ -645,6 +657,7 @@ def road_ground(
     entries: Sequence[Point],
     usable: BaseGeometry | None = None,
     slope_deg: np.ndarray | None = None,
+    max_grade_pct: float | None = None,
 ) -> RoadGround:
     """The ground roads can reach from the site entries (UTM [m]), before anything is placed.
 
@@ -652,11 +665,19 @@ def road_ground(
     Passable cells are those `route_roads` may use (0.75 cell clear of the boundary and every
     obstacle). With no entry, the piece of ground touching the most `usable` area is taken as
     reached (the road will start from the boundary point nearest the substation). slope_deg: cells
-    without a slope (no DEM data) are impassable, as the router's cost raster has them."""
+    without a slope (no DEM data) are impassable, as the router has them. max_grade_pct: the road
+    grade limit [%]: ground joined only over steeper ground (after the router's grading allowance)
+    is a piece of its own (`app.engine.civil.road_graph.grade_components`); None: 8-connected
+    pieces, whatever their grade."""
     passable = _passable(grid, boundary, obstacles)
     if slope_deg is not None:
         passable &= np.isfinite(slope_deg)
-    labels, n = ndimage.label(passable, structure=np.ones((3, 3), dtype=bool))
+    if max_grade_pct is not None:
+        labels, n = grade_components(
+            grid.data, passable, resolution_m=grid.resolution_m, limit_pct=max_grade_pct
+        )
+    else:
+        labels, n = ndimage.label(passable, structure=np.ones((3, 3), dtype=bool))
     ground = RoadGround(labels=labels.astype(np.int32), reached=frozenset(), grid=grid)
     if n == 0:
         return ground
