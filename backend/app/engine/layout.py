@@ -26,6 +26,7 @@ from app.engine.blocks.strategies import get_strategy
 from app.engine.civil.constructability import constructability
 from app.engine.civil.earthwork import pad_earthwork
 from app.engine.civil.gentie import GenTie, route_gen_tie, voltage_class_kv
+from app.engine.civil.road_grades import ground_grade_pct
 from app.engine.civil.roads import RoadGround, road_ground, route_roads
 from app.engine.civil.zones import CROSSING_COST_KEYS, Zone, find_crossings
 from app.engine.core.crs import WGS84, reproject_many, to_utm
@@ -356,7 +357,13 @@ def generate_layout(
         return placement.capacity_kw + (pv.plant.ac_kw if pv is not None else 0.0)
 
     if generating_kw() <= 0:
-        raise NoCapacity(no_capacity_message(grid, slope, usable, pv_design, profile))
+        cut = (
+            f"; a further {unreached_m2 / 1e4:,.1f} ha has no road from an entry (zones no road may cross, "
+            f"or ground steeper than the {profile.road.max_grade_pct:g}% road grade limit)"
+            if unreached_m2 > 0
+            else ""
+        )
+        raise NoCapacity(no_capacity_message(grid, slope, usable, pv_design, profile) + cut)
 
     report("routing_roads", 40.0)
     stations = [s for s in pv.stations if not s.is_empty] if pv is not None else []
@@ -396,13 +403,15 @@ def generate_layout(
         )
         road_segments = network.segments
         if pv is not None:
-            tol = 0.75 * grid.resolution_m
+            tol, lim = 0.75 * grid.resolution_m, profile.road.max_grade_pct
             kit = shapely.STRtree([c.polygon for c in placement.components] + stations)
             snapped = []
             for r in road_segments:
                 g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
-                # Keep the routed line where snapping would clip a piece of equipment.
+                # Keep the routed line where snapping would clip a piece of equipment, or climb
+                # steeper ground than the routed (and graded) line.
                 ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
+                ok = ok and ground_grade_pct(grid, g) <= max(ground_grade_pct(grid, r.geometry), lim) + 0.5
                 snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
             road_segments = snapped
         warnings.extend(network.warnings)

@@ -10,42 +10,22 @@ import numpy as np
 import pytest
 import shapely
 from affine import Affine
-from scipy import ndimage
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from app.dem.demo import demo_site
 from app.engine.blocks.profiles import RoadSpec
-from app.engine.civil.road_graph import GRADING_ALLOWANCE_PCT
 from app.engine.civil.roads import RoadSegment, route_roads
 from app.engine.core.crs import to_utm
 from app.engine.core.grid import Grid
-from app.engine.core.types import Exclusion, LayoutParams, SiteInput
+from app.engine.core.types import Exclusion, LayoutParams, LayoutResult, SiteInput
+from app.engine.cost.model import estimate_cost
 from app.engine.layout import generate_layout
 from app.engine.terrain.analysis import slope_deg
+from tests.engine.checks import check_road_grades, ground_grades_pct
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 RES = 10.0
-# Sampling slack [% points]: the router grades edges between cell centres (10-22 m); samples two
-# cells apart see the same averages, give or take a kink of the synthetic DEM inside a step and a
-# centreline simplified up to half a cell off the cells it was routed on.
-SAMPLE_TOL_PCT = 1.0
-
-
-def _ground_grades(grid: Grid, line: LineString) -> np.ndarray:
-    """Grades [%] between samples two cells apart along `line` (UTM): rise over the length of road
-    between them, ground from the grid interpolated bilinearly between cell centres."""
-    res = grid.resolution_m
-    n = max(2, int(np.ceil(line.length / (2 * res))) + 1)
-    chain = np.linspace(0.0, line.length, n)
-    pts = [line.interpolate(d) for d in chain]
-    xs = np.array([p.x for p in pts])
-    ys = np.array([p.y for p in pts])
-    t = grid.transform
-    rows = (t.f - ys) / res - 0.5
-    cols = (xs - t.c) / res - 0.5
-    z = ndimage.map_coordinates(grid.data.astype(np.float64), [rows, cols], order=1, mode="nearest")
-    # Rise per metre of road (along the line, so a sample pair across a bend is not a shortcut).
-    return np.asarray(np.abs(np.diff(z)) / np.diff(chain) * 100.0)
 
 
 def _hillside(
@@ -82,14 +62,9 @@ def _route(grid: Grid, sq: shapely.Polygon, limit_pct: float, plateau_y_m: float
 
 
 def _check_within_grade(grid: Grid, segments: list[RoadSegment], limit_pct: float) -> None:
-    """Every segment: design grade within the limit; ground (from the grid) within the limit plus
-    the grading allowance, and where the ground is steeper than the limit the road is graded."""
-    for seg in segments:
-        assert seg.compliant and seg.max_grade_pct <= limit_pct + 1e-6
-        ground = _ground_grades(grid, seg.geometry)
-        assert ground.max() <= limit_pct + GRADING_ALLOWANCE_PCT + SAMPLE_TOL_PCT, (seg.label, ground.max())
-        if ground.max() > limit_pct + SAMPLE_TOL_PCT:
-            assert seg.cut_m3 + seg.fill_m3 > 0.0
+    check_road_grades(
+        grid, [(s.geometry, s.max_grade_pct, s.cut_m3 + s.fill_m3, s.compliant) for s in segments], limit_pct
+    )
 
 
 def test_a_hillside_steeper_than_the_limit_is_climbed_within_grade_by_a_longer_road() -> None:
@@ -124,13 +99,14 @@ def test_a_plateau_above_a_cliff_no_road_can_climb_is_unreachable() -> None:
     assert any("no road can reach 1 asset access point" in w and "grade" in w for w in net.warnings)
 
 
-def _cliff_site() -> tuple[SiteInput, Grid, float]:
-    """An 800 m square: level to 350 m north of the entry, a 40 % cliff rising 28 m, a plateau."""
+def _cliff_site(slope: float = 0.40, rise_m: float = 28.0) -> tuple[SiteInput, Grid, float]:
+    """An 800 m square: level to 350 m north of the entry, a cliff rising north at `slope` by
+    `rise_m` [m], a plateau."""
     crs, sq = square_utm(800)
     x0, y0, x1, _ = sq.bounds
     g = grid_for(sq, crs, resolution_m=RES)
     ys = g.transform.f - (np.arange(g.shape[0]) + 0.5) * RES
-    z = 200.0 + np.clip((ys - y0 - 350.0) * 0.40, 0.0, 28.0)
+    z = 200.0 + np.clip((ys - y0 - 350.0) * slope, 0.0, rise_m)
     grid = Grid(
         data=np.repeat(z[:, None], g.shape[1], axis=1).astype(np.float32),
         transform=Affine(*g.transform[:6]),
@@ -147,7 +123,7 @@ def test_land_above_a_cliff_gets_no_assets_and_a_warning_unless_the_limit_is_rai
     assert tops and max(tops) <= foot_y + RES  # nothing on the cliff or the plateau
     assert any("ha of buildable land" in w and "kWp" in w and "10% road grade" in w for w in r.warnings)
     assert r.metrics["noncompliant_road_m"] == 0
-    _check_within_grade(grid, [_utm_segment(rd, grid.crs) for rd in r.roads], 10.0)
+    check_road_grades(grid, _layout_roads(r, grid.crs), 10.0)
     # A user who accepts 25 % roads gets the plateau (17.9 % across the cliff, within 25 %).
     raised = LayoutParams(
         target_capacity_kw=40_000, profile="solar_farm", overrides={"road": {"max_grade_pct": 25}}
@@ -157,20 +133,28 @@ def test_land_above_a_cliff_gets_no_assets_and_a_warning_unless_the_limit_is_rai
     assert r2.metrics["noncompliant_road_m"] == 0
 
 
-def _utm_segment(rd: object, crs: str) -> RoadSegment:
-    """A stored road (WGS84) as a `RoadSegment` in UTM, for the grade check."""
-    geom = to_utm(rd.geometry, crs)  # type: ignore[attr-defined]
-    return RoadSegment(
-        geometry=geom,
-        road_class=rd.road_class,  # type: ignore[attr-defined]
-        width_m=rd.width_m,  # type: ignore[attr-defined]
-        length_m=float(geom.length),
-        max_grade_pct=rd.max_grade_pct,  # type: ignore[attr-defined]
-        cut_m3=rd.cut_m3,  # type: ignore[attr-defined]
-        fill_m3=rd.fill_m3,  # type: ignore[attr-defined]
-        compliant=rd.compliant,  # type: ignore[attr-defined]
-        label=rd.road_class,  # type: ignore[attr-defined]
-    )
+def test_grading_a_road_to_its_limit_is_earthwork_in_the_metrics_the_bom_and_the_capex() -> None:
+    # A 15 % hillside between the entry and a plateau: the roads up it are graded to 10 %.
+    site, grid, _ = _cliff_site(slope=0.15, rise_m=45.0)
+    r = generate_layout(site, grid, LayoutParams(target_capacity_kw=40_000, profile="solar_farm"))
+    check_road_grades(grid, _layout_roads(r, grid.crs), 10.0)
+    roads_m3 = sum(rd.cut_m3 + rd.fill_m3 for rd in r.roads)
+    climbs = [rd for rd in r.roads if max(ground_grades_pct(grid, to_utm(rd.geometry, grid.crs))) > 10.5]
+    assert climbs and all(rd.cut_m3 + rd.fill_m3 > 0 for rd in climbs)
+    assert r.metrics["constructability"]["graded_road_m3"] == pytest.approx(roads_m3, abs=0.1)
+    grading = r.design["bom"]["grading"]
+    assert grading["roads_m3"] == pytest.approx(roads_m3, abs=0.06)
+    cost = estimate_cost(r.design["bom"], 40_000.0)
+    (line,) = [x for x in cost["capex"]["lines"] if x["key"] == "earthwork_usd_per_m3"]
+    assert line["quantity"] == pytest.approx(grading["total_m3"], abs=0.1)
+    assert line["usd"] == pytest.approx(grading["total_m3"] * 8.0, abs=1.0)
+
+
+def _layout_roads(r: LayoutResult, crs: str) -> list[tuple[BaseGeometry, float, float, bool]]:
+    """A layout's roads in UTM with their design grade [%], cut + fill [m³] and flag."""
+    return [
+        (to_utm(rd.geometry, crs), rd.max_grade_pct, rd.cut_m3 + rd.fill_m3, rd.compliant) for rd in r.roads
+    ]
 
 
 def test_the_hilly_demo_site_has_no_road_over_its_grade_limit(jacksboro: Grid) -> None:
@@ -183,4 +167,4 @@ def test_the_hilly_demo_site_has_no_road_over_its_grade_limit(jacksboro: Grid) -
     r = generate_layout(site, jacksboro, LayoutParams(target_capacity_kw=20_000, profile="solar_farm"))
     assert r.roads
     assert r.metrics["noncompliant_road_m"] == 0
-    _check_within_grade(jacksboro, [_utm_segment(rd, jacksboro.crs) for rd in r.roads], 10.0)
+    check_road_grades(jacksboro, _layout_roads(r, jacksboro.crs), 10.0)

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from app.engine.core.grid import Grid
 
 # Grades are compared with this slack [%]: a design clamped to exactly the limit is compliant.
 GRADE_TOL_PCT = 1e-6
@@ -95,3 +99,20 @@ def graded_runs(
         )
         for a, b, good_run in runs
     ]
+
+
+def ground_grade_pct(grid: Grid, line: BaseGeometry) -> float:
+    """The steepest natural-ground grade [%] along `line` (grid CRS, UTM [m]): rise between the
+    cells under samples about one cell apart, over the length of line between them. Used to keep a
+    road's drawn line (e.g. snapped onto its reserve) no steeper than the line it was routed and
+    graded on. 0 for a line shorter than a cell or off the data."""
+    length = float(line.length)
+    res = grid.resolution_m
+    if length < res:
+        return 0.0
+    chain = np.linspace(0.0, length, int(np.ceil(length / res)) + 1)
+    pts = shapely.line_interpolate_point(line, chain)
+    z = grid.sample(shapely.get_x(pts), shapely.get_y(pts)).astype(np.float64)
+    grade = np.abs(np.diff(z)) / np.diff(chain) * 100.0
+    grade = grade[np.isfinite(grade)]
+    return float(grade.max()) if len(grade) else 0.0

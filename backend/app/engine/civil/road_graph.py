@@ -3,8 +3,9 @@
 A road's grade is the rise along the road, not the terrain's steepest slope: across a hillside a
 road climbs at a fraction of it. So the graph's edges join each cell (grid CRS, UTM [m]) to its 8
 neighbours and its 8 knight-move neighbours ((±1, ±2), (±2, ±1): a climb at 27° off the contour,
-where the 8-neighbourhood's gentlest climb is at 45°), and each edge's grade is
-|Δz| / run [%] between the two cell centres of the DEM.
+where the 8-neighbourhood's gentlest climb is at 45°), and each edge's grade is its own:
+|Δz| / run [%] over the steeper half of the edge, the DEM's ground bilinear between cell centres
+(`edge_grade`).
 
 An edge steeper than the road's limit is graded down to it when the excess is at most
 `GRADING_ALLOWANCE_PCT` points (cut at the high end, fill at the low end: the edge is priced with
@@ -64,6 +65,23 @@ def _shifted(a: np.ndarray, dr: int, dc: int, fill: float) -> np.ndarray:
     return out
 
 
+def edge_grade(z: np.ndarray, dr: int, dc: int, run_m: float) -> np.ndarray:
+    """Grade (fraction) of the edge from each cell to its neighbour at (dr, dc), `run_m` [m] long:
+    the steeper half of the edge, the ground at its midpoint interpolated bilinearly (the mean of
+    the cells around it), so a diagonal or knight move does not step over a bump between its ends.
+    NaN where either end (or a cell beside the midpoint) has no data or lies off the grid."""
+    zb = _shifted(z, dr, dc, np.nan)
+    if abs(dr) + abs(dc) == 1:
+        return np.asarray(np.abs(zb - z) / run_m)  # bilinear ground is linear between the centres
+    if abs(dr) == 1 and abs(dc) == 1:
+        mid = (z + zb + _shifted(z, dr, 0, np.nan) + _shifted(z, 0, dc, np.nan)) / 4.0
+    else:
+        crossed = _crossed(dr, dc)
+        assert crossed is not None
+        mid = (_shifted(z, *crossed[0], np.nan) + _shifted(z, *crossed[1], np.nan)) / 2.0
+    return np.asarray(np.maximum(np.abs(mid - z), np.abs(zb - mid)) / (run_m / 2.0))
+
+
 class RoadGraph:
     """Edge costs of the 16-connected grid graph (float32, (16, rows, cols), inf: no edge) and
     least-cost paths over a window of it (`scipy.sparse.csgraph.dijkstra`)."""
@@ -91,8 +109,7 @@ class RoadGraph:
         g_lim = limit_pct / 100.0
         for k, (dr, dc) in enumerate(OFFSETS):
             run = resolution_m * float(np.hypot(dr, dc))
-            rise = np.abs(_shifted(z, dr, dc, np.nan) - z)
-            grade = rise / run
+            grade = edge_grade(z, dr, dc, run)
             fs = [f, _shifted(f, dr, dc, np.inf)]
             ss = [s, _shifted(s, dr, dc, 0.0)]
             crossed = _crossed(dr, dc)
@@ -100,8 +117,10 @@ class RoadGraph:
                 fs += [_shifted(f, *crossed[0], np.inf), _shifted(f, *crossed[1], np.inf)]
                 ss += [_shifted(s, *crossed[0], 0.0), _shifted(s, *crossed[1], 0.0)]
             with np.errstate(invalid="ignore"):
-                cost = run * (sum(fs) / len(fs) * (1.0 + GRADE_COST_WEIGHT * (grade / g_lim) ** 2) + sum(ss) / len(ss))
-                excess = np.clip(rise - g_lim * run, 0.0, None)
+                cost = run * (
+                    sum(fs) / len(fs) * (1.0 + GRADE_COST_WEIGHT * (grade / g_lim) ** 2) + sum(ss) / len(ss)
+                )
+                excess = np.clip(grade - g_lim, 0.0, None) * run
                 # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
                 cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
                 bad = ~np.isfinite(cost)
@@ -125,8 +144,8 @@ class RoadGraph:
                 (slice(h - dr, h) if dr > 0 else slice(0, -dr), slice(None)),
                 (slice(None), slice(w - dc, w) if dc > 0 else slice(0, -dc)),
             ):
-                data[out + (j,)] = np.inf
-                idx[out + (j,)] = own[out]
+                data[(*out, j)] = np.inf
+                idx[(*out, j)] = own[out]
         indptr = np.arange(0, h * w * k + 1, k, dtype=np.int32)
         return csr_matrix((data.ravel(), idx.ravel(), indptr), shape=(h * w, h * w))
 
@@ -179,9 +198,7 @@ def grade_components(
         if crossed is not None:
             both &= _shifted(ok, *crossed[0], False) & _shifted(ok, *crossed[1], False)
         with np.errstate(invalid="ignore"):
-            both &= np.abs(_shifted(z, dr, dc, np.nan) - z) <= max_grade * resolution_m * float(
-                np.hypot(dr, dc)
-            )
+            both &= edge_grade(z, dr, dc, resolution_m * float(np.hypot(dr, dc))) <= max_grade
         src.append(ids[both])
         dst.append(ids[both] + dr * w + dc)
     rows, cols = np.concatenate(src), np.concatenate(dst)

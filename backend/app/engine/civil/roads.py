@@ -427,6 +427,24 @@ def _pieces(
     return out
 
 
+def _with_lead(
+    grid: Grid,
+    coords: np.ndarray,
+    z: np.ndarray,
+    keep: np.ndarray,
+    point: tuple[float, float],
+    *,
+    at_start: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The centreline (coords [m], ground z [m], kept-vertex flags) with `point` added at its start
+    or end; the point's ground is its cell's elevation (NaN off the grid: interpolated when graded)."""
+    zp = grid.sample(np.array([point[0]]), np.array([point[1]])).astype(np.float64)
+    p = np.asarray([point], dtype=np.float64)
+    if at_start:
+        return np.vstack([p, coords]), np.concatenate([zp, z]), np.concatenate([[True], keep])
+    return np.vstack([coords, p]), np.concatenate([z, zp]), np.concatenate([keep, [True]])
+
+
 @dataclass(kw_only=True)
 class _Draw:
     """What turning a piece into road segments needs: the grid, where centrelines may run, the
@@ -451,33 +469,38 @@ def _piece_segments(
     xs = float(grid.transform.c) + (path[:, 1] + 0.5) * res
     ys = float(grid.transform.f) - (path[:, 0] + 0.5) * res
     coords = np.column_stack([xs, ys])
-    chain = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(xs), np.diff(ys)))])
+    z = grid.data[path[:, 0], path[:, 1]].astype(np.float64)
+    keep = draw.junction[path[:, 0], path[:, 1]]
+    # Straight leads from the exact entry point / to the terminal's own access point, when they
+    # stay clear: graded with the road (their ground is the cell under each point).
+    ent = piece.entry
+    lead_in = LineString([(ent.x, ent.y), coords[0]]) if ent is not None else None
+    if (
+        ent is not None
+        and lead_in is not None
+        and id(ent) not in draw.entry_joined
+        and lead_in.length > 1e-6
+        and draw.allowed.covers(lead_in)
+    ):
+        draw.entry_joined.add(id(ent))
+        coords, z, keep = _with_lead(grid, coords, z, keep, (ent.x, ent.y), at_start=True)
+    if v in draw.node_point:
+        tx, ty = draw.node_point[v]
+        out = LineString([coords[-1], (tx, ty)])
+        if out.length > 1e-6 and draw.allowed.covers(out):
+            coords, z, keep = _with_lead(grid, coords, z, keep, (tx, ty), at_start=False)
+    chain = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
     cls, width = road_class
-    z = grid.data[path[:, 0], path[:, 1]]
     ew = road_earthwork(chain, z, width_m=width, max_grade_pct=None if steep else limit)
     runs = graded_runs(chain, z, ew.design_m, width_m=width, limit_pct=limit, min_compliant_m=2 * res)
-    keep = draw.junction[path[:, 0], path[:, 1]]
     for run in runs:
         keep[run.start] = keep[run.end] = True
     name = f"{cls} to {draw.node_label.get(v, 'junction')}"
     segments: list[RoadSegment] = []
-    for k, run in enumerate(runs):
+    for run in runs:
         line = _simplified(
             coords[run.start : run.end + 1], keep[run.start : run.end + 1], res * 0.5, draw.allowed
         )
-        ent = piece.entry
-        if k == 0 and ent is not None and id(ent) not in draw.entry_joined:
-            # Start the road at the exact entry point when the short lead-in stays clear.
-            lead = LineString([(ent.x, ent.y), tuple(coords[0])])
-            if ent.distance(Point(coords[0])) > 1e-6 and draw.allowed.covers(lead):
-                line = LineString([(ent.x, ent.y), *line.coords])
-                draw.entry_joined.add(id(ent))
-        if k == len(runs) - 1 and v in draw.node_point:
-            # End at the terminal's own access point when the lead-out crosses no footprint.
-            tx, ty = draw.node_point[v]
-            out = LineString([tuple(coords[-1]), (tx, ty)])
-            if out.length > 1e-6 and draw.allowed.covers(out):
-                line = LineString([*line.coords, (tx, ty)])
         segments.append(
             RoadSegment(
                 geometry=line,
