@@ -26,7 +26,7 @@ from app.engine.blocks.strategies import get_strategy
 from app.engine.civil.constructability import constructability
 from app.engine.civil.earthwork import pad_earthwork
 from app.engine.civil.gentie import GenTie, route_gen_tie, voltage_class_kv
-from app.engine.civil.road_grades import ground_grade_pct
+from app.engine.civil.road_grades import GRADE_SLACK_PCT, ground_grade_pct
 from app.engine.civil.roads import RoadGround, road_ground, route_roads
 from app.engine.civil.zones import CROSSING_COST_KEYS, Zone, find_crossings
 from app.engine.core.crs import WGS84, reproject_many, to_utm
@@ -411,7 +411,11 @@ def generate_layout(
                 # Keep the routed line where snapping would clip a piece of equipment, or climb
                 # steeper ground than the routed (and graded) line.
                 ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
-                ok = ok and ground_grade_pct(grid, g) <= max(ground_grade_pct(grid, r.geometry), lim) + 0.5
+                ok = (
+                    ok
+                    and ground_grade_pct(grid, g)
+                    <= max(ground_grade_pct(grid, r.geometry), lim) + GRADE_SLACK_PCT
+                )
                 snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
             road_segments = snapped
         warnings.extend(network.warnings)

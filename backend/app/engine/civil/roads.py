@@ -40,7 +40,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.profiles import RoadSpec
 from app.engine.civil.earthwork import road_earthwork
-from app.engine.civil.road_grades import graded_runs
+from app.engine.civil.road_grades import GRADE_SLACK_PCT, graded_runs, ground_grade_pct
 from app.engine.civil.road_graph import RoadGraph, grade_components
 from app.engine.civil.zones import CROSSING_CELL_COST
 from app.engine.core.grid import Grid
@@ -241,14 +241,21 @@ def _join_components(
     return out
 
 
-def _simplified(coords: np.ndarray, keep: np.ndarray, tolerance_m: float, allowed: _Clear) -> LineString:
-    """Douglas-Peucker per run between kept vertices; a run that would leave `allowed` stays raw."""
+def _simplified(
+    coords: np.ndarray, keep: np.ndarray, tolerance_m: float, allowed: _Clear, grid: Grid, limit_pct: float
+) -> LineString:
+    """Douglas-Peucker per run between kept vertices; a run that would leave `allowed`, or climb
+    steeper ground than the cells it was routed on (`ground_grade_pct`, + 0.5 point, unless within
+    `limit_pct`), stays raw."""
     cut = sorted({0, len(coords) - 1, *np.flatnonzero(keep).tolist()})
     out: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(cut):
         raw = LineString(coords[a : b + 1])
         run = shapely.simplify(raw, tolerance_m, preserve_topology=True)
-        if not allowed.covers(run):
+        if len(run.coords) < b + 1 - a and (
+            not allowed.covers(run)
+            or ground_grade_pct(grid, run) > max(ground_grade_pct(grid, raw), limit_pct) + GRADE_SLACK_PCT
+        ):
             run = raw
         pts = list(run.coords)
         out.extend(pts if not out else pts[1:])
@@ -387,6 +394,19 @@ def _road_classes(
     return out
 
 
+def _node_names(
+    term_node: list[int], pts: Sequence[tuple[float, float]], labels: Sequence[str], n_term: int
+) -> tuple[dict[int, str], dict[int, tuple[float, float]]]:
+    """Each node's name (the first point snapped to it: "site entry" or its terminal's label) and
+    that point (x, y) [m]."""
+    node_label: dict[int, str] = {}
+    node_point: dict[int, tuple[float, float]] = {}
+    for i, node in enumerate(term_node):
+        node_label.setdefault(node, "site entry" if i == 0 or i > n_term else labels[i - 1])
+        node_point.setdefault(node, pts[i])
+    return node_label, node_point
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Piece:
     """One road piece: the node it serves, its tree edge, path cells (network side first) and the
@@ -499,7 +519,12 @@ def _piece_segments(
     segments: list[RoadSegment] = []
     for run in runs:
         line = _simplified(
-            coords[run.start : run.end + 1], keep[run.start : run.end + 1], res * 0.5, draw.allowed
+            coords[run.start : run.end + 1],
+            keep[run.start : run.end + 1],
+            res * 0.5,
+            draw.allowed,
+            grid,
+            limit,
         )
         segments.append(
             RoadSegment(
@@ -583,11 +608,7 @@ def route_roads(
     parent, order = _tree_order(tree_edges, root_node)
     unreachable, warnings = _reach_warnings(term_node, set(order), n_term, labels, spec.max_grade_pct)
     classes = _road_classes(order, parent, hub_node, spec)
-    node_label: dict[int, str] = {}
-    node_point: dict[int, tuple[float, float]] = {}
-    for i, node in enumerate(term_node):
-        node_label.setdefault(node, "site entry" if i == 0 or i > n_term else labels[i - 1])
-        node_point.setdefault(node, pts[i])
+    node_label, node_point = _node_names(term_node, pts, labels, n_term)
     pieces = _pieces(order, parent, tree_paths, rc, root_node, root, grid.shape)
     # Junctions (where a piece starts on another) must survive simplification, or pieces would
     # no longer touch: split there and simplify each run separately (end points are kept).
