@@ -24,6 +24,7 @@ join the mean), so it never cuts the corner of an obstacle.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
@@ -37,6 +38,9 @@ GRADE_COST_WEIGHT = 1.0
 # Road-metres one m³ of grading costs: earthwork 8 USD/m³ ÷ (road 25 USD/m² × 6 m) (docs/cost.md
 # defaults), so the router weighs grading against a detour in the same money.
 GRADING_M_PER_M3 = 8.0 / (25.0 * 6.0)
+
+# Knight moves join cells where some 8-neighbour step climbs more than this share of the limit.
+KNIGHT_FROM = 0.5
 
 # (dr, dc) of the 16 neighbours; for knight moves, the two cells their centreline crosses.
 OFFSETS: tuple[tuple[int, int], ...] = (
@@ -107,9 +111,21 @@ class RoadGraph:
         self.shape = (int(z.shape[0]), int(z.shape[1]))
         self.weights = np.full((len(OFFSETS), *self.shape), np.inf, dtype=np.float32)
         g_lim = limit_pct / 100.0
+        steepest = np.zeros(self.shape)  # steepest 8-neighbour step from each cell
         for k, (dr, dc) in enumerate(OFFSETS):
             run = resolution_m * float(np.hypot(dr, dc))
             grade = edge_grade(z, dr, dc, run)
+            if k < 8:
+                steepest = np.fmax(steepest, grade)
+            else:
+                # Knight moves only where the ground asks for them (a step from either end climbs
+                # more than half the limit): on gentler ground the 8-neighbourhood keeps every road
+                # well within grade, and the search has half the edges.
+                with np.errstate(invalid="ignore"):
+                    needed = (steepest > KNIGHT_FROM * g_lim) | (
+                        _shifted(steepest, dr, dc, 0.0) > KNIGHT_FROM * g_lim
+                    )
+                grade = np.where(needed, grade, np.nan)
             fs = [f, _shifted(f, dr, dc, np.inf)]
             ss = [s, _shifted(s, dr, dc, 0.0)]
             crossed = _crossed(dr, dc)
@@ -130,8 +146,8 @@ class RoadGraph:
             self.weights[k] = cost
 
     def _csr(self, r0: int, r1: int, c0: int, c1: int) -> csr_matrix:
-        """The window rows r0:r1, cols c0:c1 as a CSR graph (16 entries a node; inf: no edge,
-        pointing back at the node itself where the neighbour lies outside the window)."""
+        """The window rows r0:r1, cols c0:c1 as a CSR graph of the edges that exist (finite
+        weight, neighbour inside the window)."""
         h, w = r1 - r0, c1 - c0
         k = len(OFFSETS)
         own = np.arange(h * w, dtype=np.int32).reshape(h, w)
@@ -146,8 +162,10 @@ class RoadGraph:
             ):
                 data[(*out, j)] = np.inf
                 idx[(*out, j)] = own[out]
-        indptr = np.arange(0, h * w * k + 1, k, dtype=np.int32)
-        return csr_matrix((data.ravel(), idx.ravel(), indptr), shape=(h * w, h * w))
+        # Only the edges that exist: on gentle ground most knight slots are empty.
+        valid = np.isfinite(data)
+        indptr = np.concatenate([[0], np.cumsum(valid.reshape(h * w, k).sum(axis=1))]).astype(np.int32)
+        return csr_matrix((data[valid], idx[valid], indptr), shape=(h * w, h * w))
 
     def paths(
         self,
@@ -185,24 +203,33 @@ def grade_components(
     z = np.asarray(elevation_m, dtype=np.float64)
     ok = np.asarray(passable, dtype=bool) & np.isfinite(z)
     h, w = ok.shape
-    ids = np.arange(h * w, dtype=np.int64).reshape(h, w)
-    src: list[np.ndarray] = []
-    dst: list[np.ndarray] = []
     max_grade = (limit_pct + GRADING_ALLOWANCE_PCT) / 100.0
-    # One direction of each pair is enough for weak connectivity.
-    for dr, dc in OFFSETS:
-        if (dr, dc) < (0, 0):
-            continue
+    forward = [(dr, dc) for dr, dc in OFFSETS if (dr, dc) > (0, 0)]
+    steep = False
+    for dr, dc in forward[:4]:  # the 8-neighbour moves
+        with np.errstate(invalid="ignore"):
+            over = edge_grade(z, dr, dc, resolution_m * float(np.hypot(dr, dc))) > max_grade
+        steep = steep or bool((over & ok & _shifted(ok, dr, dc, False)).any())
+    if not steep:
+        # Every 8-neighbour step is within grade: the pieces are the 8-connected ones (a knight
+        # move joins nothing its two crossed cells do not already join).
+        labels8, n8 = ndimage.label(ok, structure=np.ones((3, 3), dtype=bool))
+        return labels8.astype(np.int32), int(n8)
+    own = np.arange(h * w, dtype=np.int32).reshape(h, w)
+    # One slot per forward neighbour (one direction of each pair is enough for weak connectivity);
+    # a slot with no edge points back at its own node (a self-loop joins nothing).
+    idx = np.repeat(own[..., None], len(forward), axis=2)
+    for k, (dr, dc) in enumerate(forward):
         both = ok & _shifted(ok, dr, dc, False)
         crossed = _crossed(dr, dc)
         if crossed is not None:
             both &= _shifted(ok, *crossed[0], False) & _shifted(ok, *crossed[1], False)
         with np.errstate(invalid="ignore"):
             both &= edge_grade(z, dr, dc, resolution_m * float(np.hypot(dr, dc))) <= max_grade
-        src.append(ids[both])
-        dst.append(ids[both] + dr * w + dc)
-    rows, cols = np.concatenate(src), np.concatenate(dst)
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(h * w, h * w))
+        idx[..., k][both] = own[both] + (dr * w + dc)
+    n = h * w
+    indptr = np.arange(0, n * len(forward) + 1, len(forward), dtype=np.int32)
+    graph = csr_matrix((np.ones(n * len(forward)), idx.ravel(), indptr), shape=(n, n))
     _, comp = connected_components(graph, directed=True, connection="weak")
     # Renumber the passable cells' components 1..n (impassable cells are singletons: label 0).
     uniq, inv = np.unique(comp[ok.ravel()], return_inverse=True)
