@@ -3,7 +3,8 @@
 A road's grade is the rise along the road, not the terrain's steepest slope: across a hillside a
 road climbs at a fraction of it. So the graph's edges join each cell (grid CRS, UTM [m]) to its 8
 neighbours and its 8 knight-move neighbours ((±1, ±2), (±2, ±1): a climb at 27° off the contour,
-where the 8-neighbourhood's gentlest climb is at 45°), and each edge's grade is its own:
+where the 8-neighbourhood's gentlest climb is at 45°; only where some 8-neighbour step climbs more
+than half the limit, `KNIGHT_FROM`), and each edge's grade is its own:
 |Δz| / run [%] over the steeper half of the edge, the DEM's ground bilinear between cell centres
 (`edge_grade`).
 

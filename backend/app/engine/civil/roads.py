@@ -1,24 +1,31 @@
-"""Access roads: least-cost paths over a slope-weighted cost raster, joined as a minimum spanning
-tree over least-cost distances.
+"""Access roads: least-cost paths over a graph of grid cells whose edges carry their own grade,
+joined as a minimum spanning tree over least-cost distances; every road within its grade limit.
 
 All coordinates are in the grid's CRS (the site's UTM zone) [m]. The pipeline:
-1. cost raster: 1 + 4·(grade/max_grade)² per cell, ×4 under soft footprints (roads prefer the
-   aisles), impassable outside the boundary, inside exclusions, on equipment and - in the strict
-   pass - where the terrain is steeper than the maximum grade. Cells count as passable only if
-   their centre keeps 0.75 cell from every obstacle and every equipment footprint, so any
-   centre-to-centre step (at most √2/2 cell from either end) stays clear of them;
+1. the graph (`app.engine.civil.road_graph`): each cell joined to its 8 neighbours and, where the
+   ground asks for it, its 8 knight-move neighbours; an edge costs its run × (node factor × (1 +
+   (grade/max)²) + crossing surcharge) plus the grading that brings it to the limit; an edge more
+   than the grading allowance over the limit is forbidden. Node factor ×4 under soft footprints
+   (roads prefer the aisles), ×0.3 along road reserves, impassable outside the boundary, inside
+   exclusions and on equipment. Cells count as passable only if their centre keeps 0.75 cell from
+   every obstacle and every equipment footprint (a knight move also needs the two cells it cuts
+   through), so any step stays clear of them;
 2. candidate edges: Delaunay neighbours among the terminals (entry, hub, block access points);
-3. edge weights: one `skimage.graph.MCP_Geometric` run per terminal, in a window around it and its
-   neighbours, also tracing the paths back;
+3. edge weights: one `scipy.sparse.csgraph.dijkstra` run per terminal, in a window around it and
+   its neighbours, also tracing the paths back;
 4. `scipy.sparse.csgraph.minimum_spanning_tree`; pieces left disconnected are joined by one
-   full-grid run from the entry's component (strict, then allowing steep cells, which is warned);
+   full-grid run from the entry's component; a terminal still cut off (by zones, or by ground no
+   road within grade climbs) is unreachable. Only the gen-tie (`steep_fallback`) is then laid over
+   the steep ground, flagged and warned;
 5. edges walked outward from the entry, each cut where it meets the network already built, so
    roads never double up; classes: spine (entry to hub and trunks serving a quarter of the
    terminals), spur (to a single terminal), secondary (the rest);
-6. each road graded (`road_earthwork`) and split where its design grade crosses the maximum, so
-   only the part a truck cannot climb is flagged `compliant=False` (`app.engine.civil.road_grades`).
+6. each road, with its leads to the exact entry / access point, graded (`road_earthwork`, clamped
+   to the maximum grade: cut / fill counted) and split where its design grade crosses the maximum,
+   so only a steep fallback's steep part is flagged `compliant=False` (`app.engine.civil.road_grades`).
 A road reaches its own terminal by a straight lead-out from the last cell when that stays clear
-of every footprint; simplification and the entry lead-in keep the same clearance.
+of every footprint; simplification and the entry lead-in keep the same clearance, and simplifying
+never moves a road onto steeper ground.
 """
 
 from __future__ import annotations
