@@ -748,6 +748,13 @@ def road_ground(
             if usable is not None and not usable.is_empty
             else passable
         )
+        if slope_deg is not None and max_grade_pct is not None:
+            # The piece with the most gentle usable land (a steep slope threaded by contour roads
+            # holds no plant), when there is any.
+            gentle = weight & (
+                np.nan_to_num(slope_deg, nan=90.0) <= np.degrees(np.arctan(max_grade_pct / 100.0))
+            )
+            weight = gentle if (gentle & passable).any() else weight
         counts = np.bincount(labels[weight & passable].ravel(), minlength=n + 1)
         counts[0] = 0
         reached.add(int(np.argmax(counts)) if counts.any() else 1)
