@@ -46,9 +46,16 @@ def energy_headline(doc: ExportDocument) -> tuple[str, bool] | None:
     )
     if num(energy.get("p90_1yr_mwh")) is not None:
         text += f" · P90 (1 yr) {_fmt(energy.get('p90_1yr_mwh'), 0, 'MWh/yr')}"
-    lcoe = num(headline(doc.section("cost"), "lcoe_usd_per_mwh"))
+    cost = doc.section("cost")
+    plant = num(headline(cost, "plant_energy_mwh"))
+    if plant is not None:
+        # A hybrid: the plant's delivered energy first, the PV's beside it; the LCOE is the plant's.
+        text = f"Plant energy (all sources): {bound}{_fmt(plant, 0, 'MWh/yr')} · PV {text[len('Energy: ') :]}"
+    lcoe = num(headline(cost, "lcoe_usd_per_mwh"))
+    name = "Plant LCOE" if plant is not None else "LCOE"
     if lcoe is not None:
-        text += f" · LCOE lower bound ≥ {lcoe:,.2f} USD/MWh" if clearsky else f" · LCOE {lcoe:,.2f} USD/MWh"
+        shown = f"lower bound ≥ {lcoe:,.2f}" if clearsky else f"{lcoe:,.2f}"
+        text += f" · {name} {shown} USD/MWh"
     return text, clearsky
 
 

@@ -305,6 +305,45 @@ def with_storage_and_gas(
             basis,
         )
     )
+    _plant_headline(metrics, design, econ, params, basis)
     metrics["capex_usd"] = econ["cost"]["capex_usd"]
     metrics["opex_usd_per_yr"] = econ["cost"]["opex_usd_per_yr"]
     return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), needed_blocks
+
+
+def _plant_headline(
+    metrics: dict[str, Any],
+    design: dict[str, Any],
+    econ: dict[str, Any],
+    params: LayoutParams,
+    basis: Any,
+) -> None:
+    """A hybrid's headline LCOE and NPV are the plant's (every source's CAPEX, OPEX and energy),
+    not the PV part's priced before the battery and gas were: the PV part's LCOE stays in
+    `economics_by_source`. NPV needs a price (`cost.price_usd_per_mwh`); without one it is absent."""
+    from app.engine.cost.model import lcoe_npv
+    from app.engine.cost.prices import parse_cost
+
+    plant_lcoe = econ.get("plant_lcoe_usd_per_mwh")
+    cost = design.get("cost")
+    if plant_lcoe is None or not isinstance(cost, dict):
+        return
+    price = parse_cost(params.cost).price_usd_per_mwh
+    npv = None
+    if price is not None and econ.get("plant_energy_mwh"):
+        npv = lcoe_npv(
+            capex_usd=float(cost["capex_usd"]),
+            opex_usd_per_yr=float(cost["opex_usd_per_yr"]),
+            energy_mwh_yr1=float(econ["plant_energy_mwh"]),
+            discount_rate=float(cost["discount_rate_real"]),
+            lifetime_yr=int(cost["lifetime_yr"]),
+            degradation_pct_per_yr=float(cost.get("degradation_pct_per_yr") or 0.0),
+            price_usd_per_mwh=price,
+        )["npv_usd"]
+    figures = bound_named({"lcoe_usd_per_mwh": plant_lcoe, "npv_usd": npv}, basis)
+    for key in ("lcoe_usd_per_mwh", "lcoe_lower_bound_usd_per_mwh", "npv_usd", "npv_upper_bound_usd"):
+        metrics.pop(key, None)
+        cost.pop(key, None)
+    metrics.update(figures)
+    cost.update(figures)
+    cost["lcoe_basis"] = "plant: all sources' CAPEX, OPEX and energy delivered"

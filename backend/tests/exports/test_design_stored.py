@@ -9,6 +9,7 @@ import zipfile
 
 import ezdxf
 import pypdf
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import upload
@@ -158,3 +159,33 @@ def test_clear_sky_hybrid_names_plant_figures_as_bounds(
     assert "lcoe_usd_per_mwh" not in by_source[0]
     plant = next(row for row in by_source if row["source"] == "plant")
     assert float(plant["lcoe_lower_bound_usd_per_mwh"]) == metrics["plant_lcoe_lower_bound_usd_per_mwh"]
+
+
+def test_a_hybrids_headline_lcoe_is_the_plants(
+    client: TestClient, auth: dict[str, str], sample_kml: bytes
+) -> None:
+    """With a battery priced in, the headline LCOE (metrics, cost section, PDF page 1) is the
+    plant's (all CAPEX, OPEX and delivered energy), recomputed here from the cost section."""
+    layout_id = _generate(
+        client,
+        auth,
+        sample_kml,
+        profile="hybrid",
+        storage={"power_mw": 0.5, "energy_mwh": 1.0},
+    )
+    metrics = client.get(f"/api/layouts/{layout_id}", headers=auth).json()["metrics"]
+    cost = client.get(f"/api/layouts/{layout_id}/design", headers=auth).json()["cost"]
+    assert metrics["lcoe_lower_bound_usd_per_mwh"] == metrics["plant_lcoe_lower_bound_usd_per_mwh"]
+    r, life = cost["discount_rate_real"], cost["lifetime_yr"]
+    d = (cost.get("degradation_pct_per_yr") or 0.0) / 100.0
+    energy = sum(
+        metrics["plant_energy_mwh_upper_bound"] * (1 - d) ** (t - 1) / (1 + r) ** t
+        for t in range(1, life + 1)
+    )
+    opex = cost["opex_usd_per_yr"] * sum((1 + r) ** -t for t in range(1, life + 1))
+    assert metrics["lcoe_lower_bound_usd_per_mwh"] == pytest.approx(
+        (cost["capex_usd"] + opex) / energy, rel=1e-3
+    )
+    pdf = client.get(f"/api/layouts/{layout_id}/export/pdf", headers=auth)
+    first = " ".join(pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "Plant energy (all sources)" in first and "Plant LCOE lower bound" in first
