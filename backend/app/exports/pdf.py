@@ -83,6 +83,9 @@ TERRAIN_NOT_USED = (
 
 # -- pages ----------------------------------------------------------------------------------------
 
+# Characters of 8 pt bold that fit the content width (7.3 in) of the first page's energy line.
+HEADLINE_CHARS = 118
+
 
 def _site_area_ha(doc: ExportDocument) -> float | None:
     return doc.to_utm(doc.boundary).area / 10_000.0 if doc.boundary is not None else None
@@ -132,8 +135,12 @@ def _title(r: _Report) -> float:
     headline = energy_headline(doc)
     if headline is not None:
         text, clearsky = headline
-        r.text(MARGIN_IN, y + 0.4, text, fontsize=8, weight="bold", color=CLEARSKY_RED if clearsky else NAVY)
-        y += 0.22
+        # A hybrid's line (plant and PV energy, plant LCOE) runs past the page's width: wrapped.
+        lines = textwrap.wrap(text, HEADLINE_CHARS)
+        for i, line in enumerate(lines):
+            color = CLEARSKY_RED if clearsky else NAVY
+            r.text(MARGIN_IN, y + 0.4 + 0.16 * i, line, fontsize=8, weight="bold", color=color)
+        y += 0.22 + 0.16 * (len(lines) - 1)
     y += 0.4
     return y
 

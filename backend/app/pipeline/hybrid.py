@@ -168,8 +168,11 @@ def with_storage_and_gas(
     warnings = list(result.warnings)
     sp = sp or StorageInput()
     placed_kwh, placed_kw, containers, gas_units = _placed(result)
-    pv = result.hourly_pv_mw
-    wind = wind_hourly_mw
+    # The hourly years scaled to the annual figures reported beside them (the PV year folded onto
+    # 8760 h, the wind hours synthesised from a distribution differ by a few tenths of a percent),
+    # so the plant's energy adds up: delivered = PV + wind − battery losses.
+    pv = _scaled_to(result.hourly_pv_mw, headline(result.metrics, "annual_energy_mwh"))
+    wind = _scaled_to(wind_hourly_mw, result.metrics.get("wind_net_aep_mwh"))
     has_generation = (pv is not None and float(np.max(pv, initial=0.0)) > 0) or (
         wind is not None and float(np.max(wind, initial=0.0)) > 0
     )
@@ -347,3 +350,11 @@ def _plant_headline(
     metrics.update(figures)
     cost.update(figures)
     cost["lcoe_basis"] = "plant: all sources' CAPEX, OPEX and energy delivered"
+
+
+def _scaled_to(hourly_mw: np.ndarray | None, annual_mwh: Any) -> np.ndarray | None:
+    """`hourly_mw` [MW, 1 h steps] scaled so it sums to `annual_mwh` [MWh] (unchanged without it)."""
+    if hourly_mw is None or annual_mwh is None:
+        return hourly_mw
+    total = float(np.sum(hourly_mw))
+    return hourly_mw * (float(annual_mwh) / total) if total > 0 else hourly_mw

@@ -153,6 +153,20 @@ def test_clear_sky_hybrid_names_plant_figures_as_bounds(
     design = client.get(f"/api/layouts/{layout_id}/design", headers=auth).json()
     _no_bare_keys(design, "design")
     assert {row["source"] for row in design["economics_by_source"]} >= {"pv", "storage"}
+    # The plant's energy adds up from its own hourly year: PV in, battery losses out.
+    table = design["storage"]["dispatch"]
+    col = {c: i for i, c in enumerate(table["columns"])}
+    total = {
+        c: sum(row[col[c]] for row in table["rows"])
+        for c in ("pv_mw", "charge_mw", "discharge_mw", "grid_mw")
+    }
+    # The hourly PV is the year's net energy (its transformers' night draw, a few tenths of a
+    # percent, is the only part the dispatch's non-negative PV column leaves out).
+    assert total["pv_mw"] == pytest.approx(metrics["pv_energy_mwh_upper_bound"], rel=5e-3)
+    balance = total["pv_mw"] - total["charge_mw"] + total["discharge_mw"]
+    assert total["grid_mw"] == pytest.approx(balance, rel=1e-6)
+    assert total["grid_mw"] == pytest.approx(metrics["plant_energy_mwh_upper_bound"], rel=1e-3)
+    assert total["discharge_mw"] < total["charge_mw"]  # round-trip losses
     r = client.get(f"/api/layouts/{layout_id}/export/csv", headers=auth)
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         by_source = list(csv.DictReader(io.StringIO(zf.read("energy_by_source.csv").decode("utf-8"))))
