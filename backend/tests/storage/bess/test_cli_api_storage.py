@@ -47,7 +47,7 @@ def test_cli_writes_the_dispatch_year(tmp_path: Path) -> None:
     assert containers * 3727 >= metrics["storage_kwh"]  # the containers hold the sized MWh
     sources = {s["source"] for s in metrics["economics_by_source"]}
     assert {"pv", "storage"} <= sources
-    assert metrics["plant_lcoe_usd_per_mwh"] > 0
+    assert metrics["plant_lcoe_lower_bound_usd_per_mwh"] > 0  # clear-sky PV year: a bound
     # The PDF carries the storage section with its typical-day dispatch chart.
     import pypdf
 
@@ -108,7 +108,7 @@ def test_api_hybrid_with_a_firm_target_stores_and_exports_the_dispatch(
     layout = client.get(f"/api/layouts/{layout_id}", headers=headers).json()
     metrics = layout["metrics"]
     assert metrics["firm_days_met_share"] == 1.0
-    assert metrics["storage_kwh"] > 0 and metrics["plant_lcoe_usd_per_mwh"] > 0
+    assert metrics["storage_kwh"] > 0 and metrics["plant_lcoe_lower_bound_usd_per_mwh"] > 0
     r = client.get(f"/api/layouts/{layout_id}/export/csv", headers=headers)
     assert r.status_code == 200, r.text
     with zipfile.ZipFile(io.BytesIO(r.content)) as z:
