@@ -10,6 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,20 @@ from app.engine.blocks.mix import mix_warnings, overshoot_warning
 from app.engine.blocks.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe, site_keepouts, usable_area
 from app.engine.blocks.profiles import load_profile
 from app.engine.blocks.strategies import get_strategy
+from app.engine.civil.collectors import (
+    COLLECTOR_MAX_SLOPE_DEG,
+    TIE_MARGIN_M,
+    Collector,
+    add_to_placement,
+    block_sinks,
+    collector_features,
+    collector_metrics,
+    plan_collectors,
+    route_roads_by_sink,
+    served_area,
+    sink_routing,
+    used_collectors,
+)
 from app.engine.civil.constructability import constructability
 from app.engine.civil.earthwork import pad_earthwork
 from app.engine.civil.gentie import GenTie, route_gen_tie, voltage_class_kv
@@ -277,7 +292,7 @@ def generate_layout(
     # Reachability is a design rule: land no road from an entry can reach gets no assets.
     ground = road_ground(grid, boundary, road_obstacles, entries, usable_all, slope)
     usable, unreached_m2 = _reached_land(usable_all, ground)
-    limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
+    limits = {float(a.max_slope_deg) for a in profile.asset_types.values()} | {COLLECTOR_MAX_SLOPE_DEG}
     raster = SiteRaster(grid, slope, usable, limits)
 
     pv_block = next(
@@ -302,6 +317,7 @@ def generate_layout(
     hub_index = next((i for i, b in enumerate(placement.blocks) if b.hub), None)
 
     pv: PvLayout | None = None
+    collectors: list[Collector] = []
     if pv_design is not None:
         pv_target = params.target_capacity_kw - placement.capacity_kw
         if pv_target > 1e-6:
@@ -315,7 +331,17 @@ def generate_layout(
             if hub is not None:
                 # PV cables cross no zone that roads may not cross: only the ground the
                 # substation stands on (and what roads join to it) can feed it.
+                whole = area
                 area, cut_m2 = _reached_land(area, ground.around(Point(hub).buffer(grid.resolution_m)))
+                # Collector substations (issue 21 item 6) for the land roads reach and cables cannot.
+                collectors = plan_collectors(
+                    cut_off=whole.difference(area), ground=ground, hub=hub, boundary=boundary,
+                    grid=_crop(site_grid, boundary.buffer(TIE_MARGIN_M).bounds), obstacles=keepouts,
+                    never=[z.geometry for z in zones if not z.crossable],
+                    equipment=[c.polygon for c in placement.components],
+                    pad_ok=_pad_check(raster, COLLECTOR_MAX_SLOPE_DEG),
+                )  # fmt: skip
+                area, cut_m2 = served_area(whole, area, collectors) if collectors else (area, cut_m2)
                 unreached_m2 += cut_m2
             centre = site.boundary.centroid
             pv = design_pv_plant(
@@ -329,7 +355,11 @@ def generate_layout(
                 hub_xy=hub,
                 station_ok=_pad_check(raster, profile.asset_types["power_station"].max_slope_deg),
                 station_clearance_m=profile.asset_types["power_station"].clearance_m,
+                regions=[c.region for c in collectors],
             )
+            # Only collectors that serve a block are built (placed as equipment: roads reach them).
+            collectors = used_collectors(collectors, [b.station for b in pv.plant.blocks])
+            add_to_placement(placement, collectors)
             warnings.extend(pv.warnings)
             if unreached_m2 > 0 and not area.is_empty:
                 kwp_est = pv.offered_kwp * unreached_m2 / area.area
@@ -368,7 +398,9 @@ def generate_layout(
             hub_labels = ground.labels_at(hub_centre.buffer(grid.resolution_m))
             k = next((i for i, lab in enumerate(ground.entry_labels) if lab in hub_labels), 0)
             root, more_roots = entries[k], entries[:k] + entries[k + 1 :]
-        network = route_roads(
+        # With collectors: one network per substation, each from an entry on its ground.
+        sink_args = sink_routing(placement, [b.access for b in pv_blocks], collectors, ground, entries)
+        network = (partial(route_roads_by_sink, **sink_args) if collectors else route_roads)(
             grid=grid,
             slope_deg=slope,
             boundary=boundary,
@@ -500,7 +532,10 @@ def generate_layout(
     specs = profile.asset_types
     pads_polys = [c.polygon for c in placement.components] + stations
     grading = [
-        (specs[c.asset_type].grading, specs[c.asset_type].grading_tolerance_m) for c in placement.components
+        (specs[c.asset_type].grading, specs[c.asset_type].grading_tolerance_m)
+        if c.asset_type in specs
+        else ("level", 0.0)  # collector substations: a level yard
+        for c in placement.components
     ] + [("level", 0.0)] * len(stations)
     pads = pad_earthwork(grid, slope, pads_polys, grading)
 
@@ -621,6 +656,8 @@ def generate_layout(
                 ),
                 collected=collected,
                 keep_out=CableLimits(boundary, [z.geometry for z in zones]).blocks,
+                collectors=[c.centre for c in collectors],
+                block_sink=block_sinks([b.station for b in pv.plant.blocks], collectors),
             )
             doc = electrical.to_document()
             design["electrical"] = doc["electrical"]
@@ -636,6 +673,9 @@ def generate_layout(
             metrics.update(electrical_metrics(doc))
     if gen_tie is not None:
         extras = [*extras, _gen_tie_feature(gen_tie, crs, total_kw)]
+    if collectors:
+        extras += collector_features(collectors, crs, pv.plant if pv is not None else None)
+        metrics.update(collector_metrics(collectors, pv.plant if pv is not None else None, design))
     if crossings:
         pts = reproject_many([c.point for c in crossings], crs, WGS84)
         extras += [

@@ -11,7 +11,7 @@ the power station will replace); group them into blocks; place power stations on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.strategies import StrategyWeights
 from app.engine.core.grid import Grid
-from app.engine.pv.blocks import block_sizes_kw, partition, select_tables, station_candidates
+from app.engine.pv.blocks import block_sizes_kw, partition_groups, select_tables, station_candidates
 from app.engine.pv.design import PvDesign, ResolvedDesign, resolve_design
 from app.engine.pv.frame import RowFrame, true_north_grid_azimuth_deg
 from app.engine.pv.rows import Corridors, RowCandidates, corridor_layout, row_candidates, table_polygons
@@ -89,13 +89,16 @@ def design_pv_plant(
     hub_xy: tuple[float, float],
     station_ok: Callable[[list[Polygon]], np.ndarray] | None = None,
     station_clearance_m: float = 3.0,
+    regions: Sequence[BaseGeometry] = (),
 ) -> PvLayout:
     """Lay out PV tables and inverter blocks towards `target_ac_kw` [kW AC].
 
     area: where tables may stand (grid CRS, UTM [m]); grid: elevation [m] (same CRS);
     lon_lat: the site's centroid [°] (latitude rules, grid convergence); hub_xy: the substation
     (UTM [m]) compact fields gather around. station_ok: whether power station footprints may stand
-    where proposed (ground slope); station_clearance_m: tables keep this far from stations [m].
+    where proposed (ground slope); station_clearance_m: tables keep this far from stations [m];
+    regions: pieces of `area` fed by collector substations: no block spans two of them or one of
+    them and the rest of the area.
     """
     rd: ResolvedDesign = resolve_design(design, lon_lat[1])
     north = true_north_grid_azimuth_deg(grid.crs, lon_lat[0], lon_lat[1])
@@ -157,7 +160,13 @@ def design_pv_plant(
     cand, terr, dc = _subset(cand, sel), _terrain_subset(terr, sel), dc[sel]
     uc, vc = uc[sel], vc[sel]
     targets = [(s * dc_ac + table_kwp) * (1.0 + ROAD_RESERVE) for s in sizes]
-    labels = partition(uc, vc, dc, targets)
+    group = np.zeros(len(uc), dtype=np.int64)
+    if regions:
+        gx, gy = frame.to_grid(uc, vc)
+        pts = shapely.points(np.column_stack([gx, gy]))
+        for k, reg in enumerate(regions):
+            group[shapely.covers(reg, pts)] = k + 1
+    labels = partition_groups(uc, vc, dc, targets, group)
 
     # Power stations take a table's slot, at the corridor end of it, on ground flat enough.
     def station_at(t: int) -> tuple[Polygon, tuple[float, float], tuple[float, float]]:
