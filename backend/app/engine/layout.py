@@ -59,6 +59,7 @@ from app.engine.pv.civil import (
     snap_to_corridors,
     tables_on_roads,
 )
+from app.engine.pv.compact import regrouped
 from app.engine.pv.design import parse_design
 from app.engine.pv.offer import no_capacity_message, slope_limit_deg
 from app.engine.pv.outputs import (
@@ -139,6 +140,12 @@ def _legal_cables(
             "exclusion zone"
         )
     return pv, clean
+
+
+def _block_groups(pv: PvLayout, collectors: list[Collector]) -> dict[int, int]:
+    """Block index → the substation its feeder ends at (0 main, k collector k)."""
+    sinks = block_sinks([b.station for b in pv.plant.blocks], collectors)
+    return {b.index: s for b, s in zip(pv.plant.blocks, sinks, strict=True)}
 
 
 def _keep_ends(routed: LineString, snapped: LineString) -> LineString:
@@ -468,7 +475,9 @@ def generate_layout(
             pv = without_tables(pv, drop)
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
         blocked = bands + [c.polygon for c in placement.components] + stations
-        pv = trimmed(topped_up(pv, blocked, 0.5))
+        groups = _block_groups(pv, collectors)
+        pv = regrouped(topped_up(pv, blocked, 0.5), groups)
+        pv = trimmed(regrouped(topped_up(pv, blocked, 0.5), groups))
         pv, collected = _legal_cables(pv, boundary, zones, params.electrical, blocked, warnings)
         fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
         if pv_design is not None and pv_design.perimeter_road:

@@ -380,6 +380,7 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
     sx, sy = layout.frame.to_grid(su, sv)
     tables = list(plant.tables)
     add_block: dict[int, int] = {}
+    touching = _touching_blocks(layout, sc)
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         short = size * dc_ac - b.dc_kwp
@@ -389,7 +390,9 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         if len(cand) == 0:
             break
         d = np.hypot(sx[cand] - b.station[0], sy[cand] - b.station[1])
-        for i in cand[np.argsort(d, kind="stable")]:
+        # Spare tables touching the block first (it stays in one piece), then the nearest others.
+        far_off = np.asarray([b.index not in touching.get(int(i), ()) for i in cand])
+        for i in cand[np.lexsort((d, far_off))]:
             if short <= 1e-6:
                 break
             add_block[int(i)] = b.index
@@ -417,6 +420,31 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         spare=(_subset(sc, left), _terrain_subset(st, left)),
     )  # fmt: skip
     return retotalled(grown)
+
+
+def _touching_blocks(layout: PvLayout, spare: RowCandidates) -> dict[int, set[int]]:
+    """Spare table index → the blocks with a table within the block-joining gap of it (row
+    frame; the gap the constructability section's contiguity uses)."""
+    from app.engine.civil.constructability import block_gap_m, near_pairs
+
+    plant = layout.plant
+    n = len(plant.tables)
+    if n == 0 or len(spare) == 0:
+        return {}
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in plant.tables], dtype=object))
+    u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
+    own = np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
+    boxes = np.vstack([own, np.column_stack([spare.u_lo, spare.u_hi, spare.v_lo, spare.v_hi])])
+    a, b = near_pairs(boxes, block_gap_m(plant.design.pitch_m - plant.design.depth_m))
+    out: dict[int, set[int]] = {}
+    blk = [t.block for t in plant.tables]
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        if (i < n) == (j < n):
+            continue
+        t, s_ = (i, j) if i < n else (j, i)
+        out.setdefault(s_ - n, set()).add(blk[t])
+    return out
 
 
 def trimmed(layout: PvLayout) -> PvLayout:

@@ -1,0 +1,296 @@
+"""Compact blocks: after roads take tables and spare tables top blocks up, the blocks are grouped
+again so each is one piece where the land allows (docs/engine.md, "Compact blocks").
+
+Top-ups take the spare tables nearest each short block's power station, wherever they stand, so
+a block can end up in several pieces. `regrouped` runs the same recursive coordinate bisection as
+the first grouping (`app.engine.pv.blocks.partition`) on the tables as they now are, within each
+substation's land, and gives each new group the power station nearest its DC-weighted centre
+(an assignment problem over the blocks of equal nominal size, solved exactly with SciPy's
+`linear_sum_assignment`). The new grouping is kept only when it leaves at least as many blocks
+in one piece, measured as the constructability section measures it. UTM [m], row frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
+from app.engine.pv.blocks import partition
+from app.engine.pv.plant import PvLayout, retotalled
+from app.engine.pv.types import PvTable
+
+# Blocks whose nominal AC differs by more than this [kW] are not interchangeable.
+SIZE_TOL_KW = 1.0
+BIG = 1e12
+# A stray piece is moved to its neighbour only when it holds at most this share of its block's DC:
+# a bigger piece (a block cut in two by a road) stays, or the blocks' DC would no longer balance.
+STRAY_SHARE = 0.1
+# Blocks are cut at the field's gaps (roads) when that costs at most this share of the AC [-]
+# before the blocks are topped up again.
+AC_TOL = 0.005
+# Mending split blocks pairwise: passes, the largest pair considered (tables) and how far a station
+# may stand from its block's nearest table [m] (its clearance plus a road reserve).
+MEND_PASSES = 3
+MEND_MAX_TABLES = 3000
+STATION_REACH_M = 30.0
+
+
+def table_boxes_uv(layout: PvLayout) -> np.ndarray:
+    """Each table's rectangle in the row frame (n, 4): u_lo, u_hi, v_lo, v_hi [m]."""
+    tables = layout.plant.tables
+    if not tables:
+        return np.zeros((0, 4))
+    n = len(tables)
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in tables], dtype=object))
+    u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
+    return np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
+
+
+def _one_piece(boxes: np.ndarray, blocks: np.ndarray, gap: float) -> int:
+    lab = table_pieces(boxes, blocks.tolist(), gap)
+    return sum(1 for k in np.unique(blocks) if len(np.unique(lab[blocks == k])) == 1)
+
+
+def _ac(blk: np.ndarray, dc: np.ndarray, nominal: dict[int, float], dc_ac: float) -> float:
+    """The plant's AC [kW] with tables grouped as `blk`: each block its nominal AC or less when
+    its DC is short."""
+    per: dict[int, float] = {}
+    for k, w in zip(blk.tolist(), dc.tolist(), strict=True):
+        per[k] = per.get(k, 0.0) + w
+    return float(sum(min(nominal[k], w / dc_ac) for k, w in per.items()))
+
+
+def _with_block(t: PvTable, block: int) -> PvTable:
+    new: PvTable = object.__new__(PvTable)
+    new.__dict__.update(t.__dict__)
+    new.__dict__["block"] = block
+    return new
+
+
+def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> PvLayout:
+    """`layout` with its tables grouped again into its blocks (see the module docstring).
+
+    block_group: block index → the substation its feeder ends at (0 main, k collector k); tables
+    are regrouped only among the blocks of one group (a block never spans two substations' land)."""
+    plant = layout.plant
+    if len(plant.blocks) < 2 or not plant.tables:
+        return layout
+    tables = plant.tables
+    dc_ac = plant.design.design.dc_ac_ratio
+    blk = np.asarray([t.block for t in tables], dtype=np.int64)
+    dc = np.asarray([t.dc_kwp for t in tables], dtype=float)
+    xy = np.asarray([t.centre for t in tables], dtype=float)
+    u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    groups: dict[int, list[int]] = {}
+    for b in plant.blocks:
+        groups.setdefault((block_group or {}).get(b.index, 0), []).append(b.index)
+    nominal = {
+        b.index: layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
+        for b in plant.blocks
+    }
+    station = {b.index: b.station for b in plant.blocks}
+    boxes = table_boxes_uv(layout)
+    gap = block_gap_m(plant.design.pitch_m - plant.design.depth_m)
+
+    def assign(new: np.ndarray, idx: np.ndarray, members: list[int]) -> None:
+        """Bisect tables `idx` into blocks `members`; each part takes the station nearest its
+        DC-weighted centre among blocks of its size."""
+        if len(members) < 2 or len(idx) == 0:
+            if members:
+                new[idx] = members[0]
+            return
+        targets = [nominal[b] * dc_ac for b in members]
+        lab = partition(u[idx], v[idx], dc[idx], targets)
+        cost = np.full((len(members), len(members)), BIG)
+        for i in range(len(members)):
+            sel = lab == i
+            if not sel.any():
+                cost[i, :] = BIG / 2
+                continue
+            w = dc[idx][sel]
+            cx = float(np.average(xy[idx][sel, 0], weights=w))
+            cy = float(np.average(xy[idx][sel, 1], weights=w))
+            for j, b in enumerate(members):
+                if abs(nominal[b] - nominal[members[i]]) <= SIZE_TOL_KW:
+                    cost[i, j] = float(np.hypot(station[b][0] - cx, station[b][1] - cy))
+        rows, cols = linear_sum_assignment(cost)
+        to_block = {int(r): members[int(c)] for r, c in zip(rows, cols, strict=True)}
+        new[idx] = [to_block[int(k)] for k in lab]
+
+    # A: every substation's land bisected as a whole.
+    by_sink = blk.copy()
+    for members in groups.values():
+        assign(by_sink, np.flatnonzero(np.isin(blk, members)), members)
+    # B: each piece of the field (tables joined within the gap, e.g. cut apart by a road) bisected
+    # among the stations standing in it: blocks end at roads, their DC a little off target.
+    field = table_pieces(boxes, [0] * len(tables), gap)
+    by_piece = by_sink.copy()
+    tree = cKDTree(xy)
+    for members in groups.values():
+        idx_all = np.flatnonzero(np.isin(blk, members))
+        at = {b: int(field[int(tree.query(station[b])[1])]) for b in members}
+        for piece in np.unique(field[idx_all]):
+            mem = [b for b in members if at[b] == piece]
+            if mem:
+                assign(by_piece, idx_all[field[idx_all] == piece], mem)
+    base = _one_piece(boxes, blk, gap)
+    new = by_sink if _one_piece(boxes, by_sink, gap) >= base else blk.copy()
+    if _one_piece(boxes, by_piece, gap) > _one_piece(boxes, new, gap) and _ac(by_piece, dc, nominal, dc_ac) >= (
+        1.0 - AC_TOL
+    ) * _ac(new, dc, nominal, dc_ac):
+        new = by_piece
+    new = _absorbed(boxes, new, dc, gap, block_group or {})
+    new = _pairs_mended(boxes, new, dc, xy, gap, station, block_group or {})
+    if np.array_equal(new, blk):
+        return layout
+    moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
+    return retotalled(_replace_tables(layout, moved))
+
+
+def _absorbed(
+    boxes: np.ndarray, blk: np.ndarray, dc: np.ndarray, gap: float, block_group: dict[int, int]
+) -> np.ndarray:
+    """Block labels with each small stray piece (a block's pieces but its largest, by DC, holding at
+    most `STRAY_SHARE` of its DC) given to the
+    neighbouring block of the same substation it touches most; a stray touching none stays."""
+    lab = table_pieces(boxes, blk.tolist(), gap)
+    a, b = near_pairs(boxes, gap)
+    out = blk.copy()
+    piece_dc: dict[int, float] = {}
+    np_lab = np.asarray(lab)
+    for p, w in zip(np_lab.tolist(), dc.tolist(), strict=True):
+        piece_dc[p] = piece_dc.get(p, 0.0) + w
+    block_dc: dict[int, float] = {}
+    for k, w in zip(blk.tolist(), dc.tolist(), strict=True):
+        block_dc[k] = block_dc.get(k, 0.0) + w
+    main: dict[int, int] = {}
+    for p, k in zip(np_lab.tolist(), blk.tolist(), strict=True):
+        if k not in main or piece_dc[p] > piece_dc[main[k]]:
+            main[k] = p
+    # Pairs across blocks, both ways: (table in a stray piece, neighbouring table).
+    cross = blk[a] != blk[b]
+    src = np.concatenate([a[cross], b[cross]])
+    dst = np.concatenate([b[cross], a[cross]])
+    votes: dict[int, dict[int, int]] = {}
+    for i, j in zip(src.tolist(), dst.tolist(), strict=True):
+        p = int(np_lab[i])
+        k_i, k_j = int(blk[i]), int(blk[j])
+        if main[k_i] == p or main[k_j] != int(np_lab[j]) or piece_dc[p] > STRAY_SHARE * block_dc[k_i]:
+            continue  # only small strays, and only onto a neighbour's main piece
+        if block_group.get(k_i, 0) != block_group.get(k_j, 0):
+            continue
+        votes.setdefault(p, {})
+        votes[p][k_j] = votes[p].get(k_j, 0) + 1
+    for p, v in votes.items():
+        out[np_lab == p] = max(v.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+    return out
+
+
+def _orders(
+    boxes: np.ndarray, xy: np.ndarray, gap: float, st_first: tuple[float, float], st_second: tuple[float, float]
+) -> list[np.ndarray]:
+    """Orderings of tables a two-way cut may follow: along each row-frame axis both ways, and by
+    the difference of the distances along the tables' adjacency graph from each station (a
+    Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road)."""
+    cu, cv = (boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2
+    out = [np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
+    n = len(boxes)
+    a, b = near_pairs(boxes, gap)
+    if n > 2 and len(a):
+        w = np.hypot(cu[a] - cu[b], cv[a] - cv[b]) + 1e-3
+        graph = coo_matrix((w, (a, b)), shape=(n, n))
+        src = [int(np.argmin(np.hypot(xy[:, 0] - s[0], xy[:, 1] - s[1]))) for s in (st_first, st_second)]
+        d = dijkstra(graph, directed=False, indices=src)
+        d = np.where(np.isfinite(d), d, 1e9)
+        out += [np.argsort(d[0] - d[1], kind="stable")]
+    return out
+
+
+def _pairs_mended(
+    boxes: np.ndarray,
+    blk: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    gap: float,
+    station: dict[int, tuple[float, float]],
+    block_group: dict[int, int],
+) -> np.ndarray:
+    """Each block still in pieces is cut again together with a neighbour it touches: their
+    tables re-split in two at the same DC shares along the first ordering (`_orders`) that leaves
+    both in one piece, each with its station beside it. UTM / row frame [m]."""
+    out = blk.copy()
+    a, b = near_pairs(boxes, gap)
+    for _ in range(MEND_PASSES):
+        lab = table_pieces(boxes, out.tolist(), gap)
+        split = [int(k) for k in np.unique(out) if len(np.unique(lab[out == k])) > 1]
+        if not split:
+            break
+        changed = False
+        for k in split:
+            members = np.flatnonzero(out == k)
+            if len(np.unique(lab[members])) < 2:
+                continue  # mended with an earlier neighbour
+            mk = np.isin(a, members) | np.isin(b, members)
+            nbrs = {int(out[i]) for i in np.concatenate([a[mk], b[mk]])} - {k}
+            for m in sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q))):
+                if block_group.get(m, 0) != block_group.get(k, 0):
+                    continue
+                idx = np.flatnonzero((out == k) | (out == m))
+                if len(idx) > MEND_MAX_TABLES:
+                    continue
+                got = _cut_two(boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station[k], station[m])
+                if got is None:
+                    continue
+                out[idx] = np.where(got, k, m)
+                changed = True
+                break
+        if not changed:
+            break
+    return out
+
+
+def _cut_two(
+    boxes: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    first_dc: float,
+    gap: float,
+    st_first: tuple[float, float],
+    st_second: tuple[float, float],
+) -> np.ndarray | None:
+    """A mask of the tables for the first block: the cut (at `first_dc` [kWp], within one table)
+    along an ordering that leaves both parts in one piece, each with its station within
+    `STATION_REACH_M` of its nearest table's edge; None when no ordering does."""
+    # Distances are to table centres: add the largest half diagonal of a table.
+    reach = STATION_REACH_M + float(np.hypot(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]).max()) / 2
+    for order in _orders(boxes, xy, gap, st_first, st_second):
+        cum = np.cumsum(dc[order])
+        n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1
+        for first_part in (order[:n_first], order[n_first:]):
+            mask = np.zeros(len(dc), dtype=bool)
+            mask[first_part] = True
+            if abs(float(dc[mask].sum()) - first_dc) > float(dc.max()) + 1e-6:
+                continue
+            lab = table_pieces(boxes, mask.astype(np.int64).tolist(), gap)
+            if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
+                continue
+            d1 = np.hypot(xy[mask, 0] - st_first[0], xy[mask, 1] - st_first[1]).min()
+            d2 = np.hypot(xy[~mask, 0] - st_second[0], xy[~mask, 1] - st_second[1]).min()
+            if d1 <= reach and d2 <= reach:
+                return mask
+    return None
+
+
+def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:
+    from dataclasses import replace
+
+    return replace(layout, plant=replace(layout.plant, tables=tuple(tables)))
