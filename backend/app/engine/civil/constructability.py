@@ -101,12 +101,18 @@ def near_pairs(boxes_uv: np.ndarray, gap_m: float) -> tuple[np.ndarray, np.ndarr
     return a[near], b[near]
 
 
-def table_pieces(boxes_uv: np.ndarray, blocks: Sequence[int], gap_m: float) -> np.ndarray:
+def table_pieces(
+    boxes_uv: np.ndarray,
+    blocks: Sequence[int] | np.ndarray,
+    gap_m: float,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """A piece label per table: tables of one block within `gap_m` [m] of each other (row-frame
-    rectangles, see `near_pairs`), directly or through others of the block, share a label."""
+    rectangles, see `near_pairs`; `pairs` when already known), directly or through others of the
+    block, share a label."""
     n = len(boxes_uv)
     blk = np.asarray(blocks)
-    a, b = near_pairs(boxes_uv, gap_m)
+    a, b = pairs if pairs is not None else near_pairs(boxes_uv, gap_m)
     same = blk[a] == blk[b]
     _, lab = connected_components(
         coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n)), directed=False

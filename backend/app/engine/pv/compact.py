@@ -6,8 +6,11 @@ a block can end up in several pieces. `regrouped` runs the same recursive coordi
 the first grouping (`app.engine.pv.blocks.partition`) on the tables as they now are, within each
 substation's land, and gives each new group the power station nearest its DC-weighted centre
 (an assignment problem over the blocks of equal nominal size, solved exactly with SciPy's
-`linear_sum_assignment`). The new grouping is kept only when it leaves at least as many blocks
-in one piece, measured as the constructability section measures it. UTM [m], row frame.
+`linear_sum_assignment`); the new grouping is kept only when it leaves at least as many blocks
+in one piece, measured as the constructability section measures it. Then small stray pieces go
+to the neighbouring block they touch, and a block still in pieces (e.g. crossed by a road) is
+cut again together with a neighbour, at the same DC shares, along the first ordering that leaves
+both in one piece (`_cut_two`). UTM [m], row frame.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import shapely
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
 from app.engine.pv.blocks import partition
@@ -32,9 +34,6 @@ BIG = 1e12
 # A stray piece is moved to its neighbour only when it holds at most this share of its block's DC:
 # a bigger piece (a block cut in two by a road) stays, or the blocks' DC would no longer balance.
 STRAY_SHARE = 0.1
-# Blocks are cut at the field's gaps (roads) when that costs at most this share of the AC [-]
-# before the blocks are topped up again.
-AC_TOL = 0.005
 # Mending split blocks pairwise: passes, the largest pair considered (tables) and how far a station
 # may stand from its block's nearest table [m] (its clearance plus a road reserve).
 MEND_PASSES = 3
@@ -54,18 +53,11 @@ def table_boxes_uv(layout: PvLayout) -> np.ndarray:
     return np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
 
 
-def _one_piece(boxes: np.ndarray, blocks: np.ndarray, gap: float) -> int:
-    lab = table_pieces(boxes, blocks.tolist(), gap)
+def _one_piece(
+    boxes: np.ndarray, blocks: np.ndarray, gap: float, pairs: tuple[np.ndarray, np.ndarray] | None = None
+) -> int:
+    lab = table_pieces(boxes, blocks, gap, pairs)
     return sum(1 for k in np.unique(blocks) if len(np.unique(lab[blocks == k])) == 1)
-
-
-def _ac(blk: np.ndarray, dc: np.ndarray, nominal: dict[int, float], dc_ac: float) -> float:
-    """The plant's AC [kW] with tables grouped as `blk`: each block its nominal AC or less when
-    its DC is short."""
-    per: dict[int, float] = {}
-    for k, w in zip(blk.tolist(), dc.tolist(), strict=True):
-        per[k] = per.get(k, 0.0) + w
-    return float(sum(min(nominal[k], w / dc_ac) for k, w in per.items()))
 
 
 def _with_block(t: PvTable, block: int) -> PvTable:
@@ -130,26 +122,10 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     by_sink = blk.copy()
     for members in groups.values():
         assign(by_sink, np.flatnonzero(np.isin(blk, members)), members)
-    # B: each piece of the field (tables joined within the gap, e.g. cut apart by a road) bisected
-    # among the stations standing in it: blocks end at roads, their DC a little off target.
-    field = table_pieces(boxes, [0] * len(tables), gap)
-    by_piece = by_sink.copy()
-    tree = cKDTree(xy)
-    for members in groups.values():
-        idx_all = np.flatnonzero(np.isin(blk, members))
-        at = {b: int(field[int(tree.query(station[b])[1])]) for b in members}
-        for piece in np.unique(field[idx_all]):
-            mem = [b for b in members if at[b] == piece]
-            if mem:
-                assign(by_piece, idx_all[field[idx_all] == piece], mem)
-    base = _one_piece(boxes, blk, gap)
-    new = by_sink if _one_piece(boxes, by_sink, gap) >= base else blk.copy()
-    if _one_piece(boxes, by_piece, gap) > _one_piece(boxes, new, gap) and _ac(by_piece, dc, nominal, dc_ac) >= (
-        1.0 - AC_TOL
-    ) * _ac(new, dc, nominal, dc_ac):
-        new = by_piece
-    new = _absorbed(boxes, new, dc, gap, block_group or {})
-    new = _pairs_mended(boxes, new, dc, xy, gap, station, block_group or {})
+    pairs = near_pairs(boxes, gap)
+    new = by_sink if _one_piece(boxes, by_sink, gap, pairs) >= _one_piece(boxes, blk, gap, pairs) else blk.copy()
+    new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs)
+    new = _pairs_mended(boxes, new, dc, xy, gap, station, block_group or {}, pairs)
     if np.array_equal(new, blk):
         return layout
     moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
@@ -157,13 +133,18 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
 
 
 def _absorbed(
-    boxes: np.ndarray, blk: np.ndarray, dc: np.ndarray, gap: float, block_group: dict[int, int]
+    boxes: np.ndarray,
+    blk: np.ndarray,
+    dc: np.ndarray,
+    gap: float,
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Block labels with each small stray piece (a block's pieces but its largest, by DC, holding at
     most `STRAY_SHARE` of its DC) given to the
     neighbouring block of the same substation it touches most; a stray touching none stays."""
-    lab = table_pieces(boxes, blk.tolist(), gap)
-    a, b = near_pairs(boxes, gap)
+    lab = table_pieces(boxes, blk, gap, pairs)
+    a, b = pairs
     out = blk.copy()
     piece_dc: dict[int, float] = {}
     np_lab = np.asarray(lab)
@@ -196,7 +177,10 @@ def _absorbed(
 
 
 def _orders(
-    boxes: np.ndarray, xy: np.ndarray, gap: float, st_first: tuple[float, float], st_second: tuple[float, float]
+    boxes: np.ndarray,
+    xy: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    st_first: tuple[float, float], st_second: tuple[float, float]
 ) -> list[np.ndarray]:
     """Orderings of tables a two-way cut may follow: along each row-frame axis both ways, and by
     the difference of the distances along the tables' adjacency graph from each station (a
@@ -204,7 +188,7 @@ def _orders(
     cu, cv = (boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2
     out = [np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
     n = len(boxes)
-    a, b = near_pairs(boxes, gap)
+    a, b = pairs
     if n > 2 and len(a):
         w = np.hypot(cu[a] - cu[b], cv[a] - cv[b]) + 1e-3
         graph = coo_matrix((w, (a, b)), shape=(n, n))
@@ -223,14 +207,15 @@ def _pairs_mended(
     gap: float,
     station: dict[int, tuple[float, float]],
     block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Each block still in pieces is cut again together with a neighbour it touches: their
     tables re-split in two at the same DC shares along the first ordering (`_orders`) that leaves
     both in one piece, each with its station beside it. UTM / row frame [m]."""
     out = blk.copy()
-    a, b = near_pairs(boxes, gap)
+    a, b = pairs
     for _ in range(MEND_PASSES):
-        lab = table_pieces(boxes, out.tolist(), gap)
+        lab = table_pieces(boxes, out, gap, (a, b))
         split = [int(k) for k in np.unique(out) if len(np.unique(lab[out == k])) > 1]
         if not split:
             break
@@ -272,7 +257,8 @@ def _cut_two(
     `STATION_REACH_M` of its nearest table's edge; None when no ordering does."""
     # Distances are to table centres: add the largest half diagonal of a table.
     reach = STATION_REACH_M + float(np.hypot(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]).max()) / 2
-    for order in _orders(boxes, xy, gap, st_first, st_second):
+    pairs = near_pairs(boxes, gap)
+    for order in _orders(boxes, xy, pairs, st_first, st_second):
         cum = np.cumsum(dc[order])
         n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1
         for first_part in (order[:n_first], order[n_first:]):
@@ -280,7 +266,7 @@ def _cut_two(
             mask[first_part] = True
             if abs(float(dc[mask].sum()) - first_dc) > float(dc.max()) + 1e-6:
                 continue
-            lab = table_pieces(boxes, mask.astype(np.int64).tolist(), gap)
+            lab = table_pieces(boxes, mask, gap, pairs)
             if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
                 continue
             d1 = np.hypot(xy[mask, 0] - st_first[0], xy[mask, 1] - st_first[1]).min()
@@ -294,3 +280,4 @@ def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:
     from dataclasses import replace
 
     return replace(layout, plant=replace(layout.plant, tables=tuple(tables)))
+

@@ -359,9 +359,12 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
     )
 
 
-def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvLayout:
+def topped_up(
+    layout: PvLayout, blocked: list[Polygon], min_gap_m: float, *, touching_only: bool = False
+) -> PvLayout:
     """Blocks short of their DC target (nominal AC × DC/AC) take spare tables nearest their power
-    station, skipping any within `min_gap_m` [m] of a `blocked` footprint (roads, equipment)."""
+    station, skipping any within `min_gap_m` [m] of a `blocked` footprint (roads, equipment):
+    those touching the block first (it stays in one piece), then, unless `touching_only`, others."""
     plant = layout.plant
     if layout.spare is None or len(layout.spare[0]) == 0:
         return layout
@@ -392,7 +395,10 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         d = np.hypot(sx[cand] - b.station[0], sy[cand] - b.station[1])
         # Spare tables touching the block first (it stays in one piece), then the nearest others.
         far_off = np.asarray([b.index not in touching.get(int(i), ()) for i in cand])
-        for i in cand[np.lexsort((d, far_off))]:
+        order = cand[np.lexsort((d, far_off))]
+        if touching_only:
+            order = order[: int((~far_off).sum())]
+        for i in order:
             if short <= 1e-6:
                 break
             add_block[int(i)] = b.index
