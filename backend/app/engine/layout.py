@@ -50,7 +50,7 @@ from app.engine.cost.prices import parse_cost, unit_costs
 from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import dc_collection, design_electrical
 from app.engine.electrical.params import parse_electrical_params
-from app.engine.electrical.routes import CableLimits, illegal_tables
+from app.engine.electrical.routes import CableLimits, illegal_tables, too_long_tables
 from app.engine.pv.civil import (
     FENCE_MERGE_M,
     Fencing,
@@ -124,7 +124,8 @@ def _legal_cables(
         if not pv.plant.tables or not pv.plant.blocks:
             break
         collected = dc_collection(pv.plant, prm)
-        bad = illegal_tables(collected[2], collected[0], limits)
+        # Strings ≤ 400 m and DC / LV feeders ≤ 1,000 m are rules too (routes.too_long_tables).
+        bad = np.union1d(illegal_tables(collected[2], collected[0], limits), too_long_tables(collected[2]))
         if not len(bad):
             clean = collected
             break
@@ -136,8 +137,8 @@ def _legal_cables(
     if n_drop:
         warnings.append(
             f"{n_drop} tables left out ({max(lost, 0.0):,.0f} kWp net of spare tables taken instead): "
-            "their cables could not reach the power station without leaving the parcel or crossing an "
-            "exclusion zone"
+            "their cables could not reach the power station without leaving the parcel, crossing an "
+            "exclusion zone or running longer than the string (400 m) or feeder (1,000 m) limit"
         )
     return pv, clean
 
