@@ -35,10 +35,11 @@ BIG = 1e12
 # a bigger piece (a block cut in two by a road) stays, or the blocks' DC would no longer balance.
 STRAY_SHARE = 0.1
 # Mending split blocks pairwise: passes, the largest pair considered (tables) and how far a station
-# may stand from its block's nearest table [m] (its clearance plus a road reserve).
+# may stand from its block's nearest table [m] (its 3 m clearance, an 8 m access corridor and 4 m
+# to spare: beside its block, across at most one road).
 MEND_PASSES = 3
 MEND_MAX_TABLES = 3000
-STATION_REACH_M = 30.0
+STATION_REACH_M = 15.0
 
 
 def table_boxes_uv(layout: PvLayout) -> np.ndarray:
@@ -58,6 +59,27 @@ def _one_piece(
 ) -> int:
     lab = table_pieces(boxes, blocks, gap, pairs)
     return sum(1 for k in np.unique(blocks) if len(np.unique(lab[blocks == k])) == 1)
+
+
+def _gap_to(boxes: np.ndarray, point_uv: tuple[float, float]) -> float:
+    """Distance [m] from a point to the nearest of the rectangles `boxes` (row frame)."""
+    if not len(boxes):
+        return float("inf")
+    du = np.maximum(0.0, np.maximum(boxes[:, 0] - point_uv[0], point_uv[0] - boxes[:, 1]))
+    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - point_uv[1], point_uv[1] - boxes[:, 3]))
+    return float(np.hypot(du, dv).min())
+
+
+def _stations_beside(
+    boxes: np.ndarray, blk: np.ndarray, st_uv: dict[int, tuple[float, float]], old: np.ndarray
+) -> bool:
+    """Whether every station stands within `STATION_REACH_M` of its block under `blk`, or no
+    farther than under `old`."""
+    for k, p in st_uv.items():
+        d = _gap_to(boxes[blk == k], p)
+        if d > STATION_REACH_M and d > _gap_to(boxes[old == k], p) + 1e-6:
+            return False
+    return True
 
 
 def _with_block(t: PvTable, block: int) -> PvTable:
@@ -90,6 +112,10 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
         for b in plant.blocks
     }
     station = {b.index: b.station for b in plant.blocks}
+    su, sv = layout.frame.to_frame(
+        np.asarray([station[k][0] for k in station]), np.asarray([station[k][1] for k in station])
+    )
+    st_uv = {k: (float(a), float(b)) for k, a, b in zip(station, np.atleast_1d(su), np.atleast_1d(sv), strict=True)}
     boxes = table_boxes_uv(layout)
     gap = block_gap_m(plant.design.pitch_m - plant.design.depth_m)
 
@@ -123,9 +149,10 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     for members in groups.values():
         assign(by_sink, np.flatnonzero(np.isin(blk, members)), members)
     pairs = near_pairs(boxes, gap)
-    new = by_sink if _one_piece(boxes, by_sink, gap, pairs) >= _one_piece(boxes, blk, gap, pairs) else blk.copy()
+    better = _one_piece(boxes, by_sink, gap, pairs) >= _one_piece(boxes, blk, gap, pairs)
+    new = by_sink if better and _stations_beside(boxes, by_sink, st_uv, blk) else blk.copy()
     new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs)
-    new = _pairs_mended(boxes, new, dc, xy, gap, station, block_group or {}, pairs)
+    new = _pairs_mended(boxes, new, dc, xy, gap, station, st_uv, block_group or {}, pairs)
     if np.array_equal(new, blk):
         return layout
     moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
@@ -206,6 +233,7 @@ def _pairs_mended(
     xy: np.ndarray,
     gap: float,
     station: dict[int, tuple[float, float]],
+    st_uv: dict[int, tuple[float, float]],
     block_group: dict[int, int],
     pairs: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
@@ -232,7 +260,9 @@ def _pairs_mended(
                 idx = np.flatnonzero((out == k) | (out == m))
                 if len(idx) > MEND_MAX_TABLES:
                     continue
-                got = _cut_two(boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station[k], station[m])
+                got = _cut_two(
+                    boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station, st_uv, (k, m)
+                )
                 if got is None:
                     continue
                 out[idx] = np.where(got, k, m)
@@ -249,16 +279,16 @@ def _cut_two(
     xy: np.ndarray,
     first_dc: float,
     gap: float,
-    st_first: tuple[float, float],
-    st_second: tuple[float, float],
+    station: dict[int, tuple[float, float]],
+    st_uv: dict[int, tuple[float, float]],
+    pair: tuple[int, int],
 ) -> np.ndarray | None:
-    """A mask of the tables for the first block: the cut (at `first_dc` [kWp], within one table)
-    along an ordering that leaves both parts in one piece, each with its station within
-    `STATION_REACH_M` of its nearest table's edge; None when no ordering does."""
-    # Distances are to table centres: add the largest half diagonal of a table.
-    reach = STATION_REACH_M + float(np.hypot(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]).max()) / 2
+    """A mask of the tables for the first block of `pair`: the cut (at `first_dc` [kWp], within
+    one table) along an ordering that leaves both parts in one piece, each with its station within
+    `STATION_REACH_M` of it; None when no ordering does."""
+    k, m = pair
     pairs = near_pairs(boxes, gap)
-    for order in _orders(boxes, xy, pairs, st_first, st_second):
+    for order in _orders(boxes, xy, pairs, station[k], station[m]):
         cum = np.cumsum(dc[order])
         n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1
         for first_part in (order[:n_first], order[n_first:]):
@@ -269,9 +299,7 @@ def _cut_two(
             lab = table_pieces(boxes, mask, gap, pairs)
             if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
                 continue
-            d1 = np.hypot(xy[mask, 0] - st_first[0], xy[mask, 1] - st_first[1]).min()
-            d2 = np.hypot(xy[~mask, 0] - st_second[0], xy[~mask, 1] - st_second[1]).min()
-            if d1 <= reach and d2 <= reach:
+            if _gap_to(boxes[mask], st_uv[k]) <= STATION_REACH_M and _gap_to(boxes[~mask], st_uv[m]) <= STATION_REACH_M:
                 return mask
     return None
 
