@@ -40,6 +40,8 @@ STRAY_SHARE = 0.1
 MEND_PASSES = 3
 MEND_MAX_TABLES = 3000
 STATION_REACH_M = 15.0
+# Added to a station's distance [m] when the part it would feed does not stand beside it.
+AWAY_PENALTY_M = 1e6
 
 
 def table_boxes_uv(layout: PvLayout) -> np.ndarray:
@@ -137,9 +139,12 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
             w = dc[idx][sel]
             cx = float(np.average(xy[idx][sel, 0], weights=w))
             cy = float(np.average(xy[idx][sel, 1], weights=w))
+            part = boxes[idx][sel]
             for j, b in enumerate(members):
                 if abs(nominal[b] - nominal[members[i]]) <= SIZE_TOL_KW:
                     cost[i, j] = float(np.hypot(station[b][0] - cx, station[b][1] - cy))
+                    # A station not beside the part is a last resort.
+                    cost[i, j] += AWAY_PENALTY_M * (_gap_to(part, st_uv[b]) > STATION_REACH_M)
         rows, cols = linear_sum_assignment(cost)
         to_block = {int(r): members[int(c)] for r, c in zip(rows, cols, strict=True)}
         new[idx] = [to_block[int(k)] for k in lab]
@@ -151,7 +156,7 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     pairs = near_pairs(boxes, gap)
     better = _one_piece(boxes, by_sink, gap, pairs) >= _one_piece(boxes, blk, gap, pairs)
     new = by_sink if better and _stations_beside(boxes, by_sink, st_uv, blk) else blk.copy()
-    new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs)
+    new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs, xy, station)
     new = _pairs_mended(boxes, new, dc, xy, gap, station, st_uv, block_group or {}, pairs)
     if np.array_equal(new, blk):
         return layout
@@ -166,10 +171,13 @@ def _absorbed(
     gap: float,
     block_group: dict[int, int],
     pairs: tuple[np.ndarray, np.ndarray],
+    xy: np.ndarray,
+    station: dict[int, tuple[float, float]],
 ) -> np.ndarray:
     """Block labels with each small stray piece (a block's pieces but its largest, by DC, holding at
     most `STRAY_SHARE` of its DC) given to the
-    neighbouring block of the same substation it touches most; a stray touching none stays."""
+    neighbouring block of the same substation it touches most, which gives the same DC back from
+    its tables touching the block's main piece; a stray touching none stays."""
     lab = table_pieces(boxes, blk, gap, pairs)
     a, b = pairs
     out = blk.copy()
@@ -199,7 +207,21 @@ def _absorbed(
         votes.setdefault(p, {})
         votes[p][k_j] = votes[p].get(k_j, 0) + 1
     for p, v in votes.items():
-        out[np_lab == p] = max(v.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        k_to = max(v.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        stray = np_lab == p
+        k_from = int(blk[np.flatnonzero(stray)[0]])
+        out[stray] = k_to
+        # The neighbour gives the same DC back from its tables touching the block's main piece,
+        # nearest the block's station: the blocks' DC stays balanced.
+        owe = piece_dc[p]
+        home = (out == k_from) & (np_lab == main[k_from])
+        border = np.unique(np.concatenate([b[home[a] & (out[b] == k_to)], a[home[b] & (out[a] == k_to)]]))
+        sx, sy = station[k_from]
+        for j in border[np.argsort(np.hypot(xy[border, 0] - sx, xy[border, 1] - sy), kind="stable")]:
+            if owe <= 0.5 * float(dc[j]):
+                break
+            out[j] = k_from
+            owe -= float(dc[j])
     return out
 
 
