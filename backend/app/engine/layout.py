@@ -133,6 +133,13 @@ def _legal_cables(
         pv = without_tables(pv, bad)
         if k < MAX_CABLE_PASSES - 1:
             pv = trimmed(topped_up(pv, blocked, 0.5))
+    if clean is not None and n_drop:
+        # Once clean, blocks left short take tables touching them when that stays clean.
+        more = topped_up(pv, blocked, 0.5, touching_only=True)
+        if more is not pv:
+            again = dc_collection(more.plant, prm)
+            if not len(np.union1d(illegal_tables(again[2], again[0], limits), too_long_tables(again[2]))):
+                pv, clean = more, again
     lost = before - pv.plant.dc_kwp
     if n_drop:
         warnings.append(

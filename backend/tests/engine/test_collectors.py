@@ -89,7 +89,9 @@ def test_collector_and_its_tie_are_priced(split: Any) -> None:
     cost = estimate_cost(bom, None)
     lines = {ln["item"]: ln for ln in cost["capex"]["lines"]}
     costs = unit_costs()["costs"]
-    assert lines["collector substation 1"]["usd"] == pytest.approx(costs["collector_substation_usd_each"]["value"])
+    assert lines["collector substation 1"]["usd"] == pytest.approx(
+        costs["collector_substation_usd_each"]["value"]
+    )
     tie = next(ln for name, ln in lines.items() if name.startswith("collector tie line 1"))
     kv = bom["collectors"][0]["voltage_kv"]
     per_km = costs["gen_tie_usd_per_km"]["value"][f"{kv:g}"]
@@ -98,8 +100,12 @@ def test_collector_and_its_tie_are_priced(split: Any) -> None:
 
 def test_string_runs_and_feeders_within_limits_on_the_cables(split: Any) -> None:
     result, _, _ = split
-    strings = [e for e in result.extras if e["kind"] == "cable" and e["properties"]["circuit"].endswith("strings")]
-    feeders = [e for e in result.extras if e["kind"] == "cable" and e["properties"]["circuit"].endswith("feeder")]
+    strings = [
+        e for e in result.extras if e["kind"] == "cable" and e["properties"]["circuit"].endswith("strings")
+    ]
+    feeders = [
+        e for e in result.extras if e["kind"] == "cable" and e["properties"]["circuit"].endswith("feeder")
+    ]
     s_geo = _utm(result, [e["geometry"] for e in strings])
     f_geo = _utm(result, [e["geometry"] for e in feeders])
     longest_string = max(p.length for g in s_geo for p in shapely.get_parts(g))

@@ -34,7 +34,9 @@ def flat_trackers() -> LayoutResult:
     sq = Polygon([(o.x, o.y), (o.x + side, o.y), (o.x + side, o.y + side), (o.x, o.y + side)])
     grid = flat_grid((o.x - 100, o.y - 100, o.x + side + 100, o.y + side + 100), resolution_m=10.0, crs=crs)
     site = SiteInput(boundary=to_wgs84(sq, crs))  # type: ignore[arg-type]
-    return generate_layout(site, grid, LayoutParams(target_capacity_kw=TARGET_KW, pv={"structure": "tracker"}))
+    return generate_layout(
+        site, grid, LayoutParams(target_capacity_kw=TARGET_KW, pv={"structure": "tracker"})
+    )
 
 
 def test_blocks_are_one_piece_on_flat_open_land(flat_trackers: LayoutResult) -> None:
@@ -52,7 +54,9 @@ def test_blocks_are_one_piece_on_flat_open_land(flat_trackers: LayoutResult) -> 
     assert one / len(parts) >= 0.95, parts
     assert r.metrics["total_capacity_kw"] == pytest.approx(TARGET_KW, rel=1e-3)
     # The metric the layout reports agrees with the geometry's count.
-    assert r.metrics["constructability"]["blocks_contiguous_share"] == pytest.approx(one / len(parts), abs=0.05)
+    assert r.metrics["constructability"]["blocks_contiguous_share"] == pytest.approx(
+        one / len(parts), abs=0.05
+    )
     # Each power station stands beside its own block (within its clearance and a corridor).
     stations = [a for a in r.assets if a.asset_type == "power_station"]
     st_feet = reproject_many([a.footprint for a in stations], WGS84, r.crs)

@@ -172,7 +172,9 @@ def _tie(
         poi_xy=hub,
         obstacles=list(obstacles),
         # The line leaves the collector and ends in the main substation: their yards are no obstacle.
-        equipment=[e for e in equipment if not e.buffer(1.0).covers(sub) and not e.buffer(1.0).covers(Point(hub))],
+        equipment=[
+            e for e in equipment if not e.buffer(1.0).covers(sub) and not e.buffer(1.0).covers(Point(hub))
+        ],
     )
     if tie.straight_m > 1.0 or tie.warnings:
         return None
@@ -206,7 +208,14 @@ def block_sinks(stations: Sequence[tuple[float, float]], collectors: Sequence[Co
     out = []
     for s in stations:
         p = Point(s)
-        k = next((i + 1 for i, c in enumerate(collectors) if c.region.buffer(COLLECTOR_CLEARANCE_M + 20.0).covers(p)), 0)
+        k = next(
+            (
+                i + 1
+                for i, c in enumerate(collectors)
+                if c.region.buffer(COLLECTOR_CLEARANCE_M + 20.0).covers(p)
+            ),
+            0,
+        )
         out.append(k)
     return out
 
@@ -223,9 +232,9 @@ def served_area(
     return area, float(whole.difference(shapely.union_all([area, *yards])).area)
 
 
-
-
-def used_collectors(collectors: Sequence[Collector], stations: Sequence[tuple[float, float]]) -> list[Collector]:
+def used_collectors(
+    collectors: Sequence[Collector], stations: Sequence[tuple[float, float]]
+) -> list[Collector]:
     """The collectors that serve at least one power station (the others are not built)."""
     used = set(block_sinks(stations, collectors))
     return [c for i, c in enumerate(collectors) if i + 1 in used]
@@ -236,10 +245,15 @@ def collector_loads_kw(collectors: Sequence[Collector], plant: PvPlant | None) -
     if plant is None or not collectors:
         return [0.0] * len(collectors)
     sinks = block_sinks([b.station for b in plant.blocks], collectors)
-    return [float(sum(b.ac_kw for b, s in zip(plant.blocks, sinks, strict=True) if s == k + 1)) for k in range(len(collectors))]
+    return [
+        float(sum(b.ac_kw for b, s in zip(plant.blocks, sinks, strict=True) if s == k + 1))
+        for k in range(len(collectors))
+    ]
 
 
-def collector_features(collectors: Sequence[Collector], crs: str, plant: PvPlant | None) -> list[dict[str, Any]]:
+def collector_features(
+    collectors: Sequence[Collector], crs: str, plant: PvPlant | None
+) -> list[dict[str, Any]]:
     """Each tie line as a layout feature (`kind: "collector_tie"`, WGS84): collector number, length,
     the part outside the parcel [m] and its voltage class [kV] (by the power it carries)."""
     lines = reproject_many([c.tie for c in collectors], crs, WGS84)

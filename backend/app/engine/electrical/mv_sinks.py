@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
 from shapely.geometry import LineString
 
-from app.engine.electrical.mv import MvResult, design_mv
+from app.engine.electrical.mv import MvFeeder, MvResult, design_mv
 from app.engine.electrical.params import ElectricalParams
 
 
@@ -25,8 +26,8 @@ def design_mv_to_sinks(
 ) -> MvResult:
     """Feeders from each substation in `sinks_xy` (0 = the main one) to the stations whose
     `block_sink` names it. Feeder and block indices refer to the whole plant, as `design_mv`'s."""
-    feeders = []
-    trench_lines = []
+    feeders: list[MvFeeder] = []
+    trench_lines: list[np.ndarray] = []
     trench_m = 0.0
     warnings: list[str] = []
     capacity_a = 0.0

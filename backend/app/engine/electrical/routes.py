@@ -66,7 +66,9 @@ def too_long_tables(
     if len(dc.string_device) == 0:
         return np.zeros(0, dtype=np.int64)
     dev = dc.string_device
-    route = np.abs(dc.string_uv[:, 1] - dc.device_uv[dev, 1]) + np.abs(dc.string_uv[:, 0] - dc.device_uv[dev, 0])
+    route = np.abs(dc.string_uv[:, 1] - dc.device_uv[dev, 1]) + np.abs(
+        dc.string_uv[:, 0] - dc.device_uv[dev, 0]
+    )
     bad = (route > max_string_m + EDGE_TOL_M) | (dc.feeder_route_m[dev] > max_feeder_m + EDGE_TOL_M)
     return np.unique(dc.string_table[bad]).astype(np.int64)
 

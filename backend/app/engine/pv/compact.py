@@ -117,7 +117,9 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     su, sv = layout.frame.to_frame(
         np.asarray([station[k][0] for k in station]), np.asarray([station[k][1] for k in station])
     )
-    st_uv = {k: (float(a), float(b)) for k, a, b in zip(station, np.atleast_1d(su), np.atleast_1d(sv), strict=True)}
+    st_uv = {
+        k: (float(a), float(b)) for k, a, b in zip(station, np.atleast_1d(su), np.atleast_1d(sv), strict=True)
+    }
     boxes = table_boxes_uv(layout)
     gap = block_gap_m(plant.design.pitch_m - plant.design.depth_m)
 
@@ -229,7 +231,8 @@ def _orders(
     boxes: np.ndarray,
     xy: np.ndarray,
     pairs: tuple[np.ndarray, np.ndarray],
-    st_first: tuple[float, float], st_second: tuple[float, float]
+    st_first: tuple[float, float],
+    st_second: tuple[float, float],
 ) -> list[np.ndarray]:
     """Orderings of tables a two-way cut may follow: along each row-frame axis both ways, and by
     the difference of the distances along the tables' adjacency graph from each station (a
@@ -321,7 +324,10 @@ def _cut_two(
             lab = table_pieces(boxes, mask, gap, pairs)
             if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
                 continue
-            if _gap_to(boxes[mask], st_uv[k]) <= STATION_REACH_M and _gap_to(boxes[~mask], st_uv[m]) <= STATION_REACH_M:
+            if (
+                _gap_to(boxes[mask], st_uv[k]) <= STATION_REACH_M
+                and _gap_to(boxes[~mask], st_uv[m]) <= STATION_REACH_M
+            ):
                 return mask
     return None
 
@@ -330,4 +336,3 @@ def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:
     from dataclasses import replace
 
     return replace(layout, plant=replace(layout.plant, tables=tuple(tables)))
-
