@@ -484,10 +484,9 @@ def generate_layout(
         bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in road_segments]
         blocked = bands + [c.polygon for c in placement.components] + stations
         groups = _block_groups(pv, collectors)
-        for _ in range(2):
-            pv = regrouped(topped_up(pv, blocked, 0.5), groups)
+        pv = regrouped(topped_up(pv, blocked, 0.5), groups)
         # Touching tables first; others only where a block still falls short (the target first).
-        pv = topped_up(topped_up(trimmed(pv), blocked, 0.5, touching_only=True), blocked, 0.5)
+        pv = topped_up(trimmed(pv), blocked, 0.5)
         pv, collected = _legal_cables(pv, boundary, zones, params.electrical, blocked, warnings)
         fencing = fence_arrays(row_runs(pv, max_gap_m=FENCE_MERGE_M) + stations, boundary, lines)
         if pv_design is not None and pv_design.perimeter_road:

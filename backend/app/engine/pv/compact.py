@@ -34,11 +34,13 @@ BIG = 1e12
 # A stray piece is moved to its neighbour only when it holds at most this share of its block's DC:
 # a bigger piece (a block cut in two by a road) stays, or the blocks' DC would no longer balance.
 STRAY_SHARE = 0.1
-# Mending split blocks pairwise: passes, the largest pair considered (tables) and how far a station
+# Mending split blocks pairwise: passes, the largest pair considered (tables), neighbours tried
+# (those sharing the most table pairs first) and how far a station
 # may stand from its block's nearest table [m] (its 3 m clearance, an 8 m access corridor and 4 m
 # to spare: beside its block, across at most one road).
 MEND_PASSES = 3
 MEND_MAX_TABLES = 3000
+MEND_NEIGHBOURS = 3
 STATION_REACH_M = 15.0
 # Added to a station's distance [m] when the part it would feed does not stand beside it.
 AWAY_PENALTY_M = 1e6
@@ -238,7 +240,7 @@ def _orders(
     the difference of the distances along the tables' adjacency graph from each station (a
     Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road)."""
     cu, cv = (boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2
-    out = [np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
+    out: list[np.ndarray] = []
     n = len(boxes)
     a, b = pairs
     if n > 2 and len(a):
@@ -248,7 +250,8 @@ def _orders(
         d = dijkstra(graph, directed=False, indices=src)
         d = np.where(np.isfinite(d), d, 1e9)
         out += [np.argsort(d[0] - d[1], kind="stable")]
-    return out
+    # The graph split first: it succeeds most often.
+    return out + [np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
 
 
 def _pairs_mended(
@@ -279,14 +282,19 @@ def _pairs_mended(
                 continue  # mended with an earlier neighbour
             mk = np.isin(a, members) | np.isin(b, members)
             nbrs = {int(out[i]) for i in np.concatenate([a[mk], b[mk]])} - {k}
-            for m in sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q))):
+            ranked = sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q)))
+            for m in ranked[:MEND_NEIGHBOURS]:
                 if block_group.get(m, 0) != block_group.get(k, 0):
                     continue
                 idx = np.flatnonzero((out == k) | (out == m))
                 if len(idx) > MEND_MAX_TABLES:
                     continue
+                where = np.full(len(out), -1, dtype=np.int64)
+                where[idx] = np.arange(len(idx))
+                inside = (where[a] >= 0) & (where[b] >= 0)
+                sub = (where[a[inside]], where[b[inside]])
                 got = _cut_two(
-                    boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station, st_uv, (k, m)
+                    boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station, st_uv, (k, m), sub
                 )
                 if got is None:
                     continue
@@ -307,12 +315,13 @@ def _cut_two(
     station: dict[int, tuple[float, float]],
     st_uv: dict[int, tuple[float, float]],
     pair: tuple[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray | None:
-    """A mask of the tables for the first block of `pair`: the cut (at `first_dc` [kWp], within
+    """A mask of the tables for the first block of `pair` (`pairs`: their tables within `gap`, as
+    `near_pairs` gives them): the cut (at `first_dc` [kWp], within
     one table) along an ordering that leaves both parts in one piece, each with its station within
     `STATION_REACH_M` of it; None when no ordering does."""
     k, m = pair
-    pairs = near_pairs(boxes, gap)
     for order in _orders(boxes, xy, pairs, station[k], station[m]):
         cum = np.cumsum(dc[order])
         n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1

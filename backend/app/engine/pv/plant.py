@@ -383,7 +383,13 @@ def topped_up(
     sx, sy = layout.frame.to_grid(su, sv)
     tables = list(plant.tables)
     add_block: dict[int, int] = {}
-    touching = _touching_blocks(layout, sc)
+    if all(
+        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac - b.dc_kwp
+        <= 1e-6
+        for b in plant.blocks
+    ):
+        return layout
+    touch_spare, touch_block = _touching_blocks(layout, sc)
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         short = size * dc_ac - b.dc_kwp
@@ -394,7 +400,9 @@ def topped_up(
             break
         d = np.hypot(sx[cand] - b.station[0], sy[cand] - b.station[1])
         # Spare tables touching the block first (it stays in one piece), then the nearest others.
-        far_off = np.asarray([b.index not in touching.get(int(i), ()) for i in cand])
+        near = np.zeros(len(sc), dtype=bool)
+        near[touch_spare[touch_block == b.index]] = True
+        far_off = ~near[cand]
         order = cand[np.lexsort((d, far_off))]
         if touching_only:
             order = order[: int((~far_off).sum())]
@@ -428,29 +436,27 @@ def topped_up(
     return retotalled(grown)
 
 
-def _touching_blocks(layout: PvLayout, spare: RowCandidates) -> dict[int, set[int]]:
-    """Spare table index → the blocks with a table within the block-joining gap of it (row
-    frame; the gap the constructability section's contiguity uses)."""
+def _touching_blocks(layout: PvLayout, spare: RowCandidates) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (spare table index, block index): the spare table stands within the block-joining
+    gap of a table of the block (row frame; the gap the constructability section's contiguity
+    uses)."""
     from app.engine.civil.constructability import block_gap_m, near_pairs
 
     plant = layout.plant
     n = len(plant.tables)
     if n == 0 or len(spare) == 0:
-        return {}
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     xy = shapely.get_coordinates(np.asarray([t.polygon for t in plant.tables], dtype=object))
     u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
     u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
     own = np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
     boxes = np.vstack([own, np.column_stack([spare.u_lo, spare.u_hi, spare.v_lo, spare.v_hi])])
     a, b = near_pairs(boxes, block_gap_m(plant.design.pitch_m - plant.design.depth_m))
-    out: dict[int, set[int]] = {}
-    blk = [t.block for t in plant.tables]
-    for i, j in zip(a.tolist(), b.tolist(), strict=True):
-        if (i < n) == (j < n):
-            continue
-        t, s_ = (i, j) if i < n else (j, i)
-        out.setdefault(s_ - n, set()).add(blk[t])
-    return out
+    blk = np.asarray([t.block for t in plant.tables], dtype=np.int64)
+    mixed = (a < n) != (b < n)
+    t = np.where(a[mixed] < n, a[mixed], b[mixed])
+    s_ = np.where(a[mixed] < n, b[mixed], a[mixed]) - n
+    return s_, blk[t]
 
 
 def trimmed(layout: PvLayout) -> PvLayout:
