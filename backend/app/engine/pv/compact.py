@@ -44,6 +44,9 @@ MEND_NEIGHBOURS = 3
 STATION_REACH_M = 15.0
 # Added to a station's distance [m] when the part it would feed does not stand beside it.
 AWAY_PENALTY_M = 1e6
+# Stations farther from a part's DC-weighted centre than this × the part's extent are away from it
+# without measuring (the exact test runs only on the nearer ones).
+PART_REACH_FACTOR = 1.0
 
 
 def table_boxes_uv(layout: PvLayout) -> np.ndarray:
@@ -134,6 +137,8 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
             return
         targets = [nominal[b] * dc_ac for b in members]
         lab = partition(u[idx], v[idx], dc[idx], targets)
+        sizes = np.asarray([nominal[b] for b in members])
+        st_xy = np.asarray([station[b] for b in members], dtype=float)
         cost = np.full((len(members), len(members)), BIG)
         for i in range(len(members)):
             sel = lab == i
@@ -144,11 +149,16 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
             cx = float(np.average(xy[idx][sel, 0], weights=w))
             cy = float(np.average(xy[idx][sel, 1], weights=w))
             part = boxes[idx][sel]
-            for j, b in enumerate(members):
-                if abs(nominal[b] - nominal[members[i]]) <= SIZE_TOL_KW:
-                    cost[i, j] = float(np.hypot(station[b][0] - cx, station[b][1] - cy))
-                    # A station not beside the part is a last resort.
-                    cost[i, j] += AWAY_PENALTY_M * (_gap_to(part, st_uv[b]) > STATION_REACH_M)
+            same = np.abs(sizes - nominal[members[i]]) <= SIZE_TOL_KW
+            d = np.hypot(st_xy[:, 0] - cx, st_xy[:, 1] - cy)
+            # A station not beside the part is a last resort (only stations near it are measured).
+            near = same & (
+                d <= PART_REACH_FACTOR * float(np.hypot(np.ptp(part[:, :2]), np.ptp(part[:, 2:]))) + 1.0
+            )
+            away = np.ones(len(members), dtype=bool)
+            for j in np.flatnonzero(near):
+                away[j] = _gap_to(part, st_uv[members[j]]) > STATION_REACH_M
+            cost[i, same] = d[same] + AWAY_PENALTY_M * away[same]
         rows, cols = linear_sum_assignment(cost)
         to_block = {int(r): members[int(c)] for r, c in zip(rows, cols, strict=True)}
         new[idx] = [to_block[int(k)] for k in lab]
@@ -251,7 +261,7 @@ def _orders(
         d = np.where(np.isfinite(d), d, 1e9)
         out += [np.argsort(d[0] - d[1], kind="stable")]
     # The graph split first: it succeeds most often.
-    return out + [np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
+    return [*out, np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
 
 
 def _pairs_mended(

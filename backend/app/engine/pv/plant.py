@@ -384,7 +384,8 @@ def topped_up(
     tables = list(plant.tables)
     add_block: dict[int, int] = {}
     if all(
-        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac - b.dc_kwp
+        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
+        - b.dc_kwp
         <= 1e-6
         for b in plant.blocks
     ):
