@@ -133,9 +133,10 @@ def test_a_stored_document_is_read_leniently(caplog: pytest.LogCaptureFixture) -
 
 def test_hybrid_placeholders_are_declared() -> None:
     doc = DesignDocument.model_validate(
-        {"wind": {"turbines": []}, "storage": {}, "gas": {}, "economics_by_source": {}}
+        {"wind": {"turbines": []}, "storage": {}, "gas": {}, "economics_by_source": [{"source": "pv"}]}
     )
     assert doc.wind == {"turbines": []}
+    assert doc.economics_by_source == [{"source": "pv"}]
     m = LayoutMetrics.model_validate({"turbine_count": 3, "plant_lcoe_usd_per_mwh": 41.5, "storage_kw": 2000})
     assert m.turbine_count == 3
 

@@ -64,11 +64,19 @@ def storage_section(r: _Report) -> None:
                     str(s.get("source")),
                     f"{_fmt(s.get('energy_mwh'), 0, 'MWh/yr')} · "
                     f"CAPEX {_fmt(s.get('capex_usd'), 0, 'USD')} · "
-                    f"LCOE {_fmt(s.get('lcoe_usd_per_mwh'), 2, 'USD/MWh')}",
+                    f"LCOE {_source_lcoe(s)}",
                 )
                 for s in by_source
             ]
         )
+
+
+def _source_lcoe(row: dict[str, Any]) -> str:
+    """A source's LCOE, marked "≥ … (lower bound)" when it counts a clear-sky PV year."""
+    bound = row.get("lcoe_lower_bound_usd_per_mwh")
+    if bound is not None:
+        return f"≥ {_fmt(bound, 2, 'USD/MWh')} (lower bound, clear-sky PV)"
+    return _fmt(row.get("lcoe_usd_per_mwh"), 2, "USD/MWh")
 
 
 def typical_day_chart(r: _Report, day: list[dict[str, Any]]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from app.engine.blocks.profiles import Profile, load_profile
-from app.engine.core.energy_basis import headline
+from app.engine.core.energy_basis import bound_named, headline
 from app.engine.core.types import LayoutParams, LayoutResult
 from app.engine.storage.params import HOURS_PER_YEAR, StorageInput, parse_gas, parse_storage
 
@@ -269,7 +269,7 @@ def with_storage_and_gas(
     pv_energy = headline(metrics, "annual_energy_mwh")
     wind_energy = metrics.get("wind_net_aep_mwh")
     if pv_energy is not None:
-        metrics["pv_energy_mwh"] = pv_energy
+        metrics.update(bound_named({"pv_energy_mwh": pv_energy}, metrics.get("energy_basis")))
     if grid_energy is not None:
         plant_energy = grid_energy + (gas_section["energy_mwh"] if gas_section else 0.0)
     else:
@@ -289,10 +289,22 @@ def with_storage_and_gas(
         gas=gas_section,
         plant_energy_mwh=plant_energy,
     )
-    design["cost"] = econ["cost"]
-    design["economics_by_source"] = econ["economics_by_source"]
-    metrics["plant_energy_mwh"] = econ["plant_energy_mwh"]
-    metrics["plant_lcoe_usd_per_mwh"] = econ["plant_lcoe_usd_per_mwh"]
+    # On a clear-sky PV year the PV energy, the plant's energy and every LCOE that counts them are
+    # bounds and named so (app/engine/core/energy_basis.py); wind alone stands on its resource.
+    basis = metrics.get("energy_basis")
+    design["cost"] = bound_named(econ["cost"], basis)
+    design["economics_by_source"] = [
+        row if row.get("source") == "wind" else bound_named(row, basis) for row in econ["economics_by_source"]
+    ]
+    metrics.update(
+        bound_named(
+            {
+                "plant_energy_mwh": econ["plant_energy_mwh"],
+                "plant_lcoe_usd_per_mwh": econ["plant_lcoe_usd_per_mwh"],
+            },
+            basis,
+        )
+    )
     metrics["capex_usd"] = econ["cost"]["capex_usd"]
     metrics["opex_usd_per_yr"] = econ["cost"]["opex_usd_per_yr"]
     return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), needed_blocks

@@ -14,7 +14,7 @@ from app.db.models import Layout, Road
 from app.engine.blocks.profiles import RoadSpec
 from app.engine.civil.earthwork import road_earthwork
 from app.engine.civil.road_grades import graded_runs, is_compliant
-from app.engine.civil.roads import route_roads
+from app.engine.civil.roads import RoadNetwork, route_roads
 from app.engine.core.crs import to_utm
 from app.engine.core.geojson import layout_feature_collection
 from app.engine.core.grid import Grid
@@ -79,23 +79,40 @@ def _ridge_case() -> tuple[Grid, shapely.Polygon, float]:
     return grid, sq, mid
 
 
-def test_only_the_ridge_crossing_is_non_compliant() -> None:
+def _ridge_route(*, steep_fallback: bool) -> tuple[RoadNetwork, Grid, float]:
     grid, sq, mid = _ridge_case()
     x0, y0, x1, y1 = sq.bounds
     cy = (y0 + y1) / 2
-    entry, far = Point(x0 + 60, cy), (x1 - 60, cy)
     net = route_roads(
         grid=grid,
         slope_deg=slope_deg(grid),
         boundary=sq,
         obstacles=[],
         footprints=[],
-        terminals=[far],
+        terminals=[(x1 - 60, cy)],
         labels=["substation"],
-        root=entry,
+        root=Point(x0 + 60, cy),
         hub=0,
         spec=SPEC,
+        steep_fallback=steep_fallback,
     )
+    return net, grid, mid
+
+
+def test_a_ridge_no_road_can_climb_within_grade_leaves_the_far_side_unreachable() -> None:
+    # 35 % flanks: even a knight move across them climbs at 15.7 %, over 10 % + the grading allowance.
+    net, _, _ = _ridge_route(steep_fallback=False)
+    assert net.unreachable == [0]
+    assert all(g.compliant for g in net.segments)
+    assert any("no road can reach 1 asset access point" in w for w in net.warnings)
+
+
+def test_with_the_steep_fallback_only_the_ridge_crossing_is_non_compliant() -> None:
+    # The gen-tie's fallback (an overhead line spans what a truck cannot climb): laid over the
+    # ridge, and only the steep part flagged.
+    net, grid, mid = _ridge_route(steep_fallback=True)
+    _, y0, _, y1 = grid.bounds
+    assert not net.unreachable
     steep = [g for g in net.segments if not g.compliant]
     flat = [g for g in net.segments if g.compliant]
     assert steep and flat
@@ -107,26 +124,32 @@ def test_only_the_ridge_crossing_is_non_compliant() -> None:
     band = box(mid - 171.5 - 3 * 15.0, y0, mid + 171.5 + 3 * 15.0, y1)
     assert all(band.covers(g.geometry) for g in steep)
     steep_m = sum(g.length_m for g in steep)
-    assert 2 * 171.5 * 0.9 <= steep_m <= 2 * (171.5 + 3 * 15.0) * 1.5
+    # Across the flanks, not straight up them: up to a knight move's √5 per cell of progress.
+    assert 2 * 171.5 * 0.9 <= steep_m <= 2 * (171.5 + 3 * 15.0) * 2.5
     assert sum(g.length_m for g in flat) > 600
     assert any("no compliant route" in w and "over" in w for w in net.warnings)
 
 
-def test_layout_metrics_and_geojson_carry_the_flag() -> None:
+def test_a_layout_never_carries_a_road_over_its_limit_and_a_raised_limit_crosses_the_ridge() -> None:
     crs, sq = square_utm(1500)
     site = site_from_utm(sq, crs)
     grid = grid_for(sq, crs, terrain="ridge", resolution_m=15.0)
-    params = LayoutParams(target_capacity_kw=60_000, profile="bess")
-    r = generate_layout(site, grid, params)
-    bad = [rd for rd in r.roads if not rd.compliant]
-    assert bad and len(bad) < len(r.roads)
-    assert all(rd.compliant == is_compliant(rd.max_grade_pct, 10.0) for rd in r.roads)
-    assert r.metrics["noncompliant_road_m"] == pytest.approx(sum(rd.length_m for rd in bad))
-    assert 0 < r.metrics["noncompliant_road_m"] < r.metrics["road_length_m"]
-    fc = layout_feature_collection(site, r, params)
-    flags = [f["properties"]["compliant"] for f in fc["features"] if f["properties"]["kind"] == "road"]
-    assert flags == [rd.compliant for rd in r.roads]
-    assert fc["metrics"]["noncompliant_road_m"] == r.metrics["noncompliant_road_m"]
+    for limit in (10.0, 30.0):
+        params = LayoutParams(
+            target_capacity_kw=60_000, profile="bess", overrides={"road": {"max_grade_pct": limit}}
+        )
+        r = generate_layout(site, grid, params)
+        assert r.roads and all(rd.compliant for rd in r.roads)
+        assert all(rd.compliant == is_compliant(rd.max_grade_pct, limit) for rd in r.roads)
+        assert r.metrics["noncompliant_road_m"] == 0
+        fc = layout_feature_collection(site, r, params)
+        flags = [f["properties"]["compliant"] for f in fc["features"] if f["properties"]["kind"] == "road"]
+        assert flags == [True] * len(r.roads)
+        assert fc["metrics"]["noncompliant_road_m"] == 0
+        # The land beyond the crest is cut off (and warned) only when no road can climb the 35 %
+        # flanks (15.7 % across them).
+        cut_off = any("ha of buildable land" in w and "road grade" in w for w in r.warnings)
+        assert cut_off == (limit == 10.0)
 
 
 def test_stored_roads_re_derive_the_flag_from_their_grade() -> None:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import upload
 
 
-def _generate(client: TestClient, auth: dict[str, str], sample_kml: bytes) -> str:
+def _generate(client: TestClient, auth: dict[str, str], sample_kml: bytes, **extra: object) -> str:
     r = upload(client, auth, "site.kml", sample_kml, name="Designed")
     assert r.status_code == 201, r.text
     body = {
@@ -23,6 +23,7 @@ def _generate(client: TestClient, auth: dict[str, str], sample_kml: bytes) -> st
         "use_terrain": False,
         "profile": "solar_farm",
         "pv": {"structure": "fixed"},
+        **extra,
     }
     r = client.post("/api/layouts/generate", json=body, headers=auth)
     assert r.status_code == 201, r.text
@@ -64,7 +65,16 @@ def test_stored_layout_exports_carry_the_design(
     assert f"{float(lcoe['unit_cost_usd']):,.2f} USD/MWh" in text
 
 
-BARE = ("annual_energy_mwh", "specific_yield_kwh_per_kwp", "capacity_factor", "lcoe_usd_per_mwh", "npv_usd")
+BARE = (
+    "annual_energy_mwh",
+    "specific_yield_kwh_per_kwp",
+    "capacity_factor",
+    "lcoe_usd_per_mwh",
+    "npv_usd",
+    "pv_energy_mwh",
+    "plant_energy_mwh",
+    "plant_lcoe_usd_per_mwh",
+)
 
 
 def _no_bare_keys(value: object, where: str) -> None:
@@ -118,3 +128,33 @@ def test_clear_sky_layout_has_no_bare_lcoe_anywhere(
     assert hits, "the PDF shows the LCOE (as a lower bound)"
     for i in hits:
         assert "lower bound" in flat[i : i + 40], flat[i : i + 60]
+
+
+def test_clear_sky_hybrid_names_plant_figures_as_bounds(
+    client: TestClient, auth: dict[str, str], sample_kml: bytes
+) -> None:
+    """A PV + BESS hybrid sized to a firm target on a clear-sky year: the PV, storage and plant
+    energy and LCOE are bounds in the API and the CSV's energy by source, never bare figures."""
+    layout_id = _generate(
+        client,
+        auth,
+        sample_kml,
+        profile="hybrid",
+        storage={"firm_power_mw": 0.5, "firm_hours": 2, "firm_window": [19, 21], "firm_days_share": 1.0},
+    )
+    layout = client.get(f"/api/layouts/{layout_id}", headers=auth).json()
+    assert layout["status"] == "completed", layout
+    metrics = layout["metrics"]
+    assert metrics["energy_basis"] == "clearsky_upper_bound"
+    assert metrics["plant_lcoe_lower_bound_usd_per_mwh"] > 0
+    assert metrics["plant_energy_mwh_upper_bound"] >= metrics["pv_energy_mwh_upper_bound"] * 0.9
+    _no_bare_keys(layout, "layout")
+    design = client.get(f"/api/layouts/{layout_id}/design", headers=auth).json()
+    _no_bare_keys(design, "design")
+    assert {row["source"] for row in design["economics_by_source"]} >= {"pv", "storage"}
+    r = client.get(f"/api/layouts/{layout_id}/export/csv", headers=auth)
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        by_source = list(csv.DictReader(io.StringIO(zf.read("energy_by_source.csv").decode("utf-8"))))
+    assert "lcoe_usd_per_mwh" not in by_source[0]
+    plant = next(row for row in by_source if row["source"] == "plant")
+    assert float(plant["lcoe_lower_bound_usd_per_mwh"]) == metrics["plant_lcoe_lower_bound_usd_per_mwh"]

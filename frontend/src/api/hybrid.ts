@@ -128,6 +128,8 @@ export interface SourceEconomics {
   opex_usd_per_yr?: number;
   energy_mwh?: number;
   lcoe_usd_per_mwh?: number | null;
+  /** On a clear-sky PV year the PV, storage (and plant) LCOE is a lower bound, named so. */
+  lcoe_lower_bound_usd_per_mwh?: number | null;
 }
 
 /** The hybrid sections of GET /api/layouts/{id}/design. */
@@ -161,6 +163,9 @@ export interface HybridMetrics {
   pv_energy_mwh?: number;
   plant_energy_mwh?: number;
   plant_lcoe_usd_per_mwh?: number;
+  plant_energy_mwh_upper_bound?: number;
+  plant_lcoe_lower_bound_usd_per_mwh?: number;
+  pv_energy_mwh_upper_bound?: number;
 }
 
 /** A metric read from the loosely typed metrics object: a finite number, else undefined. */

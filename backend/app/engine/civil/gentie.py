@@ -90,6 +90,8 @@ def route_gen_tie(
         hub=0,
         spec=_SPEC,
         equipment=list(equipment),
+        # An overhead line spans ground a truck could not climb: steep ground is a fallback, flagged.
+        steep_fallback=True,
     )
     warnings: list[str] = []
     coords: list[tuple[float, float]] = []

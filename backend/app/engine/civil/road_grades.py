@@ -10,9 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
+from scipy import ndimage
+from shapely.geometry.base import BaseGeometry
+
+from app.engine.core.grid import Grid
 
 # Grades are compared with this slack [%]: a design clamped to exactly the limit is compliant.
 GRADE_TOL_PCT = 1e-6
+# A road's drawn line (simplified, or snapped onto its reserve) may climb ground this much steeper
+# [% points] than the cells it was routed on (`ground_grade_pct`), else the routed line is kept.
+GRADE_SLACK_PCT = 0.5
 
 
 def is_compliant(max_grade_pct: float, limit_pct: float) -> bool:
@@ -95,3 +103,23 @@ def graded_runs(
         )
         for a, b, good_run in runs
     ]
+
+
+def ground_grade_pct(grid: Grid, line: BaseGeometry) -> float:
+    """The steepest natural-ground grade [%] along `line` (grid CRS, UTM [m]): rise between samples
+    about one cell apart (ground bilinear between cell centres), over the length of line between
+    them. Used to keep a road's drawn line (e.g. snapped onto its reserve) no steeper than the line
+    it was routed and graded on. 0 for a line shorter than a cell or off the data."""
+    length = float(line.length)
+    res = grid.resolution_m
+    if length < res:
+        return 0.0
+    chain = np.linspace(0.0, length, int(np.ceil(length / res)) + 1)
+    pts = shapely.line_interpolate_point(line, chain)
+    t = grid.transform
+    rows = (float(t.f) - shapely.get_y(pts)) / res - 0.5
+    cols = (shapely.get_x(pts) - float(t.c)) / res - 0.5
+    z = ndimage.map_coordinates(grid.data, [rows, cols], order=1, mode="nearest", cval=np.nan)
+    grade = np.abs(np.diff(z)) / np.diff(chain) * 100.0
+    grade = grade[np.isfinite(grade)]
+    return float(grade.max()) if len(grade) else 0.0

@@ -243,6 +243,13 @@ class LayoutMetrics(DocumentModel):
     pv_energy_mwh: float | None = _f("PV energy over the year [MWh]")
     plant_energy_mwh: float | None = _f("whole-plant energy over the year, all sources [MWh]")
     plant_lcoe_usd_per_mwh: float | None = _f("whole-plant levelised cost of energy [USD/MWh]")
+    pv_energy_mwh_upper_bound: float | None = _f("PV energy over a clear-sky year, an upper bound [MWh]")
+    plant_energy_mwh_upper_bound: float | None = _f(
+        "whole-plant energy with a clear-sky PV year, an upper bound [MWh]"
+    )
+    plant_lcoe_lower_bound_usd_per_mwh: float | None = _f(
+        "whole-plant LCOE with a clear-sky PV year, a lower bound [USD/MWh]"
+    )
 
 
 # -- the design document ----------------------------------------------------------------------------
@@ -340,7 +347,9 @@ class DesignDocument(DocumentModel):
     wind: Placeholder = _f("wind turbines, wakes and energy (hybrid profiles)")
     storage: Placeholder = _f("battery sizing and dispatch (hybrid profiles)")
     gas: Placeholder = _f("gas generation, fuel and emissions (hybrid profiles)")
-    economics_by_source: Placeholder = _f("energy and cost by source (hybrid profiles)")
+    economics_by_source: list[dict[str, Any]] | None = _f(
+        "energy, CAPEX, OPEX and LCOE per source (pv, wind, storage, gas) [MWh, USD, USD/yr, USD/MWh]"
+    )
     features: list[dict[str, Any]] | None = _f(
         "stored layouts only: fences, gates, cables as GeoJSON features (WGS84), served in the GeoJSON"
     )

@@ -21,6 +21,10 @@ BOUND_NAMES: dict[str, str] = {
     "capacity_factor": "capacity_factor_upper_bound",
     "lcoe_usd_per_mwh": "lcoe_lower_bound_usd_per_mwh",
     "npv_usd": "npv_upper_bound_usd",
+    # Hybrids (app/pipeline/hybrid.py): the PV part and the whole plant.
+    "pv_energy_mwh": "pv_energy_mwh_upper_bound",
+    "plant_energy_mwh": "plant_energy_mwh_upper_bound",
+    "plant_lcoe_usd_per_mwh": "plant_lcoe_lower_bound_usd_per_mwh",
 }
 P90_NOT_GIVEN = (
     "no P90 on a clear-sky year: it has no weather, so no variability to spread, and it is an "

@@ -22,6 +22,7 @@ from app.engine.cost.model import finite_figure, lcoe_npv
 from app.engine.cost.prices import unit_costs
 
 WIND_LINES = frozenset({"Wind turbines", "Turbine foundations", "Crane pads"})
+WIND_OPEX_LINES = frozenset({"Wind O&M (fixed)"})
 
 
 def _v(costs: dict[str, Any], key: str) -> float:
@@ -103,6 +104,8 @@ def plant_economics(
     pv_capex = float(cap["total_usd"])
     pv_opex = float(opex_doc["total_usd_per_yr"])
     wind_capex = sum(float(li["usd"]) for li in cap["lines"] if li["item"] in WIND_LINES)
+    # The turbines' fixed O&M is in the OPEX lines (app/engine/cost/model.py): wind's, not PV's.
+    wind_opex = sum(float(li["usd"]) for li in opex_doc["lines"] if li["item"] in WIND_OPEX_LINES)
     new_lines: list[dict[str, Any]] = []
     new_opex: list[dict[str, Any]] = []
     by_source: list[dict[str, Any]] = []
@@ -127,9 +130,9 @@ def plant_economics(
             {
                 "source": "pv",
                 "capex_usd": round(pv_capex - wind_capex, 2),
-                "opex_usd_per_yr": round(pv_opex, 2),
+                "opex_usd_per_yr": round(pv_opex - wind_opex, 2),
                 "energy_mwh": round(pv_energy_mwh, 3),
-                "lcoe_usd_per_mwh": lcoe(pv_capex - wind_capex, pv_opex, pv_energy_mwh, pv_degr),
+                "lcoe_usd_per_mwh": lcoe(pv_capex - wind_capex, pv_opex - wind_opex, pv_energy_mwh, pv_degr),
             }
         )
     if wind_capex > 0 or wind_energy_mwh:
@@ -137,9 +140,9 @@ def plant_economics(
             {
                 "source": "wind",
                 "capex_usd": round(wind_capex, 2),
-                "opex_usd_per_yr": 0.0,
+                "opex_usd_per_yr": round(wind_opex, 2),
                 "energy_mwh": None if wind_energy_mwh is None else round(wind_energy_mwh, 3),
-                "lcoe_usd_per_mwh": lcoe(wind_capex, 0.0, wind_energy_mwh, 0.0),
+                "lcoe_usd_per_mwh": lcoe(wind_capex, wind_opex, wind_energy_mwh, 0.0),
             }
         )
     if storage:

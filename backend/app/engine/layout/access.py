@@ -13,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from app.engine.civil.collectors import route_roads_by_sink, sink_routing
+from app.engine.civil.road_grades import GRADE_SLACK_PCT, ground_grade_pct
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
 from app.engine.layout.context import PlantState, SiteFrame
 from app.engine.pv.civil import FENCE_MERGE_M, snap_to_corridors
@@ -74,7 +75,8 @@ def route_access_roads(frame: SiteFrame, state: PlantState) -> RoadNetwork | Non
     )
     state.roads = network.segments
     if pv is not None:
-        state.roads = _snapped(state.roads, pv, state.equipment, frame.boundary, 0.75 * grid.resolution_m)
+        limit = frame.profile.road.max_grade_pct
+        state.roads = _snapped(state.roads, pv, state.equipment, frame, 0.75 * grid.resolution_m, limit)
     state.warnings.extend(network.warnings)
     return network
 
@@ -112,15 +114,24 @@ def drop_unreached(state: PlantState, network: RoadNetwork) -> None:
 
 
 def _snapped(
-    roads: list[RoadSegment], pv: PvLayout, equipment: list[Polygon], boundary: BaseGeometry, tol: float
+    roads: list[RoadSegment],
+    pv: PvLayout,
+    equipment: list[Polygon],
+    frame: SiteFrame,
+    tol: float,
+    limit_pct: float,
 ) -> list[RoadSegment]:
     """`roads` snapped to the PV access corridors within `tol` [m], ends kept; a road keeps its
-    routed line where snapping would clip a piece of `equipment` or leave the `boundary`."""
+    routed line where snapping would clip a piece of `equipment`, leave the boundary or climb
+    steeper ground than the routed (and graded) line, beyond `limit_pct` [%]."""
     kit = shapely.STRtree(equipment)
     snapped = []
     for r in roads:
         g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
-        ok = len(kit.query(g, predicate="intersects")) == 0 and boundary.covers(g)
+        ok = len(kit.query(g, predicate="intersects")) == 0 and frame.boundary.covers(g)
+        ok = ok and ground_grade_pct(frame.grid, g) <= (
+            max(ground_grade_pct(frame.grid, r.geometry), limit_pct) + GRADE_SLACK_PCT
+        )
         snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
     return snapped
 

@@ -104,12 +104,14 @@ def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
                 state.warnings.append(
                     f"{state.unreached_m2 / 1e4:,.1f} ha of buildable land (about {kwp_est:,.0f} kWp) has "
                     "no road access from an entry, or no cable route to the substation (cut off by zones "
-                    "nothing may cross): left empty"
+                    "nothing may cross, or by ground steeper than the "
+                    f"{frame.profile.road.max_grade_pct:g}% road grade limit): left empty"
                 )
     if state.unreached_m2 > 0 and state.pv is None:
         state.warnings.append(
             f"{state.unreached_m2 / 1e4:,.1f} ha of buildable land has no road access from an entry "
-            "(cut off by zones no road may cross): left empty"
+            "(cut off by zones no road may cross, or by ground steeper than the "
+            f"{frame.profile.road.max_grade_pct:g}% road grade limit): left empty"
         )
 
 
@@ -144,8 +146,15 @@ def _cabled_area(
 def require_generation(frame: SiteFrame, state: PlantState) -> None:
     """Raise `NoCapacity` (saying what the terrain offers) when no generating capacity fits."""
     if state.generating_kw <= 0:
+        limit = frame.profile.road.max_grade_pct
+        cut = (
+            f"; a further {state.unreached_m2 / 1e4:,.1f} ha has no road from an entry (zones no road may "
+            f"cross, or ground steeper than the {limit:g}% road grade limit)"
+            if state.unreached_m2 > 0
+            else ""
+        )
         raise NoCapacity(
-            no_capacity_message(frame.grid, frame.slope, frame.usable, frame.pv_design, frame.profile)
+            no_capacity_message(frame.grid, frame.slope, frame.usable, frame.pv_design, frame.profile) + cut
         )
 
 

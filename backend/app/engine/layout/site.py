@@ -78,7 +78,9 @@ def analyse_site(
     entries = _entries_outside(
         [to_utm(p, crs) for p in site.entry_points], boundary, road_obstacles, warnings
     )
-    ground = road_ground(cropped, boundary, road_obstacles, entries, usable_all, slope)
+    ground = road_ground(
+        cropped, boundary, road_obstacles, entries, usable_all, slope, profile.road.max_grade_pct
+    )
     usable, unreached_m2 = reached_land(usable_all, ground)
     # Collector substations' pads (issue 21) are checked on the same raster.
     limits = {float(a.max_slope_deg) for a in profile.asset_types.values()} | {COLLECTOR_MAX_SLOPE_DEG}
@@ -133,11 +135,15 @@ def _entries_outside(
 
 def reached_land(usable: BaseGeometry, ground: RoadGround) -> tuple[BaseGeometry, float]:
     """The parts of `usable` (UTM) a road from an entry can reach, and the area left out [m²]."""
-    parts = [p for p in shapely.get_parts(usable) if not p.is_empty]
+    # Ground reached only over zones or over ground steeper than the road grade limit is cut first.
+    off = ground.unreached_land()
+    parts = [
+        p for p in shapely.get_parts(usable.difference(off) if not off.is_empty else usable) if not p.is_empty
+    ]
     keep = [p for p in parts if ground.reaches(p)]
-    if len(keep) == len(parts):
+    lost = float(usable.area - sum(p.area for p in keep))
+    if lost < 1.0:  # [m²]: nothing (or a sliver of a cell) left out
         return usable, 0.0
-    lost = float(sum(p.area for p in parts) - sum(p.area for p in keep))
     return (shapely.union_all(keep) if keep else Polygon()), lost
 
 

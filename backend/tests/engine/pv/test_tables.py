@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 from scipy.interpolate import RegularGridInterpolator
-from shapely.geometry import Polygon, box
+from shapely.geometry import Point, Polygon, box
 
 from app.engine.blocks.strategies import get_strategy
 from app.engine.core.crs import to_utm, utm_crs_for
@@ -211,9 +211,12 @@ def test_every_pocket_that_holds_a_table_gets_one() -> None:
     yy, xx = np.mgrid[0:rows, 0:cols]
     z += (np.sin(xx / 3.0) * np.cos(yy / 3.0) * 25.0).astype(np.float32)  # steep everywhere …
     for r0, c0 in [(20, 20), (60, 80), (95, 30), (30, 95)]:
-        z[r0 : r0 + 12, c0 : c0 + 12] = 300.0  # … but three flat pockets of 120 m
+        z[r0 : r0 + 12, c0 : c0 + 12] = 300.0  # … but four flat pockets of 120 m
+    # … joined by 60 m wide level tracks: roads within grade must reach the pockets (issue 21).
+    z[27:33, 20:107] = z[62:68, 30:92] = z[20:, 30:36] = 300.0  # the last one out to the boundary
     grid = Grid(data=z, transform=grid.transform, crs=crs)
-    site = site_from_utm(sq, crs)
+    entry = Point(grid.transform.c + 33.0 * grid.transform.a, sq.bounds[1])  # where the track meets the edge
+    site = site_from_utm(sq, crs, entry=entry)
     result = generate_layout(site, grid, LayoutParams(target_capacity_kw=50_000, strategy="density"))
     tables = [to_utm(a.footprint, crs) for a in _tables(result)]
     equipment = [

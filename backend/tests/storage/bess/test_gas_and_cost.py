@@ -159,3 +159,33 @@ def test_a_placed_count_above_the_gap_is_explained_as_such() -> None:
     assert gas["installed_kw"] == 144_000 and gas["overshoot_kw"] == pytest.approx(104_000)
     assert gas["overshoot_reason"].startswith("installed count")
     assert "8,000 kW of the overshoot is unit granularity" in gas["overshoot_reason"]
+
+
+def test_wind_rows_carry_the_turbines_capex_and_their_o_and_m() -> None:
+    """The wind row holds the turbine lines and the turbines' fixed O&M; the PV row the rest."""
+    bom = {**BOM, "wind": {"capacity_kw": 6_800.0, "foundations": 2, "crane_pad_m2": 3_000.0}}
+    cost = estimate_cost(bom, 10_000.0)
+    out = plant_economics(cost, overrides=None, pv_energy_mwh=10_000.0, wind_energy_mwh=20_000.0)
+    by = {s["source"]: s for s in out["economics_by_source"]}
+    wind_lines = [
+        li
+        for li in cost["capex"]["lines"]
+        if li["item"] in {"Wind turbines", "Turbine foundations", "Crane pads"}
+    ]
+    wind_om = next(o for o in cost["opex"]["lines"] if o["item"] == "Wind O&M (fixed)")
+    assert len(wind_lines) == 3
+    assert by["wind"]["capex_usd"] == pytest.approx(sum(li["usd"] for li in wind_lines), abs=0.01)
+    assert wind_om["usd"] > 0
+    assert by["wind"]["opex_usd_per_yr"] == pytest.approx(wind_om["usd"])
+    assert by["pv"]["opex_usd_per_yr"] == pytest.approx(
+        cost["opex"]["total_usd_per_yr"] - wind_om["usd"], abs=0.01
+    )
+    expect = lcoe_npv(
+        capex_usd=by["wind"]["capex_usd"],
+        opex_usd_per_yr=wind_om["usd"],
+        energy_mwh_yr1=20_000.0,
+        discount_rate=0.06,
+        lifetime_yr=30,
+        degradation_pct_per_yr=0.0,
+    )["lcoe_usd_per_mwh"]
+    assert by["wind"]["lcoe_usd_per_mwh"] == pytest.approx(expect, rel=1e-5)

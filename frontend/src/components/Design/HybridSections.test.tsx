@@ -52,6 +52,23 @@ describe("HybridSections", () => {
     expect(within(table).getByTestId("plant-row")).toHaveTextContent("$51.30/MWh");
   });
 
+  it("marks the PV, storage and plant figures as bounds on a clear-sky PV year (never a bare LCOE)", () => {
+    const rows = (HYBRID_DESIGN.economics_by_source ?? []).map((r) =>
+      r.source === "wind" ? r : { ...r, lcoe_usd_per_mwh: undefined, lcoe_lower_bound_usd_per_mwh: r.lcoe_usd_per_mwh },
+    );
+    const { plant_energy_mwh, plant_lcoe_usd_per_mwh, ...rest } = HYBRID_METRICS;
+    const metrics = { ...rest, plant_energy_mwh_upper_bound: plant_energy_mwh, plant_lcoe_lower_bound_usd_per_mwh: plant_lcoe_usd_per_mwh };
+    render(<HybridSections design={{ ...HYBRID_DESIGN, economics_by_source: rows }} metrics={metrics} warnings={[]} />);
+    const table = screen.getByTestId("energy-by-source");
+    const [pv, wind] = within(table).getAllByTestId("source-row");
+    expect(pv).toHaveTextContent("≥ $");
+    expect(wind).not.toHaveTextContent("≥");
+    expect(wind).toHaveTextContent("$45.70/MWh");
+    expect(within(table).getByTestId("plant-row")).toHaveTextContent("≤ 70,600");
+    expect(within(table).getByTestId("plant-row")).toHaveTextContent("≥ $51.30/MWh");
+    expect(screen.getByTestId("by-source-bound")).toHaveTextContent("not a P50");
+  });
+
   it("says once that the hours were synthesised, in the backend's words when it gives them", () => {
     const synth = "wind hours synthesised from the distribution (seeded, docs/wind.md#hourly-synthesis): the hourly wind power for storage dispatch is representative, not a measured year";
     render(<HybridSections design={HYBRID_DESIGN} metrics={HYBRID_METRICS} warnings={[synth]} />);
