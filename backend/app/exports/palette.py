@@ -18,6 +18,7 @@ ASSET_COLORS: dict[str, str] = {
     "tracker": "#d97706",
     "power_station": "#0891b2",
     "substation": "#be185d",
+    "collector_substation": "#9d174d",
     "om_building": "#475569",
     "battery_container": "#7c3aed",
     "pcs": "#4f46e5",

@@ -978,6 +978,13 @@ export interface components {
             gen_tie?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Collectors
+             * @description per collector substation: ac_kw [kW], tie_m [m], voltage_kv [kV]
+             */
+            collectors?: {
+                [key: string]: unknown;
+            }[] | null;
         } & {
             [key: string]: unknown;
         };
@@ -1084,6 +1091,8 @@ export interface components {
             };
             /** @description [USD/(mm²·m)] default 0.03: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
             cable_usd_per_mm2_m?: number;
+            /** @description [USD/substation] default 4100000.0: Valley Electric Association, Generator Interconnection Unit Cost Guide (2017): 100 MVA 230/138 kV transformer bank $2.84 M plus one breaker-and-a-half (2 CB) 138 kV position $1.28 M; representative value */
+            collector_substation_usd_each?: number;
             /** @description [USD/box] default 2500.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
             combiner_box_usd_each?: number;
             /** @description [% of direct cost] default 3.0: NREL, U.S. Solar Photovoltaic System and Energy Storage Cost Benchmarks Q1 2023 (NREL/TP-7A40-87303), utility-scale PV bottom-up model */
@@ -1896,6 +1905,21 @@ export interface components {
              */
             gen_tie_voltage_kv?: number | null;
             /**
+             * Collector Substation Count
+             * @description collector substations built [count]
+             */
+            collector_substation_count?: number | null;
+            /**
+             * Collector Tie Length M
+             * @description HV tie lines from collectors to the main substation [m]
+             */
+            collector_tie_length_m?: number | null;
+            /**
+             * Collector Tie Outside Parcel M
+             * @description part of those tie lines outside the parcel [m]
+             */
+            collector_tie_outside_parcel_m?: number | null;
+            /**
              * Dem Source
              * @description the DEM source the terrain came from (flat: none)
              */
@@ -2300,6 +2324,21 @@ export interface components {
              * @description whole-plant levelised cost of energy [USD/MWh]
              */
             plant_lcoe_usd_per_mwh?: number | null;
+            /**
+             * Pv Energy Mwh Upper Bound
+             * @description PV energy over a clear-sky year, an upper bound [MWh]
+             */
+            pv_energy_mwh_upper_bound?: number | null;
+            /**
+             * Plant Energy Mwh Upper Bound
+             * @description whole-plant energy with a clear-sky PV year, an upper bound [MWh]
+             */
+            plant_energy_mwh_upper_bound?: number | null;
+            /**
+             * Plant Lcoe Lower Bound Usd Per Mwh
+             * @description whole-plant LCOE with a clear-sky PV year, a lower bound [USD/MWh]
+             */
+            plant_lcoe_lower_bound_usd_per_mwh?: number | null;
         };
         /** LayoutPublic */
         LayoutPublic: {

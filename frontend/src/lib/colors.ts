@@ -10,6 +10,7 @@ const ASSET_COLORS: Record<string, string> = {
   tracker: "#d97706", // dark amber
   power_station: "#0891b2", // cyan
   substation: "#be185d", // magenta
+  collector_substation: "#9d174d", // dark magenta
   om_building: "#475569", // slate
   battery_container: "#7c3aed", // violet
   pcs: "#4f46e5", // indigo

@@ -78,14 +78,17 @@ def reached_roads(lines: Sequence[LineString], entries: Sequence[Point], tol_m: 
     return Reach(lines=ls, reached=np.isin(lab, list(seeds)))
 
 
-def contiguous_blocks(boxes_uv: np.ndarray, blocks: Sequence[int], gap_m: float) -> tuple[int, int]:
-    """(blocks in one piece, blocks): tables of one block whose rectangles (row frame: u_lo, u_hi,
-    v_lo, v_hi [m], one row per table) are within `gap_m` [m] of each other are joined."""
-    n = len(boxes_uv)
-    if n == 0:
-        return 0, 0
-    blk = np.asarray(blocks)
-    bx = np.asarray(boxes_uv, dtype=float)
+def block_gap_m(row_gap_m: float) -> float:
+    """How far apart [m] two tables of one block may stand and still be one piece: the widest
+    regular gap inside a block (a row aisle or an access corridor) plus 1 m."""
+    return max(row_gap_m, CORRIDOR_GAP_M) + 1.0
+
+
+def near_pairs(boxes_uv: np.ndarray, gap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b) of table rectangles (row frame: u_lo, u_hi, v_lo, v_hi [m]) within `gap_m`."""
+    bx = np.asarray(boxes_uv, dtype=float).reshape(-1, 4)
+    if len(bx) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     cu, cv = (bx[:, 0] + bx[:, 1]) / 2, (bx[:, 2] + bx[:, 3]) / 2
     hu, hv = (bx[:, 1] - bx[:, 0]) / 2, (bx[:, 3] - bx[:, 2]) / 2
     # Candidate pairs by centre distance, then the exact gap between axis-aligned rectangles.
@@ -95,11 +98,37 @@ def contiguous_blocks(boxes_uv: np.ndarray, blocks: Sequence[int], gap_m: float)
     gu = np.maximum(0.0, np.abs(cu[a] - cu[b]) - hu[a] - hu[b])
     gv = np.maximum(0.0, np.abs(cv[a] - cv[b]) - hv[a] - hv[b])
     near = np.hypot(gu, gv) <= gap_m
-    a, b = a[near], b[near]
+    return a[near], b[near]
+
+
+def table_pieces(
+    boxes_uv: np.ndarray,
+    blocks: Sequence[int] | np.ndarray,
+    gap_m: float,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """A piece label per table: tables of one block within `gap_m` [m] of each other (row-frame
+    rectangles, see `near_pairs`; `pairs` when already known), directly or through others of the
+    block, share a label."""
+    n = len(boxes_uv)
+    blk = np.asarray(blocks)
+    a, b = pairs if pairs is not None else near_pairs(boxes_uv, gap_m)
     same = blk[a] == blk[b]
     _, lab = connected_components(
         coo_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n)), directed=False
     )
+    out: np.ndarray = np.asarray(lab, dtype=np.int64)
+    return out
+
+
+def contiguous_blocks(boxes_uv: np.ndarray, blocks: Sequence[int], gap_m: float) -> tuple[int, int]:
+    """(blocks in one piece, blocks): tables of one block whose rectangles (row frame: u_lo, u_hi,
+    v_lo, v_hi [m], one row per table) are within `gap_m` [m] of each other are joined."""
+    n = len(boxes_uv)
+    if n == 0:
+        return 0, 0
+    blk = np.asarray(blocks)
+    lab = table_pieces(boxes_uv, blocks, gap_m)
     ids = np.unique(blk)
     one = sum(1 for k in ids if len(np.unique(lab[blk == k])) == 1)
     return one, len(ids)
@@ -145,9 +174,7 @@ def constructability(
     unreached = _unreached_assets(reach, equipment, block_station, table_blocks, access_tol_m)
     kwp = np.asarray(table_dc_kwp, dtype=float)
     near, far = _table_road_distances(lines, table_centres, kwp)
-    one, n_blocks = contiguous_blocks(
-        table_boxes_uv, list(table_blocks), max(row_gap_m, CORRIDOR_GAP_M) + 1.0
-    )
+    one, n_blocks = contiguous_blocks(table_boxes_uv, list(table_blocks), block_gap_m(row_gap_m))
     strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
     feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
     mv = [float(f.get("length_m", 0.0)) for f in single_line]

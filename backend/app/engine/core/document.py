@@ -139,6 +139,10 @@ class LayoutMetrics(DocumentModel):
         "line from the substation to the interconnection point [m]; 0 without one"
     )
     gen_tie_voltage_kv: float | None = _f("gen-tie voltage class [kV]")
+    # -- collector substations (app/engine/civil/collectors.py) ------------------------------------
+    collector_substation_count: int | None = _f("collector substations built [count]")
+    collector_tie_length_m: float | None = _f("HV tie lines from collectors to the main substation [m]")
+    collector_tie_outside_parcel_m: float | None = _f("part of those tie lines outside the parcel [m]")
     # -- terrain provenance (app/pipeline/run.py) ---------------------------------------------------
     dem_source: str | None = _f("the DEM source the terrain came from (flat: none)")
     dem_resolution_m: float | None = _f("analysis grid cell size [m]")
@@ -292,6 +296,9 @@ class BomSection(DocumentModel):
     mv_feeders: int | None = _f("MV feeders [count]")
     crossings: list[dict[str, Any]] | None = _f("zone crossings")
     gen_tie: dict[str, Any] | None = _f("length_m [m], voltage_kv [kV], interconnection_point")
+    collectors: list[dict[str, Any]] | None = _f(
+        "per collector substation: ac_kw [kW], tie_m [m], voltage_kv [kV]"
+    )
 
 
 class EnergySection(DocumentModel):

@@ -150,6 +150,14 @@ def _grid_lines(
     kv = gen_tie_voltage(costs, ac_kw)
     per_km = float(_v(costs, "gen_tie_usd_per_km")[f"{kv:g}"])
     lines.add(f"gen-tie line {kv:g} kV", tie_km, "km", "gen_tie_usd_per_km", per_km, group="grid")
+    for k, c in enumerate(bom.get("collectors", [])):
+        # Collector substations (app/engine/civil/collectors.py): the yard, and its HV tie line
+        # priced per km as a gen-tie of its voltage class.
+        lines.add(f"collector substation {k + 1}", 1.0, "substation", "collector_substation_usd_each")
+        c_kv = float(c["voltage_kv"])
+        c_km = float(c["tie_m"]) / 1000.0
+        c_per_km = float(_v(costs, "gen_tie_usd_per_km")[f"{c_kv:g}"])
+        lines.add(f"collector tie line {k + 1} ({c_kv:g} kV)", c_km, "km", "gen_tie_usd_per_km", c_per_km)
     lines.add(
         "interconnection and network upgrades", ac_kw, "kWac", "interconnection_usd_per_kwac", group="grid"
     )

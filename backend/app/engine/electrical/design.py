@@ -15,7 +15,8 @@ from shapely.geometry import LineString
 from app.engine.electrical.bom import RoadLike, SiteExtras, build_bom
 from app.engine.electrical.dc import DcResult, design_dc
 from app.engine.electrical.losses import Losses, compute_losses
-from app.engine.electrical.mv import MvResult, design_mv
+from app.engine.electrical.mv import MvResult
+from app.engine.electrical.mv_sinks import design_mv_to_sinks
 from app.engine.electrical.params import ElectricalParams, parse_electrical_params
 from app.engine.electrical.stringing import StringPlan, plan_strings
 from app.engine.pv.frame import RowFrame
@@ -252,6 +253,8 @@ def design_electrical(
     extras: SiteExtras | None = None,
     collected: tuple[RowFrame, StringPlan, DcResult] | None = None,
     keep_out: Callable[[LineString], bool] | None = None,
+    collectors: Sequence[tuple[float, float]] = (),
+    block_sink: Sequence[int] = (),
 ) -> ElectricalDesign:
     """Strings, DC / LV collection, MV feeders, losses and the bill of quantities of `plant`.
 
@@ -259,7 +262,9 @@ def design_electrical(
     substation_xy: the substation (point of interconnection), all in the plant's UTM CRS [m].
     params: `ElectricalParams` or its fields (validated: `InvalidInput` names a bad one).
     collected: `dc_collection(plant, params)` when the caller has it already (same plant);
-    keep_out: where an MV spur may not run (see `design_mv`).
+    keep_out: where an MV spur may not run (see `design_mv`); collectors: collector substations
+    (UTM [m]) and block_sink, per block, 0 for the main substation or k for collectors[k - 1]: the
+    block's feeder ends there (`design_mv_to_sinks`).
     """
     prm = params if isinstance(params, ElectricalParams) else parse_electrical_params(params)
     if not plant.tables or not plant.blocks:
@@ -267,9 +272,10 @@ def design_electrical(
     frame, plan, dc = collected if collected is not None else dc_collection(plant, prm)
     station_kva = tuple(float(a) / prm.power_factor for a in dc.block_ac_kw)
     lines = [r if isinstance(r, LineString) else r.geometry for r in roads]
-    mv = design_mv(
+    mv = design_mv_to_sinks(
         lines,
-        substation_xy,
+        [substation_xy, *collectors],
+        list(block_sink) if collectors else [0] * len(plant.blocks),
         [b.station for b in plant.blocks],
         [b.access for b in plant.blocks],
         station_kva,

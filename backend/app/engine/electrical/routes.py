@@ -56,11 +56,29 @@ def _lines(frame: RowFrame, starts_uv: np.ndarray, ends_uv: np.ndarray) -> np.nd
     return out
 
 
+def too_long_tables(
+    dc: DcResult, max_string_m: float = MAX_STRING_RUN_M, max_feeder_m: float = MAX_DC_FEEDER_M
+) -> np.ndarray:
+    """Plant table indices whose string route (table → aisle → device, row frame) is longer than
+    `max_string_m` [m], or whose device's DC / LV feeder is longer than `max_feeder_m` [m]: the
+    length rules are enforced, not only reported (the layout drops these tables and tops the
+    block up from tables nearer its station)."""
+    if len(dc.string_device) == 0:
+        return np.zeros(0, dtype=np.int64)
+    dev = dc.string_device
+    route = np.abs(dc.string_uv[:, 1] - dc.device_uv[dev, 1]) + np.abs(
+        dc.string_uv[:, 0] - dc.device_uv[dev, 0]
+    )
+    bad = (route > max_string_m + EDGE_TOL_M) | (dc.feeder_route_m[dev] > max_feeder_m + EDGE_TOL_M)
+    return np.unique(dc.string_table[bad]).astype(np.int64)
+
+
 def illegal_tables(dc: DcResult, frame: RowFrame, limits: CableLimits) -> np.ndarray:
     """Plant table indices whose string route (table → aisle → device) or whose device's feeder
     (device → along the aisle → spine → station) leaves the parcel or enters a zone. (Run lengths
     are reported against `MAX_STRING_RUN_M` / `MAX_DC_FEEDER_M`, not pruned here: dropping tables
-    moves the devices, so a length rule does not converge by pruning.)
+    moves the devices: `too_long_tables` enforces the length rules, and the layout stops pruning
+    after a bounded number of passes.)
 
     Each device's strings first share one test: the rectangle (row frame) spanning all their
     routes. Only the strings of devices whose rectangle is not clear are tested one by one."""

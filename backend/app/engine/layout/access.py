@@ -4,6 +4,7 @@ left out, never drawn as built)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import shapely
@@ -11,6 +12,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
+from app.engine.civil.collectors import route_roads_by_sink, sink_routing
 from app.engine.civil.road_grades import GRADE_SLACK_PCT, ground_grade_pct
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
 from app.engine.layout.context import PlantState, SiteFrame
@@ -42,7 +44,18 @@ def route_access_roads(frame: SiteFrame, state: PlantState) -> RoadNetwork | Non
         k = next((i for i, lab in enumerate(frame.ground.entry_labels) if lab in hub_labels), 0)
         root, more_roots = frame.entries[k], frame.entries[:k] + frame.entries[k + 1 :]
     state.root = root
-    network = route_roads(
+    # With collectors: one network per substation, each from an entry on its ground.
+    route = (
+        partial(
+            route_roads_by_sink,
+            **sink_routing(
+                placement, [b.access for b in pv_blocks], state.collectors, frame.ground, frame.entries
+            ),
+        )
+        if state.collectors
+        else route_roads
+    )
+    network = route(
         grid=grid,
         slope_deg=frame.slope,
         boundary=frame.boundary,

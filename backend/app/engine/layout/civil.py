@@ -56,12 +56,16 @@ def find_zone_crossings(frame: SiteFrame, state: PlantState) -> list[CrossingSit
 
 def level_pads(frame: SiteFrame, state: PlantState) -> PadEarthwork:
     """Stage 10: cut and fill under each fixed component (levelled or following the ground, as its
-    asset type says) and each power station (levelled), in `state.equipment` order."""
+    asset type says; collector substations levelled) and each power station (levelled), in
+    `state.equipment` order."""
     specs = frame.profile.asset_types
     comps = state.placement.components
-    grading = [(specs[c.asset_type].grading, specs[c.asset_type].grading_tolerance_m) for c in comps] + [
-        ("level", 0.0)
-    ] * len(state.stations)
+    grading = [
+        (specs[c.asset_type].grading, specs[c.asset_type].grading_tolerance_m)
+        if c.asset_type in specs
+        else ("level", 0.0)  # collector substations: a level yard
+        for c in comps
+    ] + [("level", 0.0)] * len(state.stations)
     return pad_earthwork(frame.grid, frame.slope, state.equipment, grading)
 
 

@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from app.engine.blocks.placement import Placement, SiteRaster
 from app.engine.blocks.profiles import Profile
 from app.engine.blocks.strategies import StrategyWeights
+from app.engine.civil.collectors import Collector
 from app.engine.civil.gentie import GenTie
 from app.engine.civil.roads import RoadGround, RoadSegment
 from app.engine.civil.zones import Zone
@@ -77,7 +78,8 @@ class PlantState:
     reaches [m²]. pv: the table-level PV plant (None without one); stations: its power-station
     pads when roads were routed. roads: the road network; root: where it starts. fencing: the PV
     fences; collected: the last legal DC collection (reused by the electrical design). gen_tie: the
-    line to the interconnection point."""
+    line to the interconnection point. collectors: the collector substations built (issue 21: land
+    roads reach but the main substation's cables cannot), placed in `placement` as equipment."""
 
     placement: Placement
     hub_index: int | None
@@ -91,6 +93,7 @@ class PlantState:
     fencing: Fencing = field(default_factory=lambda: Fencing(fences=[], areas=[], gates=[]))
     collected: Any = None
     gen_tie: GenTie | None = None
+    collectors: list[Collector] = field(default_factory=list)
 
     @property
     def generating_kw(self) -> float:

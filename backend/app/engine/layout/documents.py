@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from app.engine.civil.collectors import block_sinks, collector_features, collector_metrics
 from app.engine.civil.constructability import constructability
 from app.engine.civil.zones import CrossingSite
 from app.engine.core.crs import WGS84, reproject_many
@@ -49,8 +50,8 @@ def design_plant_documents(
     report: Report,
 ) -> Documents:
     """Stage 12: the PV document and metrics, the electrical design (`design_electrical`: strings,
-    DC / LV / MV cables, BOM with the site's fence, gates, earthwork and crossings), the gen-tie
-    and crossing features. Adds to `metrics`."""
+    DC / LV / MV cables, BOM with the site's fence, gates, earthwork and crossings), the gen-tie,
+    collector tie (with their BOM entries) and crossing features. Adds to `metrics`."""
     pv, crs = state.pv, frame.crs
     docs = Documents()
     if pv is not None:
@@ -63,6 +64,10 @@ def design_plant_documents(
             _electrical(frame, state, pv, out, crossings, total_kw, metrics, docs)
     if state.gen_tie is not None:
         docs.extras = [*docs.extras, gen_tie_feature(state.gen_tie, crs, total_kw)]
+    if state.collectors:
+        plant = pv.plant if pv is not None else None
+        docs.extras += collector_features(state.collectors, crs, plant)
+        metrics.update(collector_metrics(state.collectors, plant, docs.design))
     if crossings:
         pts = reproject_many([c.point for c in crossings], crs, WGS84)
         docs.extras += [
@@ -104,6 +109,8 @@ def _electrical(
         ),
         collected=state.collected,
         keep_out=CableLimits(frame.boundary, [z.geometry for z in frame.zones]).blocks,
+        collectors=[c.centre for c in state.collectors],
+        block_sink=block_sinks([b.station for b in pv.plant.blocks], state.collectors),
     )
     doc = electrical.to_document()
     docs.design["electrical"] = doc["electrical"]

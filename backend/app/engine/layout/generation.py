@@ -11,9 +11,17 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.mix import mix_warnings, overshoot_warning
 from app.engine.blocks.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe
+from app.engine.civil.collectors import (
+    COLLECTOR_MAX_SLOPE_DEG,
+    TIE_MARGIN_M,
+    add_to_placement,
+    plan_collectors,
+    served_area,
+    used_collectors,
+)
 from app.engine.core.crs import to_utm
 from app.engine.layout.context import PlantState, Report, SiteFrame
-from app.engine.layout.site import reached_land
+from app.engine.layout.site import crop_grid, reached_land
 from app.engine.pv.offer import no_capacity_message
 from app.engine.pv.plant import design_pv_plant
 from app.errors import NoCapacity
@@ -70,10 +78,7 @@ def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
             blocks = placement.blocks
             hub = blocks[state.hub_index].centre if state.hub_index is not None else state.hub_xy
             if hub is not None:
-                # PV cables cross no zone that roads may not cross: only the ground the
-                # substation stands on (and what roads join to it) can feed it.
-                area, cut_m2 = reached_land(area, frame.ground.around(Point(hub).buffer(grid.resolution_m)))
-                state.unreached_m2 += cut_m2
+                area = _cabled_area(frame, state, area, hub)
             centre = frame.site.boundary.centroid
             station = frame.profile.asset_types["power_station"]
             pv = design_pv_plant(
@@ -87,7 +92,11 @@ def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
                 hub_xy=hub,
                 station_ok=_pad_check(frame.raster, station.max_slope_deg),
                 station_clearance_m=station.clearance_m,
+                regions=[c.region for c in state.collectors],
             )
+            # Only collectors that serve a block are built (placed as equipment: roads reach them).
+            state.collectors = used_collectors(state.collectors, [b.station for b in pv.plant.blocks])
+            add_to_placement(placement, state.collectors)
             state.pv = pv
             state.warnings.extend(pv.warnings)
             if state.unreached_m2 > 0 and not area.is_empty:
@@ -104,6 +113,34 @@ def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
             "(cut off by zones no road may cross, or by ground steeper than the "
             f"{frame.profile.road.max_grade_pct:g}% road grade limit): left empty"
         )
+
+
+def _cabled_area(
+    frame: SiteFrame, state: PlantState, area: BaseGeometry, hub: tuple[float, float]
+) -> BaseGeometry:
+    """The part of `area` (UTM) a PV cable can reach the substation at `hub` [m] from, plus the
+    regions of the collector substations planned for the land cut off from it (issue 21: roads
+    reach it, cables cannot). Sets `state.collectors`; adds the land left out to
+    `state.unreached_m2` [m²]."""
+    grid = frame.grid
+    # PV cables cross no zone that roads may not cross: only the ground the substation stands
+    # on (and what roads join to it) can feed it.
+    hub_area, cut_m2 = reached_land(area, frame.ground.around(Point(hub).buffer(grid.resolution_m)))
+    state.collectors = plan_collectors(
+        cut_off=area.difference(hub_area),
+        ground=frame.ground,
+        hub=hub,
+        boundary=frame.boundary,
+        grid=crop_grid(frame.site_grid, frame.boundary.buffer(TIE_MARGIN_M).bounds),
+        obstacles=frame.keepouts,
+        never=[z.geometry for z in frame.zones if not z.crossable],
+        equipment=[c.polygon for c in state.placement.components],
+        pad_ok=_pad_check(frame.raster, COLLECTOR_MAX_SLOPE_DEG),
+    )
+    if state.collectors:
+        hub_area, cut_m2 = served_area(area, hub_area, state.collectors)
+    state.unreached_m2 += cut_m2
+    return hub_area
 
 
 def require_generation(frame: SiteFrame, state: PlantState) -> None:

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from app.engine.civil.collectors import Collector, block_sinks
 from app.engine.civil.zones import Zone
 from app.engine.electrical.design import dc_collection
 from app.engine.electrical.params import parse_electrical_params
-from app.engine.electrical.routes import CableLimits, illegal_tables
+from app.engine.electrical.routes import CableLimits, illegal_tables, too_long_tables
 from app.engine.layout.context import PlantState, SiteFrame
 from app.engine.pv.civil import FENCE_MERGE_M, fence_arrays, perimeter_roads, tables_on_roads
+from app.engine.pv.compact import regrouped
 from app.engine.pv.plant import PvLayout, row_runs, topped_up, trimmed, without_tables
 
 # Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
 # legally, and design again, at most this many times (one pass almost always suffices).
 MAX_CABLE_PASSES = 3
 MAX_PRUNE_PASSES = 12
+# Tables whose string or feeder run is over its limit are dropped (and replaced nearer the station)
+# only while they hold at most this share of the DC in a pass [-].
+MAX_LENGTH_PRUNE_SHARE = 0.005
 
 
 def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
@@ -39,7 +45,10 @@ def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
         pv = without_tables(pv, drop)
     bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in roads]
     blocked = bands + state.equipment
-    pv = trimmed(topped_up(pv, blocked, 0.5))
+    # Compact blocks (issue 21 item 4): regrouped after the roads, never across two substations'
+    # land; touching tables first, others only where a block still falls short (the target first).
+    pv = regrouped(topped_up(pv, blocked, 0.5), _block_groups(pv, state.collectors))
+    pv = topped_up(trimmed(pv), blocked, 0.5)
     pv, state.collected = _legal_cables(
         pv, frame.boundary, frame.zones, frame.params.electrical, blocked, state.warnings
     )
@@ -82,7 +91,16 @@ def _legal_cables(
         if not pv.plant.tables or not pv.plant.blocks:
             break
         collected = dc_collection(pv.plant, prm)
+        # Strings ≤ 400 m and DC / LV feeders ≤ 1,000 m are rules too (routes.too_long_tables),
+        # enforced in the passes that top blocks up again (pruning alone would not converge).
         bad = illegal_tables(collected[2], collected[0], limits)
+        if k < MAX_CABLE_PASSES:
+            long_ = too_long_tables(collected[2])
+            # A block too spread out for its devices needs splitting, which pruning cannot do:
+            # beyond a small share the long runs stay (reported as constructability problems).
+            share = sum(pv.plant.tables[int(i)].dc_kwp for i in long_) / max(pv.plant.dc_kwp, 1e-9)
+            if share <= MAX_LENGTH_PRUNE_SHARE:
+                bad = np.union1d(bad, long_)
         if not len(bad):
             clean = collected
             break
@@ -90,11 +108,24 @@ def _legal_cables(
         pv = without_tables(pv, bad)
         if k < MAX_CABLE_PASSES - 1:
             pv = trimmed(topped_up(pv, blocked, 0.5))
+    if clean is not None and n_drop:
+        # Once clean, blocks left short take tables touching them when that stays clean.
+        more = topped_up(pv, blocked, 0.5, touching_only=True)
+        if more is not pv:
+            again = dc_collection(more.plant, prm)
+            if not len(np.union1d(illegal_tables(again[2], again[0], limits), too_long_tables(again[2]))):
+                pv, clean = more, again
     lost = before - pv.plant.dc_kwp
     if n_drop:
         warnings.append(
             f"{n_drop} tables left out ({max(lost, 0.0):,.0f} kWp net of spare tables taken instead): "
-            "their cables could not reach the power station without leaving the parcel or crossing an "
-            "exclusion zone"
+            "their cables could not reach the power station without leaving the parcel, crossing an "
+            "exclusion zone or running longer than the string (400 m) or feeder (1,000 m) limit"
         )
     return pv, clean
+
+
+def _block_groups(pv: PvLayout, collectors: list[Collector]) -> dict[int, int]:
+    """Block index → the substation its feeder ends at (0 main, k collector k)."""
+    sinks = block_sinks([b.station for b in pv.plant.blocks], collectors)
+    return {b.index: s for b, s in zip(pv.plant.blocks, sinks, strict=True)}

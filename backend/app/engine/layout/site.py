@@ -13,6 +13,7 @@ from shapely.ops import nearest_points
 from app.engine.blocks.placement import SiteRaster, site_keepouts, usable_area
 from app.engine.blocks.profiles import Profile, load_profile
 from app.engine.blocks.strategies import StrategyWeights, get_strategy
+from app.engine.civil.collectors import COLLECTOR_MAX_SLOPE_DEG
 from app.engine.civil.roads import RoadGround, road_ground
 from app.engine.civil.zones import Zone
 from app.engine.core.crs import to_utm
@@ -81,7 +82,8 @@ def analyse_site(
         cropped, boundary, road_obstacles, entries, usable_all, slope, profile.road.max_grade_pct
     )
     usable, unreached_m2 = reached_land(usable_all, ground)
-    limits = {float(a.max_slope_deg) for a in profile.asset_types.values()}
+    # Collector substations' pads (issue 21) are checked on the same raster.
+    limits = {float(a.max_slope_deg) for a in profile.asset_types.values()} | {COLLECTOR_MAX_SLOPE_DEG}
     pv_block = next(
         (b.name for b in profile.blocks if any(c.asset_type == "pv_block" for c in b.components)), None
     )

@@ -63,6 +63,31 @@ def partition(u: np.ndarray, v: np.ndarray, dc: np.ndarray, targets: list[float]
     return labels
 
 
+def partition_groups(
+    u: np.ndarray, v: np.ndarray, dc: np.ndarray, targets: list[float], group: np.ndarray
+) -> np.ndarray:
+    """Block labels as `partition`, but no block spans two `group`s (pieces of land fed by
+    different substations): each group gets whole blocks in proportion to its DC (largest
+    remainder); a group too small for one block is labelled -1 (left out)."""
+    groups = np.unique(group)
+    if len(groups) <= 1:
+        return partition(u, v, dc, targets)
+    total = float(dc.sum())
+    share = np.array([float(dc[group == g].sum()) / max(total, EPS) * len(targets) for g in groups])
+    n = np.floor(share).astype(np.int64)
+    for k in np.argsort(-(share - n), kind="stable")[: len(targets) - int(n.sum())]:
+        n[k] += 1
+    labels = np.full(len(u), -1, dtype=np.int64)
+    first = 0
+    for g, m in zip(groups, n.tolist(), strict=True):
+        if m <= 0:
+            continue
+        idx = np.flatnonzero(group == g)
+        labels[idx] = first + partition(u[idx], v[idx], dc[idx], targets[first : first + m])
+        first += m
+    return labels
+
+
 def station_candidates(
     labels: np.ndarray, u: np.ndarray, v: np.ndarray, dc: np.ndarray, at_corridor: np.ndarray, block: int
 ) -> np.ndarray:

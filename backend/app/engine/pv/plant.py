@@ -11,7 +11,7 @@ the power station will replace); group them into blocks; place power stations on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.strategies import StrategyWeights
 from app.engine.core.grid import Grid
-from app.engine.pv.blocks import block_sizes_kw, partition, select_tables, station_candidates
+from app.engine.pv.blocks import block_sizes_kw, partition_groups, select_tables, station_candidates
 from app.engine.pv.design import PvDesign, ResolvedDesign, resolve_design
 from app.engine.pv.frame import RowFrame, true_north_grid_azimuth_deg
 from app.engine.pv.rows import Corridors, RowCandidates, corridor_layout, row_candidates, table_polygons
@@ -89,13 +89,16 @@ def design_pv_plant(
     hub_xy: tuple[float, float],
     station_ok: Callable[[list[Polygon]], np.ndarray] | None = None,
     station_clearance_m: float = 3.0,
+    regions: Sequence[BaseGeometry] = (),
 ) -> PvLayout:
     """Lay out PV tables and inverter blocks towards `target_ac_kw` [kW AC].
 
     area: where tables may stand (grid CRS, UTM [m]); grid: elevation [m] (same CRS);
     lon_lat: the site's centroid [°] (latitude rules, grid convergence); hub_xy: the substation
     (UTM [m]) compact fields gather around. station_ok: whether power station footprints may stand
-    where proposed (ground slope); station_clearance_m: tables keep this far from stations [m].
+    where proposed (ground slope); station_clearance_m: tables keep this far from stations [m];
+    regions: pieces of `area` fed by collector substations: no block spans two of them or one of
+    them and the rest of the area.
     """
     rd: ResolvedDesign = resolve_design(design, lon_lat[1])
     north = true_north_grid_azimuth_deg(grid.crs, lon_lat[0], lon_lat[1])
@@ -132,7 +135,7 @@ def design_pv_plant(
     cand, terr, dc = _subset(cand, sel), _terrain_subset(terr, sel), dc[sel]
     uc, vc = uc[sel], vc[sel]
     targets = [(s * dc_ac + table_kwp) * (1.0 + ROAD_RESERVE) for s in sizes]
-    labels = partition(uc, vc, dc, targets)
+    labels = partition_groups(uc, vc, dc, targets, _region_groups(frame, uc, vc, regions))
     site = _StationSite(cand=cand, uc=uc, vc=vc, frame=frame, rd=rd, corridor_width_m=corridors.width_m)
     stations, access, centres, taken = _place_stations(site, labels, dc, len(sizes), station_ok, warnings)
     keep = labels >= 0
@@ -159,6 +162,20 @@ def design_pv_plant(
         block_sizes_kw=sizes,
         spare=spare,
     )
+
+
+def _region_groups(
+    frame: RowFrame, uc: np.ndarray, vc: np.ndarray, regions: Sequence[BaseGeometry]
+) -> np.ndarray:
+    """A group per table centre (row frame u, v [m]): k + 1 inside collector region k, else 0
+    (the main substation's land): blocks are partitioned within one group."""
+    group = np.zeros(len(uc), dtype=np.int64)
+    if regions:
+        gx, gy = frame.to_grid(uc, vc)
+        pts = shapely.points(np.column_stack([gx, gy]))
+        for k, reg in enumerate(regions):
+            group[shapely.covers(reg, pts)] = k + 1
+    return group
 
 
 def _best_phase(
@@ -426,9 +443,12 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
     )
 
 
-def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvLayout:
+def topped_up(
+    layout: PvLayout, blocked: list[Polygon], min_gap_m: float, *, touching_only: bool = False
+) -> PvLayout:
     """Blocks short of their DC target (nominal AC × DC/AC) take spare tables nearest their power
-    station, skipping any within `min_gap_m` [m] of a `blocked` footprint (roads, equipment)."""
+    station, skipping any within `min_gap_m` [m] of a `blocked` footprint (roads, equipment):
+    those touching the block first (it stays in one piece), then, unless `touching_only`, others."""
     plant = layout.plant
     if layout.spare is None or len(layout.spare[0]) == 0:
         return layout
@@ -447,6 +467,14 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
     sx, sy = layout.frame.to_grid(su, sv)
     tables = list(plant.tables)
     add_block: dict[int, int] = {}
+    if all(
+        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
+        - b.dc_kwp
+        <= 1e-6
+        for b in plant.blocks
+    ):
+        return layout
+    touch_spare, touch_block = _touching_blocks(layout, sc)
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         short = size * dc_ac - b.dc_kwp
@@ -456,7 +484,14 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         if len(cand) == 0:
             break
         d = np.hypot(sx[cand] - b.station[0], sy[cand] - b.station[1])
-        for i in cand[np.argsort(d, kind="stable")]:
+        # Spare tables touching the block first (it stays in one piece), then the nearest others.
+        near = np.zeros(len(sc), dtype=bool)
+        near[touch_spare[touch_block == b.index]] = True
+        far_off = ~near[cand]
+        order = cand[np.lexsort((d, far_off))]
+        if touching_only:
+            order = order[: int((~far_off).sum())]
+        for i in order:
             if short <= 1e-6:
                 break
             add_block[int(i)] = b.index
@@ -484,6 +519,29 @@ def topped_up(layout: PvLayout, blocked: list[Polygon], min_gap_m: float) -> PvL
         spare=(_subset(sc, left), _terrain_subset(st, left)),
     )  # fmt: skip
     return retotalled(grown)
+
+
+def _touching_blocks(layout: PvLayout, spare: RowCandidates) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (spare table index, block index): the spare table stands within the block-joining
+    gap of a table of the block (row frame; the gap the constructability section's contiguity
+    uses)."""
+    from app.engine.civil.constructability import block_gap_m, near_pairs
+
+    plant = layout.plant
+    n = len(plant.tables)
+    if n == 0 or len(spare) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in plant.tables], dtype=object))
+    u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
+    own = np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
+    boxes = np.vstack([own, np.column_stack([spare.u_lo, spare.u_hi, spare.v_lo, spare.v_hi])])
+    a, b = near_pairs(boxes, block_gap_m(plant.design.pitch_m - plant.design.depth_m))
+    blk = np.asarray([t.block for t in plant.tables], dtype=np.int64)
+    mixed = (a < n) != (b < n)
+    t = np.where(a[mixed] < n, a[mixed], b[mixed])
+    s_ = np.where(a[mixed] < n, b[mixed], a[mixed]) - n
+    return s_, blk[t]
 
 
 def trimmed(layout: PvLayout) -> PvLayout:

@@ -1,0 +1,357 @@
+"""Compact blocks: after roads take tables and spare tables top blocks up, the blocks are grouped
+again so each is one piece where the land allows (docs/engine.md, "Compact blocks").
+
+Top-ups take the spare tables nearest each short block's power station, wherever they stand, so
+a block can end up in several pieces. `regrouped` runs the same recursive coordinate bisection as
+the first grouping (`app.engine.pv.blocks.partition`) on the tables as they now are, within each
+substation's land, and gives each new group the power station nearest its DC-weighted centre
+(an assignment problem over the blocks of equal nominal size, solved exactly with SciPy's
+`linear_sum_assignment`); the new grouping is kept only when it leaves at least as many blocks
+in one piece, measured as the constructability section measures it. Then small stray pieces go
+to the neighbouring block they touch, and a block still in pieces (e.g. crossed by a road) is
+cut again together with a neighbour, at the same DC shares, along the first ordering that leaves
+both in one piece (`_cut_two`). UTM [m], row frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
+from app.engine.pv.blocks import partition
+from app.engine.pv.plant import PvLayout, retotalled
+from app.engine.pv.types import PvTable
+
+# Blocks whose nominal AC differs by more than this [kW] are not interchangeable.
+SIZE_TOL_KW = 1.0
+BIG = 1e12
+# A stray piece is moved to its neighbour only when it holds at most this share of its block's DC:
+# a bigger piece (a block cut in two by a road) stays, or the blocks' DC would no longer balance.
+STRAY_SHARE = 0.1
+# Mending split blocks pairwise: passes, the largest pair considered (tables), neighbours tried
+# (those sharing the most table pairs first) and how far a station
+# may stand from its block's nearest table [m] (its 3 m clearance, an 8 m access corridor and 4 m
+# to spare: beside its block, across at most one road).
+MEND_PASSES = 3
+MEND_MAX_TABLES = 3000
+MEND_NEIGHBOURS = 3
+STATION_REACH_M = 15.0
+# Added to a station's distance [m] when the part it would feed does not stand beside it.
+AWAY_PENALTY_M = 1e6
+# Stations farther from a part's DC-weighted centre than this × the part's extent are away from it
+# without measuring (the exact test runs only on the nearer ones).
+PART_REACH_FACTOR = 1.0
+
+
+def table_boxes_uv(layout: PvLayout) -> np.ndarray:
+    """Each table's rectangle in the row frame (n, 4): u_lo, u_hi, v_lo, v_hi [m]."""
+    tables = layout.plant.tables
+    if not tables:
+        return np.zeros((0, 4))
+    n = len(tables)
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in tables], dtype=object))
+    u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
+    return np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
+
+
+def _one_piece(
+    boxes: np.ndarray, blocks: np.ndarray, gap: float, pairs: tuple[np.ndarray, np.ndarray] | None = None
+) -> int:
+    lab = table_pieces(boxes, blocks, gap, pairs)
+    return sum(1 for k in np.unique(blocks) if len(np.unique(lab[blocks == k])) == 1)
+
+
+def _gap_to(boxes: np.ndarray, point_uv: tuple[float, float]) -> float:
+    """Distance [m] from a point to the nearest of the rectangles `boxes` (row frame)."""
+    if not len(boxes):
+        return float("inf")
+    du = np.maximum(0.0, np.maximum(boxes[:, 0] - point_uv[0], point_uv[0] - boxes[:, 1]))
+    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - point_uv[1], point_uv[1] - boxes[:, 3]))
+    return float(np.hypot(du, dv).min())
+
+
+def _stations_beside(
+    boxes: np.ndarray, blk: np.ndarray, st_uv: dict[int, tuple[float, float]], old: np.ndarray
+) -> bool:
+    """Whether every station stands within `STATION_REACH_M` of its block under `blk`, or no
+    farther than under `old`."""
+    for k, p in st_uv.items():
+        d = _gap_to(boxes[blk == k], p)
+        if d > STATION_REACH_M and d > _gap_to(boxes[old == k], p) + 1e-6:
+            return False
+    return True
+
+
+def _with_block(t: PvTable, block: int) -> PvTable:
+    new: PvTable = object.__new__(PvTable)
+    new.__dict__.update(t.__dict__)
+    new.__dict__["block"] = block
+    return new
+
+
+def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> PvLayout:
+    """`layout` with its tables grouped again into its blocks (see the module docstring).
+
+    block_group: block index → the substation its feeder ends at (0 main, k collector k); tables
+    are regrouped only among the blocks of one group (a block never spans two substations' land)."""
+    plant = layout.plant
+    if len(plant.blocks) < 2 or not plant.tables:
+        return layout
+    tables = plant.tables
+    dc_ac = plant.design.design.dc_ac_ratio
+    blk = np.asarray([t.block for t in tables], dtype=np.int64)
+    dc = np.asarray([t.dc_kwp for t in tables], dtype=float)
+    xy = np.asarray([t.centre for t in tables], dtype=float)
+    u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    groups: dict[int, list[int]] = {}
+    for b in plant.blocks:
+        groups.setdefault((block_group or {}).get(b.index, 0), []).append(b.index)
+    nominal = {
+        b.index: layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
+        for b in plant.blocks
+    }
+    station = {b.index: b.station for b in plant.blocks}
+    su, sv = layout.frame.to_frame(
+        np.asarray([station[k][0] for k in station]), np.asarray([station[k][1] for k in station])
+    )
+    st_uv = {
+        k: (float(a), float(b)) for k, a, b in zip(station, np.atleast_1d(su), np.atleast_1d(sv), strict=True)
+    }
+    boxes = table_boxes_uv(layout)
+    gap = block_gap_m(plant.design.pitch_m - plant.design.depth_m)
+
+    def assign(new: np.ndarray, idx: np.ndarray, members: list[int]) -> None:
+        """Bisect tables `idx` into blocks `members`; each part takes the station nearest its
+        DC-weighted centre among blocks of its size."""
+        if len(members) < 2 or len(idx) == 0:
+            if members:
+                new[idx] = members[0]
+            return
+        targets = [nominal[b] * dc_ac for b in members]
+        lab = partition(u[idx], v[idx], dc[idx], targets)
+        sizes = np.asarray([nominal[b] for b in members])
+        st_xy = np.asarray([station[b] for b in members], dtype=float)
+        cost = np.full((len(members), len(members)), BIG)
+        for i in range(len(members)):
+            sel = lab == i
+            if not sel.any():
+                cost[i, :] = BIG / 2
+                continue
+            w = dc[idx][sel]
+            cx = float(np.average(xy[idx][sel, 0], weights=w))
+            cy = float(np.average(xy[idx][sel, 1], weights=w))
+            part = boxes[idx][sel]
+            same = np.abs(sizes - nominal[members[i]]) <= SIZE_TOL_KW
+            d = np.hypot(st_xy[:, 0] - cx, st_xy[:, 1] - cy)
+            # A station not beside the part is a last resort (only stations near it are measured).
+            near = same & (
+                d <= PART_REACH_FACTOR * float(np.hypot(np.ptp(part[:, :2]), np.ptp(part[:, 2:]))) + 1.0
+            )
+            away = np.ones(len(members), dtype=bool)
+            for j in np.flatnonzero(near):
+                away[j] = _gap_to(part, st_uv[members[j]]) > STATION_REACH_M
+            cost[i, same] = d[same] + AWAY_PENALTY_M * away[same]
+        rows, cols = linear_sum_assignment(cost)
+        to_block = {int(r): members[int(c)] for r, c in zip(rows, cols, strict=True)}
+        new[idx] = [to_block[int(k)] for k in lab]
+
+    # A: every substation's land bisected as a whole.
+    by_sink = blk.copy()
+    for members in groups.values():
+        assign(by_sink, np.flatnonzero(np.isin(blk, members)), members)
+    pairs = near_pairs(boxes, gap)
+    better = _one_piece(boxes, by_sink, gap, pairs) >= _one_piece(boxes, blk, gap, pairs)
+    new = by_sink if better and _stations_beside(boxes, by_sink, st_uv, blk) else blk.copy()
+    new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs, xy, station)
+    new = _pairs_mended(boxes, new, dc, xy, gap, station, st_uv, block_group or {}, pairs)
+    if np.array_equal(new, blk):
+        return layout
+    moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
+    return retotalled(_replace_tables(layout, moved))
+
+
+def _absorbed(
+    boxes: np.ndarray,
+    blk: np.ndarray,
+    dc: np.ndarray,
+    gap: float,
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+    xy: np.ndarray,
+    station: dict[int, tuple[float, float]],
+) -> np.ndarray:
+    """Block labels with each small stray piece (a block's pieces but its largest, by DC, holding at
+    most `STRAY_SHARE` of its DC) given to the
+    neighbouring block of the same substation it touches most, which gives the same DC back from
+    its tables touching the block's main piece; a stray touching none stays."""
+    lab = table_pieces(boxes, blk, gap, pairs)
+    a, b = pairs
+    out = blk.copy()
+    piece_dc: dict[int, float] = {}
+    np_lab = np.asarray(lab)
+    for p, w in zip(np_lab.tolist(), dc.tolist(), strict=True):
+        piece_dc[p] = piece_dc.get(p, 0.0) + w
+    block_dc: dict[int, float] = {}
+    for k, w in zip(blk.tolist(), dc.tolist(), strict=True):
+        block_dc[k] = block_dc.get(k, 0.0) + w
+    main: dict[int, int] = {}
+    for p, k in zip(np_lab.tolist(), blk.tolist(), strict=True):
+        if k not in main or piece_dc[p] > piece_dc[main[k]]:
+            main[k] = p
+    # Pairs across blocks, both ways: (table in a stray piece, neighbouring table).
+    cross = blk[a] != blk[b]
+    src = np.concatenate([a[cross], b[cross]])
+    dst = np.concatenate([b[cross], a[cross]])
+    votes: dict[int, dict[int, int]] = {}
+    for i, j in zip(src.tolist(), dst.tolist(), strict=True):
+        p = int(np_lab[i])
+        k_i, k_j = int(blk[i]), int(blk[j])
+        if main[k_i] == p or main[k_j] != int(np_lab[j]) or piece_dc[p] > STRAY_SHARE * block_dc[k_i]:
+            continue  # only small strays, and only onto a neighbour's main piece
+        if block_group.get(k_i, 0) != block_group.get(k_j, 0):
+            continue
+        votes.setdefault(p, {})
+        votes[p][k_j] = votes[p].get(k_j, 0) + 1
+    for p, v in votes.items():
+        k_to = max(v.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        stray = np_lab == p
+        k_from = int(blk[np.flatnonzero(stray)[0]])
+        out[stray] = k_to
+        # The neighbour gives the same DC back from its tables touching the block's main piece,
+        # nearest the block's station: the blocks' DC stays balanced.
+        owe = piece_dc[p]
+        home = (out == k_from) & (np_lab == main[k_from])
+        border = np.unique(np.concatenate([b[home[a] & (out[b] == k_to)], a[home[b] & (out[a] == k_to)]]))
+        sx, sy = station[k_from]
+        for j in border[np.argsort(np.hypot(xy[border, 0] - sx, xy[border, 1] - sy), kind="stable")]:
+            if owe <= 0.5 * float(dc[j]):
+                break
+            out[j] = k_from
+            owe -= float(dc[j])
+    return out
+
+
+def _orders(
+    boxes: np.ndarray,
+    xy: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    st_first: tuple[float, float],
+    st_second: tuple[float, float],
+) -> list[np.ndarray]:
+    """Orderings of tables a two-way cut may follow: along each row-frame axis both ways, and by
+    the difference of the distances along the tables' adjacency graph from each station (a
+    Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road)."""
+    cu, cv = (boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2
+    out: list[np.ndarray] = []
+    n = len(boxes)
+    a, b = pairs
+    if n > 2 and len(a):
+        w = np.hypot(cu[a] - cu[b], cv[a] - cv[b]) + 1e-3
+        graph = coo_matrix((w, (a, b)), shape=(n, n))
+        src = [int(np.argmin(np.hypot(xy[:, 0] - s[0], xy[:, 1] - s[1]))) for s in (st_first, st_second)]
+        d = dijkstra(graph, directed=False, indices=src)
+        d = np.where(np.isfinite(d), d, 1e9)
+        out += [np.argsort(d[0] - d[1], kind="stable")]
+    # The graph split first: it succeeds most often.
+    return [*out, np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
+
+
+def _pairs_mended(
+    boxes: np.ndarray,
+    blk: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    gap: float,
+    station: dict[int, tuple[float, float]],
+    st_uv: dict[int, tuple[float, float]],
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Each block still in pieces is cut again together with a neighbour it touches: their
+    tables re-split in two at the same DC shares along the first ordering (`_orders`) that leaves
+    both in one piece, each with its station beside it. UTM / row frame [m]."""
+    out = blk.copy()
+    a, b = pairs
+    for _ in range(MEND_PASSES):
+        lab = table_pieces(boxes, out, gap, (a, b))
+        split = [int(k) for k in np.unique(out) if len(np.unique(lab[out == k])) > 1]
+        if not split:
+            break
+        changed = False
+        for k in split:
+            members = np.flatnonzero(out == k)
+            if len(np.unique(lab[members])) < 2:
+                continue  # mended with an earlier neighbour
+            mk = np.isin(a, members) | np.isin(b, members)
+            nbrs = {int(out[i]) for i in np.concatenate([a[mk], b[mk]])} - {k}
+            ranked = sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q)))
+            for m in ranked[:MEND_NEIGHBOURS]:
+                if block_group.get(m, 0) != block_group.get(k, 0):
+                    continue
+                idx = np.flatnonzero((out == k) | (out == m))
+                if len(idx) > MEND_MAX_TABLES:
+                    continue
+                where = np.full(len(out), -1, dtype=np.int64)
+                where[idx] = np.arange(len(idx))
+                inside = (where[a] >= 0) & (where[b] >= 0)
+                sub = (where[a[inside]], where[b[inside]])
+                got = _cut_two(
+                    boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station, st_uv, (k, m), sub
+                )
+                if got is None:
+                    continue
+                out[idx] = np.where(got, k, m)
+                changed = True
+                break
+        if not changed:
+            break
+    return out
+
+
+def _cut_two(
+    boxes: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    first_dc: float,
+    gap: float,
+    station: dict[int, tuple[float, float]],
+    st_uv: dict[int, tuple[float, float]],
+    pair: tuple[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray | None:
+    """A mask of the tables for the first block of `pair` (`pairs`: their tables within `gap`, as
+    `near_pairs` gives them): the cut (at `first_dc` [kWp], within
+    one table) along an ordering that leaves both parts in one piece, each with its station within
+    `STATION_REACH_M` of it; None when no ordering does."""
+    k, m = pair
+    for order in _orders(boxes, xy, pairs, station[k], station[m]):
+        cum = np.cumsum(dc[order])
+        n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1
+        for first_part in (order[:n_first], order[n_first:]):
+            mask = np.zeros(len(dc), dtype=bool)
+            mask[first_part] = True
+            if abs(float(dc[mask].sum()) - first_dc) > float(dc.max()) + 1e-6:
+                continue
+            lab = table_pieces(boxes, mask, gap, pairs)
+            if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
+                continue
+            if (
+                _gap_to(boxes[mask], st_uv[k]) <= STATION_REACH_M
+                and _gap_to(boxes[~mask], st_uv[m]) <= STATION_REACH_M
+            ):
+                return mask
+    return None
+
+
+def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:
+    from dataclasses import replace
+
+    return replace(layout, plant=replace(layout.plant, tables=tuple(tables)))
