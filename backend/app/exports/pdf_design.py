@@ -294,17 +294,24 @@ def _loss_stack_table(r: _Report, energy: dict[str, Any]) -> None:
     )
 
 
-def _monthly_chart(r: _Report, months: list[tuple[int, str, float | None]], clearsky: bool) -> None:
-    r.ensure(CHART_H_IN + 0.3)
+def chart_axes(r: _Report, height_in: float = CHART_H_IN) -> tuple[Any, float]:
+    """A full-width chart's axes `height_in` [in] tall at the report's cursor (a new page when it
+    would not fit), and the chart's top [in from the page top]."""
+    r.ensure(height_in + 0.3)
     top = r.y + 0.1
     ax = r.fig.add_axes(
         (
             (MARGIN_IN + 0.55) / PAGE_W_IN,
-            1 - (top + CHART_H_IN - 0.3) / PAGE_H_IN,
+            1 - (top + height_in - 0.3) / PAGE_H_IN,
             (CONTENT_W_IN - 0.7) / PAGE_W_IN,
-            (CHART_H_IN - 0.45) / PAGE_H_IN,
+            (height_in - 0.45) / PAGE_H_IN,
         )
     )
+    return ax, top
+
+
+def _monthly_chart(r: _Report, months: list[tuple[int, str, float | None]], clearsky: bool) -> None:
+    ax, top = chart_axes(r)
     names = [name for _, name, _ in months]
     values = [v or 0.0 for _, _, v in months]
     ax.bar(range(len(values)), values, color=CLEARSKY_RED if clearsky else NAVY, width=0.7)

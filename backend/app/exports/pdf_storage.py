@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.exports.pdf_page import CONTENT_W_IN, GREY, MARGIN_IN, NAVY, PAGE_H_IN, PAGE_W_IN, _fmt, _Report
+from app.exports.pdf_design import chart_axes
+from app.exports.pdf_page import GREY, NAVY, _fmt, _Report
 
 CHART_H_IN = 2.3
 PV_COLOR = "#f59e0b"
@@ -81,16 +82,7 @@ def _source_lcoe(row: dict[str, Any]) -> str:
 
 def typical_day_chart(r: _Report, day: list[dict[str, Any]]) -> None:
     """PV and wind stacked, charge below zero, discharge on top, grid and target lines [MW]."""
-    r.ensure(CHART_H_IN + 0.3)
-    top = r.y + 0.1
-    ax = r.fig.add_axes(
-        (
-            (MARGIN_IN + 0.55) / PAGE_W_IN,
-            1 - (top + CHART_H_IN - 0.3) / PAGE_H_IN,
-            (CONTENT_W_IN - 0.7) / PAGE_W_IN,
-            (CHART_H_IN - 0.45) / PAGE_H_IN,
-        )
-    )
+    ax, top = chart_axes(r, CHART_H_IN)
     hours = [int(x["hour"]) for x in day]
     pv = [float(x["pv_mw"]) for x in day]
     wind = [float(x["wind_mw"]) for x in day]

@@ -30,9 +30,9 @@ def curtailment_mwh(generation_mw: np.ndarray, export_limit_mw: float) -> float:
     return float(np.clip(generation_mw - export_limit_mw, 0.0, None).sum())
 
 
-def hourly_table(d: Dispatch) -> list[dict[str, float]]:
-    """The hourly year as rows of DISPATCH_COLUMNS ("hour" 0..T−1; MW, SoC in MWh), rounded to kW."""
-    cols = {
+def _columns(d: Dispatch) -> dict[str, np.ndarray]:
+    """The dispatch's hourly series by their DISPATCH_COLUMNS names (all but "hour")."""
+    return {
         "pv_mw": d.pv_mw,
         "wind_mw": d.wind_mw,
         "charge_mw": d.charge_mw,
@@ -41,6 +41,11 @@ def hourly_table(d: Dispatch) -> list[dict[str, float]]:
         "grid_mw": d.grid_mw,
         "firm_target_mw": d.target_mw,
     }
+
+
+def hourly_table(d: Dispatch) -> list[dict[str, float]]:
+    """The hourly year as rows of DISPATCH_COLUMNS ("hour" 0..T−1; MW, SoC in MWh), rounded to kW."""
+    cols = _columns(d)
     rounded = {k: np.round(v, 3) for k, v in cols.items()}
     return [{"hour": int(t), **{k: float(rounded[k][t]) for k in cols}} for t in range(len(d.grid_mw))]
 
@@ -49,15 +54,7 @@ def typical_day(d: Dispatch) -> list[dict[str, float]]:
     """The mean of each column by hour of day over the year: 24 rows (hour 0..23)."""
     n = len(d.grid_mw) // 24
     out = []
-    cols = {
-        "pv_mw": d.pv_mw,
-        "wind_mw": d.wind_mw,
-        "charge_mw": d.charge_mw,
-        "discharge_mw": d.discharge_mw,
-        "soc_mwh": d.soc_mwh,
-        "grid_mw": d.grid_mw,
-        "firm_target_mw": d.target_mw,
-    }
+    cols = _columns(d)
     means = {k: v[: n * 24].reshape(n, 24).mean(axis=0) for k, v in cols.items()}
     for h in range(24):
         out.append({"hour": h, **{k: round(float(means[k][h]), 3) for k in cols}})
