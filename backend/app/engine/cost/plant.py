@@ -16,6 +16,7 @@ LCOE counts its discharged energy and not the cost of the PV energy that charged
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from app.engine.cost.model import finite_figure, lcoe_npv
@@ -64,6 +65,190 @@ def _line(item: str, qty: float, unit: str, price: float, key: str, group: str) 
     }
 
 
+_Lcoe = Callable[[float, float, float | None, float], float | None]
+
+
+def _new_cost_doc(table: dict[str, Any]) -> dict[str, Any]:
+    """An empty cost document for a plant without PV (currency, finance terms, unit costs)."""
+    costs = table["costs"]
+    return {
+        "currency": table["currency"],
+        "dollar_year": table["dollar_year"],
+        "capex": {"lines": [], "direct_usd": 0.0, "overheads": [], "total_usd": 0.0},
+        "opex": {"lines": [], "total_usd_per_yr": 0.0},
+        "discount_rate_real": _v(costs, "discount_rate_real"),
+        "lifetime_yr": int(_v(costs, "lifetime_yr")),
+        "degradation_pct_per_yr": _v(costs, "degradation_pct_per_yr"),
+        "warnings": [],
+        "unit_costs": {k: {"value": v["value"], "source": v["source"]} for k, v in costs.items()},
+    }
+
+
+def _lcoe_at(r: float, life: int) -> _Lcoe:
+    """LCOE [USD/MWh] of (CAPEX [USD], OPEX [USD/yr], energy [MWh/yr], degradation [%/yr]) at the
+    discount rate `r` over `life` years; None without energy."""
+
+    def lcoe(capex: float, opex: float, energy: float | None, degr: float) -> float | None:
+        if not energy or energy <= 0:
+            return None
+        fin = lcoe_npv(
+            capex_usd=capex,
+            opex_usd_per_yr=opex,
+            energy_mwh_yr1=energy,
+            discount_rate=r,
+            lifetime_yr=life,
+            degradation_pct_per_yr=degr,
+        )
+        return round(float(fin["lcoe_usd_per_mwh"] or 0.0), 4)
+
+    return lcoe
+
+
+def _pv_wind_rows(
+    doc: dict[str, Any],
+    *,
+    has_pv_cost: bool,
+    pv_energy_mwh: float | None,
+    wind_energy_mwh: float | None,
+    pv_degr: float,
+    lcoe: _Lcoe,
+) -> list[dict[str, Any]]:
+    """The PV and wind economics rows: the turbine lines are split off the PV cost document."""
+    cap = doc["capex"]
+    opex_doc = doc["opex"]
+    pv_capex = float(cap["total_usd"])
+    pv_opex = float(opex_doc["total_usd_per_yr"])
+    wind_capex = sum(float(li["usd"]) for li in cap["lines"] if li["item"] in WIND_LINES)
+    # The turbines' fixed O&M is in the OPEX lines (app/engine/cost/model.py): wind's, not PV's.
+    wind_opex = sum(float(li["usd"]) for li in opex_doc["lines"] if li["item"] in WIND_OPEX_LINES)
+    rows: list[dict[str, Any]] = []
+    if pv_energy_mwh is not None and has_pv_cost:
+        rows.append(
+            {
+                "source": "pv",
+                "capex_usd": round(pv_capex - wind_capex, 2),
+                "opex_usd_per_yr": round(pv_opex - wind_opex, 2),
+                "energy_mwh": round(pv_energy_mwh, 3),
+                "lcoe_usd_per_mwh": lcoe(pv_capex - wind_capex, pv_opex - wind_opex, pv_energy_mwh, pv_degr),
+            }
+        )
+    if wind_capex > 0 or wind_energy_mwh:
+        rows.append(
+            {
+                "source": "wind",
+                "capex_usd": round(wind_capex, 2),
+                "opex_usd_per_yr": round(wind_opex, 2),
+                "energy_mwh": None if wind_energy_mwh is None else round(wind_energy_mwh, 3),
+                "lcoe_usd_per_mwh": lcoe(wind_capex, wind_opex, wind_energy_mwh, 0.0),
+            }
+        )
+    return rows
+
+
+def _storage_rows(
+    storage: dict[str, Any],
+    costs: dict[str, Any],
+    *,
+    r: float,
+    life: int,
+    fade_pct_per_yr: float,
+    interval_yr: int,
+    lcoe: _Lcoe,
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """(CAPEX lines, O&M line, economics row) of the battery: energy, power, augmentation."""
+    kwh, kw = float(storage["energy_kwh"]), float(storage["power_kw"])
+    e_price, p_price = _v(costs, "bess_energy_usd_per_kwh"), _v(costs, "bess_power_usd_per_kw")
+    aug_kwh, aug_pv = augmentation(
+        kwh,
+        fade_pct_per_yr=fade_pct_per_yr,
+        interval_yr=interval_yr,
+        lifetime_yr=life,
+        price_usd_per_kwh=e_price,
+        decline_pct_per_yr=_v(costs, "bess_cost_decline_pct_per_yr"),
+        discount_rate=r,
+    )
+    lines = [
+        _line("BESS energy (DC block)", kwh, "kWh", e_price, "bess_energy_usd_per_kwh", "storage"),
+        _line("BESS power (PCS)", kw, "kW", p_price, "bess_power_usd_per_kw", "storage"),
+    ]
+    aug = _line("BESS augmentation (PV of)", aug_kwh, "kWh", 0.0, "bess_energy_usd_per_kwh", "storage")
+    aug["unit_cost"] = round(aug_pv / aug_kwh, 4) if aug_kwh > 0 else 0.0
+    aug["usd"] = round(aug_pv, 2)
+    aug["note"] = (
+        f"{fade_pct_per_yr:g} %/yr fade restored every {interval_yr} years, "
+        "priced on the cost trend and discounted to year 0"
+    )
+    lines.append(aug)
+    bess_capex = sum(li["usd"] for li in lines)
+    pct = _v(costs, "bess_opex_pct_of_capex_yr")
+    upfront = lines[0]["usd"] + lines[1]["usd"]
+    o = _line("BESS O&M (fixed)", upfront, "USD capex", pct / 100.0, "bess_opex_pct_of_capex_yr", "storage")
+    discharged = float(storage.get("discharge_mwh") or 0.0)
+    row = {
+        "source": "storage",
+        "capex_usd": round(bess_capex, 2),
+        "opex_usd_per_yr": o["usd"],
+        "energy_mwh": round(discharged, 3),
+        "lcoe_usd_per_mwh": lcoe(bess_capex, o["usd"], discharged, 0.0),
+    }
+    return lines, o, row
+
+
+def _gas_rows(
+    gas: dict[str, Any], costs: dict[str, Any], lcoe: _Lcoe
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """(CAPEX line, OPEX lines: fixed, variable, fuel, economics row) of the gas units."""
+    kw = float(gas["installed_kw"])
+    g_line = _line("Gas units", kw, "kW", _v(costs, "gas_unit_usd_per_kw"), "gas_unit_usd_per_kw", "gas")
+    energy = float(gas["energy_mwh"])
+    fom = _line(
+        "Gas O&M (fixed)", kw, "kW", _v(costs, "gas_fom_usd_per_kw_yr"), "gas_fom_usd_per_kw_yr", "gas"
+    )
+    vom = _line(
+        "Gas O&M (variable)",
+        energy,
+        "MWh",
+        _v(costs, "gas_vom_usd_per_mwh"),
+        "gas_vom_usd_per_mwh",
+        "gas",
+    )
+    fuel = {
+        "item": "Gas fuel",
+        "quantity": gas.get("fuel_mmbtu_per_yr"),
+        "unit": "MMBtu",
+        "unit_cost": gas["fuel_price_usd_per_mmbtu"],
+        "usd": round(float(gas["fuel_cost_usd_per_yr"]), 2),
+        "key": "gas.fuel_price_usd_per_mmbtu",
+        "group": "gas",
+    }
+    gas_opex = fom["usd"] + vom["usd"] + fuel["usd"]
+    row = {
+        "source": "gas",
+        "capex_usd": g_line["usd"],
+        "opex_usd_per_yr": round(gas_opex, 2),
+        "energy_mwh": round(energy, 3),
+        "lcoe_usd_per_mwh": lcoe(g_line["usd"], gas_opex, energy, 0.0),
+    }
+    return g_line, [fom, vom, fuel], row
+
+
+def _add_lines(doc: dict[str, Any], new_lines: list[dict[str, Any]], new_opex: list[dict[str, Any]]) -> None:
+    """Append the battery / gas lines to the cost document and update its CAPEX and OPEX totals."""
+    cap = doc["capex"]
+    opex_doc = doc["opex"]
+    cap["lines"] = list(cap["lines"]) + new_lines
+    added = sum(li["usd"] for li in new_lines)
+    cap["direct_usd"] = round(float(cap["direct_usd"]) + added, 2)
+    cap["total_usd"] = round(float(cap["total_usd"]) + added, 2)
+    opex_doc["lines"] = list(opex_doc["lines"]) + new_opex
+    opex_doc["total_usd_per_yr"] = round(
+        float(opex_doc["total_usd_per_yr"]) + sum(o["usd"] for o in new_opex), 2
+    )
+    doc["capex_usd"] = cap["total_usd"]
+    doc["opex_usd_per_yr"] = opex_doc["total_usd_per_yr"]
+    finite_figure("CAPEX", cap["total_usd"])
+
+
 def plant_economics(
     cost: dict[str, Any] | None,
     *,
@@ -86,158 +271,47 @@ def plant_economics(
     costs = table["costs"]
     doc = copy.deepcopy(cost) if cost else None
     if doc is None:
-        doc = {
-            "currency": table["currency"],
-            "dollar_year": table["dollar_year"],
-            "capex": {"lines": [], "direct_usd": 0.0, "overheads": [], "total_usd": 0.0},
-            "opex": {"lines": [], "total_usd_per_yr": 0.0},
-            "discount_rate_real": _v(costs, "discount_rate_real"),
-            "lifetime_yr": int(_v(costs, "lifetime_yr")),
-            "degradation_pct_per_yr": _v(costs, "degradation_pct_per_yr"),
-            "warnings": [],
-            "unit_costs": {k: {"value": v["value"], "source": v["source"]} for k, v in costs.items()},
-        }
+        doc = _new_cost_doc(table)
     r = float(doc["discount_rate_real"])
     life = int(doc["lifetime_yr"])
-    cap = doc["capex"]
-    opex_doc = doc["opex"]
-    pv_capex = float(cap["total_usd"])
-    pv_opex = float(opex_doc["total_usd_per_yr"])
-    wind_capex = sum(float(li["usd"]) for li in cap["lines"] if li["item"] in WIND_LINES)
-    # The turbines' fixed O&M is in the OPEX lines (app/engine/cost/model.py): wind's, not PV's.
-    wind_opex = sum(float(li["usd"]) for li in opex_doc["lines"] if li["item"] in WIND_OPEX_LINES)
+    lcoe = _lcoe_at(r, life)
     new_lines: list[dict[str, Any]] = []
     new_opex: list[dict[str, Any]] = []
-    by_source: list[dict[str, Any]] = []
     notes: list[str] = []
-
-    def lcoe(capex: float, opex: float, energy: float | None, degr: float) -> float | None:
-        if not energy or energy <= 0:
-            return None
-        fin = lcoe_npv(
-            capex_usd=capex,
-            opex_usd_per_yr=opex,
-            energy_mwh_yr1=energy,
-            discount_rate=r,
-            lifetime_yr=life,
-            degradation_pct_per_yr=degr,
-        )
-        return round(float(fin["lcoe_usd_per_mwh"] or 0.0), 4)
-
     pv_degr = float(doc.get("degradation_pct_per_yr") or 0.0)
-    if pv_energy_mwh is not None and cost:
-        by_source.append(
-            {
-                "source": "pv",
-                "capex_usd": round(pv_capex - wind_capex, 2),
-                "opex_usd_per_yr": round(pv_opex - wind_opex, 2),
-                "energy_mwh": round(pv_energy_mwh, 3),
-                "lcoe_usd_per_mwh": lcoe(pv_capex - wind_capex, pv_opex - wind_opex, pv_energy_mwh, pv_degr),
-            }
-        )
-    if wind_capex > 0 or wind_energy_mwh:
-        by_source.append(
-            {
-                "source": "wind",
-                "capex_usd": round(wind_capex, 2),
-                "opex_usd_per_yr": round(wind_opex, 2),
-                "energy_mwh": None if wind_energy_mwh is None else round(wind_energy_mwh, 3),
-                "lcoe_usd_per_mwh": lcoe(wind_capex, wind_opex, wind_energy_mwh, 0.0),
-            }
-        )
+    by_source = _pv_wind_rows(
+        doc,
+        has_pv_cost=bool(cost),
+        pv_energy_mwh=pv_energy_mwh,
+        wind_energy_mwh=wind_energy_mwh,
+        pv_degr=pv_degr,
+        lcoe=lcoe,
+    )
     if storage:
-        kwh, kw = float(storage["energy_kwh"]), float(storage["power_kw"])
-        e_price, p_price = _v(costs, "bess_energy_usd_per_kwh"), _v(costs, "bess_power_usd_per_kw")
-        aug_kwh, aug_pv = augmentation(
-            kwh,
+        lines, o, row = _storage_rows(
+            storage,
+            costs,
+            r=r,
+            life=life,
             fade_pct_per_yr=storage_fade_pct_per_yr,
             interval_yr=augmentation_interval_yr,
-            lifetime_yr=life,
-            price_usd_per_kwh=e_price,
-            decline_pct_per_yr=_v(costs, "bess_cost_decline_pct_per_yr"),
-            discount_rate=r,
-        )
-        lines = [
-            _line("BESS energy (DC block)", kwh, "kWh", e_price, "bess_energy_usd_per_kwh", "storage"),
-            _line("BESS power (PCS)", kw, "kW", p_price, "bess_power_usd_per_kw", "storage"),
-        ]
-        aug = _line("BESS augmentation (PV of)", aug_kwh, "kWh", 0.0, "bess_energy_usd_per_kwh", "storage")
-        aug["unit_cost"] = round(aug_pv / aug_kwh, 4) if aug_kwh > 0 else 0.0
-        aug["usd"] = round(aug_pv, 2)
-        aug["note"] = (
-            f"{storage_fade_pct_per_yr:g} %/yr fade restored every {augmentation_interval_yr} years, "
-            "priced on the cost trend and discounted to year 0"
-        )
-        lines.append(aug)
-        bess_capex = sum(li["usd"] for li in lines)
-        pct = _v(costs, "bess_opex_pct_of_capex_yr")
-        upfront = lines[0]["usd"] + lines[1]["usd"]
-        o = _line(
-            "BESS O&M (fixed)", upfront, "USD capex", pct / 100.0, "bess_opex_pct_of_capex_yr", "storage"
+            lcoe=lcoe,
         )
         new_lines += lines
         new_opex.append(o)
-        discharged = float(storage.get("discharge_mwh") or 0.0)
-        by_source.append(
-            {
-                "source": "storage",
-                "capex_usd": round(bess_capex, 2),
-                "opex_usd_per_yr": o["usd"],
-                "energy_mwh": round(discharged, 3),
-                "lcoe_usd_per_mwh": lcoe(bess_capex, o["usd"], discharged, 0.0),
-            }
-        )
+        by_source.append(row)
         notes.append(
             "storage LCOE (LCOS) counts the battery's own costs over its discharged energy, not the cost of "
             "the PV / wind energy that charged it"
         )
     if gas:
-        kw = float(gas["installed_kw"])
-        g_line = _line("Gas units", kw, "kW", _v(costs, "gas_unit_usd_per_kw"), "gas_unit_usd_per_kw", "gas")
-        energy = float(gas["energy_mwh"])
-        fom = _line(
-            "Gas O&M (fixed)", kw, "kW", _v(costs, "gas_fom_usd_per_kw_yr"), "gas_fom_usd_per_kw_yr", "gas"
-        )
-        vom = _line(
-            "Gas O&M (variable)",
-            energy,
-            "MWh",
-            _v(costs, "gas_vom_usd_per_mwh"),
-            "gas_vom_usd_per_mwh",
-            "gas",
-        )
-        fuel = {
-            "item": "Gas fuel",
-            "quantity": gas.get("fuel_mmbtu_per_yr"),
-            "unit": "MMBtu",
-            "unit_cost": gas["fuel_price_usd_per_mmbtu"],
-            "usd": round(float(gas["fuel_cost_usd_per_yr"]), 2),
-            "key": "gas.fuel_price_usd_per_mmbtu",
-            "group": "gas",
-        }
+        g_line, gas_opex_lines, row = _gas_rows(gas, costs, lcoe)
         new_lines.append(g_line)
-        new_opex += [fom, vom, fuel]
-        gas_opex = fom["usd"] + vom["usd"] + fuel["usd"]
-        by_source.append(
-            {
-                "source": "gas",
-                "capex_usd": g_line["usd"],
-                "opex_usd_per_yr": round(gas_opex, 2),
-                "energy_mwh": round(energy, 3),
-                "lcoe_usd_per_mwh": lcoe(g_line["usd"], gas_opex, energy, 0.0),
-            }
-        )
-    cap["lines"] = list(cap["lines"]) + new_lines
-    added = sum(li["usd"] for li in new_lines)
-    cap["direct_usd"] = round(float(cap["direct_usd"]) + added, 2)
-    cap["total_usd"] = round(float(cap["total_usd"]) + added, 2)
-    opex_doc["lines"] = list(opex_doc["lines"]) + new_opex
-    opex_doc["total_usd_per_yr"] = round(
-        float(opex_doc["total_usd_per_yr"]) + sum(o["usd"] for o in new_opex), 2
-    )
-    doc["capex_usd"] = cap["total_usd"]
-    doc["opex_usd_per_yr"] = opex_doc["total_usd_per_yr"]
-    finite_figure("CAPEX", cap["total_usd"])
+        new_opex += gas_opex_lines
+        by_source.append(row)
+    _add_lines(doc, new_lines, new_opex)
+    cap = doc["capex"]
+    opex_doc = doc["opex"]
     if plant_energy_mwh is None:
         plant_energy_mwh = sum(float(s["energy_mwh"] or 0.0) for s in by_source if s["source"] != "storage")
     plant_lcoe = lcoe(float(cap["total_usd"]), float(opex_doc["total_usd_per_yr"]), plant_energy_mwh, pv_degr)
