@@ -149,11 +149,9 @@ def with_storage_and_gas(
     """The result with design["storage"], design["gas"], design["economics_by_source"], the cost
     with their lines and the contract's metrics; and the BESS blocks the sized battery needs (None
     when nothing was sized). Raises InvalidInput for a bad `storage` / `gas` object."""
-    from app.engine.cost.plant import plant_economics
     from app.engine.cost.prices import parse_cost, unit_costs
-    from app.engine.gas.dispatch import gas_fill, gas_metrics
-    from app.engine.storage.dispatch import Limits, dispatch
-    from app.engine.storage.report import container_gap_m, storage_metrics, storage_section
+    from app.engine.gas.dispatch import gas_metrics
+    from app.engine.storage.report import storage_metrics
     from app.engine.storage.target import target_series
 
     profile = load_profile(params.profile, params.overrides)
@@ -167,7 +165,59 @@ def with_storage_and_gas(
     design = dict(result.design)
     warnings = list(result.warnings)
     sp = sp or StorageInput()
-    placed_kwh, placed_kw, containers, gas_units = _placed(result)
+    gas_units = _placed(result)[3]
+    target = target_series(sp, HOURS_PER_YEAR)
+    shortfall: np.ndarray | None = None if sp.kind == "fixed" else target.copy()
+    needed_blocks: int | None = None
+    grid_energy: float | None = None
+    section: dict[str, Any] | None = None
+    costs = unit_costs(parse_cost(params.cost).overrides)["costs"]
+    if use_storage:
+        section, needed_blocks, grid_energy, dispatched_shortfall = _storage_step(
+            result,
+            params,
+            profile,
+            sp,
+            target,
+            costs=costs,
+            wind_hourly_mw=wind_hourly_mw,
+            use_gas=use_gas,
+            warnings=warnings,
+        )
+        if dispatched_shortfall is not None:
+            shortfall = dispatched_shortfall
+        if section is not None:
+            design["storage"] = section
+            metrics.update(storage_metrics(section))
+            metrics["storage_kw"] = section["power_kw"]
+    gas_section = None
+    if use_gas:
+        gas_section = _gas_step(params, profile, gp, shortfall, gas_units)
+        design["gas"] = gas_section
+        metrics.update(gas_metrics(gas_section))
+        warnings.extend(gas_section["notes"])
+    _economics_step(params, sp, metrics, design, section, gas_section, grid_energy)
+    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), needed_blocks
+
+
+def _storage_step(
+    result: LayoutResult,
+    params: LayoutParams,
+    profile: Profile,
+    sp: StorageInput,
+    target: np.ndarray,
+    *,
+    costs: dict[str, Any],
+    wind_hourly_mw: np.ndarray | None,
+    use_gas: bool,
+    warnings: list[str],
+) -> tuple[dict[str, Any] | None, int | None, float | None, np.ndarray | None]:
+    """(design["storage"] or None, BESS blocks needed or None, energy to the grid [MWh/yr] or None,
+    the firm target's shortfall left for gas [MW, hourly] or None): the battery dispatched over the
+    generation year, or the placed battery priced but not dispatched. Appends to `warnings`."""
+    from app.engine.storage.report import container_gap_m
+
+    placed_kwh, placed_kw, containers, _ = _placed(result)
     # The hourly years scaled to the annual figures reported beside them (the PV year folded onto
     # 8760 h, the wind hours synthesised from a distribution differ by a few tenths of a percent),
     # so the plant's energy adds up: delivered = PV + wind − battery losses.
@@ -176,99 +226,148 @@ def with_storage_and_gas(
     has_generation = (pv is not None and float(np.max(pv, initial=0.0)) > 0) or (
         wind is not None and float(np.max(wind, initial=0.0)) > 0
     )
-    target = target_series(sp, HOURS_PER_YEAR)
-    shortfall: np.ndarray | None = None if sp.kind == "fixed" else target.copy()
-    needed_blocks: int | None = None
-    section: dict[str, Any] | None = None
-    grid_energy: float | None = None
-    costs = unit_costs(parse_cost(params.cost).overrides)["costs"]
-    if use_storage:
-        export = sp.export_limit_mw or params.target_capacity_kw / 1000.0
-        fixed: tuple[float, float] | None = None
-        if sp.power_mw is not None and sp.energy_mwh is not None:
-            fixed = (sp.power_mw, sp.energy_mwh)
-        if fixed is None and sp.kind == "fixed":
-            fixed = (placed_kw / 1000.0, placed_kwh / 1000.0) if placed_kwh > 0 else None
-        if not has_generation:
-            no_year = pv is None and "pv_block" in profile.asset_types
-            warnings.append(NO_ENERGY_YEAR if no_year else NO_GENERATION)
-        if has_generation and (fixed is None or fixed[1] > 0):
-            pv_arr = np.zeros(HOURS_PER_YEAR) if pv is None else np.asarray(pv, dtype=float)
-            d = dispatch(
-                pv_arr,
-                wind,
-                target,
-                Limits(
-                    round_trip_efficiency=sp.round_trip_efficiency,
-                    soc_min=sp.soc_min_pct / 100.0,
-                    soc_max=sp.soc_max_pct / 100.0,
-                    warranty_cycles_per_yr=sp.warranty_cycles_per_yr,
-                    export_limit_mw=export,
-                ),
-                days_share=sp.firm_days_share,
-                energy_mwh=None if fixed is None else fixed[1],
-                power_mw=None if fixed is None else fixed[0],
-                cost_energy_usd_per_mwh=float(costs["bess_energy_usd_per_kwh"]["value"]) * 1000.0,
-                cost_power_usd_per_mw=float(costs["bess_power_usd_per_kw"]["value"]) * 1000.0,
-                max_energy_mwh=sp.max_energy_mwh,
-                time_limit_s=sp.time_limit_s,
-            )
-            section = storage_section(d, sp, export_limit_mw=export, containers=containers)
-            section["dispatch"] = dispatch_rows(d)
-            # The blocks follow a sized or requested battery (the placed one already fits itself).
-            if BESS_BLOCK in {b.name for b in profile.blocks} and (sp.sizing is False or fixed is None):
-                needed_blocks = blocks_needed(profile, d.energy_mwh * 1000.0, d.power_mw * 1000.0)
-                per_block = _block_rating(profile)[0]
-                section["containers_needed"] = needed_blocks * per_block
-                if containers < needed_blocks * per_block:
-                    warnings.append(
-                        f"the sized battery needs {needed_blocks * per_block} BESS containers; "
-                        f"{containers} are placed (no room for more)"
-                    )
-            warnings.extend(d.notes)
-            if sp.kind != "fixed":
-                shortfall = np.clip(target - d.grid_mw, 0.0, None)
-                if d.firm_days_met_share + 1e-9 < sp.firm_days_share:
-                    warnings.append(
-                        f"the firm target is met on {d.firm_days_met_share:.1%} of the days, below the "
-                        f"{sp.firm_days_share:.0%} asked" + ("; gas fills the gap" if use_gas else "")
-                    )
-            grid_energy = float(d.grid_mw.sum())
-        elif placed_kwh > 0:
-            section = {
-                "power_kw": round(placed_kw, 1),
-                "energy_kwh": round(placed_kwh, 1),
-                "duration_h": round(placed_kwh / placed_kw, 3) if placed_kw else None,
-                "round_trip_efficiency": sp.round_trip_efficiency,
-                "cycles_per_yr": 0.0,
-                "warranty_cycles_per_yr": sp.warranty_cycles_per_yr,
-                "target": {"kind": sp.kind},
-                "firm_days_met_share": 0.0 if sp.kind != "fixed" else None,
-                "discharge_mwh": 0.0,
-                "curtailment_avoided_mwh": 0.0,
-                "containers": containers,
-                "sized": False,
-                "typical_day": [],
-                "spacing": {"standard": "NFPA 855 (2023)", "container_gap_m": round(container_gap_m(sp), 3)},
-                "notes": ["placed battery, not dispatched"],
-            }
-        if section is not None:
-            design["storage"] = section
-            metrics.update(storage_metrics(section))
-            metrics["storage_kw"] = section["power_kw"]
-    gas_section = None
-    if use_gas:
-        gp = gp or parse_gas({})
-        assert gp is not None
-        unit_kw = profile.asset_types[GAS_UNIT].capacity_kw if GAS_UNIT in profile.asset_types else gp.unit_kw
-        if params.gas is None or "unit_kw" not in params.gas:
-            gp = gp.model_copy(update={"unit_kw": unit_kw})
-        gas_section = gas_fill(
-            shortfall, gp, placed_units=gas_units if GAS_UNIT in profile.asset_types else None
+    export = sp.export_limit_mw or params.target_capacity_kw / 1000.0
+    fixed: tuple[float, float] | None = None
+    if sp.power_mw is not None and sp.energy_mwh is not None:
+        fixed = (sp.power_mw, sp.energy_mwh)
+    if fixed is None and sp.kind == "fixed":
+        fixed = (placed_kw / 1000.0, placed_kwh / 1000.0) if placed_kwh > 0 else None
+    if not has_generation:
+        no_year = pv is None and "pv_block" in profile.asset_types
+        warnings.append(NO_ENERGY_YEAR if no_year else NO_GENERATION)
+    if has_generation and (fixed is None or fixed[1] > 0):
+        return _dispatched(
+            costs,
+            profile,
+            sp,
+            target,
+            pv,
+            wind,
+            export,
+            fixed,
+            containers,
+            use_gas=use_gas,
+            warnings=warnings,
         )
-        design["gas"] = gas_section
-        metrics.update(gas_metrics(gas_section))
-        warnings.extend(gas_section["notes"])
+    if placed_kwh > 0:
+        section = {
+            "power_kw": round(placed_kw, 1),
+            "energy_kwh": round(placed_kwh, 1),
+            "duration_h": round(placed_kwh / placed_kw, 3) if placed_kw else None,
+            "round_trip_efficiency": sp.round_trip_efficiency,
+            "cycles_per_yr": 0.0,
+            "warranty_cycles_per_yr": sp.warranty_cycles_per_yr,
+            "target": {"kind": sp.kind},
+            "firm_days_met_share": 0.0 if sp.kind != "fixed" else None,
+            "discharge_mwh": 0.0,
+            "curtailment_avoided_mwh": 0.0,
+            "containers": containers,
+            "sized": False,
+            "typical_day": [],
+            "spacing": {"standard": "NFPA 855 (2023)", "container_gap_m": round(container_gap_m(sp), 3)},
+            "notes": ["placed battery, not dispatched"],
+        }
+        return section, None, None, None
+    return None, None, None, None
+
+
+def _dispatched(
+    costs: dict[str, Any],
+    profile: Profile,
+    sp: StorageInput,
+    target: np.ndarray,
+    pv: np.ndarray | None,
+    wind: np.ndarray | None,
+    export: float,
+    fixed: tuple[float, float] | None,
+    containers: int,
+    *,
+    use_gas: bool,
+    warnings: list[str],
+) -> tuple[dict[str, Any], int | None, float, np.ndarray | None]:
+    """The battery sized (fixed None) or given (fixed: (MW, MWh)) and dispatched against the target;
+    same tuple as `_storage_step`. Appends to `warnings`."""
+    from app.engine.storage.dispatch import Limits, dispatch
+    from app.engine.storage.report import storage_section
+
+    needed_blocks: int | None = None
+    shortfall: np.ndarray | None = None
+    pv_arr = np.zeros(HOURS_PER_YEAR) if pv is None else np.asarray(pv, dtype=float)
+    d = dispatch(
+        pv_arr,
+        wind,
+        target,
+        Limits(
+            round_trip_efficiency=sp.round_trip_efficiency,
+            soc_min=sp.soc_min_pct / 100.0,
+            soc_max=sp.soc_max_pct / 100.0,
+            warranty_cycles_per_yr=sp.warranty_cycles_per_yr,
+            export_limit_mw=export,
+        ),
+        days_share=sp.firm_days_share,
+        energy_mwh=None if fixed is None else fixed[1],
+        power_mw=None if fixed is None else fixed[0],
+        cost_energy_usd_per_mwh=float(costs["bess_energy_usd_per_kwh"]["value"]) * 1000.0,
+        cost_power_usd_per_mw=float(costs["bess_power_usd_per_kw"]["value"]) * 1000.0,
+        max_energy_mwh=sp.max_energy_mwh,
+        time_limit_s=sp.time_limit_s,
+    )
+    section = storage_section(d, sp, export_limit_mw=export, containers=containers)
+    section["dispatch"] = dispatch_rows(d)
+    # The blocks follow a sized or requested battery (the placed one already fits itself).
+    if BESS_BLOCK in {b.name for b in profile.blocks} and (sp.sizing is False or fixed is None):
+        needed_blocks = blocks_needed(profile, d.energy_mwh * 1000.0, d.power_mw * 1000.0)
+        per_block = _block_rating(profile)[0]
+        section["containers_needed"] = needed_blocks * per_block
+        if containers < needed_blocks * per_block:
+            warnings.append(
+                f"the sized battery needs {needed_blocks * per_block} BESS containers; "
+                f"{containers} are placed (no room for more)"
+            )
+    warnings.extend(d.notes)
+    if sp.kind != "fixed":
+        shortfall = np.clip(target - d.grid_mw, 0.0, None)
+        if d.firm_days_met_share + 1e-9 < sp.firm_days_share:
+            warnings.append(
+                f"the firm target is met on {d.firm_days_met_share:.1%} of the days, below the "
+                f"{sp.firm_days_share:.0%} asked" + ("; gas fills the gap" if use_gas else "")
+            )
+    return section, needed_blocks, float(d.grid_mw.sum()), shortfall
+
+
+def _gas_step(
+    params: LayoutParams,
+    profile: Profile,
+    gp: Any,
+    shortfall: np.ndarray | None,
+    gas_units: int,
+) -> dict[str, Any]:
+    """design["gas"]: the gas units filling `shortfall` [MW, hourly] (the unit size from the profile's
+    gas unit unless the request names one)."""
+    from app.engine.gas.dispatch import gas_fill
+
+    gp = gp or parse_gas({})
+    assert gp is not None
+    unit_kw = profile.asset_types[GAS_UNIT].capacity_kw if GAS_UNIT in profile.asset_types else gp.unit_kw
+    if params.gas is None or "unit_kw" not in params.gas:
+        gp = gp.model_copy(update={"unit_kw": unit_kw})
+    return gas_fill(shortfall, gp, placed_units=gas_units if GAS_UNIT in profile.asset_types else None)
+
+
+def _economics_step(
+    params: LayoutParams,
+    sp: StorageInput,
+    metrics: dict[str, Any],
+    design: dict[str, Any],
+    section: dict[str, Any] | None,
+    gas_section: dict[str, Any] | None,
+    grid_energy: float | None,
+) -> None:
+    """The whole plant's cost, economics by source and headline LCOE / NPV into `design` and
+    `metrics` (energy to the grid [MWh/yr]: the dispatched year's when there is one)."""
+    from app.engine.cost.plant import plant_economics
+    from app.engine.cost.prices import parse_cost
+
     pv_energy = headline(metrics, "annual_energy_mwh")
     wind_energy = metrics.get("wind_net_aep_mwh")
     if pv_energy is not None:
@@ -311,7 +410,6 @@ def with_storage_and_gas(
     _plant_headline(metrics, design, econ, params, basis)
     metrics["capex_usd"] = econ["cost"]["capex_usd"]
     metrics["opex_usd_per_yr"] = econ["cost"]["opex_usd_per_yr"]
-    return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), needed_blocks
 
 
 def _plant_headline(
