@@ -127,6 +127,234 @@ def _days(target_mw: np.ndarray) -> tuple[int, np.ndarray]:
     return d, days
 
 
+@dataclass(frozen=True)
+class _Cols:
+    """Column offsets of the LP: c, d, s, w (n_t each), E, P, then the n_m day binaries m."""
+
+    n_t: int
+    n_m: int
+
+    @property
+    def ic(self) -> int:
+        return 0
+
+    @property
+    def id_(self) -> int:
+        return self.n_t
+
+    @property
+    def is_(self) -> int:
+        return 2 * self.n_t
+
+    @property
+    def iw(self) -> int:
+        return 3 * self.n_t
+
+    @property
+    def ie(self) -> int:
+        return 4 * self.n_t
+
+    @property
+    def ip(self) -> int:
+        return 4 * self.n_t + 1
+
+    @property
+    def im(self) -> int:
+        return 4 * self.n_t + 2
+
+    @property
+    def n_var(self) -> int:
+        return self.im + self.n_m
+
+
+@dataclass
+class _Rows:
+    """The constraint rows built block by block (COO triplets and row bounds); r0 counts the rows."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    vals: list[np.ndarray] = field(default_factory=list)
+    rlo: list[np.ndarray] = field(default_factory=list)
+    rhi: list[np.ndarray] = field(default_factory=list)
+    r0: int = 0
+
+    def block(self, r: np.ndarray, c: np.ndarray, v: np.ndarray | float) -> None:
+        self.rows.append(r)
+        self.cols.append(c)
+        self.vals.append(np.broadcast_to(np.asarray(v, dtype=float), r.shape).copy())
+
+    def bounds(self, low: np.ndarray, high: np.ndarray, n: int) -> None:
+        self.rlo.append(low)
+        self.rhi.append(high)
+        self.r0 += n
+
+
+def _objective_and_bounds(
+    g: np.ndarray,
+    k: _Cols,
+    *,
+    energy_mwh: float | None,
+    power_mw: float | None,
+    cost_energy_usd_per_mwh: float,
+    cost_power_usd_per_mw: float,
+    max_energy_mwh: float,
+    maximise_days: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cost [USD per unit], lower, upper) of every column: the battery fixed or sized, the day
+    binaries weighted when the days met are maximised."""
+    fixed = energy_mwh is not None
+    cost = np.zeros(k.n_var)
+    cost[k.ic : k.id_] = EPS_USD_PER_MWH
+    cost[k.iw : k.ie] = EPS_USD_PER_MWH
+    cost[k.id_ : k.is_] = -EPS_USD_PER_MWH
+    lo = np.zeros(k.n_var)
+    hi = np.full(k.n_var, np.inf)
+    hi[k.iw : k.ie] = g
+    hi[k.ic : k.id_] = g
+    if fixed:
+        lo[k.ie] = hi[k.ie] = float(energy_mwh or 0.0)
+        lo[k.ip] = hi[k.ip] = float(power_mw or 0.0)
+    else:
+        cost[k.ie] = cost_energy_usd_per_mwh
+        cost[k.ip] = cost_power_usd_per_mw
+        hi[k.ie] = max_energy_mwh
+        hi[k.ip] = max_energy_mwh  # ≥ 1 h: a battery never needs more MW than MWh here
+    if k.n_m:
+        hi[k.im :] = 1.0
+        if fixed or maximise_days:
+            cost[k.im :] = -DAY_WEIGHT
+    return cost, lo, hi
+
+
+def _battery_rows(rb: _Rows, k: _Cols, g: np.ndarray, limits: Limits, eta: float) -> None:
+    """SoC balance, SoC window, charge / discharge power and charging from on-site generation."""
+    n_t = k.n_t
+    t = np.arange(n_t)
+    # SoC: s_t − s_{t−1} − η c_t + d_t/η = 0 (cyclic).
+    r = rb.r0 + t
+    rb.block(r, k.is_ + t, 1.0)
+    rb.block(r, k.is_ + (t - 1) % n_t, -1.0)
+    rb.block(r, k.ic + t, -eta)
+    rb.block(r, k.id_ + t, 1.0 / eta)
+    rb.bounds(np.zeros(n_t), np.zeros(n_t), n_t)
+    # s_t − soc_max·E ≤ 0 and s_t − soc_min·E ≥ 0.
+    for frac, low, high in ((limits.soc_max, -np.inf, 0.0), (limits.soc_min, 0.0, np.inf)):
+        r = rb.r0 + t
+        rb.block(r, k.is_ + t, 1.0)
+        rb.block(r, np.full(n_t, k.ie), -frac)
+        rb.bounds(np.full(n_t, low), np.full(n_t, high), n_t)
+    # c_t − P ≤ 0, d_t − P ≤ 0.
+    for off in (k.ic, k.id_):
+        r = rb.r0 + t
+        rb.block(r, off + t, 1.0)
+        rb.block(r, np.full(n_t, k.ip), -1.0)
+        rb.bounds(np.full(n_t, -np.inf), np.zeros(n_t), n_t)
+    # c_t + w_t ≤ G_t (charge only from on-site generation).
+    r = rb.r0 + t
+    rb.block(r, k.ic + t, 1.0)
+    rb.block(r, k.iw + t, 1.0)
+    rb.bounds(np.full(n_t, -np.inf), g.copy(), n_t)
+
+
+def _grid_rows(
+    rb: _Rows,
+    k: _Cols,
+    g: np.ndarray,
+    f: np.ndarray,
+    limits: Limits,
+    *,
+    n_d: int,
+    day_ids: np.ndarray,
+    need_days: int,
+    binaries: bool,
+    count_days: bool,
+    days_share: float,
+) -> None:
+    """Grid export (limit and firm target, with the day binaries), the warranty's throughput and,
+    when `count_days`, the share of the target days to meet."""
+    n_t, n_m = k.n_t, k.n_m
+    t = np.arange(n_t)
+    x_lim = limits.export_limit_mw
+    # Grid: −c − w + d ≤ X − G (export limit) and, on target hours, ≥ F·m − G.
+    r = rb.r0 + t
+    rb.block(r, k.ic + t, -1.0)
+    rb.block(r, k.iw + t, -1.0)
+    rb.block(r, k.id_ + t, 1.0)
+    glo = np.full(n_t, -np.inf)
+    target_hours = f > 0
+    if need_days and not binaries:
+        glo[target_hours] = f[target_hours] - g[target_hours]
+    elif binaries:
+        glo[target_hours] = -g[target_hours]
+        day_of_hour = t // 24
+        col_of_day = np.full(n_d, -1)
+        col_of_day[day_ids] = k.im + np.arange(n_m)
+        th = np.flatnonzero(target_hours)
+        rb.block(rb.r0 + th, col_of_day[day_of_hour[th]], -f[th])
+    rb.bounds(glo, np.where(np.isfinite(x_lim), x_lim - g, np.inf), n_t)
+    # Throughput within the warranty: Σ d − N·(soc_max − soc_min)·(T/8760)·E ≤ 0.
+    years = n_t / 8760.0
+    rb.block(np.array([rb.r0] * n_t), k.id_ + t, 1.0)
+    rb.block(
+        np.array([rb.r0]),
+        np.array([k.ie]),
+        -limits.warranty_cycles_per_yr * (limits.soc_max - limits.soc_min) * years,
+    )
+    rb.bounds(np.array([-np.inf]), np.array([0.0]), 1)
+    if n_m and count_days:
+        rb.block(np.full(n_m, rb.r0), k.im + np.arange(n_m), 1.0)
+        rb.bounds(np.array([float(math.ceil(days_share * need_days - 1e-9))]), np.array([np.inf]), 1)
+
+
+def _run_highs(
+    rb: _Rows,
+    k: _Cols,
+    cost: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    *,
+    time_limit_s: float,
+    start: dict[str, Any] | None,
+) -> tuple[str, Any, Any]:
+    """(model status, solution, info) of the model solved by HiGHS (a MIP when there are day
+    binaries, seeded with `start`'s hours and every day met)."""
+    n_m, n_var, im = k.n_m, k.n_var, k.im
+    a = sp.csc_matrix(
+        (np.concatenate(rb.vals), (np.concatenate(rb.rows), np.concatenate(rb.cols))), shape=(rb.r0, n_var)
+    )
+    h = new_highs()
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("threads", 1)
+    if n_m:
+        h.setOptionValue("mip_rel_gap", 1e-3)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_var
+    lp.num_row_ = rb.r0
+    lp.col_cost_ = cost
+    lp.col_lower_ = lo
+    lp.col_upper_ = hi
+    lp.row_lower_ = np.concatenate(rb.rlo)
+    lp.row_upper_ = np.concatenate(rb.rhi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    if n_m:
+        integrality = [highspy.HighsVarType.kContinuous] * im + [highspy.HighsVarType.kInteger] * n_m
+        lp.integrality_ = integrality
+    h.passModel(lp)
+    if start is not None and n_m:
+        seed = np.zeros(n_var)
+        seed[:im] = start["x"][:im]
+        seed[im:] = 1.0
+        warm = highspy.HighsSolution()
+        warm.col_value = list(seed)
+        warm.value_valid = True
+        h.setSolution(warm)
+    h.run()
+    return h.modelStatusToString(h.getModelStatus()), h.getSolution(), h.getInfo()
+
+
 def solve(
     generation_mw: np.ndarray,
     target_mw: np.ndarray,
@@ -156,169 +384,107 @@ def solve(
     n_d, tdays = _days(f)
     fixed = energy_mwh is not None
     eta = math.sqrt(limits.round_trip_efficiency)
-    x_lim = limits.export_limit_mw
     need_days = int(tdays.sum())
     # Day binaries only when some days may be given up (share < 1) or are maximised.
     binaries = need_days > 0 and (fixed or maximise_days or days_share < 1.0)
     day_ids = np.flatnonzero(tdays)
-    n_m = len(day_ids) if binaries else 0
-    ic, id_, is_, iw = 0, n_t, 2 * n_t, 3 * n_t
-    ie, ip = 4 * n_t, 4 * n_t + 1
-    im = 4 * n_t + 2
-    n_var = im + n_m
-
-    cost = np.zeros(n_var)
-    cost[ic:id_] = EPS_USD_PER_MWH
-    cost[iw:ie] = EPS_USD_PER_MWH
-    cost[id_:is_] = -EPS_USD_PER_MWH
-    lo = np.zeros(n_var)
-    hi = np.full(n_var, np.inf)
-    hi[iw:ie] = g
-    hi[ic:id_] = g
-    if fixed:
-        lo[ie] = hi[ie] = float(energy_mwh or 0.0)
-        lo[ip] = hi[ip] = float(power_mw or 0.0)
-    else:
-        cost[ie] = cost_energy_usd_per_mwh
-        cost[ip] = cost_power_usd_per_mw
-        hi[ie] = max_energy_mwh
-        hi[ip] = max_energy_mwh  # ≥ 1 h: a battery never needs more MW than MWh here
-    if n_m:
-        hi[im:] = 1.0
-        if fixed or maximise_days:
-            cost[im:] = -DAY_WEIGHT
-
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    rlo: list[np.ndarray] = []
-    rhi: list[np.ndarray] = []
-    r0 = 0
-    t = np.arange(n_t)
-
-    def block(r: np.ndarray, c: np.ndarray, v: np.ndarray | float) -> None:
-        rows.append(r)
-        cols.append(c)
-        vals.append(np.broadcast_to(np.asarray(v, dtype=float), r.shape).copy())
-
-    # SoC: s_t − s_{t−1} − η c_t + d_t/η = 0 (cyclic).
-    r = r0 + t
-    block(r, is_ + t, 1.0)
-    block(r, is_ + (t - 1) % n_t, -1.0)
-    block(r, ic + t, -eta)
-    block(r, id_ + t, 1.0 / eta)
-    rlo.append(np.zeros(n_t))
-    rhi.append(np.zeros(n_t))
-    r0 += n_t
-    # s_t − soc_max·E ≤ 0 and s_t − soc_min·E ≥ 0.
-    for frac, low, high in ((limits.soc_max, -np.inf, 0.0), (limits.soc_min, 0.0, np.inf)):
-        r = r0 + t
-        block(r, is_ + t, 1.0)
-        block(r, np.full(n_t, ie), -frac)
-        rlo.append(np.full(n_t, low))
-        rhi.append(np.full(n_t, high))
-        r0 += n_t
-    # c_t − P ≤ 0, d_t − P ≤ 0.
-    for off in (ic, id_):
-        r = r0 + t
-        block(r, off + t, 1.0)
-        block(r, np.full(n_t, ip), -1.0)
-        rlo.append(np.full(n_t, -np.inf))
-        rhi.append(np.zeros(n_t))
-        r0 += n_t
-    # c_t + w_t ≤ G_t (charge only from on-site generation).
-    r = r0 + t
-    block(r, ic + t, 1.0)
-    block(r, iw + t, 1.0)
-    rlo.append(np.full(n_t, -np.inf))
-    rhi.append(g.copy())
-    r0 += n_t
-    # Grid: −c − w + d ≤ X − G (export limit) and, on target hours, ≥ F·m − G.
-    r = r0 + t
-    block(r, ic + t, -1.0)
-    block(r, iw + t, -1.0)
-    block(r, id_ + t, 1.0)
-    glo = np.full(n_t, -np.inf)
-    target_hours = f > 0
-    if need_days and not binaries:
-        glo[target_hours] = f[target_hours] - g[target_hours]
-    elif binaries:
-        glo[target_hours] = -g[target_hours]
-        day_of_hour = t // 24
-        col_of_day = np.full(n_d, -1)
-        col_of_day[day_ids] = im + np.arange(n_m)
-        th = np.flatnonzero(target_hours)
-        block(r0 + th, col_of_day[day_of_hour[th]], -f[th])
-    rlo.append(glo)
-    rhi.append(np.where(np.isfinite(x_lim), x_lim - g, np.inf))
-    r0 += n_t
-    # Throughput within the warranty: Σ d − N·(soc_max − soc_min)·(T/8760)·E ≤ 0.
-    years = n_t / 8760.0
-    block(np.array([r0] * n_t), id_ + t, 1.0)
-    block(
-        np.array([r0]),
-        np.array([ie]),
-        -limits.warranty_cycles_per_yr * (limits.soc_max - limits.soc_min) * years,
+    k = _Cols(n_t=n_t, n_m=len(day_ids) if binaries else 0)
+    cost, lo, hi = _objective_and_bounds(
+        g,
+        k,
+        energy_mwh=energy_mwh,
+        power_mw=power_mw,
+        cost_energy_usd_per_mwh=cost_energy_usd_per_mwh,
+        cost_power_usd_per_mw=cost_power_usd_per_mw,
+        max_energy_mwh=max_energy_mwh,
+        maximise_days=maximise_days,
     )
-    rlo.append(np.array([-np.inf]))
-    rhi.append(np.array([0.0]))
-    r0 += 1
-    if n_m and not (fixed or maximise_days):
-        block(np.full(n_m, r0), im + np.arange(n_m), 1.0)
-        rlo.append(np.array([float(math.ceil(days_share * need_days - 1e-9))]))
-        rhi.append(np.array([np.inf]))
-        r0 += 1
-
-    a = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n_var))
-    h = new_highs()
-    h.setOptionValue("time_limit", float(time_limit_s))
-    h.setOptionValue("threads", 1)
-    if n_m:
-        h.setOptionValue("mip_rel_gap", 1e-3)
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_var
-    lp.num_row_ = r0
-    lp.col_cost_ = cost
-    lp.col_lower_ = lo
-    lp.col_upper_ = hi
-    lp.row_lower_ = np.concatenate(rlo)
-    lp.row_upper_ = np.concatenate(rhi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr
-    lp.a_matrix_.index_ = a.indices
-    lp.a_matrix_.value_ = a.data
-    if n_m:
-        integrality = [highspy.HighsVarType.kContinuous] * im + [highspy.HighsVarType.kInteger] * n_m
-        lp.integrality_ = integrality
-    h.passModel(lp)
-    if start is not None and n_m:
-        seed = np.zeros(n_var)
-        seed[:im] = start["x"][:im]
-        seed[im:] = 1.0
-        warm = highspy.HighsSolution()
-        warm.col_value = list(seed)
-        warm.value_valid = True
-        h.setSolution(warm)
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus())
-    sol = h.getSolution()
-    info = h.getInfo()
+    rb = _Rows()
+    _battery_rows(rb, k, g, limits, eta)
+    _grid_rows(
+        rb,
+        k,
+        g,
+        f,
+        limits,
+        n_d=n_d,
+        day_ids=day_ids,
+        need_days=need_days,
+        binaries=binaries,
+        count_days=not (fixed or maximise_days),
+        days_share=days_share,
+    )
+    status, sol, info = _run_highs(rb, k, cost, lo, hi, time_limit_s=time_limit_s, start=start)
     has_primal = bool(getattr(sol, "value_valid", False)) and info.primal_solution_status == 2
     if status in ("Infeasible", "Primal infeasible or unbounded") or not has_primal:
         raise StorageInfeasible(f"storage problem: {status}")
     x = np.asarray(sol.col_value, dtype=float)
     return {
-        "c": np.clip(x[ic:id_], 0.0, None),
-        "d": np.clip(x[id_:is_], 0.0, None),
-        "s": x[is_:iw],
-        "w": np.clip(x[iw:ie], 0.0, None),
-        "E": float(x[ie]),
-        "P": float(x[ip]),
+        "c": np.clip(x[k.ic : k.id_], 0.0, None),
+        "d": np.clip(x[k.id_ : k.is_], 0.0, None),
+        "s": x[k.is_ : k.iw],
+        "w": np.clip(x[k.iw : k.ie], 0.0, None),
+        "E": float(x[k.ie]),
+        "P": float(x[k.ip]),
         "status": status,
-        "gap": float(info.mip_gap) if n_m else None,
+        "gap": float(info.mip_gap) if k.n_m else None,
         "eta": eta,
         "x": x,
     }
+
+
+def _clean_series(
+    pv_mw: np.ndarray, wind_mw: np.ndarray | None, target_mw: np.ndarray, limits: Limits
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(PV, wind, target) [MW] as float arrays, generation clipped at 0; raises InvalidInput when
+    the series differ in length or the target exceeds the grid export limit."""
+    pv = np.clip(np.asarray(pv_mw, dtype=float), 0.0, None)
+    wind = np.zeros_like(pv) if wind_mw is None else np.clip(np.asarray(wind_mw, dtype=float), 0.0, None)
+    if wind.shape != pv.shape:
+        raise InvalidInput(f"wind series has {len(wind)} hours, PV {len(pv)}: they must match")
+    target = np.asarray(target_mw, dtype=float)
+    if np.isfinite(limits.export_limit_mw) and target.max(initial=0.0) > limits.export_limit_mw + 1e-9:
+        raise InvalidInput(
+            f"the target ({target.max():g} MW) exceeds the grid export limit "
+            f"({limits.export_limit_mw:g} MW): it can never be delivered"
+        )
+    return pv, wind, target
+
+
+def _solve_or_fall_back(
+    gen: np.ndarray, target: np.ndarray, limits: Limits, kw: dict[str, Any], notes: list[str]
+) -> dict[str, Any]:
+    """`solve` seeded by the every-day LP; a sized battery that cannot meet the share falls back to
+    the most days met (with a note appended to `notes`). Raises StorageInfeasible."""
+    energy_mwh = kw["energy_mwh"]
+    days_share = kw["days_share"]
+    start = None
+    if energy_mwh is None and days_share < 1.0:
+        # The every-day LP (seconds) seeds the MIP: its battery meets any share, so the MIP starts
+        # from a feasible answer and only has to find days worth giving up.
+        try:
+            start = solve(gen, target, limits, **{**kw, "days_share": 1.0})
+        except StorageInfeasible:
+            start = None
+    try:
+        return solve(gen, target, limits, **kw, start=start)
+    except StorageInfeasible:
+        if energy_mwh is not None:
+            raise
+    max_energy_mwh = kw["max_energy_mwh"]
+    try:
+        out = solve(gen, target, limits, **kw, maximise_days=True)
+    except StorageInfeasible as exc:
+        raise StorageInfeasible(
+            f"storage: no battery up to {max_energy_mwh:,.0f} MWh was found that meets the target on "
+            f"{days_share:.0%} of the days within {kw['time_limit_s']:g} s ({exc.message}); lower "
+            "storage.firm_power_mw or storage.firm_days_share, or raise storage.time_limit_s"
+        ) from exc
+    notes.append(
+        f"no battery up to {max_energy_mwh:,.0f} MWh meets the target on {days_share:.0%} of the days "
+        "with this generation: sized for the most days it can meet"
+    )
+    return out
 
 
 def dispatch(
@@ -341,18 +507,9 @@ def dispatch(
     target_mw: firm power [MW] wanted each hour (0 = none). When no battery up to max_energy_mwh
     meets the share, the battery that meets the most days (then smallest) is returned with a note.
     """
-    pv = np.clip(np.asarray(pv_mw, dtype=float), 0.0, None)
-    wind = np.zeros_like(pv) if wind_mw is None else np.clip(np.asarray(wind_mw, dtype=float), 0.0, None)
-    if wind.shape != pv.shape:
-        raise InvalidInput(f"wind series has {len(wind)} hours, PV {len(pv)}: they must match")
-    target = np.asarray(target_mw, dtype=float)
-    if np.isfinite(limits.export_limit_mw) and target.max(initial=0.0) > limits.export_limit_mw + 1e-9:
-        raise InvalidInput(
-            f"the target ({target.max():g} MW) exceeds the grid export limit "
-            f"({limits.export_limit_mw:g} MW): it can never be delivered"
-        )
+    pv, wind, target = _clean_series(pv_mw, wind_mw, target_mw, limits)
     gen = pv + wind
-    kw = {
+    kw: dict[str, Any] = {
         "days_share": days_share,
         "energy_mwh": energy_mwh,
         "power_mw": power_mw,
@@ -362,31 +519,7 @@ def dispatch(
         "time_limit_s": time_limit_s,
     }
     notes: list[str] = []
-    start = None
-    if energy_mwh is None and days_share < 1.0:
-        # The every-day LP (seconds) seeds the MIP: its battery meets any share, so the MIP starts
-        # from a feasible answer and only has to find days worth giving up.
-        try:
-            start = solve(gen, target, limits, **{**kw, "days_share": 1.0})  # type: ignore[arg-type]
-        except StorageInfeasible:
-            start = None
-    try:
-        out = solve(gen, target, limits, **kw, start=start)  # type: ignore[arg-type]
-    except StorageInfeasible:
-        if energy_mwh is not None:
-            raise
-        try:
-            out = solve(gen, target, limits, **kw, maximise_days=True)  # type: ignore[arg-type]
-        except StorageInfeasible as exc:
-            raise StorageInfeasible(
-                f"storage: no battery up to {max_energy_mwh:,.0f} MWh was found that meets the target on "
-                f"{days_share:.0%} of the days within {time_limit_s:g} s ({exc.message}); lower "
-                "storage.firm_power_mw or storage.firm_days_share, or raise storage.time_limit_s"
-            ) from exc
-        notes.append(
-            f"no battery up to {max_energy_mwh:,.0f} MWh meets the target on {days_share:.0%} of the days "
-            "with this generation: sized for the most days it can meet"
-        )
+    out = _solve_or_fall_back(gen, target, limits, kw, notes)
     if out["status"] not in ("Optimal",):
         notes.append(
             f"solver stopped with status {out['status']!r} (MIP gap {out['gap']}): "
