@@ -48,6 +48,15 @@ def bom_rows(bom: Mapping[str, Any]) -> list[BomRow]:
     rows: list[BomRow] = []
     if not bom:
         return rows
+    rows.extend(_pv_rows(bom))
+    rows.extend(_electrical_rows(bom))
+    rows.extend(_civil_rows(bom))
+    return rows
+
+
+def _pv_rows(bom: Mapping[str, Any]) -> list[BomRow]:
+    """The bill of quantities' PV rows: modules, DC capacity [kWp], tables / trackers, piles, strings."""
+    rows: list[BomRow] = []
     add = rows.append
     modules = _dict(bom.get("modules"))
     if modules:
@@ -78,6 +87,14 @@ def bom_rows(bom: Mapping[str, Any]) -> list[BomRow]:
                     "Strings", f"{mps} modules per string" if mps else "", num(strings.get("count")), "pcs"
                 )
             )
+    return rows
+
+
+def _electrical_rows(bom: Mapping[str, Any]) -> list[BomRow]:
+    """The bill of quantities' electrical rows: combiner boxes, string inverters, power stations, MV
+    transformers [kVA], MV feeders, cables [m]."""
+    rows: list[BomRow] = []
+    add = rows.append
     boxes = num(bom.get("combiner_boxes"))
     if boxes:
         inputs = _g(bom.get("combiner_inputs"))
@@ -117,6 +134,14 @@ def bom_rows(bom: Mapping[str, Any]) -> list[BomRow]:
                 f"Cable, {level.replace('_', ' ')}", str(c.get("conductor") or ""), num(c.get("cable_m")), "m"
             )
         )
+    return rows
+
+
+def _civil_rows(bom: Mapping[str, Any]) -> list[BomRow]:
+    """The bill of quantities' civil rows: trenches [m], roads [m, m²], fence [m], gates, grading [m³],
+    gen-tie line [m]."""
+    rows: list[BomRow] = []
+    add = rows.append
     trenches = _dict(bom.get("trenches"))
     for key, name in (("dc_m", "DC / LV"), ("mv_m", "MV")):
         if num(trenches.get(key)) is not None:

@@ -389,7 +389,7 @@ def legend_rows(doc: ExportDocument) -> int:
 
 
 def _legend_handles(doc: ExportDocument) -> list[Any]:
-    from app.exports.pdf_page import station_kva, table_noun
+    from app.exports.pdf_page import table_noun
 
     noun = table_noun(doc)
     handles: list[Any] = [Patch(facecolor="#f6f5ef", edgecolor=BOUNDARY_COLOR, lw=1.4, label="Site boundary")]
@@ -403,6 +403,17 @@ def _legend_handles(doc: ExportDocument) -> list[Any]:
                 label="Exclusion zone (dashed: buffer)",
             )
         )
+    handles.extend(_asset_type_handles(doc))
+    handles.extend(_block_handles(doc, noun))
+    handles.extend(_line_handles(doc))
+    return handles
+
+
+def _asset_type_handles(doc: ExportDocument) -> list[Any]:
+    """One legend entry per non-table asset type: its count and station rating(s) [kVA]."""
+    from app.exports.pdf_page import station_kva
+
+    handles: list[Any] = []
     counts = doc.typed_metrics.counts_by_type or {}
     for asset_type in doc.asset_types:
         if asset_type in TABLE_TYPES:
@@ -426,6 +437,13 @@ def _legend_handles(doc: ExportDocument) -> list[Any]:
                 label=f"{label(asset_type)} ({n}{rating})",
             )
         )
+    return handles
+
+
+def _block_handles(doc: ExportDocument, noun: str) -> list[Any]:
+    """Legend entries for the blocks (the first MAX_LEGEND_BLOCKS, then the rest together) and the
+    tables without a block."""
+    handles: list[Any] = []
     blocks = [(b, items) for b, items in doc.blocks.items() if b is not None]
     for b, items in blocks[:MAX_LEGEND_BLOCKS]:
         handles.append(
@@ -449,6 +467,12 @@ def _legend_handles(doc: ExportDocument) -> list[Any]:
                 label=f"{noun.capitalize()} without a block ({len(loose)})",
             )
         )
+    return handles
+
+
+def _line_handles(doc: ExportDocument) -> list[Any]:
+    """Legend entries for the drawn lines and markers: roads, fence, gen-ties, MV cables, contours, entry."""
+    handles: list[Any] = []
     if any(r.compliant for r in doc.roads):
         handles.append(Line2D([], [], color=road_color("secondary"), lw=3, label="Road (to scale)"))
     if any(not r.compliant for r in doc.roads):

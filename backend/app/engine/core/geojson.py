@@ -46,6 +46,21 @@ def _num(v: float) -> float | None:
 
 def layout_feature_collection(site: SiteInput, result: LayoutResult, params: LayoutParams) -> dict[str, Any]:
     """The layout as a GeoJSON FeatureCollection dict (WGS84 coordinates, lon/lat order)."""
+    features = _site_features(site, params) + _result_features(result)
+    metrics = {k: (_num(v) if isinstance(v, float) else v) for k, v in result.metrics.items()}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "metrics": metrics,
+        "warnings": list(result.warnings),
+        "crs": result.crs,
+        "profile": params.profile,
+        "strategy": params.strategy,
+    }
+
+
+def _site_features(site: SiteInput, params: LayoutParams) -> list[dict[str, Any]]:
+    """The site's features: its boundary (with the setback [m]), exclusion zones and entry points."""
     features: list[dict[str, Any]] = [
         {
             "type": "Feature",
@@ -78,6 +93,12 @@ def layout_feature_collection(site: SiteInput, result: LayoutResult, params: Lay
                 "properties": {"kind": "entry"},
             }
         )
+    return features
+
+
+def _result_features(result: LayoutResult) -> list[dict[str, Any]]:
+    """The layout's features: placed assets, roads and extras (cables, fences, pads...)."""
+    features: list[dict[str, Any]] = []
     for i, a in enumerate(result.assets):
         features.append(
             {
@@ -126,13 +147,4 @@ def layout_feature_collection(site: SiteInput, result: LayoutResult, params: Lay
                 "properties": {"kind": extra["kind"], **extra.get("properties", {})},
             }
         )
-    metrics = {k: (_num(v) if isinstance(v, float) else v) for k, v in result.metrics.items()}
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "metrics": metrics,
-        "warnings": list(result.warnings),
-        "crs": result.crs,
-        "profile": params.profile,
-        "strategy": params.strategy,
-    }
+    return features

@@ -123,18 +123,7 @@ def _build_graph(
     (e.g. station → access). Returns the graph and each terminal's node (its first point)."""
     g = _Graph()
     warnings: list[str] = []
-    lines = [r for r in roads if isinstance(r, LineString) and not r.is_empty and r.length > 0]
-    segs = np.zeros((0, 2, 2))
-    if lines:
-        # Snap-rounding to 1 cm nodes a road that ends a float error short of, or past, another.
-        noded = shapely.get_parts(shapely.union_all(lines, grid_size=0.01))
-        chunks = []
-        for part in noded:
-            c = np.asarray(shapely.get_coordinates(part))
-            if len(c) >= 2:
-                chunks.append(np.stack([c[:-1], c[1:]], axis=1))
-        if chunks:
-            segs = np.concatenate(chunks)
+    segs = _road_segments(roads)
     splits: dict[int, list[tuple[float, int]]] = {}
     tree = shapely.STRtree([LineString(s) for s in segs]) if len(segs) else None
     term_nodes: list[int] = []
@@ -145,28 +134,7 @@ def _build_graph(
         term_nodes.append(ids[0])
         if tree is None:
             continue
-        end = shapely.points(chain[-1])
-        near = [int(tree.query_nearest(end)[0])]
-        if keep_out is not None:
-            # The spur to the nearest road may not cut a zone or leave the parcel: else the nearest
-            # road point it may reach.
-            near += sorted(
-                (int(k) for k in tree.query(end, predicate="dwithin", distance=MAX_SPUR_M)),
-                key=lambda k: float(shapely.distance(end, LineString(segs[k]))),
-            )
-        found = None
-        for j in near:
-            a, b = segs[j]
-            d = b - a
-            t = float(
-                np.clip(np.dot(np.asarray(chain[-1]) - a, d) / max(float(np.dot(d, d)), 1e-12), 0.0, 1.0)
-            )
-            p = a + t * d
-            if math.dist((float(p[0]), float(p[1])), chain[-1]) > MAX_SPUR_M:
-                break
-            if keep_out is None or not keep_out(LineString([chain[-1], (float(p[0]), float(p[1]))])):
-                found = (j, t, p)
-                break
+        found = _road_snap(chain[-1], segs, tree, keep_out)
         if found is None:
             continue
         j, t, p = found
@@ -179,29 +147,82 @@ def _build_graph(
         pts.append((1.0, g.node(float(b[0]), float(b[1]))))
         for (_, u), (_, v) in itertools.pairwise(pts):
             g.edge(u, v)
-    # Pieces the roads do not join to the substation get a straight link to its component.
-    n_comp, labels = connected_components(g.matrix(), directed=False)
-    if n_comp > 1:
-        xy = np.array(g.xy)
-        main = labels[term_nodes[0]]
-        main_nodes = np.flatnonzero(labels == main)
-        kd = cKDTree(xy[main_nodes])
-        linked = 0
-        for comp in range(n_comp):
-            if comp == main:
-                continue
-            nodes = np.flatnonzero(labels == comp)
-            if not any(labels[t] == comp for t in term_nodes):
-                continue
-            dist, idx = kd.query(xy[nodes])
-            k = int(np.argmin(dist))
-            g.edge(int(nodes[k]), int(main_nodes[int(idx[k])]))
-            linked += 1
-        if linked:
-            warnings.append(
-                f"{linked} power station(s) are not reachable along the roads: joined by a straight trench"
-            )
+    linked = _link_components(g, term_nodes)
+    if linked:
+        warnings.append(
+            f"{linked} power station(s) are not reachable along the roads: joined by a straight trench"
+        )
     return g, term_nodes, warnings
+
+
+def _road_segments(roads: Sequence[LineString]) -> np.ndarray:
+    """The roads as noded straight segments (k, 2, 2) [m], (0, 2, 2) without roads."""
+    lines = [r for r in roads if isinstance(r, LineString) and not r.is_empty and r.length > 0]
+    segs = np.zeros((0, 2, 2))
+    if lines:
+        # Snap-rounding to 1 cm nodes a road that ends a float error short of, or past, another.
+        noded = shapely.get_parts(shapely.union_all(lines, grid_size=0.01))
+        chunks = []
+        for part in noded:
+            c = np.asarray(shapely.get_coordinates(part))
+            if len(c) >= 2:
+                chunks.append(np.stack([c[:-1], c[1:]], axis=1))
+        if chunks:
+            segs = np.concatenate(chunks)
+    return segs
+
+
+def _road_snap(
+    end_xy: tuple[float, float],
+    segs: np.ndarray,
+    tree: shapely.STRtree,
+    keep_out: Callable[[LineString], bool] | None,
+) -> tuple[int, float, np.ndarray] | None:
+    """Where a terminal's end point joins the roads: (segment index, position along it 0..1, point [m]),
+    or None when no road point within MAX_SPUR_M [m] may be reached."""
+    end = shapely.points(end_xy)
+    near = [int(tree.query_nearest(end)[0])]
+    if keep_out is not None:
+        # The spur to the nearest road may not cut a zone or leave the parcel: else the nearest
+        # road point it may reach.
+        near += sorted(
+            (int(k) for k in tree.query(end, predicate="dwithin", distance=MAX_SPUR_M)),
+            key=lambda k: float(shapely.distance(end, LineString(segs[k]))),
+        )
+    for j in near:
+        a, b = segs[j]
+        d = b - a
+        t = float(np.clip(np.dot(np.asarray(end_xy) - a, d) / max(float(np.dot(d, d)), 1e-12), 0.0, 1.0))
+        p = a + t * d
+        if math.dist((float(p[0]), float(p[1])), end_xy) > MAX_SPUR_M:
+            break
+        if keep_out is None or not keep_out(LineString([end_xy, (float(p[0]), float(p[1]))])):
+            return j, t, p
+    return None
+
+
+def _link_components(g: _Graph, term_nodes: list[int]) -> int:
+    """Pieces the roads do not join to the substation (term_nodes[0]) get a straight link to its
+    component; returns how many were linked."""
+    n_comp, labels = connected_components(g.matrix(), directed=False)
+    if n_comp <= 1:
+        return 0
+    xy = np.array(g.xy)
+    main = labels[term_nodes[0]]
+    main_nodes = np.flatnonzero(labels == main)
+    kd = cKDTree(xy[main_nodes])
+    linked = 0
+    for comp in range(n_comp):
+        if comp == main:
+            continue
+        nodes = np.flatnonzero(labels == comp)
+        if not any(labels[t] == comp for t in term_nodes):
+            continue
+        dist, idx = kd.query(xy[nodes])
+        k = int(np.argmin(dist))
+        g.edge(int(nodes[k]), int(main_nodes[int(idx[k])]))
+        linked += 1
+    return linked
 
 
 def _solve_groups(dist: np.ndarray, demand: list[int], capacity: int, solutions: int) -> list[list[int]]:

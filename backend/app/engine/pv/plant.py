@@ -100,13 +100,7 @@ def design_pv_plant(
     regions: pieces of `area` fed by collector substations: no block spans two of them or one of
     them and the rest of the area.
     """
-    rd: ResolvedDesign = resolve_design(design, lon_lat[1])
-    north = true_north_grid_azimuth_deg(grid.crs, lon_lat[0], lon_lat[1])
-    c0 = area.centroid if not area.is_empty else shapely.Point(0, 0)
-    frame = RowFrame(phi_deg=rd.row_azimuth_deg + north, x0=float(c0.x), y0=float(c0.y))
-    corridors = (
-        corridor_layout(area, frame, rd) if not area.is_empty else Corridors(bay_m=1, width_m=1, u0_m=0)
-    )
+    rd, frame, corridors = _frame(area, grid, design, lon_lat)
     kwp_per_module = design.module.power_w / 1000.0
     best = _best_phase(
         area, grid, frame, rd, corridors, DENSITY_PHASES if density else PHASES, kwp_per_module
@@ -138,16 +132,7 @@ def design_pv_plant(
     labels = partition_groups(uc, vc, dc, targets, _region_groups(frame, uc, vc, regions))
     site = _StationSite(cand=cand, uc=uc, vc=vc, frame=frame, rd=rd, corridor_width_m=corridors.width_m)
     stations, access, centres, taken = _place_stations(site, labels, dc, len(sizes), station_ok, warnings)
-    keep = labels >= 0
-    keep[taken] = False
-    live = [s for s in stations if not s.is_empty]
-    if live and station_clearance_m > 0:
-        # Tables keep the power station's clearance (e.g. close rows at a high GCR).
-        near = shapely.STRtree(table_polygons(cand, frame)).query(
-            np.asarray(live, dtype=object), predicate="dwithin", distance=station_clearance_m + 0.02
-        )[1]
-        keep[near] = False
-    idx = np.flatnonzero(keep)
+    idx = np.flatnonzero(_kept(labels, taken, cand, frame, stations, station_clearance_m))
     tables = _tables(_subset(cand, idx), _terrain_subset(terr, idx), dc[idx], labels[idx], frame)
     blocks = _blocks(tables, sizes, dc_ac, centres, access)
     plant = PvPlant(design=rd, tables=tables, blocks=blocks, crs=grid.crs, row_grid_azimuth_deg=frame.phi_deg)
@@ -162,6 +147,43 @@ def design_pv_plant(
         block_sizes_kw=sizes,
         spare=spare,
     )
+
+
+def _frame(
+    area: BaseGeometry, grid: Grid, design: PvDesign, lon_lat: tuple[float, float]
+) -> tuple[ResolvedDesign, RowFrame, Corridors]:
+    """The resolved design, the row frame (rows' grid azimuth [°], origin at the area's centroid,
+    UTM [m]) and the maintenance corridors of `area`."""
+    rd: ResolvedDesign = resolve_design(design, lon_lat[1])
+    north = true_north_grid_azimuth_deg(grid.crs, lon_lat[0], lon_lat[1])
+    c0 = area.centroid if not area.is_empty else shapely.Point(0, 0)
+    frame = RowFrame(phi_deg=rd.row_azimuth_deg + north, x0=float(c0.x), y0=float(c0.y))
+    corridors = (
+        corridor_layout(area, frame, rd) if not area.is_empty else Corridors(bay_m=1, width_m=1, u0_m=0)
+    )
+    return rd, frame, corridors
+
+
+def _kept(
+    labels: np.ndarray,
+    taken: list[int],
+    cand: RowCandidates,
+    frame: RowFrame,
+    stations: list[Polygon],
+    station_clearance_m: float,
+) -> np.ndarray:
+    """Which selected tables stay: in a block, not under a station, and clear of the stations by
+    station_clearance_m [m]."""
+    keep = labels >= 0
+    keep[taken] = False
+    live = [s for s in stations if not s.is_empty]
+    if live and station_clearance_m > 0:
+        # Tables keep the power station's clearance (e.g. close rows at a high GCR).
+        near = shapely.STRtree(table_polygons(cand, frame)).query(
+            np.asarray(live, dtype=object), predicate="dwithin", distance=station_clearance_m + 0.02
+        )[1]
+        keep[near] = False
+    return keep
 
 
 def _region_groups(

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.core.types import LayoutParams, LayoutResult
+from app.engine.core.types import LayoutParams, LayoutResult, PlacedAsset
 from app.engine.wind.energy import (
     WAKE_MODEL,
+    WindEnergy,
     air_density,
     hourly_net_power_mw,
     wind_energy,
@@ -81,16 +82,7 @@ def with_wind_energy(
         availability_pct=wp.availability_pct,
         electrical_loss_pct=wp.electrical_loss_pct,
     )
-    net = energy.net_per_turbine_mwh()
-    per_turbine = [
-        {
-            **p,
-            "gross_aep_mwh": round(energy.gross_per_turbine_mwh, 2),
-            "net_aep_mwh": round(float(net[i]), 2),
-            "wake_loss_pct": round(float(energy.wake_loss_pct[i]), 3),
-        }
-        for i, p in enumerate(doc["turbines"])
-    ]
+    per_turbine = _per_turbine(doc["turbines"], energy)
     wind_doc["turbines"] = per_turbine
     wind_doc["losses"] = {
         "wake_pct": round(energy.farm_wake_loss_pct, 3),
@@ -98,17 +90,44 @@ def with_wind_energy(
         "electrical_pct": energy.electrical_loss_pct,
     }
     design["wind"] = wind_doc
-    capacity_kw = n * t.rated_kw
-    metrics.update(
-        {
-            "wind_gross_aep_mwh": round(energy.gross_mwh, 2),
-            "wind_wake_loss_pct": round(energy.farm_wake_loss_pct, 3),
-            "wind_net_aep_mwh": round(energy.net_mwh, 2),
-            "wind_shear_exponent": wp.shear_exponent,
-            "wind_capacity_factor_pct": round(100.0 * energy.net_mwh * 1000.0 / (capacity_kw * 8760.0), 3),
-        }
-    )
+    metrics.update(_wind_metrics(energy, wp.shear_exponent, n * t.rated_kw))
     warnings.extend(energy.warnings)
+    warnings.extend(_resource_warnings(resource))
+    assets = _assets_with_aep(result.assets, per_turbine)
+    out = replace(result, assets=assets, metrics=metrics, design=design, warnings=tuple(warnings))
+    return out, hourly_net_power_mw(t, hub, energy)
+
+
+def _per_turbine(turbines: list[dict[str, Any]], energy: WindEnergy) -> list[dict[str, Any]]:
+    """Each turbine's design entry with its gross and net AEP [MWh] and wake loss [%]."""
+    net = energy.net_per_turbine_mwh()
+    return [
+        {
+            **p,
+            "gross_aep_mwh": round(energy.gross_per_turbine_mwh, 2),
+            "net_aep_mwh": round(float(net[i]), 2),
+            "wake_loss_pct": round(float(energy.wake_loss_pct[i]), 3),
+        }
+        for i, p in enumerate(turbines)
+    ]
+
+
+def _wind_metrics(energy: WindEnergy, shear_exponent: float, capacity_kw: float) -> dict[str, Any]:
+    """The farm's wind metrics: gross/net AEP [MWh], wake loss [%], shear exponent, capacity factor [%]
+    of capacity_kw [kW] over 8,760 h."""
+    return {
+        "wind_gross_aep_mwh": round(energy.gross_mwh, 2),
+        "wind_wake_loss_pct": round(energy.farm_wake_loss_pct, 3),
+        "wind_net_aep_mwh": round(energy.net_mwh, 2),
+        "wind_shear_exponent": shear_exponent,
+        "wind_capacity_factor_pct": round(100.0 * energy.net_mwh * 1000.0 / (capacity_kw * 8760.0), 3),
+    }
+
+
+def _resource_warnings(resource: WindResource) -> list[str]:
+    """Warnings on the resource's hours: a partial-year time series, or hours synthesised from a
+    distribution."""
+    warnings: list[str] = []
     if resource.kind == "timeseries" and resource.hour_of_year is not None:
         covered = len(np.unique(resource.hour_of_year % 8760))
         if covered < PARTIAL_YEAR_HOURS:
@@ -122,12 +141,19 @@ def with_wind_energy(
             "wind hours synthesised from the distribution (seeded, docs/wind.md#hourly-synthesis): the "
             "hourly wind power for storage dispatch is representative, not a measured year"
         )
-    assets = list(result.assets)
+    return warnings
+
+
+def _assets_with_aep(
+    assets: tuple[PlacedAsset, ...], per_turbine: list[dict[str, Any]]
+) -> tuple[PlacedAsset, ...]:
+    """The assets with each turbine's gross/net AEP [MWh] and wake loss [%] in its properties."""
+    out = list(assets)
     by_id = {p["id"]: p for p in per_turbine}
-    for i, a in enumerate(assets):
+    for i, a in enumerate(out):
         if a.asset_type == TURBINE_ASSET and a.properties.get("turbine_id") in by_id:
             p = by_id[a.properties["turbine_id"]]
-            assets[i] = replace(
+            out[i] = replace(
                 a,
                 properties={
                     **a.properties,
@@ -136,8 +162,7 @@ def with_wind_energy(
                     "wake_loss_pct": p["wake_loss_pct"],
                 },
             )
-    out = replace(result, assets=tuple(assets), metrics=metrics, design=design, warnings=tuple(warnings))
-    return out, hourly_net_power_mw(t, hub, energy)
+    return tuple(out)
 
 
 def _bom(doc: dict[str, Any], n: int, pad_m2: float) -> dict[str, Any]:
