@@ -14,6 +14,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -179,7 +180,8 @@ def _xml_problem(exc: etree.XMLSyntaxError) -> str:
     return f"the file is not valid XML: {text.strip()}"
 
 
-def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: SiteLimits) -> ParsedSite:
+def _kml_root(data: bytes) -> Any:
+    """The parsed <kml> root: entities, network and huge trees refused (`KmlError` by name)."""
     _screen_xml(data)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
@@ -188,7 +190,40 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
         raise KmlError(_xml_problem(exc)) from None
     if _local(root.tag) != "kml":
         raise KmlError(f"the XML root element is <{_local(root.tag)}>, not <kml>: this is not a KML file")
+    return root
 
+
+def _checked_boundary(
+    boundary_parts: list[BaseGeometry], exclusions: list[ParsedExclusion], limits: SiteLimits
+) -> tuple[BaseGeometry, str, float]:
+    """The boundary (WGS84), its UTM CRS and area [m²], checked: not empty, not across the
+    antimeridian, within UTM latitudes and the size limits, every zone inside it (`KmlError`)."""
+    if not boundary_parts:
+        raise KmlError("the file contains no site boundary polygon (only points, lines or exclusion zones)")
+    boundary = _as_polygonal(unary_union(boundary_parts))
+    if boundary.is_empty:
+        raise KmlError("the site boundary has zero area")
+    try:
+        check_not_spanning_antimeridian(boundary, "the site boundary")
+        check_utm_latitudes(boundary, "the site boundary")
+    except InvalidInput as exc:
+        raise KmlError(exc.message) from None
+    crs = site_crs(boundary)
+    area_m2 = to_utm(boundary, crs).area
+    if area_m2 < MIN_AREA_M2:
+        raise KmlError("the site boundary has zero area")
+    try:
+        check_site_area(area_m2 / 10_000.0, limits)
+        for zone in exclusions:
+            what = f"exclusion zone {zone.name!r}" if zone.name else "an exclusion zone"
+            check_zone_within_site(zone.geometry, boundary, what)
+    except InvalidInput as exc:
+        raise KmlError(exc.message) from None
+    return boundary, crs, area_m2
+
+
+def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: SiteLimits) -> ParsedSite:
+    root = _kml_root(data)
     warnings: list[str] = []
     boundary_parts: list[BaseGeometry] = []
     exclusions: list[ParsedExclusion] = []
@@ -238,27 +273,7 @@ def _parse_kml(data: bytes, *, source_format: str, fallback_name: str, limits: S
         None if not entries else entries[0] if len(entries) == 1 else MultiPoint(entries)
     )
 
-    if not boundary_parts:
-        raise KmlError("the file contains no site boundary polygon (only points, lines or exclusion zones)")
-    boundary = _as_polygonal(unary_union(boundary_parts))
-    if boundary.is_empty:
-        raise KmlError("the site boundary has zero area")
-    try:
-        check_not_spanning_antimeridian(boundary, "the site boundary")
-        check_utm_latitudes(boundary, "the site boundary")
-    except InvalidInput as exc:
-        raise KmlError(exc.message) from None
-    crs = site_crs(boundary)
-    area_m2 = to_utm(boundary, crs).area
-    if area_m2 < MIN_AREA_M2:
-        raise KmlError("the site boundary has zero area")
-    try:
-        check_site_area(area_m2 / 10_000.0, limits)
-        for zone in exclusions:
-            what = f"exclusion zone {zone.name!r}" if zone.name else "an exclusion zone"
-            check_zone_within_site(zone.geometry, boundary, what)
-    except InvalidInput as exc:
-        raise KmlError(exc.message) from None
+    boundary, crs, area_m2 = _checked_boundary(boundary_parts, exclusions, limits)
     if entry is not None and not boundary.buffer(0.01).contains(entry):
         warnings.append(
             "an entry point lies outside the boundary; its road starts from the nearest passable ground"
