@@ -57,8 +57,11 @@ def wind_section(r: _Report) -> None:
             rows.append(("Hourly wind for storage", "synthesised from the distribution (docs/wind.md)"))
     r.kv_table(rows)
     if not res:
+        note = w.get("energy_note")
         r.paragraph(
-            "No wind resource was uploaded for this site: no wind energy was computed (never estimated)."
+            f"{str(note)[:1].upper()}{str(note)[1:]} (never estimated)."
+            if note
+            else "No wind resource was uploaded for this site: no wind energy was computed (never estimated)."
         )
         return
     rose = w.get("rose") or []
@@ -92,8 +95,17 @@ def wind_section(r: _Report) -> None:
 
 def _rose_chart(r: _Report, rose: list[dict[str, Any]]) -> None:
     """A polar bar chart of sector frequency [%] (colour: mean speed at hub height)."""
-    r.ensure(ROSE_H_IN + 0.2)
-    top = r.y + 0.1
+    # The title and the 0° label sit above the polar axes: the axes start 0.45 in below the title
+    # line so neither reaches the text above (or the page header on a new page).
+    r.ensure(ROSE_H_IN + 0.65)
+    r.text(
+        MARGIN_IN,
+        r.y + 0.15,
+        "Wind rose at hub height (frequency %, colour: mean speed)",
+        fontsize=8.5,
+        color=NAVY,
+    )
+    top = r.y + 0.6
     size = ROSE_H_IN - 0.3
     ax = cast(
         PolarAxes,
@@ -117,7 +129,6 @@ def _rose_chart(r: _Report, rose: list[dict[str, Any]]) -> None:
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)
     ax.tick_params(labelsize=7)
-    ax.set_title("Wind rose at hub height (frequency %, colour: mean speed)", fontsize=8.5, color=NAVY)
     r.text(
         MARGIN_IN + size + 0.8,
         top + size / 2,

@@ -98,3 +98,31 @@ def test_csv_zip_has_turbines_and_rose(wind_doc: tuple[ExportDocument, dict]) ->
         doc.metrics["wind_net_aep_mwh"], rel=1e-3
     )
     assert len(rose) == 12
+
+
+def test_a_run_without_a_yield_says_so_not_that_the_resource_is_missing() -> None:
+    """A wind resource given but the yield not simulated (the CLI's --no-energy): the PDF's wind
+    section says the yield was not simulated, never "no wind resource was uploaded"."""
+    from pypdf import PdfReader
+
+    from app.engine.layout import generate_layout
+    from app.exports.pdf import write_pdf
+
+    case = make_site(3000, 3000, entry=(0, 1500))
+    grid = grid_for(case.boundary, case.crs, resolution_m=30.0)
+    result = generate_layout(case.site, grid, PARAMS, wind_resource=resource())
+    result, hourly = with_wind_energy(result, resource(), PARAMS, elevation_m=200.0, simulate=False)
+    assert hourly is None and "wind_net_aep_mwh" not in result.metrics
+    doc = document_from_result(
+        site=case.site,
+        result=result,
+        params=PARAMS,
+        site_name="Wind",
+        layout_id="w",
+        grid=grid,
+        grid_source="flat",
+    )
+    # Whitespace dropped: the paragraph wraps wherever the page width puts the line break.
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(write_pdf(doc))).pages).split())
+    assert "Energyyieldnotsimulated:nowindAEPcomputed" in text
+    assert "Nowindresourcewasuploaded" not in text

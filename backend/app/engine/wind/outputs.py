@@ -53,6 +53,8 @@ def with_wind_energy(
         pad_m2 = sum(float(e["properties"]["area_m2"]) for e in result.extras if e.get("kind") == "crane_pad")
         design["bom"] = {**bom, "wind": _bom(doc, n, pad_m2)}
     if not simulate:
+        # Said in the wind section too, so "no wind energy" never reads as "no resource".
+        design["wind"] = {**doc, "energy_note": "energy yield not simulated: no wind AEP computed"}
         return replace(result, design=design), None
     if resource is None:
         warnings.append(NO_WIND_RESOURCE)
