@@ -19,6 +19,7 @@ from app.engine.core.document import (
     LayoutMetrics,
     UndeclaredResultKey,
     check_result,
+    document_problems,
 )
 from app.engine.core.types import LayoutParams
 from app.exports.pdf import DESIGN_METRICS
@@ -131,12 +132,26 @@ def test_a_stored_document_is_read_leniently(caplog: pytest.LogCaptureFixture) -
     assert LayoutMetrics.from_stored(None) is None
 
 
-def test_hybrid_placeholders_are_declared() -> None:
+def test_hybrid_sections_are_typed() -> None:
     doc = DesignDocument.model_validate(
-        {"wind": {"turbines": []}, "storage": {}, "gas": {}, "economics_by_source": [{"source": "pv"}]}
+        {
+            "wind": {
+                "turbines": [],
+                "turbine": {"rated_kw": 3370, "power_curve": [[3.0, 0.0], [12.0, 3370.0]]},
+            },
+            "storage": {"power_kw": 1000, "energy_kwh": 4000},
+            "gas": {"units": 2},
+            "economics_by_source": [{"source": "pv", "lcoe_usd_per_mwh": 40.0}],
+        }
     )
-    assert doc.wind == {"turbines": []}
-    assert doc.economics_by_source == [{"source": "pv"}]
+    assert doc.wind is not None and doc.wind.turbines == [] and doc.wind.turbine is not None
+    assert doc.wind.turbine.power_curve == [[3.0, 0.0], [12.0, 3370.0]]
+    assert doc.storage is not None and doc.storage.energy_kwh == 4000
+    assert doc.economics_by_source is not None and doc.economics_by_source[0].source == "pv"
+    # A wrong type in a hybrid section is named like any other.
+    problems = document_problems({}, {"storage": {"power_kw": "lots"}, "gas": {"units": "two"}})
+    assert any(p.startswith("design.storage.power_kw") for p in problems), problems
+    assert any(p.startswith("design.gas.units") for p in problems), problems
     m = LayoutMetrics.model_validate({"turbine_count": 3, "plant_lcoe_usd_per_mwh": 41.5, "storage_kw": 2000})
     assert m.turbine_count == 3
 

@@ -1249,8 +1249,7 @@ export interface components {
         /**
          * DesignDocument
          * @description A layout's design document: one section per discipline, as far as the layout has them.
-         *     A top-level key not declared here is refused; the hybrid sections are placeholders until
-         *     their own models land.
+         *     A top-level key not declared here is refused.
          */
         DesignDocument: {
             /** @description the PV design and its inverter blocks */
@@ -1265,34 +1264,17 @@ export interface components {
             cost?: components["schemas"]["CostSection"] | null;
             /** @description whether the plant can be built as drawn */
             constructability?: components["schemas"]["Constructability"] | null;
-            /**
-             * Wind
-             * @description wind turbines, wakes and energy (hybrid profiles)
-             */
-            wind?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Storage
-             * @description battery sizing and dispatch (hybrid profiles)
-             */
-            storage?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Gas
-             * @description gas generation, fuel and emissions (hybrid profiles)
-             */
-            gas?: {
-                [key: string]: unknown;
-            } | null;
+            /** @description wind turbines, wakes and energy (hybrid profiles) */
+            wind?: components["schemas"]["WindSection"] | null;
+            /** @description battery sizing and dispatch (hybrid profiles) */
+            storage?: components["schemas"]["StorageSection"] | null;
+            /** @description gas generation, fuel and emissions (hybrid profiles) */
+            gas?: components["schemas"]["GasSection"] | null;
             /**
              * Economics By Source
              * @description energy, CAPEX, OPEX and LCOE per source (pv, wind, storage, gas) [MWh, USD, USD/yr, USD/MWh]
              */
-            economics_by_source?: {
-                [key: string]: unknown;
-            }[] | null;
+            economics_by_source?: components["schemas"]["SourceEconomics"][] | null;
             /**
              * Features
              * @description stored layouts only: fences, gates, cables as GeoJSON features (WGS84), served in the GeoJSON
@@ -1675,6 +1657,69 @@ export interface components {
              * @default 53.06
              */
             co2_kg_per_mmbtu: number;
+        };
+        /**
+         * GasSection
+         * @description `design.gas` (app/engine/gas/dispatch.py): units filling what the battery cannot.
+         */
+        GasSection: {
+            /**
+             * Unit Kw
+             * @description one unit's power [kW]
+             */
+            unit_kw?: number | null;
+            /**
+             * Units
+             * @description units installed
+             */
+            units?: number | null;
+            /**
+             * Installed Kw
+             * @description installed gas power [kW]
+             */
+            installed_kw?: number | null;
+            /**
+             * Heat Rate Btu Per Kwh
+             * @description heat rate [Btu/kWh]
+             */
+            heat_rate_btu_per_kwh?: number | null;
+            /**
+             * Fuel Price Usd Per Mmbtu
+             * @description fuel price [USD/MMBtu]
+             */
+            fuel_price_usd_per_mmbtu?: number | null;
+            /**
+             * Capacity Factor Pct
+             * @description capacity factor [%]
+             */
+            capacity_factor_pct?: number | null;
+            /**
+             * Energy Mwh
+             * @description energy per year [MWh]
+             */
+            energy_mwh?: number | null;
+            /**
+             * Fuel Cost Usd Per Yr
+             * @description fuel cost [USD/yr]
+             */
+            fuel_cost_usd_per_yr?: number | null;
+            /**
+             * Co2 T Per Yr
+             * @description CO₂ emitted [t/yr]
+             */
+            co2_t_per_yr?: number | null;
+            /**
+             * Overshoot Kw
+             * @description installed power beyond the need [kW]
+             */
+            overshoot_kw?: number | null;
+            /**
+             * Overshoot Reason
+             * @description why the installed power exceeds the need
+             */
+            overshoot_reason?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2984,6 +3029,44 @@ export interface components {
             share: number;
         };
         /**
+         * SourceEconomics
+         * @description One row of `design.economics_by_source`: a source's own cost, energy and LCOE.
+         */
+        SourceEconomics: {
+            /**
+             * Source
+             * @description pv | wind | storage | gas
+             */
+            source?: string | null;
+            /**
+             * Capex Usd
+             * @description its CAPEX [USD]
+             */
+            capex_usd?: number | null;
+            /**
+             * Opex Usd Per Yr
+             * @description its OPEX [USD/yr]
+             */
+            opex_usd_per_yr?: number | null;
+            /**
+             * Energy Mwh
+             * @description its energy per year (storage: discharged) [MWh]
+             */
+            energy_mwh?: number | null;
+            /**
+             * Lcoe Usd Per Mwh
+             * @description its LCOE [USD/MWh]
+             */
+            lcoe_usd_per_mwh?: number | null;
+            /**
+             * Lcoe Lower Bound Usd Per Mwh
+             * @description its LCOE on a clear-sky PV year, a lower bound [USD/MWh]
+             */
+            lcoe_lower_bound_usd_per_mwh?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * StorageInput
          * @description What the battery must do, and the battery's technical limits.
          *
@@ -3060,6 +3143,98 @@ export interface components {
              * @default 60
              */
             time_limit_s: number;
+        };
+        /**
+         * StorageSection
+         * @description `design.storage` (app/engine/storage/, app/pipeline/hybrid.py): the battery sized to its
+         *     target and its dispatch (the hourly year in `dispatch`).
+         */
+        StorageSection: {
+            /**
+             * Power Kw
+             * @description battery power [kW]
+             */
+            power_kw?: number | null;
+            /**
+             * Energy Kwh
+             * @description battery usable energy [kWh]
+             */
+            energy_kwh?: number | null;
+            /**
+             * Duration H
+             * @description energy / power [h]
+             */
+            duration_h?: number | null;
+            /**
+             * Round Trip Efficiency
+             * @description round-trip efficiency (0-1)
+             */
+            round_trip_efficiency?: number | null;
+            /**
+             * Cycles Per Yr
+             * @description equivalent full cycles per year
+             */
+            cycles_per_yr?: number | null;
+            /**
+             * Warranty Cycles Per Yr
+             * @description the warranty's cap on cycles per year
+             */
+            warranty_cycles_per_yr?: number | null;
+            /**
+             * Target
+             * @description kind (firm | load | fixed), firm_mw [MW], firm_hours [h], window [h, h], days_share (0-1)
+             */
+            target?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Firm Days Met Share
+             * @description share of target days the target is met (0-1)
+             */
+            firm_days_met_share?: number | null;
+            /**
+             * Discharge Mwh
+             * @description energy discharged per year [MWh]
+             */
+            discharge_mwh?: number | null;
+            /**
+             * Curtailment Avoided Mwh
+             * @description curtailment the battery avoids per year [MWh]
+             */
+            curtailment_avoided_mwh?: number | null;
+            /**
+             * Solver
+             * @description the LP/MIP solver and its version
+             */
+            solver?: string | null;
+            /**
+             * Typical Day
+             * @description 24 rows: hour, pv_mw, wind_mw, charge_mw, discharge_mw, grid_mw, firm_target_mw [MW], soc_mwh [MWh]
+             */
+            typical_day?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Dispatch
+             * @description the hourly year: columns and 8760 rows (units as typical_day)
+             */
+            dispatch?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Spacing
+             * @description standard and container_gap_m [m]
+             */
+            spacing?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Notes
+             * @description what the sizing could not do, in words
+             */
+            notes?: string[] | null;
+        } & {
+            [key: string]: unknown;
         };
         /** StudiesPublic */
         StudiesPublic: {
@@ -3537,6 +3712,119 @@ export interface components {
             hourly_synthesised: boolean;
             /** Warnings */
             warnings: string[];
+        };
+        /**
+         * WindSection
+         * @description `design.wind` (app/engine/wind/): turbine, resource at hub height, rose, spacing, wakes.
+         */
+        WindSection: {
+            /** @description the turbine */
+            turbine?: components["schemas"]["WindTurbine"] | null;
+            /**
+             * Air Density Kg M3
+             * @description air density used [kg/m³]
+             */
+            air_density_kg_m3?: number | null;
+            /**
+             * Resource
+             * @description kind, measurement_height_m / hub_height_m [m], shear_exponent, mean_speed_hub_m_s [m/s], hourly_synthesised, source
+             */
+            resource?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Rose
+             * @description per sector: sector_deg [°], frequency (0-1), mean_speed_m_s [m/s]
+             */
+            rose?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Wake Model
+             * @description the wake model and its version
+             */
+            wake_model?: string | null;
+            /**
+             * Spacing
+             * @description along_wind_d, across_wind_d [rotor diameters], prevailing_deg [°], setback_tip_heights
+             */
+            spacing?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Turbines
+             * @description per turbine: id, x_m / y_m [m, UTM], gross_aep_mwh / net_aep_mwh [MWh], wake_loss_pct [%]
+             */
+            turbines?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Losses
+             * @description availability and electrical losses [%] with their sources
+             */
+            losses?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Energy Note
+             * @description why there is no wind energy when the yield was not simulated
+             */
+            energy_note?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * WindTurbine
+         * @description `design.wind.turbine`: the turbine the farm is laid out and simulated with.
+         */
+        WindTurbine: {
+            /**
+             * Name
+             * @description turbine name
+             */
+            name?: string | null;
+            /**
+             * Hub Height M
+             * @description hub height [m]
+             */
+            hub_height_m?: number | null;
+            /**
+             * Rotor Diameter M
+             * @description rotor diameter [m]
+             */
+            rotor_diameter_m?: number | null;
+            /**
+             * Rated Kw
+             * @description rated power [kW]
+             */
+            rated_kw?: number | null;
+            /**
+             * Cut In M S
+             * @description cut-in wind speed [m/s]
+             */
+            cut_in_m_s?: number | null;
+            /**
+             * Cut Out M S
+             * @description cut-out wind speed [m/s]
+             */
+            cut_out_m_s?: number | null;
+            /**
+             * Power Curve
+             * @description [wind speed m/s, power kW] pairs
+             */
+            power_curve?: number[][] | null;
+            /**
+             * Thrust Curve
+             * @description [wind speed m/s, thrust coefficient] pairs
+             */
+            thrust_curve?: number[][] | null;
+            /**
+             * Source
+             * @description where the curves come from
+             */
+            source?: string | null;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;

@@ -34,10 +34,6 @@ from pydantic import (
 
 log = logging.getLogger(__name__)
 
-# A hybrid section another discipline is adding (wind, storage, gas, economics by source): declared
-# so the document validates while its own model is written.
-Placeholder = dict[str, Any] | None
-
 
 def _f(description: str) -> Any:
     """An optional field (default None) with its description (unit in brackets)."""
@@ -331,10 +327,100 @@ class CostSection(DocumentModel):
     warnings: list[str] | None = _f("what the cost could not price, in words")
 
 
+class WindTurbine(DocumentModel):
+    """`design.wind.turbine`: the turbine the farm is laid out and simulated with."""
+
+    name: str | None = _f("turbine name")
+    hub_height_m: float | None = _f("hub height [m]")
+    rotor_diameter_m: float | None = _f("rotor diameter [m]")
+    rated_kw: float | None = _f("rated power [kW]")
+    cut_in_m_s: float | None = _f("cut-in wind speed [m/s]")
+    cut_out_m_s: float | None = _f("cut-out wind speed [m/s]")
+    power_curve: list[list[float]] | None = _f("[wind speed m/s, power kW] pairs")
+    thrust_curve: list[list[float]] | None = _f("[wind speed m/s, thrust coefficient] pairs")
+    source: str | None = _f("where the curves come from")
+
+
+class WindSection(DocumentModel):
+    """`design.wind` (app/engine/wind/): turbine, resource at hub height, rose, spacing, wakes."""
+
+    turbine: WindTurbine | None = _f("the turbine")
+    air_density_kg_m3: float | None = _f("air density used [kg/m³]")
+    resource: dict[str, Any] | None = _f(
+        "kind, measurement_height_m / hub_height_m [m], shear_exponent, mean_speed_hub_m_s [m/s], "
+        "hourly_synthesised, source"
+    )
+    rose: list[dict[str, Any]] | None = _f(
+        "per sector: sector_deg [°], frequency (0-1), mean_speed_m_s [m/s]"
+    )
+    wake_model: str | None = _f("the wake model and its version")
+    spacing: dict[str, Any] | None = _f(
+        "along_wind_d, across_wind_d [rotor diameters], prevailing_deg [°], setback_tip_heights"
+    )
+    turbines: list[dict[str, Any]] | None = _f(
+        "per turbine: id, x_m / y_m [m, UTM], gross_aep_mwh / net_aep_mwh [MWh], wake_loss_pct [%]"
+    )
+    losses: dict[str, Any] | None = _f("availability and electrical losses [%] with their sources")
+    energy_note: str | None = _f("why there is no wind energy when the yield was not simulated")
+
+
+class StorageSection(DocumentModel):
+    """`design.storage` (app/engine/storage/, app/pipeline/hybrid.py): the battery sized to its
+    target and its dispatch (the hourly year in `dispatch`)."""
+
+    power_kw: float | None = _f("battery power [kW]")
+    energy_kwh: float | None = _f("battery usable energy [kWh]")
+    duration_h: float | None = _f("energy / power [h]")
+    round_trip_efficiency: float | None = _f("round-trip efficiency (0-1)")
+    cycles_per_yr: float | None = _f("equivalent full cycles per year")
+    warranty_cycles_per_yr: float | None = _f("the warranty's cap on cycles per year")
+    target: dict[str, Any] | None = _f(
+        "kind (firm | load | fixed), firm_mw [MW], firm_hours [h], window [h, h], days_share (0-1)"
+    )
+    firm_days_met_share: float | None = _f("share of target days the target is met (0-1)")
+    discharge_mwh: float | None = _f("energy discharged per year [MWh]")
+    curtailment_avoided_mwh: float | None = _f("curtailment the battery avoids per year [MWh]")
+    solver: str | None = _f("the LP/MIP solver and its version")
+    typical_day: list[dict[str, Any]] | None = _f(
+        "24 rows: hour, pv_mw, wind_mw, charge_mw, discharge_mw, grid_mw, firm_target_mw [MW], soc_mwh [MWh]"
+    )
+    dispatch: dict[str, Any] | None = _f("the hourly year: columns and 8760 rows (units as typical_day)")
+    spacing: dict[str, Any] | None = _f("standard and container_gap_m [m]")
+    notes: list[str] | None = _f("what the sizing could not do, in words")
+
+
+class GasSection(DocumentModel):
+    """`design.gas` (app/engine/gas/dispatch.py): units filling what the battery cannot."""
+
+    unit_kw: float | None = _f("one unit's power [kW]")
+    units: int | None = _f("units installed")
+    installed_kw: float | None = _f("installed gas power [kW]")
+    heat_rate_btu_per_kwh: float | None = _f("heat rate [Btu/kWh]")
+    fuel_price_usd_per_mmbtu: float | None = _f("fuel price [USD/MMBtu]")
+    capacity_factor_pct: float | None = _f("capacity factor [%]")
+    energy_mwh: float | None = _f("energy per year [MWh]")
+    fuel_cost_usd_per_yr: float | None = _f("fuel cost [USD/yr]")
+    co2_t_per_yr: float | None = _f("CO₂ emitted [t/yr]")
+    overshoot_kw: float | None = _f("installed power beyond the need [kW]")
+    overshoot_reason: str | None = _f("why the installed power exceeds the need")
+
+
+class SourceEconomics(DocumentModel):
+    """One row of `design.economics_by_source`: a source's own cost, energy and LCOE."""
+
+    source: str | None = _f("pv | wind | storage | gas")
+    capex_usd: float | None = _f("its CAPEX [USD]")
+    opex_usd_per_yr: float | None = _f("its OPEX [USD/yr]")
+    energy_mwh: float | None = _f("its energy per year (storage: discharged) [MWh]")
+    lcoe_usd_per_mwh: float | None = _f("its LCOE [USD/MWh]")
+    lcoe_lower_bound_usd_per_mwh: float | None = _f(
+        "its LCOE on a clear-sky PV year, a lower bound [USD/MWh]"
+    )
+
+
 class DesignDocument(DocumentModel):
     """A layout's design document: one section per discipline, as far as the layout has them.
-    A top-level key not declared here is refused; the hybrid sections are placeholders until
-    their own models land."""
+    A top-level key not declared here is refused."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -344,10 +430,10 @@ class DesignDocument(DocumentModel):
     energy: EnergySection | None = _f("the energy yield: annual and monthly MWh, loss waterfall, weather")
     cost: CostSection | None = _f("CAPEX lines, OPEX, LCOE, NPV")
     constructability: Constructability | None = _f("whether the plant can be built as drawn")
-    wind: Placeholder = _f("wind turbines, wakes and energy (hybrid profiles)")
-    storage: Placeholder = _f("battery sizing and dispatch (hybrid profiles)")
-    gas: Placeholder = _f("gas generation, fuel and emissions (hybrid profiles)")
-    economics_by_source: list[dict[str, Any]] | None = _f(
+    wind: WindSection | None = _f("wind turbines, wakes and energy (hybrid profiles)")
+    storage: StorageSection | None = _f("battery sizing and dispatch (hybrid profiles)")
+    gas: GasSection | None = _f("gas generation, fuel and emissions (hybrid profiles)")
+    economics_by_source: list[SourceEconomics] | None = _f(
         "energy, CAPEX, OPEX and LCOE per source (pv, wind, storage, gas) [MWh, USD, USD/yr, USD/MWh]"
     )
     features: list[dict[str, Any]] | None = _f(
