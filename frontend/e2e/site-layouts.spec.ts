@@ -203,11 +203,12 @@ test("register, upload, generate, watch, compare, export, cancel", async ({ page
 
   await test.step("download each export format", async () => {
     const formats: [RegExp, RegExp][] = [
-      [/GeoJSON/, /\.(geo)?json$/],
-      [/KMZ/, /\.kmz$/],
-      [/CSV/, /\.(csv|zip)$/],
-      [/DXF/, /\.dxf$/],
-      [/PDF/, /\.pdf$/],
+      // Anchored: the wind-resource upload's label also names CSV.
+      [/^GeoJSON/, /\.(geo)?json$/],
+      [/^KMZ/, /\.kmz$/],
+      [/^CSV/, /\.(csv|zip)$/],
+      [/^DXF/, /\.dxf$/],
+      [/^PDF/, /\.pdf$/],
     ];
     for (const [button, extension] of formats) {
       const [download] = await Promise.all([
