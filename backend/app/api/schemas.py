@@ -344,13 +344,29 @@ class RoadPublic(BaseModel):
     fill_m3: float
 
 
+class LayoutFeatureCollection(BaseModel):
+    """A completed layout as an RFC 7946 FeatureCollection (WGS84, EPSG:4326): the features
+    (`properties.kind`: boundary, exclusion, entry, asset, road, fence, gate, cable, crossing …)
+    and, as foreign members, the typed metrics, the warnings and the UTM CRS it was computed in."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[dict[str, Any]] = Field(description="GeoJSON Features, WGS84")
+    metrics: LayoutMetrics = Field(description="the layout's headline figures, with units")
+    warnings: list[str] = Field(default_factory=list)
+    crs: str | None = Field(default=None, description="the UTM CRS the layout was computed in")
+    profile: str | None = None
+    strategy: str | None = None
+
+
 class LayoutDetail(BaseModel):
     """The synchronous generation answer."""
 
     layout: LayoutPublic
     assets: list[AssetPublic]
     roads: list[RoadPublic]
-    geojson: GeoJSON
+    geojson: LayoutFeatureCollection
 
 
 class LayoutQueued(BaseModel):

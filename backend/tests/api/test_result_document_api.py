@@ -32,6 +32,18 @@ def test_openapi_describes_every_metric_with_its_unit(client: TestClient) -> Non
         assert hybrid in metrics["properties"]
     layout = defs["LayoutPublic"]["properties"]["metrics"]
     assert {"$ref": "#/components/schemas/LayoutMetrics"} in layout["anyOf"]
+    # The GeoJSON document's `metrics` member is the same typed model, in both places it is served.
+    geojson_op = schema["paths"]["/api/layouts/{layout_id}/geojson"]["get"]["responses"]["200"]
+    assert geojson_op["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/LayoutFeatureCollection"
+    }
+    assert defs["LayoutFeatureCollection"]["properties"]["metrics"] == {
+        "$ref": "#/components/schemas/LayoutMetrics",
+        "description": defs["LayoutFeatureCollection"]["properties"]["metrics"]["description"],
+    }
+    assert defs["LayoutDetail"]["properties"]["geojson"] == {
+        "$ref": "#/components/schemas/LayoutFeatureCollection"
+    }
     design = defs["DesignDocument"]["properties"]
     assert {"pv", "electrical", "bom", "energy", "cost", "constructability", "wind", "storage", "gas"} <= set(
         design

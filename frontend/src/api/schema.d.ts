@@ -1747,10 +1747,43 @@ export interface components {
             assets: components["schemas"]["AssetPublic"][];
             /** Roads */
             roads: components["schemas"]["RoadPublic"][];
-            /** Geojson */
-            geojson: {
+            geojson: components["schemas"]["LayoutFeatureCollection"];
+        };
+        /**
+         * LayoutFeatureCollection
+         * @description A completed layout as an RFC 7946 FeatureCollection (WGS84, EPSG:4326): the features
+         *     (`properties.kind`: boundary, exclusion, entry, asset, road, fence, gate, cable, crossing …)
+         *     and, as foreign members, the typed metrics, the warnings and the UTM CRS it was computed in.
+         */
+        LayoutFeatureCollection: {
+            /**
+             * Type
+             * @default FeatureCollection
+             * @constant
+             */
+            type: "FeatureCollection";
+            /**
+             * Features
+             * @description GeoJSON Features, WGS84
+             */
+            features: {
                 [key: string]: unknown;
-            };
+            }[];
+            /** @description the layout's headline figures, with units */
+            metrics: components["schemas"]["LayoutMetrics"];
+            /** Warnings */
+            warnings?: string[];
+            /**
+             * Crs
+             * @description the UTM CRS the layout was computed in
+             */
+            crs?: string | null;
+            /** Profile */
+            profile?: string | null;
+            /** Strategy */
+            strategy?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** LayoutGenerate */
         LayoutGenerate: {
@@ -4794,9 +4827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LayoutFeatureCollection"];
                 };
             };
             /** @description Validation Error */

@@ -16,6 +16,7 @@ from app.api.schemas import (
     MAX_SKIP,
     AssetPublic,
     LayoutDetail,
+    LayoutFeatureCollection,
     LayoutGenerate,
     LayoutPublic,
     LayoutQueued,
@@ -75,7 +76,7 @@ def layout_detail(layout: Layout) -> LayoutDetail:
         layout=LayoutPublic.model_validate(layout),
         assets=[AssetPublic.model_validate(a) for a in layout.assets],
         roads=[RoadPublic.model_validate(r) for r in layout.roads],
-        geojson=layout_geojson(layout),
+        geojson=LayoutFeatureCollection.model_validate(layout_geojson(layout)),
     )
 
 
@@ -157,7 +158,7 @@ def get_status(*, layout_id: uuid.UUID, request: Request, services: ServicesDep,
     return status_response(request=request, services=services, token=token, layout_id=layout_id)
 
 
-@router.get("/{layout_id}/geojson", response_model=dict[str, Any])
+@router.get("/{layout_id}/geojson", response_model=LayoutFeatureCollection)
 def get_geojson(
     *, layout_id: uuid.UUID, request: Request, session: SessionDep, storage: StorageDep, user: CurrentUser
 ) -> Response:
