@@ -23,7 +23,6 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
 
 from app.engine.blocks.placement import Placement
 from app.engine.civil.collectors import (
@@ -306,6 +305,18 @@ def feeder_group_routing(
     return {"groups": groups, "collector_terminals": coll}
 
 
+def _join_point(segments: Sequence[RoadSegment], xy: tuple[float, float], fallback: Point) -> Point:
+    """The end of a road in `segments` nearest `xy` (UTM [m]): a group's network starts there, so
+    the two networks share that point (roads keep their ends when snapped to the PV corridors,
+    not their inner vertices). `fallback` without roads."""
+    ends = [p for s in segments for p in (s.geometry.coords[0], s.geometry.coords[-1])]
+    if not ends:
+        return fallback
+    e = np.asarray(ends, dtype=float)
+    i = int(np.argmin(np.hypot(e[:, 0] - xy[0], e[:, 1] - xy[1])))
+    return Point(float(e[i, 0]), float(e[i, 1]))
+
+
 def route_roads_by_group(
     *,
     terminals: Sequence[tuple[float, float]],
@@ -318,7 +329,7 @@ def route_roads_by_group(
     **kwargs: Any,
 ) -> RoadNetwork:
     """`route_roads` for the main substation's group from the entry, then once per feeder-length
-    collector's group (its collector as hub) rooted at the point of the roads already routed
+    collector's group (its collector as hub) rooted at the end of the roads already routed
     nearest its collector, so it joins them (every road still leads to an entry).
 
     Why not one network: the roads are a spanning tree over the terminals, and the MV feeders
@@ -335,9 +346,7 @@ def route_roads_by_group(
         if k == 0:
             r, extra, h = root, more_roots, ids.index(hub)
         else:
-            a = Point(terminals[collector_terminals[k - 1]])
-            built = shapely.union_all([s.geometry for s in segments]) if segments else None
-            r = nearest_points(built, a)[0] if built is not None and not built.is_empty else root
+            r = _join_point(segments, terminals[collector_terminals[k - 1]], root)
             extra, h = (), ids.index(collector_terminals[k - 1])
         net = route_roads(
             terminals=[terminals[i] for i in ids],
