@@ -5,12 +5,14 @@ gets a collector substation near its DC-weighted centre (docs/engine.md, "Collec
 The groups are a weighted k-means (Lloyd's algorithm, weights = each block's DC [kWp]) over the
 power stations with one centre held at the main substation, seeded by farthest-point insertion
 (Gonzalez) so it is deterministic; k is the smallest (up to `MAX_GROUPS`) whose every station's
-estimated feeder route to its group's centre is within the limit. The estimate is
-`ROUTE_FACTOR` × the straight line plus `SPUR_ALLOWANCE_M` and `SITE_SEARCH_M` (the yard may sit
-that far from the centre). Each collector's yard (as `civil/collectors.py`'s) goes on buildable
-ground within `SITE_SEARCH_M` of its centre, clear of equipment, where it displaces the least PV
-(tables under the yard and its clearance are removed; the blocks are topped up again later). Its
-tie line to the main substation is the cut-off collectors' (`collectors._tie`). All geometry UTM [m].
+estimated feeder route to its group's centre is within the limit. The estimate is the station's
+path from the centre along the group's Euclidean minimum spanning tree (the roads are such a
+tree, and the feeders follow them) × `ROUTE_FACTOR`, plus `SPUR_ALLOWANCE_M` and `SITE_SEARCH_M`
+(the yard may sit that far from the centre). Each collector's yard (as `civil/collectors.py`'s)
+goes on buildable ground within `SITE_SEARCH_M` of its centre, clear of equipment, where it
+displaces the least PV (tables under the yard and its clearance are removed; the blocks are
+topped up again later). Its tie line to the main substation is the cut-off collectors'
+(`collectors._tie`). All geometry UTM [m].
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from scipy.sparse.csgraph import dijkstra, minimum_spanning_tree
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -38,17 +41,16 @@ from app.engine.civil.collectors import (
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
 from app.engine.core.grid import Grid
 
-# A feeder follows the roads, not the straight line: on a plant's road grid (rows and their
-# cross-roads) the route between two points is at most √2 × the straight line (both legs of the
-# right triangle), so 1.4 × is a safe estimate of the trench route [-].
-ROUTE_FACTOR = 1.4
+# A road between two terminals of the spanning tree runs on the terrain grid's cells (8-connected
+# paths, ≤ 1.08 × the straight line) and round equipment and PV tables: 1.15 × the tree [-].
+ROUTE_FACTOR = 1.15
 # The spurs at both ends (station to road, substation to road: ≤ 100 m each in `electrical/mv.py`,
 # typically far less) [m].
 SPUR_ALLOWANCE_M = 150.0
 # The collector's yard may stand this far from its group's centre [m] (where it displaces least PV).
 SITE_SEARCH_M = 250.0
-# Most groups tried (main substation + 15 collectors ≈ 7 GWac at the 5 km default) [-].
-MAX_GROUPS = 16
+# Most groups tried (the main substation's and 31 collectors') [-].
+MAX_GROUPS = 32
 LLOYD_ITERATIONS = 50
 # Lost PV [kWp] a yard one metre farther from its centre is worth: 100 m ≈ 5 kWp (ten modules), so
 # a yard moves to spare a table but not to spare a module.
@@ -66,9 +68,23 @@ class StationGroups:
 
 
 def station_reach_m(limit_m: float) -> float:
-    """The straight-line distance [m] from a group's centre within which a station's feeder
-    route is estimated to stay within `limit_m` [m]."""
+    """How far [m] along a group's spanning tree (see `tree_reach_m`) a station may lie from its
+    substation for its feeder route to be estimated within `limit_m` [m]."""
     return max((limit_m - SPUR_ALLOWANCE_M - SITE_SEARCH_M) / ROUTE_FACTOR, 0.0)
+
+
+def tree_reach_m(sink: np.ndarray, xy: np.ndarray) -> float:
+    """The farthest station from `sink` along the Euclidean minimum spanning tree of the sink and
+    the stations `xy` (UTM [m]). Why a tree: the roads are a spanning tree over their terminals
+    (`civil/roads.py`) and the MV feeders follow them, so a station's feeder route is its path
+    in that tree, which on a field of evenly spaced stations may wind several times the
+    straight line (a 1.5 GWac square: 18 km feeders to stations 2.5 km away)."""
+    if not len(xy):
+        return 0.0
+    pts = np.vstack([sink[None, :], xy])
+    d = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+    tree = minimum_spanning_tree(np.maximum(d, 1e-6) * (1.0 - np.eye(len(pts))))
+    return float(dijkstra(tree, directed=False, indices=0).max())
 
 
 def _lloyd(xy: np.ndarray, w: np.ndarray, hub: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +117,8 @@ def group_stations(
     limit_m: float,
 ) -> StationGroups:
     """The fewest groups (main substation's first) whose stations all lie within
-    `station_reach_m(limit_m)` of their centre (UTM [m]); `MAX_GROUPS` groups when none do."""
+    `station_reach_m(limit_m)` of their centre along the group's spanning tree (`tree_reach_m`,
+    UTM [m]); `MAX_GROUPS` groups when none do."""
     xy = np.asarray(stations, dtype=float).reshape(-1, 2)
     w = np.maximum(np.asarray(dc_kwp, dtype=float), 1e-6)
     h = np.asarray(hub, dtype=float)
@@ -109,8 +126,7 @@ def group_stations(
     labels, centres = np.zeros(len(xy), dtype=np.int64), h[None, :]
     for k in range(1, min(MAX_GROUPS, max(len(xy), 1)) + 1):
         labels, centres = _lloyd(xy, w, h, k) if k > 1 else (labels, centres)
-        far = np.hypot(*(xy - centres[labels]).T)
-        if not len(xy) or far.max() <= reach:
+        if all(tree_reach_m(centres[j], xy[labels == j]) <= reach for j in range(k)):
             return StationGroups(labels=labels, centres=centres, within=True)
     return StationGroups(labels=labels, centres=centres, within=False)
 
@@ -288,16 +304,18 @@ def cut_off_sink_routing(
 
 def feeder_group_routing(
     placement: Placement,
-    station_access: Sequence[tuple[float, float]],
+    stations: Sequence[tuple[float, float]],
     collectors: Sequence[Collector],
     hub: int,
 ) -> dict[str, Any]:
     """The extra arguments of `route_roads_by_group` for the layout's terminals (the placed blocks'
     accesses, then the power stations'): per terminal its substation (0 main, k collector k,
-    1-based, as `block_sinks`), each collector's own access terminal. Collector blocks in
-    `placement` are in `collectors` order."""
-    terminals = [b.access for b in placement.blocks] + list(station_access)
-    groups = block_sinks(terminals, collectors)
+    1-based), each collector's own access terminal. A power station's access goes with its
+    station's centre (`stations`), as its MV feeder does (`block_sinks` on the centres): an access
+    across a region's edge from its station would put the station's road in another group's
+    network. Collector blocks in `placement` are in `collectors` order."""
+    groups = block_sinks([b.access for b in placement.blocks], collectors)
+    groups += block_sinks(stations, collectors)
     groups[hub] = 0
     coll = [i for i, b in enumerate(placement.blocks) if b.name == ASSET_TYPE]
     for k, i in enumerate(coll):

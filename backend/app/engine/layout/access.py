@@ -60,7 +60,9 @@ def route_access_roads(frame: SiteFrame, state: PlantState) -> RoadNetwork | Non
     elif state.collectors:
         route = partial(
             route_roads_by_group,
-            **feeder_group_routing(placement, station_access, state.collectors, state.hub_index),
+            **feeder_group_routing(
+                placement, [b.station for b in pv_blocks], state.collectors, state.hub_index
+            ),
         )
     network = route(
         grid=grid,
