@@ -62,6 +62,9 @@ def test_every_mv_feeder_is_within_the_limit_measured_on_its_cables(strip: Any) 
         starts = [Point(g.coords[0]) for g in legs]
         assert min(min(s.distance(y) for y in subs) for s in starts) < 50.0, circuit
     assert result.metrics["constructability"]["max_mv_feeder_m"] <= LIMIT_M + 1.0
+    # And within the MV drop limit (1 %, docs/electrical.md) at the end of every feeder.
+    assert max(f["drop_pct"] for f in result.design["electrical"]["single_line"]) <= 1.0
+    assert result.metrics["constructability"]["unreachable_asset_count"] == 0
 
 
 def test_far_stations_get_collectors_reached_by_road_and_priced(strip: Any) -> None:

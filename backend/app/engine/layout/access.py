@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from app.engine.civil.collector_groups import cut_off_sink_routing, feeder_group_routing, route_roads_by_group
+from app.engine.civil.collectors import ASSET_TYPE as COLLECTOR_ASSET
 from app.engine.civil.collectors import route_roads_by_sink
 from app.engine.civil.road_grades import GRADE_SLACK_PCT, ground_grade_pct
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
@@ -111,6 +112,9 @@ def drop_unreached(state: PlantState, network: RoadNetwork) -> None:
         state.warnings.append(
             f"{len(dead_fixed)} block(s) no road can reach were left out ({lost_kw:,.0f} kW)"
         )
+        # A collector no road reaches is not built: its power stations feed the main substation.
+        coll = [i for i, b in enumerate(placement.blocks) if b.name == COLLECTOR_ASSET]
+        state.collectors = [c for c, i in zip(state.collectors, coll, strict=True) if i not in dead_fixed]
     dead_pv = {pv_blocks[i - n_fixed].index for i in dead if i >= n_fixed}
     if pv is not None and dead_pv:
         drop_t = np.asarray([t.index for t in pv.plant.tables if t.block in dead_pv], dtype=np.int64)
