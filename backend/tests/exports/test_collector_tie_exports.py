@@ -1,6 +1,6 @@
 """A collector substation's tie line is in every export the gen-tie is in: GeoJSON, KMZ (folder
-"Collector ties"), CSV (collector_ties.csv) and DXF (layer COLLECTOR_TIE), each with the engine's
-length; the line's geometry is checked against the GeoJSON feature's."""
+"Collector ties"), CSV (collector_ties.csv), DXF (layer COLLECTOR_TIE) and the PDF map's legend,
+each with the engine's length; the line's geometry is checked against the GeoJSON feature's."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import zipfile
 
 import ezdxf
+import pypdf
 import pytest
 from lxml import etree
 from shapely import wkt
@@ -24,6 +25,7 @@ from app.exports.document import ExportDocument
 from app.exports.dxf import write_dxf
 from app.exports.geojson import write_geojson
 from app.exports.kmz import write_kmz
+from app.exports.pdf import write_pdf
 from tests.engine.factory import grid_for, site_from_utm, utm_origin
 
 NS = {"k": "http://www.opengis.net/kml/2.2"}
@@ -87,3 +89,10 @@ def test_dxf_draws_the_collector_tie_on_its_layer(doc: ExportDocument) -> None:
     assert len(lines) == len(doc.collector_ties)
     line = LineString([(x, y) for x, y, *_ in lines[0].get_points()])
     assert line.length == pytest.approx(_tie(doc).length, abs=0.5)
+
+
+def test_pdf_map_names_the_collector_ties(doc: ExportDocument) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(write_pdf(doc)))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    km = sum(float(t.properties["length_m"]) for t in doc.collector_ties) / 1000.0
+    assert f"Collector ties ({len(doc.collector_ties)}, {km:,.2f} km)" in text
