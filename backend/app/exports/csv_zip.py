@@ -15,6 +15,12 @@ has that point (GeoJSON `kind: "gen_tie"`): id, voltage_kv, length_m, straight_m
 beyond the terrain grid) [m], start (interconnection point) / end (substation) lon/lat [degrees],
 and the line as WKT (WGS84 lon/lat).
 
+collector_ties.csv — the tie lines from collector substations to the main substation, when the
+plant has collectors (GeoJSON `kind: "collector_tie"`): id, collector (1-based), reason
+(cut_off: land the main substation's cables cannot reach; feeder_length: stations too far for an
+MV feeder), voltage_kv, ac_kw [kW], length_m, outside_parcel_m [m], start (collector) / end (main
+substation) lon/lat [degrees], and the line as WKT (WGS84 lon/lat).
+
 tables.csv — the table schedule, present when the layout has PV tables or trackers: one row per
 table, ordered by inverter block: id, block, asset_type, structure, centre lon/lat [degrees] and
 UTM easting/northing [m] (`utm_crs`), dc_kwp, modules, tilt_deg, azimuth_deg (clockwise from true
@@ -112,6 +118,20 @@ GEN_TIE_COLUMNS: tuple[str, ...] = (
     "voltage_kv",
     "length_m",
     "straight_m",
+    "start_lon",
+    "start_lat",
+    "end_lon",
+    "end_lat",
+    "wkt",
+)
+COLLECTOR_TIE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "collector",
+    "reason",
+    "voltage_kv",
+    "ac_kw",
+    "length_m",
+    "outside_parcel_m",
     "start_lon",
     "start_lat",
     "end_lon",
@@ -288,6 +308,30 @@ def road_rows(doc: ExportDocument) -> list[dict[str, object]]:
     return rows
 
 
+def collector_tie_rows(doc: ExportDocument) -> list[dict[str, object]]:
+    """One dict per collector tie line with the collector_ties.csv columns (floats unformatted)."""
+    rows: list[dict[str, object]] = []
+    for item in doc.collector_ties:
+        ends = _ends(item)
+        rows.append(
+            {
+                "id": item.id,
+                "collector": item.properties.get("collector"),
+                "reason": item.properties.get("reason", "cut_off"),
+                "voltage_kv": item.value("voltage_kv"),
+                "ac_kw": item.value("ac_kw"),
+                "length_m": item.value("length_m"),
+                "outside_parcel_m": item.value("outside_parcel_m"),
+                "start_lon": ends[0][0] if ends else None,
+                "start_lat": ends[0][1] if ends else None,
+                "end_lon": ends[1][0] if ends else None,
+                "end_lat": ends[1][1] if ends else None,
+                "wkt": wkt.dumps(item.geometry, rounding_precision=7, trim=True),
+            }
+        )
+    return rows
+
+
 def gen_tie_rows(doc: ExportDocument) -> list[dict[str, object]]:
     """One dict per gen-tie line with the gen_tie.csv columns (floats unformatted)."""
     rows: list[dict[str, object]] = []
@@ -415,6 +459,8 @@ def write_csv_zip(doc: ExportDocument) -> bytes:
         files.append(("tables.csv", _csv(TABLE_COLUMNS, table_rows(doc))))
     if doc.gen_ties:
         files.append(("gen_tie.csv", _csv(GEN_TIE_COLUMNS, gen_tie_rows(doc))))
+    if doc.collector_ties:
+        files.append(("collector_ties.csv", _csv(COLLECTOR_TIE_COLUMNS, collector_tie_rows(doc))))
     files += design_files(doc)
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in files:

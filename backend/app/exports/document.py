@@ -8,11 +8,14 @@ CRS, names, parameters, warnings and optional terrain data.
 FeatureCollection contract: a top-level "metrics" member (total_capacity_kw, storage_kwh,
 asset_count, counts_by_type, road_length_m, cut_volume_m3, fill_volume_m3, buildable_area_ha,
 capacity_density_kw_per_ha, target_capacity_kw) and features whose properties.kind is one of
-boundary | exclusion | entry | asset | road | fence | gate | cable | trench | gen_tie. PV tables and trackers
+boundary | exclusion | entry | asset | road | fence | gate | cable | trench | gen_tie | collector_tie.
+PV tables and trackers
 are assets of type pv_table / tracker with properties dc_kwp, block (inverter block id) etc.; cables
 carry circuit, level (dc | lv | mv), conductor, length_m, current_a; trenches level and length_m;
 the gen-tie (the line from the interconnection point to the substation) length_m, voltage_kv and
-straight_m (the part drawn straight beyond the terrain grid).
+straight_m (the part drawn straight beyond the terrain grid); a collector tie (a collector
+substation's line to the main substation) collector, length_m, outside_parcel_m, ac_kw,
+voltage_kv and reason.
 Features without those newer properties are still exported (missing numbers are blank).
 
 The optional design document (`LayoutResult.design`: "pv", "electrical", "bom", "energy", "cost")
@@ -43,7 +46,17 @@ from app.engine.core.crs import WGS84, reproject_many, to_utm
 from app.engine.core.document import LayoutMetrics
 
 Kind = Literal[
-    "boundary", "exclusion", "entry", "asset", "road", "fence", "gate", "cable", "trench", "gen_tie"
+    "boundary",
+    "exclusion",
+    "entry",
+    "asset",
+    "road",
+    "fence",
+    "gate",
+    "cable",
+    "trench",
+    "gen_tie",
+    "collector_tie",
 ]
 KINDS: tuple[Kind, ...] = (
     "boundary",
@@ -56,6 +69,7 @@ KINDS: tuple[Kind, ...] = (
     "cable",
     "trench",
     "gen_tie",
+    "collector_tie",
 )
 # Cable levels in drawing order (the GeoJSON `level` of a cable feature).
 CABLE_LEVELS: tuple[str, ...] = ("dc", "lv", "mv")
@@ -245,6 +259,11 @@ class ExportDocument:
     def gen_ties(self) -> list[Item]:
         """The gen-tie line(s) from the interconnection point to the substation (kind "gen_tie")."""
         return self._items["gen_tie"]
+
+    @property
+    def collector_ties(self) -> list[Item]:
+        """The tie lines from collector substations to the main substation (kind "collector_tie")."""
+        return self._items["collector_tie"]
 
     @cached_property
     def cables_by_level(self) -> dict[str, list[Item]]:

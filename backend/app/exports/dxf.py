@@ -15,6 +15,8 @@ Layers (each with the web app's colour as true colour and the nearest AutoCAD co
     TRENCH              cable trench centrelines (DC / LV and MV), when the plant has an electrical design
     GEN_TIE             the gen-tie line from the interconnection point to the substation, with
                         voltage_kv, length_m, straight_m as XDATA; when the site has that point
+    COLLECTOR_TIE       tie lines from collector substations to the main substation, with
+                        collector, voltage_kv, ac_kw, length_m, outside_parcel_m, reason as XDATA
     CABLE_DC / CABLE_LV / CABLE_MV
                         cable routes by level (DC strings and feeders, LV AC from string inverters,
                         MV collection feeders), each with circuit, conductor, length_m, current_a as
@@ -61,6 +63,7 @@ from app.engine.wind.layout import TURBINE_PROPERTIES
 from app.exports.document import ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,
+    COLLECTOR_TIE_COLOR,
     CONTOUR_COLOR,
     ENTRY_COLOR,
     EXCLUSION_COLOR,
@@ -127,8 +130,24 @@ TRENCH_XDATA: tuple[str, ...] = ("level", "length_m")
 TRENCH_LAYER = "TRENCH"
 GEN_TIE_XDATA: tuple[str, ...] = ("voltage_kv", "length_m", "straight_m")
 GEN_TIE_LAYER = "GEN_TIE"
+COLLECTOR_TIE_XDATA: tuple[str, ...] = (
+    "collector",
+    "voltage_kv",
+    "ac_kw",
+    "length_m",
+    "outside_parcel_m",
+    "reason",
+)
+COLLECTOR_TIE_LAYER = "COLLECTOR_TIE"
 # Layers of the electrical design, reserved like FIXED_LAYERS (asset types never take them).
-DESIGN_LAYERS: tuple[str, ...] = (TRENCH_LAYER, "CABLE_DC", "CABLE_LV", "CABLE_MV", GEN_TIE_LAYER)
+DESIGN_LAYERS: tuple[str, ...] = (
+    TRENCH_LAYER,
+    "CABLE_DC",
+    "CABLE_LV",
+    "CABLE_MV",
+    GEN_TIE_LAYER,
+    COLLECTOR_TIE_LAYER,
+)
 EXCLUSION_XDATA = ("zone_type", "buffer_m", "name")
 # Contour labels: one per line at its middle, on lines at least this many text heights long.
 MIN_LABELLED_CONTOUR_HEIGHTS = 12.0
@@ -498,8 +517,11 @@ def _cables(
 def _gen_ties(
     dwg: Drawing, msp: Modelspace, doc: ExportDocument, bounds: list[tuple[float, float, float, float]]
 ) -> None:
-    """The gen-tie line(s) on layer GEN_TIE, with voltage and lengths as XDATA."""
+    """The gen-tie line(s) on layer GEN_TIE and the collector tie lines on COLLECTOR_TIE, with
+    voltage and lengths as XDATA."""
     _line_layer(dwg, msp, doc, doc.gen_ties, (GEN_TIE_LAYER, GEN_TIE_COLOR, GEN_TIE_XDATA), bounds)
+    style = (COLLECTOR_TIE_LAYER, COLLECTOR_TIE_COLOR, COLLECTOR_TIE_XDATA)
+    _line_layer(dwg, msp, doc, doc.collector_ties, style, bounds)
 
 
 def _line_layer(
@@ -620,6 +642,9 @@ def _title_block(
         kv = tie.value("voltage_kv")
         km = (tie.value("length_m") or 0.0) / 1000.0
         lines.append(f"Gen-tie: {km:,.2f} km" + (f" at {kv:g} kV" if kv else ""))
+    if doc.collector_ties:
+        km = sum(t.value("length_m") or 0.0 for t in doc.collector_ties) / 1000.0
+        lines.append(f"Collector ties: {len(doc.collector_ties)}, {km:,.2f} km")
     if not doc.terrain_assessed:
         lines.append("Terrain: not used - slopes and earthwork not assessed")
     interval = (doc.terrain_summary or {}).get("contour_interval_m")

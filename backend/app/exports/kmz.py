@@ -51,6 +51,7 @@ from app.exports.design_tables import energy_basis, is_clearsky
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument, Item, num
 from app.exports.palette import (
     BOUNDARY_COLOR,
+    COLLECTOR_TIE_COLOR,
     ENTRY_COLOR,
     EXCLUSION_COLOR,
     FENCE_COLOR,
@@ -113,6 +114,13 @@ GEN_TIE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
     ("voltage_kv", "Voltage", "kV", 0),
     ("length_m", "Length", "m", 1),
     ("straight_m", "Drawn straight (beyond the terrain grid)", "m", 1),
+)
+COLLECTOR_TIE_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("collector", "Collector substation", "", 0),
+    ("voltage_kv", "Voltage", "kV", 0),
+    ("ac_kw", "AC power carried", "kW", 0),
+    ("length_m", "Length", "m", 1),
+    ("outside_parcel_m", "Outside the parcel", "m", 1),
 )
 CABLE_WIDTH_PX = {"dc": 1.5, "lv": 2.0, "mv": 3.0}
 # Above this many PV tables + cables, tables are merged per inverter block (one placemark, a
@@ -374,6 +382,7 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
     _fence_folder(d, doc)
     _cable_folders(d, doc, merged=compact)
     _gen_tie_folder(d, doc)
+    _collector_tie_folder(d, doc)
     _look_at(d, doc)
     return root
 
@@ -404,6 +413,8 @@ def _styles(d: etree._Element, doc: ExportDocument) -> None:
         _style(d, "trench", line=TRENCH_COLOR, line_width=4, fill=None)
     if doc.gen_ties:
         _style(d, "gen_tie", line=GEN_TIE_COLOR, line_width=3, fill=None)
+    if doc.collector_ties:
+        _style(d, "collector_tie", line=COLLECTOR_TIE_COLOR, line_width=3, fill=None)
     entry_style = _sub(d, "Style")
     entry_style.set("id", "entry")
     icon_style = _sub(entry_style, "IconStyle")
@@ -597,6 +608,26 @@ def _gen_tie_folder(d: etree._Element, doc: ExportDocument) -> None:
             description=_table(_field_rows(item, GEN_TIE_FIELDS), title=name),
             item=item,
             data_keys=tuple(f[0] for f in GEN_TIE_FIELDS),
+        )
+
+
+def _collector_tie_folder(d: etree._Element, doc: ExportDocument) -> None:
+    """Folder "Collector ties": each collector substation's tie line to the main substation."""
+    if not doc.collector_ties:
+        return
+    folder = _sub(d, "Folder")
+    _sub(folder, "name", "Collector ties")
+    for item in doc.collector_ties:
+        k, kv = item.properties.get("collector"), item.value("voltage_kv")
+        name = f"Collector {k} tie" + (f" {kv:g} kV" if kv else "")
+        _placemark(
+            folder,
+            name=name,
+            style="collector_tie",
+            geometry=item.geometry,
+            description=_table(_field_rows(item, COLLECTOR_TIE_FIELDS), title=name),
+            item=item,
+            data_keys=tuple(f[0] for f in COLLECTOR_TIE_FIELDS),
         )
 
 

@@ -89,6 +89,8 @@ CABLE_COLOR = "#57534e"  # a cable of any other level
 TRENCH_COLOR = "#a8a29e"
 # The gen-tie (overhead line to the grid): the interconnection point's colour.
 GEN_TIE_COLOR = INTERCONNECTION_COLOR
+# A collector substation's tie line: the collector's own colour.
+COLLECTOR_TIE_COLOR = ASSET_COLORS["collector_substation"]
 
 _ACRONYMS = {
     "pv": "PV",
@@ -200,6 +202,7 @@ __all__ = [
     "BOUNDARY_COLOR",
     "CABLE_COLOR",
     "CABLE_COLORS",
+    "COLLECTOR_TIE_COLOR",
     "CONTOUR_COLOR",
     "ENTRY_COLOR",
     "EXCLUSION_COLOR",

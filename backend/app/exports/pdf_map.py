@@ -25,6 +25,7 @@ from app.engine.core.crs import to_utm
 from app.exports.document import ROAD_CLASS_ORDER, TABLE_TYPES, ExportDocument
 from app.exports.palette import (
     BOUNDARY_COLOR,
+    COLLECTOR_TIE_COLOR,
     CONTOUR_COLOR,
     ENTRY_COLOR,
     EXCLUSION_COLOR,
@@ -253,7 +254,7 @@ def _draw_roads(ax: Any, roads: list[tuple[Any, BaseGeometry]], pt_per_m: float)
 
 
 def _draw_lines(ax: Any, doc: ExportDocument, gen_ties: list[LineString]) -> None:
-    """Fences, the gen-tie and the MV feeders."""
+    """Fences, the gen-tie, the collector ties and the MV feeders."""
     fences = [ln for item in doc.fences for ln in _lines(doc.to_utm(item.geometry))]
     if fences:
         segs = [[(x, y) for x, y, *_ in ln.coords] for ln in fences]
@@ -264,6 +265,14 @@ def _draw_lines(ax: Any, doc: ExportDocument, gen_ties: list[LineString]) -> Non
         segs = [[(x, y) for x, y, *_ in ln.coords] for ln in gen_ties]
         ax.add_collection(
             LineCollection(segs, colors=GEN_TIE_COLOR, linewidths=1.6, linestyles=(0, (6, 2, 1, 2)), zorder=7)
+        )
+    ties = [ln for item in doc.collector_ties for ln in _lines(doc.to_utm(item.geometry))]
+    if ties:
+        segs = [[(x, y) for x, y, *_ in ln.coords] for ln in ties]
+        ax.add_collection(
+            LineCollection(
+                segs, colors=COLLECTOR_TIE_COLOR, linewidths=1.6, linestyles=(0, (6, 2, 1, 2)), zorder=7
+            )
         )
     # MV feeders only: DC and LV cables follow every row and would hide the tables at plan scale.
     mv = [ln for item in doc.cables_by_level.get("mv", []) for ln in _lines(doc.to_utm(item.geometry))]
@@ -499,6 +508,18 @@ def _line_handles(doc: ExportDocument) -> list[Any]:
                 lw=1.6,
                 linestyle=(0, (6, 2, 1, 2)),
                 label=f"Gen-tie {volts}({km:,.2f} km)",
+            )
+        )
+    if doc.collector_ties:
+        km = sum(t.value("length_m") or 0.0 for t in doc.collector_ties) / 1000.0
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=COLLECTOR_TIE_COLOR,
+                lw=1.6,
+                linestyle=(0, (6, 2, 1, 2)),
+                label=f"Collector ties ({len(doc.collector_ties)}, {km:,.2f} km)",
             )
         )
     feeders = {c.text("circuit") for c in doc.cables_by_level.get("mv", [])}

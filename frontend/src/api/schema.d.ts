@@ -1299,6 +1299,9 @@ export interface components {
          *     annual_loss_factor: Σp²/Σp of the plant's normalised output over a year (I²R losses scale
          *     with it; 0.55 without weather data). max_parallel: most parallel runs of one DC / LV circuit.
          *     mv_search_solutions: solutions the feeder solver may visit (1 = savings construction only).
+         *     mv_max_feeder_m: longest MV feeder route [m] from its substation to its last power station;
+         *     a plant whose stations lie farther gets collector substations (docs/engine.md, "Collector
+         *     substations").
          */
         ElectricalParams: {
             /**
@@ -1417,6 +1420,11 @@ export interface components {
              * @default 1
              */
             mv_search_solutions: number;
+            /**
+             * Mv Max Feeder M
+             * @default 5000
+             */
+            mv_max_feeder_m: number;
         };
         /**
          * ElectricalSection

@@ -52,7 +52,10 @@ TIE_MARGIN_M = 500.0
 @dataclass(frozen=True, kw_only=True)
 class Collector:
     """One collector substation (UTM [m]): its yard, centre, road access point, the land it serves,
-    and its tie line to the main substation (length [m], the part outside the parcel [m])."""
+    and its tie line to the main substation (length [m], the part outside the parcel [m]).
+    reason: "cut_off" (land the main substation's cables cannot reach; its own road network) or
+    "feeder_length" (stations too far for an MV feeder, `civil/collector_groups.py`; on the
+    main substation's road network)."""
 
     footprint: Polygon
     centre: tuple[float, float]
@@ -61,6 +64,7 @@ class Collector:
     tie: LineString
     tie_m: float
     tie_outside_parcel_m: float
+    reason: str = "cut_off"
 
 
 def _site(
@@ -268,6 +272,7 @@ def collector_features(
                 "outside_parcel_m": round(c.tie_outside_parcel_m, 1),
                 "ac_kw": round(kw, 1),
                 "voltage_kv": voltage_class_kv(kw),
+                "reason": c.reason,
             },
         }
         for i, (c, g, kw) in enumerate(zip(collectors, lines, loads, strict=True))

@@ -2,9 +2,10 @@
 
 The trench network is the road centrelines (noded where they cross) plus a spur from each power
 station through its road access point, and from the substation, to the nearest road. Feeders are
-daisy chains substation → station → station …, each within its conductor's ampacity: grouping and
-order are a capacitated vehicle-routing problem (open routes from the substation, demand = the
-station's current, capacity = margin × the largest conductor's ampacity), solved with Google
+daisy chains substation → station → station …, each within its conductor's ampacity and no longer
+than `mv_max_feeder_m` along its route: grouping and order are a capacitated vehicle-routing
+problem (open routes from the substation, demand = the station's current, capacity = margin × the
+largest conductor's ampacity, route length ≤ the limit), solved with Google
 OR-Tools' routing solver (Clarke–Wright savings, then optional local search) over shortest
 trench distances (scipy's Dijkstra). Each leg is then sized
 for the current of the stations beyond it, so feeders taper towards their far end, and upsized
@@ -225,8 +226,12 @@ def _link_components(g: _Graph, term_nodes: list[int]) -> int:
     return linked
 
 
-def _solve_groups(dist: np.ndarray, demand: list[int], capacity: int, solutions: int) -> list[list[int]]:
-    """Open capacitated routes from node 0 (OR-Tools routing). Returns routes of node indices ≥ 1."""
+def _solve_groups(
+    dist: np.ndarray, demand: list[int], capacity: int, solutions: int, max_route_m: float | None = None
+) -> list[list[int]]:
+    """Open capacitated routes from node 0 (OR-Tools routing), each no longer than `max_route_m`
+    [m] when given (raised to the farthest station's own distance, so a solution always exists).
+    Returns routes of node indices ≥ 1."""
     # Imported here: OR-Tools' native module costs ~50 ms to load and most commands never route feeders.
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -234,6 +239,9 @@ def _solve_groups(dist: np.ndarray, demand: list[int], capacity: int, solutions:
     cost = np.rint(dist * 10.0).astype(np.int64)  # decimetres
     cost[:, 0] = 0  # a feeder ends at its last station: returning costs nothing
     vehicles = min(n - 1, math.ceil(sum(demand) / capacity) + 2)
+    # Route length cap [dm]: a station beyond the cap on its own gets a feeder of its own length.
+    reach = int(cost[0, 1:].max()) if n > 1 else 0
+    route_cap = max(int(max_route_m * 10.0), reach) if max_route_m is not None else None
     while True:
         manager = pywrapcp.RoutingIndexManager(n, vehicles, 0)
         model = pywrapcp.RoutingModel(manager)
@@ -241,6 +249,8 @@ def _solve_groups(dist: np.ndarray, demand: list[int], capacity: int, solutions:
         model.SetArcCostEvaluatorOfAllVehicles(transit)
         load = model.RegisterUnaryTransitVector(demand)
         model.AddDimensionWithVehicleCapacity(load, 0, [capacity] * vehicles, True, "current")
+        if route_cap is not None:
+            model.AddDimension(transit, 0, route_cap, True, "length")
         search = pywrapcp.DefaultRoutingSearchParameters()
         search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.SAVINGS
         search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
@@ -305,7 +315,11 @@ def design_mv(
     v_ll = params.mv_voltage_kv * 1000.0
     current = np.asarray(station_kva, dtype=float) * 1000.0 / (SQRT3 * v_ll)
     demand, cap, capacity_a = _demands(current, params, warnings)
-    routes = _solve_groups(dist, demand, cap, params.mv_search_solutions) if len(stations) else []
+    routes = (
+        _solve_groups(dist, demand, cap, params.mv_search_solutions, params.mv_max_feeder_m)
+        if len(stations)
+        else []
+    )
     net = _Network(xy=np.array(g.xy), pred=pred, term=term, dist=dist)
     used: set[tuple[int, int]] = set()
     feeders = [
@@ -396,6 +410,11 @@ def _feeder(
             )
         )
     d = _drop_pct(size, leg_current, lengths, params)
+    if lengths.sum() > params.mv_max_feeder_m + 1.0:
+        warnings.append(
+            f"feeder {f + 1} runs {lengths.sum():,.0f} m > the {params.mv_max_feeder_m:,.0f} m "
+            "MV feeder limit"
+        )
     if d > params.vdrop_mv_pct:
         warnings.append(f"feeder {f + 1} drops {d:.2f}% > {params.vdrop_mv_pct}% at the largest size")
     return MvFeeder(

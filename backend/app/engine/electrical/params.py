@@ -26,6 +26,9 @@ class ElectricalParams(BaseModel):
     annual_loss_factor: Σp²/Σp of the plant's normalised output over a year (I²R losses scale
     with it; 0.55 without weather data). max_parallel: most parallel runs of one DC / LV circuit.
     mv_search_solutions: solutions the feeder solver may visit (1 = savings construction only).
+    mv_max_feeder_m: longest MV feeder route [m] from its substation to its last power station;
+    a plant whose stations lie farther gets collector substations (docs/engine.md, "Collector
+    substations").
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -53,6 +56,7 @@ class ElectricalParams(BaseModel):
     annual_loss_factor: float = Field(default=0.55, gt=0, le=1)
     max_parallel: int = Field(default=4, ge=1, le=8)
     mv_search_solutions: int = Field(default=1, ge=1, le=10_000)
+    mv_max_feeder_m: float = Field(default=5000.0, ge=500, le=50_000)
 
     @model_validator(mode="after")
     def _window(self) -> ElectricalParams:

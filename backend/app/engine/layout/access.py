@@ -3,6 +3,7 @@ left out, never drawn as built)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -12,7 +13,9 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-from app.engine.civil.collectors import route_roads_by_sink, sink_routing
+from app.engine.civil.collector_groups import cut_off_sink_routing, feeder_group_routing, route_roads_by_group
+from app.engine.civil.collectors import ASSET_TYPE as COLLECTOR_ASSET
+from app.engine.civil.collectors import route_roads_by_sink
 from app.engine.civil.road_grades import GRADE_SLACK_PCT, ground_grade_pct
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
 from app.engine.layout.context import PlantState, SiteFrame
@@ -44,17 +47,24 @@ def route_access_roads(frame: SiteFrame, state: PlantState) -> RoadNetwork | Non
         k = next((i for i, lab in enumerate(frame.ground.entry_labels) if lab in hub_labels), 0)
         root, more_roots = frame.entries[k], frame.entries[:k] + frame.entries[k + 1 :]
     state.root = root
-    # With collectors: one network per substation, each from an entry on its ground.
-    route = (
-        partial(
+    # With collectors for land cut off from the main substation: one network per substation, each
+    # from an entry on its ground (collectors for feeder length then join the main network). With
+    # collectors for feeder length alone: one network per substation's group, each joining the
+    # roads before it (its MV feeders follow it to its collector).
+    station_access = [b.access for b in pv_blocks]
+    route: Callable[..., RoadNetwork] = route_roads
+    if any(c.reason == "cut_off" for c in state.collectors):
+        route = partial(
             route_roads_by_sink,
-            **sink_routing(
-                placement, [b.access for b in pv_blocks], state.collectors, frame.ground, frame.entries
+            **cut_off_sink_routing(placement, station_access, state.collectors, frame.ground, frame.entries),
+        )
+    elif state.collectors:
+        route = partial(
+            route_roads_by_group,
+            **feeder_group_routing(
+                placement, [b.station for b in pv_blocks], state.collectors, state.hub_index
             ),
         )
-        if state.collectors
-        else route_roads
-    )
     network = route(
         grid=grid,
         slope_deg=frame.slope,
@@ -102,6 +112,9 @@ def drop_unreached(state: PlantState, network: RoadNetwork) -> None:
         state.warnings.append(
             f"{len(dead_fixed)} block(s) no road can reach were left out ({lost_kw:,.0f} kW)"
         )
+        # A collector no road reaches is not built: its power stations feed the main substation.
+        coll = [i for i, b in enumerate(placement.blocks) if b.name == COLLECTOR_ASSET]
+        state.collectors = [c for c, i in zip(state.collectors, coll, strict=True) if i not in dead_fixed]
     dead_pv = {pv_blocks[i - n_fixed].index for i in dead if i >= n_fixed}
     if pv is not None and dead_pv:
         drop_t = np.asarray([t.index for t in pv.plant.tables if t.block in dead_pv], dtype=np.int64)

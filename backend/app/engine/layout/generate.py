@@ -7,7 +7,13 @@ from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteIn
 from app.engine.layout.access import drop_unreached, route_access_roads
 from app.engine.layout.civil import connect_to_grid, find_zone_crossings, level_pads
 from app.engine.layout.documents import assess_constructability, design_plant_documents
-from app.engine.layout.generation import check_capacity, design_pv, place_blocks, require_generation
+from app.engine.layout.generation import (
+    add_feeder_collectors,
+    check_capacity,
+    design_pv,
+    place_blocks,
+    require_generation,
+)
 from app.engine.layout.outputs import layout_metrics, output_assets, output_roads
 from app.engine.layout.pv_civil import fit_pv_to_roads
 from app.engine.layout.site import analyse_site, validate_input
@@ -52,6 +58,7 @@ def generate_layout(
     state = place_blocks(frame, site_warnings, unreached_m2, centre_areas)
     design_pv(frame, state, report)
     require_generation(frame, state)
+    add_feeder_collectors(frame, state)
     report("routing_roads", 40.0)
     network = route_access_roads(frame, state)
     if network is not None:

@@ -11,19 +11,22 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.mix import mix_warnings, overshoot_warning
 from app.engine.blocks.placement import QUAD_SEGS, Placer, SiteRaster, arc_safe
+from app.engine.civil.collector_groups import plan_feeder_collectors
 from app.engine.civil.collectors import (
     COLLECTOR_MAX_SLOPE_DEG,
     TIE_MARGIN_M,
     add_to_placement,
+    block_sinks,
     plan_collectors,
     served_area,
     used_collectors,
 )
 from app.engine.core.crs import to_utm
+from app.engine.electrical.params import parse_electrical_params
 from app.engine.layout.context import PlantState, Report, SiteFrame
 from app.engine.layout.site import crop_grid, reached_land
 from app.engine.pv.offer import no_capacity_message
-from app.engine.pv.plant import design_pv_plant
+from app.engine.pv.plant import design_pv_plant, without_tables
 from app.errors import NoCapacity
 
 
@@ -113,6 +116,43 @@ def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
             "(cut off by zones no road may cross, or by ground steeper than the "
             f"{frame.profile.road.max_grade_pct:g}% road grade limit): left empty"
         )
+
+
+def add_feeder_collectors(frame: SiteFrame, state: PlantState) -> None:
+    """Stage 5b: collector substations for power stations too far from the main substation for an
+    MV feeder within `mv_max_feeder_m` (`plan_feeder_collectors`; issue 21 item 6), among the
+    stations the main substation would feed. Each is placed as equipment (roads reach it), its
+    yard's tables removed (the blocks are topped up after the roads) and appended to
+    `state.collectors`. Nothing to do without PV or a substation."""
+    pv = state.pv
+    if pv is None or state.hub_centre is None or not pv.plant.blocks:
+        return
+    blocks = pv.plant.blocks
+    sinks = block_sinks([b.station for b in blocks], state.collectors)
+    main = [b for b, s in zip(blocks, sinks, strict=True) if s == 0]
+    if not main:
+        return
+    placement = state.placement
+    plan = plan_feeder_collectors(
+        stations=[b.station for b in main],
+        dc_kwp=[b.dc_kwp for b in main],
+        table_polygons=[t.polygon for t in pv.plant.tables],
+        table_kwp=[t.dc_kwp for t in pv.plant.tables],
+        hub=state.hub_centre,
+        limit_m=parse_electrical_params(frame.params.electrical).mv_max_feeder_m,
+        usable=frame.usable,
+        boundary=frame.boundary,
+        grid=crop_grid(frame.site_grid, frame.boundary.buffer(TIE_MARGIN_M).bounds),
+        obstacles=frame.keepouts,
+        equipment=[c.polygon for c in placement.components] + [s for s in pv.stations if not s.is_empty],
+        pad_ok=_pad_check(frame.raster, COLLECTOR_MAX_SLOPE_DEG),
+    )
+    state.warnings.extend(plan.warnings)
+    if not plan.collectors:
+        return
+    state.pv = without_tables(pv, plan.drop_tables)
+    add_to_placement(placement, plan.collectors)
+    state.collectors = [*state.collectors, *plan.collectors]
 
 
 def _cabled_area(
