@@ -7,7 +7,8 @@ shear_exponent: power-law α (default resource.DEFAULT_SHEAR). along_wind_d / ac
 spacing in rotor diameters along / across the prevailing wind (default 7 / 4). setback_tip_heights:
 boundary setback as a multiple of the tip height (default 1.5). share: the turbines' share of the
 target capacity (default: the profile's, 0.6 for wind_hybrid; PV fills the rest). availability_pct,
-electrical_loss_pct: energy losses [%] (defaults in energy.py). Sources in docs/wind.md.
+electrical_loss_pct: energy losses [%] (availability default in energy.py; the electrical loss,
+when not given, is computed from the turbines' MV collection, collection.py). Sources in docs/wind.md.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class WindParams:
     across_wind_d: float = ACROSS_WIND_D
     setback_tip_heights: float = SETBACK_TIP_HEIGHTS
     availability_pct: float = AVAILABILITY_PCT
-    electrical_loss_pct: float = ELECTRICAL_LOSS_PCT
+    # None: computed from the turbines' MV collection (collection.py), else ELECTRICAL_LOSS_PCT.
+    electrical_loss_pct: float | None = None
     share: float | None = None
 
 
@@ -104,6 +106,10 @@ def parse_wind_params(doc: dict[str, Any] | None) -> WindParams:
         across_wind_d=_number(doc, "across_wind_d", ACROSS_WIND_D, 1.5, 20.0),
         setback_tip_heights=_number(doc, "setback_tip_heights", SETBACK_TIP_HEIGHTS, 0.0, 5.0),
         availability_pct=_number(doc, "availability_pct", AVAILABILITY_PCT, 50.0, 100.0),
-        electrical_loss_pct=_number(doc, "electrical_loss_pct", ELECTRICAL_LOSS_PCT, 0.0, 20.0),
+        electrical_loss_pct=(
+            _number(doc, "electrical_loss_pct", ELECTRICAL_LOSS_PCT, 0.0, 20.0)
+            if "electrical_loss_pct" in doc
+            else None
+        ),
         share=_number(doc, "share", 0.5, 0.01, 0.99) if "share" in doc else None,
     )
