@@ -300,13 +300,16 @@ def wind_energy(
     )
 
 
-def hourly_net_power_mw(turbine: Turbine, resource_hub: WindResource, energy: WindEnergy) -> np.ndarray:
+def hourly_net_power_mw(
+    turbine: Turbine, resource_hub: WindResource, energy: WindEnergy, *, southern: bool = False
+) -> np.ndarray:
     """The farm's net power for each hour of a year [MW], shape (8760,); hour 0 = 1 January 00:00.
-    From a distribution (weibull, tab) the hours are synthesised (`resource.hourly`).
+    From a distribution (weibull, tab) the hours are synthesised (`resource.hourly`; southern: the
+    site is south of the equator, its seasons shifted half a year).
 
     Each hour: n × P(v, ρ) × the farm wake efficiency of its direction and speed bin (FLORIS) ×
     availability × (1 − electrical loss). Its sum is the net AEP up to the sampling of the year."""
-    speed, direction, _ = hourly(resource_hub)
+    speed, direction, _ = hourly(resource_hub, southern=southern)
     cases = energy.cases
     d_diff = np.abs(((direction[:, None] - cases.directions[None, :]) + 180.0) % 360.0 - 180.0)
     di = np.argmin(d_diff, axis=1)

@@ -92,7 +92,9 @@ def with_wind_energy(
             else (0.0 if collection else ELECTRICAL_LOSS_PCT)
         ),
     )
-    electrical = _electrical_losses(wp.electrical_loss_pct, collection, t, hub, energy)
+    electrical = _electrical_losses(
+        wp.electrical_loss_pct, collection, t, hub, energy, southern=southern_crs(result.crs)
+    )
     energy = replace(energy, electrical_loss_pct=electrical["electrical_pct"])
     per_turbine = _per_turbine(doc["turbines"], energy)
     wind_doc["turbines"] = per_turbine
@@ -107,7 +109,13 @@ def with_wind_energy(
     warnings.extend(_resource_warnings(resource))
     assets = _assets_with_aep(result.assets, per_turbine)
     out = replace(result, assets=assets, metrics=metrics, design=design, warnings=tuple(warnings))
-    return out, hourly_net_power_mw(t, hub, energy)
+    return out, hourly_net_power_mw(t, hub, energy, southern=southern_crs(result.crs))
+
+
+def southern_crs(crs: str) -> bool:
+    """Whether a layout's UTM CRS ("EPSG:327zz") is a southern-hemisphere zone: the synthesised
+    wind year's seasons are then shifted half a year (resource.diurnal_seasonal_shape)."""
+    return crs.upper().startswith("EPSG:327")
 
 
 def _electrical_losses(
@@ -116,6 +124,8 @@ def _electrical_losses(
     turbine: Turbine,
     hub: WindResource,
     energy: WindEnergy,
+    *,
+    southern: bool,
 ) -> dict[str, Any]:
     """design["wind"]["losses"]' electrical part: the request's `electrical_loss_pct` when given;
     else, with an MV collection designed, its cables' and pad transformers' losses over the
@@ -129,7 +139,7 @@ def _electrical_losses(
             "electrical_basis": "default: no MV collection designed (no substation)",
         }
     rated_kw = energy.n * turbine.rated_kw
-    fraction = hourly_net_power_mw(turbine, hub, energy) * 1000.0 / rated_kw
+    fraction = hourly_net_power_mw(turbine, hub, energy, southern=southern) * 1000.0 / rated_kw
     loss = annual_loss_pct(collection["rated_losses_kw"], rated_kw, fraction)
     return {
         "electrical_pct": round(loss["total_pct"], 4),
