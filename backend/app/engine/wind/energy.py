@@ -10,7 +10,8 @@ direction × speed bins with and without wakes; the wake loss is 1 − ΣP_wake 
 bin frequency, per turbine and for the farm. Why GCH: it is FLORIS's default, validated on
 operating onshore and offshore farms (King et al. 2021, Wind Energy Science 6, 701), and handles
 the close, partially-overlapping wakes of hybrid layouts; docs/wind.md compares it with PyWake.
-net P50 = gross × (1 − wake) × availability × (1 − electrical loss) (defaults cited in docs/wind.md).
+net P50 = gross × (1 − wake) × availability × (1 − electrical loss) (defaults cited in docs/wind.md;
+the electrical loss of a layout is its MV collection's, app/engine/wind/collection.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ HOURS = 8760.0
 # Availability [%]: contractual turbine availability of modern onshore fleets is 97-98 %
 # (LBNL Land-Based Wind Market Report 2024; DNV "typical loss" tables); 97 % keeps grid and
 # balance-of-plant downtime in. Electrical loss [%]: collection system and substation transformer,
-# 2 % (DNV / NREL Cost of Wind Energy Review loss assumptions, 1.5-3 % typical).
+# 2 % (DNV / NREL Cost of Wind Energy Review loss assumptions, 1.5-3 % typical) — the fallback when no
+# MV collection is designed (no substation); a layout computes it from its collection (collection.py).
 AVAILABILITY_PCT = 97.0
 ELECTRICAL_LOSS_PCT = 2.0
 # Ambient turbulence intensity at hub height for the wake model: 8 % (onshore neutral mean,
