@@ -134,6 +134,9 @@ def test_bom_and_capex_carry_the_collection_and_the_substation_is_sized_on_pv_pl
     cables = [c for c in bom["cables"] if c["level"] == "wind_mv"]
     assert sum(c["route_m"] for c in cables) == pytest.approx(col["cable_route_m"], abs=0.5)
     assert all(c["cable_m"] == pytest.approx(3 * c["route_m"], abs=0.2) for c in cables)
+    # The headline metres are the BOM's, wind collection included.
+    assert out.metrics["trench_length_m"] == pytest.approx(bom["trenches"]["total_m"], abs=0.5)
+    assert out.metrics["cable_length_m"] == pytest.approx(sum(c["cable_m"] for c in bom["cables"]), abs=1.0)
     assert bom["wind"]["pad_transformers"] == out.metrics["turbine_count"]
     costs = unit_costs()["costs"]
     priced = estimate_cost(bom, 100_000.0)

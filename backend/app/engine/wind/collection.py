@@ -261,7 +261,8 @@ class CollectionSite:
 def with_collection(result: LayoutResult, site: CollectionSite) -> LayoutResult:
     """The result with its turbines' MV collection (`design_collection`): design["wind"]["collection"],
     the cable and trench features (WGS84), the bill of quantities' wind cables (level "wind_mv") and
-    trench (`trenches.wind_mv_m`, in `total_m`), and the circuits' warnings. Unchanged without
+    trench (`trenches.wind_mv_m`, in `total_m`), the headline cable_length_m / trench_length_m with
+    them, and the circuits' warnings. Unchanged without
     turbines or without a substation (then warned: nothing to collect to)."""
     doc = result.design.get("wind")
     if doc is None or not doc.get("turbines"):
@@ -301,6 +302,12 @@ def with_collection(result: LayoutResult, site: CollectionSite) -> LayoutResult:
         trenches["wind_mv_m"] = round(col.own_trench_m, 1)
         trenches["total_m"] = round(float(trenches.get("total_m") or 0.0) + col.own_trench_m, 1)
         design["bom"] = {**bom, "cables": [*bom.get("cables", []), *col.cables()], "trenches": trenches}
+    metrics = dict(result.metrics)
+    # The headline cable and trench metres count the wind collection too (as the BOM does).
+    if metrics.get("trench_length_m") is not None:
+        metrics["trench_length_m"] = float(metrics["trench_length_m"]) + col.own_trench_m
+    if metrics.get("cable_length_m") is not None:
+        metrics["cable_length_m"] = float(metrics["cable_length_m"]) + sum(c["cable_m"] for c in col.cables())
     extras = (*result.extras, *cable_features(col.features(), result.crs))
     warnings = (*result.warnings, *(w.replace("power station", "turbine") for w in col.mv.warnings))
-    return replace(result, design=design, extras=extras, warnings=warnings)
+    return replace(result, design=design, extras=extras, warnings=warnings, metrics=metrics)
