@@ -3782,6 +3782,13 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /**
+             * Optimisation
+             * @description the lattice orientation search (wind.optimise_s): objective, budget_s [s], chosen_rotation_deg [°], candidates [{rotation_deg [°], turbines, aep_mwh [MWh/yr]}]
+             */
+            optimisation?: {
+                [key: string]: unknown;
+            } | null;
+            /**
              * Energy Note
              * @description why there is no wind energy when the yield was not simulated
              */

@@ -374,6 +374,10 @@ class WindSection(DocumentModel):
         "max_current_a [A]}], circuit_capacity_a [A], cable_route_m, trench_m, shared_trench_m [m], "
         "rated_losses_kw {cables, transformer_no_load, transformer_load} [kW]"
     )
+    optimisation: dict[str, Any] | None = _f(
+        "the lattice orientation search (wind.optimise_s): objective, budget_s [s], chosen_rotation_deg [°], "
+        "candidates [{rotation_deg [°], turbines, aep_mwh [MWh/yr]}]"
+    )
     energy_note: str | None = _f("why there is no wind energy when the yield was not simulated")
 
 
