@@ -125,7 +125,8 @@ def _pv_wind_rows(
     pv_degr: float,
     lcoe: _Lcoe,
 ) -> list[dict[str, Any]]:
-    """The PV and wind economics rows: the turbine lines are split off the PV cost document."""
+    """The PV and wind economics rows: the wind lines (turbines, their collection, its kW share of
+    the substation and interconnection) and their overheads are split off the PV cost document."""
     cap = doc["capex"]
     opex_doc = doc["opex"]
     pv_capex = float(cap["total_usd"])
@@ -136,10 +137,19 @@ def _pv_wind_rows(
         if li["item"] in WIND_LINES or str(li["item"]).endswith(WIND_CABLE_SUFFIX)
     )
     export = cap.get("export") or {}
+    interconnection = 0.0
     if export.get("wind_kw") and export.get("substation_kw"):
         # Wind's share of the substation and interconnection, pro rata to its kW of the export.
         share = float(export["wind_kw"]) / float(export["substation_kw"])
-        wind_capex += share * sum(float(li["usd"]) for li in cap["lines"] if li.get("key") in EXPORT_KEYS)
+        for li in cap["lines"]:
+            if li.get("key") in EXPORT_KEYS:
+                wind_capex += share * float(li["usd"])
+                if li["key"] == "interconnection_usd_per_kwac":
+                    interconnection += share * float(li["usd"])
+    # Its lines' EPC overhead, development and contingency are wind's too (they apply to every
+    # line but the interconnection cost, engine/cost/model.py): else the PV row would carry them.
+    rate = sum(float(o.get("pct") or 0.0) for o in cap.get("overheads") or []) / 100.0
+    wind_capex += rate * (wind_capex - interconnection)
     # The turbines' fixed O&M is in the OPEX lines (app/engine/cost/model.py): wind's, not PV's.
     wind_opex = sum(float(li["usd"]) for li in opex_doc["lines"] if li["item"] in WIND_OPEX_LINES)
     rows: list[dict[str, Any]] = []
