@@ -222,7 +222,8 @@ class LayoutGenerate(FiniteRequest):
         description='wind inputs for profiles with turbines: {"turbine": "iea_3.4mw_130" | "nrel_5mw" | '
         '"iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, '
         '"shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, '
-        '"availability_pct": 97, "electrical_loss_pct": 2} (docs/wind.md)',
+        '"availability_pct": 97, "electrical_loss_pct": 2 (default: computed from the turbines\' MV '
+        "collection)} (docs/wind.md)",
     )
 
     storage: StorageInput | None = Field(

@@ -56,13 +56,18 @@ def wind_options(
     curve: Path | None,
     hub_height_m: float | None,
     rotor_diameter_m: float | None,
+    *,
+    optimise_s: float | None = None,
 ) -> dict[str, object] | None:
-    """The layout's `wind` inputs from the command line (checked as the API checks them)."""
+    """The layout's `wind` inputs from the command line (checked as the API checks them);
+    optimise_s: --optimise-turbines, the orientation search's budget [s]."""
     from app.engine.wind.params import parse_wind_params
 
     doc: dict[str, object] = {}
     if shear is not None:
         doc["shear_exponent"] = shear
+    if optimise_s is not None:
+        doc["optimise_s"] = optimise_s
     if curve is not None:
         if turbine is not None:
             raise InvalidInput("choose either --turbine NAME or --turbine-curve FILE, not both")
@@ -243,6 +248,15 @@ def generate(
     rotor_diameter_m: Annotated[
         float | None, typer.Option("--rotor-diameter-m", help="custom turbine rotor diameter [m]")
     ] = None,
+    optimise_turbines: Annotated[
+        float | None,
+        typer.Option(
+            "--optimise-turbines",
+            metavar="SECONDS",
+            help="search the turbine lattice's orientation for the most energy after wakes within this "
+            "time budget (off by default; docs/wind.md#layout-optimisation)",
+        ),
+    ] = None,
     energy: Annotated[
         bool,
         typer.Option(
@@ -335,7 +349,9 @@ def generate(
         structure=structure, gcr=gcr, pitch_m=pitch_m, tilt_deg=tilt_deg, dc_ac=dc_ac, module=module
     )
     overrides = parse_overrides(override or [], pv)
-    wind_params = wind_options(wind_shear, turbine, turbine_curve, hub_height_m, rotor_diameter_m)
+    wind_params = wind_options(
+        wind_shear, turbine, turbine_curve, hub_height_m, rotor_diameter_m, optimise_s=optimise_turbines
+    )
     params = LayoutParams(
         target_capacity_kw=capacity_kw,
         profile=profile,

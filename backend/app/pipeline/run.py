@@ -136,13 +136,16 @@ def run_pipeline(
     stages 5-90 %, energy or pricing 92 %, saving 95 % (the caller stores or writes the result).
     """
     from app.pipeline import hybrid
-    from app.pipeline.wind import site_wind
+    from app.pipeline.wind import optimise_wind, site_wind, with_optimisation, with_rotation
 
     progress(STAGE_FETCHING_DEM, 2.0)
     if terrain is None:
         terrain = load_terrain(job, settings=settings, storage=storage)
     wind_resource = wind if wind is not None else site_wind(job, storage)
     params = hybrid.layout_params(job.params)
+    # The turbine lattice's orientation search (off by default): once, before the designs.
+    params, optimisation = optimise_wind(job, params, terrain.grid, wind_resource)
+    rotation = (params.wind or {}).get("rotation_deg") if optimisation else None
     step = {
         "settings": settings,
         "storage": storage,
@@ -155,7 +158,7 @@ def run_pipeline(
     # (a second layout when the count differs); gas fills what the battery cannot.
     result, blocks = hybrid.with_storage_and_gas(result, params, wind_hourly_mw=wind_hourly_mw)
     if blocks is not None and blocks != hybrid.placed_blocks(result):
-        params = hybrid.layout_params(job.params, blocks=blocks)
+        params = with_rotation(hybrid.layout_params(job.params, blocks=blocks), rotation)
         stage = STAGE_ENERGY if simulate else STAGE_PRICING
 
         def hold(_stage: str, _pct: float) -> None:
@@ -163,6 +166,7 @@ def run_pipeline(
 
         again, wind_hourly_mw = _design(job, params, terrain, progress=hold, **step)
         result, _ = hybrid.with_storage_and_gas(again, params, wind_hourly_mw=wind_hourly_mw)
+    result = with_optimisation(result, optimisation)
     # The result document's contract (app/engine/core/document.py): every metric and design key
     # declared; STRICT_RESULT_DOCUMENT decides whether an undeclared one fails the job or is logged.
     check_result(result.metrics, result.design, strict=settings.strict_result_document)

@@ -60,3 +60,17 @@ def test_wind_hybrid_with_a_wind_file(tmp_path: Path) -> None:
     assert m["wind"]["resource"]["kind"] == "weibull" and m["wind"]["resource"]["hourly_synthesised"] is True
     lines = {line["item"] for line in m["cost"]["capex"]["lines"]}
     assert {"Wind turbines", "Turbine foundations", "Crane pads"} <= lines
+
+
+def test_optimise_turbines_flag_records_the_orientation_search(tmp_path: Path) -> None:
+    """--optimise-turbines SECONDS: the design says which orientations were tried and which was kept
+    (the prevailing one first; how many fit the budget depends on the machine, so not asserted)."""
+    wind = SAMPLES / "wind" / "weibull-12-sector.csv"
+    out = _run(*BASE, "--wind", str(wind), "--optimise-turbines", "1", "--no-energy", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    opt = json.loads(out.stdout)["wind"]["optimisation"]
+    rotations = [c["rotation_deg"] for c in opt["candidates"]]
+    assert rotations and opt["chosen_rotation_deg"] in rotations
+    best = max(opt["candidates"], key=lambda c: c["aep_mwh"])
+    assert best["rotation_deg"] == opt["chosen_rotation_deg"]
+    assert json.loads(out.stdout)["wind"]["spacing"]["rotation_deg"] == opt["chosen_rotation_deg"]

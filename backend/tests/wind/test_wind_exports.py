@@ -126,3 +126,36 @@ def test_a_run_without_a_yield_says_so_not_that_the_resource_is_missing() -> Non
     text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(write_pdf(doc))).pages).split())
     assert "Energyyieldnotsimulated:nowindAEPcomputed" in text
     assert "Nowindresourcewasuploaded" not in text
+
+
+def test_wind_mv_cables_are_in_geojson_kmz_dxf_and_csv_like_the_pv_feeders(
+    wind_doc: tuple[ExportDocument, dict],  # type: ignore[type-arg]
+) -> None:
+    """The turbines' collector circuits (circuit "W<n>.<leg>", level mv, source wind) reach every
+    export the PV MV feeders do."""
+    import csv
+
+    from app.exports.csv_zip import write_csv_zip
+
+    doc, fc = wind_doc
+    circuits = {
+        f["properties"]["circuit"]
+        for f in fc["features"]
+        if f["properties"].get("source") == "wind" and f["properties"].get("level") == "mv"
+        and "circuit" in f["properties"]
+    }  # fmt: skip
+    assert circuits and all(c.startswith("W") for c in circuits)
+    with zipfile.ZipFile(io.BytesIO(write_kmz(doc))) as z:
+        kml = z.read("doc.kml").decode()
+    assert all(c in kml for c in circuits)
+    dwg = ezdxf.read(io.StringIO(write_dxf(doc).decode("utf-8")))
+    tags = {
+        str(t.value)
+        for e in dwg.modelspace().query('*[layer=="CABLE_MV"]')
+        if e.has_xdata(APPID)
+        for t in e.get_xdata(APPID)
+    }
+    assert {f"circuit={c}" for c in circuits} <= tags
+    with zipfile.ZipFile(io.BytesIO(write_csv_zip(doc))) as z:
+        rows = list(csv.DictReader(io.StringIO(z.read("cables.csv").decode())))
+    assert circuits <= {r["circuit"] for r in rows if r["level"] == "mv"}

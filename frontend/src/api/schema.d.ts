@@ -930,7 +930,7 @@ export interface components {
             }[] | null;
             /**
              * Trenches
-             * @description dc_m, mv_m, total_m [m]
+             * @description dc_m, mv_m, wind_mv_m (wind collection), total_m [m]
              */
             trenches?: {
                 [key: string]: unknown;
@@ -985,6 +985,13 @@ export interface components {
             collectors?: {
                 [key: string]: unknown;
             }[] | null;
+            /**
+             * Wind
+             * @description turbines, turbine, rated_kw [kW], capacity_kw [kW], foundations, crane_pads, crane_pad_m2 [m²], pad_transformers, pad_transformer_kva [kVA], collector_circuits
+             */
+            wind?: {
+                [key: string]: unknown;
+            } | null;
         } & {
             [key: string]: unknown;
         };
@@ -1165,6 +1172,8 @@ export interface components {
             wind_foundation_usd_each?: number;
             /** @description [USD/(kW·yr)] default 43.0: NREL Annual Technology Baseline 2024, land-based wind fixed O&M (~43 USD/kW-yr); LBNL Land-Based Wind Market Report 2024 Edition (O&M cost section) */
             wind_opex_usd_per_kw_yr?: number;
+            /** @description [USD/kVA] default 25.0: NREL LandBOSSE (WISDEM) land-based balance-of-system model, collection-system cost category; representative value for a 3-4 MVA liquid-filled 34.5 kV pad-mounted step-up transformer supplied and installed (about 85-100 thousand USD each); use a quote */
+            wind_pad_transformer_usd_per_kva?: number;
             /** @description [USD/kW] default 1000.0: LBNL, Land-Based Wind Market Report: 2024 Edition (Wiser et al.), wind turbine price section: recent turbine transactions about 0.9-1.1 thousand USD/kW; NREL Cost of Wind Energy Review 2024 Edition (turbine capital cost of the land-based reference project) */
             wind_turbine_usd_per_kw?: number;
             /** @description [USD/crossing] default 25000.0: representative build-up (docs/engine.md, Zones and crossings): a road over a buried pipeline or through an easement needs the owner's crossing agreement and engineering review (≈ $10,000), a reinforced-concrete cover slab or extra cover over the line and a locate/potholing visit (≈ $10,000), and the MV cables bored under it in conduit (≈ $5,000) */
@@ -1853,7 +1862,7 @@ export interface components {
             cost?: components["schemas"]["CostInput"] | null;
             /**
              * Wind
-             * @description wind inputs for profiles with turbines: {"turbine": "iea_3.4mw_130" | "nrel_5mw" | "iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, "shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, "availability_pct": 97, "electrical_loss_pct": 2} (docs/wind.md)
+             * @description wind inputs for profiles with turbines: {"turbine": "iea_3.4mw_130" | "nrel_5mw" | "iea_10mw" | "iea_15mw" | {"name", "hub_height_m", "rotor_diameter_m", "curve_csv"}, "shear_exponent": 0.143, "along_wind_d": 7, "across_wind_d": 4, "setback_tip_heights": 1.5, "availability_pct": 97, "electrical_loss_pct": 2 (default: computed from the turbines' MV collection)} (docs/wind.md)
              */
             wind?: {
                 [key: string]: unknown;
@@ -3801,9 +3810,23 @@ export interface components {
             }[] | null;
             /**
              * Losses
-             * @description availability and electrical losses [%] with their sources
+             * @description wake_pct, availability_pct, electrical_pct [%] with electrical_basis (computed from the MV collection, given or default), collection_cable_pct, pad_transformer_pct [%], loss_factor
              */
             losses?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Collection
+             * @description the turbines' MV collection: voltage_kv [kV], pad_transformer {count, kva [kVA], voltage}, circuits [{circuit, turbines, mva [MVA], length_m [m], loss_kw [kW], drop_pct [%], conductors, max_current_a [A]}], circuit_capacity_a [A], cable_route_m, trench_m, shared_trench_m [m], rated_losses_kw {cables, transformer_no_load, transformer_load} [kW]
+             */
+            collection?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Optimisation
+             * @description the lattice orientation search (wind.optimise_s): objective, budget_s [s], chosen_rotation_deg [°], candidates [{rotation_deg [°], turbines, aep_mwh [MWh/yr]}]
+             */
+            optimisation?: {
                 [key: string]: unknown;
             } | null;
             /**

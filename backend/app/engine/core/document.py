@@ -284,7 +284,7 @@ class BomSection(DocumentModel):
     power_stations: dict[str, Any] | None = _f("count, ac_kw [kW], by_kva")
     transformers: dict[str, Any] | None = _f("count, total_kva [kVA]")
     cables: list[dict[str, Any]] | None = _f("per level and conductor: cable_m, route_m [m]")
-    trenches: dict[str, Any] | None = _f("dc_m, mv_m, total_m [m]")
+    trenches: dict[str, Any] | None = _f("dc_m, mv_m, wind_mv_m (wind collection), total_m [m]")
     roads: list[dict[str, Any]] | None = _f("per road class: length_m [m], area_m2 [m²]")
     fence_m: float | None = _f("fence length [m]")
     gates: int | None = _f("gates [count]")
@@ -294,6 +294,10 @@ class BomSection(DocumentModel):
     gen_tie: dict[str, Any] | None = _f("length_m [m], voltage_kv [kV], interconnection_point")
     collectors: list[dict[str, Any]] | None = _f(
         "per collector substation: ac_kw [kW], tie_m [m], voltage_kv [kV]"
+    )
+    wind: dict[str, Any] | None = _f(
+        "turbines, turbine, rated_kw [kW], capacity_kw [kW], foundations, crane_pads, crane_pad_m2 [m²], "
+        "pad_transformers, pad_transformer_kva [kVA], collector_circuits"
     )
 
 
@@ -360,7 +364,20 @@ class WindSection(DocumentModel):
     turbines: list[dict[str, Any]] | None = _f(
         "per turbine: id, x_m / y_m [m, UTM], gross_aep_mwh / net_aep_mwh [MWh], wake_loss_pct [%]"
     )
-    losses: dict[str, Any] | None = _f("availability and electrical losses [%] with their sources")
+    losses: dict[str, Any] | None = _f(
+        "wake_pct, availability_pct, electrical_pct [%] with electrical_basis (computed from the MV "
+        "collection, given or default), collection_cable_pct, pad_transformer_pct [%], loss_factor"
+    )
+    collection: dict[str, Any] | None = _f(
+        "the turbines' MV collection: voltage_kv [kV], pad_transformer {count, kva [kVA], voltage}, "
+        "circuits [{circuit, turbines, mva [MVA], length_m [m], loss_kw [kW], drop_pct [%], conductors, "
+        "max_current_a [A]}], circuit_capacity_a [A], cable_route_m, trench_m, shared_trench_m [m], "
+        "rated_losses_kw {cables, transformer_no_load, transformer_load} [kW]"
+    )
+    optimisation: dict[str, Any] | None = _f(
+        "the lattice orientation search (wind.optimise_s): objective, budget_s [s], chosen_rotation_deg [°], "
+        "candidates [{rotation_deg [°], turbines, aep_mwh [MWh/yr]}]"
+    )
     energy_note: str | None = _f("why there is no wind energy when the yield was not simulated")
 
 

@@ -39,11 +39,12 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
     wdc = float(bom["modules"]["count"]) * float(bom["modules"]["power_w"])
     kva = float(bom["transformers"]["total_kva"])
     ac_kw = float(bom["power_stations"].get("ac_kw", kva))
+    export = export_capacity(bom)
     lines = _Lines(costs)
     _equipment_lines(lines, bom, wdc, kva)
     _cable_lines(lines, bom, costs)
-    _civil_lines(lines, bom, ac_kw)
-    tie_km, kv, per_km = _grid_lines(lines, bom, costs, ac_kw)
+    _civil_lines(lines, bom, export["substation_kw"])
+    tie_km, kv, per_km = _grid_lines(lines, bom, costs, export["substation_kw"])
     direct = sum(line["usd"] for line in lines.lines)
     overheads = _overheads(lines.lines, costs)
     total = direct + sum(o["usd"] for o in overheads)
@@ -59,7 +60,18 @@ def capex(bom: dict[str, Any], costs: dict[str, Any]) -> dict[str, Any]:
         "usd_per_wdc": round(total / wdc, 4) if wdc > 0 else None,
         "usd_per_wac": round(total / (ac_kw * 1000.0), 4) if ac_kw > 0 else None,
         "gen_tie": {"length_m": round(tie_km * 1000.0, 1), "voltage_kv": kv, "usd_per_km": per_km},
+        "export": export,
     }
+
+
+def export_capacity(bom: dict[str, Any]) -> dict[str, float]:
+    """The plant's export the substation and interconnection are sized on [kW]: every generating
+    source's rated AC output, PV AC (`power_stations.ac_kw`) + wind rated (`wind.capacity_kw`);
+    the battery's share is added with its lines (engine/cost/plant.py, up to the POI limit).
+    {"pv_ac_kw", "wind_kw", "substation_kw"} (docs/cost.md, Substation and interconnection)."""
+    pv = float(bom["power_stations"].get("ac_kw", bom["transformers"]["total_kva"]))
+    wind = float((bom.get("wind") or {}).get("capacity_kw") or 0.0)
+    return {"pv_ac_kw": round(pv, 3), "wind_kw": round(wind, 3), "substation_kw": round(pv + wind, 3)}
 
 
 class _Lines:
@@ -121,7 +133,8 @@ def _cable_lines(lines: _Lines, bom: dict[str, Any], costs: dict[str, Any]) -> N
 
 
 def _civil_lines(lines: _Lines, bom: dict[str, Any], ac_kw: float) -> None:
-    """Trenches [m], roads [m²], fence [m] and gates, earthwork [m³] and the substation [kWac]."""
+    """Trenches [m], roads [m²], fence [m] and gates, earthwork [m³], the wind lines and the
+    substation [kWac of the plant's export, `export_capacity`]."""
     add = lines.add
     add("DC / LV trench", float(bom["trenches"]["dc_m"]), "m", "trench_dc_usd_per_m")
     add("MV trench", float(bom["trenches"]["mv_m"]), "m", "trench_mv_usd_per_m")
@@ -137,6 +150,17 @@ def _civil_lines(lines: _Lines, bom: dict[str, Any], ac_kw: float) -> None:
         add("Wind turbines", float(wind["capacity_kw"]), "kW", "wind_turbine_usd_per_kw")
         add("Turbine foundations", float(wind["foundations"]), "foundation", "wind_foundation_usd_each")
         add("Crane pads", float(wind["crane_pad_m2"]), "m²", "crane_pad_usd_per_m2")
+        if wind.get("pad_transformer_kva"):
+            # Each turbine's 0.69 / 34.5 kV step-up (app/engine/wind/collection.py).
+            add(
+                "Turbine pad-mounted transformers",
+                float(wind["pad_transformers"]) * float(wind["pad_transformer_kva"]),
+                "kVA",
+                "wind_pad_transformer_usd_per_kva",
+            )
+    if bom["trenches"].get("wind_mv_m"):
+        # The wind collection's trench beyond the PV feeders' (a shared trench is counted once).
+        add("MV trench (wind collection)", float(bom["trenches"]["wind_mv_m"]), "m", "trench_mv_usd_per_m")
     add("substation", ac_kw, "kWac", "substation_usd_per_kwac")
 
 

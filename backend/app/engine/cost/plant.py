@@ -22,7 +22,19 @@ from typing import Any
 from app.engine.cost.model import finite_figure, lcoe_npv
 from app.engine.cost.prices import unit_costs
 
-WIND_LINES = frozenset({"Wind turbines", "Turbine foundations", "Crane pads"})
+WIND_LINES = frozenset(
+    {
+        "Wind turbines",
+        "Turbine foundations",
+        "Crane pads",
+        "Turbine pad-mounted transformers",
+        "MV trench (wind collection)",
+    }
+)
+# The wind collection's cable lines: "cable <conductor> (wind_mv)" (engine/cost/model.py).
+WIND_CABLE_SUFFIX = "(wind_mv)"
+# The lines sized on the plant's export (`model.export_capacity`): wind takes its kW share of them.
+EXPORT_KEYS = frozenset({"substation_usd_per_kwac", "interconnection_usd_per_kwac"})
 WIND_OPEX_LINES = frozenset({"Wind O&M (fixed)"})
 
 
@@ -113,12 +125,31 @@ def _pv_wind_rows(
     pv_degr: float,
     lcoe: _Lcoe,
 ) -> list[dict[str, Any]]:
-    """The PV and wind economics rows: the turbine lines are split off the PV cost document."""
+    """The PV and wind economics rows: the wind lines (turbines, their collection, its kW share of
+    the substation and interconnection) and their overheads are split off the PV cost document."""
     cap = doc["capex"]
     opex_doc = doc["opex"]
     pv_capex = float(cap["total_usd"])
     pv_opex = float(opex_doc["total_usd_per_yr"])
-    wind_capex = sum(float(li["usd"]) for li in cap["lines"] if li["item"] in WIND_LINES)
+    wind_capex = sum(
+        float(li["usd"])
+        for li in cap["lines"]
+        if li["item"] in WIND_LINES or str(li["item"]).endswith(WIND_CABLE_SUFFIX)
+    )
+    export = cap.get("export") or {}
+    interconnection = 0.0
+    if export.get("wind_kw") and export.get("substation_kw"):
+        # Wind's share of the substation and interconnection, pro rata to its kW of the export.
+        share = float(export["wind_kw"]) / float(export["substation_kw"])
+        for li in cap["lines"]:
+            if li.get("key") in EXPORT_KEYS:
+                wind_capex += share * float(li["usd"])
+                if li["key"] == "interconnection_usd_per_kwac":
+                    interconnection += share * float(li["usd"])
+    # Its lines' EPC overhead, development and contingency are wind's too (they apply to every
+    # line but the interconnection cost, engine/cost/model.py): else the PV row would carry them.
+    rate = sum(float(o.get("pct") or 0.0) for o in cap.get("overheads") or []) / 100.0
+    wind_capex += rate * (wind_capex - interconnection)
     # The turbines' fixed O&M is in the OPEX lines (app/engine/cost/model.py): wind's, not PV's.
     wind_opex = sum(float(li["usd"]) for li in opex_doc["lines"] if li["item"] in WIND_OPEX_LINES)
     rows: list[dict[str, Any]] = []
@@ -232,6 +263,34 @@ def _gas_rows(
     return g_line, [fom, vom, fuel], row
 
 
+def _bess_export_lines(
+    doc: dict[str, Any], storage: dict[str, Any], costs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The battery's share of the substation and interconnection [kW] (group "storage"): its
+    discharge adds to the plant's export only up to the POI limit, max(0, min(G + P_bess, POI) − G)
+    with G the generation export (`capex.export.substation_kw`, PV AC + wind) — a discharge
+    coincident with generation beyond the POI limit is curtailed, so it needs no capacity. Without a
+    POI limit (`storage.export_limit_mw` None) the whole P_bess adds."""
+    export = doc["capex"].get("export")
+    if not export:
+        return []
+    gen = float(export["substation_kw"])
+    kw = float(storage.get("power_kw") or 0.0)
+    limit = storage.get("export_limit_mw")
+    poi = float(limit) * 1000.0 if limit is not None else gen + kw
+    add = max(0.0, min(gen + kw, poi) - gen)
+    export["bess_kw"] = round(add, 3)
+    export["poi_limit_kw"] = None if limit is None else round(poi, 3)
+    if add <= 0:
+        return []
+    return [
+        _line("substation (BESS export share)", add, "kWac", _v(costs, "substation_usd_per_kwac"),
+              "substation_usd_per_kwac", "storage"),
+        _line("interconnection (BESS export share)", add, "kWac", _v(costs, "interconnection_usd_per_kwac"),
+              "interconnection_usd_per_kwac", "storage"),
+    ]  # fmt: skip
+
+
 def _add_lines(doc: dict[str, Any], new_lines: list[dict[str, Any]], new_opex: list[dict[str, Any]]) -> None:
     """Append the battery / gas lines to the cost document and update its CAPEX and OPEX totals."""
     cap = doc["capex"]
@@ -297,7 +356,9 @@ def plant_economics(
             interval_yr=augmentation_interval_yr,
             lcoe=lcoe,
         )
-        new_lines += lines
+        share = _bess_export_lines(doc, storage, costs)
+        row["capex_usd"] = round(float(row["capex_usd"]) + sum(li["usd"] for li in share), 2)
+        new_lines += lines + share
         new_opex.append(o)
         by_source.append(row)
         notes.append(

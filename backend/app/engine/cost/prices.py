@@ -49,6 +49,7 @@ COST_RANGES: dict[str, tuple[float, float]] = {
     "wind_turbine_usd_per_kw": (0.0, 5_000.0),
     "wind_foundation_usd_each": (0.0, 5_000_000.0),
     "crane_pad_usd_per_m2": (0.0, 500.0),
+    "wind_pad_transformer_usd_per_kva": (0.0, 1_000.0),
     "wind_opex_usd_per_kw_yr": (0.0, 300.0),
     "bess_energy_usd_per_kwh": (0.0, 2_000.0),
     "bess_power_usd_per_kw": (0.0, 2_000.0),

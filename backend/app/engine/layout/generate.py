@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from app.engine.core.grid import Grid
 from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
+from app.engine.electrical.params import parse_electrical_params
+from app.engine.electrical.routes import CableLimits
 from app.engine.layout.access import drop_unreached, route_access_roads
 from app.engine.layout.civil import connect_to_grid, find_zone_crossings, level_pads
-from app.engine.layout.documents import assess_constructability, design_plant_documents
+from app.engine.layout.context import PlantState, SiteFrame
+from app.engine.layout.documents import Documents, assess_constructability, design_plant_documents
 from app.engine.layout.generation import (
     add_feeder_collectors,
     check_capacity,
@@ -17,6 +22,7 @@ from app.engine.layout.generation import (
 from app.engine.layout.outputs import layout_metrics, output_assets, output_roads
 from app.engine.layout.pv_civil import fit_pv_to_roads
 from app.engine.layout.site import analyse_site, validate_input
+from app.engine.wind.collection import CollectionSite, with_collection
 from app.engine.wind.layout import plan_wind, with_wind_layout
 from app.engine.wind.params import parse_wind_params
 from app.engine.wind.resource import WindResource
@@ -89,4 +95,25 @@ def generate_layout(
         design=docs.design,
         plant=state.pv.plant if state.pv is not None else None,
     )
-    return with_wind_layout(result, wind_plan)
+    result = with_wind_layout(result, wind_plan)
+    if wind_plan is not None:
+        result = with_collection(result, _collection_site(frame, state, docs, wind_plan.block))
+    return result
+
+
+def _collection_site(frame: SiteFrame, state: PlantState, docs: Documents, block: str) -> CollectionSite:
+    """What the turbines' MV collection needs from the layout (UTM [m]): roads, substation, each
+    turbine block's centre and road access, the PV MV trenches it may share, the cable limits."""
+    pv_trenches = tuple(
+        np.asarray(c["geometry"]["coordinates"], dtype=float)
+        for c in docs.cables
+        if c["properties"].get("kind") == "trench" and c["properties"].get("level") == "mv"
+    )
+    return CollectionSite(
+        roads=tuple(r.geometry for r in state.roads),
+        substation_xy=state.hub_centre,
+        turbine_blocks=tuple((b.centre, b.access) for b in state.placement.blocks if b.name == block),
+        pv_trenches=pv_trenches,
+        keep_out=CableLimits(frame.boundary, [z.geometry for z in frame.zones]).blocks,
+        params=parse_electrical_params(frame.params.electrical),
+    )

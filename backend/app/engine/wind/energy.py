@@ -10,7 +10,8 @@ direction × speed bins with and without wakes; the wake loss is 1 − ΣP_wake 
 bin frequency, per turbine and for the farm. Why GCH: it is FLORIS's default, validated on
 operating onshore and offshore farms (King et al. 2021, Wind Energy Science 6, 701), and handles
 the close, partially-overlapping wakes of hybrid layouts; docs/wind.md compares it with PyWake.
-net P50 = gross × (1 − wake) × availability × (1 − electrical loss) (defaults cited in docs/wind.md).
+net P50 = gross × (1 − wake) × availability × (1 − electrical loss) (defaults cited in docs/wind.md;
+the electrical loss of a layout is its MV collection's, app/engine/wind/collection.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ HOURS = 8760.0
 # Availability [%]: contractual turbine availability of modern onshore fleets is 97-98 %
 # (LBNL Land-Based Wind Market Report 2024; DNV "typical loss" tables); 97 % keeps grid and
 # balance-of-plant downtime in. Electrical loss [%]: collection system and substation transformer,
-# 2 % (DNV / NREL Cost of Wind Energy Review loss assumptions, 1.5-3 % typical).
+# 2 % (DNV / NREL Cost of Wind Energy Review loss assumptions, 1.5-3 % typical) — the fallback when no
+# MV collection is designed (no substation); a layout computes it from its collection (collection.py).
 AVAILABILITY_PCT = 97.0
 ELECTRICAL_LOSS_PCT = 2.0
 # Ambient turbulence intensity at hub height for the wake model: 8 % (onshore neutral mean,
@@ -300,13 +302,16 @@ def wind_energy(
     )
 
 
-def hourly_net_power_mw(turbine: Turbine, resource_hub: WindResource, energy: WindEnergy) -> np.ndarray:
+def hourly_net_power_mw(
+    turbine: Turbine, resource_hub: WindResource, energy: WindEnergy, *, southern: bool = False
+) -> np.ndarray:
     """The farm's net power for each hour of a year [MW], shape (8760,); hour 0 = 1 January 00:00.
-    From a distribution (weibull, tab) the hours are synthesised (`resource.hourly`).
+    From a distribution (weibull, tab) the hours are synthesised (`resource.hourly`; southern: the
+    site is south of the equator, its seasons shifted half a year).
 
     Each hour: n × P(v, ρ) × the farm wake efficiency of its direction and speed bin (FLORIS) ×
     availability × (1 − electrical loss). Its sum is the net AEP up to the sampling of the year."""
-    speed, direction, _ = hourly(resource_hub)
+    speed, direction, _ = hourly(resource_hub, southern=southern)
     cases = energy.cases
     d_diff = np.abs(((direction[:, None] - cases.directions[None, :]) + 180.0) % 360.0 - 180.0)
     di = np.argmin(d_diff, axis=1)

@@ -102,6 +102,7 @@ class WindPlan:
             "prevailing_deg": self.prevailing_deg,
             "setback_tip_heights": self.params.setback_tip_heights,
             "setback_m": round(self.setback_m, 1),
+            "rotation_deg": self.params.rotation_deg,
         }
 
 
@@ -125,7 +126,8 @@ def plan_wind(profile: Profile, params: WindParams, resource: WindResource | Non
     for b in data["blocks"]:
         if b["name"] == block.name:
             b["spacing_rotor_diameters"] = (params.across_wind_d, params.along_wind_d)
-            b["rotations_deg"] = [(prevailing or 0.0) % 180.0]
+            rot = params.rotation_deg if params.rotation_deg is not None else (prevailing or 0.0)
+            b["rotations_deg"] = [rot % 180.0]
             if params.share is not None and b.get("share") is not None:
                 b["share"] = params.share
     return WindPlan(

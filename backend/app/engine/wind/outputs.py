@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from app.engine.core.types import LayoutParams, LayoutResult, PlacedAsset
+from app.engine.wind.collection import annual_loss_pct
 from app.engine.wind.energy import (
+    ELECTRICAL_LOSS_PCT,
     WAKE_MODEL,
     WindEnergy,
     air_density,
@@ -20,6 +22,7 @@ from app.engine.wind.energy import (
 from app.engine.wind.layout import TURBINE_ASSET
 from app.engine.wind.params import parse_wind_params
 from app.engine.wind.resource import WindResource, at_hub, rose, summary
+from app.engine.wind.turbines import Turbine
 
 # A time series covering fewer hours of the year than this is said to be a partial year (~11 months).
 PARTIAL_YEAR_HOURS = 8000
@@ -74,6 +77,7 @@ def with_wind_energy(
         design["wind"] = wind_doc
         return replace(result, metrics=metrics, design=design, warnings=tuple(warnings)), None
     xy = np.array([[p["x_m"], p["y_m"]] for p in doc["turbines"]], dtype=float)
+    collection = doc.get("collection")
     energy = wind_energy(
         t,
         hub,
@@ -82,14 +86,22 @@ def with_wind_energy(
         density=rho,
         shear=wp.shear_exponent,
         availability_pct=wp.availability_pct,
-        electrical_loss_pct=wp.electrical_loss_pct,
+        electrical_loss_pct=(
+            wp.electrical_loss_pct
+            if wp.electrical_loss_pct is not None
+            else (0.0 if collection else ELECTRICAL_LOSS_PCT)
+        ),
     )
+    electrical = _electrical_losses(
+        wp.electrical_loss_pct, collection, t, hub, energy, southern=southern_crs(result.crs)
+    )
+    energy = replace(energy, electrical_loss_pct=electrical["electrical_pct"])
     per_turbine = _per_turbine(doc["turbines"], energy)
     wind_doc["turbines"] = per_turbine
     wind_doc["losses"] = {
         "wake_pct": round(energy.farm_wake_loss_pct, 3),
         "availability_pct": energy.availability_pct,
-        "electrical_pct": energy.electrical_loss_pct,
+        **electrical,
     }
     design["wind"] = wind_doc
     metrics.update(_wind_metrics(energy, wp.shear_exponent, n * t.rated_kw))
@@ -97,7 +109,45 @@ def with_wind_energy(
     warnings.extend(_resource_warnings(resource))
     assets = _assets_with_aep(result.assets, per_turbine)
     out = replace(result, assets=assets, metrics=metrics, design=design, warnings=tuple(warnings))
-    return out, hourly_net_power_mw(t, hub, energy)
+    return out, hourly_net_power_mw(t, hub, energy, southern=southern_crs(result.crs))
+
+
+def southern_crs(crs: str) -> bool:
+    """Whether a layout's UTM CRS ("EPSG:327zz") is a southern-hemisphere zone: the synthesised
+    wind year's seasons are then shifted half a year (resource.diurnal_seasonal_shape)."""
+    return crs.upper().startswith("EPSG:327")
+
+
+def _electrical_losses(
+    given_pct: float | None,
+    collection: dict[str, Any] | None,
+    turbine: Turbine,
+    hub: WindResource,
+    energy: WindEnergy,
+    *,
+    southern: bool,
+) -> dict[str, Any]:
+    """design["wind"]["losses"]' electrical part: the request's `electrical_loss_pct` when given;
+    else, with an MV collection designed, its cables' and pad transformers' losses over the
+    farm's hourly year (`collection.annual_loss_pct`; `energy` computed without electrical loss);
+    else the flat ELECTRICAL_LOSS_PCT. electrical_basis names which [%]."""
+    if given_pct is not None:
+        return {"electrical_pct": given_pct, "electrical_basis": "given (wind.electrical_loss_pct)"}
+    if not collection:
+        return {
+            "electrical_pct": ELECTRICAL_LOSS_PCT,
+            "electrical_basis": "default: no MV collection designed (no substation)",
+        }
+    rated_kw = energy.n * turbine.rated_kw
+    fraction = hourly_net_power_mw(turbine, hub, energy, southern=southern) * 1000.0 / rated_kw
+    loss = annual_loss_pct(collection["rated_losses_kw"], rated_kw, fraction)
+    return {
+        "electrical_pct": round(loss["total_pct"], 4),
+        "electrical_basis": "computed: MV collection cables and pad-mounted transformers (docs/wind.md)",
+        "collection_cable_pct": round(loss["cable_pct"], 4),
+        "pad_transformer_pct": round(loss["transformer_pct"], 4),
+        "loss_factor": round(loss["loss_factor"], 4),
+    }
 
 
 def _per_turbine(turbines: list[dict[str, Any]], energy: WindEnergy) -> list[dict[str, Any]]:
@@ -168,9 +218,11 @@ def _assets_with_aep(
 
 
 def _bom(doc: dict[str, Any], n: int, pad_m2: float) -> dict[str, Any]:
-    """The wind entry of the bill of quantities: turbines, their kW, foundations, crane pads [m²]."""
+    """The wind entry of the bill of quantities: turbines, their kW, foundations, crane pads [m²],
+    and with the MV collection its pad-mounted transformers [count, kVA each] and circuits (the
+    collection cables are in `bom.cables`, level "wind_mv")."""
     t = doc["turbine"]
-    return {
+    out: dict[str, Any] = {
         "turbines": n,
         "turbine": t["name"],
         "rated_kw": t["rated_kw"],
@@ -179,3 +231,9 @@ def _bom(doc: dict[str, Any], n: int, pad_m2: float) -> dict[str, Any]:
         "crane_pads": n,
         "crane_pad_m2": round(pad_m2, 1),
     }
+    col = doc.get("collection")
+    if col:
+        out["pad_transformers"] = col["pad_transformer"]["count"]
+        out["pad_transformer_kva"] = col["pad_transformer"]["kva"]
+        out["collector_circuits"] = len(col["circuits"])
+    return out

@@ -7,7 +7,10 @@ shear_exponent: power-law α (default resource.DEFAULT_SHEAR). along_wind_d / ac
 spacing in rotor diameters along / across the prevailing wind (default 7 / 4). setback_tip_heights:
 boundary setback as a multiple of the tip height (default 1.5). share: the turbines' share of the
 target capacity (default: the profile's, 0.6 for wind_hybrid; PV fills the rest). availability_pct,
-electrical_loss_pct: energy losses [%] (defaults in energy.py). Sources in docs/wind.md.
+rotation_deg: the turbine lattice's rotation [°] (default: the prevailing direction); optimise_s: the
+time budget [s] of the lattice orientation search for net energy (default 0 = off; optimise.py).
+electrical_loss_pct: energy losses [%] (availability default in energy.py; the electrical loss,
+when not given, is computed from the turbines' MV collection, collection.py). Sources in docs/wind.md.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ ACROSS_WIND_D = 4.0
 SETBACK_TIP_HEIGHTS = 1.5
 KEYS = frozenset(
     {"turbine", "hub_height_m", "shear_exponent", "along_wind_d", "across_wind_d", "setback_tip_heights",
-     "availability_pct", "electrical_loss_pct", "share"}
+     "availability_pct", "electrical_loss_pct", "share", "rotation_deg", "optimise_s"}
 )  # fmt: skip
 
 
@@ -44,8 +47,13 @@ class WindParams:
     across_wind_d: float = ACROSS_WIND_D
     setback_tip_heights: float = SETBACK_TIP_HEIGHTS
     availability_pct: float = AVAILABILITY_PCT
-    electrical_loss_pct: float = ELECTRICAL_LOSS_PCT
+    # None: computed from the turbines' MV collection (collection.py), else ELECTRICAL_LOSS_PCT.
+    electrical_loss_pct: float | None = None
     share: float | None = None
+    # The lattice's rotation [°] (None: the prevailing direction) and the time budget [s] of the
+    # orientation search for net energy (0: off; optimise.py).
+    rotation_deg: float | None = None
+    optimise_s: float = 0.0
 
 
 def _number(doc: dict[str, Any], key: str, default: float, lo: float, hi: float) -> float:
@@ -104,6 +112,12 @@ def parse_wind_params(doc: dict[str, Any] | None) -> WindParams:
         across_wind_d=_number(doc, "across_wind_d", ACROSS_WIND_D, 1.5, 20.0),
         setback_tip_heights=_number(doc, "setback_tip_heights", SETBACK_TIP_HEIGHTS, 0.0, 5.0),
         availability_pct=_number(doc, "availability_pct", AVAILABILITY_PCT, 50.0, 100.0),
-        electrical_loss_pct=_number(doc, "electrical_loss_pct", ELECTRICAL_LOSS_PCT, 0.0, 20.0),
+        electrical_loss_pct=(
+            _number(doc, "electrical_loss_pct", ELECTRICAL_LOSS_PCT, 0.0, 20.0)
+            if "electrical_loss_pct" in doc
+            else None
+        ),
         share=_number(doc, "share", 0.5, 0.01, 0.99) if "share" in doc else None,
+        rotation_deg=_number(doc, "rotation_deg", 0.0, -360.0, 360.0) if "rotation_deg" in doc else None,
+        optimise_s=_number(doc, "optimise_s", 0.0, 0.0, 3600.0),
     )

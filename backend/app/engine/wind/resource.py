@@ -32,6 +32,21 @@ SYNTH_SPEED_AR1 = 0.95
 SYNTH_DIRECTION_AR1 = 0.98
 SYNTH_SEED = 20231
 HOURS = 8760
+# The synthesised year's diurnal and seasonal shape (docs/wind.md#hourly-synthesis), added to the
+# speed process in its standard-normal units before the rank mapping (so the marginal is kept):
+# at 80-120 m hub heights over land the wind peaks at night, when the stable boundary layer
+# decouples from the ground and the nocturnal low-level jet forms, and is weakest around midday
+# (Wharton & Lundquist 2012, Environ. Res. Lett. 7, 014005; Banta et al. 2002, Boundary-Layer
+# Meteorol. 105, 221), a daily swing of about ±10 % of the mean speed; mid-latitude winds are
+# strongest in winter and weakest in late summer, about ±15 % of the annual mean (Pryor &
+# Barthelmie 2010, Renew. Sustain. Energy Rev. 14, 430; the monthly capacity factors of the US
+# fleet, EIA Electric Power Monthly, swing ~±25 % in energy). 0.2 and 0.3 in normal units give
+# about those swings in speed at k ≈ 2 (tests/wind/test_synthesis.py measures them).
+SYNTH_DIURNAL_AMPLITUDE = 0.2
+SYNTH_DIURNAL_PEAK_HOUR = 23.0
+SYNTH_SEASONAL_AMPLITUDE = 0.3
+# Mid-January in the northern hemisphere; half a year later in the southern.
+SYNTH_SEASONAL_PEAK_DAY = 15.0
 
 ResourceKind = Literal["weibull", "tab", "timeseries"]
 
@@ -178,7 +193,22 @@ def _ranks(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def hourly(resource: WindResource, seed: int = SYNTH_SEED) -> tuple[np.ndarray, np.ndarray, bool]:
+def diurnal_seasonal_shape(southern: bool = False) -> np.ndarray:
+    """The synthesised year's deterministic shape (8760,) in standard-normal units: a diurnal
+    cosine peaking at SYNTH_DIURNAL_PEAK_HOUR and a seasonal one peaking on SYNTH_SEASONAL_PEAK_DAY
+    (+ half a year in the southern hemisphere); hour 0 = 1 January 00:00."""
+    h = np.arange(HOURS, dtype=float)
+    day = h / 24.0
+    peak_day = SYNTH_SEASONAL_PEAK_DAY + (365.0 / 2.0 if southern else 0.0)
+    out: np.ndarray = SYNTH_DIURNAL_AMPLITUDE * np.cos(
+        2.0 * np.pi * (h % 24.0 - SYNTH_DIURNAL_PEAK_HOUR) / 24.0
+    ) + SYNTH_SEASONAL_AMPLITUDE * np.cos(2.0 * np.pi * (day - peak_day) / 365.0)
+    return out
+
+
+def hourly(
+    resource: WindResource, seed: int = SYNTH_SEED, *, southern: bool = False
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """An 8760-hour year of (speed [m/s], direction [°]) and whether it was synthesised.
 
     Both processes are turned into quantiles by rank, not by the normal CDF, so the sector shares
@@ -188,9 +218,11 @@ def hourly(resource: WindResource, seed: int = SYNTH_SEED) -> tuple[np.ndarray, 
     (weibull, tab) is synthesised, seeded (docs/wind.md#hourly-synthesis): a Gaussian AR(1)
     process (φ = SYNTH_DIRECTION_AR1) mapped through the cumulative sector frequencies picks the
     sector each hour (neighbouring sectors are neighbours in that order, so direction drifts);
-    another (φ = SYNTH_SPEED_AR1) mapped to evenly spread quantiles by rank picks the speed from that sector's
-    distribution (inverse Weibull CDF, or the histogram's CDF, linear within a bin). Each marginal
-    matches the resource; the autocorrelation is that of typical hourly wind records.
+    another (φ = SYNTH_SPEED_AR1) plus the diurnal and seasonal shape (`diurnal_seasonal_shape`;
+    southern: the site is south of the equator) mapped to evenly spread quantiles by rank picks
+    the speed from that sector's distribution (inverse Weibull CDF, or the histogram's CDF, linear
+    within a bin). Each marginal matches the resource (the shape moves which hours are windy, not
+    how many); the autocorrelation is that of typical hourly wind records.
     """
     if resource.kind == "timeseries":
         assert resource.speed_m_s is not None and resource.direction_deg is not None
@@ -208,7 +240,7 @@ def hourly(resource: WindResource, seed: int = SYNTH_SEED) -> tuple[np.ndarray, 
         return speed, direction, False
     rng = np.random.default_rng(seed)
     u_dir = _ranks(_ar1_normals(rng, HOURS, SYNTH_DIRECTION_AR1))
-    u_speed = _ranks(_ar1_normals(rng, HOURS, SYNTH_SPEED_AR1))
+    u_speed = _ranks(_ar1_normals(rng, HOURS, SYNTH_SPEED_AR1) + diurnal_seasonal_shape(southern))
     cum = np.cumsum(resource.frequency)
     sector = np.minimum(np.searchsorted(cum / cum[-1], u_dir, side="right"), len(cum) - 1)
     # Quantiles strictly inside (0, 1): the Weibull inverse is infinite at 1.

@@ -162,7 +162,8 @@ def test_a_placed_count_above_the_gap_is_explained_as_such() -> None:
 
 
 def test_wind_rows_carry_the_turbines_capex_and_their_o_and_m() -> None:
-    """The wind row holds the turbine lines and the turbines' fixed O&M; the PV row the rest."""
+    """The wind row holds the turbine lines, its kW share of the substation and interconnection
+    (sized on PV AC + wind), the overheads on them and the turbines' fixed O&M; the PV row the rest."""
     bom = {**BOM, "wind": {"capacity_kw": 6_800.0, "foundations": 2, "crane_pad_m2": 3_000.0}}
     cost = estimate_cost(bom, 10_000.0)
     out = plant_economics(cost, overrides=None, pv_energy_mwh=10_000.0, wind_energy_mwh=20_000.0)
@@ -174,7 +175,24 @@ def test_wind_rows_carry_the_turbines_capex_and_their_o_and_m() -> None:
     ]
     wind_om = next(o for o in cost["opex"]["lines"] if o["item"] == "Wind O&M (fixed)")
     assert len(wind_lines) == 3
-    assert by["wind"]["capex_usd"] == pytest.approx(sum(li["usd"] for li in wind_lines), abs=0.01)
+    pv_ac = float(BOM["power_stations"]["ac_kw"])
+    grid_lines = [
+        li
+        for li in cost["capex"]["lines"]
+        if li["item"] in {"substation", "interconnection and network upgrades"}
+    ]
+    assert all(li["quantity"] == pytest.approx(pv_ac + 6_800.0) for li in grid_lines)
+    share = 6_800.0 / (pv_ac + 6_800.0)
+    sub = share * sum(li["usd"] for li in grid_lines if li["item"] == "substation")
+    ic = share * sum(li["usd"] for li in grid_lines if li["item"] != "substation")
+    # EPC overhead, development and contingency on wind's lines too (not on the interconnection).
+    rate = sum(o["pct"] for o in cost["capex"]["overheads"]) / 100.0
+    built = sum(li["usd"] for li in wind_lines) + sub
+    assert by["wind"]["capex_usd"] == pytest.approx(built * (1 + rate) + ic, abs=0.01)
+    # The PV row and the wind row add up to the cost document's CAPEX.
+    assert by["pv"]["capex_usd"] + by["wind"]["capex_usd"] == pytest.approx(
+        cost["capex"]["total_usd"], abs=0.02
+    )
     assert wind_om["usd"] > 0
     assert by["wind"]["opex_usd_per_yr"] == pytest.approx(wind_om["usd"])
     assert by["pv"]["opex_usd_per_yr"] == pytest.approx(
