@@ -4,6 +4,7 @@ PDF map's one compound path per inverter block, checked against the geometry the
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -93,3 +94,23 @@ def test_pdf_renders_a_plant_of_many_tables() -> None:
     assert len(reader.pages) >= 2
     text = reader.pages[1].extract_text() + "".join(p.extract_text() for p in reader.pages[2:])
     assert f"{len(big.tables):,}" in text
+
+
+def test_to_geojson_many_matches_mapping_one_by_one() -> None:
+    from shapely.geometry import MultiPolygon, Polygon, mapping
+
+    from app.sites.geometry import to_geojson_many
+
+    holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
+    geoms = [
+        box(-93.0, 40.0, -92.9999, 40.0001),
+        holed,
+        Point(1, 2),
+        MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]),
+        Polygon([(0, 0, 1), (1, 0, 2), (1, 1, 3)]),
+        Polygon(),
+        affinity.rotate(box(10, 10, 12, 11), 17),
+    ]
+
+    assert [json.dumps(g) for g in to_geojson_many(geoms)] == [json.dumps(mapping(g)) for g in geoms]
+    assert to_geojson_many([]) == []
