@@ -5,8 +5,7 @@
  * Message in: { text } (the GET …/geojson body). Message out: { arrays } or { error }.
  */
 import type { Feature, Geometry } from "geojson";
-import { buildPlantArrays } from "./plantArrays";
-import { transferables } from "./plantArraysAsync";
+import { buildPlantArrays, transferables } from "./plantArrays";
 
 type In = { text: string };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Feature, Geometry } from "geojson";
-import { buildPlantArrays } from "./plantArrays";
-import { plantArraysOffThread, rememberGeojsonText, transferables } from "./plantArraysAsync";
+import { buildPlantArrays, transferables } from "./plantArrays";
+import { plantArraysOffThread, rememberGeojsonText } from "./plantArraysAsync";
 
 const table = (i: number): Feature<Geometry, Record<string, unknown>> => ({
   type: "Feature",

@@ -28,16 +28,6 @@ export function forgetGeojsonText(fc: object): void {
   texts.delete(fc);
 }
 
-/** Every ArrayBuffer under `value` (typed arrays at any depth), once each: the transfer list. */
-export function transferables(value: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
-  } else if (value && typeof value === "object") {
-    for (const v of Object.values(value)) transferables(v, out);
-  }
-  return [...out];
-}
-
 function inWorker(text: string): Promise<PlantArrays> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
