@@ -27,7 +27,7 @@ from app.engine.core.types import (
 from app.engine.core.validation import non_finite_path
 from app.errors import NonFiniteResult
 from app.pipeline.run import DesignInput, params_from_document
-from app.sites.geometry import to_geojson
+from app.sites.geometry import to_geojson, to_geojson_many
 
 
 def params_from_layout(layout: Layout) -> LayoutParams:
@@ -157,6 +157,7 @@ def add_result_rows(session: Session, *, layout_id: uuid.UUID, result: LayoutRes
 
     Only `app.jobs.lifecycle.complete` calls this, once it holds the layout."""
     if result.assets:
+        footprints = to_geojson_many([a.footprint for a in result.assets])
         session.execute(
             insert(Asset),
             [
@@ -164,7 +165,7 @@ def add_result_rows(session: Session, *, layout_id: uuid.UUID, result: LayoutRes
                     "layout_id": layout_id,
                     "seq": i,
                     "asset_type": a.asset_type,
-                    "geometry": to_geojson(a.footprint),
+                    "geometry": footprints[i],
                     "rotation_deg": a.rotation_deg,
                     "capacity_kw": a.capacity_kw,
                     "storage_kwh": a.storage_kwh,

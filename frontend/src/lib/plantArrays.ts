@@ -601,3 +601,13 @@ export function pickFeature(a: PlantArrays, x: number, y: number, scale: number,
   }
   return best;
 }
+
+/** Every ArrayBuffer under `value` (typed arrays at any depth), once each: the transfer list. */
+export function transferables(value: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
+  } else if (value && typeof value === "object") {
+    for (const v of Object.values(value)) transferables(v, out);
+  }
+  return [...out];
+}

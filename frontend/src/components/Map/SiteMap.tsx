@@ -32,7 +32,8 @@ import { BasemapLayer, type BasemapSource, type BasemapState } from "./Basemap";
 import { TablesLayer, tablePopup } from "./TablesLayer";
 import { PlantGlLayer } from "./PlantGlLayer";
 import { webglAvailable } from "./plantGl";
-import { buildPlantArrays, type PlantArrays } from "../../lib/plantArrays";
+import { glLayerOf, type PlantArrays } from "../../lib/plantArrays";
+import { forgetGeojsonText, plantArraysOffThread } from "../../lib/plantArraysAsync";
 import { turbinePopupRows } from "./turbinePopup";
 import { SitePoints, type SitePointsEditing } from "./SitePoints";
 
@@ -194,14 +195,44 @@ const roadTitle = (p: Record<string, unknown>) => `${roadStyle(String(p.road_cla
  */
 export const GL_MIN_FEATURES = 5000;
 
-/** The WebGL arrays of a large layout, or null when Leaflet draws it (small layout, or no WebGL). */
-function plantArraysFor(layout: LayoutFeatureCollection | null): PlantArrays | null {
-  if (!layout || layout.features.length < GL_MIN_FEATURES || !webglAvailable()) return null;
-  performance.mark("plant-build-start");
-  performance.mark("tables-build-start"); // the mark the tables canvas sets (site-layouts.spec.ts logs it)
-  const a = buildPlantArrays(layout.features as AnyFeature[]);
-  performance.mark("plant-build-end");
-  return a;
+/** Whether WebGL draws the layout's dense layers (a large layout, and WebGL available). */
+function wantsGl(layout: LayoutFeatureCollection | null): boolean {
+  return !!layout && layout.features.length >= GL_MIN_FEATURES && webglAvailable();
+}
+
+/**
+ * The WebGL arrays of a large layout, built off the main thread (lib/plantArraysAsync): null while
+ * they are being built, and when Leaflet draws the layout (small layout, no WebGL, or the build failed).
+ */
+function usePlantArrays(
+  layout: LayoutFeatureCollection | null,
+  wanted: boolean,
+): { arrays: PlantArrays | null; pending: boolean } {
+  const [done, setDone] = useState<{ of: LayoutFeatureCollection; arrays: PlantArrays | null } | null>(null);
+  useEffect(() => {
+    if (!layout) return;
+    if (!wanted) {
+      forgetGeojsonText(layout);
+      return;
+    }
+    let live = true;
+    performance.mark("plant-build-start");
+    performance.mark("tables-build-start"); // the mark the tables canvas sets (site-layouts.spec.ts logs it)
+    plantArraysOffThread(layout as { features: AnyFeature[] }).then(
+      (arrays) => {
+        performance.mark("plant-build-end");
+        if (live) setDone({ of: layout, arrays });
+      },
+      () => {
+        if (live) setDone({ of: layout, arrays: null }); // Leaflet draws it instead
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [layout, wanted]);
+  const ready = done?.of === layout;
+  return { arrays: wanted && ready ? done.arrays : null, pending: wanted && !ready };
 }
 
 /**
@@ -278,7 +309,10 @@ export function SiteMap({
     };
   }, [zoneEditing.editingZoneId, zoneEditing.readEditedGeometry, site]);
 
-  const glArrays = useMemo(() => plantArraysFor(layout), [layout]);
+  const glWanted = useMemo(() => wantsGl(layout), [layout]);
+  // Built in a worker: until the arrays arrive Leaflet must not take the dense layers (28k tables
+  // as vectors would stall the page), so they are left out and drawn when WebGL has them.
+  const { arrays: glArrays, pending: glPending } = usePlantArrays(layout, glWanted);
   // A stable set while its contents are unchanged (the default prop is a new Set every render).
   const hiddenKey = [...hiddenLayers].sort().join(",");
   const glHidden = useMemo(() => new Set(hiddenKey ? hiddenKey.split(",") : []), [hiddenKey]);
@@ -300,6 +334,8 @@ export function SiteMap({
       const onGl = new Uint8Array(feats.length);
       for (const i of glArrays.drawn) onGl[i] = 1;
       feats = feats.filter((_f, i) => !onGl[i]);
+    } else if (glPending) {
+      feats = feats.filter((f) => glLayerOf(f.properties ?? {}) === null);
     }
     const assets = feats.filter((f) => f.properties?.kind === "asset");
     const isTable = (f: Feature<Geometry, Record<string, unknown>>) => TABLE_TYPES.has(String(f.properties?.asset_type));
@@ -312,7 +348,7 @@ export function SiteMap({
         fc: { type: "FeatureCollection", features: feats.filter((f) => l.match(f.properties ?? {})) } as FeatureCollection,
       })).filter((x) => x.fc.features.length > 0),
     };
-  }, [layout, glArrays]);
+  }, [layout, glArrays, glPending]);
 
   return (
     <MapContainer
