@@ -15,14 +15,16 @@ from shapely.geometry.base import BaseGeometry
 
 from app.dem.demo import demo_site
 from app.engine.blocks.profiles import RoadSpec
+from app.engine.civil.road_graph import GRADING_ALLOWANCE_PCT
 from app.engine.civil.roads import RoadSegment, route_roads
 from app.engine.core.crs import to_utm
 from app.engine.core.grid import Grid
 from app.engine.core.types import Exclusion, LayoutParams, LayoutResult, SiteInput
 from app.engine.cost.model import estimate_cost
 from app.engine.layout import generate_layout
+from app.engine.pv.civil import PERIMETER_INSET_M, Fencing, perimeter_roads
 from app.engine.terrain.analysis import slope_deg
-from tests.engine.checks import check_road_grades, ground_grades_pct
+from tests.engine.checks import GRADE_SAMPLE_TOL_PCT, check_road_grades, ground_grades_pct
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
 RES = 10.0
@@ -168,3 +170,29 @@ def test_the_hilly_demo_site_has_no_road_over_its_grade_limit(jacksboro: Grid) -
     assert r.roads
     assert r.metrics["noncompliant_road_m"] == 0
     check_road_grades(jacksboro, _layout_roads(r, jacksboro.crs), 10.0)
+
+
+def test_the_perimeter_track_is_left_out_where_its_ground_is_too_steep_to_grade() -> None:
+    """The perimeter track is the one road not from the router (it follows the fence): across a
+    30 % bank it stops either side, so every stretch it keeps is within the limit plus the grading
+    allowance (ground recomputed from the grid), and the metres left out are reported."""
+    grid, sq = _hillside(30.0, foot_m=400.0, rise_m=30.0)  # the bank: 100 m deep, 400-500 m north
+    x0, y0, _, _ = sq.bounds
+    area = shapely.box(x0 + 200.0, y0 + 200.0, x0 + 800.0, y0 + 800.0)
+    fencing = Fencing(fences=[], areas=[area], gates=[])
+    tracks, dropped_m = perimeter_roads(fencing, sq, grid, width_m=5.0, max_grade_pct=10.0)
+    ring_m = area.buffer(-PERIMETER_INSET_M, join_style="mitre").exterior.length
+    assert len(tracks) == 2  # the low and the high side of the bank
+    kept_m = sum(t.length_m for t in tracks)
+    # Both sides cross the bank (100 m of it each), cut at samples about a cell apart.
+    assert 200.0 - 2 * RES <= dropped_m <= 200.0 + 4 * RES
+    assert kept_m == pytest.approx(ring_m - dropped_m, abs=1e-6)
+    for t in tracks:
+        assert t.compliant and t.road_class == "perimeter"
+        grades = ground_grades_pct(grid, t.geometry)
+        assert grades.max() <= 10.0 + GRADING_ALLOWANCE_PCT + GRADE_SAMPLE_TOL_PCT
+    # On level ground the whole ring is kept, as one track.
+    flat = Grid(data=np.full_like(grid.data, 200.0), transform=grid.transform, crs=grid.crs)
+    whole, none_m = perimeter_roads(fencing, sq, flat, width_m=5.0, max_grade_pct=10.0)
+    assert none_m == 0.0 and len(whole) == 1
+    assert whole[0].length_m == pytest.approx(ring_m)

@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
 
 from app.engine.core.grid import Grid
 
@@ -21,6 +22,12 @@ GRADE_TOL_PCT = 1e-6
 # A road's drawn line (simplified, or snapped onto its reserve) may climb ground this much steeper
 # [% points] than the cells it was routed on (`ground_grade_pct`), else the routed line is kept.
 GRADE_SLACK_PCT = 0.5
+# A road joins its exact entry or access point by a straight lead from the nearest passable cell
+# (0.75 cell clear of the boundary and of equipment, plus up to 0.71 cell to that cell's centre):
+# up to this many cells [-] at either end of a road lie on whatever ground the point stands on,
+# not on routed cells. The drawn line is compared with the routed one away from these ends only:
+# a steep lead must not license a steep step anywhere else on the road.
+LEAD_CELLS = 1.5
 
 
 def is_compliant(max_grade_pct: float, limit_pct: float) -> bool:
@@ -105,21 +112,38 @@ def graded_runs(
     ]
 
 
-def ground_grade_pct(grid: Grid, line: BaseGeometry) -> float:
+def ground_grade_pct(
+    grid: Grid, line: BaseGeometry, *, skip_start_m: float = 0.0, skip_end_m: float = 0.0
+) -> float:
     """The steepest natural-ground grade [%] along `line` (grid CRS, UTM [m]): rise between samples
     about one cell apart (ground bilinear between cell centres), over the length of line between
     them. Used to keep a road's drawn line (e.g. snapped onto its reserve) no steeper than the line
-    it was routed and graded on. 0 for a line shorter than a cell or off the data."""
+    it was routed and graded on. skip_start_m / skip_end_m: length [m] left out at the line's start
+    / end (its leads, `LEAD_CELLS`); what is left of a line, however short, is measured end to end
+    (a road's middle metre on a steep cell edge is steep). 0 when nothing is left or off the
+    data."""
+    if skip_start_m > 0.0 or skip_end_m > 0.0:
+        if float(line.length) - skip_start_m - skip_end_m <= 1e-6:
+            return 0.0
+        line = substring(line, skip_start_m, float(line.length) - skip_end_m)
+    if float(line.length) <= 1e-6:
+        return 0.0
+    chain, z = ground_profile(grid, line)
+    grade = np.abs(np.diff(z)) / np.diff(chain) * 100.0
+    grade = grade[np.isfinite(grade)]
+    return float(grade.max()) if len(grade) else 0.0
+
+
+def ground_profile(grid: Grid, line: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Chainage [m] of samples about one cell apart along `line` (grid CRS, UTM [m], both ends
+    included) and the natural ground there [m], bilinear between cell centres (nearest cell
+    beyond the outer centres)."""
     length = float(line.length)
     res = grid.resolution_m
-    if length < res:
-        return 0.0
-    chain = np.linspace(0.0, length, int(np.ceil(length / res)) + 1)
+    chain = np.linspace(0.0, length, max(1, int(np.ceil(length / res))) + 1)
     pts = shapely.line_interpolate_point(line, chain)
     t = grid.transform
     rows = (float(t.f) - shapely.get_y(pts)) / res - 0.5
     cols = (shapely.get_x(pts) - float(t.c)) / res - 0.5
     z = ndimage.map_coordinates(grid.data, [rows, cols], order=1, mode="nearest", cval=np.nan)
-    grade = np.abs(np.diff(z)) / np.diff(chain) * 100.0
-    grade = grade[np.isfinite(grade)]
-    return float(grade.max()) if len(grade) else 0.0
+    return chain, np.asarray(z, dtype=np.float64)

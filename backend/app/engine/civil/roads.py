@@ -47,7 +47,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.profiles import RoadSpec
 from app.engine.civil.earthwork import road_earthwork
-from app.engine.civil.road_grades import GRADE_SLACK_PCT, graded_runs, ground_grade_pct
+from app.engine.civil.road_grades import GRADE_SLACK_PCT, LEAD_CELLS, graded_runs, ground_grade_pct
 from app.engine.civil.road_graph import RoadGraph, grade_components
 from app.engine.civil.zones import CROSSING_CELL_COST
 from app.engine.core.grid import Grid
@@ -253,15 +253,24 @@ def _simplified(
 ) -> LineString:
     """Douglas-Peucker per run between kept vertices; a run that would leave `allowed`, or climb
     steeper ground than the cells it was routed on (`ground_grade_pct`, + 0.5 point, unless within
-    `limit_pct`), stays raw."""
+    `limit_pct`), stays raw. Grades are compared away from the line's ends (`LEAD_CELLS`): a lead to
+    the exact entry or access point may stand on steep ground, and must not license a steep
+    shortcut elsewhere."""
     cut = sorted({0, len(coords) - 1, *np.flatnonzero(keep).tolist()})
+    chain = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
+    lead_m = LEAD_CELLS * grid.resolution_m
     out: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(cut):
         raw = LineString(coords[a : b + 1])
         run = shapely.simplify(raw, tolerance_m, preserve_topology=True)
+        skip = {
+            "skip_start_m": max(0.0, lead_m - float(chain[a])),
+            "skip_end_m": max(0.0, float(chain[b]) - (float(chain[-1]) - lead_m)),
+        }
         if len(run.coords) < b + 1 - a and (
             not allowed.covers(run)
-            or ground_grade_pct(grid, run) > max(ground_grade_pct(grid, raw), limit_pct) + GRADE_SLACK_PCT
+            or ground_grade_pct(grid, run, **skip)
+            > max(ground_grade_pct(grid, raw, **skip), limit_pct) + GRADE_SLACK_PCT
         ):
             run = raw
         pts = list(run.coords)

@@ -16,7 +16,7 @@ from shapely.ops import nearest_points
 from app.engine.civil.collector_groups import cut_off_sink_routing, feeder_group_routing, route_roads_by_group
 from app.engine.civil.collectors import ASSET_TYPE as COLLECTOR_ASSET
 from app.engine.civil.collectors import route_roads_by_sink
-from app.engine.civil.road_grades import GRADE_SLACK_PCT, ground_grade_pct
+from app.engine.civil.road_grades import GRADE_SLACK_PCT, LEAD_CELLS, ground_grade_pct
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, route_roads
 from app.engine.layout.context import PlantState, SiteFrame
 from app.engine.pv.civil import FENCE_MERGE_M, snap_to_corridors
@@ -136,14 +136,18 @@ def _snapped(
 ) -> list[RoadSegment]:
     """`roads` snapped to the PV access corridors within `tol` [m], ends kept; a road keeps its
     routed line where snapping would clip a piece of `equipment`, leave the boundary or climb
-    steeper ground than the routed (and graded) line, beyond `limit_pct` [%]."""
+    steeper ground than the routed (and graded) line, beyond `limit_pct` [%]. Grades are compared
+    away from the road's ends (`LEAD_CELLS`): a steep lead to an entry or access point must not
+    license a steep snapped step elsewhere (issue 21)."""
     kit = shapely.STRtree(equipment)
+    lead = LEAD_CELLS * frame.grid.resolution_m
     snapped = []
     for r in roads:
         g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
         ok = len(kit.query(g, predicate="intersects")) == 0 and frame.boundary.covers(g)
-        ok = ok and ground_grade_pct(frame.grid, g) <= (
-            max(ground_grade_pct(frame.grid, r.geometry), limit_pct) + GRADE_SLACK_PCT
+        ok = ok and ground_grade_pct(frame.grid, g, skip_start_m=lead, skip_end_m=lead) <= (
+            max(ground_grade_pct(frame.grid, r.geometry, skip_start_m=lead, skip_end_m=lead), limit_pct)
+            + GRADE_SLACK_PCT
         )
         snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
     return snapped

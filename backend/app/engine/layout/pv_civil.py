@@ -56,13 +56,20 @@ def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
     runs = row_runs(pv, max_gap_m=FENCE_MERGE_M)
     state.fencing = fence_arrays(runs + state.stations, frame.boundary, lines)
     if frame.pv_design is not None and frame.pv_design.perimeter_road:
-        state.roads = roads + perimeter_roads(
+        limit = frame.profile.road.max_grade_pct
+        tracks, steep_m = perimeter_roads(
             state.fencing,
             frame.boundary,
             frame.grid,
             width_m=frame.pv_design.internal_road_width_m,
-            max_grade_pct=frame.profile.road.max_grade_pct,
+            max_grade_pct=limit,
         )
+        state.roads = roads + tracks
+        if steep_m > 0.0:
+            state.warnings.append(
+                f"the perimeter track was left out over {steep_m:,.0f} m where the ground is steeper "
+                f"than the {limit:g}% road grade limit can be graded to"
+            )
 
 
 def _legal_cables(

@@ -16,10 +16,11 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
+from shapely.ops import nearest_points, substring
 
 from app.engine.civil.earthwork import road_earthwork
-from app.engine.civil.road_grades import is_compliant
+from app.engine.civil.road_grades import ground_profile, is_compliant
+from app.engine.civil.road_graph import GRADING_ALLOWANCE_PCT
 from app.engine.civil.roads import RoadSegment
 from app.engine.core.grid import Grid
 
@@ -134,10 +135,16 @@ PERIMETER_INSET_M = 3.5
 
 def perimeter_roads(
     fencing: Fencing, boundary: BaseGeometry, grid: Grid, *, width_m: float, max_grade_pct: float
-) -> list[RoadSegment]:
+) -> tuple[list[RoadSegment], float]:
     """A perimeter track inside each fence (UTM [m]), graded along its centreline like any road:
-    cut / fill [m³], design grade [%], and `compliant` when within `max_grade_pct`."""
+    cut / fill [m³], design grade [%], and `compliant` when within `max_grade_pct`.
+
+    Where the ground along the track climbs more than the router's grading allowance over the
+    limit (`GRADING_ALLOWANCE_PCT`; samples one cell apart, `ground_profile`) the track is left
+    out, as the router never lays a road there (issue 21): grading counts only up to that. Also
+    returns the length left out [m] (for the warning)."""
     out: list[RoadSegment] = []
+    dropped_m = 0.0
     for area in fencing.areas:
         inner = area.buffer(-PERIMETER_INSET_M, join_style="mitre")
         for poly in getattr(inner, "geoms", [inner]):
@@ -146,22 +153,56 @@ def perimeter_roads(
             ring = LineString(poly.exterior.coords)
             if not boundary.covers(ring):
                 continue
-            step = max(grid.resolution_m / 2, 1.0)
-            d = np.arange(0.0, ring.length + step, step).clip(max=ring.length)
-            pts = shapely.line_interpolate_point(ring, d)
-            z = grid.sample(shapely.get_x(pts), shapely.get_y(pts)).astype(float)
-            ew = road_earthwork(d, z, width_m=width_m, max_grade_pct=max_grade_pct)
-            out.append(
-                RoadSegment(
-                    geometry=ring,
-                    road_class="perimeter",
-                    width_m=width_m,
-                    length_m=float(ring.length),
-                    max_grade_pct=ew.max_grade_pct,
-                    cut_m3=ew.cut_m3,
-                    fill_m3=ew.fill_m3,
-                    compliant=is_compliant(ew.max_grade_pct, max_grade_pct),
-                    label="perimeter track",
-                )
-            )
+            parts = _within_grade(ring, grid, max_grade_pct + GRADING_ALLOWANCE_PCT)
+            dropped_m += float(ring.length) - sum(float(p.length) for p in parts)
+            out.extend(_graded_track(p, grid, width_m=width_m, max_grade_pct=max_grade_pct) for p in parts)
+    return out, dropped_m
+
+
+def _graded_track(line: LineString, grid: Grid, *, width_m: float, max_grade_pct: float) -> RoadSegment:
+    """The perimeter track along `line` (UTM [m]) graded to `max_grade_pct` [%] (samples half a
+    cell apart, nearest-cell ground)."""
+    step = max(grid.resolution_m / 2, 1.0)
+    d = np.arange(0.0, line.length + step, step).clip(max=line.length)
+    pts = shapely.line_interpolate_point(line, d)
+    z = grid.sample(shapely.get_x(pts), shapely.get_y(pts)).astype(float)
+    ew = road_earthwork(d, z, width_m=width_m, max_grade_pct=max_grade_pct)
+    return RoadSegment(
+        geometry=line,
+        road_class="perimeter",
+        width_m=width_m,
+        length_m=float(line.length),
+        max_grade_pct=ew.max_grade_pct,
+        cut_m3=ew.cut_m3,
+        fill_m3=ew.fill_m3,
+        compliant=is_compliant(ew.max_grade_pct, max_grade_pct),
+        label="perimeter track",
+    )
+
+
+def _within_grade(ring: LineString, grid: Grid, max_pct: float) -> list[LineString]:
+    """The stretches of the closed `ring` (UTM [m]) whose ground climbs at most `max_pct` [%]
+    between samples one cell apart; the whole ring when it all does, and no stretch shorter than
+    two cells (not a usable track)."""
+    chain, z = ground_profile(grid, ring)
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(np.diff(z)) / np.maximum(np.diff(chain), 1e-9) * 100.0 > max_pct
+    if not bad.any():
+        return [ring]
+    n = len(bad)
+    # Walk the steps once round, starting after a steep one, so a stretch may wrap past the start.
+    first = int(np.flatnonzero(bad)[0]) + 1
+    length = float(ring.length)
+    twice = LineString(list(ring.coords) + list(ring.coords)[1:])
+    out: list[LineString] = []
+    start: float | None = None
+    for k in range(first, first + n + 1):
+        i = k % n
+        at = float(chain[i]) + (length if k >= n else 0.0)
+        if k < first + n and not bad[i]:
+            start = at if start is None else start
+            continue
+        if start is not None and at - start >= 2 * grid.resolution_m:
+            out.append(substring(twice, start, at))
+        start = None
     return out
