@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -88,7 +89,15 @@ params_st = st.builds(
 )
 
 
-@settings(max_examples=45, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CI runs the same examples every time (derandomized: a fresh clone has no hypothesis database, and
+# a new random find must not turn main red on an unrelated commit); HYPOTHESIS_EXPLORE=1 draws new
+# ones locally. Finds are kept as explicit regression sites (test_hard_constraints_jacksboro_found_sites).
+DERANDOMIZE = os.environ.get("HYPOTHESIS_EXPLORE") != "1"
+
+
+@settings(
+    max_examples=45, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data(), params=params_st, terrain=st.sampled_from(["flat", "rolling", "ridge"]))
 def test_hard_constraints_synthetic(data: st.DataObject, params: LayoutParams, terrain: str) -> None:
     crs, ox, oy = utm_origin()
@@ -103,6 +112,7 @@ def test_hard_constraints_synthetic(data: st.DataObject, params: LayoutParams, t
 @settings(
     max_examples=20,
     deadline=None,
+    derandomize=DERANDOMIZE,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data(), params=params_st)
