@@ -73,13 +73,19 @@ def _one_piece(
     return sum(1 for k in np.unique(blocks) if len(np.unique(lab[blocks == k])) == 1)
 
 
+def _gaps_to(boxes: np.ndarray, point_uv: tuple[float, float]) -> np.ndarray:
+    """Distance [m] from a point to each of the rectangles `boxes` (row frame)."""
+    du = np.maximum(0.0, np.maximum(boxes[:, 0] - point_uv[0], point_uv[0] - boxes[:, 1]))
+    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - point_uv[1], point_uv[1] - boxes[:, 3]))
+    out: np.ndarray = np.hypot(du, dv)
+    return out
+
+
 def _gap_to(boxes: np.ndarray, point_uv: tuple[float, float]) -> float:
     """Distance [m] from a point to the nearest of the rectangles `boxes` (row frame)."""
     if not len(boxes):
         return float("inf")
-    du = np.maximum(0.0, np.maximum(boxes[:, 0] - point_uv[0], point_uv[0] - boxes[:, 1]))
-    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - point_uv[1], point_uv[1] - boxes[:, 3]))
-    return float(np.hypot(du, dv).min())
+    return float(_gaps_to(boxes, point_uv).min())
 
 
 def _stations_beside(
@@ -180,7 +186,7 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     targets = np.zeros(int(max(nominal)) + 1)
     for k, kw in nominal.items():
         targets[k] = kw * dc_ac
-    new = _balanced(new, dc, xy, targets, station, block_group or {}, pairs)
+    new = _balanced(new, dc, xy, targets, station, block_group or {}, pairs, (boxes, st_uv))
     if np.array_equal(new, blk):
         return layout
     moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
@@ -256,6 +262,7 @@ def _balanced(
     station: dict[int, tuple[float, float]],
     block_group: dict[int, int],
     pairs: tuple[np.ndarray, np.ndarray],
+    beside: tuple[np.ndarray, dict[int, tuple[float, float]]],
 ) -> np.ndarray:
     """Block labels with each block short of its DC target [kWp] (`targets`, by block index)
     filled from its neighbours rather than from distant spare tables: one table at a time passes
@@ -284,7 +291,7 @@ def _balanced(
             if targets[k] - dc_of[k] <= 1e-6:
                 break
             chain = _chain_to_surplus(k, table_kwp, adj, dc_of - targets)
-            if len(chain) < 2 or not _pass_one(out, chain, nbr, xy, dc, dc_of, station):
+            if len(chain) < 2 or not _pass_one(out, chain, nbr, xy, dc, dc_of, station, beside):
                 break
     return out
 
@@ -297,20 +304,29 @@ def _pass_one(
     dc: np.ndarray,
     dc_of: np.ndarray,
     station: dict[int, tuple[float, float]],
+    beside: tuple[np.ndarray, dict[int, tuple[float, float]]],
 ) -> bool:
     """Each block of `chain` gives the next one its table touching it nearest that block's station
-    (labels `out` and block DC `dc_of` [kWp] updated in place); False (nothing moved) when some
-    block of the chain touches the next no more."""
+    and farthest from its own (labels `out` and block DC `dc_of` [kWp] updated in place), never
+    the last table beside its own station (`beside`: table boxes and stations, row frame);
+    False (nothing moved) when some block of the chain has no such table."""
+    boxes, st_uv = beside
     moves = []
     for giver, taker in itertools.pairwise(chain):
         own = np.flatnonzero(out == giver)
         sub = nbr[own]
         rows = np.repeat(own, np.diff(sub.indptr))
         touch = np.unique(rows[out[sub.indices] == taker])
+        # Tables beside the giver's station stay, unless another one is beside it too.
+        near_own = _gaps_to(boxes[own], st_uv[giver]) <= STATION_REACH_M
+        if near_own.sum() <= 1:
+            touch = np.setdiff1d(touch, own[near_own])
         if not len(touch):
             return False
-        sx, sy = station[taker]
-        moves.append((int(touch[np.argmin(np.hypot(xy[touch, 0] - sx, xy[touch, 1] - sy))]), giver, taker))
+        tx, ty = station[taker]
+        gx, gy = station[giver]
+        key = np.hypot(xy[touch, 0] - tx, xy[touch, 1] - ty) - np.hypot(xy[touch, 0] - gx, xy[touch, 1] - gy)
+        moves.append((int(touch[np.argmin(key)]), giver, taker))
     for j, giver, taker in moves:
         out[j] = taker
         dc_of[giver] -= dc[j]
