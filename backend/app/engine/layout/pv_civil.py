@@ -98,7 +98,8 @@ def _legal_cables(
         n_drop += len(bad)
         pv = without_tables(pv, bad)
         if k < MAX_CABLE_PASSES - 1:
-            pv = trimmed(topped_up(pv, blocked, 0.5))
+            # After the first pass only touching tables: a distant one would be too long again.
+            pv = trimmed(topped_up(pv, blocked, 0.5, touching_only=k > 0))
     if clean is not None and n_drop:
         # Once clean, blocks left short take tables touching them when that stays clean.
         more = topped_up(pv, blocked, 0.5, touching_only=True)
