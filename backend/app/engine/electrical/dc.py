@@ -189,11 +189,15 @@ def _paired_strings(
     row0 = row - (row.min() if len(row) else 0)
     span = int(row0.max(initial=0)) + 1
     br, br_inv = np.unique(sb * span + row0, return_inverse=True)
-    pair_of_br = _row_pairs(br // span, br % span)
+    br_inv = br_inv.reshape(-1)
+    br_v = np.bincount(br_inv, weights=sv, minlength=len(br)) / np.maximum(
+        np.bincount(br_inv, minlength=len(br)), 1
+    )
+    pair_of_br = _row_pairs(br // span, br % span, br_v, 1.5 * plant.design.pitch_m)
     # Within an aisle, strings more than `AISLE_SPLIT_M` apart along the rows (a road or a gap
     # between two pieces) go to separate devices: no string route spans the gap.
-    pre = np.lexsort((su, pair_of_br[br_inv.reshape(-1)]))
-    pk, su_sorted = pair_of_br[br_inv.reshape(-1)][pre], su[pre]
+    pre = np.lexsort((su, pair_of_br[br_inv]))
+    pk, su_sorted = pair_of_br[br_inv][pre], su[pre]
     seg = np.ones(len(pre), dtype=bool)
     seg[1:] = (pk[1:] != pk[:-1]) | (su_sorted[1:] - su_sorted[:-1] > AISLE_SPLIT_M)
     pair_key = np.empty(len(pre), dtype=np.int64)
@@ -237,14 +241,20 @@ def _paired_strings(
     )
 
 
-def _row_pairs(block: np.ndarray, row: np.ndarray) -> np.ndarray:
+def _row_pairs(block: np.ndarray, row: np.ndarray, v: np.ndarray, max_dv_m: float) -> np.ndarray:
     """Aisle-pair id per (block, row), sorted by block then row: two rows pair only when they are
-    neighbours (row numbers differ by one) in the same block; otherwise the row is alone."""
+    neighbours in the same block (row numbers differ by one, and their mean positions across the
+    rows `v` by at most `max_dv_m` [m]); otherwise the row is alone."""
     pair = np.zeros(len(block), dtype=np.int64)
     cur = -1
     open_ = False  # the current pair holds one row and may take a neighbour
     for i in range(len(block)):
-        if open_ and block[i] == block[i - 1] and row[i] == row[i - 1] + 1:
+        if (
+            open_
+            and block[i] == block[i - 1]
+            and row[i] == row[i - 1] + 1
+            and abs(v[i] - v[i - 1]) <= max_dv_m
+        ):
             pair[i] = cur
             open_ = False
             continue
