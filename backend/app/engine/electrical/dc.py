@@ -30,9 +30,9 @@ from app.engine.pv.types import PvPlant
 DC_SIZING_FACTOR = 1.25 * 1.25
 AC_CONTINUOUS_FACTOR = 1.25
 SQRT3 = math.sqrt(3.0)
-# Strings in one aisle farther apart than this along the rows [m] (string centres: about a table
-# length plus an access corridor or road) are served by separate devices.
-AISLE_SPLIT_M = 80.0
+# Strings in one aisle whose tables' centres stand more than a table length plus this apart along
+# the rows [m] (more than an access corridor or a road between them) go to separate devices.
+AISLE_SPLIT_M = 40.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,12 +194,12 @@ def _paired_strings(
         np.bincount(br_inv, minlength=len(br)), 1
     )
     pair_of_br = _row_pairs(br // span, br % span, br_v, 1.5 * plant.design.pitch_m)
-    # Within an aisle, strings more than `AISLE_SPLIT_M` apart along the rows (a road or a gap
-    # between two pieces) go to separate devices: no string route spans the gap.
+    # Within an aisle, strings whose tables stand apart by more than a table and `AISLE_SPLIT_M`
+    # along the rows (a gap between two pieces) go to separate devices: no route spans the gap.
     pre = np.lexsort((su, pair_of_br[br_inv]))
     pk, su_sorted = pair_of_br[br_inv][pre], su[pre]
     seg = np.ones(len(pre), dtype=bool)
-    seg[1:] = (pk[1:] != pk[:-1]) | (su_sorted[1:] - su_sorted[:-1] > AISLE_SPLIT_M)
+    seg[1:] = (pk[1:] != pk[:-1]) | (su_sorted[1:] - su_sorted[:-1] > plant.design.length_m + AISLE_SPLIT_M)
     pair_key = np.empty(len(pre), dtype=np.int64)
     pair_key[pre] = np.cumsum(seg) - 1
     order = np.lexsort((su, pair_key))
@@ -249,12 +249,7 @@ def _row_pairs(block: np.ndarray, row: np.ndarray, v: np.ndarray, max_dv_m: floa
     cur = -1
     open_ = False  # the current pair holds one row and may take a neighbour
     for i in range(len(block)):
-        if (
-            open_
-            and block[i] == block[i - 1]
-            and row[i] == row[i - 1] + 1
-            and abs(v[i] - v[i - 1]) <= max_dv_m
-        ):
+        if open_ and block[i] == block[i - 1] and row[i] != row[i - 1] and abs(v[i] - v[i - 1]) <= max_dv_m:
             pair[i] = cur
             open_ = False
             continue
