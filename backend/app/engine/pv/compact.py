@@ -457,13 +457,14 @@ def _cut_two(
             mask[first_part] = True
             if abs(float(dc[mask].sum()) - first_dc) > float(dc.max()) + 1e-6:
                 continue
-            lab = table_pieces(boxes, mask, gap, pairs)
-            if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
-                continue
+            # The stations first: a cheap test that rules most cuts out before the graph one.
             if (
-                _gap_to(boxes[mask], st_uv[k]) <= STATION_REACH_M
-                and _gap_to(boxes[~mask], st_uv[m]) <= STATION_REACH_M
+                _gap_to(boxes[mask], st_uv[k]) > STATION_REACH_M
+                or _gap_to(boxes[~mask], st_uv[m]) > STATION_REACH_M
             ):
+                continue
+            lab = table_pieces(boxes, mask, gap, pairs)
+            if len(np.unique(lab[mask])) == 1 and len(np.unique(lab[~mask])) == 1:
                 return mask
     return None
 
