@@ -30,6 +30,9 @@ from app.engine.pv.types import PvPlant
 DC_SIZING_FACTOR = 1.25 * 1.25
 AC_CONTINUOUS_FACTOR = 1.25
 SQRT3 = math.sqrt(3.0)
+# Strings in one aisle whose tables' centres stand more than a table length plus this apart along
+# the rows [m] (more than an access corridor or a road between them) go to separate devices.
+AISLE_SPLIT_M = 40.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,14 +184,24 @@ def _paired_strings(
     sb, row, stab = sb[keep], plan.string_row[keep], plan.string_table[keep]
     su, sv, smod = plan.string_u[keep], plan.string_v[keep], plan.string_modules[keep]
 
-    # Row rank within its block → pairs of rows sharing one aisle.
+    # Pairs of neighbouring rows of a block share one aisle; a row whose neighbour is not in the
+    # block (a block in pieces, a gap in the field) gets an aisle of its own.
     row0 = row - (row.min() if len(row) else 0)
     span = int(row0.max(initial=0)) + 1
     br, br_inv = np.unique(sb * span + row0, return_inverse=True)
-    br_block = br // span
-    br_rank = np.arange(len(br)) - np.searchsorted(br_block, br_block, side="left")
-    rank = br_rank[br_inv.reshape(-1)]
-    pair_key = sb * 100_000 + rank // 2
+    br_inv = br_inv.reshape(-1)
+    br_v = np.bincount(br_inv, weights=sv, minlength=len(br)) / np.maximum(
+        np.bincount(br_inv, minlength=len(br)), 1
+    )
+    pair_of_br = _row_pairs(br // span, br % span, br_v, 1.5 * plant.design.pitch_m)
+    # Within an aisle, strings whose tables stand apart by more than a table and `AISLE_SPLIT_M`
+    # along the rows (a gap between two pieces) go to separate devices: no route spans the gap.
+    pre = np.lexsort((su, pair_of_br[br_inv]))
+    pk, su_sorted = pair_of_br[br_inv][pre], su[pre]
+    seg = np.ones(len(pre), dtype=bool)
+    seg[1:] = (pk[1:] != pk[:-1]) | (su_sorted[1:] - su_sorted[:-1] > plant.design.length_m + AISLE_SPLIT_M)
+    pair_key = np.empty(len(pre), dtype=np.int64)
+    pair_key[pre] = np.cumsum(seg) - 1
     order = np.lexsort((su, pair_key))
     stab = stab[order]
     sb, row, su, sv, smod, pair_key = (
@@ -226,6 +239,24 @@ def _paired_strings(
         pair_block=pair_block,
         aisle_v=aisle_v,
     )
+
+
+def _row_pairs(block: np.ndarray, row: np.ndarray, v: np.ndarray, max_dv_m: float) -> np.ndarray:
+    """Aisle-pair id per (block, row), sorted by block then row: two rows pair only when they are
+    neighbours in the same block (row numbers differ by one, and their mean positions across the
+    rows `v` by at most `max_dv_m` [m]); otherwise the row is alone."""
+    pair = np.zeros(len(block), dtype=np.int64)
+    cur = -1
+    open_ = False  # the current pair holds one row and may take a neighbour
+    for i in range(len(block)):
+        if open_ and block[i] == block[i - 1] and row[i] != row[i - 1] and abs(v[i] - v[i - 1]) <= max_dv_m:
+            pair[i] = cur
+            open_ = False
+            continue
+        cur += 1
+        pair[i] = cur
+        open_ = True
+    return pair
 
 
 @dataclass(frozen=True, kw_only=True)

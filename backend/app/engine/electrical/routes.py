@@ -88,37 +88,65 @@ def illegal_tables(dc: DcResult, frame: RowFrame, limits: CableLimits) -> np.nda
     dev = dc.string_device
     nd = len(dc.device_uv)
     du, dv = dc.device_uv[dev, 0], dc.device_uv[dev, 1]
-    u_lo = np.full(nd, np.inf)
-    u_hi = np.full(nd, -np.inf)
-    v_lo = np.full(nd, np.inf)
-    v_hi = np.full(nd, -np.inf)
-    np.minimum.at(u_lo, dev, np.minimum(su, du))
-    np.maximum.at(u_hi, dev, np.maximum(su, du))
-    np.minimum.at(v_lo, dev, np.minimum(sv, dv))
-    np.maximum.at(v_hi, dev, np.maximum(sv, dv))
-    corners = np.stack(
-        [
-            np.stack([u_lo, v_lo], 1),
-            np.stack([u_hi, v_lo], 1),
-            np.stack([u_hi, v_hi], 1),
-            np.stack([u_lo, v_hi], 1),
-        ],
-        axis=1,
+    f = dc.feeder_uv
+    # First one rectangle per block, spanning all its strings, devices and feeders: on open land
+    # every block's is clear and nothing more is built.
+    blk = np.asarray(dc.device_block, dtype=np.int64)
+    nb = int(blk.max(initial=-1)) + 1
+    pts_u = np.concatenate([su, f[:, :, 0].ravel()])
+    pts_v = np.concatenate([sv, f[:, :, 1].ravel()])
+    pts_b = np.concatenate([blk[dev], np.repeat(blk, f.shape[1])])
+    dirty_block = _dirty_rects(frame, limits, pts_u, pts_v, pts_b, nb)
+    # Then one per device (its strings' routes), and the strings one by one only where needed.
+    dirty = (
+        _dirty_rects(
+            frame, limits, np.concatenate([su, du]), np.concatenate([sv, dv]), np.concatenate([dev, dev]), nd
+        )
+        & dirty_block[blk]
     )
-    xy = frame.to_xy(corners.reshape(-1, 2)).reshape(nd, 4, 2)
-    # A degenerate rectangle (one string on the device's own line) is still a valid line test.
-    rects = shapely.polygons(xy)
-    dirty = limits.bad(rects) | ~shapely.is_valid(rects)
     bad_string = np.zeros(len(dev), dtype=bool)
     check = np.flatnonzero(dirty[dev])
     if len(check):
         down = _lines(frame, np.stack([su[check], sv[check]], 1), np.stack([su[check], dv[check]], 1))
         along = _lines(frame, np.stack([su[check], dv[check]], 1), np.stack([du[check], dv[check]], 1))
         bad_string[check] |= limits.bad(down) | limits.bad(along)
-    f = dc.feeder_uv
-    bad_device = limits.bad(_lines(frame, f[:, 0], f[:, 1])) | limits.bad(_lines(frame, f[:, 1], f[:, 2]))
+    bad_device = np.zeros(nd, dtype=bool)
+    fd = np.flatnonzero(dirty_block[blk])
+    if len(fd):
+        bad_device[fd] = limits.bad(_lines(frame, f[fd, 0], f[fd, 1])) | limits.bad(
+            _lines(frame, f[fd, 1], f[fd, 2])
+        )
     bad = bad_string | bad_device[dev]
     return np.unique(dc.string_table[bad]).astype(np.int64)
+
+
+def _dirty_rects(
+    frame: RowFrame, limits: CableLimits, u: np.ndarray, v: np.ndarray, group: np.ndarray, n: int
+) -> np.ndarray:
+    """Per group (0..n-1): whether the row-frame rectangle spanning its points (u, v [m]) leaves
+    the parcel or enters a zone (a route between them, axis-aligned in the row frame, stays inside
+    the rectangle: a clear one clears them all). Groups without points are clear."""
+    u_lo = np.full(n, np.inf)
+    u_hi = np.full(n, -np.inf)
+    v_lo = np.full(n, np.inf)
+    v_hi = np.full(n, -np.inf)
+    np.minimum.at(u_lo, group, u)
+    np.maximum.at(u_hi, group, u)
+    np.minimum.at(v_lo, group, v)
+    np.maximum.at(v_hi, group, v)
+    used = np.isfinite(u_lo)
+    out = np.zeros(n, dtype=bool)
+    if not used.any():
+        return out
+    ul, uh, vl, vh = u_lo[used], u_hi[used], v_lo[used], v_hi[used]
+    corners = np.stack(
+        [np.stack([ul, vl], 1), np.stack([uh, vl], 1), np.stack([uh, vh], 1), np.stack([ul, vh], 1)], axis=1
+    )
+    xy = frame.to_xy(corners.reshape(-1, 2)).reshape(-1, 4, 2)
+    # A degenerate rectangle (one string on the device's own line) is still a valid line test.
+    rects = shapely.polygons(xy)
+    out[used] = limits.bad(rects) | ~shapely.is_valid(rects)
+    return out
 
 
 def length_inside(lines: Sequence[BaseGeometry], area: BaseGeometry) -> float:

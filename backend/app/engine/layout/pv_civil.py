@@ -23,9 +23,6 @@ from app.engine.pv.plant import PvLayout, row_runs, topped_up, trimmed, without_
 # legally, and design again, at most this many times (one pass almost always suffices).
 MAX_CABLE_PASSES = 3
 MAX_PRUNE_PASSES = 12
-# Tables whose string or feeder run is over its limit are dropped (and replaced nearer the station)
-# only while they hold at most this share of the DC in a pass [-].
-MAX_LENGTH_PRUNE_SHARE = 0.005
 
 
 def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
@@ -98,23 +95,18 @@ def _legal_cables(
         if not pv.plant.tables or not pv.plant.blocks:
             break
         collected = dc_collection(pv.plant, prm)
-        # Strings ≤ 400 m and DC / LV feeders ≤ 1,000 m are rules too (routes.too_long_tables),
-        # enforced in the passes that top blocks up again (pruning alone would not converge).
-        bad = illegal_tables(collected[2], collected[0], limits)
-        if k < MAX_CABLE_PASSES:
-            long_ = too_long_tables(collected[2])
-            # A block too spread out for its devices needs splitting, which pruning cannot do:
-            # beyond a small share the long runs stay (reported as constructability problems).
-            share = sum(pv.plant.tables[int(i)].dc_kwp for i in long_) / max(pv.plant.dc_kwp, 1e-9)
-            if share <= MAX_LENGTH_PRUNE_SHARE:
-                bad = np.union1d(bad, long_)
+        # Strings ≤ 400 m and DC / LV feeders ≤ 1,000 m hold in every pass (routes.too_long_tables):
+        # blocks are regrouped compact first, so what is left over is a few far tables, dropped
+        # (the first passes top the blocks up again nearer their stations).
+        bad = np.union1d(illegal_tables(collected[2], collected[0], limits), too_long_tables(collected[2]))
         if not len(bad):
             clean = collected
             break
         n_drop += len(bad)
         pv = without_tables(pv, bad)
         if k < MAX_CABLE_PASSES - 1:
-            pv = trimmed(topped_up(pv, blocked, 0.5))
+            # After the first pass only touching tables: a distant one would be too long again.
+            pv = trimmed(topped_up(pv, blocked, 0.5, touching_only=k > 0))
     if clean is not None and n_drop:
         # Once clean, blocks left short take tables touching them when that stays clean.
         more = topped_up(pv, blocked, 0.5, touching_only=True)

@@ -10,17 +10,20 @@ substation's land, and gives each new group the power station nearest its DC-wei
 in one piece, measured as the constructability section measures it. Then small stray pieces go
 to the neighbouring block they touch, and a block still in pieces (e.g. crossed by a road) is
 cut again together with a neighbour, at the same DC shares, along the first ordering that leaves
-both in one piece (`_cut_two`). UTM [m], row frame.
+both in one piece (`_cut_two`). Last, blocks short of their DC target take tables from their
+neighbours, passed along chains of touching blocks from blocks with a table to spare
+(`_balanced`), so the top-up that follows needs no distant spare table. UTM [m], row frame.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
@@ -47,6 +50,8 @@ AWAY_PENALTY_M = 1e6
 # Stations farther from a part's DC-weighted centre than this × the part's extent are away from it
 # without measuring (the exact test runs only on the nearer ones).
 PART_REACH_FACTOR = 1.0
+# Balancing: at most this many one-table moves fill one short block.
+BALANCE_MAX_MOVES = 50
 
 
 def table_boxes_uv(layout: PvLayout) -> np.ndarray:
@@ -68,13 +73,19 @@ def _one_piece(
     return sum(1 for k in np.unique(blocks) if len(np.unique(lab[blocks == k])) == 1)
 
 
+def _gaps_to(boxes: np.ndarray, point_uv: tuple[float, float]) -> np.ndarray:
+    """Distance [m] from a point to each of the rectangles `boxes` (row frame)."""
+    du = np.maximum(0.0, np.maximum(boxes[:, 0] - point_uv[0], point_uv[0] - boxes[:, 1]))
+    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - point_uv[1], point_uv[1] - boxes[:, 3]))
+    out: np.ndarray = np.hypot(du, dv)
+    return out
+
+
 def _gap_to(boxes: np.ndarray, point_uv: tuple[float, float]) -> float:
     """Distance [m] from a point to the nearest of the rectangles `boxes` (row frame)."""
     if not len(boxes):
         return float("inf")
-    du = np.maximum(0.0, np.maximum(boxes[:, 0] - point_uv[0], point_uv[0] - boxes[:, 1]))
-    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - point_uv[1], point_uv[1] - boxes[:, 3]))
-    return float(np.hypot(du, dv).min())
+    return float(_gaps_to(boxes, point_uv).min())
 
 
 def _stations_beside(
@@ -172,6 +183,10 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     new = by_sink if better and _stations_beside(boxes, by_sink, st_uv, blk) else blk.copy()
     new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs, xy, station)
     new = _pairs_mended(boxes, new, dc, xy, gap, station, st_uv, block_group or {}, pairs)
+    targets = np.zeros(int(max(nominal)) + 1)
+    for k, kw in nominal.items():
+        targets[k] = kw * dc_ac
+    new = _balanced(new, dc, xy, targets, station, block_group or {}, pairs, (boxes, st_uv))
     if np.array_equal(new, blk):
         return layout
     moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
@@ -237,6 +252,108 @@ def _absorbed(
             out[j] = k_from
             owe -= float(dc[j])
     return out
+
+
+def _balanced(
+    blk: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    targets: np.ndarray,
+    station: dict[int, tuple[float, float]],
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+    beside: tuple[np.ndarray, dict[int, tuple[float, float]]],
+) -> np.ndarray:
+    """Block labels with each block short of its DC target [kWp] (`targets`, by block index)
+    filled from its neighbours rather than from distant spare tables: one table at a time passes
+    along the shortest chain of touching blocks (same substation) from the nearest block that can
+    spare a table (it stays at or above its target), each block of the chain giving the next its
+    table touching it nearest that block's station; the blocks between keep their DC. Blocks
+    topped up from far spare tables afterwards would be in pieces again. UTM [m]."""
+    out = blk.copy()
+    a, b = pairs
+    if not len(a):
+        return out
+    dc_of = np.bincount(out, weights=dc, minlength=len(targets))
+    # Block adjacency once: moving a few border tables hardly changes which blocks touch.
+    cross = out[a] != out[b]
+    adj: dict[int, set[int]] = {}
+    for p, q in zip(out[a[cross]].tolist(), out[b[cross]].tolist(), strict=True):
+        if block_group.get(p, 0) == block_group.get(q, 0):
+            adj.setdefault(p, set()).add(q)
+            adj.setdefault(q, set()).add(p)
+    n = len(out)
+    nbr = coo_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n, n)).tocsr()
+    table_kwp = float(dc.max())
+    for k in sorted((int(q) for q in np.unique(out)), key=lambda q: dc_of[q] - targets[q]):
+        # One table at a time along the chain to the nearest block that can spare one.
+        for _ in range(BALANCE_MAX_MOVES):
+            if targets[k] - dc_of[k] <= 1e-6:
+                break
+            chain = _chain_to_surplus(k, table_kwp, adj, dc_of - targets)
+            if len(chain) < 2 or not _pass_one(out, chain, nbr, xy, dc, dc_of, station, beside):
+                break
+    return out
+
+
+def _pass_one(
+    out: np.ndarray,
+    chain: list[int],
+    nbr: csr_matrix,
+    xy: np.ndarray,
+    dc: np.ndarray,
+    dc_of: np.ndarray,
+    station: dict[int, tuple[float, float]],
+    beside: tuple[np.ndarray, dict[int, tuple[float, float]]],
+) -> bool:
+    """Each block of `chain` gives the next one its table touching it nearest that block's station
+    and farthest from its own (labels `out` and block DC `dc_of` [kWp] updated in place), never
+    the last table beside its own station (`beside`: table boxes and stations, row frame);
+    False (nothing moved) when some block of the chain has no such table."""
+    boxes, st_uv = beside
+    moves = []
+    for giver, taker in itertools.pairwise(chain):
+        own = np.flatnonzero(out == giver)
+        sub = nbr[own]
+        rows = np.repeat(own, np.diff(sub.indptr))
+        touch = np.unique(rows[out[sub.indices] == taker])
+        # Tables beside the giver's station stay, unless another one is beside it too.
+        near_own = _gaps_to(boxes[own], st_uv[giver]) <= STATION_REACH_M
+        if near_own.sum() <= 1:
+            touch = np.setdiff1d(touch, own[near_own])
+        if not len(touch):
+            return False
+        tx, ty = station[taker]
+        gx, gy = station[giver]
+        key = np.hypot(xy[touch, 0] - tx, xy[touch, 1] - ty) - np.hypot(xy[touch, 0] - gx, xy[touch, 1] - gy)
+        moves.append((int(touch[np.argmin(key)]), giver, taker))
+    for j, giver, taker in moves:
+        out[j] = taker
+        dc_of[giver] -= dc[j]
+        dc_of[taker] += dc[j]
+    return True
+
+
+def _chain_to_surplus(k: int, need: float, adj: dict[int, set[int]], surplus: np.ndarray) -> list[int]:
+    """The shortest chain of touching blocks from the nearest block whose surplus DC [kWp] covers
+    `need` to block `k` (giver first, `k` last); [k] alone when there is none."""
+    prev = {k: k}
+    frontier = [k]
+    while frontier:
+        nxt = []
+        for p in frontier:
+            for q in sorted(adj.get(p, ())):
+                if q in prev:
+                    continue
+                prev[q] = p
+                if surplus[q] >= need - 1e-6:
+                    chain = [q]
+                    while chain[-1] != k:
+                        chain.append(prev[chain[-1]])
+                    return chain
+                nxt.append(q)
+        frontier = nxt
+    return [k]
 
 
 def _orders(
@@ -340,13 +457,14 @@ def _cut_two(
             mask[first_part] = True
             if abs(float(dc[mask].sum()) - first_dc) > float(dc.max()) + 1e-6:
                 continue
-            lab = table_pieces(boxes, mask, gap, pairs)
-            if len(np.unique(lab[mask])) != 1 or len(np.unique(lab[~mask])) != 1:
-                continue
+            # The stations first: a cheap test that rules most cuts out before the graph one.
             if (
-                _gap_to(boxes[mask], st_uv[k]) <= STATION_REACH_M
-                and _gap_to(boxes[~mask], st_uv[m]) <= STATION_REACH_M
+                _gap_to(boxes[mask], st_uv[k]) > STATION_REACH_M
+                or _gap_to(boxes[~mask], st_uv[m]) > STATION_REACH_M
             ):
+                continue
+            lab = table_pieces(boxes, mask, gap, pairs)
+            if len(np.unique(lab[mask])) == 1 and len(np.unique(lab[~mask])) == 1:
                 return mask
     return None
 

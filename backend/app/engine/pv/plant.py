@@ -496,7 +496,14 @@ def topped_up(
         for b in plant.blocks
     ):
         return layout
-    touch_spare, touch_block = _touching_blocks(layout, sc)
+    short_blocks = {
+        b.index
+        for b in plant.blocks
+        if (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
+        - b.dc_kwp
+        > 1e-6
+    }
+    touch_spare, touch_block = _touching_blocks(layout, sc, short_blocks, free)
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         short = size * dc_ac - b.dc_kwp
@@ -543,26 +550,41 @@ def topped_up(
     return retotalled(grown)
 
 
-def _touching_blocks(layout: PvLayout, spare: RowCandidates) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (spare table index, block index): the spare table stands within the block-joining
-    gap of a table of the block (row frame; the gap the constructability section's contiguity
-    uses)."""
+def _touching_blocks(
+    layout: PvLayout, spare: RowCandidates, blocks: set[int], free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (spare table index, block index): the `free` spare table stands within the
+    block-joining gap of a table of one of `blocks` (row frame; the gap the constructability
+    section's contiguity uses). Only those blocks' tables and the free spare tables near them are
+    looked at (a 1 GWac plant has some 30,000 tables and as many spare)."""
     from app.engine.civil.constructability import block_gap_m, near_pairs
 
     plant = layout.plant
-    n = len(plant.tables)
-    if n == 0 or len(spare) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    xy = shapely.get_coordinates(np.asarray([t.polygon for t in plant.tables], dtype=object))
+    none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    mine = [t for t in plant.tables if t.block in blocks]
+    if not mine or len(spare) == 0:
+        return none
+    n = len(mine)
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in mine], dtype=object))
     u, v = layout.frame.to_frame(xy[:, 0], xy[:, 1])
     u, v = np.asarray(u).reshape(n, -1), np.asarray(v).reshape(n, -1)
     own = np.column_stack([u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)])
-    boxes = np.vstack([own, np.column_stack([spare.u_lo, spare.u_hi, spare.v_lo, spare.v_hi])])
-    a, b = near_pairs(boxes, block_gap_m(plant.design.pitch_m - plant.design.depth_m))
-    blk = np.asarray([t.block for t in plant.tables], dtype=np.int64)
+    gap = block_gap_m(plant.design.pitch_m - plant.design.depth_m)
+    lo_u, hi_u = own[:, 0].min() - gap, own[:, 1].max() + gap
+    lo_v, hi_v = own[:, 2].min() - gap, own[:, 3].max() + gap
+    cand = np.flatnonzero(
+        free & (spare.u_hi >= lo_u) & (spare.u_lo <= hi_u) & (spare.v_hi >= lo_v) & (spare.v_lo <= hi_v)
+    )
+    if not len(cand):
+        return none
+    boxes = np.vstack(
+        [own, np.column_stack([spare.u_lo[cand], spare.u_hi[cand], spare.v_lo[cand], spare.v_hi[cand]])]
+    )
+    a, b = near_pairs(boxes, gap)
+    blk = np.asarray([t.block for t in mine], dtype=np.int64)
     mixed = (a < n) != (b < n)
     t = np.where(a[mixed] < n, a[mixed], b[mixed])
-    s_ = np.where(a[mixed] < n, b[mixed], a[mixed]) - n
+    s_ = cand[np.where(a[mixed] < n, b[mixed], a[mixed]) - n]
     return s_, blk[t]
 
 
