@@ -130,3 +130,25 @@ def test_clockwise_ring_is_turned() -> None:
         ring = g["coordinates"][0]
         assert LinearRing(ring).is_ccw
         assert shape(g).equals(src)
+
+
+def test_lines_from_geojson_equals_shape() -> None:
+    """The batched reader gives, geometry by geometry, what shapely's `shape` reads (types,
+    coordinates, order), for lines and multi-lines interleaved, and for a degenerate line."""
+    from app.engine.core.geojson import lines_from_geojson
+
+    geoms: list[dict[str, Any]] = [
+        {"type": "MultiLineString", "coordinates": [[[0, 0], [1, 0], [1, 1]], [[5, 5], [6, 6]]]},
+        {"type": "LineString", "coordinates": [[2.5, 1.0], [3.0, 4.0]]},
+        {"type": "MultiLineString", "coordinates": [[[10, 0], [11, 0]]]},
+        {"type": "LineString", "coordinates": [[7, 7], [8, 8], [9, 7]]},
+        {"type": "Point", "coordinates": [1, 2]},
+    ]
+    got = lines_from_geojson(geoms)
+    assert len(got) == len(geoms)
+    for g, src in zip(got, geoms, strict=True):
+        want = shape(src)
+        assert g.geom_type == want.geom_type
+        assert g.equals_exact(want, 0.0)
+    three_d = [{"type": "LineString", "coordinates": [[0, 0, 1], [1, 1, 2]]}]
+    assert lines_from_geojson(three_d)[0].has_z  # read as `shape` reads it

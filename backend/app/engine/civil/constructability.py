@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from app.engine.core.geojson import lines_from_geojson
 from app.engine.electrical.routes import EDGE_TOL_M, MAX_DC_FEEDER_M, MAX_STRING_RUN_M, length_inside
 
 # Road pieces closer than this [m] are joined (junctions survive simplification to ~1 cm).
@@ -252,7 +253,7 @@ def _misplaced_cable_m(
 ) -> tuple[float, float]:
     """Cable and trench length [m] inside a zone it may not cross (never-crossed zones, and
     crossable ones away from a road crossing), and outside the parcel."""
-    geoms = [_line(c["geometry"]) for c in cables]
+    geoms = lines_from_geojson([c["geometry"] for c in cables])
     road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
     # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
     off_road_crossable = (
@@ -297,15 +298,6 @@ def _problems(
     if n_skewed:
         problems.append(f"{n_skewed} crossing(s) more than 30° off square")
     return problems
-
-
-def _line(g: dict[str, Any]) -> BaseGeometry:
-    """A GeoJSON (Multi)LineString as shapely, without `shape`'s generic (slow) path."""
-    if g["type"] == "LineString":
-        out: BaseGeometry = shapely.linestrings(g["coordinates"])
-        return out
-    multi: BaseGeometry = shapely.multilinestrings([shapely.linestrings(c) for c in g["coordinates"]])
-    return multi
 
 
 def _is(feature: dict[str, Any], kind: str, circuit_suffix: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -375,3 +376,47 @@ def _round_nested(coords: Any) -> Any:
     if coords and isinstance(coords[0], int | float):
         return [round(float(v), COORD_DECIMALS) for v in coords]
     return [_round_nested(c) for c in coords]
+
+
+def lines_from_geojson(geoms: Sequence[dict[str, Any]]) -> list[BaseGeometry]:
+    """Shapely geometries of GeoJSON-like LineString / MultiLineString dicts (any CRS, 2D).
+
+    All parts are built in one `shapely.linestrings` call and the multi-lines in one
+    `shapely.multilinestrings` call: one call per cable cost ≈ 70 µs, ≈ 1 s for the 16k cables
+    and trenches of 1 GWac. Another geometry type goes through `shape`.
+    """
+    from shapely.geometry import shape
+
+    out: list[BaseGeometry | None] = [None] * len(geoms)
+    parts: list[Any] = []
+    owner: list[int] = []
+    multi: list[int] = []
+    for i, g in enumerate(geoms):
+        if g["type"] == "LineString":
+            parts.append(g["coordinates"])
+            owner.append(i)
+        elif g["type"] == "MultiLineString":
+            multi.append(i)
+            parts += g["coordinates"]
+            owner += [i] * len(g["coordinates"])
+        else:
+            out[i] = shape(g)
+    lengths = [len(p) for p in parts]
+    xy = np.array([pt for p in parts for pt in p], dtype=float)
+    if parts and (min(lengths) < 2 or xy.ndim != 2 or xy.shape[1] != 2):
+        # A degenerate part or 3D / mixed positions: one geometry at a time, as `shape` reads them.
+        return [shape(g) for g in geoms]
+    if parts:
+        lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(parts)), lengths))
+        owners = np.asarray(owner)
+        is_multi = np.zeros(len(geoms), dtype=bool)
+        is_multi[multi] = True
+        single = ~is_multi[owners]
+        for i, line in zip(owners[single].tolist(), lines[single], strict=True):
+            out[i] = line
+        if multi:
+            # Dense ids for the multi-lines' owners (indices must be 0..k-1 in order).
+            dense = np.searchsorted(np.asarray(multi), owners[~single])
+            for i, m in zip(multi, shapely.multilinestrings(lines[~single], indices=dense), strict=True):
+                out[i] = m
+    return out  # every slot filled above
