@@ -158,6 +158,7 @@ def constructability(
     crossings: Sequence[Any],
     access_tol_m: float,
     road_limit_pct: float,
+    cable_lines: Sequence[BaseGeometry] | None = None,
 ) -> dict[str, Any]:
     """The constructability section (UTM [m]; see the module docstring).
 
@@ -168,7 +169,8 @@ def constructability(
     footprint;
     row_gap_m: the clear gap between rows [m]; cables: cable and trench features (UTM GeoJSON-like
     dicts, `kind`, `level`, `circuit`); single_line: MV feeders (`length_m`); crossings:
-    `CrossingSite`s; access_tol_m: how far a footprint may be from its road [m].
+    `CrossingSite`s; access_tol_m: how far a footprint may be from its road [m];
+    cable_lines: the cables' geometries when the caller has built them already (else read here).
     """
     lines = [r.geometry for r in roads]
     reach = reached_roads(lines, entries, access_tol_m)
@@ -179,7 +181,9 @@ def constructability(
     strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
     feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
     mv = [float(f.get("length_m", 0.0)) for f in single_line]
-    in_zone, outside = _misplaced_cable_m(cables, lines, boundary, never_zones, crossable_zones)
+    if cable_lines is None:
+        cable_lines = lines_from_geojson([c["geometry"] for c in cables])
+    in_zone, outside = _misplaced_cable_m(cable_lines, lines, boundary, never_zones, crossable_zones)
     noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
     graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
     skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
@@ -245,15 +249,15 @@ def _table_road_distances(
 
 
 def _misplaced_cable_m(
-    cables: Sequence[dict[str, Any]],
+    geoms: Sequence[BaseGeometry],
     lines: Sequence[LineString],
     boundary: BaseGeometry,
     never_zones: Sequence[BaseGeometry],
     crossable_zones: Sequence[BaseGeometry],
 ) -> tuple[float, float]:
     """Cable and trench length [m] inside a zone it may not cross (never-crossed zones, and
-    crossable ones away from a road crossing), and outside the parcel."""
-    geoms = lines_from_geojson([c["geometry"] for c in cables])
+    crossable ones away from a road crossing), and outside the parcel (geoms: the cables and
+    trenches, UTM)."""
     road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
     # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
     off_road_crossable = (

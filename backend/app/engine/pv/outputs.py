@@ -3,6 +3,7 @@ metrics and the design document. Geometries leave in WGS84; areas and lengths ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from app.engine.core.crs import WGS84, reproject_many
@@ -132,9 +133,12 @@ def pv_document(layout: PvLayout) -> dict[str, Any]:
     }
 
 
-def cable_features(features: list[dict[str, Any]], crs: str) -> list[dict[str, Any]]:
-    """The electrical design's cable and trench features (UTM GeoJSON-like) as extras (WGS84)."""
-    geoms = lines_from_geojson([f["geometry"] for f in features])
+def cable_features(
+    features: list[dict[str, Any]], crs: str, lines: Sequence[Any] | None = None
+) -> list[dict[str, Any]]:
+    """The electrical design's cable and trench features (UTM GeoJSON-like) as extras (WGS84);
+    lines: their geometries (UTM) when the caller has built them already."""
+    geoms = lines_from_geojson([f["geometry"] for f in features]) if lines is None else list(lines)
     wgs = reproject_many(geoms, crs, WGS84)
     return [
         {
