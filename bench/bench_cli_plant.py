@@ -76,6 +76,9 @@ def main() -> None:
     ap.add_argument("--checkout", type=Path, action="append", help="repository root (repeatable)")
     args = ap.parse_args()
     checkouts: list[Path] = args.checkout or [ROOT]
+    for c in checkouts:  # else the installed package would be measured under its name
+        if not (c / "backend" / "app" / "__init__.py").is_file():
+            raise SystemExit(f"{c}: not a repository root (no backend/app)")
     y = measure_y()
     rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-cli-plant-") as tmp_name:
