@@ -452,9 +452,9 @@ def _write_files(
     """The layout GeoJSON at `output` and the `export` formats in `export_dir`, when asked for."""
     result, terrain = designed.result, designed.terrain
     if output is not None:
-        from app.engine.core.geojson import layout_feature_collection
+        from app.engine.core.geojson import layout_geojson_bytes
 
-        output.write_text(json.dumps(layout_feature_collection(site, result, params)))
+        output.write_bytes(layout_geojson_bytes(site, result, params))
     if export:
         from app.cli.export import write_exports
         from app.exports.build import document_from_result

@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from app.engine.core.geojson import lines_from_geojson
 from app.engine.electrical.routes import EDGE_TOL_M, MAX_DC_FEEDER_M, MAX_STRING_RUN_M, length_inside
 
 # Road pieces closer than this [m] are joined (junctions survive simplification to ~1 cm).
@@ -157,6 +158,7 @@ def constructability(
     crossings: Sequence[Any],
     access_tol_m: float,
     road_limit_pct: float,
+    cable_lines: Sequence[BaseGeometry] | None = None,
 ) -> dict[str, Any]:
     """The constructability section (UTM [m]; see the module docstring).
 
@@ -167,7 +169,8 @@ def constructability(
     footprint;
     row_gap_m: the clear gap between rows [m]; cables: cable and trench features (UTM GeoJSON-like
     dicts, `kind`, `level`, `circuit`); single_line: MV feeders (`length_m`); crossings:
-    `CrossingSite`s; access_tol_m: how far a footprint may be from its road [m].
+    `CrossingSite`s; access_tol_m: how far a footprint may be from its road [m];
+    cable_lines: the cables' geometries when the caller has built them already (else read here).
     """
     lines = [r.geometry for r in roads]
     reach = reached_roads(lines, entries, access_tol_m)
@@ -178,7 +181,9 @@ def constructability(
     strings = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "strings")]
     feeders = [float(c["properties"]["length_m"]) for c in cables if _is(c, "cable", "feeder")]
     mv = [float(f.get("length_m", 0.0)) for f in single_line]
-    in_zone, outside = _misplaced_cable_m(cables, lines, boundary, never_zones, crossable_zones)
+    if cable_lines is None:
+        cable_lines = lines_from_geojson([c["geometry"] for c in cables])
+    in_zone, outside = _misplaced_cable_m(cable_lines, lines, boundary, never_zones, crossable_zones)
     noncompliant = float(sum(r.length_m for r in roads if not r.compliant))
     graded = float(sum(r.cut_m3 + r.fill_m3 for r in roads))
     skewed = [c for c in crossings if c.rule == "right_angle" and c.angle_deg < 90.0 - 30.0]
@@ -244,15 +249,15 @@ def _table_road_distances(
 
 
 def _misplaced_cable_m(
-    cables: Sequence[dict[str, Any]],
+    geoms: Sequence[BaseGeometry],
     lines: Sequence[LineString],
     boundary: BaseGeometry,
     never_zones: Sequence[BaseGeometry],
     crossable_zones: Sequence[BaseGeometry],
 ) -> tuple[float, float]:
     """Cable and trench length [m] inside a zone it may not cross (never-crossed zones, and
-    crossable ones away from a road crossing), and outside the parcel."""
-    geoms = [_line(c["geometry"]) for c in cables]
+    crossable ones away from a road crossing), and outside the parcel (geoms: the cables and
+    trenches, UTM)."""
     road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
     # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
     off_road_crossable = (
@@ -297,15 +302,6 @@ def _problems(
     if n_skewed:
         problems.append(f"{n_skewed} crossing(s) more than 30° off square")
     return problems
-
-
-def _line(g: dict[str, Any]) -> BaseGeometry:
-    """A GeoJSON (Multi)LineString as shapely, without `shape`'s generic (slow) path."""
-    if g["type"] == "LineString":
-        out: BaseGeometry = shapely.linestrings(g["coordinates"])
-        return out
-    multi: BaseGeometry = shapely.multilinestrings([shapely.linestrings(c) for c in g["coordinates"]])
-    return multi
 
 
 def _is(feature: dict[str, Any], kind: str, circuit_suffix: str) -> bool:

@@ -139,28 +139,27 @@ class ElectricalDesign:
 
     def trench_features(self) -> list[dict[str, Any]]:
         """Trenches as GeoJSON-like features in UTM: kind "trench", level dc|mv, length_m."""
-        out = []
         fr = self.frame
-        for v, u0, u1 in self.dc.aisles:
-            if u1 - u0 > 1e-6:
-                p = fr.to_xy(np.array([[u0, v], [u1, v]]))
-                out.append(
-                    _feature(
-                        "LineString",
-                        _coords(p),
-                        {"kind": "trench", "level": "dc", "length_m": round(float(u1 - u0), 2)},
-                    )
-                )
-        for u, v0, v1 in self.dc.spines:
-            if v1 - v0 > 1e-6:
-                p = fr.to_xy(np.array([[u, v0], [u, v1]]))
-                out.append(
-                    _feature(
-                        "LineString",
-                        _coords(p),
-                        {"kind": "trench", "level": "dc", "length_m": round(float(v1 - v0), 2)},
-                    )
-                )
+        # Every DC aisle (along v) and spine (along u) as a 2-point segment in the row frame,
+        # moved to UTM in one call: one call per trench was ≈ 1 s at 1 GWac.
+        aisles = np.asarray(self.dc.aisles, dtype=float).reshape(-1, 3)
+        spines = np.asarray(self.dc.spines, dtype=float).reshape(-1, 3)
+        aisles = aisles[aisles[:, 2] - aisles[:, 1] > 1e-6]
+        spines = spines[spines[:, 2] - spines[:, 1] > 1e-6]
+        v, u0, u1 = aisles.T
+        u, v0, v1 = spines.T
+        uv = np.concatenate(
+            [
+                np.stack([np.column_stack([u0, v]), np.column_stack([u1, v])], axis=1),
+                np.stack([np.column_stack([u, v0]), np.column_stack([u, v1])], axis=1),
+            ]
+        )
+        segments = _xy_lists(fr, uv.reshape(-1, 2), 2)
+        lengths = [round(d, 2) for d in np.concatenate([u1 - u0, v1 - v0]).tolist()]
+        out = [
+            _feature("LineString", seg, {"kind": "trench", "level": "dc", "length_m": length})
+            for seg, length in zip(segments, lengths, strict=True)
+        ]
         for line in self.mv.trench_lines:
             out.append(
                 _feature(

@@ -14,6 +14,7 @@ from app.engine.civil.collectors import block_sinks, collector_features, collect
 from app.engine.civil.constructability import constructability
 from app.engine.civil.zones import CrossingSite
 from app.engine.core.crs import WGS84, reproject_many
+from app.engine.core.geojson import lines_from_geojson
 from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import design_electrical
 from app.engine.electrical.routes import CableLimits
@@ -38,6 +39,8 @@ class Documents:
     extras: list[dict[str, Any]] = field(default_factory=list)
     cables: list[dict[str, Any]] = field(default_factory=list)
     single_line: list[dict[str, Any]] = field(default_factory=list)
+    # The cables' geometries (UTM), built once for the map features and the constructability check.
+    cable_lines: list[Any] | None = None
 
 
 def design_plant_documents(
@@ -122,7 +125,8 @@ def _electrical(
     }
     docs.cables = doc.get("cables", []) + doc.get("trenches", [])
     docs.single_line = doc["electrical"].get("single_line", [])
-    docs.extras += cable_features(docs.cables, frame.crs)
+    docs.cable_lines = lines_from_geojson([c["geometry"] for c in docs.cables])
+    docs.extras += cable_features(docs.cables, frame.crs, docs.cable_lines)
     metrics.update(electrical_metrics(doc))
 
 
@@ -152,6 +156,7 @@ def assess_constructability(
         crossings=crossings,
         access_tol_m=ACCESS_TOL_CELLS * frame.grid.resolution_m,
         road_limit_pct=frame.profile.road.max_grade_pct,
+        cable_lines=docs.cable_lines,
     )
     state.warnings.extend(f"not constructable as drawn: {p}" for p in result["problems"])
     return result

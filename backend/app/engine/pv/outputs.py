@@ -3,12 +3,11 @@ metrics and the design document. Geometries leave in WGS84; areas and lengths ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-import shapely
-from shapely.geometry import shape
-
 from app.engine.core.crs import WGS84, reproject_many
+from app.engine.core.geojson import lines_from_geojson
 from app.engine.core.types import PlacedAsset
 from app.engine.pv.civil import Fencing
 from app.engine.pv.plant import PvLayout
@@ -134,9 +133,12 @@ def pv_document(layout: PvLayout) -> dict[str, Any]:
     }
 
 
-def cable_features(features: list[dict[str, Any]], crs: str) -> list[dict[str, Any]]:
-    """The electrical design's cable and trench features (UTM GeoJSON-like) as extras (WGS84)."""
-    geoms = [_line(f["geometry"]) for f in features]
+def cable_features(
+    features: list[dict[str, Any]], crs: str, lines: Sequence[Any] | None = None
+) -> list[dict[str, Any]]:
+    """The electrical design's cable and trench features (UTM GeoJSON-like) as extras (WGS84);
+    lines: their geometries (UTM) when the caller has built them already."""
+    geoms = lines_from_geojson([f["geometry"] for f in features]) if lines is None else list(lines)
     wgs = reproject_many(geoms, crs, WGS84)
     return [
         {
@@ -146,15 +148,6 @@ def cable_features(features: list[dict[str, Any]], crs: str) -> list[dict[str, A
         }
         for f, g in zip(features, wgs, strict=True)
     ]
-
-
-def _line(g: dict[str, Any]) -> Any:
-    """A GeoJSON line geometry as shapely, without `shape`'s generic (slow) path."""
-    if g["type"] == "LineString":
-        return shapely.linestrings(g["coordinates"])
-    if g["type"] == "MultiLineString":
-        return shapely.multilinestrings([shapely.linestrings(c) for c in g["coordinates"]])
-    return shape(g)
 
 
 def electrical_metrics(doc: dict[str, Any]) -> dict[str, Any]:

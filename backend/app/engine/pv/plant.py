@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress
 
 import numpy as np
 import shapely
@@ -416,10 +417,12 @@ def corridor_lines(area: BaseGeometry, frame: RowFrame, corridors: Corridors) ->
 
 
 def _reindexed(t: PvTable, index: int) -> PvTable:
-    """A copy of table `t` with another index (a shallow copy: much cheaper than `replace`)."""
+    """A copy of table `t` with another index (a shallow copy: much cheaper than `replace`; handing
+    the copied field dict over whole is about half the time of filling a new one)."""
     new: PvTable = object.__new__(PvTable)
-    new.__dict__.update(t.__dict__)
-    new.__dict__["index"] = index
+    fields = t.__dict__.copy()
+    fields["index"] = index
+    object.__setattr__(new, "__dict__", fields)
     return new
 
 
@@ -428,9 +431,11 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
     if len(drop) == 0:
         return layout
     plant = layout.plant
-    gone = set(int(i) for i in drop)
-    kept = [t for t in plant.tables if t.index not in gone]
-    first = min(gone) if gone else len(kept)
+    # A boolean mask over the tables' indices instead of a set look-up per table.
+    gone = np.asarray(drop, dtype=np.int64)
+    index = np.fromiter((t.index for t in plant.tables), dtype=np.int64, count=len(plant.tables))
+    kept = list(compress(plant.tables, (~np.isin(index, gone)).tolist()))
+    first = int(gone.min())
     tables = tuple(t if i < first else _reindexed(t, i) for i, t in enumerate(kept))
     rd = plant.design
     old = {b.index: b for b in plant.blocks}

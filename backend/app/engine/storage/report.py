@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from app.engine.storage.dispatch import Dispatch
 from app.engine.storage.params import NFPA_855_UNIT_GAP_M, StorageInput
+
+if TYPE_CHECKING:  # annotations only: a plain PV layout reads the unit gap here without HiGHS
+    from app.engine.storage.dispatch import Dispatch
 
 DISPATCH_COLUMNS = (
     "hour",
