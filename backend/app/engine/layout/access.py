@@ -3,6 +3,7 @@ left out, never drawn as built)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -11,7 +12,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
+from shapely.ops import nearest_points, substring
 
 from app.engine.civil.collector_groups import cut_off_sink_routing, feeder_group_routing, route_roads_by_group
 from app.engine.civil.collectors import ASSET_TYPE as COLLECTOR_ASSET
@@ -22,6 +23,10 @@ from app.engine.layout.context import PlantState, SiteFrame
 from app.engine.pv.civil import FENCE_MERGE_M, snap_to_corridors
 from app.engine.pv.plant import PvLayout, row_runs, without_tables
 from app.errors import NoCapacity
+
+# A road end this close to another road [m] is a junction on it (the router's lines meet exactly;
+# the constructability check joins lines within 0.5 m).
+JUNCTION_TOL_M = 0.05
 
 
 def route_access_roads(frame: SiteFrame, state: PlantState) -> RoadNetwork | None:
@@ -141,9 +146,12 @@ def _snapped(
     license a steep snapped step elsewhere (issue 21)."""
     kit = shapely.STRtree(equipment)
     lead = LEAD_CELLS * frame.grid.resolution_m
+    ends = shapely.points(
+        np.asarray([c for r in roads for c in (r.geometry.coords[0], r.geometry.coords[-1])], dtype=float)
+    ).tolist()
     snapped = []
     for r in roads:
-        g = _keep_ends(r.geometry, snap_to_corridors(r.geometry, pv.corridors, tol))
+        g = _snapped_between_junctions(r.geometry, _junctions(r.geometry, ends), pv.corridors, tol)
         ok = len(kit.query(g, predicate="intersects")) == 0 and frame.boundary.covers(g)
         ok = ok and ground_grade_pct(frame.grid, g, skip_start_m=lead, skip_end_m=lead) <= (
             max(ground_grade_pct(frame.grid, r.geometry, skip_start_m=lead, skip_end_m=lead), limit_pct)
@@ -151,6 +159,30 @@ def _snapped(
         )
         snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
     return snapped
+
+
+def _junctions(line: LineString, ends: list[Point]) -> list[float]:
+    """Distances along `line` [m] of the other roads' end points that lie on it away from its own
+    ends: a branch road starts part-way along its parent (issue 21: the network stays joined)."""
+    near = [p for p in ends if line.distance(p) <= JUNCTION_TOL_M]
+    at = sorted({round(float(line.project(p)), 6) for p in near})
+    return [d for d in at if JUNCTION_TOL_M < d < line.length - JUNCTION_TOL_M]
+
+
+def _snapped_between_junctions(
+    line: LineString, junctions: list[float], corridors: list[LineString], tol: float
+) -> LineString:
+    """`line` snapped to the PV corridors piece by piece between its junctions [m along it], each
+    piece with its ends kept, so a branch that starts at a junction still touches the line."""
+    cuts = [0.0, *junctions, float(line.length)]
+    coords: list[tuple[float, ...]] = []
+    for a, b in itertools.pairwise(cuts):
+        piece = substring(line, a, b)
+        if piece.geom_type != "LineString" or piece.length <= 0.0:
+            continue
+        part = list(_keep_ends(piece, snap_to_corridors(piece, corridors, tol)).coords)
+        coords.extend(part[1:] if coords else part)
+    return LineString(coords) if len(coords) >= 2 else line
 
 
 def _keep_ends(routed: LineString, snapped: LineString) -> LineString:
