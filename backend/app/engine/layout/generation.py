@@ -212,13 +212,7 @@ def check_capacity(frame: SiteFrame, state: PlantState) -> float:
         )
     target = frame.params.target_capacity_kw
     if total_kw < target - 1e-6:
-        warnings.insert(
-            0,
-            (
-                f"target not reached: placed {total_kw:,.0f} kW of the {target:,.0f} kW "
-                "target; the buildable area has no room for more"
-            ),
-        )
+        warnings.insert(0, _shortfall_warning(state, total_kw, target))
     pv_kw = state.pv.plant.ac_kw if state.pv is not None else 0.0
     profile, placement, pv_block = frame.profile, state.placement, frame.pv_block
     over = overshoot_warning(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw)
@@ -227,6 +221,25 @@ def check_capacity(frame: SiteFrame, state: PlantState) -> float:
         warnings.insert(0, over)
     warnings.extend(mix_warnings(profile, target, placement, pv_block=pv_block, pv_kw=pv_kw))
     return total_kw
+
+
+def _shortfall_warning(state: PlantState, total_kw: float, target_kw: float) -> str:
+    """Why the plant is short of its target [kW AC]: no room, or — when buildable PV tables were
+    left unused — the road, reachability and cable rules, whose own warnings give the kWp each took
+    (the buildable area is never blamed for what the rules left out)."""
+    head = f"target not reached: placed {total_kw:,.0f} kW of the {target_kw:,.0f} kW target"
+    pv = state.pv
+    spare_kwp = 0.0
+    if pv is not None and pv.spare is not None and len(pv.spare[0]):
+        module_kwp = pv.plant.design.design.module.power_w / 1000.0
+        spare_kwp = float(np.sum(pv.spare[0].modules)) * module_kwp
+    if spare_kwp <= 0.0:
+        return f"{head}; the buildable area has no room for more"
+    return (
+        f"{head}; buildable land for {spare_kwp:,.0f} kWp is left unused: the tables the road, "
+        "reachability and cable rules took out (see the warnings below) could not be replaced "
+        "without splitting blocks or breaking the cable-length limits"
+    )
 
 
 def _pad_check(raster: SiteRaster, limit_deg: float) -> Callable[[list[Polygon]], np.ndarray]:
