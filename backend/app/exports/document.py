@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import shapely
@@ -58,19 +58,7 @@ Kind = Literal[
     "gen_tie",
     "collector_tie",
 ]
-KINDS: tuple[Kind, ...] = (
-    "boundary",
-    "exclusion",
-    "entry",
-    "asset",
-    "road",
-    "fence",
-    "gate",
-    "cable",
-    "trench",
-    "gen_tie",
-    "collector_tie",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 # Cable levels in drawing order (the GeoJSON `level` of a cable feature).
 CABLE_LEVELS: tuple[str, ...] = ("dc", "lv", "mv")
 # Asset types placed one per PV table or tracker (issue 11); the rest is equipment.
