@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
 from app.engine.pv.blocks import partition
@@ -449,6 +449,11 @@ def _cut_two(
     one table) along an ordering that leaves both parts in one piece, each with its station within
     `STATION_REACH_M` of it; None when no ordering does."""
     k, m = pair
+    n = len(dc)
+    # The adjacency sorted by its first table once: each candidate cut then builds its graph in
+    # CSR form directly (cheaper than `table_pieces`' COO per cut; same connectivity).
+    by_a = np.argsort(pairs[0], kind="stable")
+    pa, pb = pairs[0][by_a], pairs[1][by_a].astype(np.int32)
     for order in _orders(boxes, xy, pairs, station[k], station[m]):
         cum = np.cumsum(dc[order])
         n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1
@@ -463,10 +468,24 @@ def _cut_two(
                 or _gap_to(boxes[~mask], st_uv[m]) > STATION_REACH_M
             ):
                 continue
-            lab = table_pieces(boxes, mask, gap, pairs)
-            if len(np.unique(lab[mask])) == 1 and len(np.unique(lab[~mask])) == 1:
+            if _two_pieces(mask, pa, pb, n):
                 return mask
     return None
+
+
+def _two_pieces(mask: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int) -> bool:
+    """Whether the tables in `mask` and those outside it are each one piece: (pa, pb) the pairs of
+    tables within the block gap, sorted by pa. Edges join tables on one side only, so the graph
+    has exactly two components when both sides are non-empty and each is connected."""
+    if not mask.any() or mask.all():
+        return False
+    same = mask[pa] == mask[pb]
+    rows = pa[same]
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    graph = csr_matrix((np.ones(len(rows)), pb[same], indptr), shape=(n, n))
+    count, _ = connected_components(graph, directed=False)
+    return int(count) == 2
 
 
 def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:
