@@ -478,6 +478,15 @@ def topped_up(
     rd = plant.design
     dc_ac = rd.design.dc_ac_ratio
     kwp_per_module = rd.design.module.power_w / 1000.0
+    # Nothing to do when every block is full: tested before the spare tables' polygons are drawn
+    # (some 30,000 at 1 GWac).
+    if all(
+        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
+        - b.dc_kwp
+        <= 1e-6
+        for b in plant.blocks
+    ):
+        return layout
     polys = table_polygons(sc, layout.frame)
     free = np.ones(len(sc), dtype=bool)
     if blocked:
@@ -489,13 +498,6 @@ def topped_up(
     sx, sy = layout.frame.to_grid(su, sv)
     tables = list(plant.tables)
     add_block: dict[int, int] = {}
-    if all(
-        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
-        - b.dc_kwp
-        <= 1e-6
-        for b in plant.blocks
-    ):
-        return layout
     short_blocks = {
         b.index
         for b in plant.blocks
