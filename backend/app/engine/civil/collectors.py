@@ -168,7 +168,9 @@ def _tie(
 ) -> LineString | None:
     """The tie line from the collector to the main substation routed over the terrain around every
     zone (None when no route exists: the router's straight fallback is not a legal route)."""
-    sub = Point(collector)
+    sub, hub_pt = Point(collector), Point(hub)
+    # Each footprint grown once for both tests (this runs once per collector over every yard).
+    grown = [(e, e.buffer(1.0)) for e in equipment]
     tie = route_gen_tie(
         grid=grid,
         slope_deg=slope_deg(grid),
@@ -176,9 +178,7 @@ def _tie(
         poi_xy=hub,
         obstacles=list(obstacles),
         # The line leaves the collector and ends in the main substation: their yards are no obstacle.
-        equipment=[
-            e for e in equipment if not e.buffer(1.0).covers(sub) and not e.buffer(1.0).covers(Point(hub))
-        ],
+        equipment=[e for e, g in grown if not g.covers(sub) and not g.covers(hub_pt)],
     )
     if tie.straight_m > 1.0 or tie.warnings:
         return None
