@@ -55,6 +55,9 @@ class PvLayout:
     block_sizes_kw: list[float] = field(default_factory=list)  # nominal AC per block index [kW]
     # Valid tables not selected (frame candidates with their terrain), for topping blocks up.
     spare: tuple[RowCandidates, TableTerrain] | None = None
+    # The spare tables' footprints (grid CRS [m], aligned with `spare`) once `topped_up` has drawn
+    # them: a cache (a 1 GWac plant has some 30,000 spare tables and is topped up 4-5 times).
+    spare_polygons: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def _subset(c: RowCandidates, keep: np.ndarray) -> RowCandidates:
@@ -465,6 +468,7 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
         offered_kwp=layout.offered_kwp,
         block_sizes_kw=layout.block_sizes_kw,
         spare=layout.spare,
+        spare_polygons=layout.spare_polygons,
     )
 
 
@@ -490,7 +494,9 @@ def topped_up(
         for b in plant.blocks
     ):
         return layout
-    polys = table_polygons(sc, layout.frame)
+    polys = layout.spare_polygons
+    if polys is None or len(polys) != len(sc):
+        polys = table_polygons(sc, layout.frame)
     free = np.ones(len(sc), dtype=bool)
     if blocked:
         tree = shapely.STRtree(polys)
@@ -532,7 +538,7 @@ def topped_up(
             free[i] = False
             short -= float(sc.modules[i]) * kwp_per_module
     if not add_block:
-        return layout
+        return layout  # callers test `is` for "nothing added"
     for i, b_index in add_block.items():
         tables.append(
             PvTable(
@@ -550,7 +556,7 @@ def topped_up(
         stations=layout.stations, station_rotation_deg=layout.station_rotation_deg,
         corridors=layout.corridors, frame=layout.frame, warnings=layout.warnings,
         offered_kwp=layout.offered_kwp, block_sizes_kw=layout.block_sizes_kw,
-        spare=(_subset(sc, left), _terrain_subset(st, left)),
+        spare=(_subset(sc, left), _terrain_subset(st, left)), spare_polygons=polys[left],
     )  # fmt: skip
     return retotalled(grown)
 
