@@ -408,7 +408,9 @@ def _pairs_mended(
     a, b = pairs
     for _ in range(MEND_PASSES):
         lab = table_pieces(boxes, out, gap, (a, b))
-        split = [int(k) for k in np.unique(out) if len(np.unique(lab[out == k])) > 1]
+        # Blocks with more than one piece, ascending: one sort of the (block, piece) pairs.
+        ks, n_pieces = np.unique(np.unique(np.column_stack([out, lab]), axis=0)[:, 0], return_counts=True)
+        split = [int(k) for k in ks[n_pieces > 1]]
         if not split:
             break
         changed = False
@@ -416,7 +418,7 @@ def _pairs_mended(
             members = np.flatnonzero(out == k)
             if len(np.unique(lab[members])) < 2:
                 continue  # mended with an earlier neighbour
-            mk = np.isin(a, members) | np.isin(b, members)
+            mk = (out[a] == k) | (out[b] == k)  # the pairs touching `members`
             nbrs = {int(out[i]) for i in np.concatenate([a[mk], b[mk]])} - {k}
             ranked = sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q)))
             for m in ranked[:MEND_NEIGHBOURS]:
