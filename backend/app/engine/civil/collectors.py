@@ -168,7 +168,9 @@ def _tie(
 ) -> LineString | None:
     """The tie line from the collector to the main substation routed over the terrain around every
     zone (None when no route exists: the router's straight fallback is not a legal route)."""
-    sub = Point(collector)
+    sub, hub_pt = Point(collector), Point(hub)
+    # Each footprint grown once for both tests (this runs once per collector over every yard).
+    grown = [(e, e.buffer(1.0)) for e in equipment]
     tie = route_gen_tie(
         grid=grid,
         slope_deg=slope_deg(grid),
@@ -176,9 +178,7 @@ def _tie(
         poi_xy=hub,
         obstacles=list(obstacles),
         # The line leaves the collector and ends in the main substation: their yards are no obstacle.
-        equipment=[
-            e for e in equipment if not e.buffer(1.0).covers(sub) and not e.buffer(1.0).covers(Point(hub))
-        ],
+        equipment=[e for e, g in grown if not g.covers(sub) and not g.covers(hub_pt)],
     )
     if tie.straight_m > 1.0 or tie.warnings:
         return None
@@ -209,17 +209,15 @@ def add_to_placement(placement: Placement, collectors: Sequence[Collector]) -> N
 def block_sinks(stations: Sequence[tuple[float, float]], collectors: Sequence[Collector]) -> list[int]:
     """Per power station: 0 for the main substation, k for collector k (1-based) whose region
     holds it."""
+    # Each region grown once per call (not once per station: 1 GWac has ~300 stations), prepared
+    # for the repeated `covers` tests; the answer is the same.
+    grown = [c.region.buffer(COLLECTOR_CLEARANCE_M + 20.0) for c in collectors]
+    for g in grown:
+        shapely.prepare(g)
     out = []
     for s in stations:
         p = Point(s)
-        k = next(
-            (
-                i + 1
-                for i, c in enumerate(collectors)
-                if c.region.buffer(COLLECTOR_CLEARANCE_M + 20.0).covers(p)
-            ),
-            0,
-        )
+        k = next((i + 1 for i, g in enumerate(grown) if g.covers(p)), 0)
         out.append(k)
     return out
 

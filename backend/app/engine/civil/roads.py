@@ -604,22 +604,90 @@ def route_roads(
     with `steep_fallback` (the gen-tie: an overhead line) it is joined over the steep ground
     instead, and that road is flagged `compliant=False` and warned about (only the steep part).
     """
-    passable = _passable(grid, boundary, obstacles, equipment) & np.isfinite(slope_deg)
-    if not passable.any():
+    ground = RoadSite(
+        grid=grid, slope_deg=slope_deg, boundary=boundary, obstacles=obstacles, footprints=footprints,
+        spec=spec, preferred=preferred, equipment=equipment, crossable=crossable,
+    )  # fmt: skip
+    return route_on(
+        ground, terminals=terminals, labels=labels, root=root, hub=hub, more_roots=more_roots,
+        steep_fallback=steep_fallback,
+    )  # fmt: skip
+
+
+class RoadSite:
+    """What `route_roads` derives from the site before it routes: the passable cells, the cost
+    graph (and its steep-fallback twin, built when first asked for) and where a centreline may run.
+    Built once, it serves every network routed over the same ground, obstacles, equipment,
+    footprints and reserves (`route_roads_by_group`: one network per substation group); nothing in
+    it changes while routing. Arguments as `route_roads` (UTM [m])."""
+
+    def __init__(
+        self,
+        *,
+        grid: Grid,
+        slope_deg: np.ndarray,
+        boundary: BaseGeometry,
+        obstacles: Sequence[BaseGeometry],
+        footprints: Sequence[Polygon],
+        spec: RoadSpec,
+        preferred: Sequence[LineString] = (),
+        equipment: Sequence[BaseGeometry] = (),
+        crossable: Sequence[BaseGeometry] = (),
+    ) -> None:
+        self.grid, self.spec = grid, spec
+        self.boundary, self.obstacles, self.equipment = boundary, obstacles, equipment
+        self.footprints, self.preferred, self.crossable = footprints, preferred, crossable
+        self.passable = _passable(grid, boundary, obstacles, equipment) & np.isfinite(slope_deg)
+        self.graph = (
+            _road_graph(grid, self.passable, footprints, spec, preferred, crossable)
+            if self.passable.any()
+            else None
+        )
+        self._steep: RoadGraph | None = None
+        self._allowed: _Clear | None = None
+
+    def steep(self) -> RoadGraph:
+        """The graph that keeps edges over the grade limit (priced): the gen-tie's fallback."""
+        if self._steep is None:
+            self._steep = _road_graph(
+                self.grid, self.passable, self.footprints, self.spec, self.preferred, self.crossable,
+                forbid_over_grade=False,
+            )  # fmt: skip
+        return self._steep
+
+    def allowed(self) -> _Clear:
+        """Where a centreline may run: the parcel outside the obstacles, crossing no equipment."""
+        if self._allowed is None:
+            obstacles, boundary = self.obstacles, self.boundary
+            self._allowed = _Clear(
+                boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary,
+                self.equipment,
+            )
+        return self._allowed
+
+
+def route_on(
+    ground: RoadSite,
+    *,
+    terminals: Sequence[tuple[float, float]],
+    labels: Sequence[str],
+    root: Point,
+    hub: int,
+    more_roots: Sequence[Point] = (),
+    steep_fallback: bool = False,
+) -> RoadNetwork:
+    """`route_roads` over a `RoadSite` already built (arguments as there)."""
+    graph, passable, grid, spec = ground.graph, ground.passable, ground.grid, ground.spec
+    if graph is None:
         return RoadNetwork(
             segments=[], warnings=["no passable ground for roads"], unreachable=list(range(len(terminals)))
         )
-    graph = _road_graph(grid, passable, footprints, spec, preferred, crossable)
     n_term = len(terminals)
     pts = [(root.x, root.y), *terminals, *((p.x, p.y) for p in more_roots)]
     rc, term_node = _snap_nodes(grid, passable, pts)
     root_node, hub_node = term_node[0], term_node[1 + hub]
-
-    def steep() -> RoadGraph:
-        return _road_graph(grid, passable, footprints, spec, preferred, crossable, forbid_over_grade=False)
-
     tree_edges, tree_paths, steep_edges = _spanning_tree(
-        graph, rc, root_node, steep if steep_fallback else None
+        graph, rc, root_node, ground.steep if steep_fallback else None
     )
     parent, order = _tree_order(tree_edges, root_node)
     unreachable, warnings = _reach_warnings(term_node, set(order), n_term, labels, spec.max_grade_pct)
@@ -633,9 +701,7 @@ def route_roads(
         junction[piece.path[[0, -1], 0], piece.path[[0, -1], 1]] = True
     draw = _Draw(
         grid=grid,
-        allowed=_Clear(
-            boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary, equipment
-        ),
+        allowed=ground.allowed(),
         junction=junction,
         node_label=node_label,
         node_point=node_point,

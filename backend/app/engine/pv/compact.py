@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
 from app.engine.pv.blocks import partition
@@ -151,15 +151,17 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
         sizes = np.asarray([nominal[b] for b in members])
         st_xy = np.asarray([station[b] for b in members], dtype=float)
         cost = np.full((len(members), len(members)), BIG)
+        # The group's tables taken out once (not once per part: a group may hold 300 blocks).
+        dc_i, xy_i, boxes_i = dc[idx], xy[idx], boxes[idx]
         for i in range(len(members)):
             sel = lab == i
             if not sel.any():
                 cost[i, :] = BIG / 2
                 continue
-            w = dc[idx][sel]
-            cx = float(np.average(xy[idx][sel, 0], weights=w))
-            cy = float(np.average(xy[idx][sel, 1], weights=w))
-            part = boxes[idx][sel]
+            w = dc_i[sel]
+            cx = float(np.average(xy_i[sel, 0], weights=w))
+            cy = float(np.average(xy_i[sel, 1], weights=w))
+            part = boxes_i[sel]
             same = np.abs(sizes - nominal[members[i]]) <= SIZE_TOL_KW
             d = np.hypot(st_xy[:, 0] - cx, st_xy[:, 1] - cy)
             # A station not beside the part is a last resort (only stations near it are measured).
@@ -225,14 +227,21 @@ def _absorbed(
     cross = blk[a] != blk[b]
     src = np.concatenate([a[cross], b[cross]])
     dst = np.concatenate([b[cross], a[cross]])
+    # Only small strays, and only onto a neighbour's main piece of the same substation: the tests
+    # per table as arrays (a 1 GWac plant has some 50,000 such pairs), the votes in pair order.
+    ks = blk.tolist()
+    main_of = np.asarray([main[k] for k in ks], dtype=np.int64)
+    pdc = np.asarray([piece_dc[p] for p in np_lab.tolist()], dtype=float)
+    bdc = np.asarray([block_dc[k] for k in ks], dtype=float)
+    grp = np.asarray([block_group.get(k, 0) for k in ks], dtype=np.int64)
+    ok = (
+        (main_of[src] != np_lab[src])
+        & (main_of[dst] == np_lab[dst])
+        & ~(pdc[src] > STRAY_SHARE * bdc[src])
+        & (grp[src] == grp[dst])
+    )
     votes: dict[int, dict[int, int]] = {}
-    for i, j in zip(src.tolist(), dst.tolist(), strict=True):
-        p = int(np_lab[i])
-        k_i, k_j = int(blk[i]), int(blk[j])
-        if main[k_i] == p or main[k_j] != int(np_lab[j]) or piece_dc[p] > STRAY_SHARE * block_dc[k_i]:
-            continue  # only small strays, and only onto a neighbour's main piece
-        if block_group.get(k_i, 0) != block_group.get(k_j, 0):
-            continue
+    for p, k_j in zip(np_lab[src[ok]].tolist(), blk[dst[ok]].tolist(), strict=True):
         votes.setdefault(p, {})
         votes[p][k_j] = votes[p].get(k_j, 0) + 1
     for p, v in votes.items():
@@ -399,7 +408,9 @@ def _pairs_mended(
     a, b = pairs
     for _ in range(MEND_PASSES):
         lab = table_pieces(boxes, out, gap, (a, b))
-        split = [int(k) for k in np.unique(out) if len(np.unique(lab[out == k])) > 1]
+        # Blocks with more than one piece, ascending: one sort of the (block, piece) pairs.
+        ks, n_pieces = np.unique(np.unique(np.column_stack([out, lab]), axis=0)[:, 0], return_counts=True)
+        split = [int(k) for k in ks[n_pieces > 1]]
         if not split:
             break
         changed = False
@@ -407,7 +418,7 @@ def _pairs_mended(
             members = np.flatnonzero(out == k)
             if len(np.unique(lab[members])) < 2:
                 continue  # mended with an earlier neighbour
-            mk = np.isin(a, members) | np.isin(b, members)
+            mk = (out[a] == k) | (out[b] == k)  # the pairs touching `members`
             nbrs = {int(out[i]) for i in np.concatenate([a[mk], b[mk]])} - {k}
             ranked = sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q)))
             for m in ranked[:MEND_NEIGHBOURS]:
@@ -449,6 +460,11 @@ def _cut_two(
     one table) along an ordering that leaves both parts in one piece, each with its station within
     `STATION_REACH_M` of it; None when no ordering does."""
     k, m = pair
+    n = len(dc)
+    # The adjacency sorted by its first table once: each candidate cut then builds its graph in
+    # CSR form directly (cheaper than `table_pieces`' COO per cut; same connectivity).
+    by_a = np.argsort(pairs[0], kind="stable")
+    pa, pb = pairs[0][by_a], pairs[1][by_a].astype(np.int32)
     for order in _orders(boxes, xy, pairs, station[k], station[m]):
         cum = np.cumsum(dc[order])
         n_first = int(np.searchsorted(cum, first_dc - 1e-9)) + 1
@@ -463,10 +479,24 @@ def _cut_two(
                 or _gap_to(boxes[~mask], st_uv[m]) > STATION_REACH_M
             ):
                 continue
-            lab = table_pieces(boxes, mask, gap, pairs)
-            if len(np.unique(lab[mask])) == 1 and len(np.unique(lab[~mask])) == 1:
+            if _two_pieces(mask, pa, pb, n):
                 return mask
     return None
+
+
+def _two_pieces(mask: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int) -> bool:
+    """Whether the tables in `mask` and those outside it are each one piece: (pa, pb) the pairs of
+    tables within the block gap, sorted by pa. Edges join tables on one side only, so the graph
+    has exactly two components when both sides are non-empty and each is connected."""
+    if not mask.any() or mask.all():
+        return False
+    same = mask[pa] == mask[pb]
+    rows = pa[same]
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    graph = csr_matrix((np.ones(len(rows)), pb[same], indptr), shape=(n, n))
+    count, _ = connected_components(graph, directed=False)
+    return int(count) == 2
 
 
 def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:

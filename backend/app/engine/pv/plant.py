@@ -56,6 +56,9 @@ class PvLayout:
     block_sizes_kw: list[float] = field(default_factory=list)  # nominal AC per block index [kW]
     # Valid tables not selected (frame candidates with their terrain), for topping blocks up.
     spare: tuple[RowCandidates, TableTerrain] | None = None
+    # The spare tables' footprints (grid CRS [m], aligned with `spare`) once `topped_up` has drawn
+    # them: a cache (a 1 GWac plant has some 30,000 spare tables and is topped up 4-5 times).
+    spare_polygons: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def _subset(c: RowCandidates, keep: np.ndarray) -> RowCandidates:
@@ -467,6 +470,7 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
         offered_kwp=layout.offered_kwp,
         block_sizes_kw=layout.block_sizes_kw,
         spare=layout.spare,
+        spare_polygons=layout.spare_polygons,
     )
 
 
@@ -483,7 +487,18 @@ def topped_up(
     rd = plant.design
     dc_ac = rd.design.dc_ac_ratio
     kwp_per_module = rd.design.module.power_w / 1000.0
-    polys = table_polygons(sc, layout.frame)
+    # Nothing to do when every block is full: tested before the spare tables' polygons are drawn
+    # (some 30,000 at 1 GWac).
+    if all(
+        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
+        - b.dc_kwp
+        <= 1e-6
+        for b in plant.blocks
+    ):
+        return layout
+    polys = layout.spare_polygons
+    if polys is None or len(polys) != len(sc):
+        polys = table_polygons(sc, layout.frame)
     free = np.ones(len(sc), dtype=bool)
     if blocked:
         tree = shapely.STRtree(polys)
@@ -494,13 +509,6 @@ def topped_up(
     sx, sy = layout.frame.to_grid(su, sv)
     tables = list(plant.tables)
     add_block: dict[int, int] = {}
-    if all(
-        (layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw) * dc_ac
-        - b.dc_kwp
-        <= 1e-6
-        for b in plant.blocks
-    ):
-        return layout
     short_blocks = {
         b.index
         for b in plant.blocks
@@ -532,7 +540,7 @@ def topped_up(
             free[i] = False
             short -= float(sc.modules[i]) * kwp_per_module
     if not add_block:
-        return layout
+        return layout  # callers test `is` for "nothing added"
     for i, b_index in add_block.items():
         tables.append(
             PvTable(
@@ -550,7 +558,7 @@ def topped_up(
         stations=layout.stations, station_rotation_deg=layout.station_rotation_deg,
         corridors=layout.corridors, frame=layout.frame, warnings=layout.warnings,
         offered_kwp=layout.offered_kwp, block_sizes_kw=layout.block_sizes_kw,
-        spare=(_subset(sc, left), _terrain_subset(st, left)),
+        spare=(_subset(sc, left), _terrain_subset(st, left)), spare_polygons=polys[left],
     )  # fmt: skip
     return retotalled(grown)
 
