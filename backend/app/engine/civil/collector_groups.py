@@ -284,7 +284,7 @@ def cut_off_sink_routing(
     ground: RoadGround,
     entries: Sequence[Point],
 ) -> dict[str, Any]:
-    """`collectors.sink_routing` for a plant whose collectors include feeder-length ones: those
+    """The `route_roads_by_sink` arguments for a plant whose collectors include feeder-length ones: those
     stand on the main substation's ground and join its road network (sink 0), so only the cut-off
     collectors' land gets a network of its own. Collector blocks in `placement` are in
     `collectors` order."""

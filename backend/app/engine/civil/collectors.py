@@ -347,20 +347,3 @@ def route_roads_by_sink(
         warnings += net.warnings
         unreachable += [ids[j] for j in net.unreachable]
     return RoadNetwork(segments=segments, warnings=warnings, unreachable=sorted(unreachable))
-
-
-def sink_routing(
-    placement: Placement,
-    station_access: Sequence[tuple[float, float]],
-    collectors: Sequence[Collector],
-    ground: RoadGround,
-    entries: Sequence[Point],
-) -> dict[str, Any]:
-    """The extra arguments of `route_roads_by_sink` for the layout's terminals (the placed blocks'
-    accesses, then the power stations')."""
-    terminals = [b.access for b in placement.blocks] + list(station_access)
-    sinks = block_sinks(terminals, collectors)
-    coll = [i for i, b in enumerate(placement.blocks) if b.name == ASSET_TYPE]
-    for k, i in enumerate(coll):
-        sinks[i] = k + 1
-    return {"sinks": sinks, "collector_terminals": coll, "ground": ground, "entries": list(entries)}
