@@ -12,6 +12,10 @@ layout's geometry (UTM [m]), not taken from the steps that made it (docs/engine.
 - road metres over the grade limit, cable and trench metres inside zones nothing may cross (and
   inside crossable zones away from a road crossing), outside the parcel, crossings, road earthwork.
 `problems` lists each rule a layout breaks, in words; an empty list means constructable.
+
+Wind (`wind_constructability`, after the turbines' MV collection is designed): the collection's
+cables and trenches join the cable figures above, and a turbine whose pad no road joined to the
+substation's reaches (its collection circuit cannot follow a road) joins the unreachable assets.
 """
 
 from __future__ import annotations
@@ -62,9 +66,9 @@ class Reach:
         return out
 
 
-def reached_roads(lines: Sequence[LineString], entries: Sequence[Point], tol_m: float) -> Reach:
+def reached_roads(lines: Sequence[LineString], entries: Sequence[BaseGeometry], tol_m: float) -> Reach:
     """Which road lines are connected (touching within `JOIN_TOL_M`) to a line within `tol_m` [m]
-    of an entry."""
+    of an entry (a point, or a footprint such as the substation's)."""
     ls = [g for g in lines if not g.is_empty]
     n = len(ls)
     if n == 0:
@@ -307,3 +311,73 @@ def _problems(
 def _is(feature: dict[str, Any], kind: str, circuit_suffix: str) -> bool:
     p = feature.get("properties", {})
     return bool(p.get("kind") == kind and str(p.get("circuit", "")).endswith(circuit_suffix))
+
+
+def wind_constructability(
+    section: dict[str, Any],
+    *,
+    cable_lines: Sequence[BaseGeometry],
+    roads: Sequence[LineString],
+    entries: Sequence[Point],
+    turbine_pads: Sequence[BaseGeometry],
+    substation: BaseGeometry,
+    boundary: BaseGeometry,
+    never_zones: Sequence[BaseGeometry],
+    crossable_zones: Sequence[BaseGeometry],
+    access_tol_m: float,
+    circuit_lengths_m: Sequence[float] = (),
+) -> tuple[dict[str, Any], list[str]]:
+    """The constructability section (`constructability`) with the wind collection folded in, and
+    the problems it adds (UTM [m]).
+
+    cable_lines: the wind circuits' cables and the trench they add; roads: the road centrelines;
+    turbine_pads: the turbines' footprints (foundation + crane hardstand, where the pad transformer
+    stands); substation: the footprint the circuits start from. Cable metres inside a zone they may
+    not cross or outside the parcel add to `cable_in_no_cross_zone_m` / `cable_outside_parcel_m`.
+    A turbine whose pad is reached from an entry but not along roads joined to the substation's
+    (its circuit would have to leave the roads) adds to `unreachable_asset_count`; one no entry
+    reaches is counted by `constructability` already (turbine pads are equipment there).
+    circuit_lengths_m: the collection circuits' route lengths [m], MV feeders in `max_mv_feeder_m`."""
+    in_zone, outside = _misplaced_cable_m(cable_lines, roads, boundary, never_zones, crossable_zones)
+    cut_off = _turbines_off_the_substation_roads(roads, entries, turbine_pads, substation, access_tol_m)
+    out = dict(section)
+    out["max_mv_feeder_m"] = round(
+        max(float(section.get("max_mv_feeder_m") or 0.0), _max(circuit_lengths_m)), 1
+    )
+    out["unreachable_asset_count"] = int(section.get("unreachable_asset_count") or 0) + cut_off
+    out["cable_in_no_cross_zone_m"] = round(
+        float(section.get("cable_in_no_cross_zone_m") or 0.0) + in_zone, 1
+    )
+    out["cable_outside_parcel_m"] = round(
+        float(section.get("cable_outside_parcel_m") or 0.0) + max(outside, 0.0), 1
+    )
+    added: list[str] = []
+    if cut_off:
+        added.append(
+            f"{cut_off} turbine(s) have no road joined to the substation for their collection circuit"
+        )
+    if in_zone > 0.5:
+        added.append(
+            f"{in_zone:,.0f} m of wind collection cable or trench runs through a zone it may not cross"
+        )
+    if outside > 0.5:
+        added.append(f"{outside:,.0f} m of wind collection cable or trench runs outside the parcel")
+    out["problems"] = [*section.get("problems", []), *added]
+    out["ok"] = not out["problems"]
+    return out, added
+
+
+def _turbines_off_the_substation_roads(
+    roads: Sequence[LineString],
+    entries: Sequence[Point],
+    turbine_pads: Sequence[BaseGeometry],
+    substation: BaseGeometry,
+    access_tol_m: float,
+) -> int:
+    """Turbine pads within `access_tol_m` [m] of a road reached from an entry but not of one joined
+    to the substation's road (UTM)."""
+    if not turbine_pads:
+        return 0
+    from_entry = reached_roads(roads, entries, access_tol_m).distance(list(turbine_pads))
+    from_sub = reached_roads(roads, [substation], access_tol_m).distance(list(turbine_pads))
+    return int(((from_entry <= access_tol_m) & (from_sub > access_tol_m)).sum())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 from app.engine.core.grid import Grid
 from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
@@ -11,7 +12,12 @@ from app.engine.electrical.routes import CableLimits
 from app.engine.layout.access import drop_unreached, route_access_roads
 from app.engine.layout.civil import connect_to_grid, find_zone_crossings, level_pads
 from app.engine.layout.context import PlantState, SiteFrame
-from app.engine.layout.documents import Documents, assess_constructability, design_plant_documents
+from app.engine.layout.documents import (
+    ACCESS_TOL_CELLS,
+    Documents,
+    assess_constructability,
+    design_plant_documents,
+)
 from app.engine.layout.generation import (
     add_feeder_collectors,
     check_capacity,
@@ -22,8 +28,8 @@ from app.engine.layout.generation import (
 from app.engine.layout.outputs import layout_metrics, output_assets, output_roads
 from app.engine.layout.pv_civil import fit_pv_to_roads
 from app.engine.layout.site import analyse_site, validate_input
-from app.engine.wind.collection import CollectionSite, with_collection
-from app.engine.wind.layout import plan_wind, with_wind_layout
+from app.engine.wind.collection import CollectionChecks, CollectionSite, with_collection
+from app.engine.wind.layout import TURBINE_ASSET, plan_wind, with_wind_layout
 from app.engine.wind.params import parse_wind_params
 from app.engine.wind.resource import WindResource
 
@@ -103,7 +109,8 @@ def generate_layout(
 
 def _collection_site(frame: SiteFrame, state: PlantState, docs: Documents, block: str) -> CollectionSite:
     """What the turbines' MV collection needs from the layout (UTM [m]): roads, substation, each
-    turbine block's centre and road access, the PV MV trenches it may share, the cable limits."""
+    turbine block's centre and road access, the PV MV trenches it may share, the cable limits and
+    what the constructability check of the collection reads (the PV check's inputs)."""
     pv_trenches = tuple(
         np.asarray(c["geometry"]["coordinates"], dtype=float)
         for c in docs.cables
@@ -116,4 +123,22 @@ def _collection_site(frame: SiteFrame, state: PlantState, docs: Documents, block
         pv_trenches=pv_trenches,
         keep_out=CableLimits(frame.boundary, [z.geometry for z in frame.zones]).blocks,
         params=parse_electrical_params(frame.params.electrical),
+        checks=_collection_checks(frame, state),
+    )
+
+
+def _collection_checks(frame: SiteFrame, state: PlantState) -> CollectionChecks | None:
+    """The constructability inputs of the turbines' collection (UTM [m]); None without a substation."""
+    comps = state.placement.components
+    hub = [c.polygon for c in comps if c.block_index == state.hub_index]
+    if not hub:
+        return None
+    return CollectionChecks(
+        boundary=frame.boundary,
+        never_zones=tuple(z.geometry for z in frame.zones if not z.crossable),
+        crossable_zones=tuple(z.geometry for z in frame.zones if z.crossable),
+        entries=tuple([state.root] if state.root is not None and not frame.entries else frame.entries),
+        turbine_pads=tuple(c.polygon for c in comps if c.asset_type == TURBINE_ASSET),
+        substation=shapely.union_all(hub),
+        access_tol_m=ACCESS_TOL_CELLS * frame.grid.resolution_m,
     )

@@ -25,8 +25,10 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 
+from app.engine.civil.constructability import wind_constructability
 from app.engine.core.types import LayoutResult
 from app.engine.electrical.losses import HOURS_PER_YEAR, annual_loss_factor
 from app.engine.electrical.mv import MvResult, design_mv
@@ -245,10 +247,26 @@ def _own_trench(
 
 
 @dataclass(frozen=True, kw_only=True)
+class CollectionChecks:
+    """What the constructability check of the collection reads (UTM [m]; `wind_constructability`):
+    the parcel, the zones cables may never cross and those crossed only at a road, the site
+    entries, the turbine pads, the substation's footprint, how far a pad may be from its road."""
+
+    boundary: BaseGeometry
+    never_zones: tuple[BaseGeometry, ...]
+    crossable_zones: tuple[BaseGeometry, ...]
+    entries: tuple[Point, ...]
+    turbine_pads: tuple[BaseGeometry, ...]
+    substation: BaseGeometry
+    access_tol_m: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class CollectionSite:
     """What the layout knows the collection needs (UTM [m]): the road centrelines, the substation
     centre, each turbine block's (centre, road access point), the PV MV trench lines, where a spur
-    may not run, and the electrical parameters (`LayoutParams.electrical`)."""
+    may not run, the electrical parameters (`LayoutParams.electrical`) and, when given, what its
+    constructability check reads."""
 
     roads: tuple[LineString, ...]
     substation_xy: tuple[float, float] | None
@@ -256,13 +274,16 @@ class CollectionSite:
     pv_trenches: tuple[np.ndarray, ...]
     keep_out: Callable[[LineString], bool] | None
     params: ElectricalParams
+    checks: CollectionChecks | None = None
 
 
 def with_collection(result: LayoutResult, site: CollectionSite) -> LayoutResult:
     """The result with its turbines' MV collection (`design_collection`): design["wind"]["collection"],
     the cable and trench features (WGS84), the bill of quantities' wind cables (level "wind_mv") and
     trench (`trenches.wind_mv_m`, in `total_m`), the headline cable_length_m / trench_length_m with
-    them, and the circuits' warnings. Unchanged without
+    them, and the circuits' warnings. With `site.checks`, metrics / design "constructability" count
+    the collection too (`wind_constructability`), each problem it adds warned as the PV ones are
+    ("not constructable as drawn: ..."). Unchanged without
     turbines or without a substation (then warned: nothing to collect to)."""
     doc = result.design.get("wind")
     if doc is None or not doc.get("turbines"):
@@ -308,6 +329,27 @@ def with_collection(result: LayoutResult, site: CollectionSite) -> LayoutResult:
         metrics["trench_length_m"] = float(metrics["trench_length_m"]) + col.own_trench_m
     if metrics.get("cable_length_m") is not None:
         metrics["cable_length_m"] = float(metrics["cable_length_m"]) + sum(c["cable_m"] for c in col.cables())
-    extras = (*result.extras, *cable_features(col.features(), result.crs))
+    features = col.features()
+    extras = (*result.extras, *cable_features(features, result.crs))
     warnings = (*result.warnings, *(w.replace("power station", "turbine") for w in col.mv.warnings))
+    section = metrics.get("constructability")
+    if site.checks is not None and isinstance(section, dict):
+        c = site.checks
+        section, added = wind_constructability(
+            section,
+            cable_lines=[LineString(f["geometry"]["coordinates"]) for f in features],
+            roads=site.roads,
+            entries=c.entries,
+            turbine_pads=c.turbine_pads,
+            substation=c.substation,
+            boundary=c.boundary,
+            never_zones=c.never_zones,
+            crossable_zones=c.crossable_zones,
+            access_tol_m=c.access_tol_m,
+            circuit_lengths_m=[f.length_m for f in col.mv.feeders],
+        )
+        metrics["constructability"] = section
+        if "constructability" in design:
+            design["constructability"] = section
+        warnings = (*warnings, *(f"not constructable as drawn: {p}" for p in added))
     return replace(result, design=design, extras=extras, warnings=warnings, metrics=metrics)
