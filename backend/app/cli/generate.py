@@ -96,6 +96,29 @@ def wind_options(
     return doc
 
 
+def electrical_options(mv_max_feeder_m: float | None) -> dict[str, object] | None:
+    """The layout's `electrical` inputs from the command line: --mv-max-feeder-m METRES (the MV
+    feeder length that calls for a collector substation). `InvalidInput` names the option and its
+    range (the bounds are `ElectricalParams`')."""
+    if mv_max_feeder_m is None:
+        return None
+    from annotated_types import Ge, Le
+
+    from app.engine.electrical.params import ElectricalParams, parse_electrical_params
+
+    doc: dict[str, object] = {"mv_max_feeder_m": mv_max_feeder_m}
+    try:
+        parse_electrical_params(doc)
+    except InvalidInput:
+        meta = ElectricalParams.model_fields["mv_max_feeder_m"].metadata
+        lo = next(m.ge for m in meta if isinstance(m, Ge))
+        hi = next(m.le for m in meta if isinstance(m, Le))
+        raise InvalidInput(
+            f"--mv-max-feeder-m must be between {lo:,g} and {hi:,g} m (got {mv_max_feeder_m:g})"
+        ) from None
+    return doc
+
+
 def cli_settings(dem: Path | None) -> Settings:
     """The settings, with --dem FILE as the only DEM source (so the terrain provenance names it)."""
     from app.config import get_settings
@@ -306,6 +329,15 @@ def generate(
         Path | None,
         typer.Option("--storage-dispatch", help="write the storage's hourly year (8760 rows) to FILE.csv"),
     ] = None,
+    mv_max_feeder_m: Annotated[
+        float | None,
+        typer.Option(
+            "--mv-max-feeder-m",
+            metavar="METRES",
+            help="longest MV feeder route before the plant gets collector substations [m], 500-50,000 "
+            "(default 5,000; docs/engine.md, Collector substations)",
+        ),
+    ] = None,
     gas_fuel_price: Annotated[
         float | None, typer.Option("--gas-fuel-price", help="gas fuel price [USD/MMBtu] (default 3.5)")
     ] = None,
@@ -352,6 +384,7 @@ def generate(
     wind_params = wind_options(
         wind_shear, turbine, turbine_curve, hub_height_m, rotor_diameter_m, optimise_s=optimise_turbines
     )
+    electrical = electrical_options(mv_max_feeder_m)
     params = LayoutParams(
         target_capacity_kw=capacity_kw,
         profile=profile,
@@ -363,6 +396,7 @@ def generate(
         pv=pv or None,
         losses=losses,
         wind=wind_params,
+        electrical=electrical,
         storage=storage_req,
         gas=gas_req,
     )
