@@ -286,20 +286,24 @@ def _ends(item: Item) -> tuple[tuple[float, float], tuple[float, float]] | None:
     return None
 
 
+def _line_cells(item: Item) -> dict[str, object]:
+    """A line's id, its ends' lon/lat [degrees] (None when it has no line) and its WKT (WGS84)."""
+    ends = _ends(item)
+    return {
+        "id": item.id,
+        "start_lon": ends[0][0] if ends else None,
+        "start_lat": ends[0][1] if ends else None,
+        "end_lon": ends[1][0] if ends else None,
+        "end_lat": ends[1][1] if ends else None,
+        "wkt": wkt.dumps(item.geometry, rounding_precision=7, trim=True),
+    }
+
+
 def road_rows(doc: ExportDocument) -> list[dict[str, object]]:
     """One dict per road segment with the roads.csv columns (floats unformatted)."""
     rows: list[dict[str, object]] = []
     for item in doc.roads:
-        ends = _ends(item)
-        row: dict[str, object] = {
-            "id": item.id,
-            "road_class": item.road_class,
-            "start_lon": ends[0][0] if ends else None,
-            "start_lat": ends[0][1] if ends else None,
-            "end_lon": ends[1][0] if ends else None,
-            "end_lat": ends[1][1] if ends else None,
-            "wkt": wkt.dumps(item.geometry, rounding_precision=7, trim=True),
-        }
+        row = {**_line_cells(item), "road_class": item.road_class}
         for key in ("width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3"):
             row[key] = item.value(key)
         compliant = item.properties.get("compliant")
@@ -308,49 +312,27 @@ def road_rows(doc: ExportDocument) -> list[dict[str, object]]:
     return rows
 
 
-def collector_tie_rows(doc: ExportDocument) -> list[dict[str, object]]:
-    """One dict per collector tie line with the collector_ties.csv columns (floats unformatted)."""
+# Tie-line columns that are text properties, with their value when absent (the other non-line
+# columns are numbers, `Item.value`). A collector tie without a reason predates feeder-length ties.
+_TIE_TEXT: dict[str, object] = {"collector": None, "reason": "cut_off"}
+
+
+def tie_rows(items: Sequence[Item], columns: Sequence[str]) -> list[dict[str, object]]:
+    """One dict per tie line — the gen-tie (`GEN_TIE_COLUMNS`) or collector ties
+    (`COLLECTOR_TIE_COLUMNS`) — with those columns (floats unformatted)."""
     rows: list[dict[str, object]] = []
-    for item in doc.collector_ties:
-        ends = _ends(item)
-        rows.append(
-            {
-                "id": item.id,
-                "collector": item.properties.get("collector"),
-                "reason": item.properties.get("reason", "cut_off"),
-                "voltage_kv": item.value("voltage_kv"),
-                "ac_kw": item.value("ac_kw"),
-                "length_m": item.value("length_m"),
-                "outside_parcel_m": item.value("outside_parcel_m"),
-                "start_lon": ends[0][0] if ends else None,
-                "start_lat": ends[0][1] if ends else None,
-                "end_lon": ends[1][0] if ends else None,
-                "end_lat": ends[1][1] if ends else None,
-                "wkt": wkt.dumps(item.geometry, rounding_precision=7, trim=True),
-            }
-        )
+    for item in items:
+        line = _line_cells(item)
+        rows.append({c: _tie_cell(item, line, c) for c in columns})
     return rows
 
 
-def gen_tie_rows(doc: ExportDocument) -> list[dict[str, object]]:
-    """One dict per gen-tie line with the gen_tie.csv columns (floats unformatted)."""
-    rows: list[dict[str, object]] = []
-    for item in doc.gen_ties:
-        ends = _ends(item)
-        rows.append(
-            {
-                "id": item.id,
-                "voltage_kv": item.value("voltage_kv"),
-                "length_m": item.value("length_m"),
-                "straight_m": item.value("straight_m"),
-                "start_lon": ends[0][0] if ends else None,
-                "start_lat": ends[0][1] if ends else None,
-                "end_lon": ends[1][0] if ends else None,
-                "end_lat": ends[1][1] if ends else None,
-                "wkt": wkt.dumps(item.geometry, rounding_precision=7, trim=True),
-            }
-        )
-    return rows
+def _tie_cell(item: Item, line: dict[str, object], column: str) -> object:
+    if column in line:
+        return line[column]
+    if column in _TIE_TEXT:
+        return item.properties.get(column, _TIE_TEXT[column])
+    return item.value(column)
 
 
 def _count(value: float | None) -> int | None:
@@ -458,9 +440,14 @@ def write_csv_zip(doc: ExportDocument) -> bytes:
     if doc.tables:
         files.append(("tables.csv", _csv(TABLE_COLUMNS, table_rows(doc))))
     if doc.gen_ties:
-        files.append(("gen_tie.csv", _csv(GEN_TIE_COLUMNS, gen_tie_rows(doc))))
+        files.append(("gen_tie.csv", _csv(GEN_TIE_COLUMNS, tie_rows(doc.gen_ties, GEN_TIE_COLUMNS))))
     if doc.collector_ties:
-        files.append(("collector_ties.csv", _csv(COLLECTOR_TIE_COLUMNS, collector_tie_rows(doc))))
+        files.append(
+            (
+                "collector_ties.csv",
+                _csv(COLLECTOR_TIE_COLUMNS, tie_rows(doc.collector_ties, COLLECTOR_TIE_COLUMNS)),
+            )
+        )
     files += design_files(doc)
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in files:
