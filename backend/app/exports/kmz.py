@@ -36,7 +36,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -381,8 +381,22 @@ def build_kml(doc: ExportDocument, *, detail_max: int = DETAIL_MAX_PLACEMARKS) -
     _road_folder(d, doc)
     _fence_folder(d, doc)
     _cable_folders(d, doc, merged=compact)
-    _gen_tie_folder(d, doc)
-    _collector_tie_folder(d, doc)
+    _tie_folder(
+        d,
+        doc.gen_ties,
+        folder="Grid connection",
+        style="gen_tie",
+        fields=GEN_TIE_FIELDS,
+        label=lambda _: "Gen-tie",
+    )
+    _tie_folder(
+        d,
+        doc.collector_ties,
+        folder="Collector ties",
+        style="collector_tie",
+        fields=COLLECTOR_TIE_FIELDS,
+        label=lambda t: f"Collector {t.properties.get('collector')} tie",
+    )
     _look_at(d, doc)
     return root
 
@@ -591,43 +605,33 @@ def _cable_folders(d: etree._Element, doc: ExportDocument, *, merged: bool = Fal
             )
 
 
-def _gen_tie_folder(d: etree._Element, doc: ExportDocument) -> None:
-    """Folder "Grid connection": the gen-tie line, when the layout has one."""
-    if not doc.gen_ties:
+def _tie_folder(
+    d: etree._Element,
+    items: Sequence[Item],
+    *,
+    folder: str,
+    style: str,
+    fields: Sequence[tuple[str, str, str, int]],
+    label: Callable[[Item], str],
+) -> None:
+    """A folder of tie lines — "Grid connection" (the gen-tie) or "Collector ties" (each
+    collector substation's line to the main one) — when there are any: each a placemark named
+    by `label` and its voltage, its `fields` in the balloon and as data."""
+    if not items:
         return
-    folder = _sub(d, "Folder")
-    _sub(folder, "name", "Grid connection")
-    for item in doc.gen_ties:
+    f = _sub(d, "Folder")
+    _sub(f, "name", folder)
+    for item in items:
         kv = item.value("voltage_kv")
-        name = f"Gen-tie {kv:g} kV" if kv else "Gen-tie"
+        name = label(item) + (f" {kv:g} kV" if kv else "")
         _placemark(
-            folder,
+            f,
             name=name,
-            style="gen_tie",
+            style=style,
             geometry=item.geometry,
-            description=_table(_field_rows(item, GEN_TIE_FIELDS), title=name),
+            description=_table(_field_rows(item, fields), title=name),
             item=item,
-            data_keys=tuple(f[0] for f in GEN_TIE_FIELDS),
-        )
-
-
-def _collector_tie_folder(d: etree._Element, doc: ExportDocument) -> None:
-    """Folder "Collector ties": each collector substation's tie line to the main substation."""
-    if not doc.collector_ties:
-        return
-    folder = _sub(d, "Folder")
-    _sub(folder, "name", "Collector ties")
-    for item in doc.collector_ties:
-        k, kv = item.properties.get("collector"), item.value("voltage_kv")
-        name = f"Collector {k} tie" + (f" {kv:g} kV" if kv else "")
-        _placemark(
-            folder,
-            name=name,
-            style="collector_tie",
-            geometry=item.geometry,
-            description=_table(_field_rows(item, COLLECTOR_TIE_FIELDS), title=name),
-            item=item,
-            data_keys=tuple(f[0] for f in COLLECTOR_TIE_FIELDS),
+            data_keys=tuple(k[0] for k in fields),
         )
 
 
