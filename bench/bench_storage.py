@@ -42,7 +42,7 @@ def years() -> tuple[np.ndarray, np.ndarray]:
 
 
 def main() -> None:
-    from app.engine.storage.dispatch import Limits, dispatch, solver_name
+    from app.engine.storage.dispatch import Limits, SizingOptions, dispatch, solver_name
 
     pv, wind = years()
     h = np.arange(8760) % 24
@@ -54,7 +54,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---|")
     for share, label in ((1.0, "every day (LP)"), (0.9, "90 % of days (MIP)")):
         t0 = time.perf_counter()
-        d = dispatch(pv, wind, target, limits, days_share=share, time_limit_s=120.0)
+        d = dispatch(pv, wind, target, limits, SizingOptions(days_share=share, time_limit_s=120.0))
         dt = time.perf_counter() - t0
         n = 4 * 8760 + 2 + (365 if share < 1 else 0)
         gap = "" if d.mip_gap is None else f", gap {d.mip_gap:.2%}"

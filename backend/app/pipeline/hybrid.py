@@ -287,7 +287,7 @@ def _dispatched(
 ) -> tuple[dict[str, Any], int | None, float, np.ndarray | None]:
     """The battery sized (fixed None) or given (fixed: (MW, MWh)) and dispatched against the target;
     same tuple as `_storage_step`. Appends to `warnings`."""
-    from app.engine.storage.dispatch import Limits, dispatch
+    from app.engine.storage.dispatch import Limits, SizingOptions, dispatch
     from app.engine.storage.report import storage_section
 
     needed_blocks: int | None = None
@@ -304,13 +304,15 @@ def _dispatched(
             warranty_cycles_per_yr=sp.warranty_cycles_per_yr,
             export_limit_mw=export,
         ),
-        days_share=sp.firm_days_share,
-        energy_mwh=None if fixed is None else fixed[1],
-        power_mw=None if fixed is None else fixed[0],
-        cost_energy_usd_per_mwh=float(costs["bess_energy_usd_per_kwh"]["value"]) * 1000.0,
-        cost_power_usd_per_mw=float(costs["bess_power_usd_per_kw"]["value"]) * 1000.0,
-        max_energy_mwh=sp.max_energy_mwh,
-        time_limit_s=sp.time_limit_s,
+        SizingOptions(
+            days_share=sp.firm_days_share,
+            energy_mwh=None if fixed is None else fixed[1],
+            power_mw=None if fixed is None else fixed[0],
+            cost_energy_usd_per_mwh=float(costs["bess_energy_usd_per_kwh"]["value"]) * 1000.0,
+            cost_power_usd_per_mw=float(costs["bess_power_usd_per_kw"]["value"]) * 1000.0,
+            max_energy_mwh=sp.max_energy_mwh,
+            time_limit_s=sp.time_limit_s,
+        ),
     )
     section = storage_section(d, sp, export_limit_mw=export, containers=containers)
     section["dispatch"] = dispatch_rows(d)

@@ -24,7 +24,7 @@ import ctypes
 import math
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
@@ -52,6 +52,29 @@ class Limits:
     soc_max: float = 0.95
     warranty_cycles_per_yr: float = 365.0
     export_limit_mw: float = math.inf
+
+
+@dataclass(frozen=True, kw_only=True)
+class SizingOptions:
+    """What to solve for: a battery sized for the target on `days_share` of its days (capital cost
+    c_E [USD/MWh] · E + c_P [USD/MW] · P, E ≤ max_energy_mwh [MWh]), or a fixed one (`energy_mwh`
+    [MWh] and `power_mw` [MW] both given: then the days met are maximised); HiGHS's time limit [s].
+    maximise_days: size for the most days met, then smallest (the fallback when the share cannot
+    be met)."""
+
+    days_share: float = 1.0
+    energy_mwh: float | None = None
+    power_mw: float | None = None
+    cost_energy_usd_per_mwh: float = 250_000.0
+    cost_power_usd_per_mw: float = 150_000.0
+    max_energy_mwh: float = 20_000.0
+    time_limit_s: float = 60.0
+    maximise_days: bool = False
+
+    @property
+    def fixed(self) -> bool:
+        """A given battery, not a sized one."""
+        return self.energy_mwh is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,19 +213,10 @@ class _Rows:
 
 
 def _objective_and_bounds(
-    g: np.ndarray,
-    k: _Cols,
-    *,
-    energy_mwh: float | None,
-    power_mw: float | None,
-    cost_energy_usd_per_mwh: float,
-    cost_power_usd_per_mw: float,
-    max_energy_mwh: float,
-    maximise_days: bool,
+    g: np.ndarray, k: _Cols, opts: SizingOptions
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(cost [USD per unit], lower, upper) of every column: the battery fixed or sized, the day
     binaries weighted when the days met are maximised."""
-    fixed = energy_mwh is not None
     cost = np.zeros(k.n_var)
     cost[k.ic : k.id_] = EPS_USD_PER_MWH
     cost[k.iw : k.ie] = EPS_USD_PER_MWH
@@ -211,17 +225,17 @@ def _objective_and_bounds(
     hi = np.full(k.n_var, np.inf)
     hi[k.iw : k.ie] = g
     hi[k.ic : k.id_] = g
-    if fixed:
-        lo[k.ie] = hi[k.ie] = float(energy_mwh or 0.0)
-        lo[k.ip] = hi[k.ip] = float(power_mw or 0.0)
+    if opts.fixed:
+        lo[k.ie] = hi[k.ie] = float(opts.energy_mwh or 0.0)
+        lo[k.ip] = hi[k.ip] = float(opts.power_mw or 0.0)
     else:
-        cost[k.ie] = cost_energy_usd_per_mwh
-        cost[k.ip] = cost_power_usd_per_mw
-        hi[k.ie] = max_energy_mwh
-        hi[k.ip] = max_energy_mwh  # ≥ 1 h: a battery never needs more MW than MWh here
+        cost[k.ie] = opts.cost_energy_usd_per_mwh
+        cost[k.ip] = opts.cost_power_usd_per_mw
+        hi[k.ie] = opts.max_energy_mwh
+        hi[k.ip] = opts.max_energy_mwh  # ≥ 1 h: a battery never needs more MW than MWh here
     if k.n_m:
         hi[k.im :] = 1.0
-        if fixed or maximise_days:
+        if opts.fixed or opts.maximise_days:
             cost[k.im :] = -DAY_WEIGHT
     return cost, lo, hi
 
@@ -267,11 +281,10 @@ def _grid_rows(
     day_ids: np.ndarray,
     need_days: int,
     binaries: bool,
-    count_days: bool,
-    days_share: float,
+    opts: SizingOptions,
 ) -> None:
     """Grid export (limit and firm target, with the day binaries), the warranty's throughput and,
-    when `count_days`, the share of the target days to meet."""
+    for a battery sized for a share of the days, that share of the target days to meet."""
     n_t, n_m = k.n_t, k.n_m
     t = np.arange(n_t)
     x_lim = limits.export_limit_mw
@@ -301,9 +314,9 @@ def _grid_rows(
         -limits.warranty_cycles_per_yr * (limits.soc_max - limits.soc_min) * years,
     )
     rb.bounds(np.array([-np.inf]), np.array([0.0]), 1)
-    if n_m and count_days:
+    if n_m and not (opts.fixed or opts.maximise_days):
         rb.block(np.full(n_m, rb.r0), k.im + np.arange(n_m), 1.0)
-        rb.bounds(np.array([float(math.ceil(days_share * need_days - 1e-9))]), np.array([np.inf]), 1)
+        rb.bounds(np.array([float(math.ceil(opts.days_share * need_days - 1e-9))]), np.array([np.inf]), 1)
 
 
 def _run_highs(
@@ -359,62 +372,33 @@ def solve(
     generation_mw: np.ndarray,
     target_mw: np.ndarray,
     limits: Limits,
+    opts: SizingOptions,
     *,
-    days_share: float = 1.0,
-    energy_mwh: float | None = None,
-    power_mw: float | None = None,
-    cost_energy_usd_per_mwh: float = 250_000.0,
-    cost_power_usd_per_mw: float = 150_000.0,
-    max_energy_mwh: float = 20_000.0,
-    time_limit_s: float = 60.0,
-    maximise_days: bool = False,
     start: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The solved arrays {c, d, s, w, E, P, m, status, gap} for generation G_t [MW] and target F_t [MW].
-
-        energy_mwh / power_mw: a fixed battery (both) — then the days met are maximised; else sized.
-        maximise_days: size a battery (E ≤ max_energy_mwh) that meets as many days as it can, then is
-        smallest (the fallback when the share cannot be met). start: a solved answer whose hours seed
-    the MIP's first incumbent (the every-day LP, feasible for any share). Raises StorageInfeasible."""
+    """The solved arrays {c, d, s, w, E, P, m, status, gap} for generation G_t [MW] and target F_t [MW]
+    (`SizingOptions`: a fixed battery — then the days met are maximised — or a sized one).
+    start: a solved answer whose hours seed the MIP's first incumbent (the every-day LP, feasible
+    for any share). Raises StorageInfeasible."""
     g = np.asarray(generation_mw, dtype=float)
     f = np.asarray(target_mw, dtype=float)
     n_t = len(g)
     if len(f) != n_t:
         raise InvalidInput("the target and the generation series differ in length")
     n_d, tdays = _days(f)
-    fixed = energy_mwh is not None
     eta = math.sqrt(limits.round_trip_efficiency)
     need_days = int(tdays.sum())
     # Day binaries only when some days may be given up (share < 1) or are maximised.
-    binaries = need_days > 0 and (fixed or maximise_days or days_share < 1.0)
+    binaries = need_days > 0 and (opts.fixed or opts.maximise_days or opts.days_share < 1.0)
     day_ids = np.flatnonzero(tdays)
     k = _Cols(n_t=n_t, n_m=len(day_ids) if binaries else 0)
-    cost, lo, hi = _objective_and_bounds(
-        g,
-        k,
-        energy_mwh=energy_mwh,
-        power_mw=power_mw,
-        cost_energy_usd_per_mwh=cost_energy_usd_per_mwh,
-        cost_power_usd_per_mw=cost_power_usd_per_mw,
-        max_energy_mwh=max_energy_mwh,
-        maximise_days=maximise_days,
-    )
+    cost, lo, hi = _objective_and_bounds(g, k, opts)
     rb = _Rows()
     _battery_rows(rb, k, g, limits, eta)
     _grid_rows(
-        rb,
-        k,
-        g,
-        f,
-        limits,
-        n_d=n_d,
-        day_ids=day_ids,
-        need_days=need_days,
-        binaries=binaries,
-        count_days=not (fixed or maximise_days),
-        days_share=days_share,
+        rb, k, g, f, limits, n_d=n_d, day_ids=day_ids, need_days=need_days, binaries=binaries, opts=opts
     )
-    status, sol, info = _run_highs(rb, k, cost, lo, hi, time_limit_s=time_limit_s, start=start)
+    status, sol, info = _run_highs(rb, k, cost, lo, hi, time_limit_s=opts.time_limit_s, start=start)
     has_primal = bool(getattr(sol, "value_valid", False)) and info.primal_solution_status == 2
     if status in ("Infeasible", "Primal infeasible or unbounded") or not has_primal:
         raise StorageInfeasible(f"storage problem: {status}")
@@ -452,37 +436,34 @@ def _clean_series(
 
 
 def _solve_or_fall_back(
-    gen: np.ndarray, target: np.ndarray, limits: Limits, kw: dict[str, Any], notes: list[str]
+    gen: np.ndarray, target: np.ndarray, limits: Limits, opts: SizingOptions, notes: list[str]
 ) -> dict[str, Any]:
     """`solve` seeded by the every-day LP; a sized battery that cannot meet the share falls back to
     the most days met (with a note appended to `notes`). Raises StorageInfeasible."""
-    energy_mwh = kw["energy_mwh"]
-    days_share = kw["days_share"]
     start = None
-    if energy_mwh is None and days_share < 1.0:
+    if not opts.fixed and opts.days_share < 1.0:
         # The every-day LP (seconds) seeds the MIP: its battery meets any share, so the MIP starts
         # from a feasible answer and only has to find days worth giving up.
         try:
-            start = solve(gen, target, limits, **{**kw, "days_share": 1.0})
+            start = solve(gen, target, limits, replace(opts, days_share=1.0))
         except StorageInfeasible:
             start = None
     try:
-        return solve(gen, target, limits, **kw, start=start)
+        return solve(gen, target, limits, opts, start=start)
     except StorageInfeasible:
-        if energy_mwh is not None:
+        if opts.fixed:
             raise
-    max_energy_mwh = kw["max_energy_mwh"]
     try:
-        out = solve(gen, target, limits, **kw, maximise_days=True)
+        out = solve(gen, target, limits, replace(opts, maximise_days=True))
     except StorageInfeasible as exc:
         raise StorageInfeasible(
-            f"storage: no battery up to {max_energy_mwh:,.0f} MWh was found that meets the target on "
-            f"{days_share:.0%} of the days within {kw['time_limit_s']:g} s ({exc.message}); lower "
+            f"storage: no battery up to {opts.max_energy_mwh:,.0f} MWh was found that meets the target on "
+            f"{opts.days_share:.0%} of the days within {opts.time_limit_s:g} s ({exc.message}); lower "
             "storage.firm_power_mw or storage.firm_days_share, or raise storage.time_limit_s"
         ) from exc
     notes.append(
-        f"no battery up to {max_energy_mwh:,.0f} MWh meets the target on {days_share:.0%} of the days "
-        "with this generation: sized for the most days it can meet"
+        f"no battery up to {opts.max_energy_mwh:,.0f} MWh meets the target on {opts.days_share:.0%} of the "
+        "days with this generation: sized for the most days it can meet"
     )
     return out
 
@@ -492,34 +473,20 @@ def dispatch(
     wind_mw: np.ndarray | None,
     target_mw: np.ndarray,
     limits: Limits,
-    *,
-    days_share: float = 1.0,
-    energy_mwh: float | None = None,
-    power_mw: float | None = None,
-    cost_energy_usd_per_mwh: float = 250_000.0,
-    cost_power_usd_per_mw: float = 150_000.0,
-    max_energy_mwh: float = 20_000.0,
-    time_limit_s: float = 60.0,
+    options: SizingOptions | None = None,
 ) -> Dispatch:
-    """The smallest battery (or the given one) and its hourly year; see the module docstring.
+    """The smallest battery (or the given one, `SizingOptions`) and its hourly year; see the module
+    docstring.
 
     pv_mw, wind_mw: hourly AC output [MW] at the plant's point of connection (T = 24·D values);
     target_mw: firm power [MW] wanted each hour (0 = none). When no battery up to max_energy_mwh
     meets the share, the battery that meets the most days (then smallest) is returned with a note.
     """
+    opts = options or SizingOptions()
     pv, wind, target = _clean_series(pv_mw, wind_mw, target_mw, limits)
     gen = pv + wind
-    kw: dict[str, Any] = {
-        "days_share": days_share,
-        "energy_mwh": energy_mwh,
-        "power_mw": power_mw,
-        "cost_energy_usd_per_mwh": cost_energy_usd_per_mwh,
-        "cost_power_usd_per_mw": cost_power_usd_per_mw,
-        "max_energy_mwh": max_energy_mwh,
-        "time_limit_s": time_limit_s,
-    }
     notes: list[str] = []
-    out = _solve_or_fall_back(gen, target, limits, kw, notes)
+    out = _solve_or_fall_back(gen, target, limits, opts, notes)
     if out["status"] not in ("Optimal",):
         notes.append(
             f"solver stopped with status {out['status']!r} (MIP gap {out['gap']}): "

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from app.engine.storage.dispatch import Dispatch, Limits, dispatch
+from app.engine.storage.dispatch import Dispatch, Limits, SizingOptions, dispatch
 from app.engine.storage.params import StorageInput
 from app.engine.storage.report import hourly_table, storage_metrics, storage_section, typical_day
 from app.engine.storage.target import target_series
@@ -82,7 +82,9 @@ def test_every_day_lp_meets_the_target_within_limits_and_is_the_smallest() -> No
     assert d.energy_mwh == pytest.approx(80.0 / eta / 0.9, rel=1e-4)
     assert d.power_mw == pytest.approx(20.0, rel=1e-6)
     # Optimality: 2 % less energy cannot meet every evening.
-    smaller = dispatch(pv, None, target, LIMITS, energy_mwh=d.energy_mwh * 0.98, power_mw=d.power_mw)
+    smaller = dispatch(
+        pv, None, target, LIMITS, SizingOptions(energy_mwh=d.energy_mwh * 0.98, power_mw=d.power_mw)
+    )
     assert smaller.firm_days_met_share < 1.0
     check_limits(smaller, LIMITS)
 
@@ -92,14 +94,16 @@ def test_a_share_of_days_gives_up_the_dark_days_and_a_smaller_battery_fails_it()
     pv = pv_days(days, dark=(5, 6, 20, 33))
     target = evening(days, 20.0)
     every = dispatch(pv, None, target, LIMITS)
-    share = dispatch(pv, None, target, LIMITS, days_share=0.9)
+    share = dispatch(pv, None, target, LIMITS, SizingOptions(days_share=0.9))
     assert share.status == "Optimal"
     check_limits(share, LIMITS)
     met = replay(share, LIMITS)["share"]
     assert isinstance(met, float) and met >= 0.9
     # Two dark days in a row need energy carried over: the every-day battery is much larger.
     assert share.energy_mwh < 0.6 * every.energy_mwh
-    smaller = dispatch(pv, None, target, LIMITS, energy_mwh=share.energy_mwh * 0.97, power_mw=share.power_mw)
+    smaller = dispatch(
+        pv, None, target, LIMITS, SizingOptions(energy_mwh=share.energy_mwh * 0.97, power_mw=share.power_mw)
+    )
     assert smaller.firm_days_met_share < 0.9
 
 
@@ -116,7 +120,7 @@ def test_fixed_battery_respects_its_limits_and_the_warranty_cycles() -> None:
     limits = Limits(round_trip_efficiency=0.9, soc_min=0.1, soc_max=0.9, warranty_cycles_per_yr=100,
                     export_limit_mw=50)  # fmt: skip
     pv = pv_days(60, peak_mw=80.0)  # above the 50 MW export limit around noon
-    d = dispatch(pv, None, np.zeros(len(pv)), limits, energy_mwh=40.0, power_mw=10.0)
+    d = dispatch(pv, None, np.zeros(len(pv)), limits, SizingOptions(energy_mwh=40.0, power_mw=10.0))
     assert d.energy_mwh == 40.0 and d.power_mw == 10.0
     check_limits(d, limits)
     base = float(np.clip(pv - 50.0, 0.0, None).sum())

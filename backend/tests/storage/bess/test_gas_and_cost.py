@@ -16,13 +16,13 @@ from .test_dispatch import LIMITS, evening, pv_days
 
 
 def test_gas_fills_what_the_battery_cannot_and_explains_its_overshoot() -> None:
-    from app.engine.storage.dispatch import dispatch
+    from app.engine.storage.dispatch import SizingOptions, dispatch
 
     days = 30
     pv = pv_days(days, peak_mw=40.0)
     target = evening(days, 30.0)
     # A battery too small for 30 MW × 4 h: gas fills the rest, hour by hour.
-    d = dispatch(pv, None, target, LIMITS, energy_mwh=50.0, power_mw=12.0)
+    d = dispatch(pv, None, target, LIMITS, SizingOptions(energy_mwh=50.0, power_mw=12.0))
     gap = np.clip(target - d.grid_mw, 0.0, None)
     assert gap.max() > 0
     gas = gas_fill(gap, GasInput(unit_kw=7_000.0))
