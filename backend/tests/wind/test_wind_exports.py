@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 
 import ezdxf
 import pytest
 from lxml import etree
 
 from app.engine.core.geojson import layout_feature_collection
-from app.engine.core.types import LayoutParams
+from app.engine.core.grid import Grid
+from app.engine.core.types import LayoutParams, LayoutResult, SiteInput
 from app.engine.wind.outputs import with_wind_energy
 from app.exports.build import document_from_result
 from app.exports.document import ExportDocument
@@ -23,24 +25,40 @@ from tests.wind.test_layout import resource
 PARAMS = LayoutParams(target_capacity_kw=30_000, profile="wind_hybrid", use_terrain=False)
 
 
+@dataclass(frozen=True)
+class Layout:
+    site: SiteInput
+    grid: Grid
+    result: LayoutResult
+
+
 @pytest.fixture(scope="module")
-def wind_doc() -> tuple[ExportDocument, dict]:  # type: ignore[type-arg]
+def layout() -> Layout:
+    """The wind hybrid, laid out once for the module (`with_wind_energy` returns a new result,
+    so each test adds its own yield to the same layout)."""
     from app.engine.layout import generate_layout
 
     case = make_site(3000, 3000, entry=(0, 1500))
     grid = grid_for(case.boundary, case.crs, resolution_m=30.0)
-    result = generate_layout(case.site, grid, PARAMS, wind_resource=resource())
-    result, _ = with_wind_energy(result, resource(), PARAMS, elevation_m=200.0)
-    doc = document_from_result(
-        site=case.site,
+    return Layout(case.site, grid, generate_layout(case.site, grid, PARAMS, wind_resource=resource()))
+
+
+def _document(layout: Layout, result: LayoutResult) -> ExportDocument:
+    return document_from_result(
+        site=layout.site,
         result=result,
         params=PARAMS,
         site_name="Wind",
         layout_id="w",
-        grid=grid,
+        grid=layout.grid,
         grid_source="flat",
     )
-    return doc, layout_feature_collection(case.site, result, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def wind_doc(layout: Layout) -> tuple[ExportDocument, dict]:  # type: ignore[type-arg]
+    result, _ = with_wind_energy(layout.result, resource(), PARAMS, elevation_m=200.0)
+    return _document(layout, result), layout_feature_collection(layout.site, result, PARAMS)
 
 
 def test_geojson_turbines_carry_hub_rotor_and_aep(wind_doc: tuple[ExportDocument, dict]) -> None:  # type: ignore[type-arg]
@@ -100,28 +118,16 @@ def test_csv_zip_has_turbines_and_rose(wind_doc: tuple[ExportDocument, dict]) ->
     assert len(rose) == 12
 
 
-def test_a_run_without_a_yield_says_so_not_that_the_resource_is_missing() -> None:
+def test_a_run_without_a_yield_says_so_not_that_the_resource_is_missing(layout: Layout) -> None:
     """A wind resource given but the yield not simulated (the CLI's --no-energy): the PDF's wind
     section says the yield was not simulated, never "no wind resource was uploaded"."""
     from pypdf import PdfReader
 
-    from app.engine.layout import generate_layout
     from app.exports.pdf import write_pdf
 
-    case = make_site(3000, 3000, entry=(0, 1500))
-    grid = grid_for(case.boundary, case.crs, resolution_m=30.0)
-    result = generate_layout(case.site, grid, PARAMS, wind_resource=resource())
-    result, hourly = with_wind_energy(result, resource(), PARAMS, elevation_m=200.0, simulate=False)
+    result, hourly = with_wind_energy(layout.result, resource(), PARAMS, elevation_m=200.0, simulate=False)
     assert hourly is None and "wind_net_aep_mwh" not in result.metrics
-    doc = document_from_result(
-        site=case.site,
-        result=result,
-        params=PARAMS,
-        site_name="Wind",
-        layout_id="w",
-        grid=grid,
-        grid_source="flat",
-    )
+    doc = _document(layout, result)
     # Whitespace dropped: the paragraph wraps wherever the page width puts the line break.
     text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(write_pdf(doc))).pages).split())
     assert "Energyyieldnotsimulated:nowindAEPcomputed" in text
