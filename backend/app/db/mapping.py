@@ -17,12 +17,14 @@ from app.db.models import Asset, Layout, Road, Site
 from app.engine.blocks.profiles import load_profile
 from app.engine.civil.road_grades import is_compliant
 from app.engine.core.types import (
+    ASSET_NUMBERS,
     Exclusion,
     LayoutParams,
     LayoutResult,
     PlacedAsset,
     PlacedRoad,
     SiteInput,
+    asset_numbers,
 )
 from app.engine.core.validation import non_finite_path
 from app.errors import NonFiniteResult
@@ -166,14 +168,7 @@ def add_result_rows(session: Session, *, layout_id: uuid.UUID, result: LayoutRes
                     "seq": i,
                     "asset_type": a.asset_type,
                     "geometry": footprints[i],
-                    "rotation_deg": a.rotation_deg,
-                    "capacity_kw": a.capacity_kw,
-                    "storage_kwh": a.storage_kwh,
-                    "elevation_m": a.elevation_m,
-                    "slope_deg": a.slope_deg,
-                    "pad_elevation_m": a.pad_elevation_m,
-                    "cut_m3": a.cut_m3,
-                    "fill_m3": a.fill_m3,
+                    **dict(zip(ASSET_NUMBERS, asset_numbers(a), strict=True)),
                     "properties": a.properties or None,
                 }
                 for i, a in enumerate(result.assets)

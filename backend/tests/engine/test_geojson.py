@@ -7,21 +7,11 @@ import json
 from shapely.geometry import LinearRing, Point, box, shape
 
 from app.engine.core.geojson import layout_feature_collection
-from app.engine.core.types import LayoutParams
+from app.engine.core.types import ASSET_NUMBERS, LayoutParams
 from app.engine.layout import generate_layout
 from tests.engine.factory import grid_for, site_from_utm, square_utm
 
-ASSET_PROPS = {
-    "asset_type",
-    "rotation_deg",
-    "capacity_kw",
-    "storage_kwh",
-    "elevation_m",
-    "slope_deg",
-    "pad_elevation_m",
-    "cut_m3",
-    "fill_m3",
-}
+ASSET_PROPS = {"asset_type", *ASSET_NUMBERS}
 ROAD_PROPS = {"road_class", "width_m", "length_m", "max_grade_pct", "cut_m3", "fill_m3"}
 
 

