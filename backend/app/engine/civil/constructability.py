@@ -10,7 +10,8 @@ layout's geometry (UTM [m]), not taken from the steps that made it (docs/engine.
   half the widest regular gap, a row aisle or an access corridor, form one connected group);
 - the longest string run, DC / LV feeder and MV feeder (from the electrical design's cables);
 - road metres over the grade limit, cable and trench metres inside zones nothing may cross (and
-  inside crossable zones away from a road crossing), outside the parcel, crossings, road earthwork.
+  inside crossable zones away from a road crossing), outside the parcel, crossings, road earthwork;
+- perimeter tracks on no road piece an entry reaches (`isolated_tracks`): a problem, not a figure.
 `problems` lists each rule a layout breaks, in words; an empty list means constructable.
 
 Wind (`wind_constructability`, after the turbines' MV collection is designed): the collection's
@@ -41,6 +42,8 @@ JOIN_TOL_M = 0.5
 NEAR_ROAD_M = 150.0
 # A cable inside a crossable zone within this [m] of a road centreline is at the road's crossing.
 CROSSING_CORRIDOR_M = 10.0
+# The road class of the PV perimeter track (app/engine/pv/civil.py, `perimeter_roads`).
+PERIMETER_CLASS = "perimeter"
 # Widest regular gap inside a block: a 5 m access road with 1.5 m shoulders [m].
 CORRIDOR_GAP_M = 8.0
 
@@ -207,6 +210,7 @@ def constructability(
         "graded_road_m3": round(graded, 1),
     }
     problems = _problems(out, noncompliant, in_zone, len(skewed), road_limit_pct)
+    problems += _isolated_track_problems(roads, reach)
     out["problems"] = problems
     out["ok"] = not problems
     return out
@@ -280,6 +284,27 @@ def _misplaced_cable_m(
         # The difference, not length − intersection: a MultiLineString's parts may overlap.
         outside = float(shapely.length(shapely.difference(out_of, inside)).sum()) if len(out_of) else 0.0
     return in_zone, outside
+
+
+def isolated_tracks(roads: Sequence[Any], reach: Reach) -> list[Any]:
+    """The perimeter tracks (`road_class` "perimeter") on no road piece an entry reaches: a track
+    neither an access road nor another track joins to the network (the pieces the grade check
+    leaves between steep stretches, or a fence no access road enters) — no contractor can drive
+    onto it."""
+    reached = {id(g) for g, ok in zip(reach.lines, reach.reached, strict=True) if ok}
+    return [
+        r
+        for r in roads
+        if r.road_class == PERIMETER_CLASS and not r.geometry.is_empty and id(r.geometry) not in reached
+    ]
+
+
+def _isolated_track_problems(roads: Sequence[Any], reach: Reach) -> list[str]:
+    cut_off = isolated_tracks(roads, reach)
+    if not cut_off:
+        return []
+    length = sum(float(r.length_m) for r in cut_off)
+    return [f"{len(cut_off)} perimeter track piece(s) ({length:,.0f} m) have no road joined to an entry"]
 
 
 def _problems(
