@@ -6,6 +6,7 @@ not joined to the substation's, are reported as problems (warned, not `ok`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -153,3 +154,19 @@ def test_a_turbine_whose_road_is_not_joined_to_the_substation_is_unreachable() -
     assert out["cable_in_no_cross_zone_m"] == pytest.approx(100.0 - 0.1, abs=0.05)
     assert len(added) == 2 and out["ok"] is False
     assert out["unreachable_asset_count"] == 0
+
+
+def test_long_wind_circuits_are_warned_by_their_circuit_name(
+    hybrid: tuple[LayoutResult, Polygon, Polygon, Point],
+) -> None:
+    # Around the wetland some circuits run past the 5 km MV feeder limit: the warning names the
+    # wind circuit (W<n>, as the design and the exports do), not a PV "feeder <n>".
+    result, _, _, _ = hybrid
+    lengths = {c["circuit"]: c["length_m"] for c in result.design["wind"]["collection"]["circuits"]}
+    long = {k for k, v in lengths.items() if v > 5000.0}
+    assert long
+    warned = {m[1] for w in result.warnings if (m := re.match(r"wind circuit (W\d+) runs ", w))}
+    assert warned == long
+    pv_longest = max(f["length_m"] for f in result.design["electrical"]["single_line"])
+    assert pv_longest <= 5000.0
+    assert not [w for w in result.warnings if w.startswith("feeder ") and "MV feeder limit" in w]

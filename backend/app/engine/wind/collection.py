@@ -19,6 +19,7 @@ factor"); the no-load loss runs all year. All coordinates UTM [m]; docs/wind.md#
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -188,6 +189,13 @@ def annual_loss_pct(
     return {"cable_pct": cable, "transformer_pct": tr, "total_pct": cable + tr, "loss_factor": f}
 
 
+def _wind_words(warning: str) -> str:
+    """An MV design warning in the collection's words: "feeder 2" is circuit "W2" (the name the
+    design, the features and the exports give it, so it reads apart from the PV feeders), a
+    power station a turbine."""
+    return re.sub(r"\bfeeder (\d+)\b", r"wind circuit W\1", warning).replace("power station", "turbine")
+
+
 def _feature(path: np.ndarray, props: dict[str, Any]) -> dict[str, Any]:
     coords = np.round(np.asarray(path, dtype=float), 2).tolist()
     return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props}
@@ -331,7 +339,7 @@ def with_collection(result: LayoutResult, site: CollectionSite) -> LayoutResult:
         metrics["cable_length_m"] = float(metrics["cable_length_m"]) + sum(c["cable_m"] for c in col.cables())
     features = col.features()
     extras = (*result.extras, *cable_features(features, result.crs))
-    warnings = (*result.warnings, *(w.replace("power station", "turbine") for w in col.mv.warnings))
+    warnings = (*result.warnings, *(_wind_words(w) for w in col.mv.warnings))
     section = metrics.get("constructability")
     if site.checks is not None and isinstance(section, dict):
         c = site.checks
