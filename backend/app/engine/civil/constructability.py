@@ -363,7 +363,10 @@ def wind_constructability(
     (its circuit would have to leave the roads) adds to `unreachable_asset_count`; one no entry
     reaches is counted by `constructability` already (turbine pads are equipment there).
     circuit_lengths_m: the collection circuits' route lengths [m], MV feeders in `max_mv_feeder_m`."""
-    in_zone, outside = _misplaced_cable_m(cable_lines, roads, boundary, never_zones, crossable_zones)
+    # The road band only matters at crossable zones: without any, it is not built.
+    in_zone, outside = _misplaced_cable_m(
+        cable_lines, roads if crossable_zones else [], boundary, never_zones, crossable_zones
+    )
     cut_off = _turbines_off_the_substation_roads(roads, entries, turbine_pads, substation, access_tol_m)
     out = dict(section)
     out["max_mv_feeder_m"] = round(
