@@ -126,6 +126,8 @@ class RoadGraph:
                     needed = (steepest > KNIGHT_FROM * g_lim) | (
                         _shifted(steepest, dr, dc, 0.0) > KNIGHT_FROM * g_lim
                     )
+                if not needed.any():
+                    continue  # no knight edge of this offset anywhere (flat ground): all inf
                 grade = np.where(needed, grade, np.nan)
             fs = [f, _shifted(f, dr, dc, np.inf)]
             ss = [s, _shifted(s, dr, dc, 0.0)]
@@ -145,28 +147,48 @@ class RoadGraph:
                     bad |= grade * 100.0 > limit_pct + GRADING_ALLOWANCE_PCT
             cost[bad] = np.inf
             self.weights[k] = cost
+        self._knights = np.isfinite(self.weights[8:]).any(axis=0)
+        self._node_major: np.ndarray | None = None
+        self._knight_sat: np.ndarray | None = None
+
+    def _slots(self) -> np.ndarray:
+        """The edge weights node-major ((rows, cols, k) float32, built once): k = 8 when no knight
+        edge exists anywhere (their slots would all be inf), else 16."""
+        if self._node_major is None:
+            k = 16 if self._knights.any() else 8
+            self._node_major = np.ascontiguousarray(np.moveaxis(self.weights[:k], 0, -1))
+        return self._node_major
+
+    def _has_knights(self, r0: int, r1: int, c0: int, c1: int) -> bool:
+        """Whether any cell of the window has a knight edge (a summed-area table of the cells
+        that do, built once)."""
+        if self._knight_sat is None:
+            sat = np.zeros((self.shape[0] + 1, self.shape[1] + 1), dtype=np.int64)
+            sat[1:, 1:] = self._knights.astype(np.int64).cumsum(axis=0).cumsum(axis=1)
+            self._knight_sat = sat
+        s = self._knight_sat
+        return bool(s[r1, c1] - s[r0, c1] - s[r1, c0] + s[r0, c0] > 0)
 
     def _csr(self, r0: int, r1: int, c0: int, c1: int) -> csr_matrix:
         """The window rows r0:r1, cols c0:c1 as a CSR graph of the edges that exist (finite
-        weight, neighbour inside the window)."""
+        weight, neighbour inside the window), each node's edges in `OFFSETS` order. Without a
+        knight edge in the window only the 8 neighbour slots are scanned: the same graph."""
         h, w = r1 - r0, c1 - c0
-        k = len(OFFSETS)
-        own = np.arange(h * w, dtype=np.int32).reshape(h, w)
-        delta = np.array([dr * w + dc for dr, dc in OFFSETS], dtype=np.int32)
-        idx = own[..., None] + delta
-        data = np.moveaxis(self.weights[:, r0:r1, c0:c1], 0, -1).astype(np.float64)
-        for j, (dr, dc) in enumerate(OFFSETS):
+        slots = self._slots()
+        k = 16 if slots.shape[2] == 16 and self._has_knights(r0, r1, c0, c1) else 8
+        sub = slots[r0:r1, c0:c1, :k]
+        valid = np.isfinite(sub)
+        for j, (dr, dc) in enumerate(OFFSETS[:k]):
             # Rows / columns whose neighbour at (dr, dc) falls outside the window.
-            for out in (
-                (slice(h - dr, h) if dr > 0 else slice(0, -dr), slice(None)),
-                (slice(None), slice(w - dc, w) if dc > 0 else slice(0, -dc)),
-            ):
-                data[(*out, j)] = np.inf
-                idx[(*out, j)] = own[out]
-        # Only the edges that exist: on gentle ground most knight slots are empty.
-        valid = np.isfinite(data)
-        indptr = np.concatenate([[0], np.cumsum(valid.reshape(h * w, k).sum(axis=1))]).astype(np.int32)
-        return csr_matrix((data[valid], idx[valid], indptr), shape=(h * w, h * w))
+            valid[(slice(h - dr, h) if dr > 0 else slice(0, -dr)), :, j] = False
+            valid[:, (slice(w - dc, w) if dc > 0 else slice(0, -dc)), j] = False
+        delta = np.array([dr * w + dc for dr, dc in OFFSETS[:k]], dtype=np.int32)
+        idx = (np.arange(h * w, dtype=np.int32)[:, None] + delta).reshape(h, w, k)[valid]
+        data = sub[valid].astype(np.float64)
+        indptr = np.zeros(h * w + 1, dtype=np.int32)
+        # Edges so far after each node's last slot (a running count over the node-major slots).
+        indptr[1:] = np.cumsum(valid.ravel(), dtype=np.int32)[k - 1 :: k]
+        return csr_matrix((data, idx, indptr), shape=(h * w, h * w))
 
     def paths(
         self,
@@ -182,6 +204,7 @@ class RoadGraph:
         graph = self._csr(r0, r1, c0, c1)
         src = [(r - r0) * w + (c - c0) for r, c in starts]
         dist, pred, _ = dijkstra(graph, indices=src, min_only=True, return_predecessors=True)
+        back: list[int] = pred.tolist()  # walked one cell at a time: list indexing is cheaper
         out: list[tuple[float, np.ndarray] | None] = []
         for r, c in ends:
             node = (r - r0) * w + (c - c0)
@@ -189,8 +212,8 @@ class RoadGraph:
                 out.append(None)
                 continue
             chain = [node]
-            while pred[chain[-1]] >= 0:
-                chain.append(int(pred[chain[-1]]))
+            while back[chain[-1]] >= 0:
+                chain.append(back[chain[-1]])
             cells = np.asarray(chain[::-1], dtype=np.int64)
             out.append((float(dist[node]), np.column_stack([cells // w + r0, cells % w + c0])))
         return out
