@@ -151,6 +151,25 @@ class RoadGraph:
         self._node_major: np.ndarray | None = None
         self._knight_sat: np.ndarray | None = None
 
+    def without(self, blocked: np.ndarray) -> RoadGraph:
+        """This graph with the cells `blocked` (bool (rows, cols)) made impassable: every edge that
+        starts or ends on one, or (a knight move) crosses one, removed. The same graph as one built
+        with an infinite factor on those cells (such an edge's cost is inf or NaN there, so it is
+        forbidden), without pricing every edge again."""
+        out = object.__new__(RoadGraph)
+        out.shape = self.shape
+        out.weights = self.weights.copy()
+        for k, (dr, dc) in enumerate(OFFSETS):
+            touched = blocked | _shifted(blocked, dr, dc, False)
+            crossed = _crossed(dr, dc)
+            if crossed is not None:
+                touched |= _shifted(blocked, *crossed[0], False) | _shifted(blocked, *crossed[1], False)
+            out.weights[k][touched] = np.inf
+        out._knights = np.isfinite(out.weights[8:]).any(axis=0)
+        out._node_major = None
+        out._knight_sat = None
+        return out
+
     def _slots(self) -> np.ndarray:
         """The edge weights node-major ((rows, cols, k) float32, built once): k = 8 when no knight
         edge exists anywhere (their slots would all be inf), else 16."""
