@@ -268,15 +268,25 @@ def _simplified(
             "skip_start_m": max(0.0, lead_m - float(chain[a])),
             "skip_end_m": max(0.0, float(chain[b]) - (float(chain[-1]) - lead_m)),
         }
-        if len(run.coords) < b + 1 - a and (
-            not allowed.covers(run)
-            or ground_grade_pct(grid, run, **skip)
-            > max(ground_grade_pct(grid, raw, **skip), limit_pct) + GRADE_SLACK_PCT
-        ):
+        simpler = len(run.coords) < b + 1 - a
+        if simpler and (not allowed.covers(run) or _steeper(grid, run, raw, limit_pct, skip)):
             run = raw
         pts = list(run.coords)
         out.extend(pts if not out else pts[1:])
     return LineString(out)
+
+
+def _steeper(
+    grid: Grid, line: LineString, routed: LineString, limit_pct: float, skip: dict[str, float]
+) -> bool:
+    """Whether `line` climbs steeper ground (`ground_grade_pct`, with the `skip` lengths [m] left
+    out at its ends) than the `routed` line, beyond `limit_pct` [%] and `GRADE_SLACK_PCT`. The
+    routed line's grade is only measured when `line` is steeper than the limit: within it, the
+    answer is no whatever the routed line's grade."""
+    grade = ground_grade_pct(grid, line, **skip)
+    if grade <= limit_pct + GRADE_SLACK_PCT:
+        return False
+    return grade > max(ground_grade_pct(grid, routed, **skip), limit_pct) + GRADE_SLACK_PCT
 
 
 def _snap_nodes(ground: RoadSite, pts: Sequence[tuple[float, float]]) -> tuple[np.ndarray, list[int]]:
