@@ -5,6 +5,7 @@ collector ties routed over one shared ground are the lines each tie routed alone
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from shapely.geometry import Point, box
 
 from app.engine.blocks.profiles import RoadSpec
@@ -91,3 +92,59 @@ def test_ties_over_a_shared_ground_are_the_ties_routed_alone() -> None:
             equipment=[equipment[1], *others],
         )
         assert shared is not None and shared.wkt == alone.geometry.wkt
+
+
+def test_edge_costs_follow_the_documented_formula() -> None:
+    # Recomputed edge by edge from the module's formula: run · (mean factor · (1 + (g/limit)²) +
+    # mean surcharge) + grading volume · GRADING_M_PER_M3; forbidden beyond limit + allowance.
+    from app.engine.civil.road_graph import GRADING_ALLOWANCE_PCT, GRADING_M_PER_M3, KNIGHT_FROM
+
+    rng = np.random.default_rng(7)
+    z = 100.0 + np.cumsum(rng.normal(0.0, 1.2, (30, 34)), axis=0)
+    factor = np.where(rng.random(z.shape) < 0.2, 4.0, 1.0)
+    factor[rng.random(z.shape) < 0.05] = np.inf
+    surcharge = np.where(rng.random(z.shape) < 0.1, 25.0, 0.0)
+    res, limit, width = 10.0, 8.0, 6.0
+    graph = RoadGraph(z, factor, surcharge, resolution_m=res, limit_pct=limit, width_m=width)
+
+    def at(a: np.ndarray, r: float, c: float) -> float:
+        # Bilinear between cell centres (the mean of the cells around a half-way point).
+        r0, c0 = int(np.floor(r)), int(np.floor(c))
+        rs, cs = ([r0] if r == r0 else [r0, r0 + 1]), ([c0] if c == c0 else [c0, c0 + 1])
+        return float(np.mean([a[i, j] for i in rs for j in cs]))
+
+    def grade(r: int, c: int, dr: int, dc: int) -> float:
+        run = res * float(np.hypot(dr, dc))
+        zm = at(z, r + dr / 2, c + dc / 2)
+        return max(abs(zm - z[r, c]), abs(z[r + dr, c + dc] - zm)) / (run / 2)
+
+    h, w = z.shape
+    checked = steep_seen = knights = 0
+    for k, (dr, dc) in enumerate(OFFSETS):
+        for r in range(3, h - 3):
+            for c in range(3, w - 3):
+                run = res * float(np.hypot(dr, dc))
+                g = grade(r, c, dr, dc)
+                cells = [(r, c), (r + dr, c + dc)]
+                if k >= 8:  # a knight move: the two cells its centreline crosses join the mean
+                    if abs(dr) == 1:
+                        cells += [(r, c + dc // 2), (r + dr, c + dc // 2)]
+                    else:
+                        cells += [(r + dr // 2, c), (r + dr // 2, c + dc)]
+                    # ... and it exists only where a step from either end climbs over half the limit
+                    steepest = max(grade(i, j, a, b) for i, j in cells[:2] for a, b in OFFSETS[:8])
+                    if steepest <= KNIGHT_FROM * limit / 100.0:
+                        assert graph.weights[k, r, c] == np.inf
+                        continue
+                fs = [factor[i, j] for i, j in cells]
+                ss = [surcharge[i, j] for i, j in cells]
+                want = run * (np.mean(fs) * (1 + (g / (limit / 100.0)) ** 2) + np.mean(ss))
+                want += max(g - limit / 100.0, 0.0) * run * run / 4.0 * width * GRADING_M_PER_M3
+                if not np.isfinite(want) or g * 100.0 > limit + GRADING_ALLOWANCE_PCT:
+                    assert graph.weights[k, r, c] == np.inf
+                    continue
+                steep_seen += g * 100.0 > limit
+                assert graph.weights[k, r, c] == pytest.approx(want, rel=1e-6)
+                checked += 1
+                knights += k >= 8
+    assert checked > 1_000 and steep_seen > 10 and knights > 100

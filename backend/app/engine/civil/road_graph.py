@@ -113,6 +113,7 @@ class RoadGraph:
         self.weights = np.full((len(OFFSETS), *self.shape), np.inf, dtype=np.float32)
         g_lim = limit_pct / 100.0
         steepest = np.zeros(self.shape)  # steepest 8-neighbour step from each cell
+        any_surcharge = bool(s.any())
         for k, (dr, dc) in enumerate(OFFSETS):
             run = resolution_m * float(np.hypot(dr, dc))
             grade = edge_grade(z, dr, dc, run)
@@ -136,12 +137,26 @@ class RoadGraph:
                 fs += [_shifted(f, *crossed[0], np.inf), _shifted(f, *crossed[1], np.inf)]
                 ss += [_shifted(s, *crossed[0], 0.0), _shifted(s, *crossed[1], 0.0)]
             with np.errstate(invalid="ignore"):
-                cost = run * (
-                    sum(fs) / len(fs) * (1.0 + GRADE_COST_WEIGHT * (grade / g_lim) ** 2) + sum(ss) / len(ss)
-                )
-                excess = np.clip(grade - g_lim, 0.0, None) * run
-                # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
-                cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
+                # The cost formula above, term by term in the same order (the same floats), leaving
+                # out the terms that add exactly nothing: a zero surcharge, no grading below the
+                # limit, a unit grade weight (costs are positive, inf or NaN: x + 0.0 == x).
+                f_sum = fs[0] + fs[1]
+                for more in fs[2:]:
+                    f_sum += more
+                steep = (grade / g_lim) ** 2
+                if GRADE_COST_WEIGHT != 1.0:
+                    steep = GRADE_COST_WEIGHT * steep
+                per_m = f_sum / len(fs) * (1.0 + steep)
+                if any_surcharge:
+                    s_sum = ss[0] + ss[1]
+                    for more in ss[2:]:
+                        s_sum += more
+                    per_m += s_sum / len(ss)
+                cost = run * per_m
+                if (grade > g_lim).any():
+                    excess = np.clip(grade - g_lim, 0.0, None) * run
+                    # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
+                    cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
                 bad = ~np.isfinite(cost)
                 if forbid_over_grade:
                     bad |= grade * 100.0 > limit_pct + GRADING_ALLOWANCE_PCT
