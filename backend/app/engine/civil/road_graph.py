@@ -238,7 +238,8 @@ class RoadGraph:
         graph = self._csr(r0, r1, c0, c1)
         src = [(r - r0) * w + (c - c0) for r, c in starts]
         dist, pred, _ = dijkstra(graph, indices=src, min_only=True, return_predecessors=True)
-        back: list[int] = pred.tolist()  # walked one cell at a time: list indexing is cheaper
+        # Walked one cell at a time: a memoryview gives Python ints without converting the array.
+        back = np.ascontiguousarray(pred).data
         out: list[tuple[float, np.ndarray] | None] = []
         for r, c in ends:
             node = (r - r0) * w + (c - c0)
