@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.placement import PlacedBlock, PlacedComponent, Placement
 from app.engine.civil.gentie import gen_tie_site, route_gen_tie, voltage_class_kv
-from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSite, route_roads
+from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSite, route_on
 from app.engine.core.crs import WGS84, reproject_many
 from app.engine.core.grid import Grid
 from app.engine.pv.types import PvPlant
@@ -359,6 +359,9 @@ def route_roads_by_sink(
     segments = []
     warnings: list[str] = []
     unreachable: list[int] = []
+    # The ground and cost graph are the same for every substation's network: built once.
+    steep_fallback = bool(kwargs.pop("steep_fallback", False))
+    site: RoadSite | None = None
     for k in range(n_coll + 1):
         ids = [i for i, s in enumerate(sinks) if s == k]
         if not ids:
@@ -367,13 +370,15 @@ def route_roads_by_sink(
         if r is None:
             unreachable += ids
             continue
-        net = route_roads(
+        site = site if site is not None else RoadSite(**kwargs)
+        net = route_on(
+            site,
             terminals=[terminals[i] for i in ids],
             labels=[labels[i] for i in ids],
             hub=ids.index(hub if k == 0 else collector_terminals[k - 1]),
             root=r,
             more_roots=rest if k == 0 else (),
-            **kwargs,
+            steep_fallback=steep_fallback,
         )
         segments += net.segments
         warnings += net.warnings
