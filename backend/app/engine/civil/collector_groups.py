@@ -12,7 +12,7 @@ tree, and the feeders follow them) × `ROUTE_FACTOR`, plus `SPUR_ALLOWANCE_M` an
 goes on buildable ground within `SITE_SEARCH_M` of its centre, clear of equipment, where it
 displaces the least PV (tables under the yard and its clearance are removed; the blocks are
 topped up again later). Its tie line to the main substation is the cut-off collectors'
-(`collectors._tie`). All geometry UTM [m].
+(`collectors.TieRouter`). All geometry UTM [m].
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from app.engine.civil.collectors import (
     COLLECTOR_WIDTH_M,
     SITE_STEP_M,
     Collector,
-    _tie,
+    TieRouter,
     block_sinks,
 )
 from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSegment, RoadSite, route_on
@@ -249,11 +249,12 @@ def plan_feeder_collectors(
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(seeds), extend_to=extent))
     out: list[Collector] = []
     drop: list[np.ndarray] = []
+    router = TieRouter(grid, hub, obstacles, equipment)
     for yard, hit in sites:
         c = yard.centroid
         cell = next((p for p in cells if p.covers(c)), None)
         others = [s[0] for s in sites if s[0] is not yard]
-        tie = _tie(grid, (c.x, c.y), hub, obstacles, [*equipment, *others])
+        tie = router.tie((c.x, c.y), others)
         if tie is None or cell is None:
             warnings.append(
                 f"no tie line route from the collector substation at ({c.x:.0f}, {c.y:.0f}) to the main "

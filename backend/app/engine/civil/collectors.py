@@ -23,8 +23,8 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.placement import PlacedBlock, PlacedComponent, Placement
-from app.engine.civil.gentie import route_gen_tie, voltage_class_kv
-from app.engine.civil.roads import RoadGround, RoadNetwork, route_roads
+from app.engine.civil.gentie import gen_tie_site, route_gen_tie, voltage_class_kv
+from app.engine.civil.roads import RoadGround, RoadNetwork, RoadSite, route_on
 from app.engine.core.crs import WGS84, reproject_many
 from app.engine.core.grid import Grid
 from app.engine.pv.types import PvPlant
@@ -131,6 +131,7 @@ def plan_collectors(
     hub_pt = Point(hub)
     never_u = shapely.union_all([z.buffer(-0.5) for z in never]) if never else Polygon()
     taken: list[BaseGeometry] = list(equipment)
+    router = TieRouter(grid, hub, obstacles, equipment)
     for _, pieces in sorted(by_label.items()):
         region = shapely.union_all(pieces)
         if region.area < MIN_REGION_M2:
@@ -139,7 +140,7 @@ def plan_collectors(
         if site is None:
             continue
         foot, centre, access = site
-        tie = _tie(grid, centre, hub, obstacles, taken)
+        tie = router.tie(centre, taken[len(equipment) :])
         if tie is None or (not never_u.is_empty and tie.intersects(never_u)):
             continue
         outside = float(tie.difference(boundary).length)
@@ -159,30 +160,61 @@ def plan_collectors(
     return out
 
 
-def _tie(
-    grid: Grid,
-    collector: tuple[float, float],
-    hub: tuple[float, float],
-    obstacles: Sequence[BaseGeometry],
-    equipment: Sequence[BaseGeometry],
-) -> LineString | None:
-    """The tie line from the collector to the main substation routed over the terrain around every
-    zone (None when no route exists: the router's straight fallback is not a legal route)."""
-    sub, hub_pt = Point(collector), Point(hub)
-    # Each footprint grown once for both tests (this runs once per collector over every yard).
-    grown = [(e, e.buffer(1.0)) for e in equipment]
-    tie = route_gen_tie(
-        grid=grid,
-        slope_deg=slope_deg(grid),
-        substation_xy=collector,
-        poi_xy=hub,
-        obstacles=list(obstacles),
-        # The line leaves the collector and ends in the main substation: their yards are no obstacle.
-        equipment=[e for e, g in grown if not g.covers(sub) and not g.covers(hub_pt)],
-    )
-    if tie.straight_m > 1.0 or tie.warnings:
-        return None
-    return tie.geometry
+class TieRouter:
+    """Tie lines from collector substations to the main substation at `hub` over one terrain grid
+    (UTM [m]), around `obstacles` (zones with their buffers) and `equipment` (footprints every tie
+    avoids). The grid's slope and the ground's cost graph are built once, for the first tie; each
+    tie's own further footprints (the other collectors' yards) are added to that ground per line
+    (`RoadSite.with_equipment`), which routes exactly as a ground built for the tie alone."""
+
+    def __init__(
+        self,
+        grid: Grid,
+        hub: tuple[float, float],
+        obstacles: Sequence[BaseGeometry],
+        equipment: Sequence[BaseGeometry],
+    ) -> None:
+        self.grid, self.hub, self.obstacles = grid, hub, list(obstacles)
+        hub_pt = Point(hub)
+        # The line ends in the main substation: its yard is no obstacle. Each footprint grown once
+        # for the collector tests below (1 GWac has ~300 power stations).
+        grown = [(e, e.buffer(1.0)) for e in equipment]
+        self._common = [(e, g) for e, g in grown if not g.covers(hub_pt)]
+        self._slope: np.ndarray | None = None
+        self._site: RoadSite | None = None
+
+    def tie(self, collector: tuple[float, float], more: Sequence[BaseGeometry] = ()) -> LineString | None:
+        """The tie line from `collector` routed around every zone and footprint (and `more`
+        footprints), its own yard excepted; None when no route exists (the router's straight
+        fallback is not a legal route)."""
+        sub, hub_pt = Point(collector), Point(self.hub)
+        # The line leaves the collector: a footprint around it (its own yard) is no obstacle.
+        extra = [e for e in more if not (g := e.buffer(1.0)).covers(sub) and not g.covers(hub_pt)]
+        if self._slope is None:
+            self._slope = slope_deg(self.grid)
+        site: RoadSite | None = None
+        if not any(g.covers(sub) for _, g in self._common):
+            if self._site is None:
+                self._site = gen_tie_site(
+                    grid=self.grid,
+                    slope_deg=self._slope,
+                    obstacles=self.obstacles,
+                    equipment=[e for e, _ in self._common],
+                )
+            site = self._site.with_equipment(extra)
+        tie = route_gen_tie(
+            grid=self.grid,
+            slope_deg=self._slope,
+            substation_xy=collector,
+            poi_xy=self.hub,
+            obstacles=self.obstacles,
+            # Without the shared ground (a common footprint covers this collector): its own.
+            equipment=[e for e, g in self._common if not g.covers(sub)] + extra,
+            site=site,
+        )
+        if tie.straight_m > 1.0 or tie.warnings:
+            return None
+        return tie.geometry
 
 
 def add_to_placement(placement: Placement, collectors: Sequence[Collector]) -> None:
@@ -327,6 +359,9 @@ def route_roads_by_sink(
     segments = []
     warnings: list[str] = []
     unreachable: list[int] = []
+    # The ground and cost graph are the same for every substation's network: built once.
+    steep_fallback = bool(kwargs.pop("steep_fallback", False))
+    site: RoadSite | None = None
     for k in range(n_coll + 1):
         ids = [i for i, s in enumerate(sinks) if s == k]
         if not ids:
@@ -335,13 +370,15 @@ def route_roads_by_sink(
         if r is None:
             unreachable += ids
             continue
-        net = route_roads(
+        site = site if site is not None else RoadSite(**kwargs)
+        net = route_on(
+            site,
             terminals=[terminals[i] for i in ids],
             labels=[labels[i] for i in ids],
             hub=ids.index(hub if k == 0 else collector_terminals[k - 1]),
             root=r,
             more_roots=rest if k == 0 else (),
-            **kwargs,
+            steep_fallback=steep_fallback,
         )
         segments += net.segments
         warnings += net.warnings

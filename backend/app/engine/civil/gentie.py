@@ -1,6 +1,6 @@
 """The gen-tie: the overhead line from the plant's substation to the grid interconnection point.
 
-Routed with the access-road router (`app.engine.civil.roads.route_roads`): the same slope-weighted
+Routed with the access-road router (`app.engine.civil.roads.route_on`): the same slope-weighted
 least-cost path over the terrain grid, around the exclusion zones (with their buffers) and the
 plant's equipment, dearer under PV rows. The router works on the terrain grid, so a point of
 interconnection beyond the grid is reached by a straight run from the grid's edge, and that run is
@@ -21,7 +21,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from app.engine.blocks.profiles import RoadSpec
-from app.engine.civil.roads import route_roads
+from app.engine.civil.roads import RoadSite, route_on
 from app.engine.core.grid import Grid
 
 # An overhead line spans steep ground that a truck could not climb: slope only makes the route
@@ -59,6 +59,27 @@ class GenTie:
     warnings: tuple[str, ...]
 
 
+def gen_tie_site(
+    *,
+    grid: Grid,
+    slope_deg: np.ndarray,
+    obstacles: Sequence[BaseGeometry],
+    equipment: Sequence[BaseGeometry] = (),
+    footprints: Sequence[Polygon] = (),
+) -> RoadSite:
+    """The ground a gen-tie is routed over (arguments as `route_gen_tie`): built once, it serves
+    several lines over the same grid (`RoadSite.with_equipment` adds footprints per line)."""
+    return RoadSite(
+        grid=grid,
+        slope_deg=slope_deg,
+        boundary=box(*grid.bounds),
+        obstacles=list(obstacles),
+        footprints=list(footprints),
+        spec=_SPEC,
+        equipment=list(equipment),
+    )
+
+
 def route_gen_tie(
     *,
     grid: Grid,
@@ -68,28 +89,28 @@ def route_gen_tie(
     obstacles: Sequence[BaseGeometry],
     equipment: Sequence[BaseGeometry] = (),
     footprints: Sequence[Polygon] = (),
+    site: RoadSite | None = None,
 ) -> GenTie:
     """Route the gen-tie from the interconnection point `poi_xy` to `substation_xy` (UTM [m]).
 
     grid / slope_deg: terrain [m] and its slope [°] on the same cells; obstacles: no-go zones
     (exclusions with their buffers); equipment: footprints the line must not cross (the substation
-    itself excluded); footprints: PV rows it may cross at a higher cost."""
+    itself excluded); footprints: PV rows it may cross at a higher cost. site: the ground already
+    built from these arguments (`gen_tie_site`; then equipment and footprints are not read)."""
     poi = Point(poi_xy)
     sub = Point(substation_xy)
     res = grid.resolution_m
     area = box(*grid.bounds)
-    network = route_roads(
-        grid=grid,
-        slope_deg=slope_deg,
-        boundary=area,
-        obstacles=list(obstacles),
-        footprints=list(footprints),
+    if site is None:
+        site = gen_tie_site(
+            grid=grid, slope_deg=slope_deg, obstacles=obstacles, equipment=equipment, footprints=footprints
+        )
+    network = route_on(
+        site,
         terminals=[substation_xy],
         labels=["substation"],
         root=poi,
         hub=0,
-        spec=_SPEC,
-        equipment=list(equipment),
         # An overhead line spans ground a truck could not climb: steep ground is a fallback, flagged.
         steep_fallback=True,
     )

@@ -113,6 +113,7 @@ class RoadGraph:
         self.weights = np.full((len(OFFSETS), *self.shape), np.inf, dtype=np.float32)
         g_lim = limit_pct / 100.0
         steepest = np.zeros(self.shape)  # steepest 8-neighbour step from each cell
+        any_surcharge = bool(s.any())
         for k, (dr, dc) in enumerate(OFFSETS):
             run = resolution_m * float(np.hypot(dr, dc))
             grade = edge_grade(z, dr, dc, run)
@@ -126,6 +127,8 @@ class RoadGraph:
                     needed = (steepest > KNIGHT_FROM * g_lim) | (
                         _shifted(steepest, dr, dc, 0.0) > KNIGHT_FROM * g_lim
                     )
+                if not needed.any():
+                    continue  # no knight edge of this offset anywhere (flat ground): all inf
                 grade = np.where(needed, grade, np.nan)
             fs = [f, _shifted(f, dr, dc, np.inf)]
             ss = [s, _shifted(s, dr, dc, 0.0)]
@@ -134,39 +137,92 @@ class RoadGraph:
                 fs += [_shifted(f, *crossed[0], np.inf), _shifted(f, *crossed[1], np.inf)]
                 ss += [_shifted(s, *crossed[0], 0.0), _shifted(s, *crossed[1], 0.0)]
             with np.errstate(invalid="ignore"):
-                cost = run * (
-                    sum(fs) / len(fs) * (1.0 + GRADE_COST_WEIGHT * (grade / g_lim) ** 2) + sum(ss) / len(ss)
-                )
-                excess = np.clip(grade - g_lim, 0.0, None) * run
-                # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
-                cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
+                # The cost formula above, term by term in the same order (the same floats), leaving
+                # out the terms that add exactly nothing: a zero surcharge, no grading below the
+                # limit, a unit grade weight (costs are positive, inf or NaN: x + 0.0 == x).
+                f_sum = fs[0] + fs[1]
+                for more in fs[2:]:
+                    f_sum += more
+                steep = (grade / g_lim) ** 2
+                if GRADE_COST_WEIGHT != 1.0:
+                    steep = GRADE_COST_WEIGHT * steep
+                per_m = f_sum / len(fs) * (1.0 + steep)
+                if any_surcharge:
+                    s_sum = ss[0] + ss[1]
+                    for more in ss[2:]:
+                        s_sum += more
+                    per_m += s_sum / len(ss)
+                cost = run * per_m
+                if (grade > g_lim).any():
+                    excess = np.clip(grade - g_lim, 0.0, None) * run
+                    # Cut e/2 at the top, fill e/2 at the bottom, each a wedge over half the run.
+                    cost += excess * run / 4.0 * width_m * GRADING_M_PER_M3
                 bad = ~np.isfinite(cost)
                 if forbid_over_grade:
                     bad |= grade * 100.0 > limit_pct + GRADING_ALLOWANCE_PCT
             cost[bad] = np.inf
             self.weights[k] = cost
+        self._knights = np.isfinite(self.weights[8:]).any(axis=0)
+        self._node_major: np.ndarray | None = None
+        self._knight_sat: np.ndarray | None = None
+
+    def without(self, blocked: np.ndarray) -> RoadGraph:
+        """This graph with the cells `blocked` (bool (rows, cols)) made impassable: every edge that
+        starts or ends on one, or (a knight move) crosses one, removed. The same graph as one built
+        with an infinite factor on those cells (such an edge's cost is inf or NaN there, so it is
+        forbidden), without pricing every edge again."""
+        out = object.__new__(RoadGraph)
+        out.shape = self.shape
+        out.weights = self.weights.copy()
+        for k, (dr, dc) in enumerate(OFFSETS):
+            touched = blocked | _shifted(blocked, dr, dc, False)
+            crossed = _crossed(dr, dc)
+            if crossed is not None:
+                touched |= _shifted(blocked, *crossed[0], False) | _shifted(blocked, *crossed[1], False)
+            out.weights[k][touched] = np.inf
+        out._knights = np.isfinite(out.weights[8:]).any(axis=0)
+        out._node_major = None
+        out._knight_sat = None
+        return out
+
+    def _slots(self) -> np.ndarray:
+        """The edge weights node-major ((rows, cols, k) float32, built once): k = 8 when no knight
+        edge exists anywhere (their slots would all be inf), else 16."""
+        if self._node_major is None:
+            k = 16 if self._knights.any() else 8
+            self._node_major = np.ascontiguousarray(np.moveaxis(self.weights[:k], 0, -1))
+        return self._node_major
+
+    def _has_knights(self, r0: int, r1: int, c0: int, c1: int) -> bool:
+        """Whether any cell of the window has a knight edge (a summed-area table of the cells
+        that do, built once)."""
+        if self._knight_sat is None:
+            sat = np.zeros((self.shape[0] + 1, self.shape[1] + 1), dtype=np.int64)
+            sat[1:, 1:] = self._knights.astype(np.int64).cumsum(axis=0).cumsum(axis=1)
+            self._knight_sat = sat
+        s = self._knight_sat
+        return bool(s[r1, c1] - s[r0, c1] - s[r1, c0] + s[r0, c0] > 0)
 
     def _csr(self, r0: int, r1: int, c0: int, c1: int) -> csr_matrix:
         """The window rows r0:r1, cols c0:c1 as a CSR graph of the edges that exist (finite
-        weight, neighbour inside the window)."""
+        weight, neighbour inside the window), each node's edges in `OFFSETS` order. Without a
+        knight edge in the window only the 8 neighbour slots are scanned: the same graph."""
         h, w = r1 - r0, c1 - c0
-        k = len(OFFSETS)
-        own = np.arange(h * w, dtype=np.int32).reshape(h, w)
-        delta = np.array([dr * w + dc for dr, dc in OFFSETS], dtype=np.int32)
-        idx = own[..., None] + delta
-        data = np.moveaxis(self.weights[:, r0:r1, c0:c1], 0, -1).astype(np.float64)
-        for j, (dr, dc) in enumerate(OFFSETS):
+        slots = self._slots()
+        k = 16 if slots.shape[2] == 16 and self._has_knights(r0, r1, c0, c1) else 8
+        sub = slots[r0:r1, c0:c1, :k]
+        valid = np.isfinite(sub)
+        for j, (dr, dc) in enumerate(OFFSETS[:k]):
             # Rows / columns whose neighbour at (dr, dc) falls outside the window.
-            for out in (
-                (slice(h - dr, h) if dr > 0 else slice(0, -dr), slice(None)),
-                (slice(None), slice(w - dc, w) if dc > 0 else slice(0, -dc)),
-            ):
-                data[(*out, j)] = np.inf
-                idx[(*out, j)] = own[out]
-        # Only the edges that exist: on gentle ground most knight slots are empty.
-        valid = np.isfinite(data)
-        indptr = np.concatenate([[0], np.cumsum(valid.reshape(h * w, k).sum(axis=1))]).astype(np.int32)
-        return csr_matrix((data[valid], idx[valid], indptr), shape=(h * w, h * w))
+            valid[(slice(h - dr, h) if dr > 0 else slice(0, -dr)), :, j] = False
+            valid[:, (slice(w - dc, w) if dc > 0 else slice(0, -dc)), j] = False
+        delta = np.array([dr * w + dc for dr, dc in OFFSETS[:k]], dtype=np.int32)
+        idx = (np.arange(h * w, dtype=np.int32)[:, None] + delta).reshape(h, w, k)[valid]
+        data = sub[valid].astype(np.float64)
+        indptr = np.zeros(h * w + 1, dtype=np.int32)
+        # Edges so far after each node's last slot (a running count over the node-major slots).
+        indptr[1:] = np.cumsum(valid.ravel(), dtype=np.int32)[k - 1 :: k]
+        return csr_matrix((data, idx, indptr), shape=(h * w, h * w))
 
     def paths(
         self,
@@ -182,6 +238,8 @@ class RoadGraph:
         graph = self._csr(r0, r1, c0, c1)
         src = [(r - r0) * w + (c - c0) for r, c in starts]
         dist, pred, _ = dijkstra(graph, indices=src, min_only=True, return_predecessors=True)
+        # Walked one cell at a time: a memoryview gives Python ints without converting the array.
+        back = np.ascontiguousarray(pred).data
         out: list[tuple[float, np.ndarray] | None] = []
         for r, c in ends:
             node = (r - r0) * w + (c - c0)
@@ -189,8 +247,8 @@ class RoadGraph:
                 out.append(None)
                 continue
             chain = [node]
-            while pred[chain[-1]] >= 0:
-                chain.append(int(pred[chain[-1]]))
+            while back[chain[-1]] >= 0:
+                chain.append(back[chain[-1]])
             cells = np.asarray(chain[::-1], dtype=np.int64)
             out.append((float(dist[node]), np.column_stack([cells // w + r0, cells % w + c0])))
         return out

@@ -30,6 +30,7 @@ never moves a road onto steeper ground.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -267,24 +268,33 @@ def _simplified(
             "skip_start_m": max(0.0, lead_m - float(chain[a])),
             "skip_end_m": max(0.0, float(chain[b]) - (float(chain[-1]) - lead_m)),
         }
-        if len(run.coords) < b + 1 - a and (
-            not allowed.covers(run)
-            or ground_grade_pct(grid, run, **skip)
-            > max(ground_grade_pct(grid, raw, **skip), limit_pct) + GRADE_SLACK_PCT
-        ):
+        simpler = len(run.coords) < b + 1 - a
+        if simpler and (not allowed.covers(run) or _steeper(grid, run, raw, limit_pct, skip)):
             run = raw
         pts = list(run.coords)
         out.extend(pts if not out else pts[1:])
     return LineString(out)
 
 
-def _snap_nodes(
-    grid: Grid, passable: np.ndarray, pts: Sequence[tuple[float, float]]
-) -> tuple[np.ndarray, list[int]]:
+def _steeper(
+    grid: Grid, line: LineString, routed: LineString, limit_pct: float, skip: dict[str, float]
+) -> bool:
+    """Whether `line` climbs steeper ground (`ground_grade_pct`, with the `skip` lengths [m] left
+    out at its ends) than the `routed` line, beyond `limit_pct` [%] and `GRADE_SLACK_PCT`. The
+    routed line's grade is only measured when `line` is steeper than the limit: within it, the
+    answer is no whatever the routed line's grade."""
+    grade = ground_grade_pct(grid, line, **skip)
+    if grade <= limit_pct + GRADE_SLACK_PCT:
+        return False
+    return grade > max(ground_grade_pct(grid, routed, **skip), limit_pct) + GRADE_SLACK_PCT
+
+
+def _snap_nodes(ground: RoadSite, pts: Sequence[tuple[float, float]]) -> tuple[np.ndarray, list[int]]:
     """Snap each point (x, y) [m] to its nearest passable cell (ties resolved by the EDT's scan
-    order). Returns the unique node cells (n, 2) and each point's node (several points may share
-    one cell)."""
-    _, (nr, nc) = ndimage.distance_transform_edt(~passable, return_indices=True)
+    order; a passable cell is its own nearest, so the EDT is only computed when some point's cell
+    is impassable). Returns the unique node cells (n, 2) and each point's node (several points may
+    share one cell)."""
+    grid, passable = ground.grid, ground.passable
     res = grid.resolution_m
     h, w = grid.shape
     gx0, gy0 = float(grid.transform.c), float(grid.transform.f)
@@ -294,7 +304,11 @@ def _snap_nodes(
     for x, y in pts:
         r = min(max(int(np.floor((gy0 - y) / res)), 0), h - 1)
         c = min(max(int(np.floor((x - gx0) / res)), 0), w - 1)
-        cell = (int(nr[r, c]), int(nc[r, c]))
+        if passable[r, c]:
+            cell = (r, c)
+        else:
+            nr, nc = ground.nearest()
+            cell = (int(nr[r, c]), int(nc[r, c]))
         if cell not in node_of:
             node_of[cell] = len(node_cells)
             node_cells.append(cell)
@@ -645,6 +659,35 @@ class RoadSite:
         )
         self._steep: RoadGraph | None = None
         self._allowed: _Clear | None = None
+        self._area: BaseGeometry | None = None
+        self._nearest: tuple[np.ndarray, np.ndarray] | None = None
+
+    def with_equipment(self, more: Sequence[BaseGeometry]) -> RoadSite:
+        """This site with further equipment footprints `more` (UTM [m]): the site `RoadSite` builds
+        with `equipment` + `more`, derived without building its graph again (the cells the
+        footprints make impassable have their edges removed, `RoadGraph.without`; a cell is
+        impassable when any footprint covers it, so footprints may be added one set at a time)."""
+        if not more:
+            return self
+        # Grown as `_passable` grows equipment.
+        res = self.grid.resolution_m
+        grown = shapely.buffer(np.asarray(list(more), dtype=object), 0.75 * res, join_style="mitre")
+        blocked = self.passable & _cells(self.grid, grown)
+        out = copy.copy(self)
+        out.equipment = [*self.equipment, *more]
+        out.passable = self.passable & ~blocked
+        out.graph = self.graph.without(blocked) if self.graph is not None and out.passable.any() else None
+        out._steep = None
+        out._allowed = None
+        out._nearest = None
+        return out
+
+    def nearest(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each cell's nearest passable cell (rows, cols; the EDT's, computed once)."""
+        if self._nearest is None:
+            _, (nr, nc) = ndimage.distance_transform_edt(~self.passable, return_indices=True)
+            self._nearest = (nr, nc)
+        return self._nearest
 
     def steep(self) -> RoadGraph:
         """The graph that keeps edges over the grade limit (priced): the gen-tie's fallback."""
@@ -658,11 +701,13 @@ class RoadSite:
     def allowed(self) -> _Clear:
         """Where a centreline may run: the parcel outside the obstacles, crossing no equipment."""
         if self._allowed is None:
-            obstacles, boundary = self.obstacles, self.boundary
-            self._allowed = _Clear(
-                boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary,
-                self.equipment,
-            )
+            if self._area is None:
+                # Shared with the sites derived from this one (`with_equipment`): same parcel.
+                obstacles, boundary = self.obstacles, self.boundary
+                self._area = (
+                    boundary.difference(shapely.union_all(list(obstacles))) if obstacles else boundary
+                )
+            self._allowed = _Clear(self._area, self.equipment)
         return self._allowed
 
 
@@ -677,14 +722,14 @@ def route_on(
     steep_fallback: bool = False,
 ) -> RoadNetwork:
     """`route_roads` over a `RoadSite` already built (arguments as there)."""
-    graph, passable, grid, spec = ground.graph, ground.passable, ground.grid, ground.spec
+    graph, grid, spec = ground.graph, ground.grid, ground.spec
     if graph is None:
         return RoadNetwork(
             segments=[], warnings=["no passable ground for roads"], unreachable=list(range(len(terminals)))
         )
     n_term = len(terminals)
     pts = [(root.x, root.y), *terminals, *((p.x, p.y) for p in more_roots)]
-    rc, term_node = _snap_nodes(grid, passable, pts)
+    rc, term_node = _snap_nodes(ground, pts)
     root_node, hub_node = term_node[0], term_node[1 + hub]
     tree_edges, tree_paths, steep_edges = _spanning_tree(
         graph, rc, root_node, ground.steep if steep_fallback else None

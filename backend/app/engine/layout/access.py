@@ -148,24 +148,37 @@ def _snapped(
     lead = LEAD_CELLS * frame.grid.resolution_m
     ends = shapely.points(
         np.asarray([c for r in roads for c in (r.geometry.coords[0], r.geometry.coords[-1])], dtype=float)
-    ).tolist()
+    )
+    end_tree = shapely.STRtree(ends)
     snapped = []
     for r in roads:
-        g = _snapped_between_junctions(r.geometry, _junctions(r.geometry, ends), pv.corridors, tol)
+        g = _snapped_between_junctions(r.geometry, _junctions(r.geometry, ends, end_tree), pv.corridors, tol)
+        if g.equals_exact(r.geometry, 0.0):
+            # Snapping moved nothing: the road is kept as routed whatever the checks say.
+            snapped.append(r)
+            continue
         ok = len(kit.query(g, predicate="intersects")) == 0 and frame.boundary.covers(g)
-        ok = ok and ground_grade_pct(frame.grid, g, skip_start_m=lead, skip_end_m=lead) <= (
-            max(ground_grade_pct(frame.grid, r.geometry, skip_start_m=lead, skip_end_m=lead), limit_pct)
-            + GRADE_SLACK_PCT
-        )
+        if ok:
+            grade = ground_grade_pct(frame.grid, g, skip_start_m=lead, skip_end_m=lead)
+            # Within the limit it is ok whatever the routed line's grade (not measured then).
+            ok = grade <= limit_pct + GRADE_SLACK_PCT or grade <= (
+                max(ground_grade_pct(frame.grid, r.geometry, skip_start_m=lead, skip_end_m=lead), limit_pct)
+                + GRADE_SLACK_PCT
+            )
         snapped.append(replace(r, geometry=g, length_m=float(g.length)) if ok else r)
     return snapped
 
 
-def _junctions(line: LineString, ends: list[Point]) -> list[float]:
-    """Distances along `line` [m] of the other roads' end points that lie on it away from its own
-    ends: a branch road starts part-way along its parent (issue 21: the network stays joined)."""
-    near = [p for p in ends if line.distance(p) <= JUNCTION_TOL_M]
-    at = sorted({round(float(line.project(p)), 6) for p in near})
+def _junctions(line: LineString, ends: np.ndarray, tree: shapely.STRtree) -> list[float]:
+    """Distances along `line` [m] of the other roads' end points (`ends`, points indexed by
+    `tree`) that lie on it away from its own ends: a branch road starts part-way along its parent
+    (issue 21: the network stays joined)."""
+    # Candidates by bounding box, then the exact distance test.
+    minx, miny, maxx, maxy = line.bounds
+    pad = 2 * JUNCTION_TOL_M
+    cand = ends[tree.query(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))]
+    near = cand[shapely.distance(line, cand) <= JUNCTION_TOL_M]
+    at = sorted({round(float(d), 6) for d in shapely.line_locate_point(line, near)})
     return [d for d in at if JUNCTION_TOL_M < d < line.length - JUNCTION_TOL_M]
 
 
