@@ -11,13 +11,14 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from app.engine.civil.collectors import Collector, block_sinks, collector_loads_kw
+from app.engine.civil.constructability import reached_roads
 from app.engine.civil.gentie import voltage_class_kv
 from app.engine.civil.right_of_way import row_strips
 from app.engine.civil.zones import Zone
 from app.engine.electrical.design import dc_collection
 from app.engine.electrical.params import parse_electrical_params
 from app.engine.electrical.routes import CableLimits, illegal_tables, too_long_tables
-from app.engine.layout.context import PlantState, SiteFrame
+from app.engine.layout.context import PlantState, SiteFrame, access_entries, access_tol_m
 from app.engine.layout.pockets import POCKET_ROAD_M, stray_pockets
 from app.engine.pv.civil import FENCE_MERGE_M, fence_arrays, perimeter_roads, tables_on_roads
 from app.engine.pv.compact import regrouped
@@ -74,7 +75,13 @@ def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
             width_m=frame.pv_design.internal_road_width_m,
             max_grade_pct=limit,
         )
+        tracks, cut_off_m = _joined_tracks(frame, state, lines, tracks)
         state.roads = roads + tracks
+        if cut_off_m > 0.0:
+            state.warnings.append(
+                f"the perimeter track was left out over {cut_off_m:,.0f} m where no access road joins it "
+                "to an entry (pieces between stretches too steep to grade): no truck could drive onto them"
+            )
         if steep_m > 0.0:
             state.warnings.append(
                 f"the perimeter track was left out over {steep_m:,.0f} m where the ground is steeper "
@@ -148,6 +155,21 @@ def _legal_cables(
             "exclusion zone or running longer than the string (400 m) or feeder (1,000 m) limit"
         )
     return pv, clean
+
+
+def _joined_tracks(
+    frame: SiteFrame, state: PlantState, lines: list[LineString], tracks: list[Any]
+) -> tuple[list[Any], float]:
+    """The perimeter track pieces an entry reaches along the access roads and other pieces (UTM),
+    and the length [m] of the pieces left out (a track no truck can drive onto is no track)."""
+    if not tracks:
+        return tracks, 0.0
+    reach = reached_roads(
+        [*lines, *(t.geometry for t in tracks)], access_entries(frame, state), access_tol_m(frame)
+    )
+    joined = {id(g) for g, ok in zip(reach.lines, reach.reached, strict=True) if ok}
+    kept = [t for t in tracks if id(t.geometry) in joined]
+    return kept, float(sum(t.geometry.length for t in tracks if id(t.geometry) not in joined))
 
 
 def _tie_strips(pv: PvLayout, collectors: list[Collector]) -> list[Polygon]:
