@@ -111,3 +111,17 @@ def test_string_runs_and_feeders_within_limits_on_the_cables(split: Any) -> None
     longest_string = max(p.length for g in s_geo for p in shapely.get_parts(g))
     assert longest_string <= 400.0 + 0.5
     assert max(g.length for g in f_geo) <= 1000.0 + 0.5
+
+
+def test_no_table_stands_under_the_tie(split: Any) -> None:
+    """The tie is an overhead HV line: every table keeps out of its right-of-way (half the class's
+    width each side of the centreline; 69 kV 50 ft is the narrowest class, so never nearer than
+    7.6 m whatever the class)."""
+    result, _, _ = split
+    (feature,) = [e for e in result.extras if e["kind"] == "collector_tie"]
+    (tie,) = _utm(result, [feature["geometry"]])
+    tables = _utm(result, [a.footprint for a in result.assets if "modules" in a.properties])
+    nearest = min(t.distance(tie) for t in tables)
+    assert nearest >= 0.3048 * 50 / 2 - 0.01
+    widths = {69: 15.0, 115: 23.0, 138: 27.0, 230: 35.0, 345: 46.0}
+    assert nearest >= widths[int(feature["properties"]["voltage_kv"])] / 2 - 0.01

@@ -109,3 +109,18 @@ class PlantState:
     def hub_centre(self) -> tuple[float, float] | None:
         """The substation's centre [m], None when none was placed."""
         return self.placement.blocks[self.hub_index].centre if self.hub_index is not None else None
+
+
+# Equipment within this many DEM cells of a road reached from an entry is reached: roads are
+# routed on the DEM's cells and end at the access point's nearest passable cell.
+ACCESS_TOL_CELLS = 2.0
+
+
+def access_entries(frame: SiteFrame, state: PlantState) -> list[Point]:
+    """Where the road network is entered (UTM): the site entries, else the network's root."""
+    return [state.root] if state.root is not None and not frame.entries else list(frame.entries)
+
+
+def access_tol_m(frame: SiteFrame) -> float:
+    """How near [m] a road reached from an entry must come to a thing to reach it."""
+    return ACCESS_TOL_CELLS * frame.grid.resolution_m

@@ -19,14 +19,10 @@ from app.engine.electrical.bom import SiteExtras
 from app.engine.electrical.design import design_electrical
 from app.engine.electrical.routes import CableLimits
 from app.engine.layout.civil import gen_tie_feature, gen_tie_quantities
-from app.engine.layout.context import PlantState, Report, SiteFrame
+from app.engine.layout.context import PlantState, Report, SiteFrame, access_entries, access_tol_m
 from app.engine.layout.outputs import AssetOutputs, parcel_ha
 from app.engine.pv.outputs import cable_features, electrical_metrics, fence_features, pv_document, pv_metrics
 from app.engine.pv.plant import PvLayout
-
-# Equipment within this many DEM cells of a road reached from an entry is reached: roads are
-# routed on the DEM's cells and end at the access point's nearest passable cell.
-ACCESS_TOL_CELLS = 2.0
 
 
 @dataclass(kw_only=True)
@@ -140,7 +136,7 @@ def assess_constructability(
     tables = pv.plant.tables if pv is not None else ()
     result = constructability(
         roads=state.roads,
-        entries=[state.root] if state.root is not None and not frame.entries else frame.entries,
+        entries=access_entries(frame, state),
         equipment=[c.polygon for c in state.placement.components],
         table_centres=np.asarray([t.centre for t in tables], dtype=float).reshape(-1, 2),
         table_boxes_uv=_boxes_uv(pv),
@@ -154,7 +150,7 @@ def assess_constructability(
         never_zones=[z.geometry for z in zones if not z.crossable],
         crossable_zones=[z.geometry for z in zones if z.crossable],
         crossings=crossings,
-        access_tol_m=ACCESS_TOL_CELLS * frame.grid.resolution_m,
+        access_tol_m=access_tol_m(frame),
         road_limit_pct=frame.profile.road.max_grade_pct,
         cable_lines=docs.cable_lines,
     )

@@ -21,6 +21,8 @@ from app.engine.civil.collectors import (
     served_area,
     used_collectors,
 )
+from app.engine.civil.gentie import voltage_class_kv
+from app.engine.civil.right_of_way import row_strips
 from app.engine.core.crs import to_utm
 from app.engine.electrical.params import parse_electrical_params
 from app.engine.layout.context import PlantState, Report, SiteFrame
@@ -82,6 +84,12 @@ def design_pv(frame: SiteFrame, state: PlantState, report: Report) -> None:
             hub = blocks[state.hub_index].centre if state.hub_index is not None else state.hub_xy
             if hub is not None:
                 area = _cabled_area(frame, state, area, hub)
+            if state.collectors:
+                # No table under a tie line: its right-of-way as wide as the class of a line
+                # carrying the whole PV target (what a tie carries is at most that).
+                kv = voltage_class_kv(pv_target)
+                strips = row_strips([c.tie for c in state.collectors], [kv] * len(state.collectors))
+                area = area.difference(shapely.union_all(strips))
             centre = frame.site.boundary.centroid
             station = frame.profile.asset_types["power_station"]
             pv = design_pv_plant(
