@@ -11,9 +11,8 @@ from app.engine.electrical.params import parse_electrical_params
 from app.engine.electrical.routes import CableLimits
 from app.engine.layout.access import drop_unreached, route_access_roads
 from app.engine.layout.civil import connect_to_grid, find_zone_crossings, level_pads
-from app.engine.layout.context import PlantState, SiteFrame
+from app.engine.layout.context import PlantState, SiteFrame, access_entries, access_tol_m
 from app.engine.layout.documents import (
-    ACCESS_TOL_CELLS,
     Documents,
     assess_constructability,
     design_plant_documents,
@@ -137,8 +136,8 @@ def _collection_checks(frame: SiteFrame, state: PlantState) -> CollectionChecks 
         boundary=frame.boundary,
         never_zones=tuple(z.geometry for z in frame.zones if not z.crossable),
         crossable_zones=tuple(z.geometry for z in frame.zones if z.crossable),
-        entries=tuple([state.root] if state.root is not None and not frame.entries else frame.entries),
+        entries=tuple(access_entries(frame, state)),
         turbine_pads=tuple(c.polygon for c in comps if c.asset_type == TURBINE_ASSET),
         substation=shapely.union_all(hub),
-        access_tol_m=ACCESS_TOL_CELLS * frame.grid.resolution_m,
+        access_tol_m=access_tol_m(frame),
     )
