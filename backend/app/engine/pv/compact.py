@@ -406,6 +406,9 @@ def _pairs_mended(
     both in one piece, each with its station beside it. UTM / row frame [m]."""
     out = blk.copy()
     a, b = pairs
+    # Cuts that failed, by their whole input (the pair, its tables and which are the first
+    # block's): a later pass retries only pairs whose tables changed (same answers, less work).
+    failed: set[tuple[int, int, bytes, bytes]] = set()
     for _ in range(MEND_PASSES):
         lab = table_pieces(boxes, out, gap, (a, b))
         # Blocks with more than one piece, ascending: one sort of the (block, piece) pairs.
@@ -427,6 +430,9 @@ def _pairs_mended(
                 idx = np.flatnonzero((out == k) | (out == m))
                 if len(idx) > MEND_MAX_TABLES:
                     continue
+                key = (k, m, idx.tobytes(), (out[idx] == k).tobytes())
+                if key in failed:
+                    continue
                 where = np.full(len(out), -1, dtype=np.int64)
                 where[idx] = np.arange(len(idx))
                 inside = (where[a] >= 0) & (where[b] >= 0)
@@ -435,6 +441,7 @@ def _pairs_mended(
                     boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station, st_uv, (k, m), sub
                 )
                 if got is None:
+                    failed.add(key)
                     continue
                 out[idx] = np.where(got, k, m)
                 changed = True
