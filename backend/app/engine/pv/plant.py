@@ -429,22 +429,31 @@ def _reindexed(t: PvTable, index: int) -> PvTable:
     return new
 
 
-def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
-    """The layout with tables `drop` (indices) removed and blocks re-totalled (as built)."""
+def without_tables(layout: PvLayout, drop: np.ndarray, *, reindex: bool = True) -> PvLayout:
+    """The layout with tables `drop` (positions in `plant.tables`) removed and blocks re-totalled
+    (as built; blocks list their tables by position).
+
+    reindex=False leaves the kept tables' `index` fields stale (a 1 GWac plant's ~30,000 tables are
+    not copied): for a chain of edits that ends with `reindexed`, whose steps all go by position
+    (`topped_up`, `trimmed`, `retotalled`, `compact.regrouped`, the DC collection)."""
     if len(drop) == 0:
         return layout
     plant = layout.plant
-    # A boolean mask over the tables' indices instead of a set look-up per table.
+    # A boolean mask over the tables' positions instead of a set look-up per table.
     gone = np.asarray(drop, dtype=np.int64)
-    index = np.fromiter((t.index for t in plant.tables), dtype=np.int64, count=len(plant.tables))
-    kept = list(compress(plant.tables, (~np.isin(index, gone)).tolist()))
-    first = int(gone.min())
-    tables = tuple(t if i < first else _reindexed(t, i) for i, t in enumerate(kept))
+    keep = np.ones(len(plant.tables), dtype=bool)
+    keep[gone] = False
+    kept = list(compress(plant.tables, keep.tolist()))
+    if reindex:
+        first = int(gone.min())
+        tables = tuple(t if i < first else _reindexed(t, i) for i, t in enumerate(kept))
+    else:
+        tables = tuple(kept)
     rd = plant.design
     old = {b.index: b for b in plant.blocks}
     members: dict[int, list[int]] = {}
-    for t in tables:
-        members.setdefault(t.block, []).append(t.index)
+    for i, t in enumerate(tables):
+        members.setdefault(t.block, []).append(i)
     blocks = []
     for b_index, b in old.items():
         ids = tuple(members.get(b_index, ()))
@@ -472,6 +481,16 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
         spare=layout.spare,
         spare_polygons=layout.spare_polygons,
     )
+
+
+def reindexed(layout: PvLayout) -> PvLayout:
+    """The layout with every table's `index` its position again (after `without_tables(...,
+    reindex=False)`): only the tables whose index moved are copied, once per chain of edits."""
+    tables = layout.plant.tables
+    if all(t.index == i for i, t in enumerate(tables)):
+        return layout
+    fixed = tuple(t if t.index == i else _reindexed(t, i) for i, t in enumerate(tables))
+    return replace(layout, plant=replace(layout.plant, tables=fixed))
 
 
 def topped_up(
@@ -517,6 +536,7 @@ def topped_up(
         > 1e-6
     }
     touch_spare, touch_block = _touching_blocks(layout, sc, short_blocks, free)
+    min_kwp = float(sc.modules.min()) * kwp_per_module
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         short = size * dc_ac - b.dc_kwp
@@ -529,10 +549,13 @@ def topped_up(
         # Spare tables touching the block first (it stays in one piece), then the nearest others.
         near = np.zeros(len(sc), dtype=bool)
         near[touch_spare[touch_block == b.index]] = True
-        far_off = ~near[cand]
-        order = cand[np.lexsort((d, far_off))]
-        if touching_only:
-            order = order[: int((~far_off).sum())]
+        touching = near[cand]
+        order = cand[touching][np.argsort(d[touching], kind="stable")]
+        if not touching_only:
+            # No block takes more than `need` tables: only the nearest `need` others are sorted
+            # (the same order as sorting them all: ties stay in table order).
+            need = int(short / min_kwp) + 2 if min_kwp > 0 else len(cand)
+            order = np.concatenate([order, cand[~touching][_nearest_first(d[~touching], need)]])
         for i in order:
             if short <= 1e-6:
                 break
@@ -561,6 +584,17 @@ def topped_up(
         spare=(_subset(sc, left), _terrain_subset(st, left)), spare_polygons=polys[left],
     )  # fmt: skip
     return retotalled(grown)
+
+
+def _nearest_first(d: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the smallest `d` in ascending order, ties in position order: at least the
+    first `count` of a stable argsort of `d` (all of it when `count` ≥ its length)."""
+    if count >= len(d):
+        return np.argsort(d, kind="stable")
+    kth = np.partition(d, count - 1)[count - 1]
+    sel = np.flatnonzero(d <= kth)
+    out: np.ndarray = sel[np.argsort(d[sel], kind="stable")]
+    return out
 
 
 def _touching_blocks(
@@ -601,9 +635,10 @@ def _touching_blocks(
     return s_, blk[t]
 
 
-def trimmed(layout: PvLayout) -> PvLayout:
+def trimmed(layout: PvLayout, *, reindex: bool = True) -> PvLayout:
     """Drop each block's surplus tables (those farthest from its power station) beyond its DC
-    target (nominal AC × DC/AC), keeping the block within one table of the target."""
+    target (nominal AC × DC/AC), keeping the block within one table of the target (`reindex`: as
+    in `without_tables`)."""
     plant = layout.plant
     dc_ac = plant.design.design.dc_ac_ratio
     drop: list[int] = []
@@ -625,7 +660,7 @@ def trimmed(layout: PvLayout) -> PvLayout:
             surplus -= kwp
             if surplus <= 1e-9:
                 break
-    return without_tables(layout, np.asarray(drop, dtype=np.int64))
+    return without_tables(layout, np.asarray(drop, dtype=np.int64), reindex=reindex)
 
 
 def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
@@ -669,9 +704,10 @@ def retotalled(layout: PvLayout) -> PvLayout:
     """The layout with each block's DC and AC summed again from its tables (table indices kept)."""
     plant = layout.plant
     rd = plant.design
+    # By position: tables may carry stale indices until `reindexed` (see `without_tables`).
     members: dict[int, list[int]] = {}
-    for t in plant.tables:
-        members.setdefault(t.block, []).append(t.index)
+    for i, t in enumerate(plant.tables):
+        members.setdefault(t.block, []).append(i)
     blocks = []
     for b in plant.blocks:
         ids = tuple(members.get(b.index, ()))
