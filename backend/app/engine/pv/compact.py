@@ -18,7 +18,7 @@ neighbours, passed along chains of touching blocks from blocks with a table to s
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -371,12 +371,12 @@ def _orders(
     pairs: tuple[np.ndarray, np.ndarray],
     st_first: tuple[float, float],
     st_second: tuple[float, float],
-) -> list[np.ndarray]:
+) -> Iterator[np.ndarray]:
     """Orderings of tables a two-way cut may follow: along each row-frame axis both ways, and by
     the difference of the distances along the tables' adjacency graph from each station (a
-    Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road)."""
+    Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road). Yielded
+    one by one: the caller stops at the first that cuts (most often the graph split)."""
     cu, cv = (boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2
-    out: list[np.ndarray] = []
     n = len(boxes)
     a, b = pairs
     if n > 2 and len(a):
@@ -385,9 +385,12 @@ def _orders(
         src = [int(np.argmin(np.hypot(xy[:, 0] - s[0], xy[:, 1] - s[1]))) for s in (st_first, st_second)]
         d = dijkstra(graph, directed=False, indices=src)
         d = np.where(np.isfinite(d), d, 1e9)
-        out += [np.argsort(d[0] - d[1], kind="stable")]
-    # The graph split first: it succeeds most often.
-    return [*out, np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
+        # The graph split first: it succeeds most often.
+        yield np.argsort(d[0] - d[1], kind="stable")
+    yield np.lexsort((cv, cu))
+    yield np.lexsort((cv, -cu))
+    yield np.lexsort((cu, cv))
+    yield np.lexsort((cu, -cv))
 
 
 def _pairs_mended(
@@ -517,6 +520,12 @@ def _two_pieces(mask: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int) -> boo
         return False
     same = mask[pa] == mask[pb]
     rows = pa[same]
+    # A table with no neighbour on its own side (and not alone there) splits that side: answered
+    # without building the graph (many candidate cuts strand a table at their edge).
+    lonely = np.bincount(rows, minlength=n) + np.bincount(pb[same], minlength=n) == 0
+    n_in = int(mask.sum())
+    if (n_in > 1 and lonely[mask].any()) or (n - n_in > 1 and lonely[~mask].any()):
+        return False
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     graph = csr_matrix((np.ones(len(rows)), pb[same], indptr), shape=(n, n))
