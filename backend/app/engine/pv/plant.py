@@ -397,12 +397,13 @@ def _blocks(
     members: dict[int, list[int]] = {}
     for t in tables:
         members.setdefault(t.block, []).append(t.index)
+    kwp = [t.dc_kwp for t in tables]
     out = []
     for b, size in enumerate(sizes):
         ids = tuple(members.get(b, ()))
         if not ids:
             continue
-        dc = float(sum(tables[i].dc_kwp for i in ids))
+        dc = float(sum(map(kwp.__getitem__, ids)))
         out.append(
             InverterBlock(
                 index=b, tables=ids, dc_kwp=dc, ac_kw=float(min(size, dc / dc_ac)),
@@ -466,12 +467,13 @@ def without_tables(layout: PvLayout, drop: np.ndarray, *, reindex: bool = True) 
     members: dict[int, list[int]] = {}
     for i, t in enumerate(tables):
         members.setdefault(t.block, []).append(i)
+    kwp = [t.dc_kwp for t in tables]
     blocks = []
     for b_index, b in old.items():
         ids = tuple(members.get(b_index, ()))
         if not ids:
             continue
-        dc = float(sum(tables[i].dc_kwp for i in ids))
+        dc = float(sum(map(kwp.__getitem__, ids)))
         nominal = layout.block_sizes_kw[b_index] if b_index < len(layout.block_sizes_kw) else b.ac_kw
         blocks.append(
             InverterBlock(
@@ -654,16 +656,16 @@ def trimmed(layout: PvLayout, *, reindex: bool = True) -> PvLayout:
     plant = layout.plant
     dc_ac = plant.design.design.dc_ac_ratio
     drop: list[int] = []
+    centres = [t.centre for t in plant.tables]
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         surplus = b.dc_kwp - size * dc_ac
         if surplus <= 0:
             continue
         sx, sy = b.station
-        far = sorted(
-            b.tables,
-            key=lambda i: -math.hypot(plant.tables[i].centre[0] - sx, plant.tables[i].centre[1] - sy),
-        )
+        # Keys first (a list, not a lambda per table): the same stable sort on the same floats.
+        key = [-math.hypot(centres[i][0] - sx, centres[i][1] - sy) for i in b.tables]
+        far = [b.tables[j] for j in sorted(range(len(key)), key=key.__getitem__)]
         for i in far:
             kwp = plant.tables[i].dc_kwp
             if surplus - kwp < -1e-9:
@@ -690,6 +692,39 @@ def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
     u0, u1, v0, v1 = u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)
     rows = np.asarray([t.row for t in tables])
     order = np.lexsort((u0, rows))
+    ro, a0, a1 = rows[order], u0[order], u1[order]
+    same_row = ro[1:] == ro[:-1]
+    if bool(np.all(a1[1:][same_row] >= a1[:-1][same_row])):
+        # Tables' far ends rise along each row (they do not overlap): a run's farthest end so far
+        # is its previous table's, so where runs start is known at once; min / max per run exact.
+        start = np.flatnonzero(np.r_[True, ~same_row | (a0[1:] - a1[:-1] > max_gap_m)])
+        r = np.column_stack(
+            [
+                a0[start],
+                np.maximum.reduceat(a1, start),
+                np.minimum.reduceat(v0[order], start),
+                np.maximum.reduceat(v1[order], start),
+            ]
+        )
+    else:
+        r = np.asarray(_row_runs_loop(order, rows, u0, u1, v0, v1, max_gap_m))
+    us = np.stack([r[:, 0], r[:, 1], r[:, 1], r[:, 0]], axis=1)
+    vs = np.stack([r[:, 2], r[:, 2], r[:, 3], r[:, 3]], axis=1)
+    x, y = frame.to_grid(us, vs)
+    return list(shapely.polygons(np.stack([x, y], axis=-1)))
+
+
+def _row_runs_loop(
+    order: np.ndarray,
+    rows: np.ndarray,
+    u0: np.ndarray,
+    u1: np.ndarray,
+    v0: np.ndarray,
+    v1: np.ndarray,
+    max_gap_m: float,
+) -> list[tuple[float, float, float, float]]:
+    """`row_runs`' runs (u_lo, u_hi, v_lo, v_hi, row frame [m]) table by table in `order` (row,
+    then u): for rows whose tables overlap along the row."""
     runs: list[tuple[float, float, float, float]] = []
     cur: list[float] | None = None
     cur_row = None
@@ -705,11 +740,7 @@ def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
         cur_row = rows[i]
     if cur is not None:
         runs.append((cur[0], cur[1], cur[2], cur[3]))
-    r = np.asarray(runs)
-    us = np.stack([r[:, 0], r[:, 1], r[:, 1], r[:, 0]], axis=1)
-    vs = np.stack([r[:, 2], r[:, 2], r[:, 3], r[:, 3]], axis=1)
-    x, y = frame.to_grid(us, vs)
-    return list(shapely.polygons(np.stack([x, y], axis=-1)))
+    return runs
 
 
 def retotalled(layout: PvLayout) -> PvLayout:
@@ -720,12 +751,13 @@ def retotalled(layout: PvLayout) -> PvLayout:
     members: dict[int, list[int]] = {}
     for i, t in enumerate(plant.tables):
         members.setdefault(t.block, []).append(i)
+    kwp = [t.dc_kwp for t in plant.tables]
     blocks = []
     for b in plant.blocks:
         ids = tuple(members.get(b.index, ()))
         if not ids:
             continue
-        dc = float(sum(plant.tables[i].dc_kwp for i in ids))
+        dc = float(sum(map(kwp.__getitem__, ids)))
         nominal = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         blocks.append(
             InverterBlock(
