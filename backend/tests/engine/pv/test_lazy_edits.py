@@ -17,7 +17,16 @@ from app.engine.blocks.strategies import get_strategy
 from app.engine.core.grid import flat_grid
 from app.engine.pv.compact import _two_pieces
 from app.engine.pv.design import parse_design
-from app.engine.pv.plant import PvLayout, _nearest_first, design_pv_plant, reindexed, trimmed, without_tables
+from app.engine.pv.plant import (
+    PvLayout,
+    _nearest_first,
+    _row_runs_loop,
+    design_pv_plant,
+    reindexed,
+    row_runs,
+    trimmed,
+    without_tables,
+)
 from tests.engine.factory import square_utm
 
 
@@ -97,3 +106,24 @@ def test_two_pieces_agrees_with_components_of_each_side(
 
     expected = bool(mask.any() and (~mask).any() and pieces(mask) == 1 and pieces(~mask) == 1)
     assert _two_pieces(mask, pa, pb, n) == expected
+
+
+def test_row_runs_at_once_equal_row_runs_table_by_table() -> None:
+    pv = _layout()
+    tables = pv.plant.tables
+    xy = shapely.get_coordinates(np.asarray([t.polygon for t in tables], dtype=object)).reshape(-1, 5, 2)
+    u, v = pv.frame.to_frame(xy[..., 0], xy[..., 1])
+    rows = np.asarray([t.row for t in tables])
+    u0, u1, v0, v1 = u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)
+    for gap in (0.5, 3.0, 12.0):
+        loop = np.asarray(_row_runs_loop(np.lexsort((u0, rows)), rows, u0, u1, v0, v1, gap))
+        got = row_runs(pv, max_gap_m=gap)
+        assert len(got) == len(loop)
+        assert gap < 3.0 or len(got) < len(tables) / 2  # tables do merge
+        us = np.stack([loop[:, 0], loop[:, 1], loop[:, 1], loop[:, 0]], axis=1)
+        vs = np.stack([loop[:, 2], loop[:, 2], loop[:, 3], loop[:, 3]], axis=1)
+        x, y = pv.frame.to_grid(us, vs)
+        assert all(
+            shapely.equals_exact(g, e, 0.0)
+            for g, e in zip(got, shapely.polygons(np.stack([x, y], -1)), strict=True)
+        )
