@@ -266,13 +266,14 @@ def _misplaced_cable_m(
     """Cable and trench length [m] inside a zone it may not cross (never-crossed zones, and
     crossable ones away from a road crossing), and outside the parcel (geoms: the cables and
     trenches, UTM)."""
-    road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
     # Zones shrunk by the cable check's edge tolerance: a route along a zone's edge is not in it.
-    off_road_crossable = (
-        shapely.union_all(list(crossable_zones)).buffer(-EDGE_TOL_M).difference(road_band)
-        if crossable_zones
-        else Polygon()
-    )
+    off_road_crossable: BaseGeometry = Polygon()
+    if crossable_zones:
+        # The road band only matters where a crossable zone is (built only then: ~0.1 s at 1 GWac).
+        road_band = shapely.union_all([g.buffer(CROSSING_CORRIDOR_M) for g in lines]) if lines else Polygon()
+        off_road_crossable = (
+            shapely.union_all(list(crossable_zones)).buffer(-EDGE_TOL_M).difference(road_band)
+        )
     no_cross = shapely.union_all(list(never_zones)).buffer(-EDGE_TOL_M) if never_zones else Polygon()
     in_zone = length_inside(geoms, no_cross) + length_inside(geoms, off_road_crossable)
     outside = 0.0

@@ -16,6 +16,7 @@ at the inverter's STC output.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -352,15 +353,17 @@ def _string_circuits(
         warnings.append(
             f"{int((~s_ok).sum())} string groups exceed the {params.vdrop_string_pct}% drop limit"
         )
-    r_string = np.array([PV_STRING_CU[i].r_ohm_per_m(params.conductor_temp_c) for i in s_choice])
+    r_string = _per_choice(PV_STRING_CU, s_choice, params.conductor_temp_c)
     string_cable = 2.0 * np.bincount(d_of, weights=route, minlength=nd)
-    paths: list[list[np.ndarray]] = []
-    for d in range(nd):
-        a, c = dev_start[d], dev_start[d] + dev.count[d] - 1
-        parts = []
-        for s in {int(a), int(c)}:
-            parts.append(np.array([[su[s], sv[s]], [su[s], dev.v[d]], [dev.u[d], dev.v[d]]], dtype=float))
-        paths.append(parts)
+    # Each device's first and last string's path (string → aisle → device), all at once; a device
+    # with one string has one path. The set keeps the order the paths always came in.
+    first = np.asarray(dev_start, dtype=np.int64)[:nd]
+    last = first + np.asarray(dev.count, dtype=np.int64)[:nd] - 1
+    ends = [_string_paths(su, sv, dev.u[:nd], dev.v[:nd], k) for k in (first, last)]
+    paths: list[list[np.ndarray]] = [
+        [ends[0][d] if s == a else ends[1][d] for s in {a, c}]
+        for d, (a, c) in enumerate(zip(first.tolist(), last.tolist(), strict=True))
+    ]
     return _StringCircuits(
         choice=s_choice,
         route_max_m=route_max,
@@ -369,6 +372,24 @@ def _string_circuits(
         paths_uv=paths,
         structure_m=float(2.0 * drop_leg.sum()),
     )
+
+
+def _string_paths(
+    su: np.ndarray, sv: np.ndarray, du: np.ndarray, dv: np.ndarray, s: np.ndarray
+) -> np.ndarray:
+    """Per device d, string s[d]'s path (3, 2): the string, its aisle point, the device (row
+    frame [m])."""
+    out: np.ndarray = np.stack(
+        [np.stack([su[s], sv[s]], 1), np.stack([su[s], dv], 1), np.stack([du, dv], 1)], axis=1
+    ).astype(float)
+    return out
+
+
+def _per_choice(catalogue: Sequence[Conductor], choice: np.ndarray, temp_c: float) -> np.ndarray:
+    """Resistance [Ω/m] at `temp_c` of each circuit's conductor (`choice`: index into
+    `catalogue`), worked out once per conductor in use."""
+    r = {i: catalogue[i].r_ohm_per_m(temp_c) for i in set(np.asarray(choice).tolist())}
+    return np.array([r[i] for i in np.asarray(choice).tolist()])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -436,7 +457,7 @@ def _feeders(
         warnings.append(
             f"{int((~f_ok).sum())} feeders exceed the {limit}% drop limit even at the largest size"
         )
-    r_f = np.array([AL_LV[i].r_ohm_per_m(params.conductor_temp_c) for i in f_choice])
+    r_f = _per_choice(AL_LV, f_choice, params.conductor_temp_c)
     return _Feeders(
         device_ac_kw=dev_ac,
         route_m=f_route,

@@ -115,8 +115,23 @@ class _Graph:
         )
 
 
+@dataclass(frozen=True)
+class RoadIndex:
+    """The roads as noded straight segments (k, 2, 2) [m] and an STRtree over them (None without
+    roads): what `design_mv` snaps to, built once for all of a plant's substations."""
+
+    segments: np.ndarray
+    tree: shapely.STRtree | None
+
+
+def road_index(roads: Sequence[LineString]) -> RoadIndex:
+    """`RoadIndex` of road centrelines (UTM [m])."""
+    segs = _road_segments(roads)
+    return RoadIndex(segs, shapely.STRtree(shapely.linestrings(segs)) if len(segs) else None)
+
+
 def _build_graph(
-    roads: Sequence[LineString],
+    roads: Sequence[LineString] | RoadIndex,
     terminals: list[list[tuple[float, float]]],
     keep_out: Callable[[LineString], bool] | None = None,
 ) -> tuple[_Graph, list[int], list[str]]:
@@ -124,9 +139,9 @@ def _build_graph(
     (e.g. station → access). Returns the graph and each terminal's node (its first point)."""
     g = _Graph()
     warnings: list[str] = []
-    segs = _road_segments(roads)
+    index = roads if isinstance(roads, RoadIndex) else road_index(roads)
+    segs, tree = index.segments, index.tree
     splits: dict[int, list[tuple[float, int]]] = {}
-    tree = shapely.STRtree([LineString(s) for s in segs]) if len(segs) else None
     term_nodes: list[int] = []
     for chain in terminals:
         ids = [g.node(*p) for p in chain]
@@ -289,7 +304,7 @@ def _path(pred: np.ndarray, src_row: int, target: int, source: int) -> list[int]
 
 
 def design_mv(
-    roads: Sequence[LineString],
+    roads: Sequence[LineString] | RoadIndex,
     substation_xy: tuple[float, float],
     stations: Sequence[tuple[float, float]],
     access: Sequence[tuple[float, float]],
@@ -301,7 +316,8 @@ def design_mv(
     stations / access: per block, the station and its road end (UTM [m]); station_kva: apparent
     power of each station [kVA]. keep_out: whether a spur (station or substation to its road) would
     run where cables may not (outside the parcel, through a zone); such a spur goes to the nearest
-    road point it may reach."""
+    road point it may reach. roads may be given as their `road_index` (the same for every
+    substation of a plant: built once)."""
     chains: list[list[tuple[float, float]]] = [[(float(substation_xy[0]), float(substation_xy[1]))]]
     for s, a in zip(stations, access, strict=True):
         chain = [(float(s[0]), float(s[1]))]

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 from shapely.geometry import LineString
 
-from app.engine.electrical.mv import MvFeeder, MvResult, design_mv
+from app.engine.electrical.mv import MvFeeder, MvResult, design_mv, road_index
 from app.engine.electrical.params import ElectricalParams
 
 
@@ -31,12 +31,14 @@ def design_mv_to_sinks(
     trench_m = 0.0
     warnings: list[str] = []
     capacity_a = 0.0
+    # The roads noded and indexed once for all the substations (a union of every road each).
+    index = road_index(roads)
     for k, sink in enumerate(sinks_xy):
         idx = [i for i, s in enumerate(block_sink) if s == k]
         if not idx:
             continue
         part = design_mv(
-            roads,
+            index,
             sink,
             [stations[i] for i in idx],
             [access[i] for i in idx],

@@ -22,7 +22,7 @@ from app.engine.layout.context import PlantState, SiteFrame, access_entries, acc
 from app.engine.layout.pockets import POCKET_ROAD_M, stray_pockets
 from app.engine.pv.civil import FENCE_MERGE_M, fence_arrays, perimeter_roads, tables_on_roads
 from app.engine.pv.compact import regrouped
-from app.engine.pv.plant import PvLayout, row_runs, topped_up, trimmed, without_tables
+from app.engine.pv.plant import PvLayout, reindexed, row_runs, topped_up, trimmed, without_tables
 
 # Cable checks: design the DC collection, drop the tables whose cables cannot reach their station
 # legally, and design again, at most this many times (one pass almost always suffices).
@@ -44,7 +44,7 @@ def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
     if len(drop):
         lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop)
         state.warnings.append(f"{len(drop)} tables ({lost:,.0f} kWp) gave way to access roads")
-        pv = without_tables(pv, drop)
+        pv = without_tables(pv, drop, reindex=False)
     # No table under a collector tie (an overhead HV line): its right-of-way is kept clear.
     rows = _tie_strips(pv, state.collectors)
     under = _tables_under(pv, rows)
@@ -53,16 +53,19 @@ def fit_pv_to_roads(frame: SiteFrame, state: PlantState) -> None:
         state.warnings.append(
             f"{len(under)} tables ({lost:,.0f} kWp) gave way to the collector tie lines' right-of-way"
         )
-        pv = without_tables(pv, under)
+        pv = without_tables(pv, under, reindex=False)
     bands = [r.geometry.buffer(r.width_m / 2, cap_style="flat") for r in roads]
     blocked = bands + rows + state.equipment
     # Compact blocks (issue 21 item 4): regrouped after the roads, never across two substations'
     # land; touching tables first, others only where a block still falls short (the target first).
+    # Tables keep stale indices through these steps (all go by position) and are re-indexed once
+    # at the end: each re-index copies some 30,000 tables at 1 GWac (docs/benchmarks.md).
     pv = regrouped(topped_up(pv, blocked, 0.5), _block_groups(pv, state.collectors))
-    pv = topped_up(trimmed(pv), blocked, 0.5)
+    pv = topped_up(trimmed(pv, reindex=False), blocked, 0.5)
     pv, state.collected = _legal_cables(
         pv, frame.boundary, frame.zones, frame.params.electrical, blocked, state.warnings, lines
     )
+    pv = reindexed(pv)
     state.pv = pv
     runs = row_runs(pv, max_gap_m=FENCE_MERGE_M)
     state.fencing = fence_arrays(runs + state.stations, frame.boundary, lines)
@@ -129,10 +132,10 @@ def _legal_cables(
             clean = collected
             break
         n_drop += len(bad)
-        pv = without_tables(pv, bad)
+        pv = without_tables(pv, bad, reindex=False)
         if k < MAX_CABLE_PASSES - 1:
             # After the first pass only touching tables: a distant one would be too long again.
-            pv = trimmed(topped_up(pv, blocked, 0.5, touching_only=k > 0))
+            pv = trimmed(topped_up(pv, blocked, 0.5, touching_only=k > 0), reindex=False)
     if clean is not None and n_drop:
         # Once clean, blocks left short take tables touching them when that stays clean.
         more = topped_up(pv, blocked, 0.5, touching_only=True)

@@ -18,7 +18,7 @@ neighbours, passed along chains of touching blocks from blocks with a table to s
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -323,9 +323,9 @@ def _pass_one(
     moves = []
     for giver, taker in itertools.pairwise(chain):
         own = np.flatnonzero(out == giver)
-        sub = nbr[own]
-        rows = np.repeat(own, np.diff(sub.indptr))
-        touch = np.unique(rows[out[sub.indices] == taker])
+        # The giver's rows of the adjacency straight from its CSR arrays (no sparse slicing).
+        rows, at = _csr_gather(nbr.indptr, own)
+        touch = np.unique(rows[out[nbr.indices[at]] == taker])
         # Tables beside the giver's station stay, unless another one is beside it too.
         near_own = _gaps_to(boxes[own], st_uv[giver]) <= STATION_REACH_M
         if near_own.sum() <= 1:
@@ -371,12 +371,12 @@ def _orders(
     pairs: tuple[np.ndarray, np.ndarray],
     st_first: tuple[float, float],
     st_second: tuple[float, float],
-) -> list[np.ndarray]:
+) -> Iterator[np.ndarray]:
     """Orderings of tables a two-way cut may follow: along each row-frame axis both ways, and by
     the difference of the distances along the tables' adjacency graph from each station (a
-    Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road)."""
+    Voronoi split on the graph: a cut there follows the tables' own gaps, e.g. a road). Yielded
+    one by one: the caller stops at the first that cuts (most often the graph split)."""
     cu, cv = (boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2
-    out: list[np.ndarray] = []
     n = len(boxes)
     a, b = pairs
     if n > 2 and len(a):
@@ -385,9 +385,12 @@ def _orders(
         src = [int(np.argmin(np.hypot(xy[:, 0] - s[0], xy[:, 1] - s[1]))) for s in (st_first, st_second)]
         d = dijkstra(graph, directed=False, indices=src)
         d = np.where(np.isfinite(d), d, 1e9)
-        out += [np.argsort(d[0] - d[1], kind="stable")]
-    # The graph split first: it succeeds most often.
-    return [*out, np.lexsort((cv, cu)), np.lexsort((cv, -cu)), np.lexsort((cu, cv)), np.lexsort((cu, -cv))]
+        # The graph split first: it succeeds most often.
+        yield np.argsort(d[0] - d[1], kind="stable")
+    yield np.lexsort((cv, cu))
+    yield np.lexsort((cv, -cu))
+    yield np.lexsort((cu, cv))
+    yield np.lexsort((cu, -cv))
 
 
 def _pairs_mended(
@@ -406,6 +409,21 @@ def _pairs_mended(
     both in one piece, each with its station beside it. UTM / row frame [m]."""
     out = blk.copy()
     a, b = pairs
+    # Cuts that failed, by their whole input (the pair, its tables and which are the first
+    # block's): a later pass retries only pairs whose tables changed (same answers, less work).
+    failed: set[tuple[int, int, bytes, bytes]] = set()
+    # Each table's pairs (positions in `a`, `b`), CSR: the pairs touching a block or two are
+    # gathered from their tables instead of a scan of all pairs (~100,000 at 1 GWac) per block.
+    n = len(out)
+    ends = np.concatenate([a, b])
+    inc = np.concatenate([np.arange(len(a)), np.arange(len(a))])[np.argsort(ends, kind="stable")]
+    inc_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=inc_ptr[1:])
+
+    def touching(tables: np.ndarray) -> np.ndarray:
+        """The pairs touching `tables`, ascending (the order a mask over all pairs gives)."""
+        return np.unique(inc[_csr_gather(inc_ptr, tables)[1]])
+
     for _ in range(MEND_PASSES):
         lab = table_pieces(boxes, out, gap, (a, b))
         # Blocks with more than one piece, ascending: one sort of the (block, piece) pairs.
@@ -418,23 +436,33 @@ def _pairs_mended(
             members = np.flatnonzero(out == k)
             if len(np.unique(lab[members])) < 2:
                 continue  # mended with an earlier neighbour
-            mk = (out[a] == k) | (out[b] == k)  # the pairs touching `members`
-            nbrs = {int(out[i]) for i in np.concatenate([a[mk], b[mk]])} - {k}
-            ranked = sorted(nbrs, key=lambda q: -int(np.sum(out[np.concatenate([a[mk], b[mk]])] == q)))
+            mk = touching(members)  # the pairs touching `members`
+            ends_k = out[np.concatenate([a[mk], b[mk]])].tolist()
+            # The set built in the same order as before: its iteration order breaks ties.
+            nbrs = set(ends_k) - {k}
+            shared: dict[int, int] = {}
+            for q in ends_k:
+                shared[q] = shared.get(q, 0) + 1
+            ranked = sorted(nbrs, key=lambda q: -shared[q])
             for m in ranked[:MEND_NEIGHBOURS]:
                 if block_group.get(m, 0) != block_group.get(k, 0):
                     continue
                 idx = np.flatnonzero((out == k) | (out == m))
                 if len(idx) > MEND_MAX_TABLES:
                     continue
+                key = (k, m, idx.tobytes(), (out[idx] == k).tobytes())
+                if key in failed:
+                    continue
                 where = np.full(len(out), -1, dtype=np.int64)
                 where[idx] = np.arange(len(idx))
-                inside = (where[a] >= 0) & (where[b] >= 0)
+                near = touching(idx)
+                inside = near[(where[a[near]] >= 0) & (where[b[near]] >= 0)]
                 sub = (where[a[inside]], where[b[inside]])
                 got = _cut_two(
                     boxes[idx], dc[idx], xy[idx], float(dc[out == k].sum()), gap, station, st_uv, (k, m), sub
                 )
                 if got is None:
+                    failed.add(key)
                     continue
                 out[idx] = np.where(got, k, m)
                 changed = True
@@ -492,11 +520,28 @@ def _two_pieces(mask: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int) -> boo
         return False
     same = mask[pa] == mask[pb]
     rows = pa[same]
+    # A table with no neighbour on its own side (and not alone there) splits that side: answered
+    # without building the graph (many candidate cuts strand a table at their edge).
+    lonely = np.bincount(rows, minlength=n) + np.bincount(pb[same], minlength=n) == 0
+    n_in = int(mask.sum())
+    if (n_in > 1 and lonely[mask].any()) or (n - n_in > 1 and lonely[~mask].any()):
+        return False
     indptr = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     graph = csr_matrix((np.ones(len(rows)), pb[same], indptr), shape=(n, n))
     count, _ = connected_components(graph, directed=False)
     return int(count) == 2
+
+
+def _csr_gather(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For CSR rows `rows`: each stored entry's row and its position in the CSR arrays, row by
+    row in stored order (what slicing the matrix by `rows` gives, without SciPy's overhead)."""
+    start = indptr[rows]
+    count = indptr[rows + 1] - start
+    total = int(count.sum())
+    first = np.cumsum(count) - count
+    at = np.arange(total) + np.repeat(start - first, count)
+    return np.repeat(rows, count), at
 
 
 def _replace_tables(layout: PvLayout, tables: Sequence[PvTable]) -> PvLayout:

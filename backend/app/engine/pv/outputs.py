@@ -3,6 +3,7 @@ metrics and the design document. Geometries leave in WGS84; areas and lengths ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,17 +23,22 @@ def table_assets(layout: PvLayout, crs: str) -> list[PlacedAsset]:
     block_ratio = {b.index: (b.ac_kw / b.dc_kwp if b.dc_kwp > 0 else 0.0) for b in plant.blocks}
     wgs = reproject_many([t.polygon for t in plant.tables], crs, WGS84)
     rotation = rd.row_azimuth_deg % 360.0
+    tilt = rd.tilt_deg if structure == "fixed" else None
+    azimuth = rd.azimuth_deg
+    # Local names for the per-table work (~30,000 tables at 1 GWac): the same calls as before.
+    ratio_of, degrees, atan, hypot = block_ratio.get, math.degrees, math.atan, math.hypot
     out = []
     for t, poly in zip(plant.tables, wgs, strict=True):
+        along, across = t.slope_along_pct, t.slope_across_pct
         props: dict[str, Any] = {
             "dc_kwp": round(t.dc_kwp, 3),
             "modules": t.modules,
             "structure": structure,
-            "tilt_deg": rd.tilt_deg if structure == "fixed" else None,
-            "azimuth_deg": rd.azimuth_deg,
+            "tilt_deg": tilt,
+            "azimuth_deg": azimuth,
             "block": t.block + 1,
-            "slope_along_pct": round(t.slope_along_pct, 2),
-            "slope_across_pct": round(t.slope_across_pct, 2),
+            "slope_along_pct": round(along, 2),
+            "slope_across_pct": round(across, 2),
             "piles": t.piles,
             "row": t.row,
             "length_m": round(t.length_m, 2),
@@ -42,10 +48,10 @@ def table_assets(layout: PvLayout, crs: str) -> list[PlacedAsset]:
                 asset_type=asset_type,
                 footprint=poly,
                 rotation_deg=rotation,
-                capacity_kw=t.dc_kwp * block_ratio.get(t.block, 0.0),
+                capacity_kw=t.dc_kwp * ratio_of(t.block, 0.0),
                 storage_kwh=0.0,
                 elevation_m=t.elevation_m,
-                slope_deg=float(_slope_deg(t.slope_along_pct, t.slope_across_pct)),
+                slope_deg=float(degrees(atan(hypot(along, across) / 100.0))),
                 pad_elevation_m=t.elevation_m,
                 cut_m3=t.cut_m3,
                 fill_m3=t.fill_m3,
@@ -53,12 +59,6 @@ def table_assets(layout: PvLayout, crs: str) -> list[PlacedAsset]:
             )
         )
     return out
-
-
-def _slope_deg(along_pct: float, across_pct: float) -> float:
-    import math
-
-    return math.degrees(math.atan(math.hypot(along_pct, across_pct) / 100.0))
 
 
 def station_props(layout: PvLayout) -> list[dict[str, Any]]:

@@ -353,25 +353,37 @@ def _tables(
     uc = (cand.u_lo + cand.u_hi) / 2
     vc = (cand.v_lo + cand.v_hi) / 2
     xs, ys = frame.to_grid(uc, vc)
-    return tuple(
-        PvTable(
-            index=i,
-            polygon=polys[i],
-            centre=(float(xs[i]), float(ys[i])),
-            row=int(cand.row[i]),
-            modules=int(cand.modules[i]),
-            dc_kwp=float(dc[i]),
-            length_m=float(cand.u_hi[i] - cand.u_lo[i]),
-            block=int(labels[i]),
-            slope_along_pct=float(terr.slope_along_pct[i]),
-            slope_across_pct=float(terr.slope_across_pct[i]),
-            elevation_m=float(terr.elevation_m[i]),
-            piles=int(terr.piles[i]),
-            cut_m3=float(terr.cut_m3[i]),
-            fill_m3=float(terr.fill_m3[i]),
-        )
-        for i in range(len(cand))
-    )
+
+    # Columns as Python lists once (not a NumPy scalar per field and table), and each table's
+    # fields handed over as its __dict__: the frozen dataclass' __init__ sets them one by one
+    # through object.__setattr__, ~3x the cost for a 1 GWac plant's ~30,000 tables.
+    def ints(a: np.ndarray) -> list[int]:
+        out: list[int] = np.asarray(a).astype(np.int64).tolist()  # as int() truncates
+        return out
+
+    def floats(a: np.ndarray) -> list[float]:
+        out: list[float] = np.asarray(a, dtype=float).tolist()
+        return out
+
+    cols = zip(
+        list(polys), floats(xs), floats(ys), ints(cand.row), ints(cand.modules), floats(dc),
+        floats(cand.u_hi - cand.u_lo), ints(labels), floats(terr.slope_along_pct),
+        floats(terr.slope_across_pct), floats(terr.elevation_m), ints(terr.piles), floats(terr.cut_m3),
+        floats(terr.fill_m3), strict=True,
+    )  # fmt: skip
+    new, set_dict = object.__new__, object.__setattr__
+    tables = []
+    for i, (poly, x, y, row, modules, kwp, length, block, along, across, elev, piles, cut, fill) in enumerate(
+        cols
+    ):
+        t = new(PvTable)
+        set_dict(t, "__dict__", {
+            "index": i, "polygon": poly, "centre": (x, y), "row": row, "modules": modules, "dc_kwp": kwp,
+            "length_m": length, "block": block, "slope_along_pct": along, "slope_across_pct": across,
+            "elevation_m": elev, "piles": piles, "cut_m3": cut, "fill_m3": fill,
+        })  # fmt: skip
+        tables.append(t)
+    return tuple(tables)
 
 
 def _blocks(
@@ -385,12 +397,13 @@ def _blocks(
     members: dict[int, list[int]] = {}
     for t in tables:
         members.setdefault(t.block, []).append(t.index)
+    kwp = [t.dc_kwp for t in tables]
     out = []
     for b, size in enumerate(sizes):
         ids = tuple(members.get(b, ()))
         if not ids:
             continue
-        dc = float(sum(tables[i].dc_kwp for i in ids))
+        dc = float(sum(map(kwp.__getitem__, ids)))
         out.append(
             InverterBlock(
                 index=b, tables=ids, dc_kwp=dc, ac_kw=float(min(size, dc / dc_ac)),
@@ -429,28 +442,38 @@ def _reindexed(t: PvTable, index: int) -> PvTable:
     return new
 
 
-def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
-    """The layout with tables `drop` (indices) removed and blocks re-totalled (as built)."""
+def without_tables(layout: PvLayout, drop: np.ndarray, *, reindex: bool = True) -> PvLayout:
+    """The layout with tables `drop` (positions in `plant.tables`) removed and blocks re-totalled
+    (as built; blocks list their tables by position).
+
+    reindex=False leaves the kept tables' `index` fields stale (a 1 GWac plant's ~30,000 tables are
+    not copied): for a chain of edits that ends with `reindexed`, whose steps all go by position
+    (`topped_up`, `trimmed`, `retotalled`, `compact.regrouped`, the DC collection)."""
     if len(drop) == 0:
         return layout
     plant = layout.plant
-    # A boolean mask over the tables' indices instead of a set look-up per table.
+    # A boolean mask over the tables' positions instead of a set look-up per table.
     gone = np.asarray(drop, dtype=np.int64)
-    index = np.fromiter((t.index for t in plant.tables), dtype=np.int64, count=len(plant.tables))
-    kept = list(compress(plant.tables, (~np.isin(index, gone)).tolist()))
-    first = int(gone.min())
-    tables = tuple(t if i < first else _reindexed(t, i) for i, t in enumerate(kept))
+    keep = np.ones(len(plant.tables), dtype=bool)
+    keep[gone] = False
+    kept = list(compress(plant.tables, keep.tolist()))
+    if reindex:
+        first = int(gone.min())
+        tables = tuple(t if i < first else _reindexed(t, i) for i, t in enumerate(kept))
+    else:
+        tables = tuple(kept)
     rd = plant.design
     old = {b.index: b for b in plant.blocks}
     members: dict[int, list[int]] = {}
-    for t in tables:
-        members.setdefault(t.block, []).append(t.index)
+    for i, t in enumerate(tables):
+        members.setdefault(t.block, []).append(i)
+    kwp = [t.dc_kwp for t in tables]
     blocks = []
     for b_index, b in old.items():
         ids = tuple(members.get(b_index, ()))
         if not ids:
             continue
-        dc = float(sum(tables[i].dc_kwp for i in ids))
+        dc = float(sum(map(kwp.__getitem__, ids)))
         nominal = layout.block_sizes_kw[b_index] if b_index < len(layout.block_sizes_kw) else b.ac_kw
         blocks.append(
             InverterBlock(
@@ -472,6 +495,16 @@ def without_tables(layout: PvLayout, drop: np.ndarray) -> PvLayout:
         spare=layout.spare,
         spare_polygons=layout.spare_polygons,
     )
+
+
+def reindexed(layout: PvLayout) -> PvLayout:
+    """The layout with every table's `index` its position again (after `without_tables(...,
+    reindex=False)`): only the tables whose index moved are copied, once per chain of edits."""
+    tables = layout.plant.tables
+    if all(t.index == i for i, t in enumerate(tables)):
+        return layout
+    fixed = tuple(t if t.index == i else _reindexed(t, i) for i, t in enumerate(tables))
+    return replace(layout, plant=replace(layout.plant, tables=fixed))
 
 
 def topped_up(
@@ -517,6 +550,7 @@ def topped_up(
         > 1e-6
     }
     touch_spare, touch_block = _touching_blocks(layout, sc, short_blocks, free)
+    min_kwp = float(sc.modules.min()) * kwp_per_module
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         short = size * dc_ac - b.dc_kwp
@@ -529,10 +563,13 @@ def topped_up(
         # Spare tables touching the block first (it stays in one piece), then the nearest others.
         near = np.zeros(len(sc), dtype=bool)
         near[touch_spare[touch_block == b.index]] = True
-        far_off = ~near[cand]
-        order = cand[np.lexsort((d, far_off))]
-        if touching_only:
-            order = order[: int((~far_off).sum())]
+        touching = near[cand]
+        order = cand[touching][np.argsort(d[touching], kind="stable")]
+        if not touching_only:
+            # No block takes more than `need` tables: only the nearest `need` others are sorted
+            # (the same order as sorting them all: ties stay in table order).
+            need = int(short / min_kwp) + 2 if min_kwp > 0 else len(cand)
+            order = np.concatenate([order, cand[~touching][_nearest_first(d[~touching], need)]])
         for i in order:
             if short <= 1e-6:
                 break
@@ -561,6 +598,17 @@ def topped_up(
         spare=(_subset(sc, left), _terrain_subset(st, left)), spare_polygons=polys[left],
     )  # fmt: skip
     return retotalled(grown)
+
+
+def _nearest_first(d: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the smallest `d` in ascending order, ties in position order: at least the
+    first `count` of a stable argsort of `d` (all of it when `count` ≥ its length)."""
+    if count >= len(d):
+        return np.argsort(d, kind="stable")
+    kth = np.partition(d, count - 1)[count - 1]
+    sel = np.flatnonzero(d <= kth)
+    out: np.ndarray = sel[np.argsort(d[sel], kind="stable")]
+    return out
 
 
 def _touching_blocks(
@@ -601,22 +649,23 @@ def _touching_blocks(
     return s_, blk[t]
 
 
-def trimmed(layout: PvLayout) -> PvLayout:
+def trimmed(layout: PvLayout, *, reindex: bool = True) -> PvLayout:
     """Drop each block's surplus tables (those farthest from its power station) beyond its DC
-    target (nominal AC × DC/AC), keeping the block within one table of the target."""
+    target (nominal AC × DC/AC), keeping the block within one table of the target (`reindex`: as
+    in `without_tables`)."""
     plant = layout.plant
     dc_ac = plant.design.design.dc_ac_ratio
     drop: list[int] = []
+    centres = [t.centre for t in plant.tables]
     for b in plant.blocks:
         size = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         surplus = b.dc_kwp - size * dc_ac
         if surplus <= 0:
             continue
         sx, sy = b.station
-        far = sorted(
-            b.tables,
-            key=lambda i: -math.hypot(plant.tables[i].centre[0] - sx, plant.tables[i].centre[1] - sy),
-        )
+        # Keys first (a list, not a lambda per table): the same stable sort on the same floats.
+        key = [-math.hypot(centres[i][0] - sx, centres[i][1] - sy) for i in b.tables]
+        far = [b.tables[j] for j in sorted(range(len(key)), key=key.__getitem__)]
         for i in far:
             kwp = plant.tables[i].dc_kwp
             if surplus - kwp < -1e-9:
@@ -625,7 +674,7 @@ def trimmed(layout: PvLayout) -> PvLayout:
             surplus -= kwp
             if surplus <= 1e-9:
                 break
-    return without_tables(layout, np.asarray(drop, dtype=np.int64))
+    return without_tables(layout, np.asarray(drop, dtype=np.int64), reindex=reindex)
 
 
 def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
@@ -643,6 +692,39 @@ def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
     u0, u1, v0, v1 = u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)
     rows = np.asarray([t.row for t in tables])
     order = np.lexsort((u0, rows))
+    ro, a0, a1 = rows[order], u0[order], u1[order]
+    same_row = ro[1:] == ro[:-1]
+    if bool(np.all(a1[1:][same_row] >= a1[:-1][same_row])):
+        # Tables' far ends rise along each row (they do not overlap): a run's farthest end so far
+        # is its previous table's, so where runs start is known at once; min / max per run exact.
+        start = np.flatnonzero(np.r_[True, ~same_row | (a0[1:] - a1[:-1] > max_gap_m)])
+        r = np.column_stack(
+            [
+                a0[start],
+                np.maximum.reduceat(a1, start),
+                np.minimum.reduceat(v0[order], start),
+                np.maximum.reduceat(v1[order], start),
+            ]
+        )
+    else:
+        r = np.asarray(_row_runs_loop(order, rows, u0, u1, v0, v1, max_gap_m))
+    us = np.stack([r[:, 0], r[:, 1], r[:, 1], r[:, 0]], axis=1)
+    vs = np.stack([r[:, 2], r[:, 2], r[:, 3], r[:, 3]], axis=1)
+    x, y = frame.to_grid(us, vs)
+    return list(shapely.polygons(np.stack([x, y], axis=-1)))
+
+
+def _row_runs_loop(
+    order: np.ndarray,
+    rows: np.ndarray,
+    u0: np.ndarray,
+    u1: np.ndarray,
+    v0: np.ndarray,
+    v1: np.ndarray,
+    max_gap_m: float,
+) -> list[tuple[float, float, float, float]]:
+    """`row_runs`' runs (u_lo, u_hi, v_lo, v_hi, row frame [m]) table by table in `order` (row,
+    then u): for rows whose tables overlap along the row."""
     runs: list[tuple[float, float, float, float]] = []
     cur: list[float] | None = None
     cur_row = None
@@ -658,26 +740,24 @@ def row_runs(layout: PvLayout, max_gap_m: float = 3.0) -> list[Polygon]:
         cur_row = rows[i]
     if cur is not None:
         runs.append((cur[0], cur[1], cur[2], cur[3]))
-    r = np.asarray(runs)
-    us = np.stack([r[:, 0], r[:, 1], r[:, 1], r[:, 0]], axis=1)
-    vs = np.stack([r[:, 2], r[:, 2], r[:, 3], r[:, 3]], axis=1)
-    x, y = frame.to_grid(us, vs)
-    return list(shapely.polygons(np.stack([x, y], axis=-1)))
+    return runs
 
 
 def retotalled(layout: PvLayout) -> PvLayout:
     """The layout with each block's DC and AC summed again from its tables (table indices kept)."""
     plant = layout.plant
     rd = plant.design
+    # By position: tables may carry stale indices until `reindexed` (see `without_tables`).
     members: dict[int, list[int]] = {}
-    for t in plant.tables:
-        members.setdefault(t.block, []).append(t.index)
+    for i, t in enumerate(plant.tables):
+        members.setdefault(t.block, []).append(i)
+    kwp = [t.dc_kwp for t in plant.tables]
     blocks = []
     for b in plant.blocks:
         ids = tuple(members.get(b.index, ()))
         if not ids:
             continue
-        dc = float(sum(plant.tables[i].dc_kwp for i in ids))
+        dc = float(sum(map(kwp.__getitem__, ids)))
         nominal = layout.block_sizes_kw[b.index] if b.index < len(layout.block_sizes_kw) else b.ac_kw
         blocks.append(
             InverterBlock(
