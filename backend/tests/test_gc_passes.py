@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from app.pipeline.gc_passes import ENGINE_GEN0_THRESHOLD, fewer_gc_passes
+from app.engine.core.gc_passes import ENGINE_GEN0_THRESHOLD, fewer_gc_passes
 
 
 def test_threshold_raised_inside_and_restored_after() -> None:

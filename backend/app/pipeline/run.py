@@ -21,7 +21,6 @@ from app.config import Settings
 from app.engine.core.document import check_result
 from app.engine.core.progress import scaled
 from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
-from app.pipeline.gc_passes import fewer_gc_passes
 from app.storage.base import Storage
 
 if TYPE_CHECKING:
@@ -193,10 +192,9 @@ def _design(
     from app.pipeline.wind import with_wind
     from app.pipeline.yield_cost import with_energy_and_cost
 
-    with fewer_gc_passes():
-        result = generate_layout(
-            job.site, terrain.grid, params, progress=scaled(progress, 5.0, 90.0), wind_resource=wind
-        )
+    result = generate_layout(
+        job.site, terrain.grid, params, progress=scaled(progress, 5.0, 90.0), wind_resource=wind
+    )
     result = with_terrain_provenance(
         result, job, source=terrain.source, grid_resolution_m=terrain.grid.resolution_m, settings=settings
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from app.engine.core.gc_passes import fewer_gc_passes
 from app.engine.core.grid import Grid
 from app.engine.core.types import LayoutParams, LayoutResult, ProgressFn, SiteInput
 from app.engine.electrical.params import parse_electrical_params
@@ -52,7 +53,22 @@ def generate_layout(
     `NoCapacity` when no generating capacity fits (the message says what the terrain offers).
     wind_resource: the site's wind climate; turbines (profiles with them) are spaced along its
     prevailing direction (app/engine/wind/layout.py).
+    Runs with fewer garbage-collector passes (`core/gc_passes.py`: a plant's objects stay alive
+    until the result is built, so the default passes free nothing; ≈ −10 % at 1 GWac).
     """
+    with fewer_gc_passes():
+        return _generate_layout(site, grid, params, progress=progress, wind_resource=wind_resource)
+
+
+def _generate_layout(
+    site: SiteInput,
+    grid: Grid,
+    params: LayoutParams,
+    *,
+    progress: ProgressFn | None,
+    wind_resource: WindResource | None,
+) -> LayoutResult:
+    """`generate_layout`'s work (arguments as there)."""
 
     def report(stage: str, pct: float) -> None:
         if progress is not None:

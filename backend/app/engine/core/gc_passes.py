@@ -1,4 +1,4 @@
-"""Fewer garbage-collector passes while the engine lays out a plant.
+"""Fewer garbage-collector passes while the engine lays out a plant (`generate_layout`).
 
 A 1 GWac layout allocates hundreds of thousands of small objects (tables, shapely geometries,
 dicts) that stay alive until the result is built; CPython's default first-generation threshold
