@@ -32,6 +32,10 @@ LIGHT = "#eef2f7"
 RULE = "#c9d1db"
 FONTTYPE = 42  # TrueType: embedded subsets with ToUnicode maps, so text stays extractable
 MAX_SCHEDULE_ROWS = 400  # the CSV export has them all
+# A table longer than this is set as fixed-width lines, one text per row (see `_Report.table`).
+DENSE_TABLE_ROWS = 60
+MONO_FAMILY = "DejaVu Sans Mono"  # ships with matplotlib
+MONO_ADVANCE_EM = 0.602  # DejaVu Sans Mono's advance width [em], every glyph
 CJK_FALLBACK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
 
 
@@ -338,6 +342,9 @@ class _Report:
         def header() -> None:
             draw_row([c.title for c in columns], header=True, shade=NAVY)
 
+        if len(rows) > DENSE_TABLE_ROWS:
+            self._dense_table(columns, rows, total=total, size=size, row_h=row_h, width_in=width_in)
+            return
         self.ensure(row_h * (2 + min(len(rows), 2)))
         header()
         for i, row in enumerate(rows):
@@ -349,6 +356,77 @@ class _Report:
                 header()
             self.rule(self.y, color=NAVY, lw=0.8, width_in=width_in)
             draw_row(total, bold=True)
+        self.rule(self.y, color=RULE, width_in=width_in)
+        self.y += 0.18
+
+    def _dense_table(
+        self,
+        columns: Sequence[Col],
+        rows: Sequence[Sequence[str]],
+        *,
+        total: Sequence[str] | None,
+        size: float,
+        row_h: float,
+        width_in: float,
+    ) -> None:
+        """`table` for many rows (a 1 GWac plant's 250 blocks, its asset schedule): each row is one
+        text of fixed-width columns in DejaVu Sans Mono, not one text per cell. Matplotlib lays out
+        and embeds every text artist on its own; 4,400 cell texts were most of a 1 GWac report's
+        CPU time, 400 row texts are a tenth of that (docs/benchmarks.md). Same header, zebra rows,
+        total row and page breaks as `table`; a cell too long for its column ends in "…"."""
+        # Each column as wide as its longest text (+ a space), the size shrunk to fit the width,
+        # down to 6 pt; below that the columns share the width by their weights and cut.
+        widths = [
+            1 + max([len(c.title), *(len(str(r[k])) for r in rows if k < len(r))])
+            for k, c in enumerate(columns)
+        ]
+        fs = min(size, width_in * 72 / ((sum(widths) + 1) * MONO_ADVANCE_EM))
+        if fs < 6.0:
+            fs = 6.0
+            chars = int(width_in * 72 / (fs * MONO_ADVANCE_EM)) - 1
+            weights = sum(c.width for c in columns)
+            widths = [max(2, int(chars * c.width / weights)) for c in columns]
+        char_in = fs * MONO_ADVANCE_EM / 72
+
+        def line(values: Sequence[str]) -> str:
+            cells = []
+            for col, w, v in zip(columns, widths, values, strict=False):
+                text = str(v)
+                if len(text) > w - 1:
+                    text = text[: max(0, w - 2)] + "…"
+                cells.append(text.rjust(w - 1) + " " if col.align == "right" else " " + text.ljust(w - 1))
+            return "".join(cells).rstrip()
+
+        def draw(
+            values: Sequence[str], *, shade: str | None = None, header: bool = False, bold: bool = False
+        ) -> None:
+            if shade:
+                self.rect(MARGIN_IN, self.y, width_in, row_h, shade)
+            self.text(
+                MARGIN_IN + char_in / 2,
+                self.y + row_h * 0.68,
+                line(values),
+                fontsize=fs,
+                family=MONO_FAMILY,
+                color="white" if header else "#1b1b1b",
+                weight="bold" if (header or bold) else "normal",
+            )
+            self.y += row_h
+
+        def header() -> None:
+            draw([c.title for c in columns], shade=NAVY, header=True)
+
+        self.ensure(row_h * (2 + min(len(rows), 2)))
+        header()
+        for i, row in enumerate(rows):
+            if self.ensure(row_h):
+                header()
+            draw(row, shade=LIGHT if i % 2 else None)
+        if total is not None:
+            if self.ensure(row_h):
+                header()
+            self.rule(self.y, color=NAVY, lw=0.8, width_in=width_in)
+            draw(total, bold=True)
         self.rule(self.y, color=RULE, width_in=width_in)
         self.y += 0.18
 

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from app.api.content_encoding import accepts_gzip
 from app.api.routes.layouts import layout_geojson
+from app.api.schemas import LayoutFeatureCollection
 from app.db.models import Layout
 from app.exports.layout_document import (
     COORD_DECIMALS,
@@ -111,6 +112,9 @@ def test_document_stored_served_gzip_and_same_plant_as_rebuilt(
     assert doc["warnings"] == rebuilt["warnings"] and doc["crs"] == rebuilt["crs"]
     kinds = {f["properties"]["kind"] for f in doc["features"]}
     assert {"boundary", "asset", "road"} <= kinds
+    # The typed answer the route declares: the stored text (orjson, from arrays) validates.
+    typed = LayoutFeatureCollection.model_validate(doc)
+    assert typed.metrics.total_capacity_kw == doc["metrics"]["total_capacity_kw"] > 0
 
     # The GeoJSON export is made from the document, gzipped too, and holds the same features.
     ex = doc_api.get(f"/api/layouts/{layout_id}/export/geojson", headers=headers)

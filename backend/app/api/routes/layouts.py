@@ -32,7 +32,7 @@ from app.engine.blocks.profiles import list_profiles
 from app.engine.core.geojson import layout_feature_collection
 from app.engine.core.names import STRATEGY_NAMES
 from app.errors import Conflict
-from app.exports.layout_document import encode_document, load_layout_document, save_layout_document
+from app.exports.layout_document import encode_result, load_layout_document, save_layout_document
 from app.jobs import lifecycle
 
 router = APIRouter(route_class=TransactionalRoute, prefix="/api/layouts", tags=["layouts"])
@@ -171,7 +171,8 @@ def get_geojson(
     if data is None:
         # Completed before documents were stored, or its document expired: rebuild it, store it.
         layout = crud.get_layout(session=session, layout_id=layout_id, owner_id=user.id)
-        data = encode_document(layout_geojson(layout))
+        job = mapping.load_job_input(layout)
+        data = encode_result(job.site, mapping.result_from_rows(layout), job.params)
         save_layout_document(storage, str(layout_id), data)
     return gzip_negotiated(request, data, media_type="application/json")
 
