@@ -5,7 +5,7 @@
  */
 import type { FeatureCollection } from "geojson";
 import { http, request, requestBlob, unwrap } from "./client";
-import { parseLayoutText } from "../lib/plantArraysAsync";
+import { rememberGeojsonText } from "../lib/plantArraysAsync";
 import type { components } from "./schema";
 import type { Bom, LayoutDesign } from "./design";
 import type {
@@ -157,15 +157,14 @@ export const api = {
     list: (siteId: string) =>
       as<ListResponse<Layout>>(unwrap(http.GET("/api/layouts", { params: { query: { site_id: siteId } } }))),
     get: (id: string) => as<Layout>(unwrap(http.GET("/api/layouts/{layout_id}", { params: { path: { layout_id: id } } }))),
-    /**
-     * Read as text and parsed by `parseLayoutText` (lib/plantArraysAsync): a large layout's text goes
-     * to the map's WebGL worker first and is parsed here only once the worker has answered.
-     */
+    /** Read as text and parsed here; the text is kept for the map's WebGL worker (lib/plantArraysAsync). */
     geojson: async (id: string) => {
       const text = await unwrap(
         http.GET("/api/layouts/{layout_id}/geojson", { params: { path: { layout_id: id } }, parseAs: "text" }),
       );
-      return parseLayoutText<LayoutFeatureCollection>(text as unknown as string);
+      const fc = JSON.parse(text as unknown as string) as LayoutFeatureCollection;
+      rememberGeojsonText(fc, text as unknown as string);
+      return fc;
     },
     status: (id: string) =>
       as<LayoutStatus>(unwrap(http.GET("/api/layouts/{layout_id}/status", { params: { path: { layout_id: id } } }))),

@@ -4,9 +4,7 @@
  * builds the arrays there, so the page stays responsive while it does; the typed arrays come back
  * by transfer. The main thread still parses the text once for itself — Leaflet's layers, the
  * popups and the panels read the features — because cloning ~45k parsed features back from a
- * worker costs the main thread about as much as JSON.parse does. For a large layout it does so
- * only after the worker has answered (`parseLayoutText`): the worker's parse and build run while
- * the main thread is free, and the map gets its arrays from the cache, not a second build.
+ * worker costs the main thread about as much as JSON.parse does.
  *
  * Without a worker (Vitest's jsdom, an old browser, a worker that fails) the arrays are built
  * on the main thread as before. Results are cached per FeatureCollection object, so a remount
@@ -50,39 +48,6 @@ function inWorker(text: string): Promise<PlantArrays> {
     };
     worker.postMessage({ text });
   });
-}
-
-/**
- * A layout's JSON text at least this long (characters) goes to the worker before the main thread
- * parses it: about 5,000 features (≈ 480 characters each), the size from which the map draws the
- * plant with WebGL (GL_MIN_FEATURES in SiteMap).
- */
-export const WORKER_FIRST_CHARS = 2_000_000;
-
-/**
- * The FeatureCollection of a layout's GeoJSON text (GET …/geojson), its WebGL arrays first.
- *
- * A large text (`WORKER_FIRST_CHARS`), when workers exist: the worker parses its copy and builds
- * the arrays, and only once it has answered (or failed) does the main thread parse the text, so
- * the page is not frozen by a 30 MB JSON.parse while the worker works; the arrays are cached for
- * the collection (`plantArraysOffThread` returns them). A worker that fails leaves the build to
- * the main thread, as before. A smaller text is parsed at once and kept for the map.
- */
-export async function parseLayoutText<T extends { features: Features }>(text: string): Promise<T> {
-  if (text.length < WORKER_FIRST_CHARS || typeof Worker === "undefined") {
-    const fc = JSON.parse(text) as T;
-    rememberGeojsonText(fc, text);
-    return fc;
-  }
-  const arrays = inWorker(text);
-  const ok = await arrays.then(
-    () => true,
-    () => false,
-  );
-  performance.mark("geojson-main-parse-start");
-  const fc = JSON.parse(text) as T;
-  if (ok) built.set(fc, arrays);
-  return fc;
 }
 
 /**
