@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from app.engine.civil.constructability import block_gap_m, near_pairs, table_pieces
 from app.engine.pv.blocks import partition
-from app.engine.pv.plant import PvLayout, retotalled
+from app.engine.pv.plant import PvLayout, retotalled, without_tables
 from app.engine.pv.types import PvTable
 
 # Blocks whose nominal AC differs by more than this [kW] are not interchangeable.
@@ -51,7 +51,14 @@ AWAY_PENALTY_M = 1e6
 # without measuring (the exact test runs only on the nearer ones).
 PART_REACH_FACTOR = 1.0
 # Balancing: at most this many one-table moves fill one short block.
-BALANCE_MAX_MOVES = 50
+BALANCE_MAX_MOVES = 120
+# Handing stray pieces over to the neighbouring block they touch: passes (a piece handed over may
+# let another touch a home piece).
+HAND_PASSES = 2
+# Repair rounds (absorb, hand over, balance) while each leaves more blocks in one piece.
+REPAIR_ROUNDS = 4
+# Touching blocks around those off their DC target that the repair rounds balance.
+BALANCE_RINGS = 1
 
 
 def table_boxes_uv(layout: PvLayout) -> np.ndarray:
@@ -112,9 +119,13 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
 
     block_group: block index → the substation its feeder ends at (0 main, k collector k); tables
     are regrouped only among the blocks of one group (a block never spans two substations' land)."""
-    plant = layout.plant
-    if len(plant.blocks) < 2 or not plant.tables:
+    if len(layout.plant.blocks) < 2 or not layout.plant.tables:
         return layout
+    boxes = table_boxes_uv(layout)
+    gap = block_gap_m(layout.plant.design.pitch_m - layout.plant.design.depth_m)
+    pairs = near_pairs(boxes, gap)
+    layout, boxes, pairs = _without_islands(layout, boxes, pairs)
+    plant = layout.plant
     tables = plant.tables
     dc_ac = plant.design.design.dc_ac_ratio
     blk = np.asarray([t.block for t in tables], dtype=np.int64)
@@ -136,8 +147,6 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     st_uv = {
         k: (float(a), float(b)) for k, a, b in zip(station, np.atleast_1d(su), np.atleast_1d(sv), strict=True)
     }
-    boxes = table_boxes_uv(layout)
-    gap = block_gap_m(plant.design.pitch_m - plant.design.depth_m)
 
     def assign(new: np.ndarray, idx: np.ndarray, members: list[int]) -> None:
         """Bisect tables `idx` into blocks `members`; each part takes the station nearest its
@@ -180,7 +189,6 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     by_sink = blk.copy()
     for members in groups.values():
         assign(by_sink, np.flatnonzero(np.isin(blk, members)), members)
-    pairs = near_pairs(boxes, gap)
     better = _one_piece(boxes, by_sink, gap, pairs) >= _one_piece(boxes, blk, gap, pairs)
     new = by_sink if better and _stations_beside(boxes, by_sink, st_uv, blk) else blk.copy()
     new = _absorbed(boxes, new, dc, gap, block_group or {}, pairs, xy, station)
@@ -189,10 +197,43 @@ def regrouped(layout: PvLayout, block_group: dict[int, int] | None = None) -> Pv
     for k, kw in nominal.items():
         targets[k] = kw * dc_ac
     new = _balanced(new, dc, xy, targets, station, block_group or {}, pairs, (boxes, st_uv))
+    new = _rounds(new, dc, xy, targets, gap, station, st_uv, block_group or {}, pairs, boxes)
     if np.array_equal(new, blk):
         return layout
     moved = tuple(t if new[i] == t.block else _with_block(t, int(new[i])) for i, t in enumerate(tables))
     return retotalled(_replace_tables(layout, moved))
+
+
+def _without_islands(
+    layout: PvLayout, boxes: np.ndarray, pairs: tuple[np.ndarray, np.ndarray]
+) -> tuple[PvLayout, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """`layout` without its islands, with the table boxes (row frame [m]) and near pairs
+    (`near_pairs`) of the tables left. An island: tables standing apart from the rest of the plant
+    (no table of any block within the block gap joins them to it) holding less than
+    `STRAY_SHARE` of their block's DC target, whose block has tables elsewhere, e.g. one tracker
+    left between a road and a power station's slot. No regrouping can join it to a block; left
+    out, the block is balanced from its neighbours and topped up with a spare table touching it."""
+    tables = layout.plant.tables
+    n = len(tables)
+    a, b = pairs
+    _, comp = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
+    dc = np.asarray([t.dc_kwp for t in tables], dtype=float)
+    blk = np.asarray([t.block for t in tables], dtype=np.int64)
+    comp_dc = np.bincount(comp, weights=dc)
+    block_dc = np.bincount(blk, weights=dc)
+    dc_ac = layout.plant.design.design.dc_ac_ratio
+    target = np.zeros(len(block_dc))
+    for blo in layout.plant.blocks:
+        if blo.index < len(target):
+            kw = layout.block_sizes_kw[blo.index] if blo.index < len(layout.block_sizes_kw) else blo.ac_kw
+            target[blo.index] = kw * dc_ac
+    small = (comp_dc[comp] < STRAY_SHARE * target[blk] - 1e-9) & (comp_dc[comp] < block_dc[blk] - 1e-9)
+    if not small.any():
+        return layout, boxes, pairs
+    keep = ~small
+    where = np.cumsum(keep) - 1
+    inside = keep[a] & keep[b]
+    return without_tables(layout, np.flatnonzero(small)), boxes[keep], (where[a[inside]], where[b[inside]])
 
 
 def _absorbed(
@@ -260,6 +301,166 @@ def _absorbed(
                 break
             out[j] = k_from
             owe -= float(dc[j])
+    return out
+
+
+def _rounds(
+    new: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    targets: np.ndarray,
+    gap: float,
+    station: dict[int, tuple[float, float]],
+    st_uv: dict[int, tuple[float, float]],
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+    boxes: np.ndarray,
+) -> np.ndarray:
+    """Block labels `new` repaired in rounds while a round leaves more blocks in one piece and no
+    more DC short of the targets [kWp] beyond one table (or as many in one piece and less DC
+    short) and no more stations away from their blocks (`_n_away`):
+    small strays absorbed, other pieces handed over (`_handed_over`), the DC balanced again
+    (`_balanced_near`)."""
+
+    table_kwp = float(dc.max())
+
+    def score(lab: np.ndarray) -> tuple[int, float]:
+        # DC short of the targets beyond the one-table tolerance [kWp].
+        short = np.maximum(targets - np.bincount(lab, weights=dc, minlength=len(targets)) - table_kwp, 0.0)
+        return _one_piece(boxes, lab, gap, pairs), -round(float(short.sum()), 6)
+
+    best, best_score = new, score(new)
+    for _ in range(REPAIR_ROUNDS):
+        cand = _absorbed(boxes, best, dc, gap, block_group, pairs, xy, station)
+        cand = _handed_over(boxes, cand, dc, gap, block_group, pairs, st_uv)
+        cand = _balanced_near(cand, dc, xy, targets, station, block_group, pairs, (boxes, st_uv))
+        got = score(cand)
+        # Better: more blocks in one piece, never more DC short (a short block is topped up
+        # later from spare tables, which need not touch it), or less short at as many.
+        if (
+            got[1] < best_score[1] - 1e-6
+            or got <= best_score
+            or _n_away(boxes, cand, st_uv) > _n_away(boxes, best, st_uv)
+        ):
+            break
+        best, best_score = cand, got
+    return best
+
+
+def _balanced_near(
+    blk: np.ndarray,
+    dc: np.ndarray,
+    xy: np.ndarray,
+    targets: np.ndarray,
+    station: dict[int, tuple[float, float]],
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+    beside: tuple[np.ndarray, dict[int, tuple[float, float]]],
+) -> np.ndarray:
+    """`_balanced` on the blocks more than one table [kWp] off their DC target and those within
+    `BALANCE_RINGS` touching blocks of them only: the chains that refill a handed-over piece run
+    there, and each one-table move then scans those blocks' tables, not the plant's (a 1 GWac plant
+    has some 30,000). Same labels elsewhere."""
+    dc_of = np.bincount(blk, weights=dc, minlength=len(targets))
+    present = np.unique(blk)
+    off = present[np.abs(dc_of[present] - targets[present]) > float(dc.max())]
+    if not len(off):
+        return blk
+    a, b = pairs
+    cross = blk[a] != blk[b]
+    adj: dict[int, set[int]] = {}
+    for p, q in zip(blk[a[cross]].tolist(), blk[b[cross]].tolist(), strict=True):
+        adj.setdefault(p, set()).add(q)
+        adj.setdefault(q, set()).add(p)
+    ring = {int(k) for k in off}
+    frontier = set(ring)
+    for _ in range(BALANCE_RINGS):
+        frontier = {q for p in frontier for q in adj.get(p, ())} - ring
+        ring |= frontier
+    sub = np.flatnonzero(np.isin(blk, np.fromiter(ring, dtype=np.int64)))
+    where = np.full(len(blk), -1, dtype=np.int64)
+    where[sub] = np.arange(len(sub))
+    inside = (where[a] >= 0) & (where[b] >= 0)
+    boxes, st_uv = beside
+    out = blk.copy()
+    out[sub] = _balanced(
+        blk[sub], dc[sub], xy[sub], targets, station, block_group,
+        (where[a[inside]], where[b[inside]]), (boxes[sub], st_uv),
+    )  # fmt: skip
+    return out
+
+
+def _n_away(boxes: np.ndarray, blk: np.ndarray, st_uv: dict[int, tuple[float, float]]) -> int:
+    """How many stations stand farther than `STATION_REACH_M` from their block under `blk`."""
+    n = int(max(max(st_uv), int(blk.max()))) + 1
+    su, sv = np.zeros(n), np.zeros(n)
+    for k, (pu, pv) in st_uv.items():
+        su[k], sv[k] = pu, pv
+    # Each table's gap to its own block's station, then the nearest per block (one pass).
+    du = np.maximum(0.0, np.maximum(boxes[:, 0] - su[blk], su[blk] - boxes[:, 1]))
+    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - sv[blk], sv[blk] - boxes[:, 3]))
+    near = np.full(n, np.inf)
+    np.minimum.at(near, blk, np.hypot(du, dv))
+    return int(sum(1 for k in st_uv if near[k] > STATION_REACH_M))
+
+
+def _home_pieces(
+    boxes: np.ndarray, blk: np.ndarray, lab: np.ndarray, dc: np.ndarray, st_uv: dict[int, tuple[float, float]]
+) -> dict[int, int]:
+    """Each block's home piece (piece labels `lab`): the one beside its station (within
+    `STATION_REACH_M`; the largest by DC when several are), else the one nearest it."""
+    home: dict[int, int] = {}
+    for k in np.unique(blk).tolist():
+        mine = np.flatnonzero(blk == k)
+        ps, inv = np.unique(lab[mine], return_inverse=True)
+        if len(ps) == 1:
+            home[k] = int(ps[0])
+            continue
+        w = np.bincount(inv, weights=dc[mine])
+        p_uv = st_uv.get(k)
+        if p_uv is not None:
+            gaps = _gaps_to(boxes[mine], p_uv)
+            near = gaps <= max(STATION_REACH_M, float(gaps.min()) + 1e-6)
+            beside = np.bincount(inv[near], minlength=len(ps)) > 0
+            w = np.where(beside, w, -1.0)
+        home[k] = int(ps[int(np.argmax(w))])
+    return home
+
+
+def _handed_over(
+    boxes: np.ndarray,
+    blk: np.ndarray,
+    dc: np.ndarray,
+    gap: float,
+    block_group: dict[int, int],
+    pairs: tuple[np.ndarray, np.ndarray],
+    st_uv: dict[int, tuple[float, float]],
+) -> np.ndarray:
+    """Block labels with every piece of a block but its home piece (`_home_pieces`: beside its
+    station) handed whole to the neighbouring block (same substation) whose home piece it touches
+    most: both stay or become one piece, and `_balanced` then passes the DC back along chains of
+    touching blocks. A piece touching no neighbour's home piece stays. Row frame [m]."""
+    out = blk.copy()
+    a, b = pairs
+    for _ in range(HAND_PASSES):
+        lab = table_pieces(boxes, out, gap, pairs)
+        home = _home_pieces(boxes, out, lab, dc, st_uv)
+        homes = np.asarray([home[k] for k in out.tolist()], dtype=np.int64)
+        stray = lab != homes
+        if not stray.any():
+            break
+        grp = np.asarray([block_group.get(k, 0) for k in out.tolist()], dtype=np.int64)
+        src = np.concatenate([a, b])
+        dst = np.concatenate([b, a])
+        ok = stray[src] & ~stray[dst] & (out[src] != out[dst]) & (grp[src] == grp[dst])
+        votes: dict[int, dict[int, int]] = {}
+        for p, k_to in zip(lab[src[ok]].tolist(), out[dst[ok]].tolist(), strict=True):
+            v = votes.setdefault(p, {})
+            v[k_to] = v.get(k_to, 0) + 1
+        if not votes:
+            break
+        for p, v in votes.items():
+            out[lab == p] = max(v.items(), key=lambda kv: (kv[1], -kv[0]))[0]
     return out
 
 

@@ -33,6 +33,12 @@ from app.engine.pv.types import InverterBlock, PvPlant, PvTable
 STATION_LENGTH_M = 12.2
 STATION_DEPTH_M = 2.5
 STATION_INSET_M = 0.5
+# Power stations of different blocks keep this many road-grid cells apart (footprint to
+# footprint): the road router keeps 0.75 cell off equipment, so two stations facing each other
+# across one access corridor (8 m) closed it, and the road to them detoured through the tables
+# beside them, leaving a station 18-19 m from its own block (issue 21 item 4). 2.5 cells leave one
+# passable cell between the two clearances.
+STATION_SPACING_CELLS = 2.5
 # Row phases tried (fractions of the pitch): more for `density`, which maximises the count.
 PHASES = 4
 DENSITY_PHASES = 8
@@ -134,7 +140,10 @@ def design_pv_plant(
     uc, vc = uc[sel], vc[sel]
     targets = [(s * dc_ac + table_kwp) * (1.0 + ROAD_RESERVE) for s in sizes]
     labels = partition_groups(uc, vc, dc, targets, _region_groups(frame, uc, vc, regions))
-    site = _StationSite(cand=cand, uc=uc, vc=vc, frame=frame, rd=rd, corridor_width_m=corridors.width_m)
+    site = _StationSite(
+        cand=cand, uc=uc, vc=vc, frame=frame, rd=rd, corridor_width_m=corridors.width_m,
+        spacing_m=STATION_SPACING_CELLS * grid.resolution_m,
+    )  # fmt: skip
     stations, access, centres, taken = _place_stations(site, labels, dc, len(sizes), station_ok, warnings)
     idx = np.flatnonzero(_kept(labels, taken, cand, frame, stations, station_clearance_m))
     tables = _tables(_subset(cand, idx), _terrain_subset(terr, idx), dc[idx], labels[idx], frame)
@@ -271,7 +280,8 @@ def _block_sizes(
 @dataclass(frozen=True, kw_only=True)
 class _StationSite:
     """The selected tables a power station may replace: candidates, centres in the row frame
-    (`uc`, `vc` [m]), the frame, the design and the access corridor width [m]."""
+    (`uc`, `vc` [m]), the frame, the design, the access corridor width [m] and how far apart [m]
+    two stations' footprints keep (`STATION_SPACING_CELLS` of the road grid)."""
 
     cand: RowCandidates
     uc: np.ndarray
@@ -279,6 +289,7 @@ class _StationSite:
     frame: RowFrame
     rd: ResolvedDesign
     corridor_width_m: float
+    spacing_m: float = 0.0
 
 
 def _station_at(s: _StationSite, t: int) -> tuple[Polygon, tuple[float, float], tuple[float, float]]:
@@ -286,16 +297,13 @@ def _station_at(s: _StationSite, t: int) -> tuple[Polygon, tuple[float, float], 
     centre (UTM [m])."""
     cand, uc, vc, frame = s.cand, s.uc, s.vc, s.frame
     side = int(cand.at_corridor[t])
+    u0, _, v0, _ = (float(x) for x in _station_box(s, t))
     if side < 0:
-        u0 = cand.u_lo[t] + STATION_INSET_M
         au = cand.u_lo[t] - s.corridor_width_m / 2
     elif side > 0:
-        u0 = cand.u_hi[t] - STATION_INSET_M - STATION_LENGTH_M
         au = cand.u_hi[t] + s.corridor_width_m / 2
     else:
-        u0 = uc[t] - STATION_LENGTH_M / 2
         au = uc[t]
-    v0 = vc[t] - STATION_DEPTH_M / 2
     us = np.array([u0, u0 + STATION_LENGTH_M, u0 + STATION_LENGTH_M, u0])
     vs = np.array([v0, v0, v0 + STATION_DEPTH_M, v0 + STATION_DEPTH_M])
     px, py = frame.to_grid(us, vs)
@@ -303,6 +311,28 @@ def _station_at(s: _StationSite, t: int) -> tuple[Polygon, tuple[float, float], 
     ax, ay = frame.to_grid(np.array(au), np.array(av))
     cx, cy = frame.to_grid(np.array(u0 + STATION_LENGTH_M / 2), np.array(vc[t]))
     return Polygon(np.column_stack([px, py])), (float(ax), float(ay)), (float(cx), float(cy))
+
+
+def _station_box(s: _StationSite, t: int) -> np.ndarray:
+    """The row-frame box (u_lo, u_hi, v_lo, v_hi [m]) of a power station in table `t`'s slot
+    (as `_station_at` places it)."""
+    side = int(s.cand.at_corridor[t])
+    if side < 0:
+        u0 = float(s.cand.u_lo[t]) + STATION_INSET_M
+    elif side > 0:
+        u0 = float(s.cand.u_hi[t]) - STATION_INSET_M - STATION_LENGTH_M
+    else:
+        u0 = float(s.uc[t]) - STATION_LENGTH_M / 2
+    v0 = float(s.vc[t]) - STATION_DEPTH_M / 2
+    return np.array([u0, u0 + STATION_LENGTH_M, v0, v0 + STATION_DEPTH_M])
+
+
+def _box_gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Distance [m] between each of the row-frame rectangles `boxes` (n, 4) and `box` (4,)."""
+    du = np.maximum(0.0, np.maximum(boxes[:, 0] - box[1], box[0] - boxes[:, 1]))
+    dv = np.maximum(0.0, np.maximum(boxes[:, 2] - box[3], box[2] - boxes[:, 3]))
+    out: np.ndarray = np.hypot(du, dv)
+    return out
 
 
 def _place_stations(
@@ -314,19 +344,33 @@ def _place_stations(
     warnings: list[str],
 ) -> tuple[list[Polygon], list[tuple[float, float]], list[tuple[float, float]], list[int]]:
     """One power station per block, in the first candidate slot on ground flat enough
-    (`station_ok`): footprints, access points, centres (an empty polygon and (0, 0) for a block
-    without one, whose tables are then labelled -1 in `labels` and warned), and the tables taken."""
+    (`station_ok`) and `site.spacing_m` clear of the stations already placed (else the first on
+    ground flat enough: a block keeps its station): footprints, access points, centres (an empty
+    polygon and (0, 0) for a block without one, whose tables are then labelled -1 in `labels` and
+    warned), and the tables taken."""
     stations: list[Polygon] = []
     access: list[tuple[float, float]] = []
     centres: list[tuple[float, float]] = []
     taken: list[int] = []
+    # Placed stations' footprints in the row frame (u_lo, u_hi, v_lo, v_hi [m]).
+    placed = np.zeros((0, 4))
     for b in range(n_blocks):
         got = None
+        crowded = None
         for t in station_candidates(labels, site.uc, site.vc, dc, site.cand.at_corridor, b):
+            if crowded is not None and site.cand.at_corridor[t] == 0:
+                break  # a crowded slot on a corridor before one off the corridors
+            box = _station_box(site, int(t))
+            near = bool(len(placed)) and float(_box_gaps(placed, box).min()) < site.spacing_m
+            if near and crowded is not None:
+                continue
             poly, acc, cen = _station_at(site, int(t))
             if station_ok is None or bool(station_ok([poly])[0]):
-                got = (int(t), poly, acc, cen)
-                break
+                if not near:
+                    got = (int(t), poly, acc, cen)
+                    break
+                crowded = (int(t), poly, acc, cen)
+        got = got or crowded
         if got is None:
             if np.any(labels == b):
                 warnings.append(
@@ -338,6 +382,7 @@ def _place_stations(
             centres.append((0.0, 0.0))
             continue
         taken.append(got[0])
+        placed = np.vstack([placed, _station_box(site, got[0])])
         stations.append(got[1])
         access.append(got[2])
         centres.append(got[3])
