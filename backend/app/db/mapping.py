@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import shapely
 from shapely.geometry import MultiPoint, Point, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import insert
@@ -36,7 +35,7 @@ from app.engine.core.types import (
 from app.engine.core.validation import non_finite_path
 from app.errors import NonFiniteResult
 from app.pipeline.run import DesignInput, params_from_document
-from app.sites.geometry import to_geojson
+from app.sites.geometry import simple_polygon_rings, to_geojson
 
 
 def params_from_layout(layout: Layout) -> LayoutParams:
@@ -340,24 +339,9 @@ def geojson_texts(geoms: Sequence[BaseGeometry]) -> list[bytes]:
     import orjson
 
     out: list[bytes | None] = [None] * len(geoms)
-    arr = np.empty(len(geoms), dtype=object)
-    arr[:] = list(geoms)
-    simple = np.flatnonzero(
-        (shapely.get_type_id(arr) == 3)
-        & (shapely.get_num_interior_rings(arr) == 0)
-        & ~shapely.has_z(arr)
-        & ~shapely.is_empty(arr)
-    )
-    if len(simple):
-        xy, owner = shapely.get_coordinates(shapely.get_exterior_ring(arr[simple]), return_index=True)
-        xy = np.ascontiguousarray(xy)
-        bad = np.zeros(len(simple), dtype=bool)
-        np.logical_or.at(bad, owner, ~np.isfinite(xy).all(axis=1))
-        ends = np.flatnonzero(np.diff(owner)) + 1
-        bounds = zip([0, *ends.tolist()], [*ends.tolist(), len(xy)], strict=True)
-        for k, is_bad, (a, b) in zip(simple.tolist(), bad.tolist(), bounds, strict=True):
-            if not is_bad:
-                out[k] = orjson.dumps(
-                    {"type": "Polygon", "coordinates": [xy[a:b]]}, option=orjson.OPT_SERIALIZE_NUMPY
-                )
+    for k, ring in simple_polygon_rings(geoms):
+        if np.isfinite(ring).all():
+            out[k] = orjson.dumps(
+                {"type": "Polygon", "coordinates": [ring]}, option=orjson.OPT_SERIALIZE_NUMPY
+            )
     return [t if t is not None else _json_text(to_geojson(geoms[k])) for k, t in enumerate(out)]

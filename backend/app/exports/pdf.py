@@ -58,6 +58,20 @@ from app.exports.pdf_wind import wind_section
 
 __all__ = ["key_label", "nice_length", "terrain_rows", "true_north_deg", "write_pdf"]
 
+# Appendix A's equipment schedule: one row per asset.
+SCHEDULE_COLUMNS: tuple[Col, ...] = (
+    Col("#", 0.45),
+    Col("Type", 1.3, "left"),
+    Col("Lat [°]", 1.05),
+    Col("Lon [°]", 1.15),
+    Col("kW / kVA", 1.05),
+    Col("kWh", 0.7),
+    Col("Ground [m]", 1.05),
+    Col("Slope [°]", 0.85),
+    Col("Pad [m]", 0.85),
+    Col("Cut [m³]", 0.85),
+    Col("Fill [m³]", 0.85),
+)
 # PV design metrics shown in the report's design section: (metrics key, label, unit, decimals).
 DESIGN_METRICS: tuple[tuple[str, str, str, int], ...] = (
     ("structure", "Structure", "", 0),
@@ -489,19 +503,7 @@ def _schedule_appendix(r: _Report) -> None:
             return
         shown = doc.equipment[:MAX_SCHEDULE_ROWS]
         r.table(
-            [
-                Col("#", 0.45),
-                Col("Type", 1.3, "left"),
-                Col("Lat [°]", 1.05),
-                Col("Lon [°]", 1.15),
-                Col("kW / kVA", 1.05),
-                Col("kWh", 0.7),
-                Col("Ground [m]", 1.05),
-                Col("Slope [°]", 0.85),
-                Col("Pad [m]", 0.85),
-                Col("Cut [m³]", 0.85),
-                Col("Fill [m³]", 0.85),
-            ],
+            list(SCHEDULE_COLUMNS),
             [_schedule_row(n, a, doc) for n, a in enumerate(shown, start=1)],
             size=7.5,
             row_h=0.2,
@@ -529,19 +531,7 @@ def _schedule_summary(r: _Report) -> None:
     doc = r.doc
     stations = [a for a in doc.equipment if a.asset_type == "power_station"]
     others = [a for a in doc.equipment if a.asset_type != "power_station"][:MAX_SCHEDULE_ROWS]
-    columns = [
-        Col("#", 0.45),
-        Col("Type", 1.3, "left"),
-        Col("Lat [°]", 1.05),
-        Col("Lon [°]", 1.15),
-        Col("kW / kVA", 1.05),
-        Col("kWh", 0.7),
-        Col("Ground [m]", 1.05),
-        Col("Slope [°]", 0.85),
-        Col("Pad [m]", 0.85),
-        Col("Cut [m³]", 0.85),
-        Col("Fill [m³]", 0.85),
-    ]
+    columns = list(SCHEDULE_COLUMNS)
     if others:
         r.table(
             columns, [_schedule_row(n, a, doc) for n, a in enumerate(others, start=1)], size=7.5, row_h=0.2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,23 +85,33 @@ def to_geojson(geom: BaseGeometry) -> dict[str, Any]:
     return dict(mapping(geom))
 
 
-def to_geojson_many(geoms: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
-    """`to_geojson` of many geometries (same coordinates, in the same order): 2D polygons without
-    holes — a plant's PV tables — are read in one shapely call and split in numpy; any other
-    geometry goes through `to_geojson`. One `mapping()` per table took seconds at 1 GWac."""
-    out: list[dict[str, Any] | None] = [None] * len(geoms)
-    arr = np.asarray(geoms, dtype=object) if geoms else np.empty(0, dtype=object)
+def simple_polygon_rings(geoms: Sequence[BaseGeometry]) -> Iterator[tuple[int, np.ndarray]]:
+    """(position, exterior ring coordinates (n, 2)) of each 2D polygon without holes among
+    `geoms` (a plant's PV tables), read in one shapely call and split in numpy: the rows are views
+    of one array. Other geometries are not yielded."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
     simple = np.flatnonzero(
         (shapely.get_type_id(arr) == 3)
         & (shapely.get_num_interior_rings(arr) == 0)
         & ~shapely.has_z(arr)
         & ~shapely.is_empty(arr)
     )
-    if len(simple):
-        xy, owner = shapely.get_coordinates(shapely.get_exterior_ring(arr[simple]), return_index=True)
-        ends = np.flatnonzero(np.diff(owner)) + 1
-        bounds = zip([0, *ends.tolist()], [*ends.tolist(), len(xy)], strict=True)
-        coords = xy.tolist()
-        for k, (a, b) in zip(simple.tolist(), bounds, strict=True):
-            out[k] = {"type": "Polygon", "coordinates": [coords[a:b]]}
+    if not len(simple):
+        return
+    xy, owner = shapely.get_coordinates(shapely.get_exterior_ring(arr[simple]), return_index=True)
+    xy = np.ascontiguousarray(xy)
+    ends = np.flatnonzero(np.diff(owner)) + 1
+    bounds = zip([0, *ends.tolist()], [*ends.tolist(), len(xy)], strict=True)
+    for k, (a, b) in zip(simple.tolist(), bounds, strict=True):
+        yield k, xy[a:b]
+
+
+def to_geojson_many(geoms: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
+    """`to_geojson` of many geometries (same coordinates, in the same order): 2D polygons without
+    holes — a plant's PV tables — come from `simple_polygon_rings`; any other geometry goes through
+    `to_geojson`. One `mapping()` per table took seconds at 1 GWac."""
+    out: list[dict[str, Any] | None] = [None] * len(geoms)
+    for k, ring in simple_polygon_rings(geoms):
+        out[k] = {"type": "Polygon", "coordinates": [ring.tolist()]}
     return [g if g is not None else to_geojson(geoms[k]) for k, g in enumerate(out)]
