@@ -122,13 +122,13 @@ def drop_unreached(state: PlantState, network: RoadNetwork) -> None:
         state.collectors = [c for c, i in zip(state.collectors, coll, strict=True) if i not in dead_fixed]
     dead_pv = {pv_blocks[i - n_fixed].index for i in dead if i >= n_fixed}
     if pv is not None and dead_pv:
-        drop_t = np.asarray([t.index for t in pv.plant.tables if t.block in dead_pv], dtype=np.int64)
+        drop_t = np.flatnonzero([t.block in dead_pv for t in pv.plant.tables]).astype(np.int64)
         lost = sum(pv.plant.tables[int(i)].dc_kwp for i in drop_t)
         state.warnings.append(
             f"{len(dead_pv)} inverter block(s) whose power station no road can reach were left out "
             f"({lost:,.0f} kWp)"
         )
-        state.pv = without_tables(pv, drop_t)
+        state.pv = without_tables(pv, drop_t, reindex=False)
 
 
 def _snapped(

@@ -158,7 +158,8 @@ def add_feeder_collectors(frame: SiteFrame, state: PlantState) -> None:
     state.warnings.extend(plan.warnings)
     if not plan.collectors:
         return
-    state.pv = without_tables(pv, plan.drop_tables)
+    # Positions, not indices, from here to fit_pv_to_roads, which re-indexes once (`reindexed`).
+    state.pv = without_tables(pv, plan.drop_tables, reindex=False)
     add_to_placement(placement, plan.collectors)
     state.collectors = [*state.collectors, *plan.collectors]
 
