@@ -121,9 +121,26 @@ def _electrical(
     }
     docs.cables = doc.get("cables", []) + doc.get("trenches", [])
     docs.single_line = doc["electrical"].get("single_line", [])
+    state.warnings.extend(_long_feeders(docs.single_line, electrical.params.mv_max_feeder_m))
     docs.cable_lines = lines_from_geojson([c["geometry"] for c in docs.cables])
     docs.extras += cable_features(docs.cables, frame.crs, docs.cable_lines)
     metrics.update(electrical_metrics(doc))
+
+
+def _long_feeders(single_line: list[dict[str, Any]], limit_m: float) -> list[str]:
+    """One warning when MV feeders run longer than `limit_m` [m] although collector substations
+    were planned to keep them within it (the collectors' road routes can be longer than the reach
+    that placed them): the layout's warnings say so, not only the electrical design's."""
+    long = [
+        float(f.get("length_m", 0.0)) for f in single_line if float(f.get("length_m", 0.0)) > limit_m + 1.0
+    ]
+    if not long:
+        return []
+    return [
+        f"{len(long)} MV feeder(s) run longer than the {limit_m:,.0f} m feeder limit (up to "
+        f"{max(long):,.0f} m): more conductor and losses than the design rule allows (the electrical "
+        "design's warnings name them)"
+    ]
 
 
 def assess_constructability(
