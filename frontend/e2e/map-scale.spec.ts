@@ -142,10 +142,12 @@ async function run(page: Page, mode: "webgl" | "leaflet") {
   const box = (await map.boundingBox())!;
   const cx = box.x + (box.width - 248) / 2;
   const cy = box.y + box.height / 2;
+  // Leaflet fades a closed popup out for 200 ms before removing it, so right after a click the
+  // one it closed may still stand beside the new one: the newest (last) is the one read.
   const popup = page.locator(".leaflet-popup-content");
   await page.mouse.click(cx, cy);
-  await expect(popup).toBeVisible();
-  const firstPopup = (await popup.textContent()) ?? "";
+  await expect(popup.last()).toBeVisible();
+  const firstPopup = (await popup.last().textContent()) ?? "";
   await page.keyboard.press("Escape");
   const dcToggle = page.locator('input[data-layer="cable-dc"]');
   if (await dcToggle.count()) {
@@ -153,14 +155,12 @@ async function run(page: Page, mode: "webgl" | "leaflet") {
     let tracker = false;
     for (const [dx, dy] of [[0, 0], [2, 3], [-3, 5], [4, -4], [-5, -2], [6, 6]]) {
       await page.mouse.click(cx + dx, cy + dy);
-      if (await popup.filter({ hasText: "Inverter block" }).isVisible()) {
+      if (await popup.filter({ hasText: "Inverter block" }).last().isVisible()) {
         tracker = true;
         break;
       }
     }
     expect(tracker, `a click on the trackers opens a tracker popup (${mode})`).toBe(true);
-    // Leaflet fades a closed popup out for 200 ms before removing it: the one just closed by the
-    // last click may still be in the page beside the tracker's, so the tracker's is named.
     await expect(popup.filter({ hasText: "Inverter block" }).last()).toContainText("kWp");
     await page.keyboard.press("Escape");
     await dcToggle.check();
